@@ -1,0 +1,120 @@
+# arrdbg: libarr, the arrcheck Valgrind tool, the gdb plugin, the samples.
+#
+#   make              libarr (static, shared, .pc), the tool, the tests' programs
+#   make check        every test (installs missing Debian packages first)
+#   make check SANITIZE=1   the same under ASan+UBSan
+#   make demo         the sample suite under the tools, with its report
+#   make install PREFIX=/usr/local DESTDIR=
+#   make deps         install the Debian packages the build and tests need
+#
+# Parts live in their own fragments (valgrind/valgrind.mk, gdb/gdb.mk,
+# tests/tests.mk, ...), each adding to ALL_TARGETS / CHECK_TARGETS.
+
+SHELL := /bin/bash
+CC ?= gcc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+PREFIX ?= /usr/local
+DESTDIR ?=
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+
+ARR_SOVERSION := 0
+ARR_VERSION := 0.1.0
+
+SANITIZE ?= 0
+ifeq ($(SANITIZE),1)
+BUILD ?= build/san
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+else
+BUILD ?= build
+SAN_FLAGS :=
+endif
+
+OPT ?= -O2
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS_PROJECT := -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) -fno-omit-frame-pointer $(SAN_FLAGS) \
+                  -Ilibarr -Ivalgrind $(EXTRA_CFLAGS)
+LDFLAGS_PROJECT := $(SAN_FLAGS) -pthread -lm
+
+LIBARR_SRCS := $(sort $(wildcard libarr/*.c))
+LIBARR_HDRS := $(wildcard libarr/*.h) valgrind/arrcheck.h
+LIBARR_PIC_OBJS := $(patsubst libarr/%.c,$(BUILD)/libarr/pic/%.o,$(LIBARR_SRCS))
+LIBARR_OBJS := $(patsubst libarr/%.c,$(BUILD)/libarr/%.o,$(LIBARR_SRCS))
+
+LIBARR_A := $(BUILD)/libarr.a
+LIBARR_SO := $(BUILD)/libarr.so.$(ARR_VERSION)
+LIBARR_PC := $(BUILD)/libarr.pc
+
+ALL_TARGETS := $(LIBARR_A) $(LIBARR_SO) $(LIBARR_PC)
+CHECK_TARGETS :=
+INSTALL_TARGETS := install-libarr
+
+.PHONY: all check deps deps-check install install-libarr clean demo bench
+
+all: real-all
+
+$(BUILD)/libarr/%.o: libarr/%.c $(LIBARR_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_PROJECT) -c $< -o $@
+
+$(BUILD)/libarr/pic/%.o: libarr/%.c $(LIBARR_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_PROJECT) -fPIC -c $< -o $@
+
+$(LIBARR_A): $(LIBARR_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LIBARR_SO): $(LIBARR_PIC_OBJS)
+	$(CC) -shared -Wl,-soname,libarr.so.$(ARR_SOVERSION) -o $@ $^ $(LDFLAGS_PROJECT)
+	ln -sf libarr.so.$(ARR_VERSION) $(BUILD)/libarr.so.$(ARR_SOVERSION)
+	ln -sf libarr.so.$(ARR_VERSION) $(BUILD)/libarr.so
+
+$(LIBARR_PC): libarr/libarr.pc.in Makefile
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(ARR_VERSION)|g' $< > $@
+
+install-libarr: $(LIBARR_A) $(LIBARR_SO) $(LIBARR_PC)
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)
+	install -m 644 $(LIBARR_A) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(LIBARR_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libarr.so.$(ARR_VERSION) $(DESTDIR)$(LIBDIR)/libarr.so.$(ARR_SOVERSION)
+	ln -sf libarr.so.$(ARR_VERSION) $(DESTDIR)$(LIBDIR)/libarr.so
+	install -m 644 libarr/arr.h valgrind/arrcheck.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 $(LIBARR_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/
+
+# Debian packages the build, the tests and the demo need.
+DEB_PACKAGES := build-essential pkg-config check valgrind gdb python3 python3-numpy \
+                libclang-rt-14-dev clang
+deps:
+	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root to apt-get install: $(DEB_PACKAGES)"; exit 1; fi
+	apt-get update -qq || true
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES)
+
+# Installs what is missing, once; cheap when everything is there.
+deps-check:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then echo "make: missing Debian packages:$$missing"; $(MAKE) --no-print-directory deps; fi
+
+-include tests/tests.mk
+-include valgrind/valgrind.mk
+-include gdb/gdb.mk
+-include samples/samples.mk
+-include bench/bench.mk
+
+real-all: $(ALL_TARGETS)
+
+check: deps-check
+	@$(MAKE) --no-print-directory real-all
+	@$(MAKE) --no-print-directory -k $(CHECK_TARGETS); rc=$$?; \
+	if [ $$rc = 0 ]; then echo "make check: all suites passed"; else echo "make check: FAILED"; fi; exit $$rc
+
+install: $(INSTALL_TARGETS)
+
+clean:
+	rm -rf build

@@ -1,0 +1,331 @@
+/* arr.h - libarr: a C11 ndarray library with NumPy's view/copy semantics.
+ *
+ * Ownership in one line: every function that returns an arr_t * returns a NEW
+ * HANDLE that the caller must release with arr_free(), views included.  A view
+ * borrows its owner's buffer; a copy owns a buffer of its own.  Functions whose
+ * docs say "borrowed" return pointers the caller must not free.
+ *
+ * Errors: no function aborts or exits on bad input.  Functions returning a
+ * pointer return NULL, functions returning int return -1 (unless documented
+ * otherwise); both set a thread-local error read with arr_errcode() and
+ * arr_errmsg().
+ *
+ * The struct is defined here on purpose: debuggers (the arrdbg gdb plugin) and
+ * the arrcheck Valgrind tool read it from memory.  Treat the fields as
+ * read-only; use the functions to change anything.  See docs/DESIGN.md.
+ */
+#ifndef ARR_H
+#define ARR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ARR_VERSION_MAJOR 0
+#define ARR_VERSION_MINOR 1
+#define ARR_MAXDIMS 32
+#define ARR_LABEL_MAX 48 /* bytes, including the terminating NUL */
+
+/* Magic numbers in arr_t.magic: debuggers and the tools use them to tell a
+ * live handle from garbage or a freed one. */
+#define ARR_MAGIC_LIVE 0x41525231u  /* "ARR1" */
+#define ARR_MAGIC_FREED 0x44454144u /* "DEAD" */
+
+typedef enum arr_dtype {
+    ARR_BOOL = 0,
+    ARR_INT8,
+    ARR_INT16,
+    ARR_INT32,
+    ARR_INT64,
+    ARR_UINT8,
+    ARR_UINT16,
+    ARR_UINT32,
+    ARR_UINT64,
+    ARR_FLOAT32,
+    ARR_FLOAT64,
+    ARR_COMPLEX64,
+    ARR_COMPLEX128,
+    ARR_NDTYPES
+} arr_dtype_t;
+
+/* Bits of arr_t.flags, named as NumPy names them. */
+enum arr_flag {
+    ARR_C_CONTIGUOUS = 1 << 0,
+    ARR_F_CONTIGUOUS = 1 << 1,
+    ARR_OWNDATA = 1 << 2,
+    ARR_WRITEABLE = 1 << 3,
+};
+
+typedef enum arr_order {
+    ARR_ORDER_C = 'C',
+    ARR_ORDER_F = 'F',
+    ARR_ORDER_A = 'A', /* F if the source is F-contiguous and not C-contiguous, else C */
+    ARR_ORDER_K = 'K', /* keep the source's memory order as closely as possible */
+} arr_order_t;
+
+typedef enum arr_copy_mode {
+    ARR_COPY_NEVER = 0,      /* a copy would be needed: fail with ARR_ECOPY */
+    ARR_COPY_IF_NEEDED = 1,  /* return a view when possible, else a copy */
+} arr_copy_mode_t;
+
+/* How an array was made (arr_t.op).  Owners: CREATE ops and COPY ops.
+ * The COPY ops are the ones whose results the tools call "copies". */
+typedef enum arr_op {
+    ARR_OP_NONE = 0,
+    /* owners made from nothing */
+    ARR_OP_EMPTY,
+    ARR_OP_ZEROS,
+    ARR_OP_FULL,
+    ARR_OP_ARANGE,
+    ARR_OP_WRAP,
+    /* views */
+    ARR_OP_VIEW,
+    ARR_OP_SLICE,
+    ARR_OP_TRANSPOSE,
+    ARR_OP_SWAPAXES,
+    ARR_OP_SQUEEZE,
+    ARR_OP_EXPAND_DIMS,
+    ARR_OP_FLIP,
+    ARR_OP_BROADCAST_TO,
+    ARR_OP_DIAGONAL,
+    ARR_OP_RESHAPE,          /* reshape that needed no copy: a view */
+    ARR_OP_ASCONTIGUOUS,     /* ascontiguous of a C-contiguous array: a view */
+    ARR_OP_ASFORTRAN,        /* asfortran of an F-contiguous array: a view */
+    /* copies (owners made from another array's data) */
+    ARR_OP_COPY,
+    ARR_OP_ASTYPE,
+    ARR_OP_ASCONTIGUOUS_COPY,
+    ARR_OP_ASFORTRAN_COPY,
+    ARR_OP_RESHAPE_COPY,
+    ARR_OP_LOAD,             /* read from a file (reserved for .npy support) */
+    ARR_NOPS
+} arr_op_t;
+
+typedef enum arr_err {
+    ARR_OK = 0,
+    ARR_EINVAL,     /* bad argument (NULL, bad dtype, bad axis, bad order, ...) */
+    ARR_ENOMEM,     /* allocation failed */
+    ARR_EOVERFLOW,  /* a size computation would overflow */
+    ARR_EINDEX,     /* index out of range */
+    ARR_ESYNTAX,    /* slice specification does not parse */
+    ARR_ESHAPE,     /* shapes do not match or do not broadcast */
+    ARR_ECOPY,      /* a copy is needed but ARR_COPY_NEVER was given */
+    ARR_EREADONLY,  /* write into a read-only array */
+    ARR_ENOTLIVE,   /* the handle is not a live array (freed, or never one) */
+    ARR_EORPHAN,    /* the operation needs the base's buffer, which was freed */
+    ARR_ETOOHARD,   /* shares_memory exceeded max_work */
+    ARR_ETYPE,      /* operation not defined for this dtype */
+} arr_err_t;
+
+/* Cross-reference of an owner to the live views of its buffer.  Debuggers walk
+ * owner->views_head / view->view_next; both lists are also reachable through
+ * the registry. */
+typedef struct arr arr_t;
+
+struct arr {
+    /* Summary fields first, so a debugger reads one short block per array. */
+    uint32_t magic;        /* ARR_MAGIC_LIVE while live */
+    int32_t ndim;          /* 0..ARR_MAXDIMS */
+    uint64_t id;           /* unique, never reused, starts at 1 */
+    int32_t dtype;         /* arr_dtype_t */
+    int32_t itemsize;      /* bytes per element */
+    int32_t flags;         /* enum arr_flag bits */
+    int32_t op;            /* arr_op_t: how this array was made */
+    uint64_t source_id;    /* id of the array it was made from (0: none) */
+    uint64_t base_id;      /* id of the ultimate owner; own id for an owner */
+    int32_t is_view;       /* 1 for a view, 0 for an owner */
+    int32_t orphaned;      /* view whose owner was freed while it lived */
+    char *data;            /* first element (may lie inside the buffer) */
+    arr_t *base;           /* views: the ultimate owner (NumPy's collapsed
+                              base); NULL for owners and orphaned views */
+    int64_t offset;        /* views: data - owner's data, in bytes, fixed at
+                              creation (still valid once orphaned) */
+    void *buffer;          /* owners: start of the allocation (NULL for wrap);
+                              views: the owner's buffer start */
+    int64_t buffer_bytes;  /* owners: bytes allocated (0 for wrap) */
+    const void *made_at;   /* return address of the public call that made it */
+    int64_t nviews;        /* owners: live views (also orphans, for views: 0) */
+    arr_t *views_head;     /* owners: first live view */
+    arr_t *view_next;      /* views: next sibling view of the same owner */
+    arr_t *view_prev;
+    int64_t registry_slot; /* index in arr_registry.items */
+    struct arr_quarantine *quarantine; /* orphaned views under Valgrind */
+    char label[ARR_LABEL_MAX];
+    int64_t shape[ARR_MAXDIMS];
+    int64_t strides[ARR_MAXDIMS]; /* in bytes, may be negative or zero */
+};
+
+/* Sentinel for an omitted start/stop in arr_index_t. */
+#define ARR_NONE INT64_MIN
+/* For arr_squeeze and arr_flip: act on every axis (NumPy's axis=None). */
+#define ARR_ALL_AXES (-2147483647 - 1)
+
+typedef enum arr_index_kind {
+    ARR_IDX_SLICE = 0, /* start:stop:step, each may be ARR_NONE */
+    ARR_IDX_INT,       /* an integer: drops the axis (start holds it) */
+    ARR_IDX_NEWAXIS,   /* None / newaxis: inserts a length-1 axis */
+    ARR_IDX_ELLIPSIS,  /* ...: as many full slices as needed */
+} arr_index_kind_t;
+
+typedef struct arr_index {
+    arr_index_kind_t kind;
+    int64_t start, stop, step; /* step ARR_NONE or 0 is "omitted" = 1 for
+                                  SLICE; an explicit 0 step is an error */
+} arr_index_t;
+
+/* Answers of arr_shares_memory / arr_may_share_memory. */
+enum arr_share {
+    ARR_SHARES_NO = 0,
+    ARR_SHARES_YES = 1,
+    ARR_SHARES_TOO_HARD = 2,
+};
+/* max_work values with NumPy's meaning. */
+#define ARR_MAX_WORK_EXACT (-1) /* solve exactly, however long it takes */
+#define ARR_MAX_WORK_BOUNDS 0   /* only compare memory bounds */
+
+typedef struct arr_stats {
+    int64_t live_owners;
+    int64_t live_views;
+    int64_t live_orphans;   /* views whose owner was freed */
+    int64_t live_bytes;     /* bytes in owners' buffers (incl. quarantined) */
+    int64_t peak_bytes;
+    int64_t live_copy_bytes;
+    int64_t created_owners;
+    int64_t created_views;
+    int64_t created_copies;
+    int64_t freed;
+} arr_stats_t;
+
+/* ---- dtypes ---------------------------------------------------------- */
+const char *arr_dtype_name(arr_dtype_t dtype); /* "float64"...; "?" if bad */
+int arr_dtype_size(arr_dtype_t dtype);         /* bytes; -1 if bad */
+const char *arr_op_name(arr_op_t op);          /* "copy", "slice", ... */
+bool arr_op_is_copy(arr_op_t op);              /* made by copying data */
+
+/* ---- creation: owners (caller owns the returned handle) --------------- */
+arr_t *arr_empty(int ndim, const int64_t *shape, arr_dtype_t dtype);
+arr_t *arr_zeros(int ndim, const int64_t *shape, arr_dtype_t dtype);
+arr_t *arr_full(int ndim, const int64_t *shape, arr_dtype_t dtype, double value);
+/* 1-D, like np.arange(start, stop, step, dtype): ceil((stop-start)/step)
+ * elements, value i is start + i*step converted to dtype. */
+arr_t *arr_arange(double start, double stop, double step, arr_dtype_t dtype);
+/* An owner over memory the caller keeps (no OWNDATA; libarr never frees it).
+ * strides NULL means C order.  writeable 0 makes it read-only. */
+arr_t *arr_wrap(void *data, int ndim, const int64_t *shape,
+                const int64_t *strides, arr_dtype_t dtype, int writeable);
+
+/* ---- views: never copy data (caller owns the returned handle) --------- */
+arr_t *arr_view(arr_t *a);
+/* NumPy basic indexing: "1:4, ::-1, 2, None, ..." (also "newaxis"). */
+arr_t *arr_slice(arr_t *a, const char *spec);
+arr_t *arr_slicev(arr_t *a, int nidx, const arr_index_t *idx);
+arr_t *arr_transpose(arr_t *a, const int *axes); /* axes NULL: reverse */
+arr_t *arr_swapaxes(arr_t *a, int axis1, int axis2);
+arr_t *arr_squeeze(arr_t *a, int axis);          /* or ARR_ALL_AXES */
+arr_t *arr_expand_dims(arr_t *a, int axis);
+arr_t *arr_flip(arr_t *a, int axis);             /* or ARR_ALL_AXES */
+/* Read-only view with zero strides on broadcast axes. */
+arr_t *arr_broadcast_to(arr_t *a, int ndim, const int64_t *shape);
+/* Read-only view, as NumPy >= 1.9's a.diagonal(). */
+arr_t *arr_diagonal(arr_t *a, int64_t offset, int axis1, int axis2);
+/* C-order reshape; one -1 allowed.  A view when NumPy's no-copy algorithm
+ * finds strides; otherwise a copy (ARR_COPY_IF_NEEDED) or an ARR_ECOPY
+ * error (ARR_COPY_NEVER). */
+arr_t *arr_reshape(arr_t *a, int ndim, const int64_t *shape, arr_copy_mode_t mode);
+
+/* ---- copies (caller owns the returned handle) ------------------------ */
+arr_t *arr_copy(const arr_t *a, arr_order_t order);
+/* A view of a when it is already C-contiguous, else a C-ordered copy. */
+arr_t *arr_ascontiguous(arr_t *a);
+/* A view of a when it is already F-contiguous, else an F-ordered copy. */
+arr_t *arr_asfortran(arr_t *a);
+/* Always a copy (NumPy's astype(copy=True)), casting='unsafe'; layout as
+ * order K.  Float to integer truncates; NaN, inf and out-of-range values give
+ * the target's minimum (no undefined behaviour). */
+arr_t *arr_astype(const arr_t *a, arr_dtype_t dtype);
+/* dst[...] = src with broadcasting and casting; correct when they overlap. */
+int arr_copyto(arr_t *dst, const arr_t *src);
+
+/* ---- queries ---------------------------------------------------------- */
+bool arr_is_view(const arr_t *a);
+arr_t *arr_base(const arr_t *a);  /* borrowed; NULL for owners, orphans */
+int arr_flags(const arr_t *a);    /* enum arr_flag bits; -1 on error */
+int64_t arr_size(const arr_t *a); /* elements; -1 on error */
+int64_t arr_nbytes(const arr_t *a);
+int arr_ndim(const arr_t *a);
+arr_dtype_t arr_dtype(const arr_t *a);
+const int64_t *arr_shape(const arr_t *a);   /* borrowed */
+const int64_t *arr_strides(const arr_t *a); /* borrowed */
+void *arr_data(const arr_t *a);             /* borrowed */
+uint64_t arr_id(const arr_t *a);
+/* Memory bounds overlap: ARR_SHARES_YES / ARR_SHARES_NO, -1 on error. */
+int arr_may_share_memory(const arr_t *a, const arr_t *b);
+/* Exact overlap (NumPy's bounded Diophantine solver): ARR_SHARES_YES,
+ * ARR_SHARES_NO, ARR_SHARES_TOO_HARD (also sets ARR_ETOOHARD), -1 on error.
+ * max_work: ARR_MAX_WORK_EXACT, ARR_MAX_WORK_BOUNDS, or a positive bound. */
+int arr_shares_memory(const arr_t *a, const arr_t *b, int64_t max_work);
+
+/* ---- elements and small math ----------------------------------------- */
+/* Pointer to element index[0..ndim) (negative indices count from the end);
+ * borrowed.  NULL + ARR_EINDEX when out of range. */
+void *arr_ptr(const arr_t *a, const int64_t *index);
+int arr_get_f64(const arr_t *a, const int64_t *index, double *out);
+int arr_set_f64(arr_t *a, const int64_t *index, double value);
+int arr_fill(arr_t *a, double value);
+/* Sum / mean of all elements, pairwise summation as NumPy does.  Complex
+ * arrays: the real part; use arr_sum_complex for both. */
+int arr_sum(const arr_t *a, double *out);
+int arr_sum_complex(const arr_t *a, double *re, double *im);
+int arr_mean(const arr_t *a, double *out);
+/* 1 if same shape and equal values (NumPy's array_equal), 0 if not, -1 error. */
+int arr_equal(const arr_t *a, const arr_t *b);
+
+/* ---- lifetime ---------------------------------------------------------- */
+/* Releases a handle.  Freeing an owner releases its buffer at once, even
+ * while views live: they become orphaned (see docs/DESIGN.md).  NULL is a
+ * no-op; a handle that is not live gives -1 / ARR_ENOTLIVE and touches
+ * nothing. */
+int arr_free(arr_t *a);
+int arr_set_label(arr_t *a, const char *label); /* truncated to 47 bytes */
+const char *arr_label(const arr_t *a);          /* borrowed; "" if none */
+/* Nonzero when a is a live handle (looked up in the registry, never read). */
+bool arr_is_live(const arr_t *a);
+
+/* ---- errors ------------------------------------------------------------ */
+arr_err_t arr_errcode(void);   /* of the last failed call in this thread */
+const char *arr_errmsg(void);  /* borrowed, thread-local */
+void arr_clear_error(void);
+const char *arr_strerror(arr_err_t code);
+
+/* ---- accounting and the native checker -------------------------------- */
+arr_stats_t arr_stats(void);
+/* Writes the findings (copies never freed, arrays never freed, orphaned
+ * views) to f and returns their number. */
+int64_t arr_report_leaks(FILE *f);
+
+/* ---- the registry, for debuggers ------------------------------------- */
+/* Every live handle is in arr_registry.items[0 .. count).  It lives in
+ * libarr's data segment so a debugger finds it by symbol on a live process,
+ * a core file or through vgdb.  Writers hold an internal lock; readers from
+ * another thread must not rely on it (use arr_stats()). */
+#define ARR_REGISTRY_MAGIC 0x52454731u /* "REG1" */
+struct arr_registry {
+    uint32_t magic;          /* ARR_REGISTRY_MAGIC once initialised */
+    uint32_t layout_version; /* 1: the struct arr above */
+    arr_t **items;
+    int64_t count;
+    int64_t capacity;
+    uint64_t next_id;
+    arr_stats_t stats;
+};
+extern struct arr_registry arr_registry;
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ARR_H */

@@ -1,0 +1,79 @@
+/* arr_internal.h - what libarr's source files share; not installed.
+ * Prefix: arr__ for internal functions. */
+#ifndef ARR_INTERNAL_H
+#define ARR_INTERNAL_H
+
+#include "arr.h"
+
+#include <stdarg.h>
+
+#if defined(__GNUC__)
+#define ARR__PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define ARR__CALLER __builtin_return_address(0)
+#else
+#define ARR__PRINTF(f, a)
+#define ARR__CALLER NULL
+#endif
+
+/* Error reporting: sets the thread-local error and returns -1 (or NULL via
+ * the _p variant) so callers can write `return arr__fail(...)`. */
+int arr__fail(arr_err_t code, const char *fmt, ...) ARR__PRINTF(2, 3);
+void *arr__fail_p(arr_err_t code, const char *fmt, ...) ARR__PRINTF(2, 3);
+
+/* Allocation goes through here so tests can inject failures (see
+ * arr__alloc_fail_countdown).  Return NULL on failure, never abort. */
+void *arr__malloc(size_t n);
+void *arr__calloc(size_t n, size_t size);
+void *arr__realloc(void *p, size_t n);
+void arr__free_mem(void *p);
+/* Test hook: when > 0, the Nth following allocation fails (1 = next). */
+extern long arr__alloc_fail_countdown;
+
+/* Checks that a is a live handle; on failure sets ARR_ENOTLIVE/ARR_EINVAL
+ * naming fn and returns -1. */
+int arr__check_live(const arr_t *a, const char *fn);
+/* Checks a live handle whose data may be read: not an orphan. */
+int arr__check_readable(const arr_t *a, const char *fn);
+
+/* Overflow-checked size of ndim dims of itemsize bytes; -1 + ARR_EOVERFLOW /
+ * ARR_EINVAL (negative dim) on failure.  fn names the caller in messages. */
+int64_t arr__nbytes_checked(int ndim, const int64_t *shape, int64_t itemsize,
+                            const char *fn);
+int arr__check_dtype(arr_dtype_t dtype, const char *fn);
+/* Normalises a possibly negative axis against ndim; -1 + ARR_EINVAL. */
+int arr__normalize_axis(int axis, int ndim, const char *fn);
+
+/* Recomputes C/F contiguity into a->flags with NumPy's rules. */
+void arr__update_contiguity(arr_t *a);
+int arr__contiguity(int ndim, const int64_t *shape, const int64_t *strides,
+                    int64_t itemsize);
+
+/* A new owner with an uninitialised buffer laid out so that axes are
+ * ordered by perm (perm[0] outermost ... perm[ndim-1] innermost, i.e. the
+ * innermost has stride itemsize).  perm NULL: C order.  op/source record how
+ * it was made; caller is the public call's return address. */
+arr_t *arr__new_owner(int ndim, const int64_t *shape, arr_dtype_t dtype,
+                      const int *perm, arr_op_t op, const arr_t *source,
+                      const void *caller);
+/* A new view over src's owner: data, shape and strides as given.  The view
+ * inherits WRITEABLE from src unless readonly.  src may itself be a view. */
+arr_t *arr__new_view(arr_t *src, int ndim, const int64_t *shape,
+                     const int64_t *strides, char *data, arr_op_t op,
+                     int readonly, const void *caller);
+
+/* Copy operations with the caller's address threaded through. */
+arr_t *arr__copy(const arr_t *a, arr_order_t order, arr_op_t op, const void *caller);
+arr_t *arr__astype(const arr_t *a, arr_dtype_t dtype, arr_op_t op, const void *caller);
+/* Copies values from src into dst (same shape, any strides, any dtypes),
+ * assuming no overlap.  Both must be valid. */
+void arr__copy_values(arr_t *dst, const arr_t *src);
+
+/* Element conversion helpers (arr_math.c). */
+double arr__load_f64(const void *p, arr_dtype_t dtype);
+void arr__store_f64(void *p, arr_dtype_t dtype, double v);
+
+/* Byte extent [lo, hi) of an array's elements relative to its data pointer;
+ * lo == hi for an empty array. */
+void arr__extent(const arr_t *a, int64_t *lo, int64_t *hi);
+
+#endif /* ARR_INTERNAL_H */

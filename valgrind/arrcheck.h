@@ -1,0 +1,103 @@
+/* arrcheck.h - client requests understood by the arrcheck Valgrind tool.
+ *
+ * Built on Debian's <valgrind/valgrind.h> exactly as memcheck.h is: each
+ * request costs a few instructions when the program is not running under
+ * Valgrind, returns its default value under a tool that does not know it
+ * (memcheck, none, ...), and compiles away with -DNVALGRIND.
+ *
+ * libarr emits these for every owner and view it makes and frees; any other
+ * array library may emit them too.  Protocol (see docs/DESIGN.md):
+ *
+ *   ARRCHECK_OWNER_CREATED(&info)   an owner and its buffer exist
+ *   ARRCHECK_VIEW_CREATED(&info)    a view of owner info.base_id exists
+ *   ARRCHECK_FREED(id, handle)      a handle was released
+ *   ARRCHECK_LABEL(id, "name")      a label was set
+ *   ARRCHECK_OWNER_FREED_WITH_VIEWS(id, nviews)
+ *                                   sent just before ARRCHECK_FREED of an
+ *                                   owner that still has nviews live views
+ *   ARRCHECK_QUARANTINE_RELEASED(buffer)
+ *                                   the last orphan of a quarantined buffer
+ *                                   is gone; the buffer is about to be freed
+ *   ARRCHECK_LEAK_CHECK()           report findings now (like
+ *                                   VALGRIND_DO_LEAK_CHECK); returns the
+ *                                   number of findings
+ *   ARRCHECK_IGNORE_RANGE(addr, len)
+ *                                   memory that holds bookkeeping pointers
+ *                                   (a registry) and must not count as a
+ *                                   root when deciding reachability
+ *
+ * Every request that carries a struct passes its address; the struct starts
+ * with (version, size) so a tool built for another protocol can say so
+ * instead of misreading it.  All requests return 0 when not under arrcheck.
+ */
+#ifndef ARRCHECK_H
+#define ARRCHECK_H
+
+#include <stdint.h>
+
+/* valgrind.h turns every request into its default value under NVALGRIND. */
+#include <valgrind/valgrind.h>
+
+#define ARRCHECK_PROTOCOL_VERSION 1u
+
+typedef enum {
+    VG_USERREQ__ARR_OWNER_CREATED = VG_USERREQ_TOOL_BASE('A', 'C'),
+    VG_USERREQ__ARR_VIEW_CREATED,
+    VG_USERREQ__ARR_FREED,
+    VG_USERREQ__ARR_LABEL,
+    VG_USERREQ__ARR_OWNER_FREED_WITH_VIEWS,
+    VG_USERREQ__ARR_QUARANTINE_RELEASED,
+    VG_USERREQ__ARR_LEAK_CHECK,
+    VG_USERREQ__ARR_IGNORE_RANGE,
+} arrcheck_client_request_t;
+
+/* Passed (by address) with OWNER_CREATED and VIEW_CREATED.  Pointers point
+ * into the client's memory and are valid only during the request: a tool
+ * copies what it keeps. */
+struct arrcheck_array_info {
+    uint32_t version;        /* ARRCHECK_PROTOCOL_VERSION */
+    uint32_t size;           /* sizeof(struct arrcheck_array_info) */
+    uint64_t id;             /* unique, never reused, nonzero */
+    uint64_t base_id;        /* views: the owner's id; owners: own id */
+    uint64_t source_id;      /* the array it was made from; 0: none */
+    const void *handle;      /* the array handle (arr_t *) */
+    uint64_t handle_bytes;   /* sizeof the handle object */
+    const void *buffer;      /* owners: buffer start; views: owner's buffer */
+    uint64_t buffer_bytes;   /* owners: bytes of the buffer (0: not owned,
+                                e.g. wrapped caller memory) */
+    int64_t extent_lo;       /* views: byte extent [lo, hi) relative to */
+    int64_t extent_hi;       /*   the owner's buffer start; owners: 0, bytes */
+    int32_t dtype;           /* arr_dtype_t */
+    int32_t itemsize;
+    int32_t ndim;
+    int32_t op;              /* arr_op_t */
+    int32_t is_copy;         /* owners made by copying another array */
+    int32_t owndata;         /* owners: the buffer is the library's to free */
+    const int64_t *shape;    /* ndim entries */
+    const int64_t *strides;  /* ndim entries, bytes */
+    const char *dtype_name;  /* "float64" */
+    const char *op_name;     /* "copy", "slice", ... */
+    const char *label;       /* may be NULL or "" */
+};
+
+#define ARRCHECK_OWNER_CREATED(info)                                                 \
+    VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_OWNER_CREATED, (info), 0, 0, 0, 0)
+#define ARRCHECK_VIEW_CREATED(info)                                                  \
+    VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_VIEW_CREATED, (info), 0, 0, 0, 0)
+#define ARRCHECK_FREED(id, handle)                                                   \
+    VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_FREED, (id), (handle), 0, 0, 0)
+#define ARRCHECK_LABEL(id, label)                                                    \
+    VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_LABEL, (id), (label), 0, 0, 0)
+#define ARRCHECK_OWNER_FREED_WITH_VIEWS(id, nviews)                                  \
+    VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_OWNER_FREED_WITH_VIEWS, (id),  \
+                                    (nviews), 0, 0, 0)
+#define ARRCHECK_QUARANTINE_RELEASED(buffer)                                         \
+    VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_QUARANTINE_RELEASED, (buffer), \
+                                    0, 0, 0, 0)
+#define ARRCHECK_LEAK_CHECK()                                                        \
+    VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_LEAK_CHECK, 0, 0, 0, 0, 0)
+#define ARRCHECK_IGNORE_RANGE(addr, len)                                             \
+    VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_IGNORE_RANGE, (addr), (len), 0, \
+                                    0, 0)
+
+#endif /* ARRCHECK_H */
