@@ -1,0 +1,555 @@
+/* arr_copy.c - copies: arr_copy, arr_ascontiguous / arr_asfortran,
+ * arr_astype, arr_copyto, and the strided copy/cast engine under all of them
+ * (arr__copy_values).
+ *
+ * The engine works on a "plan": the axes of dst and src with size-1 axes
+ * dropped, negative destination strides flipped, axes sorted by destination
+ * stride (outermost first) and neighbouring axes merged when they are
+ * contiguous with each other in both arrays.  A C-contiguous copy is then one
+ * axis and one memcpy.  The innermost axis runs through a 1-D kernel chosen by
+ * (src dtype, dst dtype); a transpose-like pair of inner axes runs through
+ * cache-sized tiles.
+ *
+ * Conversions (casting='unsafe'), as NumPy for in-range values:
+ *   - integer -> integer: two's complement wrap-around (modulo 2^bits);
+ *   - float -> integer: truncation toward zero; NaN, +-inf and values whose
+ *     truncation does not fit the target give the target's minimum (0 for
+ *     unsigned targets).  NumPy's results there are whatever the CPU gives
+ *     (undefined behaviour in C); ours are defined.
+ *   - integer -> float, float64 -> float32: C conversion (IEEE rounding;
+ *     float64 values beyond float32's range become +-inf);
+ *   - complex -> real: the imaginary part is dropped;
+ *   - anything -> bool: x != 0 (complex: either part != 0; NaN is true).
+ */
+#include "arr_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- element types and conversions ----------------------------------- */
+
+typedef struct { float re, im; } arr_c64_t;
+typedef struct { double re, im; } arr_c128_t;
+
+/* Each destination type has one converter per source category:
+ * _s (signed integer, widened to int64), _u (bool/unsigned, widened to
+ * uint64), _f (float, widened to double: exact), _c (complex, both parts as
+ * double: exact). */
+#define ARR_INT_CONVERTERS(NAME, T, TMIN, LO, HI)                                    \
+    static inline T NAME##_from_s(int64_t v) { return (T)v; }                        \
+    static inline T NAME##_from_u(uint64_t v) { return (T)v; }                       \
+    /* (LO, HI) is the open interval of doubles whose truncation fits T */           \
+    static inline T NAME##_from_f(double v) { return (v > (LO) && v < (HI)) ? (T)v : (TMIN); } \
+    static inline T NAME##_from_c(double re, double im)                              \
+    {                                                                                \
+        (void)im;                                                                    \
+        return NAME##_from_f(re);                                                    \
+    }
+
+ARR_INT_CONVERTERS(int8, int8_t, INT8_MIN, -129.0, 128.0)
+ARR_INT_CONVERTERS(int16, int16_t, INT16_MIN, -32769.0, 32768.0)
+ARR_INT_CONVERTERS(int32, int32_t, INT32_MIN, -2147483649.0, 2147483648.0)
+/* -9223372036854777856 is the double just below -2^63. */
+ARR_INT_CONVERTERS(int64, int64_t, INT64_MIN, -9223372036854777856.0, 9223372036854775808.0)
+ARR_INT_CONVERTERS(uint8, uint8_t, 0, -1.0, 256.0)
+ARR_INT_CONVERTERS(uint16, uint16_t, 0, -1.0, 65536.0)
+ARR_INT_CONVERTERS(uint32, uint32_t, 0, -1.0, 4294967296.0)
+ARR_INT_CONVERTERS(uint64, uint64_t, 0, -1.0, 18446744073709551616.0)
+
+static inline uint8_t bool8_from_s(int64_t v) { return v != 0; }
+static inline uint8_t bool8_from_u(uint64_t v) { return v != 0; }
+static inline uint8_t bool8_from_f(double v) { return v != 0; }
+static inline uint8_t bool8_from_c(double re, double im) { return re != 0 || im != 0; }
+
+#define ARR_FLOAT_CONVERTERS(NAME, T)                                                \
+    static inline T NAME##_from_s(int64_t v) { return (T)v; }                        \
+    static inline T NAME##_from_u(uint64_t v) { return (T)v; }                       \
+    static inline T NAME##_from_f(double v) { return (T)v; }                         \
+    static inline T NAME##_from_c(double re, double im)                              \
+    {                                                                                \
+        (void)im;                                                                    \
+        return (T)re;                                                                \
+    }
+ARR_FLOAT_CONVERTERS(float32, float)
+ARR_FLOAT_CONVERTERS(float64, double)
+
+#define ARR_COMPLEX_CONVERTERS(NAME, T, PART)                                        \
+    static inline T NAME##_from_s(int64_t v) { return (T){(PART)v, 0}; }             \
+    static inline T NAME##_from_u(uint64_t v) { return (T){(PART)v, 0}; }            \
+    static inline T NAME##_from_f(double v) { return (T){(PART)v, 0}; }              \
+    static inline T NAME##_from_c(double re, double im) { return (T){(PART)re, (PART)im}; }
+ARR_COMPLEX_CONVERTERS(complex64, arr_c64_t, float)
+ARR_COMPLEX_CONVERTERS(complex128, arr_c128_t, double)
+
+/* How a loaded source value x is widened into its category's arguments. */
+#define ARR_WIDEN_b(x) (uint64_t)((x) != 0)
+#define ARR_WIDEN_s(x) (int64_t)(x)
+#define ARR_WIDEN_u(x) (uint64_t)(x)
+#define ARR_WIDEN_f(x) (double)(x)
+#define ARR_WIDEN_c(x) (double)(x).re, (double)(x).im
+
+/* name, enum, C type, widening, category.  Two copies of the list because a
+ * macro cannot expand itself (dst list outside, src list inside). */
+#define ARR_DTYPES_OUTER(M, ...)                                                     \
+    M(bool8, ARR_BOOL, uint8_t, b, u, __VA_ARGS__)                                    \
+    M(int8, ARR_INT8, int8_t, s, s, __VA_ARGS__)                                     \
+    M(int16, ARR_INT16, int16_t, s, s, __VA_ARGS__)                                  \
+    M(int32, ARR_INT32, int32_t, s, s, __VA_ARGS__)                                  \
+    M(int64, ARR_INT64, int64_t, s, s, __VA_ARGS__)                                  \
+    M(uint8, ARR_UINT8, uint8_t, u, u, __VA_ARGS__)                                  \
+    M(uint16, ARR_UINT16, uint16_t, u, u, __VA_ARGS__)                               \
+    M(uint32, ARR_UINT32, uint32_t, u, u, __VA_ARGS__)                               \
+    M(uint64, ARR_UINT64, uint64_t, u, u, __VA_ARGS__)                               \
+    M(float32, ARR_FLOAT32, float, f, f, __VA_ARGS__)                                \
+    M(float64, ARR_FLOAT64, double, f, f, __VA_ARGS__)                               \
+    M(complex64, ARR_COMPLEX64, arr_c64_t, c, c, __VA_ARGS__)                        \
+    M(complex128, ARR_COMPLEX128, arr_c128_t, c, c, __VA_ARGS__)
+#define ARR_DTYPES_INNER(M, ...)                                                     \
+    M(bool8, ARR_BOOL, uint8_t, b, u, __VA_ARGS__)                                    \
+    M(int8, ARR_INT8, int8_t, s, s, __VA_ARGS__)                                     \
+    M(int16, ARR_INT16, int16_t, s, s, __VA_ARGS__)                                  \
+    M(int32, ARR_INT32, int32_t, s, s, __VA_ARGS__)                                  \
+    M(int64, ARR_INT64, int64_t, s, s, __VA_ARGS__)                                  \
+    M(uint8, ARR_UINT8, uint8_t, u, u, __VA_ARGS__)                                  \
+    M(uint16, ARR_UINT16, uint16_t, u, u, __VA_ARGS__)                               \
+    M(uint32, ARR_UINT32, uint32_t, u, u, __VA_ARGS__)                               \
+    M(uint64, ARR_UINT64, uint64_t, u, u, __VA_ARGS__)                               \
+    M(float32, ARR_FLOAT32, float, f, f, __VA_ARGS__)                                \
+    M(float64, ARR_FLOAT64, double, f, f, __VA_ARGS__)                               \
+    M(complex64, ARR_COMPLEX64, arr_c64_t, c, c, __VA_ARGS__)                        \
+    M(complex128, ARR_COMPLEX128, arr_c128_t, c, c, __VA_ARGS__)
+
+/* A 1-D kernel: n elements, byte strides (any sign, zero allowed). */
+typedef void (*arr_kernel_fn)(char *dst, int64_t dst_stride, const char *src,
+                              int64_t src_stride, int64_t n);
+
+/* cast_<src>_to_<dst>: loads through memcpy (data may be unaligned when it
+ * came from arr_wrap); the compiler turns those into plain moves. */
+#define ARR_CAST_KERNEL(SNAME, SENUM, STYPE, SWIDEN, SCAT, DNAME, DTYPE)             \
+    static void cast_##SNAME##_to_##DNAME(char *dst, int64_t dst_stride,             \
+                                          const char *src, int64_t src_stride,       \
+                                          int64_t n)                                 \
+    {                                                                                \
+        for (int64_t i = 0; i < n; i++, dst += dst_stride, src += src_stride) {      \
+            STYPE x;                                                                 \
+            memcpy(&x, src, sizeof x);                                               \
+            DTYPE y = DNAME##_from_##SCAT(ARR_WIDEN_##SWIDEN(x));                    \
+            memcpy(dst, &y, sizeof y);                                               \
+        }                                                                            \
+    }
+#define ARR_CAST_KERNELS_TO(DNAME, DENUM, DTYPE, DWIDEN, DCAT, unused)               \
+    ARR_DTYPES_INNER(ARR_CAST_KERNEL, DNAME, DTYPE)
+ARR_DTYPES_OUTER(ARR_CAST_KERNELS_TO, unused)
+
+#define ARR_CAST_ENTRY(SNAME, SENUM, STYPE, SWIDEN, SCAT, DNAME, DENUM)              \
+    [SENUM][DENUM] = cast_##SNAME##_to_##DNAME,
+#define ARR_CAST_ENTRIES_TO(DNAME, DENUM, DTYPE, DWIDEN, DCAT, unused)               \
+    ARR_DTYPES_INNER(ARR_CAST_ENTRY, DNAME, DENUM)
+static const arr_kernel_fn cast_kernels[ARR_NDTYPES][ARR_NDTYPES] = {
+    ARR_DTYPES_OUTER(ARR_CAST_ENTRIES_TO, unused)
+};
+
+/* Same-dtype copies move bytes; a fixed size lets the compiler use one
+ * load/store per element. */
+#define ARR_RAW_KERNEL(N)                                                            \
+    static void raw_copy_##N(char *dst, int64_t dst_stride, const char *src,         \
+                             int64_t src_stride, int64_t n)                          \
+    {                                                                                \
+        if (dst_stride == (N) && src_stride == (N)) {                                \
+            memcpy(dst, src, (size_t)n * (N));                                       \
+            return;                                                                  \
+        }                                                                            \
+        for (int64_t i = 0; i < n; i++, dst += dst_stride, src += src_stride)        \
+            memcpy(dst, src, (N));                                                   \
+    }
+ARR_RAW_KERNEL(1)
+ARR_RAW_KERNEL(2)
+ARR_RAW_KERNEL(4)
+ARR_RAW_KERNEL(8)
+ARR_RAW_KERNEL(16)
+
+static arr_kernel_fn pick_kernel(arr_dtype_t dst_dtype, arr_dtype_t src_dtype, int64_t itemsize)
+{
+    if (dst_dtype == src_dtype) {
+        switch (itemsize) {
+        case 1: return raw_copy_1;
+        case 2: return raw_copy_2;
+        case 4: return raw_copy_4;
+        case 8: return raw_copy_8;
+        default: return raw_copy_16;
+        }
+    }
+    return cast_kernels[src_dtype][dst_dtype];
+}
+
+/* ---- the plan ----------------------------------------------------------- */
+
+typedef struct copy_plan {
+    int ndim;
+    int64_t shape[ARR_MAXDIMS];
+    int64_t dst_strides[ARR_MAXDIMS];
+    int64_t src_strides[ARR_MAXDIMS];
+    char *dst;
+    const char *src;
+} copy_plan_t;
+
+static int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
+
+/* Returns 0 when there is nothing to copy (a zero-length axis). */
+static int make_plan(copy_plan_t *p, int ndim, const int64_t *shape, char *dst,
+                     const int64_t *dst_strides, const char *src, const int64_t *src_strides)
+{
+    p->ndim = 0;
+    p->dst = dst;
+    p->src = src;
+    for (int i = 0; i < ndim; i++) {
+        if (shape[i] == 0)
+            return 0;
+        if (shape[i] == 1)
+            continue;
+        int64_t ds = dst_strides[i], ss = src_strides[i];
+        if (ds < 0) {
+            /* Walk the destination upwards: same elements, other order. */
+            p->dst += (shape[i] - 1) * ds;
+            p->src += (shape[i] - 1) * ss;
+            ds = -ds;
+            ss = -ss;
+        }
+        /* Insertion sort, stable, by destination stride descending. */
+        int j = p->ndim++;
+        while (j > 0 && p->dst_strides[j - 1] < ds) {
+            p->shape[j] = p->shape[j - 1];
+            p->dst_strides[j] = p->dst_strides[j - 1];
+            p->src_strides[j] = p->src_strides[j - 1];
+            j--;
+        }
+        p->shape[j] = shape[i];
+        p->dst_strides[j] = ds;
+        p->src_strides[j] = ss;
+    }
+    /* Merge axis i into its inner neighbour when both arrays step over the
+     * inner axis exactly to the next outer element. */
+    int out = p->ndim - 1;
+    for (int i = p->ndim - 2; i >= 0; i--) {
+        if (p->dst_strides[i] == p->dst_strides[out] * p->shape[out] &&
+            p->src_strides[i] == p->src_strides[out] * p->shape[out]) {
+            p->shape[out] *= p->shape[i];
+        } else {
+            out--;
+            p->shape[out] = p->shape[i];
+            p->dst_strides[out] = p->dst_strides[i];
+            p->src_strides[out] = p->src_strides[i];
+        }
+    }
+    if (p->ndim > 0 && out > 0) {
+        int kept = p->ndim - out;
+        memmove(p->shape, p->shape + out, (size_t)kept * sizeof p->shape[0]);
+        memmove(p->dst_strides, p->dst_strides + out, (size_t)kept * sizeof(int64_t));
+        memmove(p->src_strides, p->src_strides + out, (size_t)kept * sizeof(int64_t));
+        p->ndim = kept;
+    }
+    return 1;
+}
+
+/* Tile edge in elements: two tiles (src and dst) of TILE x TILE elements
+ * stay in L1/L2 while the strided side's cache lines are reused. */
+#define ARR_TILE 32
+
+static void run_tiled(arr_kernel_fn kernel, char *dst, const char *src, int64_t n0,
+                      int64_t ds0, int64_t ss0, int64_t n1, int64_t ds1, int64_t ss1)
+{
+    for (int64_t i0 = 0; i0 < n0; i0 += ARR_TILE) {
+        int64_t rows = n0 - i0 < ARR_TILE ? n0 - i0 : ARR_TILE;
+        for (int64_t i1 = 0; i1 < n1; i1 += ARR_TILE) {
+            int64_t cols = n1 - i1 < ARR_TILE ? n1 - i1 : ARR_TILE;
+            char *d = dst + i0 * ds0 + i1 * ds1;
+            const char *s = src + i0 * ss0 + i1 * ss1;
+            for (int64_t r = 0; r < rows; r++, d += ds0, s += ss0)
+                kernel(d, ds1, s, ss1, cols);
+        }
+    }
+}
+
+/* Runs a plan: the outer axes with an index counter (no recursion), the
+ * inner one or two through the kernel. */
+static void run_plan(const copy_plan_t *p, arr_kernel_fn kernel)
+{
+    int nd = p->ndim;
+    if (nd == 0) {
+        kernel(p->dst, 0, p->src, 0, 1);
+        return;
+    }
+    int last = nd - 1;
+    /* Tiles pay off when the source jumps further along the inner axis than
+     * along the next one: a transpose-like copy. */
+    int tiled = nd >= 2 && abs64(p->src_strides[last]) > abs64(p->src_strides[last - 1]) &&
+                abs64(p->src_strides[last]) >= 64 && p->shape[last] >= 8 &&
+                p->shape[last - 1] >= 8;
+    int inner_dims = tiled ? 2 : 1;
+    int outer = nd - inner_dims;
+    int64_t index[ARR_MAXDIMS] = {0};
+    char *d = p->dst;
+    const char *s = p->src;
+    for (;;) {
+        if (tiled)
+            run_tiled(kernel, d, s, p->shape[last - 1], p->dst_strides[last - 1],
+                      p->src_strides[last - 1], p->shape[last], p->dst_strides[last],
+                      p->src_strides[last]);
+        else
+            kernel(d, p->dst_strides[last], s, p->src_strides[last], p->shape[last]);
+        int axis = outer - 1;
+        for (; axis >= 0; axis--) {
+            if (++index[axis] < p->shape[axis]) {
+                d += p->dst_strides[axis];
+                s += p->src_strides[axis];
+                break;
+            }
+            index[axis] = 0;
+            d -= (p->shape[axis] - 1) * p->dst_strides[axis];
+            s -= (p->shape[axis] - 1) * p->src_strides[axis];
+        }
+        if (axis < 0)
+            return;
+    }
+}
+
+/* The engine on raw descriptors; no arr_t needed (copyto's scratch buffer is
+ * plain memory). */
+static void copy_strided(int ndim, const int64_t *shape, char *dst, const int64_t *dst_strides,
+                         arr_dtype_t dst_dtype, const char *src, const int64_t *src_strides,
+                         arr_dtype_t src_dtype)
+{
+    copy_plan_t plan;
+    if (!make_plan(&plan, ndim, shape, dst, dst_strides, src, src_strides))
+        return;
+    run_plan(&plan, pick_kernel(dst_dtype, src_dtype, arr_dtype_size(dst_dtype)));
+}
+
+void arr__copy_values(arr_t *dst, const arr_t *src)
+{
+    copy_strided(dst->ndim, dst->shape, dst->data, dst->strides, (arr_dtype_t)dst->dtype,
+                 src->data, src->strides, (arr_dtype_t)src->dtype);
+}
+
+/* ---- layouts ------------------------------------------------------------ */
+
+static const char *op_function_name(arr_op_t op)
+{
+    switch (op) {
+    case ARR_OP_ASTYPE: return "arr_astype";
+    case ARR_OP_ASCONTIGUOUS_COPY: return "arr_ascontiguous";
+    case ARR_OP_ASFORTRAN_COPY: return "arr_asfortran";
+    case ARR_OP_RESHAPE_COPY: return "arr_reshape";
+    default: return "arr_copy";
+    }
+}
+
+/* Fills perm (outermost axis first) for a copy of a in the given order and
+ * points *use at it, or sets *use = NULL for C order.  -1 on a bad order. */
+static int order_perm(const arr_t *a, arr_order_t order, int *perm, const int **use,
+                      const char *fn)
+{
+    int nd = a->ndim;
+    *use = NULL;
+    switch (order) {
+    case ARR_ORDER_C:
+        return 0;
+    case ARR_ORDER_A:
+        if ((a->flags & ARR_F_CONTIGUOUS) && !(a->flags & ARR_C_CONTIGUOUS))
+            break; /* as F */
+        return 0;
+    case ARR_ORDER_F:
+        break;
+    case ARR_ORDER_K:
+        /* As NumPy's PyArray_NewLikeArray: contiguous sources keep their
+         * order; otherwise axes sorted by |stride| descending, ties in
+         * axis order. */
+        if ((a->flags & ARR_C_CONTIGUOUS) || nd <= 1)
+            return 0;
+        if (a->flags & ARR_F_CONTIGUOUS)
+            break;
+        for (int i = 0; i < nd; i++) {
+            int j = i;
+            while (j > 0 && abs64(a->strides[perm[j - 1]]) < abs64(a->strides[i])) {
+                perm[j] = perm[j - 1];
+                j--;
+            }
+            perm[j] = i;
+        }
+        *use = perm;
+        return 0;
+    default:
+        if (order > 32 && order < 127)
+            return arr__fail(ARR_EINVAL, "%s: order must be 'C', 'F', 'A' or 'K', not '%c'",
+                             fn, (char)order);
+        return arr__fail(ARR_EINVAL, "%s: order must be 'C', 'F', 'A' or 'K', not %d", fn,
+                         (int)order);
+    }
+    for (int i = 0; i < nd; i++)
+        perm[i] = nd - 1 - i;
+    *use = perm;
+    return 0;
+}
+
+static arr_t *copy_as(const arr_t *a, arr_dtype_t dtype, arr_order_t order, arr_op_t op,
+                      const void *caller)
+{
+    const char *fn = op_function_name(op);
+    if (arr__check_readable(a, fn) < 0)
+        return NULL;
+    int perm[ARR_MAXDIMS];
+    const int *use;
+    if (order_perm(a, order, perm, &use, fn) < 0)
+        return NULL;
+    arr_t *out = arr__new_owner(a->ndim, a->shape, dtype, use, op, a, caller);
+    if (!out)
+        return NULL;
+    arr__copy_values(out, a);
+    return out;
+}
+
+arr_t *arr__copy(const arr_t *a, arr_order_t order, arr_op_t op, const void *caller)
+{
+    if (arr__check_readable(a, op_function_name(op)) < 0)
+        return NULL; /* before reading a->dtype */
+    return copy_as(a, (arr_dtype_t)a->dtype, order, op, caller);
+}
+
+arr_t *arr_copy(const arr_t *a, arr_order_t order)
+{
+    return arr__copy(a, order, ARR_OP_COPY, ARR__CALLER);
+}
+
+arr_t *arr__astype(const arr_t *a, arr_dtype_t dtype, arr_op_t op, const void *caller)
+{
+    const char *fn = op_function_name(op);
+    if (arr__check_readable(a, fn) < 0 || arr__check_dtype(dtype, fn) < 0)
+        return NULL;
+    return copy_as(a, dtype, ARR_ORDER_K, op, caller);
+}
+
+arr_t *arr_astype(const arr_t *a, arr_dtype_t dtype)
+{
+    return arr__astype(a, dtype, ARR_OP_ASTYPE, ARR__CALLER);
+}
+
+/* ascontiguous / asfortran: a view when the layout already fits, else a
+ * copy.  Like NumPy, the result is at least 1-D (a 0-d array gives a view of
+ * shape (1,)). */
+static arr_t *as_layout(arr_t *a, int want_flag, arr_order_t order, arr_op_t view_op,
+                        arr_op_t copy_op, const char *fn, const void *caller)
+{
+    if (arr__check_readable(a, fn) < 0)
+        return NULL;
+    if (a->ndim == 0) {
+        int64_t one = 1, stride = a->itemsize;
+        return arr__new_view(a, 1, &one, &stride, a->data, view_op, 0, caller);
+    }
+    if (a->flags & want_flag)
+        return arr__new_view(a, a->ndim, a->shape, a->strides, a->data, view_op, 0, caller);
+    return arr__copy(a, order, copy_op, caller);
+}
+
+arr_t *arr_ascontiguous(arr_t *a)
+{
+    return as_layout(a, ARR_C_CONTIGUOUS, ARR_ORDER_C, ARR_OP_ASCONTIGUOUS,
+                     ARR_OP_ASCONTIGUOUS_COPY, "arr_ascontiguous", ARR__CALLER);
+}
+
+arr_t *arr_asfortran(arr_t *a)
+{
+    return as_layout(a, ARR_F_CONTIGUOUS, ARR_ORDER_F, ARR_OP_ASFORTRAN, ARR_OP_ASFORTRAN_COPY,
+                     "arr_asfortran", ARR__CALLER);
+}
+
+/* ---- copyto ------------------------------------------------------------- */
+
+/* "(2,3)" / "(3,)" / "()" as NumPy prints shapes in broadcast errors. */
+static void format_shape(char *buf, size_t size, int ndim, const int64_t *shape)
+{
+    size_t used = 0;
+    used += (size_t)snprintf(buf + used, size - used, "(");
+    for (int i = 0; i < ndim && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, i ? ",%lld" : "%lld",
+                                 (long long)shape[i]);
+    if (used < size)
+        snprintf(buf + used, size - used, ndim == 1 ? ",)" : ")");
+}
+
+/* src's strides broadcast to dst's shape (NumPy's rules; leading size-1 axes
+ * of src beyond dst's ndim are dropped, as np.copyto does).  -1 if they do
+ * not broadcast. */
+static int broadcast_strides(const arr_t *dst, const arr_t *src, const int64_t *src_strides,
+                             int64_t *out)
+{
+    int skip = 0;
+    while (src->ndim - skip > dst->ndim && src->shape[skip] == 1)
+        skip++;
+    int sn = src->ndim - skip;
+    if (sn > dst->ndim)
+        return -1;
+    for (int i = 0; i < dst->ndim; i++) {
+        int j = i - (dst->ndim - sn);
+        if (j < 0) {
+            out[i] = 0;
+            continue;
+        }
+        int64_t n = src->shape[skip + j];
+        if (n == dst->shape[i])
+            out[i] = n == 1 ? 0 : src_strides[skip + j];
+        else if (n == 1)
+            out[i] = 0;
+        else
+            return -1;
+    }
+    return 0;
+}
+
+int arr_copyto(arr_t *dst, const arr_t *src)
+{
+    static const char fn[] = "arr_copyto";
+    if (arr__check_readable(dst, fn) < 0 || arr__check_readable(src, fn) < 0)
+        return -1;
+    if (!(dst->flags & ARR_WRITEABLE))
+        return arr__fail(ARR_EREADONLY, "%s: the destination array is read-only", fn);
+    int64_t strides[ARR_MAXDIMS];
+    if (broadcast_strides(dst, src, src->strides, strides) < 0) {
+        char from[ARR_MAXDIMS * 22 + 4], into[ARR_MAXDIMS * 22 + 4];
+        format_shape(from, sizeof from, src->ndim, src->shape);
+        format_shape(into, sizeof into, dst->ndim, dst->shape);
+        return arr__fail(ARR_ESHAPE, "%s: could not broadcast input array from shape %s into shape %s",
+                         fn, from, into);
+    }
+    int64_t dst_size = 1;
+    for (int i = 0; i < dst->ndim; i++)
+        dst_size *= dst->shape[i];
+    if (dst_size == 0)
+        return 0;
+    if (arr_may_share_memory(dst, src) == ARR_SHARES_NO) {
+        copy_strided(dst->ndim, dst->shape, dst->data, dst->strides, (arr_dtype_t)dst->dtype,
+                     src->data, strides, (arr_dtype_t)src->dtype);
+        return 0;
+    }
+    /* They may overlap: snapshot src (its own shape, C order, raw memory so
+     * nothing shows up in the registry), then copy the snapshot. */
+    int64_t nbytes = arr__nbytes_checked(src->ndim, src->shape, src->itemsize, fn);
+    if (nbytes < 0)
+        return -1;
+    char *scratch = arr__malloc(nbytes > 0 ? (size_t)nbytes : 1);
+    if (!scratch)
+        return arr__fail(ARR_ENOMEM, "%s: cannot allocate %lld bytes for an overlapping copy",
+                         fn, (long long)nbytes);
+    int64_t scratch_strides[ARR_MAXDIMS];
+    int64_t step = src->itemsize;
+    for (int i = src->ndim - 1; i >= 0; i--) {
+        scratch_strides[i] = step;
+        step *= src->shape[i];
+    }
+    copy_strided(src->ndim, src->shape, scratch, scratch_strides, (arr_dtype_t)src->dtype,
+                 src->data, src->strides, (arr_dtype_t)src->dtype);
+    broadcast_strides(dst, src, scratch_strides, strides); /* succeeded above */
+    copy_strided(dst->ndim, dst->shape, dst->data, dst->strides, (arr_dtype_t)dst->dtype,
+                 scratch, strides, (arr_dtype_t)src->dtype);
+    arr__free_mem(scratch);
+    return 0;
+}
