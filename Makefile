@@ -102,6 +102,7 @@ deps-check:
 	if [ -n "$$missing" ]; then echo "make: missing Debian packages:$$missing"; $(MAKE) --no-print-directory deps; fi
 
 -include tests/tests.mk
+-include tests/numpy/numpy.mk
 -include valgrind/valgrind.mk
 -include gdb/gdb.mk
 -include samples/samples.mk

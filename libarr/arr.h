@@ -155,6 +155,8 @@ struct arr {
     arr_t *view_prev;
     int64_t registry_slot; /* index in arr_registry.items */
     struct arr_quarantine *quarantine; /* orphaned views under Valgrind */
+    uint64_t vg_block;     /* owners: memcheck block-description handle + 1
+                              (0: none); see VALGRIND_CREATE_BLOCK */
     char label[ARR_LABEL_MAX];
     int64_t shape[ARR_MAXDIMS];
     int64_t strides[ARR_MAXDIMS]; /* in bytes, may be negative or zero */

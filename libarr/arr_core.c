@@ -1,0 +1,1000 @@
+/* arr_core.c - errors, allocation, the registry, owners, views' bookkeeping,
+ * arr_free and the orphan/quarantine rules, queries, stats and the native
+ * leak checker (ARR_CHECK=1).  See docs/DESIGN.md for the lifetime model. */
+#include "arr_internal.h"
+
+#include "arrcheck.h"
+#include <valgrind/memcheck.h>
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- errors ------------------------------------------------------------ */
+
+static _Thread_local arr_err_t last_code;
+static _Thread_local char last_msg[512];
+
+static void set_error_v(arr_err_t code, const char *fmt, va_list ap)
+{
+    last_code = code;
+    vsnprintf(last_msg, sizeof last_msg, fmt, ap);
+}
+
+int arr__fail(arr_err_t code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_error_v(code, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+void *arr__fail_p(arr_err_t code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_error_v(code, fmt, ap);
+    va_end(ap);
+    return NULL;
+}
+
+arr_err_t arr_errcode(void) { return last_code; }
+const char *arr_errmsg(void) { return last_code == ARR_OK ? "no error" : last_msg; }
+void arr_clear_error(void)
+{
+    last_code = ARR_OK;
+    last_msg[0] = '\0';
+}
+
+const char *arr_strerror(arr_err_t code)
+{
+    switch (code) {
+    case ARR_OK: return "ARR_OK";
+    case ARR_EINVAL: return "ARR_EINVAL";
+    case ARR_ENOMEM: return "ARR_ENOMEM";
+    case ARR_EOVERFLOW: return "ARR_EOVERFLOW";
+    case ARR_EINDEX: return "ARR_EINDEX";
+    case ARR_ESYNTAX: return "ARR_ESYNTAX";
+    case ARR_ESHAPE: return "ARR_ESHAPE";
+    case ARR_ECOPY: return "ARR_ECOPY";
+    case ARR_EREADONLY: return "ARR_EREADONLY";
+    case ARR_ENOTLIVE: return "ARR_ENOTLIVE";
+    case ARR_EORPHAN: return "ARR_EORPHAN";
+    case ARR_ETOOHARD: return "ARR_ETOOHARD";
+    case ARR_ETYPE: return "ARR_ETYPE";
+    }
+    return "ARR_E?";
+}
+
+/* ---- allocation (failure injection for tests) ------------------------- */
+
+long arr__alloc_fail_countdown;
+
+static bool injected_failure(void)
+{
+    long n = __atomic_load_n(&arr__alloc_fail_countdown, __ATOMIC_RELAXED);
+    if (n <= 0)
+        return false;
+    return __atomic_sub_fetch(&arr__alloc_fail_countdown, 1, __ATOMIC_RELAXED) == 0;
+}
+
+void *arr__malloc(size_t n)
+{
+    if (injected_failure())
+        return NULL;
+    return malloc(n ? n : 1);
+}
+
+void *arr__calloc(size_t n, size_t size)
+{
+    if (injected_failure())
+        return NULL;
+    return calloc(n ? n : 1, size ? size : 1);
+}
+
+void *arr__realloc(void *p, size_t n)
+{
+    if (injected_failure())
+        return NULL;
+    return realloc(p, n ? n : 1);
+}
+
+void arr__free_mem(void *p) { free(p); }
+
+/* ---- dtypes and ops ----------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    int size;
+} dtype_table[ARR_NDTYPES] = {
+    [ARR_BOOL] = {"bool", 1},        [ARR_INT8] = {"int8", 1},
+    [ARR_INT16] = {"int16", 2},      [ARR_INT32] = {"int32", 4},
+    [ARR_INT64] = {"int64", 8},      [ARR_UINT8] = {"uint8", 1},
+    [ARR_UINT16] = {"uint16", 2},    [ARR_UINT32] = {"uint32", 4},
+    [ARR_UINT64] = {"uint64", 8},    [ARR_FLOAT32] = {"float32", 4},
+    [ARR_FLOAT64] = {"float64", 8},  [ARR_COMPLEX64] = {"complex64", 8},
+    [ARR_COMPLEX128] = {"complex128", 16},
+};
+
+const char *arr_dtype_name(arr_dtype_t dtype)
+{
+    return (unsigned)dtype < ARR_NDTYPES ? dtype_table[dtype].name : "?";
+}
+
+int arr_dtype_size(arr_dtype_t dtype)
+{
+    return (unsigned)dtype < ARR_NDTYPES ? dtype_table[dtype].size : -1;
+}
+
+static const char *const op_names[ARR_NOPS] = {
+    [ARR_OP_NONE] = "none",
+    [ARR_OP_EMPTY] = "empty",
+    [ARR_OP_ZEROS] = "zeros",
+    [ARR_OP_FULL] = "full",
+    [ARR_OP_ARANGE] = "arange",
+    [ARR_OP_WRAP] = "wrap",
+    [ARR_OP_VIEW] = "view",
+    [ARR_OP_SLICE] = "slice",
+    [ARR_OP_TRANSPOSE] = "transpose",
+    [ARR_OP_SWAPAXES] = "swapaxes",
+    [ARR_OP_SQUEEZE] = "squeeze",
+    [ARR_OP_EXPAND_DIMS] = "expand_dims",
+    [ARR_OP_FLIP] = "flip",
+    [ARR_OP_BROADCAST_TO] = "broadcast_to",
+    [ARR_OP_DIAGONAL] = "diagonal",
+    [ARR_OP_RESHAPE] = "reshape",
+    [ARR_OP_ASCONTIGUOUS] = "ascontiguous",
+    [ARR_OP_ASFORTRAN] = "asfortran",
+    [ARR_OP_COPY] = "copy",
+    [ARR_OP_ASTYPE] = "astype",
+    [ARR_OP_ASCONTIGUOUS_COPY] = "ascontiguous (copy)",
+    [ARR_OP_ASFORTRAN_COPY] = "asfortran (copy)",
+    [ARR_OP_RESHAPE_COPY] = "reshape (copy)",
+    [ARR_OP_LOAD] = "load",
+};
+
+const char *arr_op_name(arr_op_t op)
+{
+    return (unsigned)op < ARR_NOPS && op_names[op] ? op_names[op] : "?";
+}
+
+bool arr_op_is_copy(arr_op_t op) { return op >= ARR_OP_COPY && op <= ARR_OP_RESHAPE_COPY; }
+
+int arr__check_dtype(arr_dtype_t dtype, const char *fn)
+{
+    if ((unsigned)dtype >= ARR_NDTYPES)
+        return arr__fail(ARR_EINVAL, "%s: unknown dtype %d", fn, (int)dtype);
+    return 0;
+}
+
+int arr__normalize_axis(int axis, int ndim, const char *fn)
+{
+    if (axis < -ndim || axis >= ndim)
+        return arr__fail(ARR_EINVAL, "%s: axis %d is out of bounds for array of dimension %d",
+                         fn, axis, ndim);
+    return axis < 0 ? axis + ndim : axis;
+}
+
+int64_t arr__nbytes_checked(int ndim, const int64_t *shape, int64_t itemsize, const char *fn)
+{
+    if (ndim < 0 || ndim > ARR_MAXDIMS)
+        return arr__fail(ARR_EINVAL, "%s: ndim %d is outside 0..%d", fn, ndim, ARR_MAXDIMS);
+    if (ndim > 0 && shape == NULL)
+        return arr__fail(ARR_EINVAL, "%s: shape is NULL", fn);
+    int64_t total = itemsize;
+    bool empty = false;
+    for (int i = 0; i < ndim; i++) {
+        if (shape[i] < 0)
+            return arr__fail(ARR_EINVAL, "%s: negative dimension %" PRId64 " on axis %d", fn,
+                             shape[i], i);
+        if (shape[i] == 0)
+            empty = true;
+        /* Checked even past a zero so an absurd shape is reported, as NumPy does. */
+        else if (__builtin_mul_overflow(total, shape[i], &total) || total > PTRDIFF_MAX / 2)
+            return arr__fail(ARR_EOVERFLOW, "%s: array of %d dims is too big (size overflows)",
+                             fn, ndim);
+    }
+    return empty ? 0 : total;
+}
+
+/* ---- contiguity (NumPy's rules, relaxed strides) ----------------------- */
+
+int arr__contiguity(int ndim, const int64_t *shape, const int64_t *strides, int64_t itemsize)
+{
+    int flags = ARR_C_CONTIGUOUS | ARR_F_CONTIGUOUS;
+    for (int i = 0; i < ndim; i++)
+        if (shape[i] == 0)
+            return flags; /* an empty array is both */
+    int64_t expected = itemsize;
+    for (int i = ndim - 1; i >= 0; i--) {
+        if (shape[i] != 1) {
+            if (strides[i] != expected)
+                flags &= ~ARR_C_CONTIGUOUS;
+            expected *= shape[i];
+        }
+    }
+    expected = itemsize;
+    for (int i = 0; i < ndim; i++) {
+        if (shape[i] != 1) {
+            if (strides[i] != expected)
+                flags &= ~ARR_F_CONTIGUOUS;
+            expected *= shape[i];
+        }
+    }
+    return flags;
+}
+
+void arr__update_contiguity(arr_t *a)
+{
+    a->flags &= ~(ARR_C_CONTIGUOUS | ARR_F_CONTIGUOUS);
+    a->flags |= arr__contiguity(a->ndim, a->shape, a->strides, a->itemsize);
+}
+
+void arr__extent(const arr_t *a, int64_t *lo, int64_t *hi)
+{
+    int64_t low = 0, high = 0;
+    for (int i = 0; i < a->ndim; i++) {
+        if (a->shape[i] == 0) {
+            *lo = *hi = 0;
+            return;
+        }
+        int64_t span = (a->shape[i] - 1) * a->strides[i];
+        if (span < 0)
+            low += span;
+        else
+            high += span;
+    }
+    *lo = low;
+    *hi = high + a->itemsize;
+}
+
+/* ---- the registry --------------------------------------------------------
+ * items[] is what debuggers read; a pointer hash set answers "is this handle
+ * live?" without touching the (possibly freed) memory it points to. */
+
+struct arr_registry arr_registry = {.magic = ARR_REGISTRY_MAGIC, .layout_version = 1, .next_id = 1};
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static const arr_t **live_set; /* open addressing, linear probing */
+static size_t live_set_cap;    /* power of two, or 0 */
+
+static size_t hash_ptr(const void *p)
+{
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)x;
+}
+
+static size_t live_set_find(const arr_t *a)
+{
+    size_t mask = live_set_cap - 1, i = hash_ptr(a) & mask;
+    while (live_set[i] != NULL && live_set[i] != a)
+        i = (i + 1) & mask;
+    return i;
+}
+
+static bool live_set_contains(const arr_t *a)
+{
+    return live_set_cap != 0 && live_set[live_set_find(a)] == a;
+}
+
+static int live_set_grow(void)
+{
+    size_t new_cap = live_set_cap ? live_set_cap * 2 : 64;
+    const arr_t **old = live_set;
+    size_t old_cap = live_set_cap;
+    const arr_t **fresh = arr__calloc(new_cap, sizeof *fresh);
+    if (fresh == NULL)
+        return -1;
+    live_set = fresh;
+    live_set_cap = new_cap;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i] != NULL)
+            live_set[live_set_find(old[i])] = old[i];
+    /* The set holds handle pointers too: not a root for reachability. */
+    (void)ARRCHECK_IGNORE_RANGE(old, 0);
+    (void)ARRCHECK_IGNORE_RANGE(live_set, new_cap * sizeof *live_set);
+    free(old);
+    return 0;
+}
+
+/* Backward-shift deletion keeps probing chains intact without tombstones. */
+static void live_set_remove(const arr_t *a)
+{
+    size_t mask = live_set_cap - 1, i = live_set_find(a);
+    if (live_set[i] == NULL)
+        return;
+    live_set[i] = NULL;
+    size_t j = i;
+    for (;;) {
+        j = (j + 1) & mask;
+        if (live_set[j] == NULL)
+            return;
+        size_t home = hash_ptr(live_set[j]) & mask;
+        /* Move j back into the hole at i unless its home lies in (i, j]. */
+        bool home_between = (i <= j) ? (i < home && home <= j) : (i < home || home <= j);
+        if (!home_between) {
+            live_set[i] = live_set[j];
+            live_set[j] = NULL;
+            i = j;
+        }
+    }
+}
+
+static bool live_lookup(const arr_t *a)
+{
+    pthread_mutex_lock(&registry_lock);
+    bool live = live_set_contains(a);
+    pthread_mutex_unlock(&registry_lock);
+    return live;
+}
+
+bool arr_is_live(const arr_t *a) { return a != NULL && live_lookup(a); }
+
+/* Adds a to the registry and gives it its id.  Fails only on ENOMEM. */
+static int registry_add(arr_t *a)
+{
+    pthread_mutex_lock(&registry_lock);
+    struct arr_registry *r = &arr_registry;
+    if (r->count == r->capacity) {
+        int64_t new_cap = r->capacity ? r->capacity * 2 : 64;
+        arr_t **items = arr__realloc(r->items, (size_t)new_cap * sizeof *items);
+        if (items == NULL)
+            goto oom;
+        if (items != r->items)
+            (void)ARRCHECK_IGNORE_RANGE(r->items, 0);
+        (void)ARRCHECK_IGNORE_RANGE(items, (size_t)new_cap * sizeof *items);
+        r->items = items;
+        r->capacity = new_cap;
+    }
+    if ((size_t)(r->count + 1) * 2 > live_set_cap && live_set_grow() != 0)
+        goto oom;
+    a->id = r->next_id++;
+    a->registry_slot = r->count;
+    r->items[r->count++] = a;
+    live_set[live_set_find(a)] = a;
+
+    arr_stats_t *s = &r->stats;
+    if (a->is_view) {
+        s->live_views++;
+        s->created_views++;
+    } else {
+        s->live_owners++;
+        s->created_owners++;
+        s->live_bytes += a->buffer_bytes;
+        if (s->live_bytes > s->peak_bytes)
+            s->peak_bytes = s->live_bytes;
+        if (arr_op_is_copy(a->op)) {
+            s->created_copies++;
+            s->live_copy_bytes += a->buffer_bytes;
+        }
+    }
+    pthread_mutex_unlock(&registry_lock);
+    return 0;
+oom:
+    pthread_mutex_unlock(&registry_lock);
+    return arr__fail(ARR_ENOMEM, "out of memory growing the array registry");
+}
+
+/* Caller holds registry_lock. */
+static void registry_remove_locked(arr_t *a)
+{
+    struct arr_registry *r = &arr_registry;
+    live_set_remove(a);
+    int64_t slot = a->registry_slot;
+    arr_t *last = r->items[--r->count];
+    r->items[slot] = last;
+    last->registry_slot = slot;
+    r->items[r->count] = NULL;
+    r->stats.freed++;
+    if (a->is_view) {
+        r->stats.live_views--;
+        if (a->orphaned)
+            r->stats.live_orphans--;
+    } else {
+        r->stats.live_owners--;
+        if (arr_op_is_copy(a->op))
+            r->stats.live_copy_bytes -= a->buffer_bytes;
+    }
+}
+
+arr_stats_t arr_stats(void)
+{
+    pthread_mutex_lock(&registry_lock);
+    arr_stats_t s = arr_registry.stats;
+    pthread_mutex_unlock(&registry_lock);
+    return s;
+}
+
+int arr__check_live(const arr_t *a, const char *fn)
+{
+    if (a == NULL)
+        return arr__fail(ARR_EINVAL, "%s: array is NULL", fn);
+    if (!live_lookup(a))
+        return arr__fail(ARR_ENOTLIVE, "%s: %p is not a live array (already freed, or never made by libarr)",
+                         fn, (const void *)a);
+    return 0;
+}
+
+int arr__check_readable(const arr_t *a, const char *fn)
+{
+    if (arr__check_live(a, fn) != 0)
+        return -1;
+    if (a->orphaned)
+        return arr__fail(ARR_EORPHAN,
+                         "%s: arr #%" PRIu64 " is an orphaned view: its base #%" PRIu64
+                         " was freed, its memory is gone",
+                         fn, a->id, a->base_id);
+    return 0;
+}
+
+/* ---- Valgrind tagging ----------------------------------------------------
+ * Requests cost a few instructions natively; the info struct is only filled
+ * when actually running under Valgrind. */
+
+static int under_valgrind = -1;
+
+static bool on_valgrind(void)
+{
+    int v = __atomic_load_n(&under_valgrind, __ATOMIC_RELAXED);
+    if (v < 0) {
+        v = RUNNING_ON_VALGRIND ? 1 : 0;
+        __atomic_store_n(&under_valgrind, v, __ATOMIC_RELAXED);
+    }
+    return v != 0;
+}
+
+/* Writes "arr #3 float64 shape (3, 4) ..." into buf. */
+static void describe(const arr_t *a, char *buf, size_t cap)
+{
+    size_t n = (size_t)snprintf(buf, cap, "arr #%" PRIu64 " %s shape (", a->id,
+                                arr_dtype_name((arr_dtype_t)a->dtype));
+    for (int i = 0; i < a->ndim && n < cap; i++)
+        n += (size_t)snprintf(buf + n, cap - n, "%s%" PRId64, i ? ", " : "", a->shape[i]);
+    if (n < cap)
+        n += (size_t)snprintf(buf + n, cap - n, a->ndim == 1 ? ",)" : ")");
+    if (n < cap && a->label[0])
+        n += (size_t)snprintf(buf + n, cap - n, " \"%s\"", a->label);
+    if (n < cap) {
+        if (a->is_view)
+            snprintf(buf + n, cap - n, ", view of #%" PRIu64 " (%s)", a->base_id,
+                     arr_op_name((arr_op_t)a->op));
+        else if (arr_op_is_copy((arr_op_t)a->op))
+            snprintf(buf + n, cap - n, ", copy of #%" PRIu64 " (%s)", a->source_id,
+                     arr_op_name((arr_op_t)a->op));
+        else
+            snprintf(buf + n, cap - n, ", owner (%s)", arr_op_name((arr_op_t)a->op));
+    }
+}
+
+static const void *owner_reference(const arr_t *owner)
+{
+    return owner->buffer ? owner->buffer : owner->data;
+}
+
+static void emit_created(const arr_t *a, const arr_t *owner)
+{
+    if (!on_valgrind())
+        return;
+    struct arrcheck_array_info info = {
+        .version = ARRCHECK_PROTOCOL_VERSION,
+        .size = sizeof info,
+        .id = a->id,
+        .base_id = a->base_id,
+        .source_id = a->source_id,
+        .handle = a,
+        .handle_bytes = sizeof *a,
+        .buffer = owner_reference(owner),
+        .buffer_bytes = owner->buffer_bytes,
+        .dtype = a->dtype,
+        .itemsize = a->itemsize,
+        .ndim = a->ndim,
+        .op = a->op,
+        .is_copy = arr_op_is_copy((arr_op_t)a->op),
+        .owndata = (a->flags & ARR_OWNDATA) != 0,
+        .shape = a->shape,
+        .strides = a->strides,
+        .dtype_name = arr_dtype_name((arr_dtype_t)a->dtype),
+        .op_name = arr_op_name((arr_op_t)a->op),
+        .label = a->label,
+    };
+    if (a->is_view) {
+        int64_t lo, hi;
+        arr__extent(a, &lo, &hi);
+        int64_t origin = (const char *)a->data - (const char *)info.buffer;
+        info.extent_lo = lo == hi ? origin : origin + lo;
+        info.extent_hi = lo == hi ? origin : origin + hi;
+        (void)ARRCHECK_VIEW_CREATED(&info);
+    } else {
+        info.extent_lo = 0;
+        info.extent_hi = a->buffer_bytes;
+        (void)ARRCHECK_OWNER_CREATED(&info);
+    }
+}
+
+/* Names an owner's buffer for memcheck: errors inside it then say
+ * "... inside a arr #3 float64 shape (3, 4) ... of size 96 client-defined". */
+static void name_block_for_memcheck(arr_t *a, const char *prefix)
+{
+    if (!on_valgrind() || a->buffer == NULL || a->buffer_bytes == 0)
+        return;
+    if (a->vg_block)
+        (void)VALGRIND_DISCARD(a->vg_block - 1);
+    char desc[256];
+    size_t n = (size_t)snprintf(desc, sizeof desc, "%s", prefix);
+    describe(a, desc + n, sizeof desc - n);
+    a->vg_block = (uint64_t)VALGRIND_CREATE_BLOCK(a->buffer, a->buffer_bytes, desc) + 1;
+}
+
+/* ---- owners and views ------------------------------------------------- */
+
+static void fill_strides(int ndim, const int64_t *shape, int64_t itemsize, const int *perm,
+                         int64_t *strides)
+{
+    int64_t stride = itemsize;
+    for (int k = ndim - 1; k >= 0; k--) {
+        int axis = perm ? perm[k] : k;
+        strides[axis] = stride;
+        if (shape[axis] != 0)
+            stride *= shape[axis];
+    }
+}
+
+arr_t *arr__new_owner(int ndim, const int64_t *shape, arr_dtype_t dtype, const int *perm,
+                      arr_op_t op, const arr_t *source, const void *caller)
+{
+    static const char fn[] = "arr_new";
+    if (arr__check_dtype(dtype, fn) != 0)
+        return NULL;
+    int itemsize = dtype_table[dtype].size;
+    int64_t nbytes = arr__nbytes_checked(ndim, shape, itemsize, fn);
+    if (nbytes < 0)
+        return NULL;
+    arr_t *a = arr__calloc(1, sizeof *a);
+    if (a == NULL)
+        return arr__fail_p(ARR_ENOMEM, "out of memory for an array handle");
+    a->buffer = arr__malloc((size_t)nbytes);
+    if (a->buffer == NULL) {
+        free(a);
+        return arr__fail_p(ARR_ENOMEM, "out of memory allocating %" PRId64 " bytes", nbytes);
+    }
+    a->magic = ARR_MAGIC_LIVE;
+    a->ndim = ndim;
+    a->dtype = dtype;
+    a->itemsize = itemsize;
+    a->op = op;
+    a->source_id = source ? source->id : 0;
+    a->data = a->buffer;
+    a->buffer_bytes = nbytes;
+    a->made_at = caller;
+    if (ndim > 0)
+        memcpy(a->shape, shape, (size_t)ndim * sizeof *shape);
+    /* NumPy gives a freshly allocated empty array all-zero strides. */
+    if (nbytes != 0)
+        fill_strides(ndim, shape, itemsize, perm, a->strides);
+    a->flags = ARR_OWNDATA | ARR_WRITEABLE;
+    arr__update_contiguity(a);
+    if (registry_add(a) != 0) {
+        free(a->buffer);
+        free(a);
+        return NULL;
+    }
+    a->base_id = a->id;
+    emit_created(a, a);
+    name_block_for_memcheck(a, "");
+    return a;
+}
+
+arr_t *arr__new_view(arr_t *src, int ndim, const int64_t *shape, const int64_t *strides,
+                     char *data, arr_op_t op, int readonly, const void *caller)
+{
+    static const char fn[] = "arr_view";
+    if (arr__check_readable(src, fn) != 0)
+        return NULL;
+    if (ndim < 0 || ndim > ARR_MAXDIMS)
+        return arr__fail_p(ARR_EINVAL, "%s: result would have %d dimensions (maximum %d)",
+                           arr_op_name(op), ndim, ARR_MAXDIMS);
+    arr_t *owner = src->is_view ? src->base : src;
+    arr_t *v = arr__calloc(1, sizeof *v);
+    if (v == NULL)
+        return arr__fail_p(ARR_ENOMEM, "out of memory for a view handle");
+    v->magic = ARR_MAGIC_LIVE;
+    v->ndim = ndim;
+    v->dtype = src->dtype;
+    v->itemsize = src->itemsize;
+    v->op = op;
+    v->source_id = src->id;
+    v->is_view = 1;
+    v->data = data;
+    v->base = owner;
+    v->offset = data - owner->data;
+    v->buffer = owner->buffer;
+    v->made_at = caller;
+    if (ndim > 0) {
+        memcpy(v->shape, shape, (size_t)ndim * sizeof *shape);
+        memcpy(v->strides, strides, (size_t)ndim * sizeof *strides);
+    }
+    v->flags = (src->flags & ARR_WRITEABLE) && !readonly ? ARR_WRITEABLE : 0;
+    arr__update_contiguity(v);
+    if (registry_add(v) != 0) {
+        free(v);
+        return NULL;
+    }
+    v->base_id = owner->id;
+    pthread_mutex_lock(&registry_lock);
+    v->view_next = owner->views_head;
+    if (owner->views_head)
+        owner->views_head->view_prev = v;
+    owner->views_head = v;
+    owner->nviews++;
+    pthread_mutex_unlock(&registry_lock);
+    emit_created(v, owner);
+    return v;
+}
+
+/* ---- creation (public) -------------------------------------------------- */
+
+static arr_t *make_filled(int ndim, const int64_t *shape, arr_dtype_t dtype, arr_op_t op,
+                          double value, const void *caller)
+{
+    arr_t *a = arr__new_owner(ndim, shape, dtype, NULL, op, NULL, caller);
+    if (a == NULL)
+        return NULL;
+    if (op == ARR_OP_ZEROS || (value == 0.0 && !__builtin_signbit(value)))
+        memset(a->buffer, 0, (size_t)a->buffer_bytes);
+    else if (op == ARR_OP_FULL) {
+        int64_t n = a->buffer_bytes / a->itemsize;
+        char *p = a->data;
+        if (n > 0) {
+            arr__store_f64(p, dtype, value);
+            for (int64_t i = 1; i < n; i++)
+                memcpy(p + i * a->itemsize, p, (size_t)a->itemsize);
+        }
+    }
+    return a;
+}
+
+arr_t *arr_empty(int ndim, const int64_t *shape, arr_dtype_t dtype)
+{
+    return arr__new_owner(ndim, shape, dtype, NULL, ARR_OP_EMPTY, NULL, ARR__CALLER);
+}
+
+arr_t *arr_zeros(int ndim, const int64_t *shape, arr_dtype_t dtype)
+{
+    return make_filled(ndim, shape, dtype, ARR_OP_ZEROS, 0.0, ARR__CALLER);
+}
+
+arr_t *arr_full(int ndim, const int64_t *shape, arr_dtype_t dtype, double value)
+{
+    return make_filled(ndim, shape, dtype, ARR_OP_FULL, value, ARR__CALLER);
+}
+
+arr_t *arr_arange(double start, double stop, double step, arr_dtype_t dtype)
+{
+    if (arr__check_dtype(dtype, "arr_arange") != 0)
+        return NULL;
+    if (step == 0.0)
+        return arr__fail_p(ARR_EINVAL, "arr_arange: step must not be zero");
+    double span = (stop - start) / step;
+    if (span != span || span > 9.0e15)
+        return arr__fail_p(ARR_EINVAL, "arr_arange: cannot compute length for (%g, %g, %g)",
+                           start, stop, step);
+    int64_t n = span > 0 ? (int64_t)span : 0;
+    if ((double)n < span)
+        n++; /* ceil */
+    if (dtype == ARR_BOOL && n > 2)
+        return arr__fail_p(ARR_ETYPE, "arr_arange: no bool range of more than 2 elements");
+    arr_t *a = arr__new_owner(1, &n, dtype, NULL, ARR_OP_ARANGE, NULL, ARR__CALLER);
+    if (a == NULL || n == 0)
+        return a;
+    /* NumPy computes the first two values in the target dtype and then
+     * extends with their difference: arange(0.5, 3, 0.5, int) is 0,1,2,3,4. */
+    char *p = a->data;
+    arr__store_f64(p, dtype, start);
+    double first = arr__load_f64(p, dtype);
+    if (n > 1) {
+        arr__store_f64(p + a->itemsize, dtype, start + step);
+        double delta = arr__load_f64(p + a->itemsize, dtype) - first;
+        for (int64_t i = 2; i < n; i++)
+            arr__store_f64(p + i * a->itemsize, dtype, first + (double)i * delta);
+    }
+    return a;
+}
+
+arr_t *arr_wrap(void *data, int ndim, const int64_t *shape, const int64_t *strides,
+                arr_dtype_t dtype, int writeable)
+{
+    static const char fn[] = "arr_wrap";
+    if (arr__check_dtype(dtype, fn) != 0)
+        return NULL;
+    int64_t nbytes = arr__nbytes_checked(ndim, shape, dtype_table[dtype].size, fn);
+    if (nbytes < 0)
+        return NULL;
+    if (data == NULL && nbytes != 0)
+        return arr__fail_p(ARR_EINVAL, "%s: data is NULL for a non-empty array", fn);
+    arr_t *a = arr__calloc(1, sizeof *a);
+    if (a == NULL)
+        return arr__fail_p(ARR_ENOMEM, "out of memory for an array handle");
+    a->magic = ARR_MAGIC_LIVE;
+    a->ndim = ndim;
+    a->dtype = dtype;
+    a->itemsize = dtype_table[dtype].size;
+    a->op = ARR_OP_WRAP;
+    a->data = data;
+    a->made_at = ARR__CALLER;
+    if (ndim > 0)
+        memcpy(a->shape, shape, (size_t)ndim * sizeof *shape);
+    if (strides && ndim > 0)
+        memcpy(a->strides, strides, (size_t)ndim * sizeof *strides);
+    else
+        fill_strides(ndim, shape, a->itemsize, NULL, a->strides);
+    a->flags = writeable ? ARR_WRITEABLE : 0;
+    arr__update_contiguity(a);
+    if (registry_add(a) != 0) {
+        free(a);
+        return NULL;
+    }
+    a->base_id = a->id;
+    emit_created(a, a);
+    return a;
+}
+
+/* ---- freeing -----------------------------------------------------------
+ * An owner freed while views live releases its buffer at once (C semantics)
+ * and orphans the views.  Under Valgrind the buffer is instead kept,
+ * no-access, until its last orphan goes, so that a dangling read is always
+ * reported rather than served from reused memory. */
+
+struct arr_quarantine {
+    void *buffer;
+    int64_t bytes;
+    int64_t orphans; /* live orphaned views still pointing into buffer */
+    uint64_t vg_block;
+};
+
+static void release_quarantine(struct arr_quarantine *q)
+{
+    (void)ARRCHECK_QUARANTINE_RELEASED(q->buffer);
+    if (q->vg_block)
+        (void)VALGRIND_DISCARD(q->vg_block - 1);
+    (void)VALGRIND_MAKE_MEM_UNDEFINED(q->buffer, q->bytes);
+    free(q->buffer);
+    free(q);
+}
+
+static void orphan_views_locked(arr_t *owner, struct arr_quarantine *q)
+{
+    for (arr_t *v = owner->views_head, *next; v != NULL; v = next) {
+        next = v->view_next;
+        v->base = NULL;
+        v->orphaned = 1;
+        v->view_next = v->view_prev = NULL;
+        v->quarantine = q;
+        arr_registry.stats.live_orphans++;
+    }
+    owner->views_head = NULL;
+}
+
+int arr_free(arr_t *a)
+{
+    if (a == NULL)
+        return 0;
+    pthread_mutex_lock(&registry_lock);
+    if (!live_set_contains(a)) {
+        pthread_mutex_unlock(&registry_lock);
+        /* Tell arrcheck (InvalidFree); id 0 = "not a live array". */
+        (void)ARRCHECK_FREED(0, a);
+        return arr__fail(ARR_ENOTLIVE,
+                         "arr_free: %p is not a live array (double free, or never made by libarr)",
+                         (void *)a);
+    }
+    void *release = NULL;
+    struct arr_quarantine *to_release = NULL;
+    int64_t orphaned_views = 0;
+    if (a->is_view) {
+        if (a->base) {
+            arr_t *owner = a->base;
+            if (a->view_prev)
+                a->view_prev->view_next = a->view_next;
+            else
+                owner->views_head = a->view_next;
+            if (a->view_next)
+                a->view_next->view_prev = a->view_prev;
+            owner->nviews--;
+        } else if (a->quarantine && --a->quarantine->orphans == 0) {
+            to_release = a->quarantine;
+        }
+    } else {
+        orphaned_views = a->nviews;
+        struct arr_quarantine *q = NULL;
+        if (orphaned_views > 0 && a->buffer && on_valgrind()) {
+            q = calloc(1, sizeof *q); /* not arr__malloc: freeing must not fail */
+            if (q) {
+                q->buffer = a->buffer;
+                q->bytes = a->buffer_bytes;
+                q->orphans = orphaned_views;
+            }
+        }
+        if (orphaned_views > 0)
+            orphan_views_locked(a, q);
+        if (q == NULL)
+            release = a->buffer; /* NULL for wrapped memory */
+        arr_registry.stats.live_bytes -= a->buffer_bytes;
+        if (q) {
+            char desc[256];
+            size_t n = (size_t)snprintf(desc, sizeof desc,
+                                        "quarantined buffer (arr_free'd while %" PRId64
+                                        " views lived) of ",
+                                        orphaned_views);
+            describe(a, desc + n, sizeof desc - n);
+            if (a->vg_block)
+                (void)VALGRIND_DISCARD(a->vg_block - 1);
+            a->vg_block = 0;
+            q->vg_block = (uint64_t)VALGRIND_CREATE_BLOCK(q->buffer, q->bytes, desc) + 1;
+            (void)VALGRIND_MAKE_MEM_NOACCESS(q->buffer, q->bytes);
+        }
+    }
+    registry_remove_locked(a);
+    pthread_mutex_unlock(&registry_lock);
+
+    if (orphaned_views > 0)
+        (void)ARRCHECK_OWNER_FREED_WITH_VIEWS(a->id, orphaned_views);
+    (void)ARRCHECK_FREED(a->id, a);
+    if (a->vg_block)
+        (void)VALGRIND_DISCARD(a->vg_block - 1);
+    a->magic = ARR_MAGIC_FREED;
+    free(release);
+    if (to_release)
+        release_quarantine(to_release);
+    free(a);
+    return 0;
+}
+
+int arr_set_label(arr_t *a, const char *label)
+{
+    if (arr__check_live(a, "arr_set_label") != 0)
+        return -1;
+    if (label == NULL)
+        label = "";
+    size_t n = strlen(label);
+    if (n >= ARR_LABEL_MAX)
+        n = ARR_LABEL_MAX - 1;
+    memcpy(a->label, label, n);
+    a->label[n] = '\0';
+    (void)ARRCHECK_LABEL(a->id, a->label);
+    if (!a->is_view)
+        name_block_for_memcheck(a, "");
+    return 0;
+}
+
+const char *arr_label(const arr_t *a)
+{
+    if (arr__check_live(a, "arr_label") != 0)
+        return NULL;
+    return a->label;
+}
+
+/* ---- queries ------------------------------------------------------------ */
+
+bool arr_is_view(const arr_t *a) { return arr__check_live(a, "arr_is_view") == 0 && a->is_view; }
+
+arr_t *arr_base(const arr_t *a)
+{
+    if (arr__check_live(a, "arr_base") != 0)
+        return NULL;
+    arr_clear_error();
+    return a->base;
+}
+
+int arr_flags(const arr_t *a) { return arr__check_live(a, "arr_flags") ? -1 : a->flags; }
+
+int64_t arr_size(const arr_t *a)
+{
+    if (arr__check_live(a, "arr_size") != 0)
+        return -1;
+    int64_t n = 1;
+    for (int i = 0; i < a->ndim; i++)
+        n *= a->shape[i];
+    return n;
+}
+
+int64_t arr_nbytes(const arr_t *a)
+{
+    int64_t n = arr_size(a);
+    return n < 0 ? -1 : n * a->itemsize;
+}
+
+int arr_ndim(const arr_t *a) { return arr__check_live(a, "arr_ndim") ? -1 : a->ndim; }
+
+arr_dtype_t arr_dtype(const arr_t *a)
+{
+    return arr__check_live(a, "arr_dtype") ? (arr_dtype_t)-1 : (arr_dtype_t)a->dtype;
+}
+
+const int64_t *arr_shape(const arr_t *a) { return arr__check_live(a, "arr_shape") ? NULL : a->shape; }
+
+const int64_t *arr_strides(const arr_t *a)
+{
+    return arr__check_live(a, "arr_strides") ? NULL : a->strides;
+}
+
+void *arr_data(const arr_t *a) { return arr__check_live(a, "arr_data") ? NULL : a->data; }
+
+uint64_t arr_id(const arr_t *a) { return arr__check_live(a, "arr_id") ? 0 : a->id; }
+
+/* ---- the native checker ------------------------------------------------ */
+
+static void where_made(const arr_t *a, char *buf, size_t cap)
+{
+    Dl_info info;
+    if (a->made_at && dladdr(a->made_at, &info) && info.dli_sname)
+        snprintf(buf, cap, "%s+0x%tx", info.dli_sname,
+                 (const char *)a->made_at - (const char *)info.dli_saddr);
+    else
+        snprintf(buf, cap, "%p", a->made_at);
+}
+
+int64_t arr_report_leaks(FILE *f)
+{
+    int64_t copies = 0, owners = 0, views = 0, orphans = 0, bytes = 0;
+    pthread_mutex_lock(&registry_lock);
+    for (int64_t i = 0; i < arr_registry.count; i++) {
+        const arr_t *a = arr_registry.items[i];
+        char desc[256], where[128];
+        describe(a, desc, sizeof desc);
+        where_made(a, where, sizeof where);
+        const char *what;
+        if (a->is_view && a->orphaned) {
+            what = "orphaned view: its base was freed first";
+            orphans++;
+        } else if (a->is_view) {
+            what = "view never freed";
+            views++;
+        } else if (arr_op_is_copy((arr_op_t)a->op)) {
+            what = "copy never freed";
+            copies++;
+            bytes += a->buffer_bytes;
+        } else {
+            what = "array never freed";
+            owners++;
+            bytes += a->buffer_bytes;
+        }
+        if (f)
+            fprintf(f, "libarr: %s: %s, %" PRId64 " bytes, made at %s\n", what, desc,
+                    a->is_view ? (int64_t)0 : a->buffer_bytes, where);
+    }
+    pthread_mutex_unlock(&registry_lock);
+    int64_t total = copies + owners + views + orphans;
+    if (f)
+        fprintf(f,
+                "libarr: LEAK SUMMARY: %" PRId64 " findings: %" PRId64 " copies and %" PRId64
+                " arrays never freed (%" PRId64 " bytes), %" PRId64 " views never freed, %" PRId64
+                " orphaned views\n",
+                total, copies, owners, bytes, views, orphans);
+    return total;
+}
+
+static void check_at_exit(void)
+{
+    fflush(NULL);
+    int64_t findings = arr_report_leaks(stderr);
+    fflush(stderr);
+    if (findings > 0) {
+        const char *code = getenv("ARR_CHECK_EXITCODE");
+        _exit(code && *code ? atoi(code) : 3);
+    }
+}
+
+__attribute__((constructor)) static void arr_check_init(void)
+{
+    const char *v = getenv("ARR_CHECK");
+    if (v && *v && strcmp(v, "0") != 0)
+        atexit(check_at_exit);
+}
