@@ -1,0 +1,25 @@
+# tests/numpy/numpy.mk - the differential test of libarr against NumPy.
+# Included from the top Makefile; uses its $(CC), $(BUILD), $(CFLAGS_PROJECT),
+# $(LDFLAGS_PROJECT) and $(LIBARR_A).
+#
+#   make check-numpy                       10,000+ random cases and the regression file
+#   make check-numpy NUMPY_DIFF_ARGS="--cases 50000 --seed 7"
+#   /usr/bin/python3 tests/numpy/diff.py --driver build/tests/numpy/arrdiff --replay FILE
+
+# NumPy comes from Debian's python3-numpy: the first python3 on PATH may lack it.
+NUMPY_PYTHON ?= /usr/bin/python3
+NUMPY_DIFF_ARGS ?=
+ARRDIFF := $(BUILD)/tests/numpy/arrdiff
+
+$(ARRDIFF): tests/numpy/arrdiff.c $(LIBARR_A) libarr/arr.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_PROJECT) $< -o $@ $(LIBARR_A) $(LDFLAGS_PROJECT)
+
+.PHONY: check-numpy
+check-numpy: $(ARRDIFF)
+	$(NUMPY_PYTHON) tests/numpy/diff.py --driver $(ARRDIFF) \
+	    --regress tests/numpy/regress.txt --failures $(BUILD)/tests/numpy/failures.txt \
+	    $(NUMPY_DIFF_ARGS)
+
+ALL_TARGETS += $(ARRDIFF)
+CHECK_TARGETS += check-numpy
