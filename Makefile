@@ -32,6 +32,10 @@ BUILD ?= build
 SAN_FLAGS :=
 endif
 
+# A libarr call asked for an absurd size must fail with ENOMEM, not abort.
+export ASAN_OPTIONS ?= allocator_may_return_null=1:detect_leaks=1
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
+
 OPT ?= -O2
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS_PROJECT := -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) -fno-omit-frame-pointer $(SAN_FLAGS) \
