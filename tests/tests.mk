@@ -15,3 +15,15 @@ check-unit: $(UNIT_BINS)
 	@rc=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || rc=1; done; exit $$rc
 
 CHECK_TARGETS += check-unit
+
+# The native checker (ARR_CHECK=1), run as a user would.  Linked dynamically
+# with -rdynamic so "made at main+0x..." names the caller.
+$(BUILD)/tests/native/leaky: tests/native/leaky.c $(LIBARR_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_PROJECT) -O0 -rdynamic $< -o $@ $(LIBARR_A) $(LDFLAGS_PROJECT)
+
+.PHONY: check-native
+check-native: $(BUILD)/tests/native/leaky
+	@tests/native/run.sh $<
+
+CHECK_TARGETS += check-native
