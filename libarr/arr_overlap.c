@@ -312,8 +312,7 @@ static int solve_overlap(const void *data_a, int ndim_a, const int64_t *shape_a,
         arr__fail(ARR_ETOOHARD, "%s: an array's extent overflows 128-bit arithmetic", fn);
         return ARR_SHARES_TOO_HARD;
     }
-    /* Addresses below 2^64 plus extents below 2^127 minus a bit: to be
-     * sure, the sums are checked too. */
+    /* An extent near the 128-bit limit plus an address could still wrap. */
     wide_t start_a, end_a, start_b, end_b;
     if (__builtin_add_overflow((wide_t)(uintptr_t)data_a, lo_a, &start_a) ||
         __builtin_add_overflow((wide_t)(uintptr_t)data_a, hi_a, &end_a) ||
