@@ -102,16 +102,30 @@ class StructDecoder:
                 letter = ptr_format if kind == "ptr" else _KIND_FORMAT[kind]
                 fmt = letter * count
             self.fields.append((name, offsets[name], struct.Struct(endian + fmt),
-                                count > 1 and kind != "char"))
+                                count if kind != "char" and count > 1 else 0))
         # Where each field ends: a caller that needs only the leading fields
         # reads that much.
-        self.end = {name: offset + st.size for name, offset, st, _ in self.fields}
+        self.end = {name: offset + st.size for name, offset, st, _n in self.fields}
+
+    def patched(self, raw, **values):
+        """A copy of raw with the named fields replaced (arrays padded with
+        zeros to their full length)."""
+        out = bytearray(raw)
+        for name, offset, st, array_len in self.fields:
+            if name in values:
+                value = values[name]
+                if array_len:
+                    value = list(value) + [0] * (array_len - len(value))
+                    st.pack_into(out, offset, *value)
+                else:
+                    st.pack_into(out, offset, value)
+        return bytes(out)
 
     def decode(self, raw, only=None):
         out = {}
-        for name, offset, st, is_array in self.fields:
+        for name, offset, st, array_len in self.fields:
             if only is not None and name not in only:
                 continue
             values = st.unpack_from(raw, offset)
-            out[name] = list(values) if is_array else values[0]
+            out[name] = list(values) if array_len else values[0]
         return out

@@ -1,0 +1,23 @@
+"""arrdbg: gdb pretty-printers and `arr` commands for libarr arrays.
+
+Load from the source tree with `source gdb/arrdbg.py`; libarr also carries a
+.debug_gdb_scripts entry that imports this package when gdb loads it.
+register() is idempotent: printers per objfile (or globally), commands once.
+"""
+
+from . import commands, memory, model, printers
+
+_commands_registered = [False]
+
+
+def register(objfile=None):
+    printers.register(objfile)
+    if not _commands_registered[0]:
+        _commands_registered[0] = True
+        commands.register()
+        memory.connect_events()
+        import gdb
+        for name in ("new_objfile", "clear_objfiles"):
+            events = getattr(gdb.events, name, None)
+            if events is not None:
+                events.connect(model.forget_where)

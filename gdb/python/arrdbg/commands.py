@@ -1,0 +1,601 @@
+"""The `arr` commands, `set/show arr` settings and $arr_* functions.
+
+All of them read memory only (no inferior calls).  Errors come out as gdb
+errors with a short message, never as a Python traceback.
+"""
+
+import os
+
+import gdb
+
+from . import layout, npy, overlap
+from .memory import ADDRESS_MASK, ReadError, Settings, Target, read
+from .model import (ArrDesc, Invalid, Registry, desc_of_value, fmt_tuple,
+                    resolve, where)
+from .printers import Elements
+
+MAX_SOURCE_CHAIN = 64
+
+
+def _guard(name, fn, *args):
+    """Runs a command body; anything unexpected becomes a one-line error."""
+    try:
+        return fn(*args)
+    except gdb.GdbError as exc:
+        text = str(exc)
+        if text.startswith((name, "usage:")):
+            raise
+        raise gdb.GdbError("%s: %s" % (name, text))
+    except (Invalid, ReadError) as exc:
+        raise gdb.GdbError("%s: %s" % (name, exc))
+    except gdb.error as exc:
+        raise gdb.GdbError("%s: %s" % (name, exc))
+    except Exception as exc:  # a bug in the plugin: still no traceback
+        raise gdb.GdbError("%s: internal error: %s: %s" % (name, type(exc).__name__, exc))
+
+
+def _registry(name):
+    try:
+        return Registry()
+    except (Invalid, ReadError) as exc:
+        raise gdb.GdbError("%s: cannot read libarr's registry: %s" % (name, exc))
+
+
+def _args(arg, name, count, usage):
+    argv = gdb.string_to_argv(arg)
+    if len(argv) != count:
+        raise gdb.GdbError("usage: %s" % usage)
+    return argv
+
+
+def _table(rows, header):
+    widths = [max(len(str(r[k])) for r in rows + [header]) for k in range(len(header))]
+    lines = []
+    for r in [header] + rows:
+        cells = []
+        for k, cell in enumerate(r):
+            cell = str(cell)
+            last = k == len(r) - 1
+            cells.append(cell if last else (cell.rjust(widths[k]) if k in (0, 4) else cell.ljust(widths[k])))
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+LEAK_ORDER = ("copy", "owner", "view", "orphan")
+LEAK_WORDS = {"copy": "copy never freed", "owner": "array never freed",
+              "view": "view never freed", "orphan": "orphaned view (its base was freed first)"}
+
+
+def _list_rows(entries):
+    rows = []
+    for d in entries:
+        rows.append(("#%d" % d.id, d.kind(), d.dtype_name, fmt_tuple(d.shape), d.nbytes,
+                     "#%d" % d.base_id if d.is_view else "-",
+                     '"%s"' % d.label if d.label else "", where(d.made_at)))
+    return rows
+
+
+def _footer(reg, entries):
+    kinds = {}
+    owner_bytes = 0
+    for d in entries:
+        kinds[d.kind()] = kinds.get(d.kind(), 0) + 1
+        if not d.is_view:
+            owner_bytes += max(d.buffer_bytes, 0)
+    text = "%d arrays: %d owners, %d copies, %d views, %d orphans; %d bytes in their owners' buffers\n" % (
+        len(entries), kinds.get("owner", 0), kinds.get("copy", 0), kinds.get("view", 0),
+        kinds.get("orphan", 0), owner_bytes)
+    return text + _registry_problems(reg)
+
+
+def _registry_problems(reg):
+    lines = ["registry: %s\n" % p for p in reg.problems]
+    lines += ["registry slot %d: %s\n" % (slot, text) for slot, _addr, text in reg.bad]
+    return "".join(lines)
+
+
+class ArrPrefix(gdb.Command):
+    """Inspect libarr arrays: shapes, strides, and who shares memory with whom.
+
+Subcommands: arr list, arr info, arr views, arr shares, arr leaks, arr dump.
+An array argument is any expression giving an arr_t * (or an arr_t), or #ID
+for the live array with that id in libarr's registry.
+Settings: set arr max-read, set arr read-orphans, set arr max-work.
+Functions: $arr_get(a, i, ...), $arr_shares(a, b), $arr_size(a), $arr_id(a)."""
+
+    def __init__(self):
+        gdb.Command.__init__(self, "arr", gdb.COMMAND_DATA, gdb.COMPLETE_NONE, True)
+
+
+class ArrList(gdb.Command):
+    """List live arrays from libarr's registry.
+Usage: arr list [owners|views|leaks]
+Columns: id, kind (owner, copy, view, orphan), dtype, shape, bytes of its
+elements, base id of a view, label, where it was made (the libarr call's
+caller).  `owners` lists owners and copies, `views` views and orphans,
+`leaks` everything grouped as `arr leaks` counts it."""
+
+    def __init__(self):
+        gdb.Command.__init__(self, "arr list", gdb.COMMAND_DATA)
+
+    def complete(self, text, word):
+        return [w for w in ("owners", "views", "leaks") if w.startswith(word or "")]
+
+    def invoke(self, arg, from_tty):
+        _guard("arr list", self._run, arg.strip())
+
+    def _run(self, what):
+        if what not in ("", "owners", "views", "leaks"):
+            raise gdb.GdbError("usage: arr list [owners|views|leaks]")
+        reg = _registry("arr list")
+        entries = reg.entries
+        if what == "owners":
+            entries = [d for d in entries if not d.is_view]
+        elif what == "views":
+            entries = [d for d in entries if d.is_view]
+        elif what == "leaks":
+            entries = sorted(entries, key=lambda d: LEAK_ORDER.index(d.kind()))
+        out = ""
+        if entries:
+            out = _table(_list_rows(entries),
+                         ("id", "kind", "dtype", "shape", "bytes", "base", "label", "made at"))
+        else:
+            out = "no live arrays\n" if not what else "no live arrays of that kind\n"
+        gdb.write(out + _footer(reg, entries))
+
+
+def _source_chain(desc, reg):
+    parts = ["#%d (%s)" % (desc.id, desc.op_name)]
+    seen = {desc.id}
+    ident = desc.source_id
+    while ident and len(parts) < MAX_SOURCE_CHAIN:
+        if ident in seen:
+            parts.append("#%d (cycle!)" % ident)
+            break
+        seen.add(ident)
+        src = reg.by_id(ident) if reg is not None else None
+        if src is None:
+            parts.append("#%d (freed)" % ident)
+            break
+        parts.append("#%d (%s)" % (src.id, src.op_name))
+        ident = src.source_id
+    return " <- ".join(parts)
+
+
+def walk_views(owner):
+    """The owner's live views from its views_head list: (views, problem)."""
+    views = []
+    seen = set()
+    ptr = owner.views_head
+    limit = min(max(owner.nviews, 0), 10000000) + 1
+    while ptr:
+        if ptr in seen:
+            return views, "views list has a cycle at 0x%x" % ptr
+        if len(views) >= limit:
+            return views, "views list is longer than nviews %d" % owner.nviews
+        seen.add(ptr)
+        try:
+            view = ArrDesc.read(ptr)
+        except (ReadError, Invalid) as exc:
+            return views, "views list entry 0x%x: %s" % (ptr, exc)
+        if not view.is_view or view.base_id != owner.id:
+            return views, "views list entry #%d is not a view of #%d" % (view.id, owner.id)
+        views.append(view)
+        ptr = view.view_next
+    if len(views) != owner.nviews:
+        return views, "nviews says %d, the list has %d" % (owner.nviews, len(views))
+    return views, None
+
+
+def _optional_registry():
+    try:
+        return Registry()
+    except (Invalid, ReadError):
+        return None
+
+
+class ArrInfo(gdb.Command):
+    """Everything about one array.
+Usage: arr info EXPR      (EXPR: an arr_t *, an arr_t, or #ID)
+Shows its summary, address, how and where it was made, dtype, size, flags,
+data pointer and extent in its owner's buffer, its base, the chain of arrays
+it was made from, and all live views of its owner."""
+
+    def __init__(self):
+        gdb.Command.__init__(self, "arr info", gdb.COMMAND_DATA, gdb.COMPLETE_EXPRESSION)
+
+    def invoke(self, arg, from_tty):
+        _guard("arr info", self._run, arg)
+
+    def _run(self, arg):
+        if not arg.strip():
+            raise gdb.GdbError("usage: arr info EXPR")
+        d = resolve(arg)
+        reg = _optional_registry()
+        out = [d.summary()]
+        out.append("  address:    0x%x" % d.address)
+        out.append("  made by:    %s%s, at %s" % (
+            d.op_name, " of #%d" % d.source_id if d.source_id else "", where(d.made_at)))
+        out.append("  dtype:      %s, itemsize %d" % (d.dtype_name, d.itemsize))
+        out.append("  size:       %d elements, %d bytes" % (d.size, d.nbytes))
+        out.append("  shape:      %s  strides %s" % (fmt_tuple(d.shape), fmt_tuple(d.strides)))
+        out.append("  flags:      %s" % (" ".join(n for bit, n in layout.FLAG_NAMES if d.flags & bit) or "none"))
+        lo, hi = d.extent()
+        if d.is_view:
+            out.append("  data:       0x%x = data of #%d + %d" % (d.data, d.base_id, d.offset))
+            out.append("  extent:     bytes [%d, %d) of #%d's data" % (d.offset + lo, d.offset + hi, d.base_id))
+        else:
+            out.append("  data:       0x%x  buffer 0x%x, %d bytes" % (d.data, d.buffer, d.buffer_bytes))
+            out.append("  extent:     bytes [%d, %d) of its own data" % (lo, hi))
+        if d.label:
+            out.append('  label:      "%s"' % d.label)
+        owner = None
+        if d.is_view and d.orphaned:
+            out.append("  base:       none: #%d was freed while this view lived (orphaned);"
+                       " its elements are not read" % d.base_id)
+        elif d.is_view:
+            try:
+                owner = ArrDesc.read(d.base)
+                if owner.id != d.base_id or owner.is_view:
+                    out.append("  base:       0x%x is #%d, expected owner #%d" % (d.base, owner.id, d.base_id))
+                    owner = None
+                else:
+                    out.append("  base:       %s at 0x%x" % (owner.summary(), owner.address))
+            except (ReadError, Invalid) as exc:
+                out.append("  base:       0x%x: %s" % (d.base, exc))
+        else:
+            owner = d
+            out.append("  base:       none (owns its data)" if d.flags & layout.FLAG_OWNDATA
+                       else "  base:       none (wraps memory it does not own)")
+        out.append("  made from:  %s" % _source_chain(d, reg))
+        if owner is not None:
+            views, problem = walk_views(owner)
+            out.append("  views of #%d: %d live%s" % (owner.id, len(views), ":" if views else ""))
+            for v in views:
+                marker = "  <- this one" if v.id == d.id else ""
+                out.append("    #%d %s %s strides %s%s" % (v.id, v.op_name, fmt_tuple(v.shape),
+                                                       fmt_tuple(v.strides), marker))
+            if problem:
+                out.append("    (%s)" % problem)
+        gdb.write("\n".join(out) + "\n")
+
+
+class ArrViews(gdb.Command):
+    """The sharing tree of an owner: its live views and their extents.
+Usage: arr views EXPR     (an owner, or a view: then its owner is shown)
+Views are nested under the array they were made from; extents are byte
+ranges relative to the owner's data.  For an orphaned view, lists the
+registry's views of the same freed owner."""
+
+    def __init__(self):
+        gdb.Command.__init__(self, "arr views", gdb.COMMAND_DATA, gdb.COMPLETE_EXPRESSION)
+
+    def invoke(self, arg, from_tty):
+        _guard("arr views", self._run, arg)
+
+    def _run(self, arg):
+        if not arg.strip():
+            raise gdb.GdbError("usage: arr views EXPR")
+        d = resolve(arg)
+        problem = None
+        if d.is_view and d.orphaned:
+            reg = _registry("arr views")
+            head = "#%d (freed; these views are orphaned)" % d.base_id
+            views = [v for v in reg.entries if v.is_view and v.base_id == d.base_id]
+            root_id = d.base_id
+        else:
+            owner = d
+            if d.is_view:
+                owner = ArrDesc.read(d.base)
+                if owner.id != d.base_id:
+                    raise gdb.GdbError("arr views: base 0x%x of #%d is #%d, not #%d"
+                                       % (d.base, d.id, owner.id, d.base_id))
+            views, problem = walk_views(owner)
+            lo, hi = owner.extent()
+            head = "%s\n  buffer 0x%x, %d bytes; elements span [%d, %d)" % (
+                owner.summary(), owner.buffer, owner.buffer_bytes, lo, hi)
+            root_id = owner.id
+        out = [head]
+        children = {}
+        ids = {v.id for v in views}
+        for v in views:
+            parent = v.source_id if v.source_id in ids else root_id
+            children.setdefault(parent, []).append(v)
+
+        def emit(parent, indent):
+            for v in children.get(parent, []):
+                lo, hi = v.extent()
+                out.append("%s#%d %s %s %s strides %s bytes [%d, %d)%s%s" % (
+                    indent, v.id, v.op_name, v.dtype_name, fmt_tuple(v.shape), fmt_tuple(v.strides),
+                    v.offset + lo, v.offset + hi, ' "%s"' % v.label if v.label else "",
+                    "" if v.source_id in ids or v.source_id == root_id
+                    else " (made from freed #%d)" % v.source_id))
+                emit(v.id, indent + "  ")
+
+        emit(root_id, "  ")
+        if not views:
+            out.append("  no live views")
+        if problem:
+            out.append("  (%s)" % problem)
+        gdb.write("\n".join(out) + "\n")
+
+
+def shares_report(a, b, max_work):
+    """Lines answering may-share and shares for two descriptors."""
+    oa, ob = a.operand(), b.operand()
+    bounds = overlap.may_share(oa, ob)
+    names = "#%d and #%d" % (a.id, b.id)
+    if bounds is None:
+        lines = ["%s: may share memory (bounds): no" % names]
+    else:
+        lines = ["%s: may share memory (bounds): yes, bounds overlap in [0x%x, 0x%x) (%d bytes)"
+                 % (names, bounds[0], bounds[1], bounds[1] - bounds[0])]
+    answer, witness = overlap.shares(oa, ob, max_work)
+    if answer == overlap.YES:
+        lo, hi = witness.common_range()
+        lines.append("%s: shares memory (exact): yes, a%s and b%s share bytes [0x%x, 0x%x)"
+                     % (names, list(witness.index_a), list(witness.index_b), lo, hi))
+    elif answer == overlap.NO:
+        lines.append("%s: shares memory (exact): no" % names)
+    else:
+        lines.append("%s: shares memory (exact): too hard (more than %d steps; set arr max-work)"
+                     % (names, max_work))
+    return lines
+
+
+class ArrShares(gdb.Command):
+    """Do two arrays share memory?
+Usage: arr shares EXPR EXPR
+Prints NumPy's two answers, computed in the plugin from data, shapes and
+strides (no call into the program): may_share_memory (do the memory bounds
+overlap; with the overlapping byte range) and shares_memory (is there a
+byte both use: exact, by the bounded Diophantine search NumPy uses; with
+one element of each that share bytes).  `set arr max-work` bounds the search.
+Quote an expression that contains spaces."""
+
+    def __init__(self):
+        gdb.Command.__init__(self, "arr shares", gdb.COMMAND_DATA, gdb.COMPLETE_EXPRESSION)
+
+    def invoke(self, arg, from_tty):
+        _guard("arr shares", self._run, arg)
+
+    def _run(self, arg):
+        first, second = _args(arg, "arr shares", 2, "arr shares EXPR EXPR")
+        a, b = resolve(first), resolve(second)
+        gdb.write("\n".join(shares_report(a, b, Settings.max_work)) + "\n")
+
+
+class ArrLeaks(gdb.Command):
+    """What would be reported as leaks if the program ended here.
+Usage: arr leaks
+Reads libarr's registry: copies never freed (owners made by copy, astype,
+ascontiguous/asfortran/reshape copies), arrays never freed (other owners),
+views never freed, and orphaned views (views whose owner was freed first),
+the same categories as libarr's ARR_CHECK=1 report.  Under Valgrind,
+`monitor arr leaks` asks the arrcheck tool instead, which tracks the
+buffers themselves; at exit the tool's report is the authoritative one."""
+
+    def __init__(self):
+        gdb.Command.__init__(self, "arr leaks", gdb.COMMAND_DATA, gdb.COMPLETE_NONE)
+
+    def invoke(self, arg, from_tty):
+        _guard("arr leaks", self._run, arg)
+
+    def _run(self, arg):
+        if arg.strip():
+            raise gdb.GdbError("usage: arr leaks")
+        reg = _registry("arr leaks")
+        groups = {k: [] for k in LEAK_ORDER}
+        for d in reg.entries:
+            groups[d.kind()].append(d)
+        out = []
+        buffer_bytes = 0
+        for kind in LEAK_ORDER:
+            for d in groups[kind]:
+                nbytes = 0 if d.is_view else max(d.buffer_bytes, 0)
+                buffer_bytes += nbytes
+                extra = " of freed #%d" % d.base_id if kind == "orphan" else (
+                    " of #%d" % d.base_id if kind == "view" else "")
+                out.append("%s: #%d%s %s %s%s, %d bytes, made at %s" % (
+                    LEAK_WORDS[kind], d.id, extra, d.dtype_name, fmt_tuple(d.shape),
+                    ' "%s"' % d.label if d.label else "", nbytes, where(d.made_at)))
+        total = sum(len(v) for v in groups.values())
+        out.append("LEAK SUMMARY: %d findings: %d copies and %d arrays never freed (%d bytes), "
+                   "%d views never freed, %d orphaned views" % (
+                       total, len(groups["copy"]), len(groups["owner"]), buffer_bytes,
+                       len(groups["view"]), len(groups["orphan"])))
+        gdb.write("\n".join(out) + "\n" + _registry_problems(reg))
+
+
+def read_c_order(d):
+    """All elements of d in C order (bytes), one read of its extent."""
+    lo, hi = d.extent()
+    if hi - lo > Settings.max_read:
+        raise gdb.GdbError("#%d spans %d bytes, more than `set arr max-read` (%d)"
+                           % (d.id, hi - lo, Settings.max_read))
+    buf = read(d.data + lo, hi - lo, cache=False) if hi > lo else b""
+    return npy.gather_c_order(buf, -lo, d.shape, d.strides, d.itemsize)
+
+
+class ArrDump(gdb.Command):
+    """Write an array to a NumPy .npy file.
+Usage: arr dump EXPR FILE.npy
+Writes format 1.0 with the array's dtype ('<f8', '|b1', '<c16', ...) and
+shape, elements in C order whatever the strides; numpy.load reads it back.
+Reads the array's memory once; refuses orphaned views (their buffer was
+freed; `set arr read-orphans on` to insist) and arrays spanning more than
+`set arr max-read` bytes."""
+
+    def __init__(self):
+        gdb.Command.__init__(self, "arr dump", gdb.COMMAND_DATA, gdb.COMPLETE_EXPRESSION)
+
+    def invoke(self, arg, from_tty):
+        _guard("arr dump", self._run, arg)
+
+    def _run(self, arg):
+        expr, path = _args(arg, "arr dump", 2, "arr dump EXPR FILE.npy")
+        d = resolve(expr)
+        if not d.readable():
+            raise gdb.GdbError("arr dump: #%d is an orphaned view: the buffer of #%d was freed"
+                               % (d.id, d.base_id))
+        body = read_c_order(d)
+        data = npy.header(npy.descr(d.dtype, Target.get().endian), d.shape) + body
+        path = os.path.expanduser(path)
+        try:
+            with open(path, "wb") as f:
+                f.write(data)
+        except OSError as exc:
+            raise gdb.GdbError("arr dump: %s: %s" % (path, exc.strerror))
+        gdb.write("wrote #%d %s %s to %s (%d bytes)\n" % (
+            d.id, d.dtype_name, fmt_tuple(d.shape), path, len(data)))
+
+
+# ---- settings -----------------------------------------------------------
+
+
+class SetArr(gdb.Command):
+    """Settings of the arr commands and printers."""
+
+    def __init__(self):
+        gdb.Command.__init__(self, "set arr", gdb.COMMAND_DATA, gdb.COMPLETE_NONE, True)
+
+
+class ShowArr(gdb.Command):
+    """Settings of the arr commands and printers."""
+
+    def __init__(self):
+        gdb.Command.__init__(self, "show arr", gdb.COMMAND_DATA, gdb.COMPLETE_NONE, True)
+
+
+class _Param(gdb.Parameter):
+    def __init__(self, name, kind, attr, doc, show):
+        self.__doc__ = doc
+        self.set_doc = doc
+        self.show_doc = doc
+        self.attr = attr
+        self.show_text = show
+        gdb.Parameter.__init__(self, "arr " + name, gdb.COMMAND_DATA, kind)
+        self.value = getattr(Settings, attr)
+
+    def get_set_string(self):
+        value = self.value
+        if self.attr == "max_work" and value is None:
+            value = -1
+        setattr(Settings, self.attr, value)
+        return ""
+
+    def get_show_string(self, svalue):
+        return self.show_text % svalue
+
+
+def _parameters():
+    _Param("max-read", gdb.PARAM_ZUINTEGER, "max_read",
+           "Most bytes of array elements one command or print reads.",
+           "The arr commands read at most %s bytes of elements at once.")
+    _Param("read-orphans", gdb.PARAM_BOOLEAN, "read_orphans",
+           "Whether to read elements of orphaned views (their buffer was freed).",
+           "Reading elements of orphaned views is %s.")
+    _Param("max-work", gdb.PARAM_ZUINTEGER_UNLIMITED, "max_work",
+           "Most search steps `arr shares` and $arr_shares spend on the exact answer.",
+           "The exact shares-memory search stops after %s steps.")
+
+
+# ---- convenience functions ----------------------------------------------
+
+
+def _func_desc(name, value):
+    try:
+        return desc_of_value(value)
+    except gdb.GdbError as exc:
+        raise gdb.GdbError("$%s: %s" % (name, exc))
+
+
+class ArrGet(gdb.Function):
+    """$arr_get(A, I, ...): element A[I, ...] of an arr_t * (negative indices
+count from the end), read through its strides.  Complex elements give
+their real part.  Example: break f if $arr_get(a, 2, -1) > 0.5"""
+
+    def __init__(self):
+        gdb.Function.__init__(self, "arr_get")
+
+    def invoke(self, a, *index):
+        return _guard("$arr_get", self._run, a, index)
+
+    def _run(self, a, index):
+        d = _func_desc("arr_get", a)
+        if len(index) != d.ndim:
+            raise gdb.GdbError("$arr_get: #%d has %d dimensions, got %d indices"
+                               % (d.id, d.ndim, len(index)))
+        if not d.readable():
+            raise gdb.GdbError("$arr_get: #%d is an orphaned view: the buffer of #%d was freed"
+                               % (d.id, d.base_id))
+        offset = 0
+        for axis, (i, n, s) in enumerate(zip(index, d.shape, d.strides)):
+            i = int(i)
+            k = i + n if i < 0 else i
+            if not 0 <= k < n:
+                raise gdb.GdbError("$arr_get: index %d out of range for axis %d of size %d"
+                                   % (i, axis, n))
+            offset += k * s
+        value = Elements(d).value(offset)
+        if isinstance(value, gdb.Value):
+            if value.type.code == gdb.TYPE_CODE_COMPLEX:
+                value = value.real
+            return value
+        if isinstance(value, str):  # complex without a gdb type
+            return float(value.split(" + ")[0])
+        return value
+
+
+class ArrSharesFunction(gdb.Function):
+    """$arr_shares(A, B): 1 if the arrays share a byte, 0 if not (exact, as
+numpy.shares_memory), 2 if the search exceeded `set arr max-work`."""
+
+    def __init__(self):
+        gdb.Function.__init__(self, "arr_shares")
+
+    def invoke(self, a, b):
+        return _guard("$arr_shares", self._run, a, b)
+
+    def _run(self, a, b):
+        da, db = _func_desc("arr_shares", a), _func_desc("arr_shares", b)
+        answer, _ = overlap.shares(da.operand(), db.operand(), Settings.max_work)
+        return {overlap.NO: 0, overlap.YES: 1}.get(answer, 2)
+
+
+class ArrSize(gdb.Function):
+    """$arr_size(A): number of elements of an arr_t *."""
+
+    def __init__(self):
+        gdb.Function.__init__(self, "arr_size")
+
+    def invoke(self, a):
+        return _guard("$arr_size", lambda: _func_desc("arr_size", a).size)
+
+
+class ArrId(gdb.Function):
+    """$arr_id(A): libarr's id of an arr_t * (the #N the printers show)."""
+
+    def __init__(self):
+        gdb.Function.__init__(self, "arr_id")
+
+    def invoke(self, a):
+        return _guard("$arr_id", lambda: _func_desc("arr_id", a).id)
+
+
+def register():
+    ArrPrefix()
+    ArrList()
+    ArrInfo()
+    ArrViews()
+    ArrShares()
+    ArrLeaks()
+    ArrDump()
+    SetArr()
+    ShowArr()
+    _parameters()
+    ArrGet()
+    ArrSharesFunction()
+    ArrSize()
+    ArrId()
+

@@ -1,0 +1,147 @@
+"""Reading the inferior's memory: the only way the plugin looks at it.
+
+Nothing here calls a function in the inferior, so everything works on a core
+file and through Valgrind's gdbserver.  Reads are bounded (max_read) and go
+through a small per-command cache: a printer reads a whole block once and
+its rows and elements are served from it.  The cache is emptied whenever the
+inferior may have changed (stop, continue, memory write, next prompt).
+"""
+
+import gdb
+
+from . import layout
+
+ADDRESS_MASK = (1 << 64) - 1
+
+
+class ReadError(Exception):
+    """Memory that cannot be read (unmapped, refused, or absurd)."""
+
+    def __init__(self, address, length, why="unreadable"):
+        Exception.__init__(self, "%s: %d bytes at 0x%x" % (why, length, address & ADDRESS_MASK))
+        self.address = address
+        self.length = length
+        self.why = why
+
+
+class Settings:
+    """Values of `set arr ...` (kept here so every module sees them)."""
+    max_read = 64 << 20      # bytes one command may read for elements
+    read_orphans = False     # read elements of orphaned views anyway
+    max_work = 1000000       # exact shares search nodes (-1: no limit)
+
+
+_CACHE_LIMIT = 128 << 20
+_cache = []        # [(address, bytes)], most recent first
+_cache_bytes = [0]
+
+
+def clear_cache(*_args):
+    del _cache[:]
+    _cache_bytes[0] = 0
+
+
+def read(address, length, cache=True):
+    """Bytes [address, address + length) of the inferior, or ReadError."""
+    if length < 0 or length > max(Settings.max_read, 1 << 20) or address < 0 \
+            or address + length > ADDRESS_MASK + 1:
+        raise ReadError(address, length, "refused")
+    if length == 0:
+        return b""
+    if cache:
+        for start, block in _cache:
+            if start <= address and address + length <= start + len(block):
+                return block[address - start:address - start + length]
+    try:
+        data = gdb.selected_inferior().read_memory(address, length).tobytes()
+    except (gdb.MemoryError, gdb.error, ValueError, OverflowError, RuntimeError):
+        raise ReadError(address, length)
+    if cache:
+        if _cache_bytes[0] + length > _CACHE_LIMIT:
+            clear_cache()
+        _cache.insert(0, (address, data))
+        _cache_bytes[0] += length
+    return data
+
+
+def pointer_size():
+    try:
+        return gdb.lookup_type("void").pointer().sizeof
+    except gdb.error:
+        return 8
+
+
+def endian():
+    """'<' or '>' for the current target."""
+    try:
+        text = gdb.execute("show endian", to_string=True)
+    except gdb.error:
+        return "<"
+    return ">" if "big endian" in text else "<"
+
+
+def _debug_offsets(tag, fields):
+    """Field offsets and size of `struct tag` from debug info, or None."""
+    try:
+        t = gdb.lookup_type("struct " + tag).strip_typedefs()
+    except gdb.error:
+        return None
+    offsets = {}
+    for f in t.fields():
+        if f.name and hasattr(f, "bitpos"):
+            offsets[f.name] = f.bitpos // 8
+    if any(name not in offsets for name, _k, _c in fields):
+        return None  # a different struct of the same name: do not trust it
+    return offsets, t.sizeof
+
+
+class Target:
+    """How to decode libarr's structs on the current target (recomputed
+    when the objfiles change)."""
+
+    _current = None
+
+    def __init__(self):
+        self.pointer_size = pointer_size()
+        self.endian = endian()
+        self.arr = self._decoder("arr", layout.ARR_FIELDS)
+        self.registry = self._decoder("arr_registry", layout.REGISTRY_FIELDS)
+        try:
+            self.arr_type = gdb.lookup_type("struct arr")
+            if self.arr_type.sizeof != self.arr.size:
+                self.arr_type = None
+        except gdb.error:
+            self.arr_type = None
+
+    def _decoder(self, tag, fields):
+        found = _debug_offsets(tag, fields)
+        if found is None:
+            offsets, size = layout.natural_layout(fields, self.pointer_size)
+        else:
+            offsets, size = found
+        return layout.StructDecoder(fields, offsets, size, self.pointer_size, self.endian)
+
+    @classmethod
+    def get(cls):
+        if cls._current is None:
+            cls._current = Target()
+        return cls._current
+
+    @classmethod
+    def forget(cls, *_args):
+        cls._current = None
+
+
+def connect_events():
+    """Keeps the cache and the decoded layout honest as the session moves."""
+    events = gdb.events
+    for name in ("stop", "cont", "exited", "memory_changed", "inferior_call_post",
+                 "before_prompt", "register_changed"):
+        registry = getattr(events, name, None)
+        if registry is not None:
+            registry.connect(clear_cache)
+    for name in ("new_objfile", "clear_objfiles"):
+        registry = getattr(events, name, None)
+        if registry is not None:
+            registry.connect(Target.forget)
+            registry.connect(clear_cache)
