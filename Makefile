@@ -37,8 +37,10 @@ export ASAN_OPTIONS ?= allocator_may_return_null=1:detect_leaks=1
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 
 OPT ?= -O2
+# No sibling calls: every public libarr call keeps its own frame, so tools'
+# stacks show e.g. arr_copy rather than an internal helper it jumped to.
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-CFLAGS_PROJECT := -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) -fno-omit-frame-pointer $(SAN_FLAGS) \
+CFLAGS_PROJECT := -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) -fno-omit-frame-pointer -fno-optimize-sibling-calls $(SAN_FLAGS) \
                   -Ilibarr -Ivalgrind $(EXTRA_CFLAGS)
 LDFLAGS_PROJECT := $(SAN_FLAGS) -pthread -lm
 
@@ -59,11 +61,11 @@ INSTALL_TARGETS := install-libarr
 
 all: real-all
 
-$(BUILD)/libarr/%.o: libarr/%.c $(LIBARR_HDRS)
+$(BUILD)/libarr/%.o: libarr/%.c $(LIBARR_HDRS) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_PROJECT) -c $< -o $@
 
-$(BUILD)/libarr/pic/%.o: libarr/%.c $(LIBARR_HDRS)
+$(BUILD)/libarr/pic/%.o: libarr/%.c $(LIBARR_HDRS) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_PROJECT) -fPIC -c $< -o $@
 

@@ -257,11 +257,44 @@ void arr__extent(const arr_t *a, int64_t *lo, int64_t *hi)
  * items[] is what debuggers read; a pointer hash set answers "is this handle
  * live?" without touching the (possibly freed) memory it points to. */
 
+static int under_valgrind = -1;
+
+static bool on_valgrind(void)
+{
+    int v = __atomic_load_n(&under_valgrind, __ATOMIC_RELAXED);
+    if (v < 0) {
+        v = RUNNING_ON_VALGRIND ? 1 : 0;
+        __atomic_store_n(&under_valgrind, v, __ATOMIC_RELAXED);
+    }
+    return v != 0;
+}
+
+/* Registry slots hold real handle pointers, for debuggers.  Under memcheck
+ * each slot is marked undefined once written, so the leak scan does not take
+ * the registry for a reference to every array; libarr marks a slot defined
+ * again just before it reads it. */
+static void hide_slot(arr_t **slot)
+{
+    if (on_valgrind())
+        (void)VALGRIND_MAKE_MEM_UNDEFINED(slot, sizeof *slot);
+}
+
+static void show_slot(arr_t **slot)
+{
+    if (on_valgrind())
+        (void)VALGRIND_MAKE_MEM_DEFINED(slot, sizeof *slot);
+}
+
 struct arr_registry arr_registry = {.magic = ARR_REGISTRY_MAGIC, .layout_version = 1, .next_id = 1};
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
-static const arr_t **live_set; /* open addressing, linear probing */
-static size_t live_set_cap;    /* power of two, or 0 */
+/* Open addressing, linear probing.  Entries are masked handle addresses, so
+ * memcheck's leak scan does not see them as pointers: a copy nobody frees
+ * must show up as "definitely lost", not "still reachable" via this set. */
+static uintptr_t *live_set;
+static size_t live_set_cap; /* power of two, or 0 */
+#define LIVE_MASK ((uintptr_t)0xa5a5a5a5a5a5a5a5ULL)
+static uintptr_t masked(const arr_t *a) { return (uintptr_t)a ^ LIVE_MASK; }
 
 static size_t hash_ptr(const void *p)
 {
@@ -272,35 +305,32 @@ static size_t hash_ptr(const void *p)
     return (size_t)x;
 }
 
-static size_t live_set_find(const arr_t *a)
+static size_t live_set_find(uintptr_t key)
 {
-    size_t mask = live_set_cap - 1, i = hash_ptr(a) & mask;
-    while (live_set[i] != NULL && live_set[i] != a)
+    size_t mask = live_set_cap - 1, i = hash_ptr((const void *)key) & mask;
+    while (live_set[i] != 0 && live_set[i] != key)
         i = (i + 1) & mask;
     return i;
 }
 
 static bool live_set_contains(const arr_t *a)
 {
-    return live_set_cap != 0 && live_set[live_set_find(a)] == a;
+    return live_set_cap != 0 && live_set[live_set_find(masked(a))] == masked(a);
 }
 
 static int live_set_grow(void)
 {
     size_t new_cap = live_set_cap ? live_set_cap * 2 : 64;
-    const arr_t **old = live_set;
+    uintptr_t *old = live_set;
     size_t old_cap = live_set_cap;
-    const arr_t **fresh = arr__calloc(new_cap, sizeof *fresh);
+    uintptr_t *fresh = arr__calloc(new_cap, sizeof *fresh);
     if (fresh == NULL)
         return -1;
     live_set = fresh;
     live_set_cap = new_cap;
     for (size_t i = 0; i < old_cap; i++)
-        if (old[i] != NULL)
+        if (old[i] != 0)
             live_set[live_set_find(old[i])] = old[i];
-    /* The set holds handle pointers too: not a root for reachability. */
-    (void)ARRCHECK_IGNORE_RANGE(old, 0);
-    (void)ARRCHECK_IGNORE_RANGE(live_set, new_cap * sizeof *live_set);
     free(old);
     return 0;
 }
@@ -308,21 +338,21 @@ static int live_set_grow(void)
 /* Backward-shift deletion keeps probing chains intact without tombstones. */
 static void live_set_remove(const arr_t *a)
 {
-    size_t mask = live_set_cap - 1, i = live_set_find(a);
-    if (live_set[i] == NULL)
+    size_t mask = live_set_cap - 1, i = live_set_find(masked(a));
+    if (live_set[i] == 0)
         return;
-    live_set[i] = NULL;
+    live_set[i] = 0;
     size_t j = i;
     for (;;) {
         j = (j + 1) & mask;
-        if (live_set[j] == NULL)
+        if (live_set[j] == 0)
             return;
-        size_t home = hash_ptr(live_set[j]) & mask;
+        size_t home = hash_ptr((const void *)live_set[j]) & mask;
         /* Move j back into the hole at i unless its home lies in (i, j]. */
         bool home_between = (i <= j) ? (i < home && home <= j) : (i < home || home <= j);
         if (!home_between) {
             live_set[i] = live_set[j];
-            live_set[j] = NULL;
+            live_set[j] = 0;
             i = j;
         }
     }
@@ -359,7 +389,8 @@ static int registry_add(arr_t *a)
     a->id = r->next_id++;
     a->registry_slot = r->count;
     r->items[r->count++] = a;
-    live_set[live_set_find(a)] = a;
+    live_set[live_set_find(masked(a))] = masked(a);
+    hide_slot(&r->items[a->registry_slot]);
 
     arr_stats_t *s = &r->stats;
     if (a->is_view) {
@@ -389,8 +420,10 @@ static void registry_remove_locked(arr_t *a)
     struct arr_registry *r = &arr_registry;
     live_set_remove(a);
     int64_t slot = a->registry_slot;
+    show_slot(&r->items[r->count - 1]);
     arr_t *last = r->items[--r->count];
     r->items[slot] = last;
+    hide_slot(&r->items[slot]);
     last->registry_slot = slot;
     r->items[r->count] = NULL;
     r->stats.freed++;
@@ -438,18 +471,6 @@ int arr__check_readable(const arr_t *a, const char *fn)
 /* ---- Valgrind tagging ----------------------------------------------------
  * Requests cost a few instructions natively; the info struct is only filled
  * when actually running under Valgrind. */
-
-static int under_valgrind = -1;
-
-static bool on_valgrind(void)
-{
-    int v = __atomic_load_n(&under_valgrind, __ATOMIC_RELAXED);
-    if (v < 0) {
-        v = RUNNING_ON_VALGRIND ? 1 : 0;
-        __atomic_store_n(&under_valgrind, v, __ATOMIC_RELAXED);
-    }
-    return v != 0;
-}
 
 /* Writes "arr #3 float64 shape (3, 4) ..." into buf. */
 static void describe(const arr_t *a, char *buf, size_t cap)
@@ -769,6 +790,38 @@ static void release_quarantine(struct arr_quarantine *q)
     free(q);
 }
 
+/* Under Valgrind: keeps an owner's buffer alive but no-access, re-described
+ * for memcheck as whose it was and which orphans still point into it.
+ * Returns NULL (release at once) if even that small record cannot be had. */
+static struct arr_quarantine *quarantine_locked(arr_t *owner)
+{
+    struct arr_quarantine *q = calloc(1, sizeof *q); /* not arr__malloc: freeing must not fail */
+    if (q == NULL)
+        return NULL;
+    q->buffer = owner->buffer;
+    q->bytes = owner->buffer_bytes;
+    q->orphans = owner->nviews;
+    char desc[400];
+    size_t n = (size_t)snprintf(desc, sizeof desc, "quarantined buffer of freed ");
+    describe(owner, desc + n, sizeof desc - n);
+    n = strlen(desc);
+    n += (size_t)snprintf(desc + n, sizeof desc - n, ", still used by orphaned view%s",
+                          owner->nviews > 1 ? "s" : "");
+    int listed = 0;
+    for (const arr_t *v = owner->views_head; v && n < sizeof desc; v = v->view_next)
+        if (listed++ < 8)
+            n += (size_t)snprintf(desc + n, sizeof desc - n, "%s#%" PRIu64, listed > 1 ? ", " : " ",
+                                  v->id);
+    if (listed > 8 && n < sizeof desc)
+        snprintf(desc + n, sizeof desc - n, " and %d more", listed - 8);
+    if (owner->vg_block)
+        (void)VALGRIND_DISCARD(owner->vg_block - 1);
+    owner->vg_block = 0;
+    q->vg_block = (uint64_t)VALGRIND_CREATE_BLOCK(q->buffer, q->bytes, desc) + 1;
+    (void)VALGRIND_MAKE_MEM_NOACCESS(q->buffer, q->bytes);
+    return q;
+}
+
 static void orphan_views_locked(arr_t *owner, struct arr_quarantine *q)
 {
     for (arr_t *v = owner->views_head, *next; v != NULL; v = next) {
@@ -814,32 +867,13 @@ int arr_free(arr_t *a)
     } else {
         orphaned_views = a->nviews;
         struct arr_quarantine *q = NULL;
-        if (orphaned_views > 0 && a->buffer && on_valgrind()) {
-            q = calloc(1, sizeof *q); /* not arr__malloc: freeing must not fail */
-            if (q) {
-                q->buffer = a->buffer;
-                q->bytes = a->buffer_bytes;
-                q->orphans = orphaned_views;
-            }
-        }
+        if (orphaned_views > 0 && a->buffer && on_valgrind())
+            q = quarantine_locked(a);
         if (orphaned_views > 0)
             orphan_views_locked(a, q);
         if (q == NULL)
             release = a->buffer; /* NULL for wrapped memory */
         arr_registry.stats.live_bytes -= a->buffer_bytes;
-        if (q) {
-            char desc[256];
-            size_t n = (size_t)snprintf(desc, sizeof desc,
-                                        "quarantined buffer (arr_free'd while %" PRId64
-                                        " views lived) of ",
-                                        orphaned_views);
-            describe(a, desc + n, sizeof desc - n);
-            if (a->vg_block)
-                (void)VALGRIND_DISCARD(a->vg_block - 1);
-            a->vg_block = 0;
-            q->vg_block = (uint64_t)VALGRIND_CREATE_BLOCK(q->buffer, q->bytes, desc) + 1;
-            (void)VALGRIND_MAKE_MEM_NOACCESS(q->buffer, q->bytes);
-        }
     }
     registry_remove_locked(a);
     pthread_mutex_unlock(&registry_lock);
@@ -946,7 +980,9 @@ int64_t arr_report_leaks(FILE *f)
     int64_t copies = 0, owners = 0, views = 0, orphans = 0, bytes = 0;
     pthread_mutex_lock(&registry_lock);
     for (int64_t i = 0; i < arr_registry.count; i++) {
+        show_slot(&arr_registry.items[i]);
         const arr_t *a = arr_registry.items[i];
+        hide_slot(&arr_registry.items[i]);
         char desc[256], where[128];
         describe(a, desc, sizeof desc);
         where_made(a, where, sizeof where);
