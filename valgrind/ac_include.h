@@ -1,0 +1,153 @@
+/* ac_include.h - what the arrcheck tool's source files share.
+ *
+ * arrcheck tracks every array handle a program announces with the client
+ * requests of arrcheck.h (one compact ACArray record each), reports leaked
+ * arrays at exit with a reachability scan, reports owners freed while views
+ * live, and instruments loads/stores to catch accesses into the quarantined
+ * buffer of a freed owner.  Prefix: ac_ (AC_ for macros and types).
+ */
+#ifndef AC_INCLUDE_H
+#define AC_INCLUDE_H
+
+#include "pub_tool_basics.h"
+#include "pub_tool_execontext.h"
+#include "pub_tool_errormgr.h"
+#include "pub_tool_tooliface.h"
+
+/* Error kinds; the names printed as <kind> and in suppressions are in
+ * ac_error_names[] (ac_errors.c) in the same order. */
+typedef enum {
+    AC_ERR_LEAKED_COPY = 0,
+    AC_ERR_LEAKED_ARRAY,
+    AC_ERR_LEAKED_VIEW,
+    AC_ERR_ORPHANED_VIEW,
+    AC_ERR_DANGLING_ACCESS,
+    AC_ERR_INVALID_FREE,
+    AC_ERR_NKINDS
+} ACErrorKind;
+
+/* ACArray.flags */
+#define AC_IS_VIEW 0x01
+#define AC_IS_COPY 0x02
+#define AC_OWNDATA 0x04
+#define AC_ORPHANED 0x08     /* view whose owner was freed */
+#define AC_FREED 0x10        /* owner freed while views lived (record kept) */
+#define AC_RELEASED 0x20     /* its quarantined buffer was released */
+#define AC_REACHED 0x40      /* scratch mark of the reachability scan */
+
+/* One tracked array.  Kept small (the issue asks < 256 bytes per array):
+ * names are interned indexes, the shape is allocated with exactly ndim
+ * entries, strides are not kept. */
+typedef struct ACArray {
+    struct ACArray *next_in_bucket[2]; /* hash chains: by id, by handle */
+    ULong id;
+    ULong base_id;
+    ULong source_id;
+    Addr handle;
+    Addr buffer;            /* owners: buffer start; views: owner's buffer */
+    ULong buffer_bytes;     /* owners: 0 when not owned (wrapped memory) */
+    Long extent_lo;         /* views: byte extent relative to buffer */
+    Long extent_hi;
+    ExeContext *made_at;
+    ExeContext *freed_at;   /* owners freed while views lived */
+    struct ACArray *owner;  /* views: the owner's record (NULL: unknown) */
+    struct ACArray *first_view; /* owners: live views */
+    struct ACArray *next_view;
+    struct ACArray *prev_view;
+    HChar *label;           /* NULL when none */
+    UInt handle_bytes;
+    UInt nviews;            /* owners: live views */
+    Int itemsize;
+    UChar dtype_ix;         /* ac_intern() indexes */
+    UChar op_ix;
+    UChar ndim;
+    UChar flags;            /* AC_* bits */
+    Long shape[0];          /* ndim entries */
+} ACArray;
+
+/* ---- ac_main.c: the tables, options, client requests ------------------ */
+extern Int ac_clo_leak_check;       /* AC_LEAK_CHECK_* */
+#define AC_LEAK_CHECK_NO 0
+#define AC_LEAK_CHECK_SUMMARY 1
+#define AC_LEAK_CHECK_FULL 2
+extern UInt ac_clo_show_leak_kinds; /* bit set of AC_REACH_* */
+#define AC_REACH_LOST 0             /* bit numbers */
+#define AC_REACH_REACHABLE 1
+
+extern ULong ac_live_owners, ac_live_views, ac_live_orphans;
+extern ULong ac_live_bytes;         /* owners' buffers + quarantined ones */
+
+/* Iterates over live records (not freed owners): calls fn on each. */
+void ac_for_each_live(void (*fn)(ACArray *rec, void *opaque), void *opaque);
+ULong ac_live_count(void);
+ACArray *ac_lookup_id(ULong id);
+const HChar *ac_interned(UChar ix);
+/* "float64[10, 5]" or "float64 (0-d)" into buf. */
+void ac_describe_shape(const ACArray *rec, HChar *buf, Int nbuf);
+/* "#3 'label'" */
+void ac_describe_array(const ACArray *rec, HChar *buf, Int nbuf);
+
+/* Ignored ranges (bookkeeping memory that holds pointers to handles). */
+typedef struct { Addr start; SizeT len; } ACRange;
+extern ACRange *ac_ignored;
+extern UInt ac_n_ignored;
+
+/* ---- ac_errors.c: the error manager callbacks -------------------------- */
+#define AC_DESC_MAX 160
+typedef struct {
+    ULong count;            /* arrays in this loss record */
+    ULong bytes;
+    UInt record_no, n_records;
+    Bool reachable;
+    HChar example[AC_DESC_MAX]; /* one array of the record, described */
+} ACLeakExtra;
+
+typedef struct {
+    ULong owner_id;
+    UInt nviews;
+    UInt nshown;
+    ExeContext *view_made_at[8];
+    HChar view_desc[8][64];
+} ACOrphanExtra;
+
+typedef struct {
+    Addr addr;
+    UWord size;
+    Bool is_write;
+    ULong owner_id;
+    Addr buffer;
+    ULong buffer_bytes;
+    ExeContext *owner_made_at;
+    ExeContext *owner_freed_at;
+    ULong view_id;
+    ExeContext *view_made_at;
+} ACDanglingExtra;
+
+typedef struct {
+    ULong id;               /* as sent; 0 when unknown */
+    Addr handle;
+    ULong known_id;         /* the array this handle/id was, if remembered */
+    ExeContext *freed_at;   /* ... and where it was freed */
+    ExeContext *made_at;
+} ACInvalidFreeExtra;
+
+extern const HChar *const ac_error_names[AC_ERR_NKINDS];
+void ac_register_errors(void);
+
+/* ---- ac_leak.c: reachability and the leak report ----------------------- */
+/* Scans, reports (as errors when full) and prints the summary.  Returns
+ * the number of findings shown (leaked arrays + live orphaned views). */
+ULong ac_leak_check(ThreadId tid, Bool at_exit);
+/* Scans and prints live/leaked arrays to gdb (monitor "arr leaks"). */
+void ac_monitor_leaks(void);
+
+/* ---- ac_instr.c: dangling-buffer access checks ------------------------- */
+IRSB *ac_instrument(VgCallbackClosure *closure, IRSB *sb_in,
+                    const VexGuestLayout *layout, const VexGuestExtents *vge,
+                    const VexArchInfo *archinfo_host, IRType gWordTy,
+                    IRType hWordTy);
+void ac_dangling_add(ACArray *owner);
+void ac_dangling_remove(ACArray *owner);
+extern ULong ac_n_dangling;
+
+#endif /* AC_INCLUDE_H */

@@ -1,0 +1,405 @@
+/* ac_leak.c - which never-freed arrays are still reachable, and the report.
+ *
+ * Reachability, as memcheck decides it but for array handles only:
+ *   roots = every readable+writable client segment (data, bss, heap, live
+ *           part of thread stacks) and the threads' registers, MINUS the
+ *           live array handles themselves and the ranges the program told
+ *           us to ignore (a registry of all handles would make everything
+ *           reachable);
+ *   a handle is reached when a root word points into it; the words of a
+ *   reached handle are scanned in turn (a view's base pointer keeps its
+ *   owner reachable iff the view is).
+ * Unreached handles are "lost", reached ones "still reachable".
+ */
+#include "pub_tool_basics.h"
+#include "pub_tool_aspacemgr.h"
+#include "pub_tool_gdbserver.h"
+#include "pub_tool_libcassert.h"
+#include "pub_tool_libcbase.h"
+#include "pub_tool_libcprint.h"
+#include "pub_tool_libcsetjmp.h"
+#include "pub_tool_machine.h"
+#include "pub_tool_mallocfree.h"
+#include "pub_tool_options.h"
+#include "pub_tool_signals.h"
+#include "pub_tool_threadstate.h"
+#include "pub_tool_vki.h"
+
+#include "ac_include.h"
+
+/* ---- the scan --------------------------------------------------------------- */
+
+static ACArray **ac_sorted;   /* live records by handle address */
+static ULong ac_n_sorted;
+static Addr ac_handles_min, ac_handles_max;
+static ACArray **ac_work;     /* reached, not yet scanned */
+static ULong ac_n_work;
+
+typedef struct { Addr lo, hi; } ACInterval;
+static ACInterval *ac_excluded;
+static ULong ac_n_excluded;
+
+static Int ac_cmp_handle(const void *a, const void *b)
+{
+    Addr x = (*(const ACArray *const *)a)->handle, y = (*(const ACArray *const *)b)->handle;
+    return x < y ? -1 : x > y;
+}
+
+static Int ac_cmp_interval(const void *a, const void *b)
+{
+    const ACInterval *x = a, *y = b;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+static ACArray *ac_handle_containing(Addr w)
+{
+    ULong lo = 0, hi = ac_n_sorted;
+    while (lo < hi) { /* first record with handle > w */
+        ULong mid = lo + (hi - lo) / 2;
+        if (ac_sorted[mid]->handle <= w)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return NULL;
+    ACArray *rec = ac_sorted[lo - 1];
+    return w < rec->handle + rec->handle_bytes ? rec : NULL;
+}
+
+static inline void ac_scan_word(UWord w)
+{
+    if (w < ac_handles_min || w >= ac_handles_max)
+        return;
+    ACArray *rec = ac_handle_containing(w);
+    if (rec && !(rec->flags & AC_REACHED)) {
+        rec->flags |= AC_REACHED;
+        ac_work[ac_n_work++] = rec;
+    }
+}
+
+static VG_MINIMAL_JMP_BUF(ac_fault_jmp);
+
+static void ac_fault_catcher(Int sig, Addr addr)
+{
+    (void)addr;
+    if (sig == VKI_SIGSEGV || sig == VKI_SIGBUS)
+        VG_MINIMAL_LONGJMP(ac_fault_jmp);
+    VG_(tool_panic)("arrcheck: unexpected signal during the leak scan");
+}
+
+/* Scans [lo, hi) word by word, page by page: a page that faults (a file
+ * mapping past its end, say) is skipped. */
+static void ac_scan_plain(Addr lo, Addr hi)
+{
+    static volatile Addr page_end; /* survives the longjmp */
+    volatile Addr cur = VG_ROUNDUP(lo, sizeof(UWord));
+    while (cur + sizeof(UWord) <= hi) {
+        Addr end = VG_PGROUNDDN(cur) + VKI_PAGE_SIZE;
+        page_end = end < hi ? end : hi;
+        if (VG_MINIMAL_SETJMP(ac_fault_jmp) == 0) {
+            Addr stop = page_end;
+            for (Addr p = cur; p + sizeof(UWord) <= stop; p += sizeof(UWord))
+                ac_scan_word(*(const UWord *)p);
+        }
+        cur = page_end;
+    }
+}
+
+/* Scans [lo, hi) minus the excluded intervals. */
+static void ac_scan_root(Addr lo, Addr hi)
+{
+    ULong a = 0, b = ac_n_excluded;
+    while (a < b) { /* first interval ending after lo */
+        ULong mid = a + (b - a) / 2;
+        if (ac_excluded[mid].hi <= lo)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    Addr cur = lo;
+    for (ULong i = a; i < ac_n_excluded && cur < hi; i++) {
+        if (ac_excluded[i].lo >= hi)
+            break;
+        if (ac_excluded[i].lo > cur)
+            ac_scan_plain(cur, ac_excluded[i].lo);
+        if (ac_excluded[i].hi > cur)
+            cur = ac_excluded[i].hi;
+    }
+    if (cur < hi)
+        ac_scan_plain(cur, hi);
+}
+
+static void ac_scan_register(ThreadId tid, const HChar *name, UWord value)
+{
+    (void)tid, (void)name;
+    ac_scan_word(value);
+}
+
+static void ac_collect_live(ACArray *rec, void *opaque)
+{
+    (void)opaque;
+    rec->flags &= (UChar)~AC_REACHED;
+    ac_sorted[ac_n_sorted++] = rec;
+}
+
+static void ac_add_excluded(Addr lo, Addr hi, ULong *cap)
+{
+    if (hi <= lo)
+        return;
+    if (ac_n_excluded == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        ac_excluded = VG_(realloc)("ac.excluded", ac_excluded, *cap * sizeof *ac_excluded);
+    }
+    ac_excluded[ac_n_excluded].lo = lo;
+    ac_excluded[ac_n_excluded].hi = hi;
+    ac_n_excluded++;
+}
+
+/* Marks AC_REACHED on every live record reachable from the roots.  The
+ * caller frees the arrays with ac_scan_done(). */
+static void ac_scan(void)
+{
+    ULong n = ac_live_count(), cap = n + ac_n_ignored + 64;
+    ac_sorted = VG_(malloc)("ac.scan.sorted", (n ? n : 1) * sizeof *ac_sorted);
+    ac_work = VG_(malloc)("ac.scan.work", (n ? n : 1) * sizeof *ac_work);
+    ac_excluded = VG_(malloc)("ac.scan.excluded", cap * sizeof *ac_excluded);
+    ac_n_sorted = ac_n_work = ac_n_excluded = 0;
+    ac_for_each_live(ac_collect_live, NULL);
+    if (n == 0)
+        return;
+    VG_(ssort)(ac_sorted, n, sizeof *ac_sorted, ac_cmp_handle);
+    ac_handles_min = ac_sorted[0]->handle;
+    ac_handles_max = 0;
+    for (ULong i = 0; i < n; i++) {
+        Addr end = ac_sorted[i]->handle + ac_sorted[i]->handle_bytes;
+        if (end > ac_handles_max)
+            ac_handles_max = end;
+        ac_add_excluded(ac_sorted[i]->handle, end, &cap);
+    }
+    for (UInt i = 0; i < ac_n_ignored; i++)
+        ac_add_excluded(ac_ignored[i].start, ac_ignored[i].start + ac_ignored[i].len, &cap);
+
+    /* The dead part of each stack (below the stack pointer and its red
+     * zone) holds stale words: not a root. */
+    ThreadId tid;
+    Addr stack_min, stack_max;
+    VG_(thread_stack_reset_iter)(&tid);
+    while (VG_(thread_stack_next)(&tid, &stack_min, &stack_max)) {
+        const NSegment *seg = VG_(am_find_nsegment)(stack_min);
+        Addr live = stack_min > VG_STACK_REDZONE_SZB ? stack_min - VG_STACK_REDZONE_SZB : 0;
+        if (seg && seg->start < live)
+            ac_add_excluded(seg->start, live, &cap);
+    }
+    VG_(ssort)(ac_excluded, ac_n_excluded, sizeof *ac_excluded, ac_cmp_interval);
+
+    fault_catcher_t prev = VG_(set_fault_catcher)(ac_fault_catcher);
+    /* Asks with a guess, then with the size the first answer gives. */
+    Int cap_segs = 256, n_segs;
+    Addr *starts;
+    for (;;) {
+        starts = VG_(malloc)("ac.scan.segs", cap_segs * sizeof(Addr));
+        n_segs = VG_(am_get_segment_starts)(SkFileC | SkAnonC | SkShmC, starts, cap_segs);
+        if (n_segs >= 0)
+            break;
+        VG_(free)(starts);
+        cap_segs = -n_segs + 16;
+    }
+    for (Int i = 0; i < n_segs; i++) {
+        const NSegment *seg = VG_(am_find_nsegment)(starts[i]);
+        if (!seg || !seg->hasR || !seg->hasW)
+            continue;
+        if (seg->kind == SkFileC && (VKI_S_ISCHR(seg->mode) || VKI_S_ISBLK(seg->mode)))
+            continue; /* device memory: reading it may have side effects */
+        ac_scan_root(seg->start, seg->end + 1);
+    }
+    VG_(free)(starts);
+    VG_(apply_to_GP_regs)(ac_scan_register);
+
+    while (ac_n_work > 0) {
+        ACArray *rec = ac_work[--ac_n_work];
+        ac_scan_plain(rec->handle, rec->handle + rec->handle_bytes);
+    }
+    VG_(set_fault_catcher)(prev);
+}
+
+static void ac_scan_done(void)
+{
+    VG_(free)(ac_sorted);
+    VG_(free)(ac_work);
+    VG_(free)(ac_excluded);
+    ac_sorted = ac_work = NULL;
+    ac_excluded = NULL;
+}
+
+/* ---- loss records ------------------------------------------------------------ */
+
+static ACErrorKind ac_leak_kind(const ACArray *rec)
+{
+    return (rec->flags & AC_IS_VIEW)   ? AC_ERR_LEAKED_VIEW
+           : (rec->flags & AC_IS_COPY) ? AC_ERR_LEAKED_COPY
+                                       : AC_ERR_LEAKED_ARRAY;
+}
+
+/* Groups: same kind, same reachability, same creation stack. */
+static Int ac_cmp_group(const void *a, const void *b)
+{
+    const ACArray *x = *(const ACArray *const *)a, *y = *(const ACArray *const *)b;
+    Int kx = ac_leak_kind(x), ky = ac_leak_kind(y);
+    if (kx != ky)
+        return kx < ky ? -1 : 1;
+    Int rx = (x->flags & AC_REACHED) != 0, ry = (y->flags & AC_REACHED) != 0;
+    if (rx != ry)
+        return rx < ry ? -1 : 1;
+    if (x->made_at != y->made_at)
+        return (Addr)x->made_at < (Addr)y->made_at ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+typedef struct {
+    ACErrorKind kind;
+    Bool reachable;
+    ULong count, bytes;
+    const ACArray *example; /* lowest id of the group */
+} ACLossRecord;
+
+static Int ac_cmp_loss(const void *a, const void *b)
+{
+    const ACLossRecord *x = a, *y = b;
+    if (x->bytes != y->bytes)
+        return x->bytes < y->bytes ? -1 : 1;
+    if (x->count != y->count)
+        return x->count < y->count ? -1 : 1;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    return x->example->id < y->example->id ? -1 : x->example->id > y->example->id;
+}
+
+typedef struct {
+    ULong arrays[2], bytes[2];   /* [reachable] */
+    ULong supp_arrays, supp_bytes;
+    ULong copies, copy_bytes;
+    ULong shown;
+} ACLeakTotals;
+
+static ACLossRecord *ac_make_loss_records(ULong *n_out)
+{
+    ULong n = ac_n_sorted, nl = 0;
+    VG_(ssort)(ac_sorted, n, sizeof *ac_sorted, ac_cmp_group);
+    ACLossRecord *lr = VG_(malloc)("ac.loss", (n ? n : 1) * sizeof *lr);
+    for (ULong i = 0; i < n; i++) {
+        const ACArray *rec = ac_sorted[i];
+        Bool reach = (rec->flags & AC_REACHED) != 0;
+        const ACArray *prev = i ? ac_sorted[i - 1] : NULL;
+        if (!prev || ac_leak_kind(prev) != ac_leak_kind(rec) ||
+            ((prev->flags & AC_REACHED) != 0) != reach || prev->made_at != rec->made_at) {
+            lr[nl].kind = ac_leak_kind(rec);
+            lr[nl].reachable = reach;
+            lr[nl].count = 0;
+            lr[nl].bytes = 0;
+            lr[nl].example = rec;
+            nl++;
+        }
+        lr[nl - 1].count++;
+        lr[nl - 1].bytes += rec->buffer_bytes;
+    }
+    VG_(ssort)(lr, nl, sizeof *lr, ac_cmp_loss);
+    *n_out = nl;
+    return lr;
+}
+
+static void ac_print_summary(const ACLeakTotals *t, Bool at_exit, Bool searched)
+{
+    VG_(umsg)("ARRAY SUMMARY: in use %s: %llu arrays (%llu owners, %llu views), %llu bytes\n",
+              at_exit ? "at exit" : "now", ac_live_owners + ac_live_views, ac_live_owners,
+              ac_live_views, ac_live_bytes);
+    if (!searched)
+        return;
+    VG_(umsg)("   lost: %llu arrays, %llu bytes\n", t->arrays[0], t->bytes[0]);
+    VG_(umsg)("   still reachable: %llu arrays, %llu bytes\n", t->arrays[1], t->bytes[1]);
+    VG_(umsg)("   suppressed: %llu arrays, %llu bytes\n", t->supp_arrays, t->supp_bytes);
+    VG_(umsg)("   leaked copies: %llu (%llu bytes)\n", t->copies, t->copy_bytes);
+    VG_(umsg)("   orphaned views: %llu\n", ac_live_orphans);
+}
+
+ULong ac_leak_check(ThreadId tid, Bool at_exit)
+{
+    ACLeakTotals t;
+    VG_(memset)(&t, 0, sizeof t);
+    if (ac_clo_leak_check == AC_LEAK_CHECK_NO) {
+        if (!VG_(clo_xml))
+            ac_print_summary(&t, at_exit, False);
+        return 0;
+    }
+    ac_scan();
+    ULong nl;
+    ACLossRecord *lr = ac_make_loss_records(&nl);
+    for (ULong i = 0; i < nl; i++) {
+        ACLossRecord *r = &lr[i];
+        Bool shown = ac_clo_leak_check == AC_LEAK_CHECK_FULL &&
+                     (ac_clo_show_leak_kinds & (1u << (r->reachable ? AC_REACH_REACHABLE
+                                                                    : AC_REACH_LOST)));
+        Bool suppressed = False;
+        if (shown) {
+            ACLeakExtra x;
+            VG_(memset)(&x, 0, sizeof x);
+            x.count = r->count;
+            x.bytes = r->bytes;
+            x.record_no = (UInt)i + 1;
+            x.n_records = (UInt)nl;
+            x.reachable = r->reachable;
+            ac_describe_array(r->example, x.example, sizeof x.example);
+            suppressed = VG_(unique_error)(tid, r->kind, r->example->handle, NULL, &x,
+                                           r->example->made_at, True /*print*/,
+                                           False /*no gdb attach*/, True /*count*/);
+            if (!suppressed)
+                t.shown += r->count;
+        }
+        if (suppressed) {
+            t.supp_arrays += r->count;
+            t.supp_bytes += r->bytes;
+        } else {
+            t.arrays[r->reachable] += r->count;
+            t.bytes[r->reachable] += r->bytes;
+        }
+        if (r->kind == AC_ERR_LEAKED_COPY) {
+            t.copies += r->count;
+            t.copy_bytes += r->bytes;
+        }
+    }
+    VG_(free)(lr);
+    ac_scan_done();
+    if (!VG_(clo_xml)) {
+        ac_print_summary(&t, at_exit, True);
+        if (ac_clo_leak_check == AC_LEAK_CHECK_SUMMARY && t.arrays[0] + t.arrays[1] > 0)
+            VG_(umsg)("Rerun with --leak-check=full to see details of leaked arrays\n");
+        else if (ac_clo_leak_check == AC_LEAK_CHECK_FULL && t.arrays[1] > 0 &&
+                 !(ac_clo_show_leak_kinds & (1u << AC_REACH_REACHABLE)))
+            VG_(umsg)("Reachable arrays are not shown; to see them, rerun with "
+                      "--show-leak-kinds=all\n");
+        VG_(umsg)("\n");
+    }
+    return t.shown + ac_live_orphans;
+}
+
+void ac_monitor_leaks(void)
+{
+    ac_scan();
+    ULong nl, lost = 0, reach = 0;
+    ACLossRecord *lr = ac_make_loss_records(&nl);
+    for (ULong i = 0; i < nl; i++) {
+        HChar desc[AC_DESC_MAX];
+        ac_describe_array(lr[i].example, desc, sizeof desc);
+        VG_(gdb_printf)("%s: %llu arrays, %llu bytes, %s (loss record %llu of %llu): e.g. %s\n",
+                        ac_error_names[lr[i].kind], lr[i].count, lr[i].bytes,
+                        lr[i].reachable ? "still reachable" : "lost", i + 1, nl, desc);
+        if (lr[i].reachable)
+            reach += lr[i].count;
+        else
+            lost += lr[i].count;
+    }
+    VG_(gdb_printf)("arr leaks: %llu lost, %llu still reachable, %llu orphaned views\n", lost,
+                    reach, ac_live_orphans);
+    VG_(free)(lr);
+    ac_scan_done();
+}

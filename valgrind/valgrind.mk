@@ -1,0 +1,95 @@
+# valgrind/valgrind.mk - the arrcheck Valgrind tool, built out of tree
+# against the installed valgrind package (see
+# ../shared/notes/valgrind-tool-build.md for why each flag is here).
+#
+#   $(BUILD)/valgrind/arrcheck-<platform>   the tool executable
+#   $(BUILD)/valgrind/lib/                  a VALGRIND_LIB for running from
+#                                           the tree (valgrind/arrgrind)
+#   make install-arrcheck                   next to the stock tools
+#   make check-valgrind                     tests/valgrind/*.vgtest
+
+VG_PKG_OK := $(shell pkg-config --exists valgrind 2>/dev/null && echo yes)
+ifeq ($(VG_PKG_OK),yes)
+
+VG_PLATFORM := $(shell pkg-config --variable=platform valgrind)
+VG_ARCH := $(shell pkg-config --variable=arch valgrind)
+VG_OS := $(shell pkg-config --variable=os valgrind)
+VG_INCDIR := $(shell pkg-config --variable=includedir valgrind)
+VG_ARCHIVES := $(shell pkg-config --variable=libdir valgrind)/valgrind
+VG_LOAD_ADDR := $(shell pkg-config --variable=valt_load_address valgrind)
+# The stock tools and their support files (default.supp, vgpreload_core,
+# the gdb target descriptions): Debian puts them in <prefix>/libexec.
+VG_STOCK_DIR := $(patsubst %/default.supp,%,$(firstword $(wildcard \
+    $(shell pkg-config --variable=prefix valgrind)/libexec/valgrind/default.supp \
+    $(VG_ARCHIVES)/default.supp)))
+
+AC_SRCS := $(sort $(wildcard valgrind/ac_*.c))
+AC_OBJS := $(patsubst valgrind/%.c,$(BUILD)/valgrind/%.o,$(AC_SRCS))
+AC_TOOL := $(BUILD)/valgrind/arrcheck-$(VG_PLATFORM)
+AC_LIBDIR := $(BUILD)/valgrind/lib
+
+# Tool code runs inside Valgrind: no libc, no stack protector, no builtins
+# that could turn into libc calls; no sanitizers even under SANITIZE=1.
+AC_CFLAGS := -std=gnu11 -O2 -g -fno-strict-aliasing -fno-builtin -fno-stack-protector \
+             -fomit-frame-pointer -fno-pie \
+             -DVGA_$(VG_ARCH)=1 -DVGO_$(VG_OS)=1 -DVGP_$(VG_ARCH)_$(VG_OS)=1 \
+             -DVGPV_$(VG_ARCH)_$(VG_OS)_vanilla=1 \
+             -I$(VG_INCDIR) -Ivalgrind \
+             -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wno-unused-parameter
+AC_LDFLAGS := -static -nodefaultlibs -nostartfiles -u _start -Wl,--build-id=none \
+              -Wl,-Ttext-segment=$(VG_LOAD_ADDR)
+AC_LIBS := $(VG_ARCHIVES)/libcoregrind-$(VG_PLATFORM).a $(VG_ARCHIVES)/libvex-$(VG_PLATFORM).a \
+           -lgcc $(VG_ARCHIVES)/libgcc-sup-$(VG_PLATFORM).a
+
+$(BUILD)/valgrind/%.o: valgrind/%.c valgrind/ac_include.h valgrind/arrcheck.h
+	@mkdir -p $(dir $@)
+	$(CC) $(AC_CFLAGS) -c $< -o $@
+
+$(AC_TOOL): $(AC_OBJS)
+	$(CC) $(AC_LDFLAGS) -o $@ $^ $(AC_LIBS)
+
+# Everything valgrind needs from VALGRIND_LIB, as links to the stock files,
+# plus the tool.
+$(AC_LIBDIR)/.stamp: $(AC_TOOL)
+	@mkdir -p $(AC_LIBDIR)
+	@test -n "$(VG_STOCK_DIR)" || { echo "valgrind.mk: cannot find valgrind's default.supp"; exit 1; }
+	ln -sf $(VG_STOCK_DIR)/vgpreload_core-$(VG_PLATFORM).so $(VG_STOCK_DIR)/default.supp $(AC_LIBDIR)/
+	ln -sf $(VG_STOCK_DIR)/*.xml $(AC_LIBDIR)/
+	ln -sf $(abspath $(AC_TOOL)) $(AC_LIBDIR)/
+	@touch $@
+
+ALL_TARGETS += $(AC_TOOL) $(AC_LIBDIR)/.stamp
+
+.PHONY: install-arrcheck check-valgrind
+install-arrcheck: $(AC_TOOL)
+	install -d $(DESTDIR)$(VG_STOCK_DIR)
+	install -m 755 $(AC_TOOL) $(DESTDIR)$(VG_STOCK_DIR)/
+INSTALL_TARGETS += install-arrcheck
+
+# ---- tests/valgrind: programs and the runner ------------------------------
+# progs/req_*.c speak the client requests directly; the others use libarr.
+VGT_SRCS := $(sort $(wildcard tests/valgrind/progs/*.c))
+VGT_BINS := $(patsubst tests/valgrind/progs/%.c,$(BUILD)/tests/valgrind/%,$(VGT_SRCS))
+# Stable stacks: no inlining, frame pointers, no malloc/free elision.
+VGT_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O0 -fno-omit-frame-pointer -fno-inline \
+              -Wall -Wextra -Werror -Ilibarr -Ivalgrind
+
+$(BUILD)/tests/valgrind/req_%: tests/valgrind/progs/req_%.c valgrind/arrcheck.h
+	@mkdir -p $(dir $@)
+	$(CC) $(VGT_CFLAGS) $< -o $@ -pthread
+
+$(BUILD)/tests/valgrind/%: tests/valgrind/progs/%.c $(LIBARR_A) libarr/arr.h valgrind/arrcheck.h
+	@mkdir -p $(dir $@)
+	$(CC) $(VGT_CFLAGS) $< -o $@ $(LIBARR_A) -pthread -lm
+
+ALL_TARGETS += $(VGT_BINS)
+
+check-valgrind: $(AC_LIBDIR)/.stamp $(VGT_BINS)
+	@ARRDBG_BUILD=$(BUILD) tests/valgrind/run.sh
+
+CHECK_TARGETS += check-valgrind
+
+else
+$(info valgrind.mk: pkg-config does not know valgrind; the arrcheck tool is not built)
+endif
