@@ -188,7 +188,8 @@ enum arr_share {
 };
 /* max_work values with NumPy's meaning. */
 #define ARR_MAX_WORK_EXACT (-1) /* solve exactly, however long it takes */
-#define ARR_MAX_WORK_BOUNDS 0   /* only compare memory bounds */
+#define ARR_MAX_WORK_BOUNDS 0   /* only compare memory bounds: overlapping
+                                   bounds give ARR_SHARES_TOO_HARD */
 
 typedef struct arr_stats {
     int64_t live_owners;
@@ -235,7 +236,8 @@ arr_t *arr_flip(arr_t *a, int axis);             /* or ARR_ALL_AXES */
 arr_t *arr_broadcast_to(arr_t *a, int ndim, const int64_t *shape);
 /* Read-only view, as NumPy >= 1.9's a.diagonal(). */
 arr_t *arr_diagonal(arr_t *a, int64_t offset, int axis1, int axis2);
-/* C-order reshape; one -1 allowed.  A view when NumPy's no-copy algorithm
+/* C-order reshape; one unknown dimension allowed (-1; as in NumPy 1.24 any
+ * negative value means "unknown").  A view when NumPy's no-copy algorithm
  * finds strides; otherwise a copy (ARR_COPY_IF_NEEDED) or an ARR_ECOPY
  * error (ARR_COPY_NEVER). */
 arr_t *arr_reshape(arr_t *a, int ndim, const int64_t *shape, arr_copy_mode_t mode);

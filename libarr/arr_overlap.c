@@ -391,5 +391,12 @@ int arr_may_share_memory(const arr_t *a, const arr_t *b)
 
 int arr_shares_memory(const arr_t *a, const arr_t *b, int64_t max_work)
 {
-    return compare_arrays(a, b, max_work, "arr_shares_memory");
+    int answer = compare_arrays(a, b, max_work, "arr_shares_memory");
+    /* As np.shares_memory(a, b, max_work=0): overlapping bounds alone do not
+     * answer the exact question, so that is "too hard", not "yes". */
+    if (max_work == ARR_MAX_WORK_BOUNDS && answer == ARR_SHARES_YES) {
+        arr__fail(ARR_ETOOHARD, "arr_shares_memory: max_work=0 compares bounds only, and they overlap");
+        return ARR_SHARES_TOO_HARD;
+    }
+    return answer;
 }

@@ -310,6 +310,8 @@ arr_t *arr_squeeze(arr_t *a, int axis)
     if (arr__check_readable(a, fn) != 0)
         return NULL;
     int only = -1;
+    if (a->ndim == 0 && (axis == 0 || axis == -1))
+        axis = ARR_ALL_AXES; /* NumPy accepts axis 0 (or -1) on a 0-d array */
     if (axis != ARR_ALL_AXES) {
         only = arr__normalize_axis(axis, a->ndim, fn);
         if (only < 0)
@@ -495,12 +497,10 @@ arr_t *arr_reshape(arr_t *a, int ndim, const int64_t *shape, arr_copy_mode_t mod
     format_shape(ndim, shape, want, sizeof want);
     for (int i = 0; i < ndim; i++) {
         dims[i] = shape[i];
-        if (shape[i] == -1) {
+        if (shape[i] < 0) { /* NumPy 1.24 takes any negative as "unknown" */
             if (unknown >= 0)
                 return arr__fail_p(ARR_EINVAL, "%s: can only specify one unknown dimension", fn);
             unknown = i;
-        } else if (shape[i] < 0) {
-            return arr__fail_p(ARR_EINVAL, "%s: negative dimension %" PRId64 " in shape %s", fn, shape[i], want);
         } else if (__builtin_mul_overflow(known, shape[i], &known)) {
             return arr__fail_p(ARR_ESHAPE, "%s: cannot reshape array of size %" PRId64 " into shape %s", fn,
                                size, want);
@@ -517,7 +517,9 @@ arr_t *arr_reshape(arr_t *a, int ndim, const int64_t *shape, arr_copy_mode_t mod
     }
 
     int64_t strides[ARR_MAXDIMS];
-    bool same = ndim == a->ndim && memcmp(dims, a->shape, (size_t)ndim * sizeof *dims) == 0;
+    /* NumPy's shortcut compares the shape as given (an unknown -1 never
+     * matches), then returns a plain view with the same strides. */
+    bool same = ndim == a->ndim && memcmp(shape, a->shape, (size_t)ndim * sizeof *shape) == 0;
     if (same) {
         memcpy(strides, a->strides, (size_t)ndim * sizeof *strides);
     } else if (a->flags & ARR_C_CONTIGUOUS) {
