@@ -278,8 +278,9 @@ static int print_values(const arr_t *a, char *internal, size_t cap)
 }
 
 /* Prints an array result.  source is the array it was made from (NULL for
- * creation ops and dumps). */
-static void print_array(const arr_t *a, const arr_t *source)
+ * creation ops and dumps).  with_values 0 leaves out the values and sums (of
+ * arr_empty's uninitialised buffer, which even reading would be an error). */
+static void print_array(const arr_t *a, const arr_t *source, int with_values)
 {
     char internal[2048] = "";
     int ndim = arr_ndim(a);
@@ -346,6 +347,12 @@ static void print_array(const arr_t *a, const arr_t *source)
     print_json_string(name_of(owner));
     printf(", \"op\": \"%s\"", arr_op_name((arr_op_t)a->op));
 
+    if (!with_values) {
+        printf(", \"values\": null, \"internal\": ");
+        print_json_string(internal);
+        printf("}\n");
+        return;
+    }
     print_values(a, internal, sizeof internal);
     double sum_re = 0, sum_im = 0;
     if (arr_sum_complex(a, &sum_re, &sum_im) != 0)
@@ -530,7 +537,7 @@ static void run_assignment(char **tok, int ntok, const char **rest)
         snprintf(entry->name, sizeof entry->name, "%s", tok[0]);
     }
     entry->arr = result;
-    print_array(result, src);
+    print_array(result, src, strcmp(op, "empty") != 0);
 }
 
 /* Prints {"ok": 1} for rc == 0 and the error otherwise. */
@@ -600,7 +607,7 @@ static void run_line(char *line)
         print_status(arr_set_f64(a, index, value));
     } else if (strcmp(tok[0], "dump") == 0 && ntok == 2) {
         if ((a = lookup(tok[1])))
-            print_array(a, NULL);
+            print_array(a, NULL, 1);
     } else if (strcmp(tok[0], "free") == 0 && ntok == 2) {
         named_array_t *entry = find_name(tok[1]);
         if (!(a = lookup(tok[1])))

@@ -31,6 +31,7 @@ import json
 import os
 import random
 import re
+import shlex
 import subprocess
 import sys
 import time
@@ -690,10 +691,13 @@ def expected_outputs(lines):
     return out
 
 
+WRAPPER = []  # a command to run the driver under (--wrapper), e.g. valgrind
+
+
 def run_driver(driver, lines, timeout):
     """Runs the driver on lines; returns (parsed outputs, status text)."""
     try:
-        proc = subprocess.run([driver], input="\n".join(lines) + "\n", capture_output=True,
+        proc = subprocess.run(WRAPPER + [driver], input="\n".join(lines) + "\n", capture_output=True,
                               text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return [], "timed out after %d s" % timeout
@@ -709,7 +713,7 @@ def run_driver(driver, lines, timeout):
     elif proc.returncode not in (0, 2):
         status = "exit status %d" % proc.returncode
     if proc.stderr.strip():
-        status += (" " if status else "") + "stderr: " + proc.stderr.strip()[-2000:]
+        status += (" " if status else "") + "stderr: " + proc.stderr.strip()[:3000]
     return outputs, status
 
 
@@ -723,6 +727,14 @@ class Tally:
         self.kinds = {}          # signature -> count
         self.examples = {}       # signature -> (lines, index) of the shortest one
         self.error_pairs = {}    # (NumPy exception, libarr code) -> count
+        self.process_failures = []  # status texts of drivers that ended badly
+
+    def record_process_failure(self, status):
+        self.cases += 1
+        self.mismatches += 1
+        signature = "driver process: " + status.splitlines()[0][:300]
+        self.kinds[signature] = self.kinds.get(signature, 0) + 1
+        self.process_failures.append(status)
 
     def record(self, lines, pairs, outputs, status):
         """Compares one sequence; returns True when it matched throughout."""
@@ -879,6 +891,10 @@ def run_sequences(driver, sequences, tally, batch_size, timeout, on_mismatch):
             except ScriptError as exc:
                 sys.exit("diff.py: bad script %s: %s" % (lines[0], exc))
         outputs, status = run_driver(driver, [l for s in batch for l in s], timeout)
+        if status and len(outputs) >= sum(len(p) for p in expected):
+            # Everything answered, but the process did not end cleanly
+            # (sanitizer or Valgrind reports, leaks at exit, ...).
+            tally.record_process_failure(status)
         pos = 0
         for k, (lines, pairs) in enumerate(zip(batch, expected)):
             mine = outputs[pos:pos + len(pairs)]
@@ -903,6 +919,8 @@ def main():
     parser.add_argument("--regress", metavar="FILE", help="hand-written scripts to run first")
     parser.add_argument("--failures", metavar="FILE",
                         help="write the (reduced) failing sequences here, for --replay")
+    parser.add_argument("--wrapper", metavar="CMD", default="",
+                        help="run the driver under CMD, e.g. 'valgrind -q --error-exitcode=9'")
     parser.add_argument("--show", type=int, default=12, help="mismatch kinds to show")
     parser.add_argument("--save-script", metavar="FILE",
                         help="also write the generated random script here")
@@ -911,6 +929,7 @@ def main():
     if not os.access(args.driver, os.X_OK):
         sys.exit("diff.py: driver %s is not an executable (run make first)" % args.driver)
     timeout = 300
+    WRAPPER[:] = shlex.split(args.wrapper)
 
     if args.replay:
         return replay(args.driver, args.replay, timeout)
@@ -946,10 +965,14 @@ def main():
             out.write("  %6d  %s\n" % (count, signature))
         # Root causes first: a mismatch after a one-sided failure is usually
         # its consequence.
-        shown = sorted(tally.kinds.items(),
-                       key=lambda kv: (kv[0].startswith("(after"), -kv[1]))[:args.show]
+        shown = sorted((kv for kv in tally.kinds.items() if not kv[0].startswith("(after")),
+                       key=lambda kv: -kv[1])[:args.show]
         reduced = []
+        for status in tally.process_failures[:1]:
+            out.write("\n== a driver process ended badly:\n%s\n" % status)
         for signature, _ in shown:
+            if signature not in tally.examples:
+                continue
             lines, index = tally.examples[signature]
             out.write("\n== %s\n" % signature)
             reduced.append(show_mismatch(args.driver, lines, index, timeout, out))
@@ -960,12 +983,14 @@ def main():
                     f.write("# %s\n%s\n" % (signature, "\n".join(lines)))
             out.write("\nThe sequences above are in %s (replay: %s --driver %s --replay %s)\n"
                       % (args.failures, sys.argv[0], args.driver, args.failures))
-    out.write("numpy differential: %d cases compared (%d array results, %d errors, "
-              "%d sharing queries; %d from %s), %d mismatches, seed %d, %.1f s\n"
-              % (tally.cases, tally.arrays, tally.errors, tally.shares, regress_cases,
-                 args.regress or "no regression file", tally.mismatches, args.seed, elapsed))
+    out.write("details: %d array results, %d errors on both sides, %d sharing queries; "
+              "%d cases from %s; seed %d; %.1f s\n"
+              % (tally.arrays, tally.errors, tally.shares, regress_cases,
+                 args.regress or "no regression file", args.seed, elapsed))
     out.write("error pairs (NumPy exception -> libarr code): %s\n" % ", ".join(
         "%s->%s %d" % (k[0], k[1], v) for k, v in sorted(tally.error_pairs.items())))
+    out.write("numpy differential: %d cases compared, %d mismatches\n"
+              % (tally.cases, tally.mismatches))
     out.write("%d passed, %d failed\n" % (tally.cases - tally.mismatches, tally.mismatches))
     return 1 if tally.mismatches else 0
 

@@ -23,3 +23,16 @@ check-numpy: $(ARRDIFF)
 
 ALL_TARGETS += $(ARRDIFF)
 CHECK_TARGETS += check-numpy
+
+# The same differential test with the driver under Valgrind's memcheck: a
+# smaller run (memcheck and the sanitizers do not mix, so not under SANITIZE=1).
+NUMPY_MEMCHECK_CASES ?= 5000
+.PHONY: check-numpy-memcheck
+check-numpy-memcheck: $(ARRDIFF)
+	$(NUMPY_PYTHON) tests/numpy/diff.py --driver $(ARRDIFF) --seed 4242 \
+	    --cases $(NUMPY_MEMCHECK_CASES) --show 4 \
+	    --wrapper "valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
+
+ifneq ($(SANITIZE),1)
+CHECK_TARGETS += check-numpy-memcheck
+endif
