@@ -58,7 +58,30 @@ class ScriptError(Exception):
 
 class OpFailed(Exception):
     """The operation fails in the model for a reason NumPy has no exception
-    for (a slice string that does not parse, a reshape that would copy)."""
+    for (a slice string that does not parse, a reshape that would copy);
+    code is the libarr error it must give."""
+
+    def __init__(self, message, code):
+        super().__init__(message)
+        self.code = code
+
+
+def expected_error_codes(exc):
+    """The libarr codes that mean the same as NumPy's exception, or None
+    where arr.h leaves the choice open."""
+    text = str(exc)
+    if isinstance(exc, OpFailed):
+        return [exc.code]
+    if isinstance(exc, np.AxisError):
+        return ["EINVAL"]  # arr.h: "bad axis" is EINVAL
+    if isinstance(exc, IndexError):
+        return ["EINDEX"]
+    if isinstance(exc, ValueError):
+        if "read-only" in text:
+            return ["EREADONLY"]
+        if "broadcast" in text and "non-negative" not in text or "cannot reshape" in text:
+            return ["ESHAPE"]
+    return None
 
 
 # NumPy's exceptions that mean "this operation is an error".
@@ -69,7 +92,7 @@ INT_RE = re.compile(r"^[+-]?\d+$")
 
 def parse_int_token(text):
     if not INT_RE.match(text):
-        raise OpFailed("not an integer: %r" % text)
+        raise OpFailed("not an integer: %r" % text, "ESYNTAX")
     return int(text)
 
 
@@ -88,7 +111,7 @@ def parse_slice_spec(spec):
         elif ":" in item:
             parts = [p.strip() for p in item.split(":")]
             if len(parts) > 3:
-                raise OpFailed("too many ':' in %r" % item)
+                raise OpFailed("too many ':' in %r" % item, "ESYNTAX")
             values = [None if p == "" else parse_int_token(p) for p in parts]
             while len(values) < 3:
                 values.append(None)
@@ -184,7 +207,8 @@ class Model:
                 warnings.simplefilter("ignore")  # ComplexWarning on casts
                 return self._execute(line, tokens)
         except OP_ERRORS as exc:
-            return {"ok": 0, "exc": "%s: %s" % (type(exc).__name__, exc)}
+            return {"ok": 0, "exc": "%s: %s" % (type(exc).__name__, exc),
+                    "codes": expected_error_codes(exc)}
 
     def _execute(self, line, tokens):
         if len(tokens) >= 3 and tokens[1] == "=":
@@ -311,7 +335,7 @@ class Model:
             result = a.reshape(dims(rest[1:]), order="C")
             if ultimate_base(result) is not ultimate_base(a):
                 if rest[0] == "never":
-                    raise OpFailed("reshape needs a copy")
+                    raise OpFailed("reshape needs a copy", "ECOPY")
                 result = np.array(result, order="C", copy=True)  # the copy is the owner
             return result, False
         if op == "transpose":
@@ -353,6 +377,20 @@ def broadcasts(src_shape, dst_shape):
     if len(src_shape) > len(dst_shape):
         return False
     return all(s in (1, d) for s, d in zip(reversed(src_shape), reversed(dst_shape)))
+
+
+def max_value(a):
+    return int(np.abs(a).max()) if a.size else 0
+
+
+def dtype_holds(name, value):
+    """Whether every integer in [0, value] converts exactly to dtype name
+    (bool: any value is fine, nonzero is True on both sides)."""
+    if name == "bool":
+        return True
+    if name.startswith(("float", "complex")):
+        return value <= (2 ** 24 if name in ("float32", "complex64") else 2 ** 53)
+    return value <= np.iinfo(name).max
 
 
 class Generator:
@@ -404,6 +442,13 @@ class Generator:
         dt = r.choice(DTYPES)
         kind = r.random()
         name = new_name()
+        if kind < 0.03:
+            # A big one, for the copy kernels' blocked and tiled paths; its
+            # values need at least 16 bits.
+            count = r.choice([64 * 64, 96 * 40, 129 * 31, 1000, 2048, 4999, 30000])
+            dt = r.choice([d for d in DTYPES if dtype_holds(d, count)])
+            emit("%s = arange 0 %d 1 %s" % (name, count, dt))
+            return
         if kind < 0.55:
             count = r.choice([0, 1, 2, 3, 4, 6, 8, 12, 24, 24, 24, 36, 48])
             step = r.choice([1, 1, 1, 2, -1, -2])
@@ -502,9 +547,12 @@ class Generator:
         elif op in ("ascontiguous", "asfortran", "view"):
             emit("%s = %s %s" % (name, op, src))
         elif op == "astype":
-            emit("%s = astype %s %s" % (name, src, r.choice(DTYPES)))
+            top = max_value(a)
+            emit("%s = astype %s %s" % (name, src,
+                                        r.choice([d for d in DTYPES if dtype_holds(d, top)])))
         elif op == "copyto":
-            fits = [n for n, v in model.arrays.items() if broadcasts(v.shape, a.shape)]
+            fits = [n for n, v in model.arrays.items() if broadcasts(v.shape, a.shape)
+                    and dtype_holds(a.dtype.name, max_value(v))]
             if fits and r.random() < 0.8:
                 emit("copyto %s %s" % (src, r.choice(fits)))  # often overlapping
             else:
@@ -653,7 +701,11 @@ def compare(expected, actual):
     if expected["ok"] != actual.get("ok"):
         return ["fails" if expected["ok"] else "succeeds"]
     if not expected["ok"]:
-        return ["error code unset"] if actual.get("err") == "OK" else []
+        if actual.get("err") == "OK":
+            return ["error code unset"]
+        if expected.get("codes") and actual.get("err") not in expected["codes"]:
+            return ["error code"]
+        return []
     diffs = []
     if "dtype" in expected:
         for field in ARRAY_FIELDS:
@@ -921,6 +973,8 @@ def main():
                         help="write the (reduced) failing sequences here, for --replay")
     parser.add_argument("--wrapper", metavar="CMD", default="",
                         help="run the driver under CMD, e.g. 'valgrind -q --error-exitcode=9'")
+    parser.add_argument("--self-test", action="store_true",
+                        help="plant wrong answers and check that each one is caught")
     parser.add_argument("--show", type=int, default=12, help="mismatch kinds to show")
     parser.add_argument("--save-script", metavar="FILE",
                         help="also write the generated random script here")
@@ -933,6 +987,8 @@ def main():
 
     if args.replay:
         return replay(args.driver, args.replay, timeout)
+    if args.self_test:
+        return self_test(args.driver, timeout)
 
     started = time.time()
     tally = Tally()
@@ -993,6 +1049,50 @@ def main():
               % (tally.cases, tally.mismatches))
     out.write("%d passed, %d failed\n" % (tally.cases - tally.mismatches, tally.mismatches))
     return 1 if tally.mismatches else 0
+
+
+def perturbations(actual):
+    """Copies of a driver answer, each wrong in one field: the comparison
+    must notice every one of them."""
+    if "dtype" not in actual:
+        yield "ok", dict(actual, ok=1 - actual["ok"])
+        for field in ("may_share", "shares", "equal"):
+            if field in actual:
+                yield field, dict(actual, **{field: 1 - actual[field]})
+        return
+    yield "dtype", dict(actual, dtype="int8" if actual["dtype"] != "int8" else "int16")
+    yield "shape", dict(actual, shape=actual["shape"] + [1])
+    if actual["strides"]:
+        yield "strides", dict(actual, strides=[actual["strides"][0] + 1] + actual["strides"][1:])
+    yield "offset", dict(actual, offset=actual["offset"] + 8)
+    yield "flags", dict(actual, flags=actual["flags"].replace("W", "") if "W" in actual["flags"]
+                        else actual["flags"] + "W")
+    yield "is_view", dict(actual, is_view=1 - actual["is_view"])
+    yield "owner", dict(actual, owner=actual["owner"] + "x")
+    if actual.get("values"):
+        yield "values", dict(actual, values=[actual["values"][0] + 1] + actual["values"][1:])
+        yield "sum", dict(actual, sum=actual["sum"] + 1)
+    yield "internal", dict(actual, internal="some field disagrees")
+
+
+def self_test(driver, timeout):
+    """Checks that compare() catches a wrong answer in every field."""
+    gen = Generator(random.Random(1))
+    tried = missed = 0
+    for seq_id in range(1, 41):
+        lines = gen.sequence(seq_id, 25)
+        pairs = expected_outputs(lines)
+        outputs, status = run_driver(driver, lines, timeout)
+        for (line, expected), actual in zip(pairs, outputs):
+            if compare(expected, actual):
+                continue  # a real mismatch: the main run reports it
+            for field, wrong in perturbations(actual):
+                tried += 1
+                if not compare(expected, wrong):
+                    missed += 1
+                    print("self-test: a wrong %s went unnoticed at `%s`" % (field, line))
+    print("self-test: %d wrong answers planted, %d unnoticed" % (tried, missed))
+    return 1 if missed or tried < 1000 else 0
 
 
 def replay(driver, path, timeout):

@@ -2,7 +2,8 @@
 # Included from the top Makefile; uses its $(CC), $(BUILD), $(CFLAGS_PROJECT),
 # $(LDFLAGS_PROJECT) and $(LIBARR_A).
 #
-#   make check-numpy                       10,000+ random cases and the regression file
+#   make check-numpy                       20,000 random cases and the regression file
+#                                          (after a self-test of the comparison)
 #   make check-numpy NUMPY_DIFF_ARGS="--cases 50000 --seed 7"
 #   /usr/bin/python3 tests/numpy/diff.py --driver build/tests/numpy/arrdiff --replay FILE
 
@@ -17,6 +18,7 @@ $(ARRDIFF): tests/numpy/arrdiff.c $(LIBARR_A) libarr/arr.h
 
 .PHONY: check-numpy
 check-numpy: $(ARRDIFF)
+	$(NUMPY_PYTHON) tests/numpy/diff.py --driver $(ARRDIFF) --self-test
 	$(NUMPY_PYTHON) tests/numpy/diff.py --driver $(ARRDIFF) \
 	    --regress tests/numpy/regress.txt --failures $(BUILD)/tests/numpy/failures.txt \
 	    $(NUMPY_DIFF_ARGS)
