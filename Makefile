@@ -74,7 +74,7 @@ $(LIBARR_A): $(LIBARR_OBJS)
 	ar rcs $@ $^
 
 $(LIBARR_SO): $(LIBARR_PIC_OBJS)
-	$(CC) -shared -Wl,-soname,libarr.so.$(ARR_SOVERSION) -o $@ $^ $(LDFLAGS_PROJECT)
+	$(CC) -shared -Wl,-soname,libarr.so.$(ARR_SOVERSION) -Wl,--no-undefined -o $@ $^ $(LDFLAGS_PROJECT)
 	ln -sf libarr.so.$(ARR_VERSION) $(BUILD)/libarr.so.$(ARR_SOVERSION)
 	ln -sf libarr.so.$(ARR_VERSION) $(BUILD)/libarr.so
 

@@ -375,6 +375,32 @@ START_TEST(threads)
 }
 END_TEST
 
+START_TEST(accessors)
+{
+    arr_t *a = arr_zeros(2, (int64_t[]){3, 5}, ARR_UINT16);
+    ck_assert_int_eq(arr_ndim(a), 2);
+    ck_assert_int_eq(arr_dtype(a), ARR_UINT16);
+    ck_assert_int_eq(arr_shape(a)[1], 5);
+    ck_assert_int_eq(arr_strides(a)[0], 10);
+    ck_assert_ptr_eq(arr_data(a), a->data);
+    ck_assert_int_eq(arr_id(a), a->id);
+    arr_free(a);
+    /* every accessor rejects a dead handle without reading it */
+    ck_assert_int_eq(arr_ndim(a), -1);
+    ck_assert_int_eq((int)arr_dtype(a), -1);
+    ck_assert_ptr_null(arr_shape(a));
+    ck_assert_ptr_null(arr_strides(a));
+    ck_assert_ptr_null(arr_data(a));
+    ck_assert_int_eq(arr_id(a), 0);
+    ck_assert_int_eq(arr_flags(a), -1);
+    ck_assert_int_eq(arr_nbytes(a), -1);
+    ck_assert(!arr_is_view(a));
+    ck_assert_ptr_null(arr_base(a));
+    ck_assert_arr_err(ARR_ENOTLIVE);
+    ck_assert(!arr_is_live(NULL));
+}
+END_TEST
+
 START_TEST(errors_are_thread_local)
 {
     arr_clear_error();
@@ -402,6 +428,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, leak_report);
     tcase_add_test(tc, allocation_failures);
     tcase_add_test(tc, threads);
+    tcase_add_test(tc, accessors);
     tcase_add_test(tc, errors_are_thread_local);
     suite_add_tcase(s, tc);
     return s;
