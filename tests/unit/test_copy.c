@@ -102,6 +102,42 @@ START_TEST(copy_orders_match_numpy)
 }
 END_TEST
 
+/* Order K with tied strides (broadcast axes have stride 0): NumPy's sort is
+ * stable, ties keep axis order. */
+START_TEST(copy_order_k_ties)
+{
+    arr_t *r2 = arr_arange(0, 2, 1, ARR_FLOAT64);
+    arr_t *r3 = arr_arange(0, 3, 1, ARR_FLOAT64);
+    arr_t *r4 = arr_arange(0, 4, 1, ARR_FLOAT64);
+    arr_t *col2 = arr_reshape(r2, 3, (int64_t[]){2, 1, 1}, ARR_COPY_NEVER);
+    arr_t *col3 = arr_reshape(r3, 2, (int64_t[]){3, 1}, ARR_COPY_NEVER);
+    /* b = np.broadcast_to(np.arange(2.)[:, None, None], (2, 3, 4)):
+     * np.copy(b, order='K').strides == (96, 32, 8); b.astype(np.int8).strides == (12, 4, 1) */
+    arr_t *b = arr_broadcast_to(col2, 3, (int64_t[]){2, 3, 4});
+    arr_t *cb = arr_copy(b, ARR_ORDER_K);
+    assert_copy_of(cb, b, ARR_OP_COPY);
+    assert_strides(cb, 3, (const int64_t[]){96, 32, 8});
+    arr_t *tb = arr_astype(b, ARR_INT8);
+    assert_strides(tb, 3, (const int64_t[]){12, 4, 1});
+    ck_assert_int_eq(arr_equal(tb, b), 1);
+    /* c = np.broadcast_to(np.arange(4.), (2, 3, 4)): K strides (24, 8, 48) */
+    arr_t *c = arr_broadcast_to(r4, 3, (int64_t[]){2, 3, 4});
+    arr_t *cc = arr_copy(c, ARR_ORDER_K);
+    assert_copy_of(cc, c, ARR_OP_COPY);
+    assert_strides(cc, 3, (const int64_t[]){24, 8, 48});
+    /* d = np.broadcast_to(np.arange(3.)[:, None], (2, 3, 4)).transpose(2, 0, 1):
+     * K strides (16, 8, 64) */
+    arr_t *d0 = arr_broadcast_to(col3, 3, (int64_t[]){2, 3, 4});
+    arr_t *d = arr_transpose(d0, (const int[]){2, 0, 1});
+    arr_t *cd = arr_copy(d, ARR_ORDER_K);
+    assert_copy_of(cd, d, ARR_OP_COPY);
+    assert_strides(cd, 3, (const int64_t[]){16, 8, 64});
+    arr_t *all[] = {cd, d, d0, cc, c, tb, cb, b, col3, col2, r4, r3, r2};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        arr_free(all[i]);
+}
+END_TEST
+
 START_TEST(copy_is_independent)
 {
     arr_t *x = make_x();
@@ -775,6 +811,7 @@ static Suite *make_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, copy_orders_match_numpy, 0,
                         (int)(sizeof order_cases / sizeof order_cases[0]));
+    tcase_add_test(tc, copy_order_k_ties);
     tcase_add_test(tc, copy_is_independent);
     tcase_add_test(tc, copy_0d_and_empty);
     tcase_add_test(tc, ascontiguous_and_asfortran);
