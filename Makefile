@@ -113,6 +113,7 @@ deps-check:
 -include gdb/gdb.mk
 -include samples/samples.mk
 -include bench/bench.mk
+-include fuzz/fuzz.mk
 
 real-all: $(ALL_TARGETS)
 
