@@ -73,6 +73,7 @@ extern Int ac_clo_leak_check;       /* AC_LEAK_CHECK_* */
 extern UInt ac_clo_show_leak_kinds; /* bit set of AC_REACH_* */
 #define AC_REACH_LOST 0             /* bit numbers */
 #define AC_REACH_REACHABLE 1
+extern Bool ac_clo_trace_reach;     /* print why each array is reachable */
 
 extern ULong ac_live_owners, ac_live_views, ac_live_orphans;
 extern ULong ac_live_bytes;         /* owners' buffers + quarantined ones */
@@ -138,6 +139,8 @@ void ac_register_errors(void);
 /* Scans, reports (as errors when full) and prints the summary.  Returns
  * the number of findings shown (leaked arrays + live orphaned views). */
 ULong ac_leak_check(ThreadId tid, Bool at_exit);
+/* Called at the exit_group syscall, while thread states still exist. */
+void ac_note_exit(ThreadId tid);
 /* Scans and prints live/leaked arrays to gdb (monitor "arr leaks"). */
 void ac_monitor_leaks(void);
 

@@ -13,6 +13,7 @@
  */
 #include "pub_tool_basics.h"
 #include "pub_tool_aspacemgr.h"
+#include "pub_tool_debuginfo.h"
 #include "pub_tool_gdbserver.h"
 #include "pub_tool_libcassert.h"
 #include "pub_tool_libcbase.h"
@@ -22,6 +23,7 @@
 #include "pub_tool_mallocfree.h"
 #include "pub_tool_options.h"
 #include "pub_tool_signals.h"
+#include "pub_tool_stacktrace.h"
 #include "pub_tool_threadstate.h"
 #include "pub_tool_vki.h"
 
@@ -67,7 +69,8 @@ static ACArray *ac_handle_containing(Addr w)
     return w < rec->handle + rec->handle_bytes ? rec : NULL;
 }
 
-static inline void ac_scan_word(UWord w)
+/* where: the address holding w (0 for a register), for --trace-reach. */
+static inline void ac_scan_word(UWord w, Addr where)
 {
     if (w < ac_handles_min || w >= ac_handles_max)
         return;
@@ -75,6 +78,9 @@ static inline void ac_scan_word(UWord w)
     if (rec && !(rec->flags & AC_REACHED)) {
         rec->flags |= AC_REACHED;
         ac_work[ac_n_work++] = rec;
+        if (ac_clo_trace_reach)
+            VG_(umsg)("arrcheck: #%llu reached from %s %#lx\n", rec->id,
+                      where ? "address" : "a register", where);
     }
 }
 
@@ -100,7 +106,7 @@ static void ac_scan_plain(Addr lo, Addr hi)
         if (VG_MINIMAL_SETJMP(ac_fault_jmp) == 0) {
             Addr stop = page_end;
             for (Addr p = cur; p + sizeof(UWord) <= stop; p += sizeof(UWord))
-                ac_scan_word(*(const UWord *)p);
+                ac_scan_word(*(const UWord *)p, p);
         }
         cur = page_end;
     }
@@ -133,7 +139,7 @@ static void ac_scan_root(Addr lo, Addr hi)
 static void ac_scan_register(ThreadId tid, const HChar *name, UWord value)
 {
     (void)tid, (void)name;
-    ac_scan_word(value);
+    ac_scan_word(value, 0);
 }
 
 static void ac_collect_live(ACArray *rec, void *opaque)
@@ -156,9 +162,65 @@ static void ac_add_excluded(Addr lo, Addr hi, ULong *cap)
     ac_n_excluded++;
 }
 
+/* Lowest live stack address of the exiting thread: the stack pointer of
+ * the caller of the outermost exit()/_exit() frame, if there is one. */
+static Addr ac_live_stack_at_exit(ThreadId tid, Addr live)
+{
+    Addr ips[64], sps[64];
+    UInt n = VG_(get_StackTrace)(tid, ips, 64, sps, NULL, 0);
+    DiEpoch ep = VG_(current_DiEpoch)();
+    Int exit_frame = -1;
+    for (UInt i = 0; i + 1 < n; i++) {
+        const HChar *fn;
+        if (VG_(get_fnname)(ep, ips[i], &fn) &&
+            (VG_(strcmp)(fn, "exit") == 0 || VG_(strcmp)(fn, "_exit") == 0 ||
+             VG_(strcmp)(fn, "_Exit") == 0))
+            exit_frame = (Int)i;
+    }
+    if (exit_frame >= 0 && sps[exit_frame + 1] > live)
+        return sps[exit_frame + 1];
+    return live;
+}
+
+/* The dead part of each live thread's stack: below its stack pointer and
+ * red zone, and for the exiting thread everything below the caller of
+ * exit().  Returns how many intervals were written. */
+static UInt ac_dead_stacks(ACInterval *out, UInt max, ThreadId exiting_tid)
+{
+    ThreadId tid;
+    Addr stack_min, stack_max;
+    UInt n = 0;
+    VG_(thread_stack_reset_iter)(&tid);
+    while (n < max && VG_(thread_stack_next)(&tid, &stack_min, &stack_max)) {
+        const NSegment *seg = VG_(am_find_nsegment)(stack_min);
+        Addr live = stack_min > VG_STACK_REDZONE_SZB ? stack_min - VG_STACK_REDZONE_SZB : 0;
+        if (tid == exiting_tid)
+            live = ac_live_stack_at_exit(tid, live);
+        if (ac_clo_trace_reach)
+            VG_(umsg)("arrcheck: stack of thread %u: live from %#lx to %#lx\n", tid, live,
+                      stack_max);
+        if (seg && seg->start < live) {
+            out[n].lo = seg->start;
+            out[n].hi = live;
+            n++;
+        }
+    }
+    return n;
+}
+
+/* Thread states are gone by the time the exit report runs, so the dead
+ * stack parts are taken when the program asks to exit. */
+static ACInterval ac_exit_dead[64];
+static UInt ac_n_exit_dead;
+
+void ac_note_exit(ThreadId tid)
+{
+    ac_n_exit_dead = ac_dead_stacks(ac_exit_dead, 64, tid);
+}
+
 /* Marks AC_REACHED on every live record reachable from the roots.  The
  * caller frees the arrays with ac_scan_done(). */
-static void ac_scan(void)
+static void ac_scan(Bool at_exit)
 {
     ULong n = ac_live_count(), cap = n + ac_n_ignored + 64;
     ac_sorted = VG_(malloc)("ac.scan.sorted", (n ? n : 1) * sizeof *ac_sorted);
@@ -181,15 +243,17 @@ static void ac_scan(void)
         ac_add_excluded(ac_ignored[i].start, ac_ignored[i].start + ac_ignored[i].len, &cap);
 
     /* The dead part of each stack (below the stack pointer and its red
-     * zone) holds stale words: not a root. */
-    ThreadId tid;
-    Addr stack_min, stack_max;
-    VG_(thread_stack_reset_iter)(&tid);
-    while (VG_(thread_stack_next)(&tid, &stack_min, &stack_max)) {
-        const NSegment *seg = VG_(am_find_nsegment)(stack_min);
-        Addr live = stack_min > VG_STACK_REDZONE_SZB ? stack_min - VG_STACK_REDZONE_SZB : 0;
-        if (seg && seg->start < live)
-            ac_add_excluded(seg->start, live, &cap);
+     * zone) holds stale words: not a root.  At exit, the frames of exit()
+     * itself and below are dead too: they overlay the dead frames of the
+     * calls main made, full of stale handle pointers. */
+    if (at_exit && ac_n_exit_dead > 0) {
+        for (UInt i = 0; i < ac_n_exit_dead; i++)
+            ac_add_excluded(ac_exit_dead[i].lo, ac_exit_dead[i].hi, &cap);
+    } else {
+        ACInterval dead[64];
+        UInt n_dead = ac_dead_stacks(dead, 64, VG_INVALID_THREADID);
+        for (UInt i = 0; i < n_dead; i++)
+            ac_add_excluded(dead[i].lo, dead[i].hi, &cap);
     }
     VG_(ssort)(ac_excluded, ac_n_excluded, sizeof *ac_excluded, ac_cmp_interval);
 
@@ -203,6 +267,7 @@ static void ac_scan(void)
         if (n_segs >= 0)
             break;
         VG_(free)(starts);
+    VG_(apply_to_GP_regs)(ac_scan_register); /* none left at exit */
         cap_segs = -n_segs + 16;
     }
     for (Int i = 0; i < n_segs; i++) {
@@ -214,7 +279,7 @@ static void ac_scan(void)
         ac_scan_root(seg->start, seg->end + 1);
     }
     VG_(free)(starts);
-    VG_(apply_to_GP_regs)(ac_scan_register);
+    VG_(apply_to_GP_regs)(ac_scan_register); /* none left at exit */
 
     while (ac_n_work > 0) {
         ACArray *rec = ac_work[--ac_n_work];
@@ -327,11 +392,11 @@ ULong ac_leak_check(ThreadId tid, Bool at_exit)
     ACLeakTotals t;
     VG_(memset)(&t, 0, sizeof t);
     if (ac_clo_leak_check == AC_LEAK_CHECK_NO) {
-        if (!VG_(clo_xml))
+        if (!VG_(clo_xml) && VG_(clo_verbosity) > 0)
             ac_print_summary(&t, at_exit, False);
         return 0;
     }
-    ac_scan();
+    ac_scan(at_exit);
     ULong nl;
     ACLossRecord *lr = ac_make_loss_records(&nl);
     for (ULong i = 0; i < nl; i++) {
@@ -369,7 +434,7 @@ ULong ac_leak_check(ThreadId tid, Bool at_exit)
     }
     VG_(free)(lr);
     ac_scan_done();
-    if (!VG_(clo_xml)) {
+    if (!VG_(clo_xml) && VG_(clo_verbosity) > 0) {
         ac_print_summary(&t, at_exit, True);
         if (ac_clo_leak_check == AC_LEAK_CHECK_SUMMARY && t.arrays[0] + t.arrays[1] > 0)
             VG_(umsg)("Rerun with --leak-check=full to see details of leaked arrays\n");
@@ -384,7 +449,7 @@ ULong ac_leak_check(ThreadId tid, Bool at_exit)
 
 void ac_monitor_leaks(void)
 {
-    ac_scan();
+    ac_scan(False);
     ULong nl, lost = 0, reach = 0;
     ACLossRecord *lr = ac_make_loss_records(&nl);
     for (ULong i = 0; i < nl; i++) {

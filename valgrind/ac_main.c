@@ -18,6 +18,7 @@
 #include "pub_tool_stacktrace.h"
 #include "pub_tool_threadstate.h"
 #include "pub_tool_vki.h"
+#include "pub_tool_vkiscnums.h"
 
 #include "ac_include.h"
 #include "arrcheck.h"
@@ -29,6 +30,7 @@
  * array leaks are few and each needs its stack to be fixed). */
 Int ac_clo_leak_check = AC_LEAK_CHECK_FULL;
 UInt ac_clo_show_leak_kinds = 1u << AC_REACH_LOST;
+Bool ac_clo_trace_reach = False;
 
 /* ---- accounting ------------------------------------------------------------ */
 
@@ -825,6 +827,7 @@ static Bool ac_process_cmd_line_option(const HChar *arg)
     } else if VG_XACT_CLO (arg, "--leak-check=full", ac_clo_leak_check, AC_LEAK_CHECK_FULL) {
     } else if VG_XACT_CLO (arg, "--leak-check=yes", ac_clo_leak_check, AC_LEAK_CHECK_FULL) {
     } else if (VG_USET_CLO(arg, "--show-leak-kinds", "lost,reachable", ac_clo_show_leak_kinds)) {
+    } else if VG_BOOL_CLO (arg, "--trace-reach", ac_clo_trace_reach) {
     } else {
         return False;
     }
@@ -841,10 +844,22 @@ static void ac_print_usage(void)
 
 static void ac_print_debug_usage(void)
 {
-    VG_(printf)("    (none)\n");
+    VG_(printf)("    --trace-reach=no|yes      print where the leak scan found each array [no]\n");
 }
 
 /* ---- start and end ------------------------------------------------------------------------ */
+
+static void ac_pre_syscall(ThreadId tid, UInt syscallno, UWord *args, UInt nArgs)
+{
+    (void)args, (void)nArgs;
+    if (syscallno == __NR_exit_group)
+        ac_note_exit(tid);
+}
+
+static void ac_post_syscall(ThreadId tid, UInt syscallno, UWord *args, UInt nArgs, SysRes res)
+{
+    (void)tid, (void)syscallno, (void)args, (void)nArgs, (void)res;
+}
 
 static void ac_post_clo_init(void)
 {
@@ -886,6 +901,7 @@ static void ac_pre_clo_init(void)
                                     ac_print_debug_usage);
     VG_(needs_client_requests)(ac_handle_client_request);
     VG_(needs_print_stats)(ac_print_stats);
+    VG_(needs_syscall_wrapper)(ac_pre_syscall, ac_post_syscall);
     VG_(needs_xml_output)();
     ac_register_errors();
 
