@@ -48,22 +48,45 @@ double arr__load_f64(const void *p, arr_dtype_t dtype)
     }
 }
 
-/* A descriptor of one element, outside the registry: lets the scalar paths
- * reuse the copy engine's conversions instead of duplicating them. */
+/* double -> integer T: truncation toward zero when it fits the open interval
+ * (LO, HI), else T's minimum (NaN included).  The same rule as the copy
+ * engine's casts (arr_copy.c); test_copy/test_math check they agree. */
+#define ARR_STORE_INT(T, TMIN, LO, HI)                                               \
+    {                                                                                \
+        T x_ = (v > (LO) && v < (HI)) ? (T)v : (TMIN);                               \
+        memcpy(p, &x_, sizeof x_);                                                   \
+        return;                                                                      \
+    }
+
+/* Called per element by arr_arange and friends: a plain switch, no setup. */
+void arr__store_f64(void *p, arr_dtype_t dtype, double v)
+{
+    switch (dtype) {
+    case ARR_BOOL: { uint8_t x = v != 0; memcpy(p, &x, 1); return; }
+    case ARR_INT8: ARR_STORE_INT(int8_t, INT8_MIN, -129.0, 128.0)
+    case ARR_INT16: ARR_STORE_INT(int16_t, INT16_MIN, -32769.0, 32768.0)
+    case ARR_INT32: ARR_STORE_INT(int32_t, INT32_MIN, -2147483649.0, 2147483648.0)
+    case ARR_INT64: ARR_STORE_INT(int64_t, INT64_MIN, -9223372036854777856.0, 9223372036854775808.0)
+    case ARR_UINT8: ARR_STORE_INT(uint8_t, 0, -1.0, 256.0)
+    case ARR_UINT16: ARR_STORE_INT(uint16_t, 0, -1.0, 65536.0)
+    case ARR_UINT32: ARR_STORE_INT(uint32_t, 0, -1.0, 4294967296.0)
+    case ARR_UINT64: ARR_STORE_INT(uint64_t, 0, -1.0, 18446744073709551616.0)
+    case ARR_FLOAT32: { float x = (float)v; memcpy(p, &x, sizeof x); return; }
+    case ARR_FLOAT64: memcpy(p, &v, sizeof v); return;
+    case ARR_COMPLEX64: { float x[2] = {(float)v, 0}; memcpy(p, x, sizeof x); return; }
+    case ARR_COMPLEX128: { double x[2] = {v, 0}; memcpy(p, x, sizeof x); return; }
+    default: return;
+    }
+}
+#undef ARR_STORE_INT
+
+/* A descriptor of n elements outside the registry, for the copy engine. */
 static void scalar_desc(arr_t *t, arr_dtype_t dtype, void *data)
 {
     memset(t, 0, sizeof *t);
     t->dtype = dtype;
     t->itemsize = arr_dtype_size(dtype);
     t->data = data;
-}
-
-void arr__store_f64(void *p, arr_dtype_t dtype, double v)
-{
-    arr_t dst, src;
-    scalar_desc(&dst, dtype, p);
-    scalar_desc(&src, ARR_FLOAT64, &v);
-    arr__copy_values(&dst, &src);
 }
 
 static void *element_ptr(const arr_t *a, const int64_t *index, const char *fn)

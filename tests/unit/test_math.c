@@ -344,6 +344,33 @@ START_TEST(element_access)
 }
 END_TEST
 
+/* arr_set_f64 (arr__store_f64) and arr_astype from float64 (the copy
+ * engine) convert by the same rules, for every dtype and edge value. */
+START_TEST(store_agrees_with_astype)
+{
+    static const double values[] = {NAN, INFINITY, -INFINITY, 1e20, -1e20, 0x1p63, -0x1p63,
+                                    0x1p64, 4294967296.0, 2147483648.0, -2147483649.0,
+                                    65535.9, -32768.9, 255.9, 127.9, -128.9, -129.0,
+                                    -1.0, -0.5, -0.0, 0.0, 0.5, 2.9, -2.9, 1e300, 0.1};
+    int64_t n = (int64_t)(sizeof values / sizeof values[0]);
+    arr_t *src = arr_empty(1, &n, ARR_FLOAT64);
+    memcpy(arr_data(src), values, sizeof values);
+    for (int d = 0; d < ARR_NDTYPES; d++) {
+        arr_t *cast = arr_astype(src, (arr_dtype_t)d);
+        arr_t *stored = arr_zeros(1, &n, (arr_dtype_t)d);
+        ck_assert_arr_ok(cast);
+        ck_assert_arr_ok(stored);
+        for (int64_t i = 0; i < n; i++)
+            ck_assert_int_eq(arr_set_f64(stored, &i, values[i]), 0);
+        ck_assert_msg(memcmp(arr_data(cast), arr_data(stored), (size_t)arr_nbytes(cast)) == 0,
+                      "%s: astype and set_f64 differ", arr_dtype_name((arr_dtype_t)d));
+        arr_free(stored);
+        arr_free(cast);
+    }
+    arr_free(src);
+}
+END_TEST
+
 START_TEST(fill)
 {
     /* x = np.zeros((4, 6), np.int16); x[::2, ::-3].fill(-7.9) -> -7 at rows
@@ -466,6 +493,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, sum_integers_bool_empty);
     tcase_add_test(tc, sum_errors);
     tcase_add_test(tc, element_access);
+    tcase_add_test(tc, store_agrees_with_astype);
     tcase_add_test(tc, fill);
     tcase_add_test(tc, equal);
     suite_add_tcase(s, tc);
