@@ -3,20 +3,23 @@
 Load from the source tree with `source gdb/arrdbg.py`; libarr also carries a
 .debug_gdb_scripts entry that imports this package when gdb loads it.
 register() is idempotent: printers per objfile (or globally), commands once.
+The modules layout, overlap and npy do not need gdb (the offline tests use
+them with plain Python), so nothing gdb-specific is imported here.
 """
-
-from . import commands, memory, model, printers
 
 _commands_registered = [False]
 
 
 def register(objfile=None):
+    import gdb
+
+    from . import commands, memory, model, printers
+
     printers.register(objfile)
     if not _commands_registered[0]:
         _commands_registered[0] = True
         commands.register()
         memory.connect_events()
-        import gdb
         for name in ("new_objfile", "clear_objfiles"):
             events = getattr(gdb.events, name, None)
             if events is not None:

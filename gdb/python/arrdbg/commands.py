@@ -88,9 +88,16 @@ def _footer(reg, entries):
     return text + _registry_problems(reg)
 
 
+MAX_PROBLEM_LINES = 10
+
+
 def _registry_problems(reg):
-    lines = ["registry: %s\n" % p for p in reg.problems]
-    lines += ["registry slot %d: %s\n" % (slot, text) for slot, _addr, text in reg.bad]
+    lines = ["registry: %s\n" % p for p in reg.problems[:MAX_PROBLEM_LINES]]
+    lines += ["registry slot %d: %s\n" % (slot, text)
+              for slot, _addr, text in reg.bad[:MAX_PROBLEM_LINES]]
+    hidden = max(len(reg.problems) - MAX_PROBLEM_LINES, 0) + max(len(reg.bad) - MAX_PROBLEM_LINES, 0)
+    if hidden:
+        lines.append("registry: %d more problems not shown\n" % hidden)
     return "".join(lines)
 
 
@@ -305,11 +312,12 @@ registry's views of the same freed owner."""
         def emit(parent, indent):
             for v in children.get(parent, []):
                 lo, hi = v.extent()
-                out.append("%s#%d %s %s %s strides %s bytes [%d, %d)%s%s" % (
+                out.append("%s#%d %s %s %s strides %s bytes [%d, %d)%s%s%s" % (
                     indent, v.id, v.op_name, v.dtype_name, fmt_tuple(v.shape), fmt_tuple(v.strides),
                     v.offset + lo, v.offset + hi, ' "%s"' % v.label if v.label else "",
-                    "" if v.source_id in ids or v.source_id == root_id
-                    else " (made from freed #%d)" % v.source_id))
+                    "" if not v.source_id or v.source_id in ids or v.source_id == root_id
+                    else " (made from freed #%d)" % v.source_id,
+                    "  <- this one" if v.id == d.id else ""))
                 emit(v.id, indent + "  ")
 
         emit(root_id, "  ")
@@ -320,6 +328,19 @@ registry's views of the same freed owner."""
         gdb.write("\n".join(out) + "\n")
 
 
+def _owner_data(d):
+    """Address of the data of d's owner (d's own for an owner)."""
+    return d.data - d.offset if d.is_view else d.data
+
+
+def _relative(a, b, lo, hi):
+    """' (bytes [x, y) of #N's data)' when both arrays have the same owner."""
+    if a.base_id != b.base_id:
+        return ""
+    start = _owner_data(a)
+    return " (bytes [%d, %d) of #%d's data)" % (lo - start, hi - start, a.base_id)
+
+
 def shares_report(a, b, max_work):
     """Lines answering may-share and shares for two descriptors."""
     oa, ob = a.operand(), b.operand()
@@ -328,17 +349,18 @@ def shares_report(a, b, max_work):
     if bounds is None:
         lines = ["%s: may share memory (bounds): no" % names]
     else:
-        lines = ["%s: may share memory (bounds): yes, bounds overlap in [0x%x, 0x%x) (%d bytes)"
-                 % (names, bounds[0], bounds[1], bounds[1] - bounds[0])]
+        lines = ["%s: may share memory (bounds): yes, bounds overlap in [0x%x, 0x%x)%s, %d bytes"
+                 % (names, bounds[0], bounds[1], _relative(a, b, *bounds), bounds[1] - bounds[0])]
     answer, witness = overlap.shares(oa, ob, max_work)
     if answer == overlap.YES:
         lo, hi = witness.common_range()
-        lines.append("%s: shares memory (exact): yes, a%s and b%s share bytes [0x%x, 0x%x)"
-                     % (names, list(witness.index_a), list(witness.index_b), lo, hi))
+        lines.append("%s: shares memory (exact): yes, a%s and b%s share bytes [0x%x, 0x%x)%s"
+                     % (names, list(witness.index_a), list(witness.index_b), lo, hi,
+                        _relative(a, b, lo, hi)))
     elif answer == overlap.NO:
         lines.append("%s: shares memory (exact): no" % names)
     else:
-        lines.append("%s: shares memory (exact): too hard (more than %d steps; set arr max-work)"
+        lines.append("%s: shares memory (exact): too hard (search stopped after %d steps; see set arr max-work)"
                      % (names, max_work))
     return lines
 
@@ -537,14 +559,10 @@ their real part.  Example: break f if $arr_get(a, 2, -1) > 0.5"""
                 raise gdb.GdbError("$arr_get: index %d out of range for axis %d of size %d"
                                    % (i, axis, n))
             offset += k * s
-        value = Elements(d).value(offset)
-        if isinstance(value, gdb.Value):
-            if value.type.code == gdb.TYPE_CODE_COMPLEX:
-                value = value.real
-            return value
-        if isinstance(value, str):  # complex without a gdb type
-            return float(value.split(" + ")[0])
-        return value
+        elements = Elements(d)
+        if d.dtype_name.startswith("complex"):
+            return elements.number(offset)
+        return elements.value(offset)
 
 
 class ArrSharesFunction(gdb.Function):

@@ -71,12 +71,12 @@ class ArrDesc:
         if self.orphaned and not self.is_view:
             raise Invalid("orphaned owner")
         size = 1
-        for d in self.shape:
+        for axis, d in enumerate(self.shape):
             if d < 0:
-                raise Invalid("shape %s" % fmt_tuple(self.shape))
+                raise Invalid("shape[%d] %d" % (axis, d))
             size *= d
-        if size > MAX_ELEMENTS:
-            raise Invalid("size %d" % size)
+            if size > MAX_ELEMENTS:
+                raise Invalid("element count (over 2**62)")
         self.size = size
         self.nbytes = size * self.itemsize
         if size and self.data == 0:
@@ -164,6 +164,8 @@ def describe_failure(exc, address):
             return "<arr: unreadable at 0x%x>" % (address & ADDRESS_MASK)
         return "<arr: invalid (%s) at 0x%x>" % (exc, address & ADDRESS_MASK)
     text = str(exc)
+    if text == "NULL" and address == 0:
+        return "<arr: NULL>"
     if text.startswith("freed handle"):
         return "<arr: %s at 0x%x>" % (text, address & ADDRESS_MASK)
     return invalid_text(text, address)
@@ -206,9 +208,10 @@ class Registry:
             raise Invalid("registry magic 0x%08x" % self.magic)
         count = self.count
         if count < 0 or count > self.capacity or count > MAX_REGISTRY:
-            self.problems.append("count %d is not plausible (capacity %d): reading at most %d"
-                                 % (count, self.capacity, min(max(count, 0), MAX_REGISTRY)))
-            count = min(max(count, 0), MAX_REGISTRY, max(self.capacity, 0))
+            usable = min(max(count, 0), MAX_REGISTRY, max(self.capacity, 0))
+            self.problems.append("count %d is not plausible (capacity %d): reading %d entries"
+                                 % (count, self.capacity, usable))
+            count = usable
         if count == 0:
             return
         psize = target.pointer_size

@@ -32,16 +32,30 @@ def print_limit():
 
 
 class ScalarTypes:
-    """gdb types for elements, so gdb formats them (and /x works)."""
+    """gdb types for elements, so gdb formats them (and /x shows the real
+    width).  8-bit integers stay Python ints: gdb would print them as chars."""
+
+    CASTS = ((layout.DTYPES.index("bool"), "(_Bool)0"),
+             (layout.DTYPES.index("int16"), "(short)0"),
+             (layout.DTYPES.index("int32"), "(int)0"),
+             (layout.DTYPES.index("int64"), "(long long)0"),
+             (layout.DTYPES.index("uint16"), "(unsigned short)0"),
+             (layout.DTYPES.index("uint32"), "(unsigned int)0"),
+             (layout.DTYPES.index("uint64"), "(unsigned long long)0"),
+             (layout.DTYPES.index("float32"), "(float)0"),
+             (layout.DTYPES.index("float64"), "(double)0"),
+             (layout.DTYPES.index("complex64"), "(_Complex float)0"),
+             (layout.DTYPES.index("complex128"), "(_Complex double)0"))
 
     def __init__(self):
         self.types = {}
-        for dtype, expr in ((9, "(float)0"), (10, "(double)0"),
-                            (11, "(_Complex float)0"), (12, "(_Complex double)0")):
+        for dtype, expr in self.CASTS:
             try:
-                self.types[dtype] = gdb.parse_and_eval(expr).type
+                t = gdb.parse_and_eval(expr).type
             except (gdb.error, RuntimeError):
-                pass
+                continue
+            if t.sizeof == layout.DTYPE_SIZES[dtype]:
+                self.types[dtype] = t
 
 
 class Elements:
@@ -78,6 +92,10 @@ class Elements:
             return "%r + %ri" % values
         return values[0]
 
+    def number(self, offset):
+        """The element as a Python number (complex: its real part)."""
+        return self.format.unpack(self.raw(offset))[0]
+
     def text(self, offset):
         """The element as text (for the no-debug-info fallback)."""
         values = self.format.unpack(self.raw(offset))
@@ -86,8 +104,10 @@ class Elements:
         return repr(values[0])
 
 
-class ArrPrinter:
-    """Printer for one array descriptor (or the reason it is invalid)."""
+class ArrSummaryPrinter:
+    """Printer for an array without elements to list: invalid, orphaned or
+    0-d.  It has no children() method on purpose: gdb's MI shows "{...}" as
+    the value of any printer that has one."""
 
     def __init__(self, desc=None, error=None, row=False):
         self.desc = desc
@@ -116,10 +136,12 @@ class ArrPrinter:
                 return text + " <unreadable at 0x%x>" % (exc.address & ADDRESS_MASK)
         return text
 
+
+class ArrPrinter(ArrSummaryPrinter):
+    """Printer for an array whose elements are listed as children."""
+
     def display_hint(self):
-        if self.error is None and self.desc.ndim > 0 and self.desc.readable():
-            return "array"
-        return None
+        return "array"
 
     def children(self):
         try:
@@ -129,8 +151,6 @@ class ArrPrinter:
             yield "[?]", "<arr: cannot list elements: %s>" % exc
 
     def _children(self):
-        if self.display_hint() != "array":
-            return
         desc = self.desc
         try:
             elements = Elements(desc)
@@ -205,6 +225,12 @@ def desc_from_value(value):
     return desc
 
 
+def make_printer(desc=None, error=None, row=False):
+    if error is None and desc.ndim > 0 and desc.readable():
+        return ArrPrinter(desc, row=row)
+    return ArrSummaryPrinter(desc, error, row)
+
+
 class RegistryPrinter:
     def __init__(self, value):
         self.value = value
@@ -234,10 +260,10 @@ class _SubPrinter(gdb.printing.SubPrettyPrinter):
 
 def _struct_printer(value):
     try:
-        return ArrPrinter(desc_from_value(value), row=_is_row(value))
+        return make_printer(desc_from_value(value), row=_is_row(value))
     except (ReadError, Invalid) as exc:
         address = value.address
-        return ArrPrinter(error=describe_failure(exc, int(address) if address is not None else 0))
+        return ArrSummaryPrinter(error=describe_failure(exc, int(address) if address is not None else 0))
 
 
 def _is_row(value):
@@ -247,11 +273,11 @@ def _is_row(value):
 def _pointer_printer(value):
     address = int(value) & ADDRESS_MASK
     if address == 0:
-        return ArrPrinter(error="<arr: NULL>")
+        return ArrSummaryPrinter(error="<arr: NULL>")
     try:
-        return ArrPrinter(ArrDesc.read(address))
+        return make_printer(ArrDesc.read(address))
     except (ReadError, Invalid) as exc:
-        return ArrPrinter(error=describe_failure(exc, address))
+        return ArrSummaryPrinter(error=describe_failure(exc, address))
 
 
 class ArrPrettyPrinter(gdb.printing.PrettyPrinter):
@@ -280,7 +306,7 @@ class ArrPrettyPrinter(gdb.printing.PrettyPrinter):
                 return None
             return sub.make(value)
         except Exception as exc:  # a printer must never raise into gdb
-            return ArrPrinter(error="<arr: invalid (%s)>" % exc)
+            return ArrSummaryPrinter(error="<arr: invalid (%s)>" % exc)
 
 
 PRINTER = ArrPrettyPrinter()

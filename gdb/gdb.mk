@@ -1,0 +1,44 @@
+# gdb/gdb.mk - the arrdbg gdb plugin: autoload paths, its tests, its install.
+
+ARRDBG_PYDIR_INSTALL := $(PREFIX)/share/arrdbg/python
+# gdb's own auto-load directory (objfile scripts found there need no
+# safe-path setting); override for a gdb with another data-directory.
+GDB_AUTOLOAD_DIR ?= /usr/share/gdb/auto-load
+ARRDBG_PY := $(sort $(wildcard gdb/python/arrdbg/*.py))
+
+# The .debug_gdb_scripts entry looks for the package in the source tree and
+# under the install prefix (after ARRDBG_PYTHONPATH and share/ beside the lib).
+$(BUILD)/libarr/arr_gdb_autoload.o $(BUILD)/libarr/pic/arr_gdb_autoload.o: \
+  CFLAGS_PROJECT += -DARRDBG_PYDIR_SOURCE='"$(CURDIR)/gdb/python"' \
+                    -DARRDBG_PYDIR_INSTALL='"$(ARRDBG_PYDIR_INSTALL)"'
+$(BUILD)/libarr/arr_gdb_autoload.o $(BUILD)/libarr/pic/arr_gdb_autoload.o: gdb/gdb.mk
+
+# Test programs: -O0 so every local is visible at the breakpoints.
+GDB_TEST_PROGS := $(patsubst tests/gdb/progs/%.c,$(BUILD)/tests/gdb/%,$(wildcard tests/gdb/progs/*.c))
+GDB_TEST_SHARED := $(BUILD)/tests/gdb/views_shared
+
+$(BUILD)/tests/gdb/%: tests/gdb/progs/%.c tests/gdb/progs/spot.h $(LIBARR_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_PROJECT) -O0 -Itests/gdb/progs $< -o $@ $(LIBARR_A) $(LDFLAGS_PROJECT)
+
+# The same program against the shared library: proves auto-load from libarr.so.
+$(GDB_TEST_SHARED): tests/gdb/progs/views.c tests/gdb/progs/spot.h $(LIBARR_SO)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_PROJECT) -O0 -Itests/gdb/progs $< -o $@ -L$(BUILD) -l:libarr.so.$(ARR_SOVERSION) \
+	  -Wl,-rpath,$(abspath $(BUILD)) $(LDFLAGS_PROJECT)
+
+ALL_TARGETS += $(GDB_TEST_PROGS) $(GDB_TEST_SHARED)
+
+.PHONY: check-gdb install-gdb
+check-gdb: $(GDB_TEST_PROGS) $(GDB_TEST_SHARED)
+	BUILD=$(BUILD) SANITIZE=$(SANITIZE) bash tests/gdb/run.sh
+
+CHECK_TARGETS += check-gdb
+
+install-gdb:
+	install -d $(DESTDIR)$(ARRDBG_PYDIR_INSTALL)/arrdbg $(DESTDIR)$(GDB_AUTOLOAD_DIR)$(LIBDIR)
+	install -m 644 $(ARRDBG_PY) $(DESTDIR)$(ARRDBG_PYDIR_INSTALL)/arrdbg/
+	sed -e 's|@PYDIR@|$(ARRDBG_PYDIR_INSTALL)|g' gdb/libarr-gdb.py.in \
+	  > $(DESTDIR)$(GDB_AUTOLOAD_DIR)$(LIBDIR)/libarr.so.$(ARR_VERSION)-gdb.py
+
+INSTALL_TARGETS += install-gdb

@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# tests/gdb/run.sh - the gdb plugin's tests (make check-gdb).
+#
+#   BUILD=build bash tests/gdb/run.sh [CASE...]
+#   ARRDBG_UPDATE=1 ...   rewrite the expected transcripts (then review them!)
+#
+# Cases:
+#   offline       overlap solver and .npy writer against NumPy (no gdb)
+#   cases/*.cmds  gdb -nx -batch transcripts against cases/*.exp, on a live
+#                 process or (#: mode core) a core file made with gcore
+#   mi            -var-create / -var-list-children over MI
+#   dump          arr dump of strided arrays read back with numpy, compared
+#                 with the values the program computed
+#   garbage       random and corrupt descriptors and registry: short
+#                 <arr: ...> answers, no traceback, no hang
+# Every gdb runs under `timeout`; any "Traceback" or "Python Exception" in
+# its output fails the case.  Ends with "N passed, M failed".
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+ROOT=$(pwd)
+BUILD=${BUILD:-build}
+PY=/usr/bin/python3
+GDB_TIMEOUT=${GDB_TIMEOUT:-120}
+WORK=$(mktemp -d /tmp/arrdbg-gdb-tests.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+passed=0
+failed=0
+failed_names=()
+
+pass() { passed=$((passed + 1)); echo "PASS: $1"; }
+fail() { failed=$((failed + 1)); failed_names+=("$1"); echo "FAIL: $1${2:+: $2}"; }
+
+want() { # want NAME: is this case selected on the command line?
+    [ $# -eq 0 ] && return 0
+    local name=$1
+    shift
+    [ ${#SELECTED[@]} -eq 0 ] && return 0
+    for s in "${SELECTED[@]}"; do [ "$s" = "$name" ] && return 0; done
+    return 1
+}
+SELECTED=("$@")
+
+if ! command -v gdb >/dev/null || ! gdb -nx -batch -ex 'python print(1)' >/dev/null 2>&1; then
+    echo "gdb with Python is missing: install the Debian package gdb"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+GDB=(timeout -k 5 "$GDB_TIMEOUT" gdb -nx -batch -iex "set auto-load safe-path /")
+SOURCE=(-iex "source $ROOT/gdb/arrdbg.py")
+
+# Addresses and paths differ from run to run and machine to machine.
+normalize() {
+    sed -E -e "s|$ROOT|<root>|g" -e 's/0x[0-9a-f]{5,}/0xADDR/g' \
+        -e 's/process [0-9]+/process PID/g' "$1"
+}
+
+no_traceback() { # no_traceback NAME FILE...
+    if grep -l -E 'Traceback|Python Exception|driver failed|Error occurred in Python' "${@:2}" >/dev/null 2>&1; then
+        fail "$1" "Python error in gdb output:"
+        grep -h -E -A3 'Traceback|Python Exception|driver failed|Error occurred in Python' "${@:2}" | head -20
+        return 1
+    fi
+    return 0
+}
+
+compare() { # compare NAME ACTUAL EXPECTED
+    if [ "${ARRDBG_UPDATE:-0}" = 1 ]; then
+        cp "$2" "$3"
+        pass "$1 (expected output rewritten)"
+    elif [ ! -f "$3" ]; then
+        fail "$1" "no expected output $3"
+    elif diff -u "$3" "$2" >"$WORK/$1.diff"; then
+        pass "$1"
+    else
+        fail "$1" "output differs from $3:"
+        head -60 "$WORK/$1.diff"
+    fi
+}
+
+header() { # header FILE KEY DEFAULT
+    local v
+    v=$(sed -n -E "s/^#: $2 (.*)/\1/p" "$1" | head -1)
+    echo "${v:-$3}"
+}
+
+# ---- offline ------------------------------------------------------------
+if want offline; then
+    if out=$($PY tests/gdb/test_offline.py 2>&1) && [[ $(tail -1 <<<"$out") == *" 0 failed" ]]; then
+        pass "offline ($(tail -1 <<<"$out"))"
+    else
+        fail offline "$(tail -20 <<<"$out")"
+    fi
+fi
+
+# ---- transcripts ----------------------------------------------------------
+for cmds in tests/gdb/cases/*.cmds; do
+    name=$(basename "$cmds" .cmds)
+    want "$name" || continue
+    prog=$BUILD/tests/gdb/$(header "$cmds" prog views)
+    mode=$(header "$cmds" mode live)
+    load=$(header "$cmds" load source)
+    if [ ! -x "$prog" ]; then
+        fail "$name" "missing $prog (run make)"
+        continue
+    fi
+    loadargs=()
+    [ "$load" = source ] && loadargs=("${SOURCE[@]}")
+    actual=$WORK/$name.out
+    export ARRDBG_CASE=$cmds ARRDBG_OUT=$actual
+    if [ "$mode" = core ]; then
+        if [ "${SANITIZE:-0}" = 1 ]; then
+            echo "SKIP: $name (a core of an ASan process maps terabytes of shadow)"
+            continue
+        fi
+        ARRDBG_MODE=gcore ARRDBG_CORE=$WORK/$name.core \
+            "${GDB[@]}" "${loadargs[@]}" -x tests/gdb/driver.py "$prog" >"$WORK/$name.gcore.log" 2>&1
+        if [ ! -s "$WORK/$name.core" ]; then
+            fail "$name" "gcore made no core file"
+            cat "$WORK/$name.gcore.log"
+            continue
+        fi
+        ARRDBG_MODE=core "${GDB[@]}" "${loadargs[@]}" -x tests/gdb/driver.py "$prog" "$WORK/$name.core" \
+            >"$WORK/$name.log" 2>&1
+    else
+        ARRDBG_MODE=live "${GDB[@]}" "${loadargs[@]}" -x tests/gdb/driver.py "$prog" >"$WORK/$name.log" 2>&1
+    fi
+    rc=$?
+    if [ $rc = 124 ] || [ $rc = 137 ]; then
+        fail "$name" "gdb timed out after ${GDB_TIMEOUT}s"
+        continue
+    fi
+    no_traceback "$name" "$WORK/$name.log" "$actual" || continue
+    if [ ! -f "$actual" ]; then
+        fail "$name" "no transcript; gdb said:"
+        tail -20 "$WORK/$name.log"
+        continue
+    fi
+    normalize "$actual" >"$actual.norm"
+    compare "$name" "$actual.norm" "tests/gdb/cases/$name.exp"
+done
+
+# ---- MI -----------------------------------------------------------------
+if want mi; then
+    cat >"$WORK/mi.in" <<'EOF'
+-enable-pretty-printing
+-break-insert -c "n == 1" arrdbg_spot
+-exec-run
+-stack-select-frame 1
+101-var-create m_var * m
+102-var-list-children --all-values m_var
+103-var-list-children --all-values m_var.[1]
+104-var-create flipped_var * flipped
+105-var-list-children flipped_var
+111-var-list-children --all-values flipped_var.[2]
+106-var-create scalar_var * scalar
+107-var-evaluate-expression scalar_var
+112-var-create null_var * null_arr
+108-var-create row_var * row
+109-var-info-num-children row_var
+110-var-list-children --simple-values row_var 1 3
+-gdb-exit
+EOF
+    # -exec-run is asynchronous: feed the rest once the breakpoint is hit.
+    (
+        head -3 "$WORK/mi.in"
+        for _ in $(seq 100); do grep -q 'stopped,reason="breakpoint-hit"' "$WORK/mi.raw" 2>/dev/null && break; sleep 0.1; done
+        tail -n +4 "$WORK/mi.in"
+    ) | timeout -k 5 "$GDB_TIMEOUT" gdb -nx --interpreter=mi2 -iex "set auto-load safe-path /" \
+        -iex "source $ROOT/gdb/arrdbg.py" "$BUILD/tests/gdb/views" >"$WORK/mi.raw" 2>&1
+    grep -E '^1[0-9][0-9]\^' "$WORK/mi.raw" | sed -E -e 's/0x[0-9a-f]{5,}/0xADDR/g' >"$WORK/mi.out"
+    if no_traceback mi "$WORK/mi.raw"; then
+        compare mi "$WORK/mi.out" tests/gdb/cases/mi.exp
+    fi
+fi
+
+# ---- arr dump read back with numpy ---------------------------------------
+if want dump; then
+    mkdir -p "$WORK/dump"
+    names="flipped bcast t every_other flags ints z f32 scalar"
+    for n in $names; do echo "arr dump $n $WORK/dump/$n.npy"; done >"$WORK/dump.cmds"
+    ARRDBG_CASE=$WORK/dump.cmds ARRDBG_OUT=$WORK/dump.out ARRDBG_MODE=live ARRDBG_ARGS=$WORK/dump \
+        "${GDB[@]}" "${SOURCE[@]}" -x tests/gdb/driver.py "$BUILD/tests/gdb/views" >"$WORK/dump.log" 2>&1
+    if no_traceback dump "$WORK/dump.log" "$WORK/dump.out"; then
+        if out=$($PY tests/gdb/check_dump.py "$WORK/dump" $names 2>&1); then
+            pass "dump ($out)"
+        else
+            fail dump "$out"
+            cat "$WORK/dump.out"
+        fi
+    fi
+fi
+
+# ---- garbage descriptors and a corrupt registry ------------------------------
+if want garbage; then
+    ARRDBG_GARBAGE_OUT=$WORK/garbage.out "${GDB[@]}" "${SOURCE[@]}" -x tests/gdb/garbage_check.py \
+        "$BUILD/tests/gdb/garbage" >"$WORK/garbage.log" 2>&1
+    rc=$?
+    if [ $rc = 124 ] || [ $rc = 137 ]; then
+        fail garbage "gdb timed out after ${GDB_TIMEOUT}s (a hang)"
+    elif no_traceback garbage "$WORK/garbage.log"; then
+        result=$(tail -1 "$WORK/garbage.log")
+        if [[ $result == "garbage: ok"* ]]; then
+            pass "$result"
+        else
+            fail garbage "$(tail -30 "$WORK/garbage.log")"
+        fi
+    fi
+fi
+
+echo "$passed passed, $failed failed"
+[ $failed = 0 ]
