@@ -42,3 +42,8 @@ install-gdb:
 	  > $(DESTDIR)$(GDB_AUTOLOAD_DIR)$(LIBDIR)/libarr.so.$(ARR_VERSION)-gdb.py
 
 INSTALL_TARGETS += install-gdb
+
+# Timings of print and arr list at the sizes the issue names (not in check).
+.PHONY: bench-gdb
+bench-gdb: $(BUILD)/tests/gdb/many
+	gdb -nx -batch -iex "source gdb/arrdbg.py" -x tests/gdb/bench.py $(BUILD)/tests/gdb/many 2>&1 | grep '^bench-gdb:'

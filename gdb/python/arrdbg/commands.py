@@ -49,15 +49,14 @@ def _args(arg, name, count, usage):
 
 
 def _table(rows, header):
-    widths = [max(len(str(r[k])) for r in rows + [header]) for k in range(len(header))]
-    lines = []
-    for r in [header] + rows:
-        cells = []
-        for k, cell in enumerate(r):
-            cell = str(cell)
-            last = k == len(r) - 1
-            cells.append(cell if last else (cell.rjust(widths[k]) if k in (0, 4) else cell.ljust(widths[k])))
-        lines.append("  ".join(cells).rstrip())
+    """Aligned columns; the id and bytes columns right-aligned, the last
+    column left as is."""
+    columns = list(zip(header, *rows))
+    columns = [[str(c) for c in col] for col in columns]
+    widths = [max(map(len, col)) for col in columns[:-1]]
+    fmt = "  ".join(("%%%ds" if k in (0, 4) else "%%-%ds") % w for k, w in enumerate(widths))
+    fmt += "  %s"
+    lines = [(fmt % row).rstrip() for row in zip(*columns)]
     return "\n".join(lines) + "\n"
 
 

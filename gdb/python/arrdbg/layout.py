@@ -93,6 +93,8 @@ class StructDecoder:
 
     def __init__(self, fields, offsets, size, pointer_size, endian):
         self.size = size
+        self.endian = endian
+        self._whole = None
         self.fields = []
         ptr_format = "Q" if pointer_size == 8 else "I"
         for name, kind, count in fields:
@@ -103,10 +105,6 @@ class StructDecoder:
                 fmt = letter * count
             self.fields.append((name, offsets[name], struct.Struct(endian + fmt),
                                 count if kind != "char" and count > 1 else 0))
-        # Where each field ends: a caller that needs only the leading fields
-        # reads that much.
-        self.end = {name: offset + st.size for name, offset, st, _n in self.fields}
-
     def patched(self, raw, **values):
         """A copy of raw with the named fields replaced (arrays padded with
         zeros to their full length)."""
@@ -121,11 +119,30 @@ class StructDecoder:
                     st.pack_into(out, offset, value)
         return bytes(out)
 
-    def decode(self, raw, only=None):
+    def decode(self, raw):
+        """All fields at once: one unpack of a format that spans the struct
+        (padding skipped), then sliced per field."""
+        if self._whole is None:
+            self._build_whole()
+        values = self._whole.unpack_from(raw, 0)
         out = {}
-        for name, offset, st, array_len in self.fields:
-            if only is not None and name not in only:
-                continue
-            values = st.unpack_from(raw, offset)
-            out[name] = list(values) if array_len else values[0]
+        for name, start, array_len in self._slices:
+            out[name] = list(values[start:start + array_len]) if array_len else values[start]
         return out
+
+    def _build_whole(self):
+        fmt = [self.endian]
+        slices = []
+        pos = 0
+        index = 0
+        for name, offset, st, array_len in sorted(self.fields, key=lambda f: f[1]):
+            if offset < pos:
+                raise ValueError("overlapping fields in struct layout")
+            if offset > pos:
+                fmt.append("%dx" % (offset - pos))
+            fmt.append(st.format[1:])  # without the byte-order character
+            slices.append((name, index, array_len))
+            index += array_len or 1
+            pos = offset + st.size
+        self._whole = struct.Struct("".join(fmt))
+        self._slices = slices

@@ -223,6 +223,7 @@ class Registry:
         pointers = struct.unpack(fmt, raw)
         seen = {}
         decoder = target.arr
+        blocks = _read_clustered(pointers, decoder.size)
         for slot, ptr in enumerate(pointers):
             if ptr in seen:
                 self.problems.append("slot %d repeats slot %d (0x%x): registry loop"
@@ -232,7 +233,12 @@ class Registry:
             try:
                 if ptr == 0:
                     raise Invalid("NULL")
-                desc = ArrDesc(ptr, decoder.decode(read(ptr, decoder.size, cache=False)))
+                start, block = blocks.get(ptr, (None, None))
+                if block is not None:
+                    raw = block[ptr - start:ptr - start + decoder.size]
+                else:
+                    raw = read(ptr, decoder.size, cache=False)
+                desc = ArrDesc(ptr, decoder.decode(raw))
                 desc.validate(False)
             except (ReadError, Invalid) as exc:
                 self.bad.append((slot, ptr, describe_failure(exc, ptr)))
@@ -244,6 +250,35 @@ class Registry:
         if self._by_id is None:
             self._by_id = {d.id: d for d in self.entries}
         return self._by_id.get(ident)
+
+
+CLUSTER_GAP = 4096          # bytes between descriptors still read together
+CLUSTER_MAX = 1 << 20       # bytes per clustered read
+
+
+def _read_clustered(pointers, size):
+    """{pointer: (block start, block bytes)} for descriptors that lie close
+    together in memory: one read per cluster instead of one per descriptor.
+    Pointers whose cluster cannot be read are left out (read one by one)."""
+    found = {}
+    ordered = sorted(p for p in set(pointers) if p)
+    i = 0
+    while i < len(ordered):
+        j = i
+        while (j + 1 < len(ordered) and ordered[j + 1] - ordered[j] <= CLUSTER_GAP
+               and ordered[j + 1] + size - ordered[i] <= CLUSTER_MAX):
+            j += 1
+        if j > i:
+            start = ordered[i]
+            try:
+                block = read(start, ordered[j] + size - start, cache=False)
+            except ReadError:
+                block = None
+            if block is not None:
+                for p in ordered[i:j + 1]:
+                    found[p] = (start, block)
+        i = j + 1
+    return found
 
 
 # ---- finding arrays from expressions ------------------------------------
