@@ -392,8 +392,10 @@ ULong ac_leak_check(ThreadId tid, Bool at_exit)
     ACLeakTotals t;
     VG_(memset)(&t, 0, sizeof t);
     if (ac_clo_leak_check == AC_LEAK_CHECK_NO) {
-        if (!VG_(clo_xml) && VG_(clo_verbosity) > 0)
+        if (!VG_(clo_xml) && VG_(clo_verbosity) > 0) {
             ac_print_summary(&t, at_exit, False);
+            VG_(umsg)("\n");
+        }
         return 0;
     }
     ac_scan(at_exit);

@@ -19,10 +19,10 @@ int main(void)
     arr_set_label(arrays[0], "grid");
     arrays[1] = arr_transpose(arrays[0], NULL);
     arrays[2] = arr_copy(arrays[1], ARR_ORDER_C);
-    arrays[3] = arr_arange(0, 5, 1, ARR_INT64);
     arr_t *lost = arr_zeros(1, shape, ARR_INT8);
     lost = NULL;
     (void)lost;
+    arrays[3] = arr_arange(0, 5, 1, ARR_INT64);
     arrdbg_stop_here();
     for (int i = 3; i >= 0; i--)
         arr_free(arrays[i]);
