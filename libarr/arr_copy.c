@@ -531,6 +531,13 @@ int arr_copyto(arr_t *dst, const arr_t *src)
     static const char fn[] = "arr_copyto";
     if (arr__check_readable(dst, fn) < 0 || arr__check_readable(src, fn) < 0)
         return -1;
+    /* Copying an array onto itself is a no-op that NumPy skips before its
+     * read-only check: same data, dtype, ndim, shape and strides (but a 0-d
+     * source takes NumPy's scalar path, which checks first). */
+    if (src->ndim > 0 && dst->data == src->data && dst->dtype == src->dtype && dst->ndim == src->ndim &&
+        memcmp(dst->shape, src->shape, (size_t)dst->ndim * sizeof dst->shape[0]) == 0 &&
+        memcmp(dst->strides, src->strides, (size_t)dst->ndim * sizeof dst->strides[0]) == 0)
+        return 0;
     if (!(dst->flags & ARR_WRITEABLE))
         return arr__fail(ARR_EREADONLY, "%s: the destination array is read-only", fn);
     int64_t strides[ARR_MAXDIMS];
