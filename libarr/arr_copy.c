@@ -25,7 +25,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 /* ---- element types and conversions ----------------------------------- */
 
@@ -392,25 +391,6 @@ static int order_perm(const arr_t *a, arr_order_t order, int *perm, const int **
     return 0;
 }
 
-/* A big fresh destination is written once, front to back: transparent huge
- * pages cut its page faults (most of the cost of a large copy) by 512x.  NumPy
- * asks for them the same way.  Only a hint: failures are ignored. */
-static void advise_huge_pages(void *buffer, int64_t nbytes)
-{
-#ifdef MADV_HUGEPAGE
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    if (nbytes < (int64_t)(4 << 20))
-        return;
-    uintptr_t start = ((uintptr_t)buffer + huge - 1) & ~(huge - 1);
-    uintptr_t end = ((uintptr_t)buffer + (uintptr_t)nbytes) & ~(huge - 1);
-    if (end > start)
-        (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
-#else
-    (void)buffer;
-    (void)nbytes;
-#endif
-}
-
 static arr_t *copy_as(const arr_t *a, arr_dtype_t dtype, arr_order_t order, arr_op_t op,
                       const void *caller)
 {
@@ -424,7 +404,6 @@ static arr_t *copy_as(const arr_t *a, arr_dtype_t dtype, arr_order_t order, arr_
     arr_t *out = arr__new_owner(a->ndim, a->shape, dtype, use, op, a, caller);
     if (!out)
         return NULL;
-    advise_huge_pages(out->buffer, out->buffer_bytes);
     arr__copy_values(out, a);
     return out;
 }
