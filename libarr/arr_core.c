@@ -15,6 +15,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+/* Any program that uses libarr, statically linked or not, carries the entry
+ * that makes gdb load the arrdbg printers. */
+__attribute__((used)) static const char *const keep_gdb_autoload = &arr__gdb_autoload_anchor;
+
 /* ---- errors ------------------------------------------------------------ */
 
 static _Thread_local arr_err_t last_code;

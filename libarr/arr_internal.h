@@ -76,4 +76,8 @@ void arr__store_f64(void *p, arr_dtype_t dtype, double v);
  * lo == hi for an empty array. */
 void arr__extent(const arr_t *a, int64_t *lo, int64_t *hi);
 
+/* Defined next to the .debug_gdb_scripts entry (arr_gdb_autoload.c); the
+ * core refers to it so a static link keeps gdb's auto-load section. */
+extern const char arr__gdb_autoload_anchor;
+
 #endif /* ARR_INTERNAL_H */
