@@ -82,6 +82,7 @@ extern ULong ac_live_bytes;         /* owners' buffers + quarantined ones */
 void ac_for_each_live(void (*fn)(ACArray *rec, void *opaque), void *opaque);
 ULong ac_live_count(void);
 ACArray *ac_lookup_id(ULong id);
+ACArray *ac_lookup_handle(Addr handle); /* live arrays only */
 const HChar *ac_interned(UChar ix);
 /* "float64[10, 5]" or "float64 (0-d)" into buf. */
 void ac_describe_shape(const ACArray *rec, HChar *buf, Int nbuf);

@@ -35,16 +35,39 @@ static ACArray **ac_sorted;   /* live records by handle address */
 static ULong ac_n_sorted;
 static Addr ac_handles_min, ac_handles_max;
 static ACArray **ac_work;     /* reached, not yet scanned */
-static ULong ac_n_work;
+static ULong ac_n_work, ac_cap_work;
 
 typedef struct { Addr lo, hi; } ACInterval;
 static ACInterval *ac_excluded;
 static ULong ac_n_excluded;
 
-static Int ac_cmp_handle(const void *a, const void *b)
+/* LSD radix sort of records by handle address, 11 bits a pass: a million
+ * records sort in milliseconds (a comparison sort took most of the exit
+ * report's second). */
+static void ac_sort_by_handle(ACArray **recs, ULong n)
 {
-    Addr x = (*(const ACArray *const *)a)->handle, y = (*(const ACArray *const *)b)->handle;
-    return x < y ? -1 : x > y;
+    enum { BITS = 11, BUCKETS = 1 << BITS };
+    Addr all_bits = 0;
+    for (ULong i = 0; i < n; i++)
+        all_bits |= recs[i]->handle;
+    ACArray **tmp = VG_(malloc)("ac.scan.radix", (n ? n : 1) * sizeof *tmp);
+    ULong *count = VG_(malloc)("ac.scan.radix", BUCKETS * sizeof *count);
+    for (UInt shift = 0; shift < 64 && (all_bits >> shift) != 0; shift += BITS) {
+        VG_(memset)(count, 0, BUCKETS * sizeof *count);
+        for (ULong i = 0; i < n; i++)
+            count[(recs[i]->handle >> shift) & (BUCKETS - 1)]++;
+        ULong sum = 0;
+        for (UInt b = 0; b < BUCKETS; b++) {
+            ULong c = count[b];
+            count[b] = sum;
+            sum += c;
+        }
+        for (ULong i = 0; i < n; i++)
+            tmp[count[(recs[i]->handle >> shift) & (BUCKETS - 1)]++] = recs[i];
+        VG_(memcpy)(recs, tmp, n * sizeof *recs);
+    }
+    VG_(free)(count);
+    VG_(free)(tmp);
 }
 
 static Int ac_cmp_interval(const void *a, const void *b)
@@ -53,30 +76,20 @@ static Int ac_cmp_interval(const void *a, const void *b)
     return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
-static ACArray *ac_handle_containing(Addr w)
-{
-    ULong lo = 0, hi = ac_n_sorted;
-    while (lo < hi) { /* first record with handle > w */
-        ULong mid = lo + (hi - lo) / 2;
-        if (ac_sorted[mid]->handle <= w)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == 0)
-        return NULL;
-    ACArray *rec = ac_sorted[lo - 1];
-    return w < rec->handle + rec->handle_bytes ? rec : NULL;
-}
-
 /* where: the address holding w (0 for a register), for --trace-reach. */
 static inline void ac_scan_word(UWord w, Addr where)
 {
     if (w < ac_handles_min || w >= ac_handles_max)
         return;
-    ACArray *rec = ac_handle_containing(w);
+    /* A pointer to a handle is its start address (as arr_t * values are);
+     * interior pointers do not keep an array reachable. */
+    ACArray *rec = ac_lookup_handle(w);
     if (rec && !(rec->flags & AC_REACHED)) {
         rec->flags |= AC_REACHED;
+        if (ac_n_work == ac_cap_work) {
+            ac_cap_work = ac_cap_work ? 2 * ac_cap_work : 256;
+            ac_work = VG_(realloc)("ac.scan.work", ac_work, ac_cap_work * sizeof *ac_work);
+        }
         ac_work[ac_n_work++] = rec;
         if (ac_clo_trace_reach)
             VG_(umsg)("arrcheck: #%llu reached from %s %#lx\n", rec->id,
@@ -112,28 +125,46 @@ static void ac_scan_plain(Addr lo, Addr hi)
     }
 }
 
-/* Scans [lo, hi) minus the excluded intervals. */
-static void ac_scan_root(Addr lo, Addr hi)
+/* Scans [lo, hi) minus the live handles (sorted by address). */
+static void ac_scan_minus_handles(Addr lo, Addr hi)
 {
-    ULong a = 0, b = ac_n_excluded;
-    while (a < b) { /* first interval ending after lo */
+    ULong a = 0, b = ac_n_sorted;
+    while (a < b) { /* first handle ending after lo */
         ULong mid = a + (b - a) / 2;
-        if (ac_excluded[mid].hi <= lo)
+        if (ac_sorted[mid]->handle + ac_sorted[mid]->handle_bytes <= lo)
             a = mid + 1;
         else
             b = mid;
     }
     Addr cur = lo;
-    for (ULong i = a; i < ac_n_excluded && cur < hi; i++) {
-        if (ac_excluded[i].lo >= hi)
+    for (ULong i = a; i < ac_n_sorted && cur < hi; i++) {
+        Addr h = ac_sorted[i]->handle, end = h + ac_sorted[i]->handle_bytes;
+        if (h >= hi)
             break;
-        if (ac_excluded[i].lo > cur)
-            ac_scan_plain(cur, ac_excluded[i].lo);
-        if (ac_excluded[i].hi > cur)
-            cur = ac_excluded[i].hi;
+        if (h > cur)
+            ac_scan_plain(cur, h);
+        if (end > cur)
+            cur = end;
     }
     if (cur < hi)
         ac_scan_plain(cur, hi);
+}
+
+/* Scans [lo, hi) minus the excluded intervals (sorted, few) and handles. */
+static void ac_scan_root(Addr lo, Addr hi)
+{
+    Addr cur = lo;
+    for (ULong i = 0; i < ac_n_excluded && cur < hi; i++) {
+        if (ac_excluded[i].hi <= cur)
+            continue;
+        if (ac_excluded[i].lo >= hi)
+            break;
+        if (ac_excluded[i].lo > cur)
+            ac_scan_minus_handles(cur, ac_excluded[i].lo);
+        cur = ac_excluded[i].hi;
+    }
+    if (cur < hi)
+        ac_scan_minus_handles(cur, hi);
 }
 
 static void ac_scan_register(ThreadId tid, const HChar *name, UWord value)
@@ -222,23 +253,17 @@ void ac_note_exit(ThreadId tid)
  * caller frees the arrays with ac_scan_done(). */
 static void ac_scan(Bool at_exit)
 {
-    ULong n = ac_live_count(), cap = n + ac_n_ignored + 64;
+    ULong n = ac_live_count(), cap = ac_n_ignored + 64;
     ac_sorted = VG_(malloc)("ac.scan.sorted", (n ? n : 1) * sizeof *ac_sorted);
-    ac_work = VG_(malloc)("ac.scan.work", (n ? n : 1) * sizeof *ac_work);
+    ac_work = NULL;
     ac_excluded = VG_(malloc)("ac.scan.excluded", cap * sizeof *ac_excluded);
-    ac_n_sorted = ac_n_work = ac_n_excluded = 0;
+    ac_n_sorted = ac_n_work = ac_cap_work = ac_n_excluded = 0;
     ac_for_each_live(ac_collect_live, NULL);
     if (n == 0)
         return;
-    VG_(ssort)(ac_sorted, n, sizeof *ac_sorted, ac_cmp_handle);
+    ac_sort_by_handle(ac_sorted, n);
     ac_handles_min = ac_sorted[0]->handle;
-    ac_handles_max = 0;
-    for (ULong i = 0; i < n; i++) {
-        Addr end = ac_sorted[i]->handle + ac_sorted[i]->handle_bytes;
-        if (end > ac_handles_max)
-            ac_handles_max = end;
-        ac_add_excluded(ac_sorted[i]->handle, end, &cap);
-    }
+    ac_handles_max = ac_sorted[n - 1]->handle + 1;
     for (UInt i = 0; i < ac_n_ignored; i++)
         ac_add_excluded(ac_ignored[i].start, ac_ignored[i].start + ac_ignored[i].len, &cap);
 
@@ -306,21 +331,6 @@ static ACErrorKind ac_leak_kind(const ACArray *rec)
                                        : AC_ERR_LEAKED_ARRAY;
 }
 
-/* Groups: same kind, same reachability, same creation stack. */
-static Int ac_cmp_group(const void *a, const void *b)
-{
-    const ACArray *x = *(const ACArray *const *)a, *y = *(const ACArray *const *)b;
-    Int kx = ac_leak_kind(x), ky = ac_leak_kind(y);
-    if (kx != ky)
-        return kx < ky ? -1 : 1;
-    Int rx = (x->flags & AC_REACHED) != 0, ry = (y->flags & AC_REACHED) != 0;
-    if (rx != ry)
-        return rx < ry ? -1 : 1;
-    if (x->made_at != y->made_at)
-        return (Addr)x->made_at < (Addr)y->made_at ? -1 : 1;
-    return x->id < y->id ? -1 : x->id > y->id;
-}
-
 typedef struct {
     ACErrorKind kind;
     Bool reachable;
@@ -347,27 +357,58 @@ typedef struct {
     ULong shown;
 } ACLeakTotals;
 
+/* Groups the scanned records into loss records with a small open-address
+ * hash on (kind, reachable, creation stack): no sort of a million records. */
 static ACLossRecord *ac_make_loss_records(ULong *n_out)
 {
-    ULong n = ac_n_sorted, nl = 0;
-    VG_(ssort)(ac_sorted, n, sizeof *ac_sorted, ac_cmp_group);
-    ACLossRecord *lr = VG_(malloc)("ac.loss", (n ? n : 1) * sizeof *lr);
-    for (ULong i = 0; i < n; i++) {
+    ULong cap = 64, nl = 0;
+    ACLossRecord *lr = VG_(malloc)("ac.loss", cap * sizeof *lr);
+    ULong nslots = 128;
+    Int *slots = VG_(malloc)("ac.loss.slots", nslots * sizeof *slots);
+    VG_(memset)(slots, 0xff, nslots * sizeof *slots);
+    for (ULong i = 0; i < ac_n_sorted; i++) {
         const ACArray *rec = ac_sorted[i];
+        ACErrorKind kind = ac_leak_kind(rec);
         Bool reach = (rec->flags & AC_REACHED) != 0;
-        const ACArray *prev = i ? ac_sorted[i - 1] : NULL;
-        if (!prev || ac_leak_kind(prev) != ac_leak_kind(rec) ||
-            ((prev->flags & AC_REACHED) != 0) != reach || prev->made_at != rec->made_at) {
-            lr[nl].kind = ac_leak_kind(rec);
+        UWord h = ((UWord)rec->made_at * 0x9E3779B97F4A7C15ULL) ^ ((UWord)kind << 1) ^ reach;
+        ULong s = (h >> 17) & (nslots - 1);
+        while (slots[s] >= 0 && !(lr[slots[s]].kind == kind && lr[slots[s]].reachable == reach &&
+                                  lr[slots[s]].example->made_at == rec->made_at))
+            s = (s + 1) & (nslots - 1);
+        if (slots[s] < 0) {
+            if (nl == cap) {
+                cap *= 2;
+                lr = VG_(realloc)("ac.loss", lr, cap * sizeof *lr);
+            }
+            lr[nl].kind = kind;
             lr[nl].reachable = reach;
             lr[nl].count = 0;
             lr[nl].bytes = 0;
             lr[nl].example = rec;
-            nl++;
+            slots[s] = (Int)nl++;
+            if (nl * 2 > nslots) { /* rehash */
+                nslots *= 2;
+                VG_(free)(slots);
+                slots = VG_(malloc)("ac.loss.slots", nslots * sizeof *slots);
+                VG_(memset)(slots, 0xff, nslots * sizeof *slots);
+                for (ULong j = 0; j < nl; j++) {
+                    UWord hj = ((UWord)lr[j].example->made_at * 0x9E3779B97F4A7C15ULL) ^
+                               ((UWord)lr[j].kind << 1) ^ lr[j].reachable;
+                    ULong t = (hj >> 17) & (nslots - 1);
+                    while (slots[t] >= 0)
+                        t = (t + 1) & (nslots - 1);
+                    slots[t] = (Int)j;
+                }
+            }
+            s = (ULong)-1;
         }
-        lr[nl - 1].count++;
-        lr[nl - 1].bytes += rec->buffer_bytes;
+        ACLossRecord *r = s == (ULong)-1 ? &lr[nl - 1] : &lr[slots[s]];
+        r->count++;
+        r->bytes += rec->buffer_bytes;
+        if (rec->id < r->example->id)
+            r->example = rec;
     }
+    VG_(free)(slots);
     VG_(ssort)(lr, nl, sizeof *lr, ac_cmp_loss);
     *n_out = nl;
     return lr;

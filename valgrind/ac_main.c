@@ -123,6 +123,11 @@ ACArray *ac_lookup_id(ULong id)
     return ac_table_find(AC_BY_ID, (UWord)id);
 }
 
+ACArray *ac_lookup_handle(Addr handle)
+{
+    return ac_table_find(AC_BY_HANDLE, handle);
+}
+
 ULong ac_live_count(void)
 {
     return ac_tables[AC_BY_HANDLE].count;
