@@ -1,0 +1,52 @@
+# samples/samples.mk - the leak-detection sample suite.
+#
+#   make demo            install missing packages, build, run every sample
+#                        under the native checker, memcheck and arrcheck
+#                        (table + one full arrcheck report), then the gdb tour
+#   make check-samples   the same runner, quiet; fails on any mismatch
+#   make tour            the gdb tour alone (samples/tour.gdb)
+#   make samples-build   the sample programs and the arrcheck tool
+#
+# Samples always use the uninstrumented build (build/): Valgrind cannot run
+# ASan binaries, so under SANITIZE=1 the targets re-run make with SANITIZE=0.
+
+SAMPLE_SRCS := $(sort $(wildcard samples/*.c))
+SAMPLE_BINS := $(patsubst samples/%.c,build/samples/%,$(SAMPLE_SRCS))
+# -O0 and no inlining: gcc may delete a malloc/free pair at -O1 and up,
+# and stacks should name the sample's own functions.  -rdynamic lets the
+# native checker name the function in "made at main+0x...".
+SAMPLE_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O0 -fno-omit-frame-pointer -fno-inline \
+                 $(WARN) -Ilibarr -Ivalgrind
+
+.PHONY: demo check-samples tour samples-build
+
+ifeq ($(SANITIZE),1)
+demo check-samples tour samples-build:
+	@$(MAKE) --no-print-directory SANITIZE=0 $@
+else
+
+build/samples/%: samples/%.c samples/sample.h $(LIBARR_A) libarr/arr.h
+	@mkdir -p $(dir $@)
+	$(CC) $(SAMPLE_CFLAGS) -rdynamic $< -o $@ $(LIBARR_A) -pthread -lm
+
+# The tool is optional: without it the runner's arrcheck column says so.
+samples-build: $(SAMPLE_BINS) $(if $(AC_LIBDIR),$(AC_LIBDIR)/.stamp)
+
+ALL_TARGETS += $(SAMPLE_BINS)
+
+demo:
+	@$(MAKE) --no-print-directory deps-check
+	@$(MAKE) --no-print-directory -j2 samples-build
+	@samples/run --no-build
+	@$(MAKE) --no-print-directory tour
+
+check-samples: samples-build
+	@samples/run --no-build --quiet
+
+tour: build/samples/lesson_write_through_view
+	@echo "== gdb tour: gdb -nx -batch -x samples/tour.gdb $<"
+	@timeout 120 gdb -nx -batch -iex 'source gdb/arrdbg.py' -x samples/tour.gdb $< 2>&1
+
+endif
+
+CHECK_TARGETS += check-samples
