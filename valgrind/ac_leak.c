@@ -76,6 +76,29 @@ static Int ac_cmp_interval(const void *a, const void *b)
     return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
+/* --trace-reach: says where the pointer to rec was, and if it sits just
+ * past a handle (the malloc slack of a handle), which one. */
+static void ac_trace_reached(const ACArray *rec, Addr where)
+{
+    const ACArray *below = NULL;
+    ULong lo = 0, hi = ac_n_sorted;
+    while (lo < hi) {
+        ULong mid = lo + (hi - lo) / 2;
+        if (ac_sorted[mid]->handle <= where)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (where && lo > 0)
+        below = ac_sorted[lo - 1];
+    if (below && where - below->handle < 4096)
+        VG_(umsg)("arrcheck: #%llu reached from %#lx (handle of #%llu + %lu)\n", rec->id, where,
+                  below->id, where - below->handle);
+    else
+        VG_(umsg)("arrcheck: #%llu reached from %s %#lx\n", rec->id,
+                  where ? "address" : "a register", where);
+}
+
 /* where: the address holding w (0 for a register), for --trace-reach. */
 static inline void ac_scan_word(UWord w, Addr where)
 {
@@ -92,8 +115,7 @@ static inline void ac_scan_word(UWord w, Addr where)
         }
         ac_work[ac_n_work++] = rec;
         if (ac_clo_trace_reach)
-            VG_(umsg)("arrcheck: #%llu reached from %s %#lx\n", rec->id,
-                      where ? "address" : "a register", where);
+            ac_trace_reached(rec, where);
     }
 }
 
