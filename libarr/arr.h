@@ -157,6 +157,9 @@ struct arr {
     struct arr_quarantine *quarantine; /* orphaned views under Valgrind */
     uint64_t vg_block;     /* owners: memcheck block-description handle + 1
                               (0: none); see VALGRIND_CREATE_BLOCK */
+    void (*release)(void *buffer, int64_t bytes); /* owners: how the buffer
+                              is released (NULL: free(), e.g. munmap for a
+                              mapped file); see arr__new_owner_external */
     char label[ARR_LABEL_MAX];
     int64_t shape[ARR_MAXDIMS];
     int64_t strides[ARR_MAXDIMS]; /* in bytes, may be negative or zero */

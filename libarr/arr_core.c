@@ -380,11 +380,18 @@ static int registry_add(arr_t *a)
     struct arr_registry *r = &arr_registry;
     if (r->count == r->capacity) {
         int64_t new_cap = r->capacity ? r->capacity * 2 : 64;
-        arr_t **items = arr__realloc(r->items, (size_t)new_cap * sizeof *items);
+        /* Not realloc: the old table is wiped before it is freed, so stale
+         * handle pointers in freed memory cannot make arrcheck's scan (or a
+         * debugger) take a lost array for a reachable one. */
+        arr_t **items = arr__malloc((size_t)new_cap * sizeof *items);
         if (items == NULL)
             goto oom;
-        if (items != r->items)
+        if (r->items) {
+            memcpy(items, r->items, (size_t)r->count * sizeof *items);
+            memset(r->items, 0, (size_t)r->capacity * sizeof *items);
             (void)ARRCHECK_IGNORE_RANGE(r->items, 0);
+            free(r->items);
+        }
         (void)ARRCHECK_IGNORE_RANGE(items, (size_t)new_cap * sizeof *items);
         r->items = items;
         r->capacity = new_cap;
@@ -792,6 +799,50 @@ arr_t *arr_wrap(void *data, int ndim, const int64_t *shape, const int64_t *strid
     return a;
 }
 
+arr_t *arr__new_owner_external(void *buffer, int64_t bytes, void *data, int ndim,
+                               const int64_t *shape, const int64_t *strides, arr_dtype_t dtype,
+                               int writeable, void (*release)(void *, int64_t), arr_op_t op,
+                               const void *caller)
+{
+    static const char fn[] = "arr_new_external";
+    if (arr__check_dtype(dtype, fn) != 0)
+        return NULL;
+    int64_t nbytes = arr__nbytes_checked(ndim, shape, dtype_table[dtype].size, fn);
+    if (nbytes < 0)
+        return NULL;
+    if (buffer == NULL || bytes < 0)
+        return arr__fail_p(ARR_EINVAL, "%s: no buffer", fn);
+    arr_t *a = arr__calloc(1, sizeof *a);
+    if (a == NULL)
+        return arr__fail_p(ARR_ENOMEM, "out of memory for an array handle");
+    a->magic = ARR_MAGIC_LIVE;
+    a->ndim = ndim;
+    a->dtype = dtype;
+    a->itemsize = dtype_table[dtype].size;
+    a->op = op;
+    a->buffer = buffer;
+    a->buffer_bytes = bytes;
+    a->release = release;
+    a->data = data;
+    a->made_at = caller;
+    if (ndim > 0)
+        memcpy(a->shape, shape, (size_t)ndim * sizeof *shape);
+    if (strides && ndim > 0)
+        memcpy(a->strides, strides, (size_t)ndim * sizeof *strides);
+    else
+        fill_strides(ndim, shape, a->itemsize, NULL, a->strides);
+    a->flags = ARR_OWNDATA | (writeable ? ARR_WRITEABLE : 0);
+    arr__update_contiguity(a);
+    if (registry_add(a) != 0) {
+        free(a);
+        return NULL;
+    }
+    a->base_id = a->id;
+    emit_created(a, a);
+    name_block_for_memcheck(a, "");
+    return a;
+}
+
 /* ---- freeing -----------------------------------------------------------
  * An owner freed while views live releases its buffer at once (C semantics)
  * and orphans the views.  Under Valgrind the buffer is instead kept,
@@ -801,9 +852,20 @@ arr_t *arr_wrap(void *data, int ndim, const int64_t *shape, const int64_t *strid
 struct arr_quarantine {
     void *buffer;
     int64_t bytes;
+    void (*release)(void *buffer, int64_t bytes); /* NULL: free() */
     int64_t orphans; /* live orphaned views still pointing into buffer */
     uint64_t vg_block;
 };
+
+static void release_buffer(void *buffer, int64_t bytes, void (*release)(void *, int64_t))
+{
+    if (buffer == NULL)
+        return;
+    if (release)
+        release(buffer, bytes);
+    else
+        free(buffer);
+}
 
 static void release_quarantine(struct arr_quarantine *q)
 {
@@ -811,7 +873,7 @@ static void release_quarantine(struct arr_quarantine *q)
     if (q->vg_block)
         (void)VALGRIND_DISCARD(q->vg_block - 1);
     (void)VALGRIND_MAKE_MEM_UNDEFINED(q->buffer, q->bytes);
-    free(q->buffer);
+    release_buffer(q->buffer, q->bytes, q->release);
     free(q);
 }
 
@@ -825,6 +887,7 @@ static struct arr_quarantine *quarantine_locked(arr_t *owner)
         return NULL;
     q->buffer = owner->buffer;
     q->bytes = owner->buffer_bytes;
+    q->release = owner->release;
     q->orphans = owner->nviews;
     char desc[400];
     size_t n = (size_t)snprintf(desc, sizeof desc, "quarantined buffer of freed ");
@@ -909,7 +972,13 @@ int arr_free(arr_t *a)
     if (a->vg_block)
         (void)VALGRIND_DISCARD(a->vg_block - 1);
     a->magic = ARR_MAGIC_FREED;
-    free(release);
+    release_buffer(release, a->buffer_bytes, a->release);
+    /* A freed handle keeps its id and magic for debuggers, but no pointer
+     * that could make a leaked array look reachable to arrcheck's scan. */
+    a->base = a->views_head = a->view_next = a->view_prev = NULL;
+    a->data = NULL;
+    a->buffer = NULL;
+    a->quarantine = NULL;
     if (to_release)
         release_quarantine(to_release);
     free(a);
