@@ -6,6 +6,7 @@
  * under Valgrind it keeps the buffer in quarantine so both tools see the
  * reads (natively they read whatever the allocator left there).
  *
+ * expect native:
  * expect memcheck: InvalidRead=1
  * expect arrcheck: OrphanedView=1 DanglingAccess=1
  */

@@ -5,6 +5,7 @@
  * view is orphaned and its reads go to freed memory.  Semaphores fix the
  * order of events, so the run is the same every time.
  *
+ * expect native:
  * expect memcheck: InvalidRead=1
  * expect arrcheck: OrphanedView=1 DanglingAccess=1
  */

@@ -5,6 +5,8 @@
  * lives (orphaning it); the owner's real handle is then freed a second
  * time at the end.
  *
+ * expect native:
+ * expect memcheck:
  * expect arrcheck: OrphanedView=1 InvalidFree=1
  */
 #include "sample.h"

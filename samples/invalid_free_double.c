@@ -6,6 +6,8 @@
  * nothing to see; arrcheck reports the second free as InvalidFree with
  * where the array was first freed and where it was made.
  *
+ * expect native:
+ * expect memcheck:
  * expect arrcheck: InvalidFree=1
  */
 #include "sample.h"

@@ -6,6 +6,7 @@
  * is corrupted; arrcheck reports the call, and memcheck reports the plain
  * buffer that was never freed as a result.
  *
+ * expect native:
  * expect memcheck: Leak_DefinitelyLost=1
  * expect arrcheck: InvalidFree=1
  */

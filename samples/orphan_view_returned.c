@@ -7,6 +7,8 @@
  * to read through an orphan (ARR_EORPHAN), which this program prints; the
  * bug is the order of the frees, and arrcheck reports it where it happens.
  *
+ * expect native:
+ * expect memcheck:
  * expect arrcheck: OrphanedView=1
  */
 #include "sample.h"
