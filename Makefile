@@ -109,6 +109,7 @@ deps-check:
 
 -include tests/tests.mk
 -include tests/numpy/numpy.mk
+-include tests/npy/npy.mk
 -include valgrind/valgrind.mk
 -include gdb/gdb.mk
 -include samples/samples.mk
