@@ -2,7 +2,8 @@
 #
 #   make demo            install missing packages, build, run every sample
 #                        under the native checker, memcheck and arrcheck
-#                        (table + one full arrcheck report), then the gdb tour
+#                        (table, lessons' output, one full arrcheck report,
+#                        the gdb tour)
 #   make check-samples   the same runner, quiet; fails on any mismatch
 #   make tour            the gdb tour alone (samples/tour.gdb)
 #   make samples-build   the sample programs and the arrcheck tool
@@ -37,15 +38,15 @@ ALL_TARGETS += $(SAMPLE_BINS)
 demo:
 	@$(MAKE) --no-print-directory deps-check
 	@$(MAKE) --no-print-directory -j2 samples-build
-	@samples/run --no-build
-	@$(MAKE) --no-print-directory tour
+	@samples/run --no-build --tour
 
 check-samples: samples-build
-	@samples/run --no-build --quiet
+	@samples/run --no-build --quiet --tour
 
 tour: build/samples/lesson_write_through_view
-	@echo "== gdb tour: gdb -nx -batch -x samples/tour.gdb $<"
-	@timeout 120 gdb -nx -batch -iex 'source gdb/arrdbg.py' -x samples/tour.gdb $< 2>&1
+	@echo "== gdb tour: gdb -nx -batch -iex 'source gdb/arrdbg.py' -x samples/tour.gdb $<"
+	@timeout 120 gdb -nx -batch -iex 'set auto-load python-scripts off' \
+	  -iex 'source gdb/arrdbg.py' -x samples/tour.gdb $< 2>&1
 
 endif
 
