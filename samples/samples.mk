@@ -8,11 +8,12 @@
 #   make tour            the gdb tour alone (samples/tour.gdb)
 #   make samples-build   the sample programs and the arrcheck tool
 #
-# Samples always use the uninstrumented build (build/): Valgrind cannot run
-# ASan binaries, so under SANITIZE=1 the targets re-run make with SANITIZE=0.
+# Samples go to $(BUILD)/samples and always use an uninstrumented libarr:
+# Valgrind cannot run ASan binaries, so under SANITIZE=1 the targets re-run
+# make with SANITIZE=0.
 
 SAMPLE_SRCS := $(sort $(wildcard samples/*.c))
-SAMPLE_BINS := $(patsubst samples/%.c,build/samples/%,$(SAMPLE_SRCS))
+SAMPLE_BINS := $(patsubst samples/%.c,$(BUILD)/samples/%,$(SAMPLE_SRCS))
 # -O0 and no inlining: gcc may delete a malloc/free pair at -O1 and up,
 # and stacks should name the sample's own functions.  -rdynamic lets the
 # native checker name the function in "made at main+0x...".
@@ -26,7 +27,7 @@ demo check-samples tour samples-build:
 	@$(MAKE) --no-print-directory SANITIZE=0 $@
 else
 
-build/samples/%: samples/%.c samples/sample.h $(LIBARR_A) libarr/arr.h
+$(BUILD)/samples/%: samples/%.c samples/sample.h $(LIBARR_A) libarr/arr.h
 	@mkdir -p $(dir $@)
 	$(CC) $(SAMPLE_CFLAGS) -rdynamic $< -o $@ $(LIBARR_A) -pthread -lm
 
@@ -39,12 +40,12 @@ ALL_TARGETS += $(SAMPLE_BINS)
 demo:
 	@$(MAKE) --no-print-directory deps-check
 	@$(MAKE) --no-print-directory -j2 samples-build
-	@samples/run --no-build --tour
+	@ARRDBG_BUILD=$(BUILD) samples/run --no-build --tour
 
 check-samples: samples-build
-	@samples/run --no-build --quiet --tour
+	@ARRDBG_BUILD=$(BUILD) samples/run --no-build --quiet --tour
 
-tour: build/samples/lesson_write_through_view
+tour: $(BUILD)/samples/lesson_write_through_view
 	@echo "== gdb tour: gdb -nx -batch -iex 'source gdb/arrdbg.py' -x samples/tour.gdb $<"
 	@timeout 120 gdb -nx -batch -iex 'set auto-load python-scripts off' \
 	  -iex 'source gdb/arrdbg.py' -x samples/tour.gdb $< 2>&1
