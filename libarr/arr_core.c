@@ -290,6 +290,26 @@ static void show_slot(arr_t **slot)
         (void)VALGRIND_MAKE_MEM_DEFINED(slot, sizeof *slot);
 }
 
+/* The owner->views list links are hidden the same way: otherwise a view
+ * handle nobody points to would look "still reachable" through its owner.
+ * Every read of a link goes through link_get, every write through link_set. */
+static arr_t *link_get(arr_t *const *field)
+{
+    if (on_valgrind())
+        (void)VALGRIND_MAKE_MEM_DEFINED(field, sizeof *field);
+    arr_t *value = *field;
+    if (on_valgrind())
+        (void)VALGRIND_MAKE_MEM_UNDEFINED(field, sizeof *field);
+    return value;
+}
+
+static void link_set(arr_t **field, arr_t *value)
+{
+    *field = value;
+    if (on_valgrind())
+        (void)VALGRIND_MAKE_MEM_UNDEFINED(field, sizeof *field);
+}
+
 struct arr_registry arr_registry = {.magic = ARR_REGISTRY_MAGIC, .layout_version = 1, .next_id = 1};
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -682,10 +702,12 @@ arr_t *arr__new_view(arr_t *src, int ndim, const int64_t *shape, const int64_t *
     }
     v->base_id = owner->id;
     pthread_mutex_lock(&registry_lock);
-    v->view_next = owner->views_head;
-    if (owner->views_head)
-        owner->views_head->view_prev = v;
-    owner->views_head = v;
+    arr_t *head = link_get(&owner->views_head);
+    link_set(&v->view_next, head);
+    link_set(&v->view_prev, NULL);
+    if (head)
+        link_set(&head->view_prev, v);
+    link_set(&owner->views_head, v);
     owner->nviews++;
     pthread_mutex_unlock(&registry_lock);
     emit_created(v, owner);
@@ -896,7 +918,7 @@ static struct arr_quarantine *quarantine_locked(arr_t *owner)
     n += (size_t)snprintf(desc + n, sizeof desc - n, ", still used by orphaned view%s",
                           owner->nviews > 1 ? "s" : "");
     int listed = 0;
-    for (const arr_t *v = owner->views_head; v && n < sizeof desc; v = v->view_next)
+    for (arr_t *v = link_get(&owner->views_head); v && n < sizeof desc; v = link_get(&v->view_next))
         if (listed++ < 8)
             n += (size_t)snprintf(desc + n, sizeof desc - n, "%s#%" PRIu64, listed > 1 ? ", " : " ",
                                   v->id);
@@ -912,15 +934,16 @@ static struct arr_quarantine *quarantine_locked(arr_t *owner)
 
 static void orphan_views_locked(arr_t *owner, struct arr_quarantine *q)
 {
-    for (arr_t *v = owner->views_head, *next; v != NULL; v = next) {
-        next = v->view_next;
+    for (arr_t *v = link_get(&owner->views_head), *next; v != NULL; v = next) {
+        next = link_get(&v->view_next);
         v->base = NULL;
         v->orphaned = 1;
-        v->view_next = v->view_prev = NULL;
+        link_set(&v->view_next, NULL);
+        link_set(&v->view_prev, NULL);
         v->quarantine = q;
         arr_registry.stats.live_orphans++;
     }
-    owner->views_head = NULL;
+    link_set(&owner->views_head, NULL);
 }
 
 int arr_free(arr_t *a)
@@ -942,12 +965,13 @@ int arr_free(arr_t *a)
     if (a->is_view) {
         if (a->base) {
             arr_t *owner = a->base;
-            if (a->view_prev)
-                a->view_prev->view_next = a->view_next;
+            arr_t *prev = link_get(&a->view_prev), *next = link_get(&a->view_next);
+            if (prev)
+                link_set(&prev->view_next, next);
             else
-                owner->views_head = a->view_next;
-            if (a->view_next)
-                a->view_next->view_prev = a->view_prev;
+                link_set(&owner->views_head, next);
+            if (next)
+                link_set(&next->view_prev, prev);
             owner->nviews--;
         } else if (a->quarantine && --a->quarantine->orphans == 0) {
             to_release = a->quarantine;
@@ -975,7 +999,10 @@ int arr_free(arr_t *a)
     release_buffer(release, a->buffer_bytes, a->release);
     /* A freed handle keeps its id and magic for debuggers, but no pointer
      * that could make a leaked array look reachable to arrcheck's scan. */
-    a->base = a->views_head = a->view_next = a->view_prev = NULL;
+    a->base = NULL;
+    link_set(&a->views_head, NULL);
+    link_set(&a->view_next, NULL);
+    link_set(&a->view_prev, NULL);
     a->data = NULL;
     a->buffer = NULL;
     a->quarantine = NULL;
