@@ -55,6 +55,7 @@ typedef struct ACArray {
     struct ACArray *next_view;
     struct ACArray *prev_view;
     HChar *label;           /* NULL when none */
+    struct ACProfArray *prof; /* --profile=yes: its profile record */
     UInt handle_bytes;
     UInt nviews;            /* owners: live views */
     Int itemsize;
@@ -153,5 +154,29 @@ IRSB *ac_instrument(VgCallbackClosure *closure, IRSB *sb_in,
 void ac_dangling_add(ACArray *owner);
 void ac_dangling_remove(ACArray *owner);
 extern ULong ac_n_dangling;
+
+/* ---- ac_profile.c: --profile=yes (memory over time) -------------------- */
+extern Bool ac_clo_profile;
+Bool ac_profile_process_option(const HChar *arg);
+void ac_profile_print_usage(void);
+void ac_profile_post_clo_init(void);
+/* Events, called by ac_main.c after its own bookkeeping of the request. */
+void ac_profile_created(ThreadId tid, ACArray *rec);
+/* buffer_gone: the owner's bytes leave now (False: quarantined until
+ * ac_profile_released). */
+void ac_profile_freed(ThreadId tid, ACArray *rec, Bool buffer_gone);
+void ac_profile_released(ThreadId tid, ACArray *owner);
+void ac_profile_labelled(ACArray *rec);
+void ac_profile_fini(void);
+void ac_profile_print_stats(void);
+
+/* Read by the generated code (ac_instr.c): keep them ULong. */
+extern ULong ac_prof_instrs;        /* guest instructions executed */
+extern ULong ac_prof_open_windows;  /* copies still being made */
+extern ULong ac_prof_read_lo, ac_prof_read_span;   /* watched for loads */
+extern ULong ac_prof_write_lo, ac_prof_write_span; /* watched for stores */
+VG_REGPARM(1) void ac_prof_sb_entry(Addr sp);
+VG_REGPARM(2) void ac_prof_load(Addr a, UWord size);
+VG_REGPARM(2) void ac_prof_store(Addr a, UWord size);
 
 #endif /* AC_INCLUDE_H */

@@ -124,45 +124,151 @@ static void ac_add_check(IRSB *sb, IRTemp *armed, IRExpr *addr, Int size, Bool i
     addStmtToIRSB(sb, IRStmt_Dirty(di));
 }
 
+/* ---- --profile=yes ---------------------------------------------------------
+ * Three additions, only in profile mode: an instruction counter (the
+ * profile's clock), a per-superblock check that closes copies' creation
+ * windows (guarded by "a window is open"), and for each load/store a call
+ * of ac_prof_load/ac_prof_store guarded by "the address is within the
+ * bounds of the watched copy buffers" (bounds read once per superblock;
+ * they only grow at client requests, which end superblocks). */
+
+typedef struct {
+    IRTemp lo[2], span[2]; /* [0]: reads, [1]: writes; IRTemp_INVALID until read */
+} ACProfBounds;
+
+static IRExpr *ac_load_u64(IRSB *sb, const ULong *where)
+{
+    IRTemp t = newIRTemp(sb->tyenv, Ity_I64);
+    addStmtToIRSB(sb, IRStmt_WrTmp(t, IRExpr_Load(Iend_LE, Ity_I64, mkIRExpr_HWord((HWord)where))));
+    return IRExpr_RdTmp(t);
+}
+
+static void ac_add_instr_count(IRSB *sb, UInt n)
+{
+    if (n == 0)
+        return;
+    IRExpr *old = ac_load_u64(sb, &ac_prof_instrs);
+    IRTemp sum = newIRTemp(sb->tyenv, Ity_I64);
+    addStmtToIRSB(sb, IRStmt_WrTmp(sum, IRExpr_Binop(Iop_Add64, old,
+                                                     IRExpr_Const(IRConst_U64(n)))));
+    addStmtToIRSB(sb, IRStmt_Store(Iend_LE, mkIRExpr_HWord((HWord)&ac_prof_instrs),
+                                   IRExpr_RdTmp(sum)));
+}
+
+static void ac_add_window_check(IRSB *sb, const VexGuestLayout *layout)
+{
+    IRExpr *open = ac_load_u64(sb, &ac_prof_open_windows);
+    IRTemp any = newIRTemp(sb->tyenv, Ity_I1);
+    addStmtToIRSB(sb, IRStmt_WrTmp(any, IRExpr_Binop(Iop_CmpNE64, open,
+                                                     IRExpr_Const(IRConst_U64(0)))));
+    IRTemp sp = newIRTemp(sb->tyenv, Ity_I64);
+    addStmtToIRSB(sb, IRStmt_WrTmp(sp, IRExpr_Get(layout->offset_SP, Ity_I64)));
+    IRDirty *di = unsafeIRDirty_0_N(1, "ac_prof_sb_entry", VG_(fnptr_to_fnentry)(ac_prof_sb_entry),
+                                    mkIRExprVec_1(IRExpr_RdTmp(sp)));
+    di->guard = IRExpr_RdTmp(any);
+    addStmtToIRSB(sb, IRStmt_Dirty(di));
+}
+
+static void ac_add_prof_check(IRSB *sb, ACProfBounds *b, IRExpr *addr, Int size, Bool is_write,
+                              IRExpr *guard)
+{
+    Int w = is_write ? 1 : 0;
+    if (b->lo[w] == IRTemp_INVALID) {
+        b->lo[w] = newIRTemp(sb->tyenv, Ity_I64);
+        b->span[w] = newIRTemp(sb->tyenv, Ity_I64);
+        addStmtToIRSB(sb, IRStmt_WrTmp(b->lo[w], ac_load_u64(sb, is_write ? &ac_prof_write_lo
+                                                                          : &ac_prof_read_lo)));
+        addStmtToIRSB(sb, IRStmt_WrTmp(b->span[w], ac_load_u64(sb, is_write ? &ac_prof_write_span
+                                                                            : &ac_prof_read_span)));
+    }
+    IRTemp off = newIRTemp(sb->tyenv, Ity_I64);
+    IRTemp inside = newIRTemp(sb->tyenv, Ity_I1);
+    addStmtToIRSB(sb, IRStmt_WrTmp(off, IRExpr_Binop(Iop_Sub64, addr, IRExpr_RdTmp(b->lo[w]))));
+    addStmtToIRSB(sb, IRStmt_WrTmp(inside, IRExpr_Binop(Iop_CmpLT64U, IRExpr_RdTmp(off),
+                                                        IRExpr_RdTmp(b->span[w]))));
+    IRExpr *when = IRExpr_RdTmp(inside);
+    if (guard) {
+        IRTemp both = newIRTemp(sb->tyenv, Ity_I1);
+        addStmtToIRSB(sb, IRStmt_WrTmp(both, IRExpr_Binop(Iop_And1, when, guard)));
+        when = IRExpr_RdTmp(both);
+    }
+    IRDirty *di = is_write
+                      ? unsafeIRDirty_0_N(2, "ac_prof_store", VG_(fnptr_to_fnentry)(ac_prof_store),
+                                          mkIRExprVec_2(addr, mkIRExpr_HWord((HWord)size)))
+                      : unsafeIRDirty_0_N(2, "ac_prof_load", VG_(fnptr_to_fnentry)(ac_prof_load),
+                                          mkIRExprVec_2(addr, mkIRExpr_HWord((HWord)size)));
+    di->guard = when;
+    addStmtToIRSB(sb, IRStmt_Dirty(di));
+}
+
+/* Both checks of one access: dangling (always), profile (in profile mode). */
+static void ac_add_checks(IRSB *sb, IRTemp *armed, ACProfBounds *b, IRExpr *addr, Int size,
+                          Bool is_write, IRExpr *guard)
+{
+    ac_add_check(sb, armed, addr, size, is_write, guard);
+    if (ac_clo_profile)
+        ac_add_prof_check(sb, b, addr, size, is_write, guard);
+}
+
 IRSB *ac_instrument(VgCallbackClosure *closure, IRSB *sb_in, const VexGuestLayout *layout,
                     const VexGuestExtents *vge, const VexArchInfo *archinfo_host,
                     IRType gWordTy, IRType hWordTy)
 {
-    (void)closure, (void)layout, (void)vge, (void)archinfo_host;
+    (void)closure, (void)vge, (void)archinfo_host;
     if (gWordTy != hWordTy)
         VG_(tool_panic)("arrcheck: host/guest word size mismatch");
 
     IRSB *sb = deepCopyIRSBExceptStmts(sb_in);
     IRTemp armed = IRTemp_INVALID;
+    ACProfBounds bounds = { { IRTemp_INVALID, IRTemp_INVALID },
+                            { IRTemp_INVALID, IRTemp_INVALID } };
+    UInt pending_instrs = 0; /* counted since the last counter update */
     const IRTypeEnv *env = sb_in->tyenv;
 
-    for (Int i = 0; i < sb_in->stmts_used; i++) {
+    Int i = 0;
+    if (ac_clo_profile) {
+        /* Keep the preamble (statements before the first IMark) first. */
+        for (; i < sb_in->stmts_used && sb_in->stmts[i]->tag != Ist_IMark; i++)
+            addStmtToIRSB(sb, sb_in->stmts[i]);
+        ac_add_window_check(sb, layout);
+    }
+    for (; i < sb_in->stmts_used; i++) {
         IRStmt *st = sb_in->stmts[i];
         if (!st)
             continue;
         switch (st->tag) {
+        case Ist_IMark:
+            pending_instrs++;
+            break;
+        case Ist_Exit:
+            /* Instructions before a taken side exit must be counted. */
+            if (ac_clo_profile) {
+                ac_add_instr_count(sb, pending_instrs);
+                pending_instrs = 0;
+            }
+            break;
         case Ist_Store:
-            ac_add_check(sb, &armed, st->Ist.Store.addr,
-                         sizeofIRType(typeOfIRExpr(env, st->Ist.Store.data)), True, NULL);
+            ac_add_checks(sb, &armed, &bounds, st->Ist.Store.addr,
+                          sizeofIRType(typeOfIRExpr(env, st->Ist.Store.data)), True, NULL);
             break;
         case Ist_StoreG: {
             IRStoreG *sg = st->Ist.StoreG.details;
-            ac_add_check(sb, &armed, sg->addr, sizeofIRType(typeOfIRExpr(env, sg->data)), True,
-                         sg->guard);
+            ac_add_checks(sb, &armed, &bounds, sg->addr, sizeofIRType(typeOfIRExpr(env, sg->data)),
+                          True, sg->guard);
             break;
         }
         case Ist_LoadG: {
             IRLoadG *lg = st->Ist.LoadG.details;
             IRType wide = Ity_INVALID, narrow = Ity_INVALID;
             typeOfIRLoadGOp(lg->cvt, &wide, &narrow);
-            ac_add_check(sb, &armed, lg->addr, sizeofIRType(narrow), False, lg->guard);
+            ac_add_checks(sb, &armed, &bounds, lg->addr, sizeofIRType(narrow), False, lg->guard);
             break;
         }
         case Ist_WrTmp: {
             IRExpr *e = st->Ist.WrTmp.data;
             if (e->tag == Iex_Load)
-                ac_add_check(sb, &armed, e->Iex.Load.addr, sizeofIRType(e->Iex.Load.ty), False,
-                             NULL);
+                ac_add_checks(sb, &armed, &bounds, e->Iex.Load.addr, sizeofIRType(e->Iex.Load.ty),
+                              False, NULL);
             break;
         }
         case Ist_Dirty: {
@@ -173,7 +279,12 @@ IRSB *ac_instrument(VgCallbackClosure *closure, IRSB *sb_in, const VexGuestLayou
                                            d->guard->Iex.Const.con->Ico.U1))
                                 ? d->guard
                                 : NULL;
+                Bool reads = d->mFx == Ifx_Read || d->mFx == Ifx_Modify;
                 ac_add_check(sb, &armed, d->mAddr, d->mSize, writes, g);
+                if (ac_clo_profile && reads)
+                    ac_add_prof_check(sb, &bounds, d->mAddr, d->mSize, False, g);
+                if (ac_clo_profile && writes)
+                    ac_add_prof_check(sb, &bounds, d->mAddr, d->mSize, True, g);
             }
             break;
         }
@@ -181,21 +292,27 @@ IRSB *ac_instrument(VgCallbackClosure *closure, IRSB *sb_in, const VexGuestLayou
             IRCAS *cas = st->Ist.CAS.details;
             Int sz = sizeofIRType(typeOfIRExpr(env, cas->dataLo));
             ac_add_check(sb, &armed, cas->addr, cas->dataHi ? 2 * sz : sz, True, NULL);
+            if (ac_clo_profile) {
+                ac_add_prof_check(sb, &bounds, cas->addr, cas->dataHi ? 2 * sz : sz, False, NULL);
+                ac_add_prof_check(sb, &bounds, cas->addr, cas->dataHi ? 2 * sz : sz, True, NULL);
+            }
             break;
         }
         case Ist_LLSC:
             if (st->Ist.LLSC.storedata == NULL)
-                ac_add_check(sb, &armed, st->Ist.LLSC.addr,
-                             sizeofIRType(typeOfIRTemp(env, st->Ist.LLSC.result)), False, NULL);
+                ac_add_checks(sb, &armed, &bounds, st->Ist.LLSC.addr,
+                              sizeofIRType(typeOfIRTemp(env, st->Ist.LLSC.result)), False, NULL);
             else
-                ac_add_check(sb, &armed, st->Ist.LLSC.addr,
-                             sizeofIRType(typeOfIRExpr(env, st->Ist.LLSC.storedata)), True,
-                             NULL);
+                ac_add_checks(sb, &armed, &bounds, st->Ist.LLSC.addr,
+                              sizeofIRType(typeOfIRExpr(env, st->Ist.LLSC.storedata)), True,
+                              NULL);
             break;
         default:
             break;
         }
         addStmtToIRSB(sb, st);
     }
+    if (ac_clo_profile)
+        ac_add_instr_count(sb, pending_instrs);
     return sb;
 }

@@ -467,6 +467,7 @@ static void ac_array_created(ThreadId tid, Addr info_addr, Bool is_view)
     ac_record_bytes += ac_record_size(info.ndim);
     if (ac_tables[AC_BY_ID].count > ac_peak_records)
         ac_peak_records = ac_tables[AC_BY_ID].count;
+    ac_profile_created(tid, rec);
 }
 
 static void ac_report_orphans(ThreadId tid, ACArray *owner)
@@ -523,6 +524,7 @@ static void ac_array_freed(ThreadId tid, ULong id, Addr handle)
 
     if (rec->flags & AC_IS_VIEW) {
         ACArray *owner = rec->owner;
+        ac_profile_freed(tid, rec, True);
         ac_live_views--;
         if (rec->flags & AC_ORPHANED)
             ac_live_orphans--;
@@ -535,6 +537,8 @@ static void ac_array_freed(ThreadId tid, ULong id, Addr handle)
     }
 
     ac_live_owners--;
+    Bool quarantined = rec->nviews > 0 && (rec->flags & AC_OWNDATA) && rec->buffer_bytes > 0;
+    ac_profile_freed(tid, rec, !quarantined);
     if (rec->nviews == 0) {
         ac_live_bytes -= rec->buffer_bytes;
         ac_table_remove(AC_BY_ID, rec);
@@ -597,6 +601,7 @@ static void ac_quarantine_released(ThreadId tid, Addr buffer)
         ac_quarantined[i] = ac_quarantined[--ac_n_quarantined];
         owner->flags |= AC_RELEASED;
         ac_live_bytes -= owner->buffer_bytes;
+        ac_profile_released(tid, owner);
         ac_dangling_remove(owner);
         ac_maybe_drop_dead_owner(owner);
         return;
@@ -800,6 +805,7 @@ static Bool ac_handle_client_request(ThreadId tid, UWord *arg, UWord *ret)
             if (rec->label)
                 VG_(free)(rec->label);
             rec->label = label[0] ? VG_(strdup)("ac.label", label) : NULL;
+            ac_profile_labelled(rec);
         }
         break;
     }
@@ -833,6 +839,7 @@ static Bool ac_process_cmd_line_option(const HChar *arg)
     } else if VG_XACT_CLO (arg, "--leak-check=yes", ac_clo_leak_check, AC_LEAK_CHECK_FULL) {
     } else if (VG_USET_CLO(arg, "--show-leak-kinds", "lost,reachable", ac_clo_show_leak_kinds)) {
     } else if VG_BOOL_CLO (arg, "--trace-reach", ac_clo_trace_reach) {
+    } else if (ac_profile_process_option(arg)) {
     } else {
         return False;
     }
@@ -845,6 +852,7 @@ static void ac_print_usage(void)
         "    --leak-check=no|summary|full     search for leaked arrays at exit? [full]\n"
         "    --show-leak-kinds=kind1,kind2,.. which leaked arrays to show in full\n"
         "        where kind is one of: lost reachable; or all, none [lost]\n");
+    ac_profile_print_usage();
 }
 
 static void ac_print_debug_usage(void)
@@ -868,6 +876,7 @@ static void ac_post_syscall(ThreadId tid, UInt syscallno, UWord *args, UInt nArg
 
 static void ac_post_clo_init(void)
 {
+    ac_profile_post_clo_init();
 }
 
 static void ac_print_stats(void)
@@ -882,12 +891,14 @@ static void ac_print_stats(void)
               n ? (ac_record_bytes + (ac_tables[0].mask + 1 + ac_tables[1].mask + 1) *
                                          sizeof(ACArray *)) / n
                 : 0);
+    ac_profile_print_stats();
 }
 
 static void ac_fini(Int exitcode)
 {
     (void)exitcode;
     ac_leak_check(1, True);
+    ac_profile_fini();
     if (VG_(clo_stats))
         ac_print_stats();
 }
