@@ -332,6 +332,91 @@ struct arr_registry {
 };
 extern struct arr_registry arr_registry;
 
+/* ==== .npy files (arr_npy.c) ============================================
+ * NumPy's .npy format, versions 1.0, 2.0 and 3.0, for every libarr dtype, C or
+ * Fortran order, little- or big-endian.  See docs/NPY.md. */
+
+typedef enum arr_load_mode {
+    ARR_LOAD_COPY = 0,       /* read into a fresh owner (np.load) */
+    ARR_LOAD_MMAP_READONLY,  /* map the file read-only (mmap_mode='r'): an
+                                owner without WRITEABLE */
+    ARR_LOAD_MMAP_COPY,      /* map copy-on-write (mmap_mode='c'): writeable,
+                                the file never changes */
+    ARR_LOAD_MMAP_READWRITE, /* map shared (mmap_mode='r+'): writes reach the
+                                file */
+} arr_load_mode_t;
+
+/* What a .npy header says (arr_npy_parse_header / arr_npy_read_header). */
+typedef struct arr_npy_header {
+    int version_major, version_minor; /* 1.0, 2.0 or 3.0 */
+    arr_dtype_t dtype;
+    int big_endian;         /* data stored big-endian ('>' descr, itemsize > 1) */
+    int fortran_order;
+    int ndim;
+    int64_t shape[ARR_MAXDIMS];
+    int64_t data_offset;    /* bytes before the data: magic + length + header */
+    int64_t data_bytes;     /* bytes of data the header asks for */
+} arr_npy_header_t;
+
+/* A new owner (op "load") with the file's array.  The mmap modes map the
+ * file: the owner's buffer is the mapping and arr_free unmaps it; Fortran-order
+ * files keep F strides.  Mapping refuses (ARR_ETYPE) big-endian data with
+ * itemsize > 1 and (ARR_EINVAL) data not aligned to its itemsize in the file:
+ * load those with ARR_LOAD_COPY, which byte-swaps into a native owner.
+ * Errors: ARR_EINVAL (I/O, malformed or truncated file; the message says
+ * which), ARR_ETYPE (a dtype libarr lacks), ARR_EOVERFLOW, ARR_ENOMEM. */
+arr_t *arr_load_npy(const char *path, arr_load_mode_t mode);
+/* Writes a (any strides) as np.save would: little-endian, C order, or F order
+ * when a is F-contiguous and not C-contiguous; version 1.0 unless the header
+ * needs 2.0; header padded to 64 bytes.  The file is written under a
+ * temporary name and renamed, so a failed save leaves no partial file. */
+int arr_save_npy(const arr_t *a, const char *path);
+/* Creates (or replaces) a .npy file of the given shape, zero-filled, and
+ * returns it mapped shared and writeable, as numpy.lib.format.open_memmap
+ * (mode 'w+').  order: ARR_ORDER_C or ARR_ORDER_F. */
+arr_t *arr_create_npy(const char *path, int ndim, const int64_t *shape, arr_dtype_t dtype,
+                      arr_order_t order);
+/* Parses a header from the first len bytes of a file (the data need not
+ * follow).  0, or -1 with an error naming what is wrong. */
+int arr_npy_parse_header(const void *bytes, size_t len, arr_npy_header_t *out);
+/* Reads and parses path's header, and checks the file holds the data. */
+int arr_npy_read_header(const char *path, arr_npy_header_t *out);
+/* Lets the pages under a's elements leave the process's resident memory
+ * when a's owner is a file mapping from arr_load_npy (read-only or shared)
+ * or arr_create_npy: they are read back from the file if touched again.
+ * Returns the bytes released (0 when a is in ordinary memory or a
+ * copy-on-write mapping, whose changed pages would be lost), -1 on error. */
+int64_t arr_drop_pages(const arr_t *a);
+
+/* ==== chunks (arr_chunks.c) ==============================================
+ * Block-by-block processing: views over blocks of an array, and reductions
+ * that only ever hold one block. */
+
+typedef struct arr_chunks arr_chunks_t;
+
+/* An iterator over blocks of a: along axes[0..naxes) blocks of chunk_len[i]
+ * indices (the last block of an axis may be shorter), whole along the other
+ * axes.  Blocks come in nested-loop order, axes[naxes-1] fastest.  naxes 0:
+ * one block, all of a.  The iterator borrows a: free it before a. */
+arr_chunks_t *arr_chunks(arr_t *a, int naxes, const int *axes, const int64_t *chunk_len);
+/* The next block as a NEW view handle (op "slice") the caller frees, or NULL:
+ * at the end with arr_errcode() == ARR_OK, or on error (e.g. a freed). */
+arr_t *arr_chunks_next(arr_chunks_t *it);
+/* Borrowed: the index of the last block's first element along every axis of
+ * a (ndim values); NULL before the first block. */
+const int64_t *arr_chunks_start(const arr_chunks_t *it);
+int64_t arr_chunks_count(const arr_chunks_t *it); /* blocks in all */
+void arr_chunks_free(arr_chunks_t *it);
+
+/* Sum / mean of all elements of a, read through blocks of about chunk_bytes
+ * (0: 8 MiB) along a's outermost axes in memory order; blocks of a file
+ * mapping are dropped from resident memory once summed (arr_drop_pages).
+ * The result is bit-identical to arr_sum / arr_mean (and so to NumPy's
+ * np.add.reduce for float and complex dtypes): the same elements are added
+ * in the same order and groups.  Complex: the real part. */
+int arr_chunked_sum(const arr_t *a, int64_t chunk_bytes, double *out);
+int arr_chunked_mean(const arr_t *a, int64_t chunk_bytes, double *out);
+
 #ifdef __cplusplus
 }
 #endif

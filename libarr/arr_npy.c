@@ -1,0 +1,820 @@
+/* arr_npy.c - NumPy's .npy files: load (read or mmap), save, create mapped.
+ *
+ * The format (numpy/lib/format.py, NEP 1): the magic "\x93NUMPY", a major and
+ * a minor version byte, the header length (little-endian uint16 for 1.0,
+ * uint32 for 2.0 and 3.0), then the header: a Python dict literal
+ *     {'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }
+ * padded with spaces and a newline so that the data starts on a 64-byte
+ * boundary (16 in old files; any offset is accepted when reading).  1.0 and
+ * 2.0 headers are latin-1, 3.0 headers UTF-8.  The data follows, C or
+ * Fortran order, in the byte order the descr names.
+ *
+ * The header parser is strict and never trusts a length: every size is
+ * checked against the bytes actually present, and every failure is an error
+ * naming the problem (ARR_EINVAL for a malformed or truncated file or an I/O
+ * error, ARR_ETYPE for a dtype libarr lacks, ARR_EOVERFLOW for a shape whose
+ * size overflows). */
+#include "arr_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define NPY_MAGIC "\x93NUMPY"
+#define NPY_MAGIC_LEN 6
+#define NPY_PREFIX_LEN 8   /* magic + 2 version bytes */
+#define NPY_ALIGN 64       /* NumPy's ARRAY_ALIGN */
+#define NPY_GROWTH_DIGITS 21 /* NumPy's GROWTH_AXIS_MAX_DIGITS */
+
+/* The array-protocol type string of each dtype, without its byte-order char. */
+static const struct {
+    char kind;
+    int size;
+} npy_types[ARR_NDTYPES] = {
+    [ARR_BOOL] = {'b', 1},     [ARR_INT8] = {'i', 1},     [ARR_INT16] = {'i', 2},
+    [ARR_INT32] = {'i', 4},    [ARR_INT64] = {'i', 8},    [ARR_UINT8] = {'u', 1},
+    [ARR_UINT16] = {'u', 2},   [ARR_UINT32] = {'u', 4},   [ARR_UINT64] = {'u', 8},
+    [ARR_FLOAT32] = {'f', 4},  [ARR_FLOAT64] = {'f', 8},  [ARR_COMPLEX64] = {'c', 8},
+    [ARR_COMPLEX128] = {'c', 16},
+};
+
+/* ---- the header parser -------------------------------------------------- */
+
+typedef struct parser {
+    const char *p, *end;
+    const char *ctx; /* "arr_load_npy: <path>" or the function name */
+    int version_major;
+} parser_t;
+
+static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+
+static void skip_space(parser_t *ps)
+{
+    while (ps->p < ps->end && is_space(*ps->p))
+        ps->p++;
+}
+
+/* Where the parser stands, for messages: the byte offset in the header. */
+static long header_pos(const parser_t *ps, const char *start) { return (long)(ps->p - start); }
+
+static int expect_char(parser_t *ps, char c, const char *what)
+{
+    skip_space(ps);
+    if (ps->p >= ps->end)
+        return arr__fail(ARR_EINVAL, "%s: header ends where %s ('%c') should be", ps->ctx, what, c);
+    if (*ps->p != c)
+        return arr__fail(ARR_EINVAL, "%s: header has '%c' where %s ('%c') should be", ps->ctx,
+                         (unsigned char)*ps->p >= 0x20 && (unsigned char)*ps->p < 0x7f ? *ps->p : '?',
+                         what, c);
+    ps->p++;
+    return 0;
+}
+
+/* A short Python string literal ('...' or "..."), no escapes: NumPy never
+ * writes any in the keys and descrs libarr reads. */
+static int parse_string(parser_t *ps, char *out, size_t cap, const char *what)
+{
+    skip_space(ps);
+    if (ps->p >= ps->end)
+        return arr__fail(ARR_EINVAL, "%s: header ends where %s should be", ps->ctx, what);
+    char quote = *ps->p;
+    if (quote != '\'' && quote != '"')
+        return arr__fail(ARR_EINVAL, "%s: %s is not a quoted string", ps->ctx, what);
+    ps->p++;
+    size_t n = 0;
+    for (;;) {
+        if (ps->p >= ps->end)
+            return arr__fail(ARR_EINVAL, "%s: unterminated string in %s", ps->ctx, what);
+        char c = *ps->p++;
+        if (c == quote)
+            break;
+        if (c == '\\' || c == '\n')
+            return arr__fail(ARR_EINVAL, "%s: unsupported %s in %s", ps->ctx,
+                             c == '\\' ? "escape" : "line break", what);
+        if (n + 1 >= cap)
+            return arr__fail(ARR_EINVAL, "%s: %s is too long (more than %zu bytes)", ps->ctx, what,
+                             cap - 1);
+        out[n++] = c;
+    }
+    out[n] = '\0';
+    return 0;
+}
+
+static int parse_descr(parser_t *ps, arr_npy_header_t *h)
+{
+    skip_space(ps);
+    if (ps->p < ps->end && *ps->p == '[')
+        return arr__fail(ARR_ETYPE, "%s: structured dtypes (a list descr) are not supported",
+                         ps->ctx);
+    char s[32];
+    if (parse_string(ps, s, sizeof s, "the 'descr' value") != 0)
+        return -1;
+    const char *t = s;
+    int big = 0;
+    if (*t == '<' || *t == '|' || *t == '=')
+        t++;
+    else if (*t == '>') {
+        big = 1;
+        t++;
+    }
+    char kind = *t;
+    int size = 0, digits = 0;
+    if (kind != '\0')
+        for (const char *d = t + 1; *d; d++, digits++) {
+            if (*d < '0' || *d > '9' || digits >= 3)
+                goto unsupported;
+            size = size * 10 + (*d - '0');
+        }
+    if (digits > 0)
+        for (int dt = 0; dt < ARR_NDTYPES; dt++)
+            if (npy_types[dt].kind == kind && npy_types[dt].size == size) {
+                h->dtype = (arr_dtype_t)dt;
+                h->big_endian = big && size > 1;
+                return 0;
+            }
+unsupported:
+    return arr__fail(ARR_ETYPE,
+                     "%s: descr '%s' is not a dtype libarr has (b1, i1-i8, u1-u8, f4, f8, c8, c16)",
+                     ps->ctx, s);
+}
+
+static int parse_bool(parser_t *ps, int *out)
+{
+    skip_space(ps);
+    size_t left = (size_t)(ps->end - ps->p);
+    if (left >= 4 && memcmp(ps->p, "True", 4) == 0) {
+        *out = 1;
+        ps->p += 4;
+    } else if (left >= 5 && memcmp(ps->p, "False", 5) == 0) {
+        *out = 0;
+        ps->p += 5;
+    } else {
+        return arr__fail(ARR_EINVAL, "%s: 'fortran_order' is not True or False", ps->ctx);
+    }
+    /* "Truex" is a name, not True. */
+    if (ps->p < ps->end && (*ps->p == '_' || (*ps->p >= '0' && *ps->p <= '9') ||
+                            ((*ps->p | 0x20) >= 'a' && (*ps->p | 0x20) <= 'z')))
+        return arr__fail(ARR_EINVAL, "%s: 'fortran_order' is not True or False", ps->ctx);
+    return 0;
+}
+
+/* A non-negative decimal Python int (Python 3 forbids leading zeros; 1.0 and
+ * 2.0 files from Python 2 may carry an L suffix, which NumPy accepts). */
+static int parse_dim(parser_t *ps, int64_t *out, int axis)
+{
+    skip_space(ps);
+    if (ps->p < ps->end && *ps->p == '-')
+        return arr__fail(ARR_EINVAL, "%s: negative dimension on axis %d of 'shape'", ps->ctx, axis);
+    if (ps->p >= ps->end || *ps->p < '0' || *ps->p > '9')
+        return arr__fail(ARR_EINVAL, "%s: 'shape' item %d is not an integer", ps->ctx, axis);
+    const char *start = ps->p;
+    int64_t v = 0;
+    while (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9') {
+        if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, *ps->p - '0', &v))
+            return arr__fail(ARR_EOVERFLOW, "%s: dimension %d of 'shape' does not fit in 64 bits",
+                             ps->ctx, axis);
+        ps->p++;
+    }
+    if (*start == '0' && ps->p - start > 1)
+        return arr__fail(ARR_EINVAL, "%s: 'shape' item %d has a leading zero", ps->ctx, axis);
+    if (ps->version_major < 3 && ps->p < ps->end && *ps->p == 'L')
+        ps->p++;
+    *out = v;
+    return 0;
+}
+
+static int parse_shape(parser_t *ps, arr_npy_header_t *h)
+{
+    if (expect_char(ps, '(', "the 'shape' tuple") != 0)
+        return -1;
+    int n = 0;
+    int commas = 0;
+    for (;;) {
+        skip_space(ps);
+        if (ps->p < ps->end && *ps->p == ')') {
+            ps->p++;
+            break;
+        }
+        if (n == ARR_MAXDIMS)
+            return arr__fail(ARR_EINVAL, "%s: 'shape' has more than %d dimensions", ps->ctx,
+                             ARR_MAXDIMS);
+        if (parse_dim(ps, &h->shape[n], n) != 0)
+            return -1;
+        n++;
+        skip_space(ps);
+        if (ps->p >= ps->end)
+            return arr__fail(ARR_EINVAL, "%s: header ends inside 'shape'", ps->ctx);
+        if (*ps->p == ',') {
+            ps->p++;
+            commas++;
+        } else if (*ps->p != ')') {
+            return arr__fail(ARR_EINVAL, "%s: 'shape' items must be separated by ','", ps->ctx);
+        }
+    }
+    /* (3) is the int 3 in Python, not a tuple. */
+    if (n == 1 && commas == 0)
+        return arr__fail(ARR_EINVAL, "%s: 'shape' is not a tuple (a 1-d shape is written (n,))",
+                         ps->ctx);
+    h->ndim = n;
+    return 0;
+}
+
+/* UTF-8 check for 3.0 headers: well-formed sequences only (no overlongs,
+ * surrogates or code points above U+10FFFF). */
+static int valid_utf8(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        size_t len;
+        unsigned min;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xc2 && c <= 0xdf) {
+            len = 2, min = 0x80;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            len = 3, min = 0x800;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            len = 4, min = 0x10000;
+        } else {
+            return 0;
+        }
+        if (n - i < len)
+            return 0;
+        unsigned cp = c & (0x7f >> len);
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (s[i + k] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
+static int parse_dict(parser_t *ps, arr_npy_header_t *h)
+{
+    const char *start = ps->p;
+    if (expect_char(ps, '{', "the header dict's opening brace") != 0)
+        return -1;
+    int seen_descr = 0, seen_order = 0, seen_shape = 0;
+    for (;;) {
+        skip_space(ps);
+        if (ps->p < ps->end && *ps->p == '}') {
+            ps->p++;
+            break;
+        }
+        char key[24];
+        if (parse_string(ps, key, sizeof key, "a header key") != 0)
+            return -1;
+        if (expect_char(ps, ':', "the ':' after a key") != 0)
+            return -1;
+        int *seen;
+        int rc;
+        if (strcmp(key, "descr") == 0) {
+            seen = &seen_descr;
+            rc = parse_descr(ps, h);
+        } else if (strcmp(key, "fortran_order") == 0) {
+            seen = &seen_order;
+            rc = parse_bool(ps, &h->fortran_order);
+        } else if (strcmp(key, "shape") == 0) {
+            seen = &seen_shape;
+            rc = parse_shape(ps, h);
+        } else {
+            return arr__fail(ARR_EINVAL, "%s: unexpected key '%s' in the header", ps->ctx, key);
+        }
+        if (*seen)
+            return arr__fail(ARR_EINVAL, "%s: key '%s' given twice", ps->ctx, key);
+        if (rc != 0)
+            return -1;
+        *seen = 1;
+        skip_space(ps);
+        if (ps->p >= ps->end)
+            return arr__fail(ARR_EINVAL, "%s: header ends inside the dict", ps->ctx);
+        if (*ps->p == ',')
+            ps->p++;
+        else if (*ps->p != '}')
+            return arr__fail(ARR_EINVAL, "%s: expected ',' or '}' at byte %ld of the header",
+                             ps->ctx, header_pos(ps, start));
+    }
+    skip_space(ps);
+    if (ps->p != ps->end)
+        return arr__fail(ARR_EINVAL, "%s: unexpected text after the header dict (byte %ld)",
+                         ps->ctx, header_pos(ps, start));
+    if (!seen_descr || !seen_order || !seen_shape)
+        return arr__fail(ARR_EINVAL, "%s: the header lacks '%s'", ps->ctx,
+                         !seen_descr ? "descr" : !seen_order ? "fortran_order" : "shape");
+    return 0;
+}
+
+static uint32_t read_le(const unsigned char *p, int n)
+{
+    uint32_t v = 0;
+    for (int i = n - 1; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+/* Length of the fixed prefix (magic, version, header length) once the version
+ * is known; -1 + error for a bad magic or version.  len >= NPY_PREFIX_LEN. */
+static int prefix_len(const unsigned char *b, const char *ctx, int *major, int *minor)
+{
+    if (memcmp(b, NPY_MAGIC, NPY_MAGIC_LEN) != 0)
+        return arr__fail(ARR_EINVAL, "%s: not a .npy file (no \\x93NUMPY magic)", ctx);
+    *major = b[6];
+    *minor = b[7];
+    if (*major < 1 || *major > 3 || *minor != 0)
+        return arr__fail(ARR_EINVAL, "%s: unsupported .npy format version %d.%d (1.0, 2.0, 3.0 are)",
+                         ctx, *major, *minor);
+    return NPY_PREFIX_LEN + (*major == 1 ? 2 : 4);
+}
+
+static int parse_header_ctx(const void *bytes, size_t len, arr_npy_header_t *out, const char *ctx)
+{
+    const unsigned char *b = bytes;
+    if (len < NPY_PREFIX_LEN)
+        return arr__fail(ARR_EINVAL, "%s: truncated: %zu bytes, a .npy file starts with %d",
+                         ctx, len, NPY_PREFIX_LEN);
+    arr_npy_header_t h;
+    memset(&h, 0, sizeof h);
+    int pre = prefix_len(b, ctx, &h.version_major, &h.version_minor);
+    if (pre < 0)
+        return -1;
+    if (len < (size_t)pre)
+        return arr__fail(ARR_EINVAL, "%s: truncated inside the header length field", ctx);
+    uint32_t hlen = read_le(b + NPY_PREFIX_LEN, pre - NPY_PREFIX_LEN);
+    if ((uint64_t)len - (uint64_t)pre < hlen)
+        return arr__fail(ARR_EINVAL,
+                         "%s: truncated header: it says %" PRIu32 " bytes, %zu are there", ctx,
+                         hlen, len - (size_t)pre);
+    const char *text = (const char *)b + pre;
+    if (h.version_major == 3 && !valid_utf8((const unsigned char *)text, hlen))
+        return arr__fail(ARR_EINVAL, "%s: the 3.0 header is not valid UTF-8", ctx);
+    parser_t ps = {text, text + hlen, ctx, h.version_major};
+    if (parse_dict(&ps, &h) != 0)
+        return -1;
+    h.data_offset = pre + (int64_t)hlen;
+    int64_t nbytes = arr__nbytes_checked(h.ndim, h.shape, npy_types[h.dtype].size, ctx);
+    if (nbytes < 0)
+        return -1;
+    if (nbytes > INT64_MAX - h.data_offset)
+        return arr__fail(ARR_EOVERFLOW, "%s: the data would end past 2^63 bytes", ctx);
+    h.data_bytes = nbytes;
+    *out = h;
+    return 0;
+}
+
+int arr_npy_parse_header(const void *bytes, size_t len, arr_npy_header_t *out)
+{
+    static const char fn[] = "arr_npy_parse_header";
+    if (bytes == NULL && len > 0)
+        return arr__fail(ARR_EINVAL, "%s: bytes is NULL", fn);
+    if (out == NULL)
+        return arr__fail(ARR_EINVAL, "%s: out is NULL", fn);
+    return parse_header_ctx(bytes, len, out, fn);
+}
+
+/* ---- files ---------------------------------------------------------------- */
+
+/* pread of exactly n bytes; -1 + errno (0 for a short file). */
+static int read_full(int fd, void *buf, size_t n, off_t off)
+{
+    char *p = buf;
+    while (n > 0) {
+        ssize_t got = pread(fd, p, n, off);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            if (got == 0)
+                errno = 0;
+            return -1;
+        }
+        p += got;
+        n -= (size_t)got;
+        off += got;
+    }
+    return 0;
+}
+
+static int write_full(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t put = write(fd, p, n);
+        if (put < 0 && errno == EINTR)
+            continue;
+        if (put < 0)
+            return -1;
+        p += put;
+        n -= (size_t)put;
+    }
+    return 0;
+}
+
+/* An open regular file, its size and its parsed header (data checked to be
+ * there).  Returns the fd, or -1 with an error. */
+static int open_npy(const char *path, const char *ctx, arr_npy_header_t *h, int64_t *file_size,
+                    int flags)
+{
+    int fd = open(path, flags | O_CLOEXEC);
+    if (fd < 0)
+        return arr__fail(ARR_EINVAL, "%s: cannot open: %s", ctx, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        arr__fail(ARR_EINVAL, "%s: cannot stat: %s", ctx, strerror(errno));
+        goto fail;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        arr__fail(ARR_EINVAL, "%s: not a regular file", ctx);
+        goto fail;
+    }
+    *file_size = st.st_size;
+    unsigned char prefix[NPY_PREFIX_LEN + 4];
+    size_t have = (size_t)(st.st_size < (off_t)sizeof prefix ? st.st_size : (off_t)sizeof prefix);
+    if (read_full(fd, prefix, have, 0) != 0) {
+        arr__fail(ARR_EINVAL, "%s: read error: %s", ctx, errno ? strerror(errno) : "file shrank");
+        goto fail;
+    }
+    int major, minor;
+    if (have < NPY_PREFIX_LEN) {
+        parse_header_ctx(prefix, have, h, ctx); /* reports the truncation */
+        goto fail;
+    }
+    int pre = prefix_len(prefix, ctx, &major, &minor);
+    if (pre < 0)
+        goto fail;
+    if (have < (size_t)pre) {
+        parse_header_ctx(prefix, have, h, ctx);
+        goto fail;
+    }
+    uint64_t hlen = read_le(prefix + NPY_PREFIX_LEN, pre - NPY_PREFIX_LEN);
+    /* Only read as much header as the file holds: a lying length must not
+     * make us allocate gigabytes. */
+    uint64_t avail = (uint64_t)st.st_size - (uint64_t)pre;
+    size_t want = (size_t)pre + (size_t)(hlen < avail ? hlen : avail);
+    unsigned char *buf = arr__malloc(want);
+    if (buf == NULL) {
+        arr__fail(ARR_ENOMEM, "%s: out of memory for a %zu-byte header", ctx, want);
+        goto fail;
+    }
+    if (read_full(fd, buf, want, 0) != 0) {
+        arr__fail(ARR_EINVAL, "%s: read error: %s", ctx, errno ? strerror(errno) : "file shrank");
+        arr__free_mem(buf);
+        goto fail;
+    }
+    int rc = parse_header_ctx(buf, want, h, ctx);
+    arr__free_mem(buf);
+    if (rc != 0)
+        goto fail;
+    if (h->data_bytes > *file_size - h->data_offset) {
+        arr__fail(ARR_EINVAL,
+                  "%s: truncated data: the header asks for %" PRId64 " bytes, the file has %" PRId64
+                  " after the header",
+                  ctx, h->data_bytes, *file_size - h->data_offset);
+        goto fail;
+    }
+    return fd;
+fail:
+    close(fd);
+    return -1;
+}
+
+int arr_npy_read_header(const char *path, arr_npy_header_t *out)
+{
+    static const char fn[] = "arr_npy_read_header";
+    if (path == NULL || out == NULL)
+        return arr__fail(ARR_EINVAL, "%s: path/out is NULL", fn);
+    char ctx[300];
+    snprintf(ctx, sizeof ctx, "%s: %s", fn, path);
+    int64_t size;
+    int fd = open_npy(path, ctx, out, &size, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    return 0;
+}
+
+/* Reverses the bytes of each of n units of width w in place. */
+static void swap_bytes(char *p, int64_t n, int w)
+{
+    for (int64_t i = 0; i < n; i++, p += w)
+        for (int a = 0, b = w - 1; a < b; a++, b--) {
+            char t = p[a];
+            p[a] = p[b];
+            p[b] = t;
+        }
+}
+
+/* Each mapping kind has its own release hook, so arr_drop_pages can tell
+ * mappings whose pages may be dropped from copy-on-write ones. */
+static void unmap_readonly(void *buffer, int64_t bytes) { munmap(buffer, (size_t)bytes); }
+static void unmap_private(void *buffer, int64_t bytes) { munmap(buffer, (size_t)bytes); }
+static void unmap_shared(void *buffer, int64_t bytes) { munmap(buffer, (size_t)bytes); }
+
+/* Strides of a contiguous layout; F order reverses the axis nesting.  Axes of
+ * length 0 do not scale the others (as libarr's own owners). */
+static void contiguous_strides(int ndim, const int64_t *shape, int64_t itemsize, int fortran,
+                               int64_t *strides)
+{
+    int64_t s = itemsize;
+    for (int k = 0; k < ndim; k++) {
+        int axis = fortran ? k : ndim - 1 - k;
+        strides[axis] = s;
+        if (shape[axis] != 0)
+            s *= shape[axis];
+    }
+}
+
+static arr_t *map_npy(int fd, const arr_npy_header_t *h, int64_t file_size, arr_load_mode_t mode,
+                      const char *ctx, const void *caller)
+{
+    int itemsize = npy_types[h->dtype].size;
+    if (h->big_endian)
+        return arr__fail_p(ARR_ETYPE,
+                           "%s: big-endian data cannot be mapped as native values; "
+                           "load it with ARR_LOAD_COPY (byte-swapped)", ctx);
+    if (h->data_offset % itemsize != 0)
+        return arr__fail_p(ARR_EINVAL,
+                           "%s: the data starts at byte %" PRId64
+                           ", not aligned to its %d-byte items; load it with ARR_LOAD_COPY",
+                           ctx, h->data_offset, itemsize);
+    if ((uint64_t)file_size > SIZE_MAX)
+        return arr__fail_p(ARR_EOVERFLOW, "%s: file too large to map", ctx);
+    int prot = PROT_READ, flags = MAP_SHARED;
+    void (*release)(void *, int64_t) = unmap_readonly;
+    if (mode == ARR_LOAD_MMAP_COPY) {
+        prot |= PROT_WRITE;
+        flags = MAP_PRIVATE;
+        release = unmap_private;
+    } else if (mode == ARR_LOAD_MMAP_READWRITE) {
+        prot |= PROT_WRITE;
+        release = unmap_shared;
+    }
+    void *map = mmap(NULL, (size_t)file_size, prot, flags, fd, 0);
+    if (map == MAP_FAILED)
+        return arr__fail_p(errno == ENOMEM ? ARR_ENOMEM : ARR_EINVAL, "%s: cannot map: %s", ctx,
+                           strerror(errno));
+    int64_t strides[ARR_MAXDIMS];
+    contiguous_strides(h->ndim, h->shape, itemsize, h->fortran_order, strides);
+    arr_t *a = arr__new_owner_external(map, file_size, (char *)map + h->data_offset, h->ndim,
+                                       h->shape, strides, h->dtype, prot & PROT_WRITE, release,
+                                       ARR_OP_LOAD, caller);
+    if (a == NULL)
+        munmap(map, (size_t)file_size);
+    return a;
+}
+
+static arr_t *read_npy(int fd, const arr_npy_header_t *h, const char *ctx, const void *caller)
+{
+    int perm[ARR_MAXDIMS];
+    for (int i = 0; i < h->ndim; i++)
+        perm[i] = h->fortran_order ? h->ndim - 1 - i : i;
+    arr_t *a = arr__new_owner(h->ndim, h->shape, h->dtype, perm, ARR_OP_LOAD, NULL, caller);
+    if (a == NULL)
+        return NULL;
+    if (h->data_bytes > 0 && read_full(fd, a->data, (size_t)h->data_bytes, h->data_offset) != 0) {
+        int e = errno;
+        arr_free(a);
+        return arr__fail_p(ARR_EINVAL, "%s: read error: %s", ctx, e ? strerror(e) : "file shrank");
+    }
+    if (h->big_endian) {
+        int unit = npy_types[h->dtype].kind == 'c' ? a->itemsize / 2 : a->itemsize;
+        swap_bytes(a->data, h->data_bytes / unit, unit);
+    }
+    return a;
+}
+
+arr_t *arr_load_npy(const char *path, arr_load_mode_t mode)
+{
+    static const char fn[] = "arr_load_npy";
+    const void *caller = ARR__CALLER;
+    if (path == NULL)
+        return arr__fail_p(ARR_EINVAL, "%s: path is NULL", fn);
+    if ((unsigned)mode > ARR_LOAD_MMAP_READWRITE)
+        return arr__fail_p(ARR_EINVAL, "%s: unknown load mode %d", fn, (int)mode);
+    char ctx[300];
+    snprintf(ctx, sizeof ctx, "%s: %s", fn, path);
+    arr_npy_header_t h;
+    int64_t file_size;
+    int fd = open_npy(path, ctx, &h, &file_size,
+                      mode == ARR_LOAD_MMAP_READWRITE ? O_RDWR : O_RDONLY);
+    if (fd < 0)
+        return NULL;
+    arr_t *a = mode == ARR_LOAD_COPY ? read_npy(fd, &h, ctx, caller)
+                                     : map_npy(fd, &h, file_size, mode, ctx, caller);
+    close(fd); /* a mapping outlives its descriptor */
+    return a;
+}
+
+/* ---- writing -------------------------------------------------------------- */
+
+/* The whole prefix + header as np.save writes it, into buf (cap bytes);
+ * returns its length, or -1 (never: cap is ample for 32 dims). */
+static int64_t format_header(char *buf, size_t cap, arr_dtype_t dtype, int fortran, int ndim,
+                             const int64_t *shape)
+{
+    char dict[ARR_MAXDIMS * 24 + 128];
+    size_t n = 0;
+    char order = npy_types[dtype].size == 1 ? '|' : '<';
+    n += (size_t)snprintf(dict + n, sizeof dict - n,
+                          "{'descr': '%c%c%d', 'fortran_order': %s, 'shape': (", order,
+                          npy_types[dtype].kind, npy_types[dtype].size, fortran ? "True" : "False");
+    for (int i = 0; i < ndim; i++)
+        n += (size_t)snprintf(dict + n, sizeof dict - n, i ? ", %" PRId64 : "%" PRId64, shape[i]);
+    n += (size_t)snprintf(dict + n, sizeof dict - n, "%s), }", ndim == 1 ? "," : "");
+    if (ndim > 0) {
+        /* Room for the growing axis to gain digits in place, as NumPy leaves. */
+        char digits[24];
+        int len = snprintf(digits, sizeof digits, "%" PRId64, shape[fortran ? ndim - 1 : 0]);
+        for (int i = len; i < NPY_GROWTH_DIGITS; i++)
+            dict[n++] = ' ';
+    }
+    size_t hlen = n + 1; /* the final newline */
+    /* Version 1.0 unless its 16-bit length field cannot hold the header. */
+    int lsize = 2;
+    size_t pad = NPY_ALIGN - (NPY_PREFIX_LEN + 2 + hlen) % NPY_ALIGN;
+    if (hlen + pad > 65535) {
+        lsize = 4;
+        pad = NPY_ALIGN - (NPY_PREFIX_LEN + 4 + hlen) % NPY_ALIGN;
+    }
+    size_t total = NPY_PREFIX_LEN + lsize + hlen + pad;
+    if (total > cap)
+        return -1;
+    memcpy(buf, NPY_MAGIC, NPY_MAGIC_LEN);
+    buf[6] = lsize == 2 ? 1 : 2;
+    buf[7] = 0;
+    uint32_t field = (uint32_t)(hlen + pad);
+    for (int i = 0; i < lsize; i++)
+        buf[NPY_PREFIX_LEN + i] = (char)(field >> (8 * i));
+    memcpy(buf + NPY_PREFIX_LEN + lsize, dict, n);
+    memset(buf + NPY_PREFIX_LEN + lsize + n, ' ', pad);
+    buf[total - 1] = '\n';
+    return (int64_t)total;
+}
+
+/* Writes a's elements in C order (or F order: the axes visited reversed)
+ * through a bounded buffer, for arrays that are not contiguous that way. */
+static int write_strided(int fd, const arr_t *a, int fortran)
+{
+    enum { BUF = 1 << 16 };
+    char *buf = arr__malloc(BUF);
+    if (buf == NULL)
+        return arr__fail(ARR_ENOMEM, "arr_save_npy: out of memory for a write buffer");
+    int nd = a->ndim, isz = a->itemsize;
+    int64_t shape[ARR_MAXDIMS], strides[ARR_MAXDIMS], idx[ARR_MAXDIMS] = {0};
+    for (int k = 0; k < nd; k++) { /* k = 0 outermost in the file's order */
+        int axis = fortran ? nd - 1 - k : k;
+        shape[k] = a->shape[axis];
+        strides[k] = a->strides[axis];
+    }
+    int64_t total = arr_size(a);
+    const char *p = a->data;
+    size_t used = 0;
+    for (int64_t i = 0; i < total; i++) {
+        memcpy(buf + used, p, (size_t)isz);
+        used += (size_t)isz;
+        if (used + (size_t)isz > BUF) {
+            if (write_full(fd, buf, used) != 0)
+                goto io_error;
+            used = 0;
+        }
+        for (int k = nd - 1; k >= 0; k--) {
+            if (++idx[k] < shape[k]) {
+                p += strides[k];
+                break;
+            }
+            p -= (shape[k] - 1) * strides[k];
+            idx[k] = 0;
+        }
+    }
+    if (used > 0 && write_full(fd, buf, used) != 0)
+        goto io_error;
+    arr__free_mem(buf);
+    return 0;
+io_error:
+    arr__free_mem(buf);
+    return arr__fail(ARR_EINVAL, "arr_save_npy: write error: %s", strerror(errno));
+}
+
+int arr_save_npy(const arr_t *a, const char *path)
+{
+    static const char fn[] = "arr_save_npy";
+    if (arr__check_readable(a, fn) != 0)
+        return -1;
+    if (path == NULL)
+        return arr__fail(ARR_EINVAL, "%s: path is NULL", fn);
+    int fortran = (a->flags & ARR_F_CONTIGUOUS) && !(a->flags & ARR_C_CONTIGUOUS);
+    char head[ARR_MAXDIMS * 24 + 256];
+    int64_t hl = format_header(head, sizeof head, (arr_dtype_t)a->dtype, fortran, a->ndim, a->shape);
+    if (hl < 0)
+        return arr__fail(ARR_EOVERFLOW, "%s: header too long", fn);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return arr__fail(ARR_EINVAL, "%s: %s: cannot create: %s", fn, path, strerror(errno));
+    int rc = 0;
+    if (write_full(fd, head, (size_t)hl) != 0) {
+        rc = arr__fail(ARR_EINVAL, "%s: %s: write error: %s", fn, path, strerror(errno));
+    } else if (a->flags & (ARR_C_CONTIGUOUS | ARR_F_CONTIGUOUS)) {
+        /* Contiguous in the order written: the bytes as they lie (an empty
+         * array writes nothing). */
+        int64_t nbytes = arr_nbytes(a);
+        if (nbytes > 0 && write_full(fd, a->data, (size_t)nbytes) != 0)
+            rc = arr__fail(ARR_EINVAL, "%s: %s: write error: %s", fn, path, strerror(errno));
+    } else {
+        rc = write_strided(fd, a, 0);
+    }
+    if (close(fd) != 0 && rc == 0)
+        rc = arr__fail(ARR_EINVAL, "%s: %s: write error at close: %s", fn, path, strerror(errno));
+    if (rc != 0)
+        unlink(path); /* no partial file that would look like data */
+    return rc;
+}
+
+arr_t *arr_create_npy(const char *path, int ndim, const int64_t *shape, arr_dtype_t dtype,
+                      arr_order_t order)
+{
+    static const char fn[] = "arr_create_npy";
+    const void *caller = ARR__CALLER;
+    if (path == NULL)
+        return arr__fail_p(ARR_EINVAL, "%s: path is NULL", fn);
+    if (arr__check_dtype(dtype, fn) != 0)
+        return NULL;
+    if (order != ARR_ORDER_C && order != ARR_ORDER_F)
+        return arr__fail_p(ARR_EINVAL, "%s: order must be ARR_ORDER_C or ARR_ORDER_F", fn);
+    int64_t nbytes = arr__nbytes_checked(ndim, shape, npy_types[dtype].size, fn);
+    if (nbytes < 0)
+        return NULL;
+    /* As NumPy: F order is recorded only when it differs from C order. */
+    int64_t strides[ARR_MAXDIMS];
+    contiguous_strides(ndim, shape, npy_types[dtype].size, order == ARR_ORDER_F, strides);
+    int fortran = order == ARR_ORDER_F &&
+                  !(arr__contiguity(ndim, shape, strides, npy_types[dtype].size) & ARR_C_CONTIGUOUS);
+    char head[ARR_MAXDIMS * 24 + 256];
+    int64_t hl = format_header(head, sizeof head, dtype, fortran, ndim, shape);
+    if (hl < 0 || nbytes > INT64_MAX - hl || (uint64_t)(hl + nbytes) > SIZE_MAX)
+        return arr__fail_p(ARR_EOVERFLOW, "%s: file size overflows", fn);
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return arr__fail_p(ARR_EINVAL, "%s: %s: cannot create: %s", fn, path, strerror(errno));
+    int64_t size = hl + nbytes;
+    void *map = MAP_FAILED;
+    if (write_full(fd, head, (size_t)hl) != 0 || ftruncate(fd, (off_t)size) != 0) {
+        arr__fail(errno == ENOSPC ? ARR_ENOMEM : ARR_EINVAL, "%s: %s: cannot size the file: %s", fn,
+                  path, strerror(errno));
+        goto fail;
+    }
+    map = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (map == MAP_FAILED) {
+        arr__fail(errno == ENOMEM ? ARR_ENOMEM : ARR_EINVAL, "%s: %s: cannot map: %s", fn, path,
+                  strerror(errno));
+        goto fail;
+    }
+    arr_t *a = arr__new_owner_external(map, size, (char *)map + hl, ndim, shape, strides, dtype, 1,
+                                       unmap_shared, ARR_OP_LOAD, caller);
+    if (a == NULL)
+        goto fail;
+    close(fd);
+    return a;
+fail:
+    if (map != MAP_FAILED)
+        munmap(map, (size_t)size);
+    close(fd);
+    unlink(path);
+    return NULL;
+}
+
+int64_t arr_drop_pages(const arr_t *a)
+{
+    static const char fn[] = "arr_drop_pages";
+    if (arr__check_readable(a, fn) != 0)
+        return -1;
+    const arr_t *owner = a->is_view ? a->base : a;
+    if (owner->release != unmap_readonly && owner->release != unmap_shared)
+        return 0;
+    int64_t lo, hi;
+    arr__extent(a, &lo, &hi);
+    if (lo == hi)
+        return 0;
+    /* Whole pages touching the elements, clamped to the mapping: a page
+     * shared with a neighbouring block is simply read back if needed. */
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t map_lo = (uintptr_t)owner->buffer;
+    uintptr_t map_hi = map_lo + (uintptr_t)owner->buffer_bytes;
+    uintptr_t from = ((uintptr_t)a->data + (uintptr_t)lo) & ~(page - 1);
+    uintptr_t to = (uintptr_t)a->data + (uintptr_t)hi;
+    to = (to + page - 1) & ~(page - 1);
+    if (from < map_lo)
+        from = map_lo;
+    if (to > ((map_hi + page - 1) & ~(page - 1)))
+        to = (map_hi + page - 1) & ~(page - 1);
+    if (madvise((void *)from, to - from, MADV_DONTNEED) != 0)
+        return arr__fail(ARR_EINVAL, "%s: madvise: %s", fn, strerror(errno));
+    return (int64_t)(to - from);
+}
