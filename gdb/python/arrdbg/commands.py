@@ -11,7 +11,7 @@ import gdb
 from . import layout, npy, overlap
 from .memory import ADDRESS_MASK, ReadError, Settings, Target, read
 from .model import (ArrDesc, Invalid, Registry, desc_of_value, fmt_tuple,
-                    resolve, where)
+                    gc_paused, resolve, where)
 from .printers import Elements
 
 MAX_SOURCE_CHAIN = 64
@@ -48,16 +48,23 @@ def _args(arg, name, count, usage):
     return argv
 
 
-def _table(rows, header):
-    """Aligned columns; the id and bytes columns right-aligned, the last
-    column left as is."""
-    columns = list(zip(header, *rows))
-    columns = [[str(c) for c in col] for col in columns]
-    widths = [max(map(len, col)) for col in columns[:-1]]
-    fmt = "  ".join(("%%%ds" if k in (0, 4) else "%%-%ds") % w for k, w in enumerate(widths))
+WRITE_CHUNK_LINES = 4096   # lines per gdb.write: few calls, and the pager can stop a long list
+
+
+def _write_lines(lines):
+    """Writes lines (without newlines) in chunks."""
+    for start in range(0, len(lines), WRITE_CHUNK_LINES):
+        gdb.write("\n".join(lines[start:start + WRITE_CHUNK_LINES]) + "\n")
+
+
+def _table(columns, right_aligned=(0, 4)):
+    """Lines of aligned columns (each a list of strings, the header first);
+    the columns in right_aligned are right-aligned, the last is left as is.
+    Built column by column: `arr list` formats 100,000s of rows."""
+    fmt = "  ".join(("%%%ds" if k in right_aligned else "%%-%ds") % max(map(len, col))
+                    for k, col in enumerate(columns[:-1]))
     fmt += "  %s"
-    lines = [(fmt % row).rstrip() for row in zip(*columns)]
-    return "\n".join(lines) + "\n"
+    return [(fmt % row).rstrip() for row in zip(*columns)]
 
 
 LEAK_ORDER = ("copy", "owner", "view", "orphan")
@@ -65,25 +72,30 @@ LEAK_WORDS = {"copy": "copy never freed", "owner": "array never freed",
               "view": "view never freed", "orphan": "orphaned view (its base was freed first)"}
 
 
-def _list_rows(entries):
-    rows = []
-    for d in entries:
-        rows.append(("#%d" % d.id, d.kind(), d.dtype_name, fmt_tuple(d.shape), d.nbytes,
-                     "#%d" % d.base_id if d.is_view else "-",
-                     '"%s"' % d.label if d.label else "", where(d.made_at)))
-    return rows
+def _list_columns(entries):
+    """The columns of `arr list` (header first), as strings."""
+    dtypes = layout.DTYPES
+    return [
+        ["id"] + ["#%d" % d.id for d in entries],
+        ["kind"] + [d.category for d in entries],
+        ["dtype"] + [dtypes[d.dtype] for d in entries],
+        ["shape"] + [fmt_tuple(d.shape) for d in entries],
+        ["bytes"] + [str(d.nbytes) for d in entries],
+        ["base"] + ["#%d" % d.base_id if d.is_view else "-" for d in entries],
+        ["label"] + ['"%s"' % d.label if d.label else "" for d in entries],
+        ["made at"] + [where(d.made_at) for d in entries],
+    ]
 
 
 def _footer(reg, entries):
-    kinds = {}
+    kinds = {"owner": 0, "copy": 0, "view": 0, "orphan": 0}
     owner_bytes = 0
     for d in entries:
-        kinds[d.kind()] = kinds.get(d.kind(), 0) + 1
-        if not d.is_view:
-            owner_bytes += max(d.buffer_bytes, 0)
+        kinds[d.category] += 1
+        if not d.is_view and d.buffer_bytes > 0:
+            owner_bytes += d.buffer_bytes
     text = "%d arrays: %d owners, %d copies, %d views, %d orphans; %d bytes in their owners' buffers\n" % (
-        len(entries), kinds.get("owner", 0), kinds.get("copy", 0), kinds.get("view", 0),
-        kinds.get("orphan", 0), owner_bytes)
+        len(entries), kinds["owner"], kinds["copy"], kinds["view"], kinds["orphan"], owner_bytes)
     return text + _registry_problems(reg)
 
 
@@ -128,7 +140,8 @@ caller).  `owners` lists owners and copies, `views` views and orphans,
         return [w for w in ("owners", "views", "leaks") if w.startswith(word or "")]
 
     def invoke(self, arg, from_tty):
-        _guard("arr list", self._run, arg.strip())
+        with gc_paused():
+            _guard("arr list", self._run, arg.strip())
 
     def _run(self, what):
         if what not in ("", "owners", "views", "leaks"):
@@ -140,14 +153,13 @@ caller).  `owners` lists owners and copies, `views` views and orphans,
         elif what == "views":
             entries = [d for d in entries if d.is_view]
         elif what == "leaks":
-            entries = sorted(entries, key=lambda d: LEAK_ORDER.index(d.kind()))
-        out = ""
+            rank = {kind: k for k, kind in enumerate(LEAK_ORDER)}
+            entries = sorted(entries, key=lambda d: rank[d.category])
         if entries:
-            out = _table(_list_rows(entries),
-                         ("id", "kind", "dtype", "shape", "bytes", "base", "label", "made at"))
+            _write_lines(_table(_list_columns(entries)))
         else:
-            out = "no live arrays\n" if not what else "no live arrays of that kind\n"
-        gdb.write(out + _footer(reg, entries))
+            gdb.write("no live arrays\n" if not what else "no live arrays of that kind\n")
+        gdb.write(_footer(reg, entries))
 
 
 def _source_chain(desc, reg):
@@ -400,7 +412,8 @@ buffers themselves; at exit the tool's report is the authoritative one."""
         gdb.Command.__init__(self, "arr leaks", gdb.COMMAND_DATA, gdb.COMPLETE_NONE)
 
     def invoke(self, arg, from_tty):
-        _guard("arr leaks", self._run, arg)
+        with gc_paused():
+            _guard("arr leaks", self._run, arg)
 
     def _run(self, arg):
         if arg.strip():
@@ -408,7 +421,7 @@ buffers themselves; at exit the tool's report is the authoritative one."""
         reg = _registry("arr leaks")
         groups = {k: [] for k in LEAK_ORDER}
         for d in reg.entries:
-            groups[d.kind()].append(d)
+            groups[d.category].append(d)
         out = []
         buffer_bytes = 0
         for kind in LEAK_ORDER:
@@ -425,7 +438,8 @@ buffers themselves; at exit the tool's report is the authoritative one."""
                    "%d views never freed, %d orphaned views" % (
                        total, len(groups["copy"]), len(groups["owner"]), buffer_bytes,
                        len(groups["view"]), len(groups["orphan"])))
-        gdb.write("\n".join(out) + "\n" + _registry_problems(reg))
+        _write_lines(out)
+        gdb.write(_registry_problems(reg))
 
 
 def read_c_order(d):

@@ -130,6 +130,60 @@ class StructDecoder:
             out[name] = list(values[start:start + array_len]) if array_len else values[start]
         return out
 
+    # ---- bulk decoding (the registry walk) -----------------------------
+    #
+    # decode() builds every field, including two 32-entry arrays that a
+    # descriptor mostly does not use.  For 100,000s of descriptors, split()
+    # separates the arrays whose length another field gives (shape and
+    # strides, by ndim): scalars_at() unpacks all the rest at once and
+    # array_at() only the first n entries of one array.
+
+    def split(self, counted):
+        """Prepares scalars_at/array_at; returns the scalar field names in
+        the order scalars_at gives their values."""
+        if self._scalar is not None:
+            return self.scalar_names
+        fmt = [self.endian]
+        names = []
+        pos = 0
+        self._counted = {}
+        self._counted_structs = {}
+        for name, offset, st, array_len in sorted(self.fields, key=lambda f: f[1]):
+            if name in counted:
+                self._counted[name] = (offset, st.format[1:2], array_len)
+                continue
+            if array_len:
+                raise ValueError("array field %s is neither counted nor scalar" % name)
+            if offset < pos:
+                raise ValueError("overlapping fields in struct layout")
+            if offset > pos:
+                fmt.append("%dx" % (offset - pos))
+            fmt.append(st.format[1:])
+            names.append(name)
+            pos = offset + st.size
+        self.scalar_names = tuple(names)
+        self._scalar = struct.Struct("".join(fmt))
+        return self.scalar_names
+
+    _scalar = None
+
+    def scalars_at(self, buf, pos):
+        """Values of the scalar fields (and char arrays, as bytes) of the
+        struct at buf[pos:], in the order of split()'s names."""
+        return self._scalar.unpack_from(buf, pos)
+
+    def array_readers(self, name):
+        """(offset of array field `name`, readers): readers[n](buf, pos)
+        gives the first n entries of the array at buf[pos:] as a tuple,
+        where pos is the array's own position (struct position + offset)."""
+        offset, letter, array_len = self._counted[name]
+        key = (letter, array_len)
+        readers = self._counted_structs.get(key)
+        if readers is None:
+            readers = self._counted_structs[key] = [
+                struct.Struct(self.endian + letter * n).unpack_from for n in range(array_len + 1)]
+        return offset, readers
+
     def _build_whole(self):
         fmt = [self.endian]
         slices = []

@@ -41,11 +41,26 @@ def clear_cache(*_args):
     _cache_bytes[0] = 0
 
 
-def read(address, length, cache=True):
-    """Bytes [address, address + length) of the inferior, or ReadError."""
+def _check_bounds(address, length):
     if length < 0 or length > max(Settings.max_read, 1 << 20) or address < 0 \
             or address + length > ADDRESS_MASK + 1:
         raise ReadError(address, length, "refused")
+
+
+def read_buffer(address, length):
+    """[address, address + length) of the inferior as a read-only buffer
+    (gdb's own, not copied into bytes and not cached: for bulk reads that
+    are unpacked once), or ReadError."""
+    _check_bounds(address, length)
+    try:
+        return gdb.selected_inferior().read_memory(address, length)
+    except (gdb.MemoryError, gdb.error, ValueError, OverflowError, RuntimeError):
+        raise ReadError(address, length)
+
+
+def read(address, length, cache=True):
+    """Bytes [address, address + length) of the inferior, or ReadError."""
+    _check_bounds(address, length)
     if length == 0:
         return b""
     if cache:

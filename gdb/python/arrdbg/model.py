@@ -6,37 +6,81 @@ visited set, and a descriptor that fails a check gets a short reason that the
 printers show as `<arr: invalid REASON at 0x...>`.
 """
 
+import contextlib
+import gc
 import struct
 
 import gdb
 
 from . import layout
-from .memory import ADDRESS_MASK, ReadError, Settings, Target, read
+from .memory import ADDRESS_MASK, ReadError, Settings, Target, read, read_buffer
 from .overlap import Operand, extent
 
 MAX_REGISTRY = 10000000   # registry entries the plugin is willing to read
 MAX_VIEWS_WALK = 10000000
 MAX_ELEMENTS = 1 << 62
+# Module-level copies for validate(), which runs once per live array.
+_MAGIC_LIVE = layout.MAGIC_LIVE
+_MAXDIMS = layout.MAXDIMS
+_NDTYPES = len(layout.DTYPES)
+_DTYPE_SIZES = layout.DTYPE_SIZES
+_NOPS = len(layout.OPS)
 
 
 class Invalid(Exception):
     """A descriptor or registry that does not make sense; str() is short."""
 
 
+def _label_text(raw):
+    """A label's C string as printable text (anything else becomes '?')."""
+    label = raw.split(b"\0", 1)[0]
+    return "".join(c if c.isprintable() else "?" for c in label.decode("utf-8", "replace"))
+
+
+_FIELD_NAMES = tuple(name for name, _kind, _count in layout.ARR_FIELDS)
+_COUNTED = ("shape", "strides")
+_fillers = {}
+
+
+def _filler(names):
+    """fill(obj, values): obj.<names[i]> = values[i] for all i, compiled as
+    one tuple assignment, the cheapest way CPython sets two dozen slots (the
+    registry walk does it for every live array)."""
+    fill = _fillers.get(names)
+    if fill is None:
+        if not all(n in _FIELD_NAMES for n in names):
+            raise ValueError("unknown field in %r" % (names,))
+        namespace = {}
+        exec("def fill(obj, values):\n    %s, = values\n"
+             % ", ".join("obj." + n for n in names), namespace)
+        fill = _fillers[names] = namespace["fill"]
+    return fill
+
+
 class ArrDesc:
-    """One arr_t as read from the inferior (or a synthetic row of one)."""
+    """One arr_t as read from the inferior (or a synthetic row of one).
+    Attributes: the struct's fields (label as text, shape and strides as
+    tuples of ndim entries), address, raw (its bytes, when kept), and after
+    validate() size, nbytes and category (what kind() returns)."""
+
+    __slots__ = _FIELD_NAMES + ("address", "raw", "size", "nbytes", "category")
 
     def __init__(self, address, fields, raw=None):
+        for name in _FIELD_NAMES:
+            setattr(self, name, fields[name])
+        self._finish(address, raw, fields["shape"], fields["strides"])
+
+    def _finish(self, address, raw, shape, strides):
         self.address = address
         self.raw = raw
-        self.__dict__.update(fields)
-        label = fields["label"].split(b"\0", 1)[0]
-        self.label = "".join(c if c.isprintable() else "?"
-                             for c in label.decode("utf-8", "replace"))
-        self.ndim = fields["ndim"]
-        if 0 <= self.ndim <= layout.MAXDIMS:
-            self.shape = tuple(fields["shape"][:self.ndim])
-            self.strides = tuple(fields["strides"][:self.ndim])
+        label = self.label
+        self.label = _label_text(label) if label[:1] != b"\0" else ""
+        ndim = self.ndim
+        if 0 <= ndim <= layout.MAXDIMS:
+            self.shape = tuple(shape[:ndim])
+            self.strides = tuple(strides[:ndim])
+        else:  # validate() rejects it; these only keep the object whole
+            self.shape = self.strides = ()
 
     @classmethod
     def read(cls, address, synthetic_raw=None):
@@ -55,20 +99,26 @@ class ArrDesc:
         return desc
 
     def validate(self, synthetic):
+        """Raises Invalid unless the fields make sense; sets size, nbytes."""
         magic = self.magic
-        if magic == layout.MAGIC_FREED:
-            raise Invalid("freed handle (was #%d)" % self.id)
-        if magic != layout.MAGIC_LIVE and not (synthetic and magic == layout.MAGIC_ROW):
+        if magic != _MAGIC_LIVE and not (synthetic and magic == layout.MAGIC_ROW):
+            if magic == layout.MAGIC_FREED:
+                raise Invalid("freed handle (was #%d)" % self.id)
             raise Invalid("magic 0x%08x" % magic)
-        if not 0 <= self.ndim <= layout.MAXDIMS:
-            raise Invalid("ndim %d" % self.ndim)
-        if not 0 <= self.dtype < len(layout.DTYPES):
-            raise Invalid("dtype %d" % self.dtype)
-        if self.itemsize != layout.DTYPE_SIZES[self.dtype]:
-            raise Invalid("itemsize %d for %s" % (self.itemsize, layout.DTYPES[self.dtype]))
-        if self.is_view not in (0, 1) or self.orphaned not in (0, 1):
-            raise Invalid("is_view %d orphaned %d" % (self.is_view, self.orphaned))
-        if self.orphaned and not self.is_view:
+        ndim = self.ndim
+        if not 0 <= ndim <= _MAXDIMS:
+            raise Invalid("ndim %d" % ndim)
+        dtype = self.dtype
+        if not 0 <= dtype < _NDTYPES:
+            raise Invalid("dtype %d" % dtype)
+        itemsize = self.itemsize
+        if itemsize != _DTYPE_SIZES[dtype]:
+            raise Invalid("itemsize %d for %s" % (itemsize, layout.DTYPES[dtype]))
+        is_view = self.is_view
+        orphaned = self.orphaned
+        if is_view not in (0, 1) or orphaned not in (0, 1):
+            raise Invalid("is_view %d orphaned %d" % (is_view, orphaned))
+        if orphaned and not is_view:
             raise Invalid("orphaned owner")
         size = 1
         for axis, d in enumerate(self.shape):
@@ -78,11 +128,16 @@ class ArrDesc:
             if size > MAX_ELEMENTS:
                 raise Invalid("element count (over 2**62)")
         self.size = size
-        self.nbytes = size * self.itemsize
+        self.nbytes = size * itemsize
         if size and self.data == 0:
             raise Invalid("data NULL")
-        if self.op < 0 or self.op >= len(layout.OPS):
-            raise Invalid("op %d" % self.op)
+        op = self.op
+        if not 0 <= op < _NOPS:
+            raise Invalid("op %d" % op)
+        if is_view:
+            self.category = "orphan" if orphaned else "view"
+        else:
+            self.category = "copy" if layout.is_copy_op(op) else "owner"
 
     # ---- derived facts ---------------------------------------------------
 
@@ -98,10 +153,9 @@ class ArrDesc:
         return not self.is_view and layout.is_copy_op(self.op)
 
     def kind(self):
-        """owner / copy / view / orphan: the category arr list shows."""
-        if self.is_view:
-            return "orphan" if self.orphaned else "view"
-        return "copy" if self.is_copy() else "owner"
+        """owner / copy / view / orphan: the category arr list shows (set by
+        validate(), which every descriptor in use has passed)."""
+        return self.category
 
     def extent(self):
         """Byte range [lo, hi) relative to data."""
@@ -222,28 +276,7 @@ class Registry:
         fmt = "%s%d%s" % (target.endian, count, "Q" if psize == 8 else "I")
         pointers = struct.unpack(fmt, raw)
         seen = {}
-        decoder = target.arr
-        blocks = _read_clustered(pointers, decoder.size)
-        for slot, ptr in enumerate(pointers):
-            if ptr in seen:
-                self.problems.append("slot %d repeats slot %d (0x%x): registry loop"
-                                     % (slot, seen[ptr], ptr))
-                continue
-            seen[ptr] = slot
-            try:
-                if ptr == 0:
-                    raise Invalid("NULL")
-                start, block = blocks.get(ptr, (None, None))
-                if block is not None:
-                    raw = block[ptr - start:ptr - start + decoder.size]
-                else:
-                    raw = read(ptr, decoder.size, cache=False)
-                desc = ArrDesc(ptr, decoder.decode(raw))
-                desc.validate(False)
-            except (ReadError, Invalid) as exc:
-                self.bad.append((slot, ptr, describe_failure(exc, ptr)))
-                continue
-            self.entries.append(desc)
+        self.entries = _decode_all(pointers, target.arr, seen, self.problems, self.bad)
         self._by_id = None
 
     def by_id(self, ident):
@@ -252,31 +285,109 @@ class Registry:
         return self._by_id.get(ident)
 
 
+@contextlib.contextmanager
+def gc_paused():
+    """No cyclic garbage collection inside: building 100,000s of objects
+    that all stay alive makes the collector rescan them again and again
+    (a third of `arr list`'s time).  Nothing here makes cycles; whatever
+    does is collected after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _decode_all(pointers, decoder, seen, problems, bad):
+    """The valid descriptors the registry's pointers lead to, in registry
+    order; bad gets (slot, address, text) for the others, problems the
+    repeated entries.  This is the hot loop of `arr list` and `arr leaks`
+    (100,000s of arrays): everything it looks up is hoisted, and only the
+    ndim entries of shape and strides are decoded."""
+    entries = []
+    with gc_paused():
+        spans = _read_clustered(pointers, decoder.size)
+        _decode_into(entries, pointers, spans, decoder, seen, problems, bad)
+    return entries
+
+
+def _decode_into(entries, pointers, spans, decoder, seen, problems, bad):
+    """_decode_all's loop (entries, problems and bad are appended to)."""
+    size = decoder.size
+    fill = _filler(decoder.split(_COUNTED))
+    unpack_scalars = decoder.scalars_at
+    shape_offset, shape_readers = decoder.array_readers("shape")
+    strides_offset, strides_readers = decoder.array_readers("strides")
+    maxdims = min(layout.MAXDIMS, len(shape_readers) - 1, len(strides_readers) - 1)
+    new_desc = object.__new__
+    # Repeated entries are rare: look for them per slot only if there are any.
+    repeats = len(set(pointers)) != len(pointers)
+    for slot, ptr in enumerate(pointers):
+        if repeats:
+            if ptr in seen:
+                problems.append("slot %d repeats slot %d (0x%x): registry loop"
+                                % (slot, seen[ptr], ptr))
+                continue
+            seen[ptr] = slot
+        try:
+            if ptr == 0:
+                raise Invalid("NULL")
+            found = spans.get(ptr)
+            if found is None:  # isolated, or its span was unreadable
+                block, pos = read(ptr, size, cache=False), 0
+            else:
+                block, pos = found
+            desc = new_desc(ArrDesc)
+            fill(desc, unpack_scalars(block, pos))
+            ndim = desc.ndim
+            if 0 <= ndim <= maxdims:
+                desc.shape = shape_readers[ndim](block, pos + shape_offset)
+                desc.strides = strides_readers[ndim](block, pos + strides_offset)
+            else:  # validate() rejects it
+                desc.shape = desc.strides = ()
+            desc.address = ptr
+            desc.raw = None
+            label = desc.label
+            desc.label = _label_text(label) if label[:1] != b"\0" else ""
+            desc.validate(False)
+        except (ReadError, Invalid) as exc:
+            bad.append((slot, ptr, describe_failure(exc, ptr)))
+            continue
+        entries.append(desc)
+
+
 CLUSTER_GAP = 4096          # bytes between descriptors still read together
 CLUSTER_MAX = 1 << 20       # bytes per clustered read
 
 
 def _read_clustered(pointers, size):
-    """{pointer: (block start, block bytes)} for descriptors that lie close
-    together in memory: one read per cluster instead of one per descriptor.
-    Pointers whose cluster cannot be read are left out (read one by one)."""
+    """{pointer: (block, offset of the descriptor in block)} for descriptors
+    that lie close together in memory (handles are malloc'd, so usually
+    adjacent): one read per span of at most CLUSTER_MAX bytes instead of one
+    per descriptor.  Pointers of a span that cannot be read are left out, so
+    the caller reads them one by one."""
     found = {}
-    ordered = sorted(p for p in set(pointers) if p)
+    ordered = sorted(set(pointers))
+    if ordered and ordered[0] == 0:
+        del ordered[0]
+    count = len(ordered)
     i = 0
-    while i < len(ordered):
+    while i < count:
+        start = ordered[i]
         j = i
-        while (j + 1 < len(ordered) and ordered[j + 1] - ordered[j] <= CLUSTER_GAP
-               and ordered[j + 1] + size - ordered[i] <= CLUSTER_MAX):
+        while (j + 1 < count and ordered[j + 1] - ordered[j] <= CLUSTER_GAP
+               and ordered[j + 1] + size - start <= CLUSTER_MAX):
             j += 1
         if j > i:
-            start = ordered[i]
             try:
-                block = read(start, ordered[j] + size - start, cache=False)
+                block = read_buffer(start, ordered[j] + size - start)
             except ReadError:
                 block = None
             if block is not None:
                 for p in ordered[i:j + 1]:
-                    found[p] = (start, block)
+                    found[p] = (block, p - start)
         i = j + 1
     return found
 

@@ -219,8 +219,8 @@ def desc_from_value(value):
             fields[name] = [int(field[k]) for k in range(count)]
         else:
             fields[name] = int(value[name])
-    desc = ArrDesc(0, fields)
-    desc.raw = target.arr.patched(bytes(target.arr.size), **fields)
+    raw = target.arr.patched(bytes(target.arr.size), **fields)
+    desc = ArrDesc(0, fields, raw)  # takes fields over as its attributes
     desc.validate(True)
     return desc
 
