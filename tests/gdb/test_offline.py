@@ -126,11 +126,36 @@ def test_npy(rng, rounds):
         check(same, "npy round trip %s %r %r" % (name, shape, strides))
 
 
+def test_bulk_decode(rng, rounds):
+    """The registry walk's decoder (split, scalars_at, array_readers) gives
+    the same fields as the plain decode() of the same bytes, for descriptors
+    at odd positions inside a larger block, in both byte orders."""
+    for endian in ("<", ">"):
+        offsets, size = layout.natural_layout(layout.ARR_FIELDS, 8)
+        decoder = layout.StructDecoder(layout.ARR_FIELDS, offsets, size, 8, endian)
+        names = decoder.split(("shape", "strides"))
+        shape_offset, shape_readers = decoder.array_readers("shape")
+        strides_offset, strides_readers = decoder.array_readers("strides")
+        for _ in range(rounds):
+            pos = rng.randrange(0, 64)
+            block = bytes(rng.getrandbits(8) for _ in range(pos + size + rng.randrange(0, 8)))
+            whole = decoder.decode(block[pos:pos + size])
+            scalars = dict(zip(names, decoder.scalars_at(block, pos)))
+            check(set(names) | {"shape", "strides"} == set(whole),
+                  "split names %r" % (names,))
+            check(all(scalars[n] == whole[n] for n in names), "scalars differ at pos %d" % pos)
+            n = rng.randrange(0, layout.MAXDIMS + 1)
+            check(list(shape_readers[n](block, pos + shape_offset)) == whole["shape"][:n]
+                  and list(strides_readers[n](block, pos + strides_offset)) == whole["strides"][:n],
+                  "first %d of shape/strides differ at pos %d" % (n, pos))
+
+
 def main():
     rng = random.Random(int(os.environ.get("ARRDBG_SEED", "12345")))
     test_overlap(rng, 3000)
     test_too_hard()
     test_npy(rng, 400)
+    test_bulk_decode(rng, 200)
     print("%d passed, %d failed" % (passes[0], len(failures)))
     return 1 if failures else 0
 
