@@ -97,7 +97,8 @@ static void *private_worker(void *arg)
         if (!owner_first)
             WORKER_CHECK(w, arr_free(a) == 0, "free owner");
         WORKER_CHECK(w, arr_free(c) == 0, "free copy");
-        WORKER_CHECK(w, arr_free(c) == -1 && arr_errcode() == ARR_ENOTLIVE, "double free accepted");
+        /* No double-free check here: another thread may already own a new
+         * handle at c's address (test_core checks it single-threaded). */
         w->tally.freed += 5;
     }
     return NULL;
@@ -151,9 +152,8 @@ static void producer_done(queue_t *q)
     pthread_mutex_unlock(&q->lock);
 }
 
-static void *producer(void *arg)
+static void *produce(worker_t *w)
 {
-    worker_t *w = arg;
     int n = iterations();
     for (int i = 0; i < n; i++) {
         int64_t len = 1 + next_random(&w->seed) % 8;
@@ -172,22 +172,39 @@ static void *producer(void *arg)
         WORKER_CHECK(w, arr_free(a) == 0, "free owner: %s", arr_errmsg());
         w->tally.freed++;
     }
+    return NULL;
+}
+
+/* Even a failed producer says it is done, or the consumers would wait. */
+static void *producer(void *arg)
+{
+    produce(arg);
     producer_done(&handoff);
     return NULL;
 }
 
-static void *consumer(void *arg)
+static void *consume(worker_t *w)
 {
-    worker_t *w = arg;
     arr_t *v;
     while ((v = queue_pop(&handoff)) != NULL) {
         /* Only what orphaning does not change: liveness, shape, extent. */
         WORKER_CHECK(w, arr_is_live(v) && arr_ndim(v) == 1 && arr_is_view(v), "handed-over view not live");
         WORKER_CHECK(w, arr_may_share_memory(v, v) >= 0, "overlap query failed: %s", arr_errmsg());
         WORKER_CHECK(w, arr_free(v) == 0, "free view: %s", arr_errmsg());
-        WORKER_CHECK(w, !arr_is_live(v), "freed view still live");
+        /* (Not "v is no longer live": another thread may already have been
+         * given the same address for a new handle.) */
         w->tally.freed++;
     }
+    return NULL;
+}
+
+/* A failed consumer still drains the queue, or the producers would wait. */
+static void *consumer(void *arg)
+{
+    consume(arg);
+    arr_t *v;
+    while ((v = queue_pop(&handoff)) != NULL)
+        arr_free(v);
     return NULL;
 }
 
