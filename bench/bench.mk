@@ -2,8 +2,8 @@
 # client requests, and the tools' costs.  A benchmark, not a test: it is not
 # in CHECK_TARGETS and never fails on a number.
 #
-#   make bench                 the full run (~10 minutes on 2 cores)
-#   make bench BENCH_QUICK=1   a ~1 minute run with smaller sizes and fewer
+#   make bench                 the full run (~2.5 minutes on 2 cores)
+#   make bench BENCH_QUICK=1   a ~30 s run with smaller sizes and fewer
 #                              repetitions
 #
 # Results: the table on stdout, plus $(BUILD)/bench/results.md, results.json

@@ -511,7 +511,7 @@ def scale_copy(report, cfg, lib, aux, npy):
             sides.append(Side(warm_server, "memcpy_warm", n))
         reps = cfg.reps if nbytes < (256 << 20) else max(3, cfg.reps // 2)
         try:
-            meds, _ = interleaved(sides, reps, cfg.scale_target)
+            meds, samples = interleaved(sides, reps, cfg.scale_target)
         except BenchError as exc:
             report.notes.append("copy scaling stopped at %s: %s" % (fmt_bytes(nbytes), exc))
             break
@@ -521,7 +521,7 @@ def scale_copy(report, cfg, lib, aux, npy):
                            memcpy_warm=meds[3]))
         gbps = [("%.2f" % (nbytes / t / 1e9)) if t else "-" for t in meds]
         rows.append([fmt_bytes(nbytes)] + [fmt_time(t) for t in meds] + gbps +
-                    ["%.2f" % (meds[1] / meds[0]), "%.2f" % (meds[0] / meds[2])])
+                    ["%.2f" % paired_ratio(samples, 1, 0), "%.2f" % paired_ratio(samples, 0, 2)])
 
         print("  copy %-8s libarr %-9s NumPy %-9s memcpy %s" % (
             fmt_bytes(nbytes), fmt_time(meds[0]), fmt_time(meds[1]), fmt_time(meds[2])), flush=True)
@@ -532,7 +532,8 @@ def scale_copy(report, cfg, lib, aux, npy):
         "call overhead, which dominates below ~64 KB); memcpy = malloc + memcpy + free with the "
         "huge-page hint libarr and NumPy give big buffers (madvise MADV_HUGEPAGE from 4 MB), "
         "the same work arr_copy does; warm = memcpy into a reused, already-faulted buffer "
-        "(up to %s).  GB/s = bytes / time." % fmt_bytes(cfg.warm_max),
+        "(up to %s).  GB/s = bytes / time of the medians; the two ratio columns are "
+        "medians of paired runs." % fmt_bytes(cfg.warm_max),
         ["size", "libarr", "NumPy", "memcpy", "memcpy warm", "libarr GB/s", "NumPy GB/s",
          "memcpy GB/s", "warm GB/s", "NumPy/libarr", "libarr/memcpy"], rows))
     return points
@@ -601,7 +602,7 @@ def write_svg(points, path):
     series = [("libarr", "libarr arr_copy", "#d62728", ""),
               ("numpy", "NumPy a.copy()", "#1f77b4", ""),
               ("memcpy", "malloc+hint+memcpy", "#2ca02c", ""),
-              ("memcpy_warm", "memcpy, reused buffer", "#2ca02c", "6,4")]
+              ("memcpy_warm", "memcpy, reused buffer", "#7f7f7f", "6,4")]
     width, height = 760, 440
     left, right, top, bottom = 70, 210, 40, 60
     pw, ph = width - left - right, height - top - bottom
