@@ -10,11 +10,12 @@
 
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_HARNESSES := slice ops
+FUZZ_HARNESSES := slice ops npy
 # The bounded pass of check-fuzz: a fixed number of inputs per harness, so
 # the run is the same on every machine (seed fixed too).
 FUZZ_CHECK_RUNS_slice ?= 200000
 FUZZ_CHECK_RUNS_ops ?= 20000
+FUZZ_CHECK_RUNS_npy ?= 50000
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Wshadow \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
               -Ilibarr -Ivalgrind
@@ -52,7 +53,7 @@ check-fuzz: $(FUZZ_BINS)
 	  if $(BUILD)/fuzz/fuzz_$$h fuzz/corpus/$$h/* > $$log 2>&1; then pass=$$((pass+1)); \
 	  else fail=$$((fail+1)); echo "fuzz $$h: corpus replay FAILED (see $$log)"; fi; \
 	  log=$(BUILD)/fuzz/$$h-runs.log; \
-	  case $$h in slice) runs=$(FUZZ_CHECK_RUNS_slice);; ops) runs=$(FUZZ_CHECK_RUNS_ops);; esac; \
+	  case $$h in slice) runs=$(FUZZ_CHECK_RUNS_slice);; ops) runs=$(FUZZ_CHECK_RUNS_ops);; npy) runs=$(FUZZ_CHECK_RUNS_npy);; esac; \
 	  work=$$(mktemp -d); \
 	  if $(BUILD)/fuzz/fuzz_$$h -runs=$$runs -seed=1 -artifact_prefix=$(BUILD)/fuzz/$$h- \
 	       $$work fuzz/corpus/$$h > $$log 2>&1; then pass=$$((pass+1)); \
@@ -114,6 +115,7 @@ check-memcheck: $(UNIT_BINS)
 # ---- coverage --------------------------------------------------------------
 # libarr and the unit tests rebuilt with --coverage at -O0 in build/coverage,
 # run, then summarised by gcovr (lines and branches of libarr/*.c only).
+# Atomic counter updates: the thread tests would otherwise corrupt counts.
 COVERAGE_BUILD := build/coverage
 
 .PHONY: coverage coverage-deps
@@ -124,7 +126,7 @@ coverage-deps:
 
 coverage: coverage-deps
 	@rm -rf $(COVERAGE_BUILD)
-	@$(MAKE) --no-print-directory -s BUILD=$(COVERAGE_BUILD) OPT=-O0 EXTRA_CFLAGS=--coverage \
+	@$(MAKE) --no-print-directory -s BUILD=$(COVERAGE_BUILD) OPT=-O0 EXTRA_CFLAGS="--coverage -fprofile-update=atomic" \
 	    $(patsubst $(BUILD)/%,$(COVERAGE_BUILD)/%,$(UNIT_BINS)) >/dev/null
 	@rc=0; for t in $(patsubst $(BUILD)/%,$(COVERAGE_BUILD)/%,$(UNIT_BINS)); do \
 	  CK_FORK=no $$t > $$t.log 2>&1 || { rc=1; echo "coverage: $$t failed (see $$t.log)"; }; done; \
