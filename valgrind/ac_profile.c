@@ -680,6 +680,8 @@ static void ac_json_loc_fields(VgFile *f, const ACProfLoc *l)
         VG_(fprintf)(f, "null");
     VG_(fprintf)(f, ", \"fn\": ");
     ac_json_str(f, l ? l->fn : NULL);
+    VG_(fprintf)(f, ", \"dir\": ");
+    ac_json_str(f, l && l->file ? l->dir : NULL);
 }
 
 static void ac_json_event(VgFile *f, const HChar *name, ULong time, ULong event,

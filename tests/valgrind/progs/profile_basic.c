@@ -7,16 +7,20 @@
  *   c   copy of a, written (arr_fill), never read       LINE copy_c
  *   d   float32 copy of a: never written, never read    LINE astype_d
  *   v   view of a (no bytes of its own)                 LINE slice_v
- *   peak: a + b + c + d = 140000 bytes (100000 in copies)
+ *   g   copy of b (reads b), freed at once            LINE copy_g, free_g
+ *   peak: a + b + c + d + g = 180000 bytes (140000 in 4 copies), views 1
  *   e   original 8000 after the peak                    LINE zeros_e
  *   f   copy of e written by a helper function called right after the copy
  *       (deeper stack: must count as a write), read through its pointer
  *                                                       LINE copy_f
- *   g   copy of b made before b is freed: reads b       LINE copy_g
  *   h   copy of a filled in a loop right where it was made, never read
  *                                                       LINE copy_h
+ * With the argument "orphan", afterwards: o (original 800 bytes) freed while
+ * its view w lives; its bytes stay (quarantine) until w is freed.
+ *                                      LINE zeros_o, free_o, free_w
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "arr.h"
 
@@ -26,7 +30,16 @@ static void poke(arr_t *x)
     p[3] = 2.5;
 }
 
-int main(void)
+static void orphan_case(void)
+{
+    int64_t n = 100;
+    arr_t *o = arr_zeros(1, &n, ARR_FLOAT64); /* LINE zeros_o */
+    arr_t *w = arr_slice(o, "10:20");         /* LINE slice_w */
+    arr_free(o); /* LINE free_o */
+    arr_free(w); /* LINE free_w */
+}
+
+int main(int argc, char **argv)
 {
     int64_t shape[2] = {100, 50};
     arr_t *a = arr_zeros(2, shape, ARR_FLOAT64); /* LINE zeros_a */
@@ -40,10 +53,10 @@ int main(void)
     arr_t *v = arr_slice(a, "::2, :");     /* LINE slice_v */
     arr_t *g = arr_copy(b, ARR_ORDER_C);   /* LINE copy_g */
     arr_free(g);                           /* LINE free_g */
-    arr_free(b);
-    arr_free(c);
-    arr_free(d);
-    arr_free(v);
+    arr_free(b); /* LINE free_b */
+    arr_free(c); /* LINE free_c */
+    arr_free(d); /* LINE free_d */
+    arr_free(v); /* LINE free_v */
 
     int64_t n = 1000;
     arr_t *e = arr_zeros(1, &n, ARR_FLOAT64); /* LINE zeros_e */
@@ -55,9 +68,11 @@ int main(void)
     double *hp = arr_data(h);
     for (int i = 0; i < 100; i++)
         hp[i] = i;
-    arr_free(h);
-    arr_free(f);
-    arr_free(e);
-    arr_free(a);
+    arr_free(h); /* LINE free_h */
+    arr_free(f); /* LINE free_f */
+    arr_free(e); /* LINE free_e */
+    arr_free(a); /* LINE free_a */
+    if (argc > 1 && strcmp(argv[1], "orphan") == 0)
+        orphan_case();
     return 0;
 }
