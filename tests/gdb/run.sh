@@ -13,6 +13,10 @@
 #                 with the values the program computed
 #   garbage       random and corrupt descriptors and registry: short
 #                 <arr: ...> answers, no traceback, no hang
+#   vgdb_arrcheck the plugin through Valgrind's gdbserver under the tree's
+#                 arrcheck tool, its ids checked against `monitor arr ...`
+#                 (skipped when build/valgrind has no tool, or SANITIZE=1)
+#   vgdb_memcheck the same under memcheck, which has no arr monitor commands
 # Every gdb runs under `timeout`; any "Traceback" or "Python Exception" in
 # its output fails the case.  Ends with "N passed, M failed".
 set -u
@@ -205,6 +209,86 @@ if want garbage; then
         else
             fail garbage "$(tail -30 "$WORK/garbage.log")"
         fi
+    fi
+fi
+
+# ---- through Valgrind's gdbserver (vgdb) ------------------------------------
+# The program waits under valgrind --vgdb=yes --vgdb-error=0; gdb connects
+# with `target remote | vgdb`, so the plugin can only read memory (no
+# ptrace, no inferior calls).  Once with the tree's arrcheck tool
+# (valgrind/arrgrind; its monitor commands are compared with the plugin),
+# once with memcheck (no arr monitor commands; the plugin must still work).
+# A private --vgdb-prefix keeps parallel runs from meeting each other.
+run_vgdb() { # run_vgdb NAME TOOL VALGRIND-COMMAND...
+    local name=$1 tool=$2
+    shift 2
+    local prog=$BUILD/tests/gdb/vgdb prefix=$WORK/$name-vgdb
+    "$@" --vgdb=yes --vgdb-error=0 --vgdb-prefix="$prefix" "$prog" \
+        >"$WORK/$name.valgrind.out" 2>"$WORK/$name.valgrind.log" &
+    local vgpid=$! waited=0
+    until ls "$prefix"-from-vgdb-to-"$vgpid"-* >/dev/null 2>&1; do
+        sleep 0.2
+        waited=$((waited + 1))
+        if [ $waited -gt 300 ] || ! kill -0 "$vgpid" 2>/dev/null; then
+            kill "$vgpid" 2>/dev/null
+            wait "$vgpid" 2>/dev/null
+            fail "$name" "valgrind started no gdbserver; it said:"
+            tail -20 "$WORK/$name.valgrind.log"
+            return
+        fi
+    done
+    ARRDBG_VGDB_TOOL=$tool ARRDBG_OUT=$WORK/$name.out \
+        ARRDBG_VGDB_TARGET="target remote | vgdb --vgdb-prefix=$prefix --pid=$vgpid" \
+        "${GDB[@]}" "${SOURCE[@]}" -x tests/gdb/vgdb_check.py "$prog" >"$WORK/$name.log" 2>&1
+    local rc=$?
+    if ! timeout 60 tail --pid="$vgpid" -f /dev/null; then
+        kill "$vgpid" 2>/dev/null
+        fail "$name" "valgrind did not exit after gdb"
+        wait "$vgpid" 2>/dev/null
+        return
+    fi
+    wait "$vgpid"
+    if [ $rc = 124 ] || [ $rc = 137 ]; then
+        fail "$name" "gdb timed out after ${GDB_TIMEOUT}s"
+        return
+    fi
+    no_traceback "$name" "$WORK/$name.log" || return
+    local result
+    result=$(grep '^vgdb: ' "$WORK/$name.log" | tail -1)
+    if [[ $result != "vgdb: ok"* ]]; then
+        fail "$name" "$(grep '^vgdb: ' "$WORK/$name.log" || tail -5 "$WORK/$name.log")"
+        return
+    fi
+    if ! grep -q '^vgdb: done$' "$WORK/$name.valgrind.out"; then
+        fail "$name" "the program did not run to its end under valgrind"
+        tail -20 "$WORK/$name.valgrind.log"
+        return
+    fi
+    # Addresses, the pid, and libarr's own frames (their line numbers move
+    # with every edit of the core) are not part of the expectation.
+    sed -E -e 's/^==[0-9]+== ?//' \
+        -e '/^ *(at|by) 0x[0-9A-Fa-f]+: .*\(arr_[a-z_]+\.c:[0-9]+\)$/d' \
+        -e 's/0x[0-9A-Fa-f]+/0xADDR/g' \
+        -e 's/handle 0xADDR \([0-9]+ bytes\)/handle 0xADDR (N bytes)/' "$WORK/$name.out" |
+        normalize /dev/stdin >"$WORK/$name.norm"
+    compare "$name" "$WORK/$name.norm" "tests/gdb/cases/$name.exp"
+}
+
+if want vgdb_arrcheck || want vgdb_memcheck; then
+    platform=$(pkg-config --variable=platform valgrind 2>/dev/null || echo amd64-linux)
+    if [ "${SANITIZE:-0}" = 1 ]; then
+        echo "SKIP: vgdb_arrcheck, vgdb_memcheck (valgrind cannot run an ASan-instrumented program)"
+    elif ! command -v valgrind >/dev/null || ! command -v vgdb >/dev/null; then
+        echo "SKIP: vgdb_arrcheck, vgdb_memcheck (valgrind and vgdb are not installed: apt-get install valgrind)"
+    else
+        if want vgdb_arrcheck; then
+            if [ -x "build/valgrind/lib/arrcheck-$platform" ]; then
+                ARRDBG_BUILD=build run_vgdb vgdb_arrcheck arrcheck valgrind/arrgrind
+            else
+                echo "SKIP: vgdb_arrcheck (no arrcheck tool in build/valgrind/lib: run make)"
+            fi
+        fi
+        want vgdb_memcheck && run_vgdb vgdb_memcheck memcheck valgrind --tool=memcheck
     fi
 fi
 
