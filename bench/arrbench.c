@@ -88,6 +88,7 @@ struct state {
     int narrays;
     void *raw[2];  /* plain buffers for the memcpy and shares cases */
     size_t raw_bytes;
+    const char *bad_param; /* set by a setup that rejects its parameters */
 };
 
 static void teardown(struct state *s)
@@ -174,7 +175,8 @@ static int run_produce(struct state *s)
     arr_t *r = producer_of(s->name)(case_input(s));
     if (r == NULL)
         return -1;
-    sink = *(double *)arr_data(r) + sink;
+    if (arr_size(r) > 0)
+        sink = *(const char *)arr_data(r) + sink;
     return arr_free(r);
 }
 
@@ -188,10 +190,18 @@ static int digest_produce(struct state *s, double *digest)
     return rc;
 }
 
+/* Inputs stay below 2 GB each: the benchmark's largest size is 1 GB. */
+#define MAX_ELEMENTS ((int64_t)1 << 28)
+#define MAX_SIDE 16384
+
 /* copy P1: 1-D float64 of P1 elements. */
 static int setup_copy_1d(struct state *s)
 {
     int64_t n = s->p1;
+    if (n > MAX_ELEMENTS) {
+        s->bad_param = "P1 (elements) must be at most 2^28";
+        return -1;
+    }
     return keep(s, pattern_array(1, &n));
 }
 
@@ -200,6 +210,10 @@ static int setup_copy_1d(struct state *s)
 static int setup_square(struct state *s)
 {
     int64_t shape[2] = {s->p1, s->p1};
+    if (s->p1 > MAX_SIDE) {
+        s->bad_param = "P1 (side) must be at most 16384";
+        return -1;
+    }
     if (keep(s, pattern_array(2, shape)) < 0)
         return -1;
     arr_t *a = s->arrays[0];
@@ -230,6 +244,10 @@ static int digest_sum(struct state *s, double *digest)
 static int setup_copyto(struct state *s)
 {
     int64_t shape[2] = {s->p1, s->p1};
+    if (s->p1 > MAX_SIDE) {
+        s->bad_param = "P1 (side) must be at most 16384";
+        return -1;
+    }
     if (keep(s, arr_zeros(2, shape, ARR_FLOAT64)) < 0)
         return -1;
     return keep(s, pattern_array(1, &s->p1));
@@ -266,6 +284,10 @@ static void hint_huge_pages(void *buffer, size_t nbytes)
 
 static int setup_memcpy(struct state *s)
 {
+    if (s->p1 > MAX_ELEMENTS) {
+        s->bad_param = "P1 (elements) must be at most 2^28";
+        return -1;
+    }
     s->raw_bytes = (size_t)s->p1 * sizeof(double);
     s->raw[0] = malloc(s->raw_bytes);
     s->raw[1] = malloc(s->raw_bytes);
@@ -282,7 +304,7 @@ static int run_memcpy(struct state *s)
 {
     if (strcmp(s->name, "memcpy_warm") == 0) {
         memcpy(s->raw[1], s->raw[0], s->raw_bytes);
-        sink = *(double *)s->raw[1];
+        sink = s->raw_bytes ? *(const char *)s->raw[1] : 0;
         return 0;
     }
     double *dst = malloc(s->raw_bytes);
@@ -291,7 +313,7 @@ static int run_memcpy(struct state *s)
     if (strcmp(s->name, "memcpy_fresh") == 0)
         hint_huge_pages(dst, s->raw_bytes);
     memcpy(dst, s->raw[0], s->raw_bytes);
-    sink = dst[0];
+    sink = s->raw_bytes ? *(const char *)dst : 0;
     free(dst);
     return 0;
 }
@@ -348,8 +370,10 @@ static int digest_shares_easy(struct state *s, double *digest)
 
 static int setup_shares_hard(struct state *s)
 {
-    if (s->p1 < 1 || s->p1 > 1049)
+    if (s->p1 < 1 || s->p1 > 1049) {
+        s->bad_param = "m (P1) must be 1..1049";
         return -1;
+    }
     /* calloc: the pages are never touched, the solver only does arithmetic. */
     s->raw[0] = calloc(1, HARD_BUFFER_BYTES);
     if (s->raw[0] == NULL)
@@ -396,8 +420,10 @@ static int digest_shares_hard(struct state *s, double *digest)
  * (2 x 2 x ... x 1 x 1, 1024 elements at most). */
 static int setup_nd(struct state *s)
 {
-    if (s->p1 < 1 || s->p1 > ARR_MAXDIMS)
+    if (s->p1 < 1 || s->p1 > ARR_MAXDIMS) {
+        s->bad_param = "ndim (P1) must be 1..32";
         return -1;
+    }
     int64_t shape[ARR_MAXDIMS];
     for (int d = 0; d < s->p1; d++)
         shape[d] = d < 10 ? 2 : 1;
@@ -503,9 +529,11 @@ static const struct case_def *prepare(struct state *s, const char *name, int64_t
     snprintf(s->name, sizeof s->name, "%s", name);
     s->p1 = p1;
     s->p2 = p2;
+    s->bad_param = NULL;
+    arr_clear_error();
     if (c->setup(s) < 0) {
         printf("err setup of %s %" PRId64 " failed: %s\n", name, p1,
-               arr_errcode() ? arr_errmsg() : strerror(ENOMEM));
+               s->bad_param ? s->bad_param : arr_errcode() ? arr_errmsg() : strerror(ENOMEM));
         teardown(s);
         return NULL;
     }
