@@ -55,7 +55,7 @@ SOURCE=(-iex "source $ROOT/gdb/arrdbg.py")
 
 # Addresses and paths differ from run to run and machine to machine.
 normalize() {
-    sed -E -e "s|$ROOT|<root>|g" -e 's/0x[0-9a-f]{5,}/0xADDR/g' \
+    sed -E -e "s|$ROOT/$BUILD/|<root>/build/|g" -e "s|$ROOT|<root>|g" -e 's/0x[0-9a-f]{5,}/0xADDR/g' \
         -e 's/process [0-9]+/process PID/g' "$1"
 }
 
@@ -110,6 +110,10 @@ for cmds in tests/gdb/cases/*.cmds; do
     fi
     loadargs=()
     [ "$load" = source ] && loadargs=("${SOURCE[@]}")
+    # Auto-load cases list the loaded scripts and printers: keep out other
+    # libraries' objfile scripts (an ASan build loads libstdc++'s).  The
+    # inline .debug_gdb_scripts entry does not use this directory.
+    [ "$load" = auto ] && loadargs=(-iex "set auto-load scripts-directory $WORK/no-scripts")
     actual=$WORK/$name.out
     export ARRDBG_CASE=$cmds ARRDBG_OUT=$actual
     if [ "$mode" = core ]; then
