@@ -87,19 +87,19 @@ static int parse_string(parser_t *ps, char *out, size_t cap, const char *what)
     ps->p++;
     size_t n = 0;
     for (;;) {
-        if (ps->p >= ps->end)
+        if (ps->p >= ps->end || *ps->p == '\n')
             return arr__fail(ARR_EINVAL, "%s: unterminated string in %s", ps->ctx, what);
         char c = *ps->p++;
         if (c == quote)
             break;
-        if (c == '\\' || c == '\n')
-            return arr__fail(ARR_EINVAL, "%s: unsupported %s in %s", ps->ctx,
-                             c == '\\' ? "escape" : "line break", what);
-        if (n + 1 >= cap)
-            return arr__fail(ARR_EINVAL, "%s: %s is too long (more than %zu bytes)", ps->ctx, what,
-                             cap - 1);
-        out[n++] = c;
+        if (c == '\\')
+            return arr__fail(ARR_EINVAL, "%s: unsupported escape in %s", ps->ctx, what);
+        if (n + 1 < cap)
+            out[n] = c;
+        n++;
     }
+    if (n >= cap)
+        return arr__fail(ARR_EINVAL, "%s: %s is too long (%zu bytes)", ps->ctx, what, n);
     out[n] = '\0';
     return 0;
 }
@@ -169,7 +169,9 @@ static int parse_dim(parser_t *ps, int64_t *out, int axis)
     skip_space(ps);
     if (ps->p < ps->end && *ps->p == '-')
         return arr__fail(ARR_EINVAL, "%s: negative dimension on axis %d of 'shape'", ps->ctx, axis);
-    if (ps->p >= ps->end || *ps->p < '0' || *ps->p > '9')
+    if (ps->p >= ps->end)
+        return arr__fail(ARR_EINVAL, "%s: header ends inside 'shape'", ps->ctx);
+    if (*ps->p < '0' || *ps->p > '9')
         return arr__fail(ARR_EINVAL, "%s: 'shape' item %d is not an integer", ps->ctx, axis);
     const char *start = ps->p;
     int64_t v = 0;
