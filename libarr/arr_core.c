@@ -394,9 +394,8 @@ static bool live_lookup(const arr_t *a)
 bool arr_is_live(const arr_t *a) { return a != NULL && live_lookup(a); }
 
 /* Adds a to the registry and gives it its id.  Fails only on ENOMEM. */
-static int registry_add(arr_t *a)
+static int registry_add_locked(arr_t *a)
 {
-    pthread_mutex_lock(&registry_lock);
     struct arr_registry *r = &arr_registry;
     if (r->count == r->capacity) {
         int64_t new_cap = r->capacity ? r->capacity * 2 : 64;
@@ -439,11 +438,17 @@ static int registry_add(arr_t *a)
             s->live_copy_bytes += a->buffer_bytes;
         }
     }
-    pthread_mutex_unlock(&registry_lock);
     return 0;
 oom:
-    pthread_mutex_unlock(&registry_lock);
     return arr__fail(ARR_ENOMEM, "out of memory growing the array registry");
+}
+
+static int registry_add(arr_t *a)
+{
+    pthread_mutex_lock(&registry_lock);
+    int rc = registry_add_locked(a);
+    pthread_mutex_unlock(&registry_lock);
+    return rc;
 }
 
 /* Caller holds registry_lock. */
@@ -532,7 +537,10 @@ static const void *owner_reference(const arr_t *owner)
     return owner->buffer ? owner->buffer : owner->data;
 }
 
-static void emit_created(const arr_t *a, const arr_t *owner)
+/* owner_buffer / owner_bytes: the owner's buffer start (its data for
+ * wrapped memory) and size, captured by the caller while the owner was
+ * certainly alive. */
+static void emit_created(const arr_t *a, const void *owner_buffer, int64_t owner_bytes)
 {
     if (!on_valgrind())
         return;
@@ -544,8 +552,8 @@ static void emit_created(const arr_t *a, const arr_t *owner)
         .source_id = a->source_id,
         .handle = a,
         .handle_bytes = sizeof *a,
-        .buffer = owner_reference(owner),
-        .buffer_bytes = owner->buffer_bytes,
+        .buffer = owner_buffer,
+        .buffer_bytes = (uint64_t)owner_bytes,
         .dtype = a->dtype,
         .itemsize = a->itemsize,
         .ndim = a->ndim,
@@ -660,7 +668,7 @@ arr_t *arr__new_owner(int ndim, const int64_t *shape, arr_dtype_t dtype, const i
         return NULL;
     }
     a->base_id = a->id;
-    emit_created(a, a);
+    emit_created(a, owner_reference(a), a->buffer_bytes);
     name_block_for_memcheck(a, "");
     return a;
 }
@@ -674,7 +682,6 @@ arr_t *arr__new_view(arr_t *src, int ndim, const int64_t *shape, const int64_t *
     if (ndim < 0 || ndim > ARR_MAXDIMS)
         return arr__fail_p(ARR_EINVAL, "%s: result would have %d dimensions (maximum %d)",
                            arr_op_name(op), ndim, ARR_MAXDIMS);
-    arr_t *owner = src->is_view ? src->base : src;
     arr_t *v = arr__calloc(1, sizeof *v);
     if (v == NULL)
         return arr__fail_p(ARR_ENOMEM, "out of memory for a view handle");
@@ -686,9 +693,6 @@ arr_t *arr__new_view(arr_t *src, int ndim, const int64_t *shape, const int64_t *
     v->source_id = src->id;
     v->is_view = 1;
     v->data = data;
-    v->base = owner;
-    v->offset = data - owner->data;
-    v->buffer = owner->buffer;
     v->made_at = caller;
     if (ndim > 0) {
         memcpy(v->shape, shape, (size_t)ndim * sizeof *shape);
@@ -696,12 +700,26 @@ arr_t *arr__new_view(arr_t *src, int ndim, const int64_t *shape, const int64_t *
     }
     v->flags = (src->flags & ARR_WRITEABLE) && !readonly ? ARR_WRITEABLE : 0;
     arr__update_contiguity(v);
-    if (registry_add(v) != 0) {
+
+    /* Resolve the owner and link to it under the lock: another thread may be
+     * freeing the owner (through its own handle) right now. */
+    pthread_mutex_lock(&registry_lock);
+    if (!live_set_contains(src) || src->orphaned) {
+        pthread_mutex_unlock(&registry_lock);
+        free(v);
+        return arr__fail_p(ARR_EORPHAN, "%s: the base of arr #%" PRIu64 " was freed meanwhile", fn,
+                           src->id);
+    }
+    arr_t *owner = src->is_view ? src->base : src;
+    v->base = owner;
+    v->offset = data - owner->data;
+    v->buffer = owner->buffer;
+    if (registry_add_locked(v) != 0) {
+        pthread_mutex_unlock(&registry_lock);
         free(v);
         return NULL;
     }
     v->base_id = owner->id;
-    pthread_mutex_lock(&registry_lock);
     arr_t *head = link_get(&owner->views_head);
     link_set(&v->view_next, head);
     link_set(&v->view_prev, NULL);
@@ -709,8 +727,10 @@ arr_t *arr__new_view(arr_t *src, int ndim, const int64_t *shape, const int64_t *
         link_set(&head->view_prev, v);
     link_set(&owner->views_head, v);
     owner->nviews++;
+    const void *owner_buffer = owner_reference(owner);
+    int64_t owner_bytes = owner->buffer_bytes;
     pthread_mutex_unlock(&registry_lock);
-    emit_created(v, owner);
+    emit_created(v, owner_buffer, owner_bytes);
     return v;
 }
 
@@ -817,7 +837,7 @@ arr_t *arr_wrap(void *data, int ndim, const int64_t *shape, const int64_t *strid
         return NULL;
     }
     a->base_id = a->id;
-    emit_created(a, a);
+    emit_created(a, owner_reference(a), a->buffer_bytes);
     return a;
 }
 
@@ -860,7 +880,7 @@ arr_t *arr__new_owner_external(void *buffer, int64_t bytes, void *data, int ndim
         return NULL;
     }
     a->base_id = a->id;
-    emit_created(a, a);
+    emit_created(a, owner_reference(a), a->buffer_bytes);
     name_block_for_memcheck(a, "");
     return a;
 }

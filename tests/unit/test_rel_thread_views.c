@@ -8,11 +8,9 @@
  * orphaned once that owner is gone.  Never a view whose base points at a
  * freed owner.
  *
- * KNOWN FAILURE (reported to libarr's owner): arr__new_view (arr_core.c)
- * checks that src is readable and reads src->base without registry_lock, then
- * links the new view into owner->views_head; if the owner is freed in
- * between, it writes into the freed owner (ASan: heap-use-after-free in
- * arr__new_view) and the new view keeps a dangling base forever. */
+ * This once failed: arr__new_view read src->base without registry_lock and
+ * could link the new view into a freed owner (ASan: heap-use-after-free).
+ * It now resolves the owner and links under the lock. */
 #include "unit.h"
 
 #include <pthread.h>
