@@ -697,7 +697,7 @@ class Config:
         if quick:
             self.reps, self.cr_reps, self.shares_reps = 5, 15, 3
             self.target, self.scale_target = 0.02, 0.005
-            self.workload_rounds, self.tool_reps = 1000, 1
+            self.workload_rounds, self.tool_reps = 600, 3
             self.live_counts = [1, 100, 10000]
             self.memcheck_live_max = 10000
             self.gdb_live, self.gdb_reps, self.gdb_full_reps = 100000, 1, 1
@@ -749,6 +749,7 @@ def main():
             print("run_bench: %s is missing (run `make bench`)" % prog, file=sys.stderr)
             return 2
     started = time.monotonic()
+    load_start = os.getloadavg()[0]
     when = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     machine = machine_description()
     print("make bench (%s), %s\n%s" % ("BENCH_QUICK=1" if cfg.quick else "full", when, machine),
@@ -784,10 +785,13 @@ def main():
             os.path.relpath(svg, TREE), ", PNG: " + os.path.relpath(png, TREE) if png else
             "; no SVG converter installed, so no PNG"))
     elapsed = time.monotonic() - started
+    load_end = os.getloadavg()[0]
 
     met = [r["met"] for r in report.rows if r["met"] is not None]
     lines = ["# make bench results (%s)" % ("BENCH_QUICK=1" if cfg.quick else "full run"), "",
-             "%s; %s; %.0f s." % (when, machine, elapsed), "",
+             "%s; %s; %.0f s; load average %.1f at the start, %.1f at the end (%d CPUs: "
+             "above that, other processes were competing for them)." % (
+                 when, machine, elapsed, load_start, load_end, os.cpu_count() or 0), "",
              "A and B: medians per call.  Ratio: median over repetitions of the ratio of the two "
              "sides' adjacent runs (both measured in this run, interleaved).",
              "Goals met: %d of %d." % (sum(met), len(met)), "",
