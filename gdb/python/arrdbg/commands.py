@@ -75,11 +75,15 @@ LEAK_WORDS = {"copy": "copy never freed", "owner": "array never freed",
 def _list_columns(entries):
     """The columns of `arr list` (header first), as strings."""
     dtypes = layout.DTYPES
+    shapes = {}  # most arrays share a few shapes: format each once
+    for d in entries:
+        if d.shape not in shapes:
+            shapes[d.shape] = fmt_tuple(d.shape)
     return [
         ["id"] + ["#%d" % d.id for d in entries],
         ["kind"] + [d.category for d in entries],
         ["dtype"] + [dtypes[d.dtype] for d in entries],
-        ["shape"] + [fmt_tuple(d.shape) for d in entries],
+        ["shape"] + [shapes[d.shape] for d in entries],
         ["bytes"] + [str(d.nbytes) for d in entries],
         ["base"] + ["#%d" % d.base_id if d.is_view else "-" for d in entries],
         ["label"] + ['"%s"' % d.label if d.label else "" for d in entries],

@@ -163,14 +163,13 @@ class StructDecoder:
             pos = offset + st.size
         self.scalar_names = tuple(names)
         self._scalar = struct.Struct("".join(fmt))
+        # scalars_at(buf, pos): values of the scalar fields (and char arrays,
+        # as bytes) of the struct at buf[pos:], in the order of the names.
+        # The Struct's own method: no Python call in between.
+        self.scalars_at = self._scalar.unpack_from
         return self.scalar_names
 
     _scalar = None
-
-    def scalars_at(self, buf, pos):
-        """Values of the scalar fields (and char arrays, as bytes) of the
-        struct at buf[pos:], in the order of split()'s names."""
-        return self._scalar.unpack_from(buf, pos)
 
     def array_readers(self, name):
         """(offset of array field `name`, readers): readers[n](buf, pos)
