@@ -38,11 +38,11 @@
 #include "pub_tool_machine.h"
 #include "pub_tool_mallocfree.h"
 #include "pub_tool_options.h"
-#include "pub_tool_oset.h"
 #include "pub_tool_stacktrace.h"
 #include "pub_tool_threadstate.h"
 #include "pub_tool_tooliface.h"
 #include "pub_tool_vki.h"
+#include "pub_tool_wordfm.h"
 #include "pub_tool_xarray.h"
 
 #include "ac_include.h"
@@ -248,22 +248,21 @@ typedef struct {
     ACProfArray *arr;
 } ACWatch;
 
-static OSet *ac_watch[2];
-static ACWatch *ac_watch_mru[2];
-static ULong ac_watch_removed[2]; /* since the bounds were last recomputed */
-static ULong ac_watch_lookups, ac_watch_hits;
+/* Per set: start -> ACWatch*, disjoint intervals.  In front of it, the
+ * last interval hit and the last gap between intervals that an access
+ * fell into: loops over nearby unwatched memory (the source of a copy)
+ * cost one compare per access instead of a tree search.  A gap stays
+ * valid when intervals are removed; adding one forgets it. */
+typedef struct {
+    WordFM *map;
+    ULong size;
+    ACWatch *hit;
+    Addr gap_lo, gap_hi;   /* [gap_lo, gap_hi) holds no interval */
+    ULong removed;         /* since the bounds were last recomputed */
+} ACWatchSet;
 
-/* Orders disjoint intervals; an address inside one compares equal. */
-static Word ac_watch_cmp(const void *key, const void *elem)
-{
-    Addr a = *(const Addr *)key;
-    const ACWatch *w = elem;
-    if (a < w->start)
-        return -1;
-    if (a >= w->end)
-        return 1;
-    return 0;
-}
+static ACWatchSet ac_watch[2];
+static ULong ac_watch_searches, ac_watch_found;
 
 /* Margin below the lowest buffer: an access may start before a buffer and
  * run into it (the widest guest access is 64 bytes). */
@@ -286,34 +285,70 @@ static void ac_watch_set_bounds(Int which, Addr lo, Addr hi)
 static void ac_watch_recompute_bounds(Int which)
 {
     Addr lo = ~(Addr)0, hi = 0;
-    OSet *os = ac_watch[which];
-    VG_(OSetGen_ResetIter)(os);
-    for (ACWatch *w; (w = VG_(OSetGen_Next)(os)) != NULL;) {
+    WordFM *map = ac_watch[which].map;
+    UWord key, val;
+    VG_(initIterFM)(map);
+    while (VG_(nextIterFM)(map, &key, &val)) {
+        const ACWatch *w = (const ACWatch *)val;
         if (w->start < lo)
             lo = w->start;
         if (w->end > hi)
             hi = w->end;
     }
+    VG_(doneIterFM)(map);
     ac_watch_set_bounds(which, lo, hi);
-    ac_watch_removed[which] = 0;
+    ac_watch[which].removed = 0;
+}
+
+/* The interval overlapping [a, a + size), if any; else sets the gap. */
+static ACWatch *ac_watch_search(ACWatchSet *set, Addr a, UWord size)
+{
+    UWord kmin, vmin = 0, kmax, vmax = 0, vexact = 0;
+    ac_watch_searches++;
+    if (!VG_(findBoundsFM)(set->map, &kmin, &vmin, &kmax, &vmax, 0, 0, ~(UWord)0, 0, a)) {
+        VG_(lookupFM)(set->map, NULL, &vexact, a); /* a is an interval's start */
+        return (ACWatch *)vexact;
+    }
+    ACWatch *below = (ACWatch *)vmin, *above = (ACWatch *)vmax;
+    if (below && below->end > a)
+        return below;
+    if (above && above->start < a + size)
+        return above;
+    set->gap_lo = below ? below->end : 0;
+    set->gap_hi = above ? above->start : ~(Addr)0;
+    return NULL;
+}
+
+static ACWatch *ac_watch_find(Int which, Addr a, UWord size)
+{
+    ACWatchSet *set = &ac_watch[which];
+    ACWatch *w = set->hit;
+    if (w && a < w->end && a + size > w->start)
+        return w;
+    if (a >= set->gap_lo && a + size <= set->gap_hi)
+        return NULL;
+    w = ac_watch_search(set, a, size);
+    if (w) {
+        ac_watch_found++;
+        set->hit = w;
+    }
+    return w;
 }
 
 /* False (not watched) if the range overlaps a watched one: only possible
  * with bogus requests, and the set must stay disjoint. */
 static Bool ac_watch_add(Int which, ACProfArray *p)
 {
-    OSet *os = ac_watch[which];
-    VG_(OSetGen_ResetIterAt)(os, &p->buf_lo);
-    const ACWatch *after = VG_(OSetGen_Next)(os);
-    if (after && after->start < p->buf_hi)
+    ACWatchSet *set = &ac_watch[which];
+    if (ac_watch_search(set, p->buf_lo, p->buf_hi - p->buf_lo))
         return False;
-    if (VG_(OSetGen_Lookup)(os, &p->buf_lo))
-        return False;
-    ACWatch *w = VG_(OSetGen_AllocNode)(os, sizeof *w);
+    ACWatch *w = VG_(malloc)("ac.prof.watch", sizeof *w);
     w->start = p->buf_lo;
     w->end = p->buf_hi;
     w->arr = p;
-    VG_(OSetGen_Insert)(os, w);
+    VG_(addToFM)(set->map, w->start, (UWord)w);
+    set->size++;
+    set->gap_lo = set->gap_hi = 0;
     p->flags |= which == AC_W_READS ? AC_P_IN_READS : AC_P_IN_WRITES;
     ULong lo = which == AC_W_READS ? ac_prof_read_lo : ac_prof_write_lo;
     ULong span = which == AC_W_READS ? ac_prof_read_span : ac_prof_write_span;
@@ -333,35 +368,20 @@ static void ac_watch_remove(Int which, ACProfArray *p)
     if (!(p->flags & bit))
         return;
     p->flags &= ~bit;
-    OSet *os = ac_watch[which];
-    ACWatch *w = VG_(OSetGen_Remove)(os, &p->buf_lo);
-    tl_assert(w && w->arr == p);
-    if (ac_watch_mru[which] == w)
-        ac_watch_mru[which] = NULL;
-    VG_(OSetGen_FreeNode)(os, w);
+    ACWatchSet *set = &ac_watch[which];
+    UWord key, val = 0;
+    Bool found = VG_(delFromFM)(set->map, &key, &val, p->buf_lo);
+    ACWatch *w = (ACWatch *)val;
+    tl_assert(found && w && w->arr == p);
+    if (set->hit == w)
+        set->hit = NULL;
+    VG_(free)(w);
+    set->size--;
     /* Stale bounds only cost helper calls: shrink them now and then. */
-    if (VG_(OSetGen_Size)(os) == 0)
+    if (set->size == 0)
         ac_watch_set_bounds(which, 0, 0);
-    else if (++ac_watch_removed[which] > VG_(OSetGen_Size)(os) + 64)
+    else if (++set->removed > set->size + 64)
         ac_watch_recompute_bounds(which);
-}
-
-static ACWatch *ac_watch_find(Int which, Addr a, UWord size)
-{
-    ACWatch *w = ac_watch_mru[which];
-    if (w && a < w->end && a + size > w->start)
-        return w;
-    ac_watch_lookups++;
-    w = VG_(OSetGen_Lookup)(ac_watch[which], &a);
-    if (!w && size > 1) {
-        Addr last = a + size - 1;
-        w = VG_(OSetGen_Lookup)(ac_watch[which], &last);
-    }
-    if (w) {
-        ac_watch_hits++;
-        ac_watch_mru[which] = w;
-    }
-    return w;
 }
 
 /* The creating thread inside the call that made the copy. */
@@ -825,8 +845,7 @@ void ac_profile_post_clo_init(void)
         return;
     ac_snaps = VG_(malloc)("ac.prof.snaps", (SizeT)ac_clo_max_snapshots * sizeof *ac_snaps);
     for (Int i = 0; i < 2; i++)
-        ac_watch[i] = VG_(OSetGen_Create)(offsetof(ACWatch, start), ac_watch_cmp, VG_(malloc),
-                                          "ac.prof.watch", VG_(free));
+        ac_watch[i].map = VG_(newFM)(VG_(malloc), "ac.prof.watch", VG_(free), NULL);
     VG_(track_pre_thread_ll_exit)(ac_prof_thread_exit);
     ac_snap_take(); /* time 0: nothing */
 }
@@ -850,6 +869,6 @@ void ac_profile_print_stats(void)
     VG_(umsg)("arrcheck: profile: %llu arrays, %llu events, %llu snapshots (%llu thinnings), "
               "%llu code locations\n",
               ac_n_parrays, ac_p_event, ac_n_snaps, ac_n_thinnings, ac_n_locs);
-    VG_(umsg)("arrcheck: profile: %llu watch lookups, %llu hits\n", ac_watch_lookups,
-              ac_watch_hits);
+    VG_(umsg)("arrcheck: profile: %llu watch searches, %llu found a copy\n",
+              ac_watch_searches, ac_watch_found);
 }
