@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "arr.h"
@@ -136,22 +137,43 @@ int main(void)
     fake_cycle_b.view_next = &fake_cycle_a; /* a loop */
     arrdbg_spot(1);
 
-    /* The registry, corrupted a little more at each spot. */
     struct arr_registry *r = &arr_registry;
+
+    /* Two handles close together, the second running into an unmapped
+     * page: the plugin reads nearby handles in one span, that read fails,
+     * and it must fall back to one read per handle (the first is fine). */
+    long page = sysconf(_SC_PAGESIZE);
+    char *pages = mmap(NULL, 3 * (size_t)page, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (pages == MAP_FAILED || munmap(pages + page, (size_t)page) != 0)
+        return 1;
+    arr_t *near_ok = (arr_t *)(pages + page - sizeof(arr_t) - 400);
+    arr_t *near_cut = (arr_t *)(pages + page - 304); /* not written: it is cut */
+    make_valid(near_ok, 900010, 2, shape, small);
+    arr_t *span_items[3] = {real, near_ok, near_cut};
+    arr_t **saved_items = r->items;
+    int64_t saved_count = r->count;
+    r->items = span_items;
+    r->count = 3;
+    arrdbg_spot(2);
+    r->items = saved_items;
+    r->count = saved_count;
+
+    /* The registry, corrupted a little more at each spot. */
     r->items[1] = &fakes[1];
     r->items[2] = r->items[0]; /* the same handle twice: a loop */
-    arrdbg_spot(2);
+    arrdbg_spot(3);
     r->items[0] = (arr_t *)16; /* unmapped */
     r->count = (int64_t)1 << 40;
-    arrdbg_spot(3);
-    r->count = -5;
     arrdbg_spot(4);
+    r->count = -5;
+    arrdbg_spot(5);
     r->count = 3;
     r->items = (arr_t **)8;
-    arrdbg_spot(5);
-    r->magic = 0xdeadbeefu;
     arrdbg_spot(6);
-    fill_random(r, sizeof *r);
+    r->magic = 0xdeadbeefu;
     arrdbg_spot(7);
+    fill_random(r, sizeof *r);
+    arrdbg_spot(8);
     _exit(0);
 }
