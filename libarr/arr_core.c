@@ -262,30 +262,40 @@ void arr__extent(const arr_t *a, int64_t *lo, int64_t *hi)
  * items[] is what debuggers read; a pointer hash set answers "is this handle
  * live?" without touching the (possibly freed) memory it points to. */
 
-static int under_valgrind = -1;
+/* Read once, before main (a constructor): natively every client request
+ * below is then skipped by one predictable branch on a plain load, which is
+ * what keeps libarr's tagging free when not under Valgrind.  (Valgrind is
+ * there from the first instruction, so the answer never changes.) */
+static bool under_valgrind;
 
-static bool on_valgrind(void)
+__attribute__((constructor)) static void detect_valgrind(void)
 {
-    int v = __atomic_load_n(&under_valgrind, __ATOMIC_RELAXED);
-    if (v < 0) {
-        v = RUNNING_ON_VALGRIND ? 1 : 0;
-        __atomic_store_n(&under_valgrind, v, __ATOMIC_RELAXED);
-    }
-    return v != 0;
+    under_valgrind = RUNNING_ON_VALGRIND != 0;
+}
+
+static inline bool on_valgrind(void)
+{
+#ifdef NVALGRIND
+    return false;
+#else
+    return __builtin_expect(under_valgrind, 0);
+#endif
 }
 
 /* Registry slots hold real handle pointers, for debuggers.  Under memcheck
  * each slot is marked undefined once written, so the leak scan does not take
  * the registry for a reference to every array; libarr marks a slot defined
  * again just before it reads it. */
-static void hide_slot(arr_t **slot)
+static inline void hide_slot(arr_t **slot)
 {
+    (void)slot;
     if (on_valgrind())
         (void)VALGRIND_MAKE_MEM_UNDEFINED(slot, sizeof *slot);
 }
 
-static void show_slot(arr_t **slot)
+static inline void show_slot(arr_t **slot)
 {
+    (void)slot;
     if (on_valgrind())
         (void)VALGRIND_MAKE_MEM_DEFINED(slot, sizeof *slot);
 }
@@ -293,7 +303,7 @@ static void show_slot(arr_t **slot)
 /* The owner->views list links are hidden the same way: otherwise a view
  * handle nobody points to would look "still reachable" through its owner.
  * Every read of a link goes through link_get, every write through link_set. */
-static arr_t *link_get(arr_t *const *field)
+static inline arr_t *link_get(arr_t *const *field)
 {
     if (on_valgrind())
         (void)VALGRIND_MAKE_MEM_DEFINED(field, sizeof *field);
@@ -303,7 +313,7 @@ static arr_t *link_get(arr_t *const *field)
     return value;
 }
 
-static void link_set(arr_t **field, arr_t *value)
+static inline void link_set(arr_t **field, arr_t *value)
 {
     *field = value;
     if (on_valgrind())
@@ -408,10 +418,12 @@ static int registry_add_locked(arr_t *a)
         if (r->items) {
             memcpy(items, r->items, (size_t)r->count * sizeof *items);
             memset(r->items, 0, (size_t)r->capacity * sizeof *items);
-            (void)ARRCHECK_IGNORE_RANGE(r->items, 0);
+            if (on_valgrind())
+                (void)ARRCHECK_IGNORE_RANGE(r->items, 0);
             free(r->items);
         }
-        (void)ARRCHECK_IGNORE_RANGE(items, (size_t)new_cap * sizeof *items);
+        if (on_valgrind())
+            (void)ARRCHECK_IGNORE_RANGE(items, (size_t)new_cap * sizeof *items);
         r->items = items;
         r->capacity = new_cap;
     }
@@ -581,13 +593,31 @@ static void emit_created(const arr_t *a, const void *owner_buffer, int64_t owner
 }
 
 /* Names an owner's buffer for memcheck: errors inside it then say
- * "... inside a arr #3 float64 shape (3, 4) ... of size 96 client-defined". */
+ * "... inside a arr #3 float64 shape (3, 4) ... of size 96 client-defined".
+ * memcheck keeps these descriptions in a list it searches linearly, so a
+ * program with very many live arrays would go quadratic: only the first
+ * MEMCHECK_NAMED_MAX live owners are named (quarantined buffers always are). */
+#define MEMCHECK_NAMED_MAX 4096
+static int named_blocks;
+
+static void forget_block_name(uint64_t *vg_block)
+{
+    if (*vg_block) {
+        (void)VALGRIND_DISCARD(*vg_block - 1);
+        __atomic_sub_fetch(&named_blocks, 1, __ATOMIC_RELAXED);
+        *vg_block = 0;
+    }
+}
+
 static void name_block_for_memcheck(arr_t *a, const char *prefix)
 {
     if (!on_valgrind() || a->buffer == NULL || a->buffer_bytes == 0)
         return;
-    if (a->vg_block)
-        (void)VALGRIND_DISCARD(a->vg_block - 1);
+    forget_block_name(&a->vg_block);
+    if (__atomic_add_fetch(&named_blocks, 1, __ATOMIC_RELAXED) > MEMCHECK_NAMED_MAX) {
+        __atomic_sub_fetch(&named_blocks, 1, __ATOMIC_RELAXED);
+        return;
+    }
     char desc[256];
     size_t n = (size_t)snprintf(desc, sizeof desc, "%s", prefix);
     describe(a, desc + n, sizeof desc - n);
@@ -944,9 +974,7 @@ static struct arr_quarantine *quarantine_locked(arr_t *owner)
                                   v->id);
     if (listed > 8 && n < sizeof desc)
         snprintf(desc + n, sizeof desc - n, " and %d more", listed - 8);
-    if (owner->vg_block)
-        (void)VALGRIND_DISCARD(owner->vg_block - 1);
-    owner->vg_block = 0;
+    forget_block_name(&owner->vg_block);
     q->vg_block = (uint64_t)VALGRIND_CREATE_BLOCK(q->buffer, q->bytes, desc) + 1;
     (void)VALGRIND_MAKE_MEM_NOACCESS(q->buffer, q->bytes);
     return q;
@@ -974,7 +1002,8 @@ int arr_free(arr_t *a)
     if (!live_set_contains(a)) {
         pthread_mutex_unlock(&registry_lock);
         /* Tell arrcheck (InvalidFree); id 0 = "not a live array". */
-        (void)ARRCHECK_FREED(0, a);
+        if (on_valgrind())
+            (void)ARRCHECK_FREED(0, a);
         return arr__fail(ARR_ENOTLIVE,
                          "arr_free: %p is not a live array (double free, or never made by libarr)",
                          (void *)a);
@@ -1010,11 +1039,12 @@ int arr_free(arr_t *a)
     registry_remove_locked(a);
     pthread_mutex_unlock(&registry_lock);
 
-    if (orphaned_views > 0)
-        (void)ARRCHECK_OWNER_FREED_WITH_VIEWS(a->id, orphaned_views);
-    (void)ARRCHECK_FREED(a->id, a);
-    if (a->vg_block)
-        (void)VALGRIND_DISCARD(a->vg_block - 1);
+    if (on_valgrind()) {
+        if (orphaned_views > 0)
+            (void)ARRCHECK_OWNER_FREED_WITH_VIEWS(a->id, orphaned_views);
+        (void)ARRCHECK_FREED(a->id, a);
+        forget_block_name(&a->vg_block);
+    }
     a->magic = ARR_MAGIC_FREED;
     release_buffer(release, a->buffer_bytes, a->release);
     /* A freed handle keeps its id and magic for debuggers, but no pointer
@@ -1043,7 +1073,8 @@ int arr_set_label(arr_t *a, const char *label)
         n = ARR_LABEL_MAX - 1;
     memcpy(a->label, label, n);
     a->label[n] = '\0';
-    (void)ARRCHECK_LABEL(a->id, a->label);
+    if (on_valgrind())
+        (void)ARRCHECK_LABEL(a->id, a->label);
     if (!a->is_view)
         name_block_for_memcheck(a, "");
     return 0;

@@ -81,6 +81,17 @@ void arr__copy_values(arr_t *dst, const arr_t *src);
 double arr__load_f64(const void *p, arr_dtype_t dtype);
 void arr__store_f64(void *p, arr_dtype_t dtype, double v);
 
+/* Raw form of arr_shares_memory (arr_overlap.c), for tests and tools: do the
+ * byte sets of two strided layouts intersect?  Each side is (data address,
+ * ndim, shape, strides in bytes, itemsize); nothing is dereferenced.
+ * max_work as for arr_shares_memory.  Returns ARR_SHARES_NO / _YES /
+ * _TOO_HARD (with ARR_ETOOHARD set), or -1 + ARR_EINVAL on malformed input.
+ * *work_done (may be NULL) receives the number of search nodes visited. */
+int arr__solve_overlap(const void *data_a, int ndim_a, const int64_t *shape_a,
+                       const int64_t *strides_a, int64_t itemsize_a, const void *data_b,
+                       int ndim_b, const int64_t *shape_b, const int64_t *strides_b,
+                       int64_t itemsize_b, int64_t max_work, int64_t *work_done);
+
 /* Byte extent [lo, hi) of an array's elements relative to its data pointer;
  * lo == hi for an empty array. */
 void arr__extent(const arr_t *a, int64_t *lo, int64_t *hi);

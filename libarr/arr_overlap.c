@@ -65,19 +65,6 @@ typedef struct overlap_search {
     int64_t work;
 } overlap_search_t;
 
-/* Raw form, for libarr's differential tests and tools: do the byte sets of
- * two strided layouts intersect?  Each side is (data address, ndim, shape,
- * strides in bytes, itemsize); nothing is dereferenced.  max_work as for
- * arr_shares_memory.  Returns ARR_SHARES_NO / _YES / _TOO_HARD (with
- * ARR_ETOOHARD set), or -1 + ARR_EINVAL on malformed input.  *work_done (may
- * be NULL) receives the number of search nodes visited.  Declared here only:
- * a caller in another file repeats this prototype (or the lead moves it to
- * arr_internal.h). */
-int arr__solve_overlap(const void *data_a, int ndim_a, const int64_t *shape_a,
-                       const int64_t *strides_a, int64_t itemsize_a, const void *data_b,
-                       int ndim_b, const int64_t *shape_b, const int64_t *strides_b,
-                       int64_t itemsize_b, int64_t max_work, int64_t *work_done);
-
 static int64_t gcd64(int64_t a, int64_t b)
 {
     while (b != 0) {
