@@ -5,7 +5,8 @@
 #   $(BUILD)/valgrind/arrcheck-<platform>   the tool executable
 #   $(BUILD)/valgrind/lib/                  a VALGRIND_LIB for running from
 #                                           the tree (valgrind/arrgrind)
-#   make install-arrcheck                   next to the stock tools
+#   make install-arrcheck                   next to the stock tools (and
+#                                           arr-report in $(PREFIX)/bin)
 #   make check-valgrind                     tests/valgrind/*.vgtest
 
 VG_PKG_OK := $(shell pkg-config --exists valgrind 2>/dev/null && echo yes)
@@ -63,8 +64,9 @@ ALL_TARGETS += $(AC_TOOL) $(AC_LIBDIR)/.stamp
 
 .PHONY: install-arrcheck check-valgrind
 install-arrcheck: $(AC_TOOL)
-	install -d $(DESTDIR)$(VG_STOCK_DIR)
+	install -d $(DESTDIR)$(VG_STOCK_DIR) $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(AC_TOOL) $(DESTDIR)$(VG_STOCK_DIR)/
+	install -m 755 valgrind/arr-report $(DESTDIR)$(PREFIX)/bin/
 INSTALL_TARGETS += install-arrcheck
 
 # ---- tests/valgrind: programs and the runner ------------------------------
