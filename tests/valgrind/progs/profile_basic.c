@@ -72,6 +72,8 @@ int main(int argc, char **argv)
     arr_free(f); /* LINE free_f */
     arr_free(e); /* LINE free_e */
     arr_free(a); /* LINE free_a */
+    /* libarr's own count: must agree with the profile's peak (180000). */
+    printf("arr_stats peak_bytes %lld\n", (long long)arr_stats().peak_bytes);
     if (argc > 1 && strcmp(argv[1], "orphan") == 0)
         orphan_case();
     return 0;
