@@ -179,8 +179,9 @@ typedef enum arr_index_kind {
 
 typedef struct arr_index {
     arr_index_kind_t kind;
-    int64_t start, stop, step; /* step ARR_NONE or 0 is "omitted" = 1 for
-                                  SLICE; an explicit 0 step is an error */
+    int64_t start, stop, step; /* SLICE: each may be ARR_NONE (omitted; a
+                                  step of ARR_NONE means 1); a step of 0 is an
+                                  error (ARR_EINDEX).  INT: start is the index */
 } arr_index_t;
 
 /* Answers of arr_shares_memory / arr_may_share_memory. */
@@ -198,7 +199,8 @@ typedef struct arr_stats {
     int64_t live_owners;
     int64_t live_views;
     int64_t live_orphans;   /* views whose owner was freed */
-    int64_t live_bytes;     /* bytes in owners' buffers (incl. quarantined) */
+    int64_t live_bytes;     /* bytes in live owners' buffers (a buffer kept in
+                               quarantine under Valgrind no longer counts) */
     int64_t peak_bytes;
     int64_t live_copy_bytes;
     int64_t created_owners;

@@ -248,14 +248,14 @@ void arr__extent(const arr_t *a, int64_t *lo, int64_t *hi)
             *lo = *hi = 0;
             return;
         }
-        int64_t span = (a->shape[i] - 1) * a->strides[i];
+        int64_t span = arr__wrap_mul(a->shape[i] - 1, a->strides[i]);
         if (span < 0)
-            low += span;
+            low = arr__wrap_add(low, span);
         else
-            high += span;
+            high = arr__wrap_add(high, span);
     }
     *lo = low;
-    *hi = high + a->itemsize;
+    *hi = arr__wrap_add(high, a->itemsize);
 }
 
 /* ---- the registry --------------------------------------------------------
@@ -266,11 +266,11 @@ void arr__extent(const arr_t *a, int64_t *lo, int64_t *hi)
  * below is then skipped by one predictable branch on a plain load, which is
  * what keeps libarr's tagging free when not under Valgrind.  (Valgrind is
  * there from the first instruction, so the answer never changes.) */
-static bool under_valgrind;
+bool arr__under_valgrind;
 
 __attribute__((constructor)) static void detect_valgrind(void)
 {
-    under_valgrind = RUNNING_ON_VALGRIND != 0;
+    arr__under_valgrind = RUNNING_ON_VALGRIND != 0;
 }
 
 static inline bool on_valgrind(void)
@@ -278,7 +278,7 @@ static inline bool on_valgrind(void)
 #ifdef NVALGRIND
     return false;
 #else
-    return __builtin_expect(under_valgrind, 0);
+    return __builtin_expect(arr__under_valgrind, 0);
 #endif
 }
 
@@ -507,9 +507,18 @@ int arr__check_live(const arr_t *a, const char *fn)
 
 int arr__check_readable(const arr_t *a, const char *fn)
 {
-    if (arr__check_live(a, fn) != 0)
-        return -1;
-    if (a->orphaned)
+    if (a == NULL)
+        return arr__fail(ARR_EINVAL, "%s: array is NULL", fn);
+    /* orphaned is written under the lock by whoever frees the owner, which
+     * may be another thread: read it under the lock too. */
+    pthread_mutex_lock(&registry_lock);
+    bool live = live_set_contains(a);
+    bool orphaned = live && a->orphaned;
+    pthread_mutex_unlock(&registry_lock);
+    if (!live)
+        return arr__fail(ARR_ENOTLIVE, "%s: %p is not a live array (already freed, or never made by libarr)",
+                         fn, (const void *)a);
+    if (orphaned)
         return arr__fail(ARR_EORPHAN,
                          "%s: arr #%" PRIu64 " is an orphaned view: its base #%" PRIu64
                          " was freed, its memory is gone",
@@ -1096,7 +1105,10 @@ arr_t *arr_base(const arr_t *a)
     if (arr__check_live(a, "arr_base") != 0)
         return NULL;
     arr_clear_error();
-    return a->base;
+    pthread_mutex_lock(&registry_lock); /* base is cleared when the owner goes */
+    arr_t *base = a->base;
+    pthread_mutex_unlock(&registry_lock);
+    return base;
 }
 
 int arr_flags(const arr_t *a) { return arr__check_live(a, "arr_flags") ? -1 : a->flags; }

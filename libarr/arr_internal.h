@@ -15,6 +15,18 @@
 #define ARR__CALLER NULL
 #endif
 
+/* Stride arithmetic wraps like NumPy's npy_intp does on overflow (e.g. a
+ * step of 2**63-1 that still selects one element) instead of being
+ * undefined behaviour in C. */
+static inline int64_t arr__wrap_mul(int64_t a, int64_t b)
+{
+    return (int64_t)((uint64_t)a * (uint64_t)b);
+}
+static inline int64_t arr__wrap_add(int64_t a, int64_t b)
+{
+    return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
 /* Error reporting: sets the thread-local error and returns -1 (or NULL via
  * the _p variant) so callers can write `return arr__fail(...)`. */
 int arr__fail(arr_err_t code, const char *fmt, ...) ARR__PRINTF(2, 3);
@@ -80,6 +92,11 @@ void arr__copy_values(arr_t *dst, const arr_t *src);
 /* Element conversion helpers (arr_math.c). */
 double arr__load_f64(const void *p, arr_dtype_t dtype);
 void arr__store_f64(void *p, arr_dtype_t dtype, double v);
+
+/* True when running under Valgrind (set once before main).  Tests may set it
+ * natively to exercise the quarantine paths: the client requests themselves
+ * are no-ops outside Valgrind. */
+extern bool arr__under_valgrind;
 
 /* Raw form of arr_shares_memory (arr_overlap.c), for tests and tools: do the
  * byte sets of two strided layouts intersect?  Each side is (data address,

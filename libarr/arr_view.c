@@ -96,7 +96,7 @@ static arr_t *slicev_impl(arr_t *a, int nidx, const arr_index_t *idx, const void
                                    fn, i, axis, n);
             if (i < 0)
                 i += n;
-            data += i * a->strides[axis];
+            data += arr__wrap_mul(i, a->strides[axis]);
             axis++;
         } else {
             int64_t step = ix->step == ARR_NONE ? 1 : ix->step;
@@ -111,9 +111,9 @@ static arr_t *slicev_impl(arr_t *a, int nidx, const arr_index_t *idx, const void
             }
             if (out >= ARR_MAXDIMS)
                 goto too_many;
-            data += start * a->strides[axis];
+            data += arr__wrap_mul(start, a->strides[axis]);
             shape[out] = n;
-            strides[out++] = a->strides[axis] * step;
+            strides[out++] = arr__wrap_mul(a->strides[axis], step);
             axis++;
         }
     }
@@ -411,7 +411,7 @@ arr_t *arr_diagonal(arr_t *a, int64_t offset, int axis1, int axis2)
     if (n < 0)
         n = 0;
     else
-        data += offset >= 0 ? offset * a->strides[j] : -offset * a->strides[i];
+        data += offset >= 0 ? arr__wrap_mul(offset, a->strides[j]) : arr__wrap_mul(-offset, a->strides[i]);
     int64_t shape[ARR_MAXDIMS], strides[ARR_MAXDIMS];
     int k = 0;
     for (int ax = 0; ax < a->ndim; ax++) {
@@ -421,7 +421,7 @@ arr_t *arr_diagonal(arr_t *a, int64_t offset, int axis1, int axis2)
         }
     }
     shape[k] = n;
-    strides[k++] = a->strides[i] + a->strides[j];
+    strides[k++] = arr__wrap_add(a->strides[i], a->strides[j]);
     return arr__new_view(a, k, shape, strides, data, ARR_OP_DIAGONAL, 1, ARR__CALLER);
 }
 

@@ -6,8 +6,9 @@
 #include <stdio.h>
 #include <valgrind/memcheck.h>
 
-/* libarr's allocation-failure hook (internal, declared in arr_internal.h). */
+/* libarr's test hooks (internal, declared in arr_internal.h). */
 extern long arr__alloc_fail_countdown;
+extern bool arr__under_valgrind;
 
 START_TEST(create_owners)
 {
@@ -380,6 +381,41 @@ START_TEST(threads)
 }
 END_TEST
 
+/* The Valgrind-only paths, run natively: the client requests are no-ops
+ * outside Valgrind, but the quarantine bookkeeping is libarr's own. */
+START_TEST(quarantine_paths)
+{
+    arr__under_valgrind = true;
+    arr_t *a = arr_zeros(1, (int64_t[]){64}, ARR_FLOAT64);
+    arr_set_label(a, "weights");
+    arr_t *views[10];
+    for (int i = 0; i < 10; i++)
+        views[i] = arr_slice(a, "::2");
+    void *buffer = a->buffer;
+    ck_assert_int_eq(arr_free(a), 0);
+    for (int i = 0; i < 10; i++) {
+        ck_assert(views[i]->orphaned);
+        ck_assert_ptr_nonnull(views[i]->quarantine);
+        ck_assert_ptr_eq(views[i]->buffer, buffer); /* kept, not released */
+    }
+    arr_stats_t s = arr_stats();
+    ck_assert_int_eq(s.live_orphans, 10);
+    ck_assert_int_eq(s.live_bytes, 0); /* quarantined bytes no longer count */
+    for (int i = 0; i < 10; i++)
+        ck_assert_int_eq(arr_free(views[i]), 0); /* the last one releases it */
+    ck_assert_int_eq(arr_registry.count, 0);
+    /* wrapped memory: orphans, but nothing to quarantine */
+    double mem[4] = {0};
+    arr_t *w = arr_wrap(mem, 1, (int64_t[]){4}, NULL, ARR_FLOAT64, 1);
+    arr_t *wv = arr_view(w);
+    arr_free(w);
+    ck_assert(wv->orphaned);
+    ck_assert_ptr_null(wv->quarantine);
+    arr_free(wv);
+    arr__under_valgrind = false;
+}
+END_TEST
+
 START_TEST(accessors)
 {
     arr_t *a = arr_zeros(2, (int64_t[]){3, 5}, ARR_UINT16);
@@ -433,6 +469,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, leak_report);
     tcase_add_test(tc, allocation_failures);
     tcase_add_test(tc, threads);
+    tcase_add_test(tc, quarantine_paths);
     tcase_add_test(tc, accessors);
     tcase_add_test(tc, errors_are_thread_local);
     suite_add_tcase(s, tc);
