@@ -336,7 +336,7 @@ extern struct arr_registry arr_registry;
 
 /* ==== .npy files (arr_npy.c) ============================================
  * NumPy's .npy format, versions 1.0, 2.0 and 3.0, for every libarr dtype, C or
- * Fortran order, little- or big-endian.  See docs/NPY.md. */
+ * Fortran order, little- or big-endian.  Format notes: libarr/arr_npy.c. */
 
 typedef enum arr_load_mode {
     ARR_LOAD_COPY = 0,       /* read into a fresh owner (np.load) */
@@ -370,8 +370,8 @@ typedef struct arr_npy_header {
 arr_t *arr_load_npy(const char *path, arr_load_mode_t mode);
 /* Writes a (any strides) as np.save would: little-endian, C order, or F order
  * when a is F-contiguous and not C-contiguous; version 1.0 unless the header
- * needs 2.0; header padded to 64 bytes.  The file is written under a
- * temporary name and renamed, so a failed save leaves no partial file. */
+ * needs 2.0; header padded to 64 bytes, byte for byte np.save's file.  A
+ * failed write removes the partial file. */
 int arr_save_npy(const arr_t *a, const char *path);
 /* Creates (or replaces) a .npy file of the given shape, zero-filled, and
  * returns it mapped shared and writeable, as numpy.lib.format.open_memmap

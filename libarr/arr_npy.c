@@ -13,7 +13,26 @@
  * checked against the bytes actually present, and every failure is an error
  * naming the problem (ARR_EINVAL for a malformed or truncated file or an I/O
  * error, ARR_ETYPE for a dtype libarr lacks, ARR_EOVERFLOW for a shape whose
- * size overflows). */
+ * size overflows).  Trailing bytes after the data are ignored, as NumPy does.
+ *
+ * Load modes: ARR_LOAD_COPY reads into a fresh malloc'd owner (big-endian
+ * data is byte-swapped, each half of a complex separately).  The mmap modes
+ * map the whole file (offset 0, so no page alignment is needed) and make an
+ * owner over it with arr__new_owner_external, data = map + data_offset,
+ * released by munmap; a Fortran-order file keeps F strides.  Mapping refuses
+ * big-endian data (ARR_ETYPE: a native view of it would show wrong values,
+ * and a swapped copy would defeat the point of mapping) and data whose
+ * offset is not a multiple of its item size (ARR_EINVAL: libarr arrays are
+ * aligned); ARR_LOAD_COPY handles both.
+ *
+ * Saving writes exactly np.save's bytes (NumPy 1.24): the dict with keys in
+ * sorted order, the spare spaces NumPy leaves for the growing axis, padding
+ * to 64 bytes, version 1.0 unless the header exceeds 65535 bytes.
+ *
+ * arr_drop_pages (MADV_DONTNEED) is what keeps a pass over a mapped file from
+ * growing the resident set: it is only done for read-only and shared
+ * mappings, whose pages come back from the file; a copy-on-write mapping's
+ * written pages would be lost, so there it does nothing. */
 #include "arr_internal.h"
 
 #include <errno.h>
