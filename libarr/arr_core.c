@@ -102,13 +102,6 @@ void *arr__calloc(size_t n, size_t size)
     return calloc(n ? n : 1, size ? size : 1);
 }
 
-void *arr__realloc(void *p, size_t n)
-{
-    if (injected_failure())
-        return NULL;
-    return realloc(p, n ? n : 1);
-}
-
 void arr__free_mem(void *p) { free(p); }
 
 /* ---- dtypes and ops ----------------------------------------------------- */

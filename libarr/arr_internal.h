@@ -36,7 +36,6 @@ void *arr__fail_p(arr_err_t code, const char *fmt, ...) ARR__PRINTF(2, 3);
  * arr__alloc_fail_countdown).  Return NULL on failure, never abort. */
 void *arr__malloc(size_t n);
 void *arr__calloc(size_t n, size_t size);
-void *arr__realloc(void *p, size_t n);
 void arr__free_mem(void *p);
 /* Test hook: when > 0, the Nth following allocation fails (1 = next). */
 extern long arr__alloc_fail_countdown;

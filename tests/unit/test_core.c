@@ -404,6 +404,22 @@ START_TEST(quarantine_paths)
     for (int i = 0; i < 10; i++)
         ck_assert_int_eq(arr_free(views[i]), 0); /* the last one releases it */
     ck_assert_int_eq(arr_registry.count, 0);
+    /* the protocol's extents: a flipped view, an empty view, a 0-d view */
+    arr_t *b = arr_arange(0, 8, 1, ARR_INT16);
+    arr_t *flipped = arr_flip(b, 0), *empty = arr_slice(b, "5:2"), *scalar = arr_slice(b, "3");
+    ck_assert_ptr_nonnull(flipped && empty && scalar ? b : NULL);
+    arr_free(flipped);
+    arr_free(empty);
+    arr_free(scalar);
+    /* registry growth while tagging, and a rejected free */
+    arr_t *many[100];
+    for (int i = 0; i < 100; i++)
+        many[i] = arr_view(b);
+    for (int i = 0; i < 100; i++)
+        arr_free(many[i]);
+    ck_assert_int_eq(arr_free(many[0]), -1);
+    ck_assert_arr_err(ARR_ENOTLIVE);
+    arr_free(b);
     /* wrapped memory: orphans, but nothing to quarantine */
     double mem[4] = {0};
     arr_t *w = arr_wrap(mem, 1, (int64_t[]){4}, NULL, ARR_FLOAT64, 1);
@@ -413,6 +429,35 @@ START_TEST(quarantine_paths)
     ck_assert_ptr_null(wv->quarantine);
     arr_free(wv);
     arr__under_valgrind = false;
+}
+END_TEST
+
+START_TEST(strerror_names_every_code)
+{
+    const arr_err_t codes[] = {ARR_OK, ARR_EINVAL, ARR_ENOMEM, ARR_EOVERFLOW, ARR_EINDEX,
+                               ARR_ESYNTAX, ARR_ESHAPE, ARR_ECOPY, ARR_EREADONLY, ARR_ENOTLIVE,
+                               ARR_EORPHAN, ARR_ETOOHARD, ARR_ETYPE};
+    const char *seen[sizeof codes / sizeof codes[0]];
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        seen[i] = arr_strerror(codes[i]);
+        ck_assert_msg(strncmp(seen[i], "ARR_", 4) == 0 && strcmp(seen[i], "ARR_E?") != 0, "%d: %s",
+                      (int)codes[i], seen[i]);
+        for (size_t j = 0; j < i; j++)
+            ck_assert_str_ne(seen[i], seen[j]);
+    }
+    ck_assert_str_eq(arr_strerror((arr_err_t)999), "ARR_E?");
+}
+END_TEST
+
+/* Big owners take the huge-page hint; the array must work the same. */
+START_TEST(big_owner)
+{
+    arr_t *a = arr_full(1, (int64_t[]){1 << 20}, ARR_FLOAT64, 2.0); /* 8 MB */
+    ck_assert_arr_ok(a);
+    double sum = 0;
+    ck_assert_int_eq(arr_sum(a, &sum), 0);
+    ck_assert(sum == 2.0 * (1 << 20));
+    arr_free(a);
 }
 END_TEST
 
@@ -470,6 +515,8 @@ static Suite *make_suite(void)
     tcase_add_test(tc, allocation_failures);
     tcase_add_test(tc, threads);
     tcase_add_test(tc, quarantine_paths);
+    tcase_add_test(tc, strerror_names_every_code);
+    tcase_add_test(tc, big_owner);
     tcase_add_test(tc, accessors);
     tcase_add_test(tc, errors_are_thread_local);
     suite_add_tcase(s, tc);

@@ -356,6 +356,75 @@ START_TEST(views_of_orphans_fail)
 }
 END_TEST
 
+START_TEST(error_paths)
+{
+    /* every view maker refuses NULL with ARR_EINVAL */
+    ck_assert_ptr_null(arr_view(NULL));
+    ck_assert_ptr_null(arr_transpose(NULL, NULL));
+    ck_assert_ptr_null(arr_swapaxes(NULL, 0, 1));
+    ck_assert_ptr_null(arr_squeeze(NULL, ARR_ALL_AXES));
+    ck_assert_ptr_null(arr_flip(NULL, 0));
+    ck_assert_ptr_null(arr_broadcast_to(NULL, 1, (int64_t[]){3}));
+    ck_assert_ptr_null(arr_diagonal(NULL, 0, 0, 1));
+    ck_assert_ptr_null(arr_expand_dims(NULL, 0));
+    ck_assert_ptr_null(arr_reshape(NULL, 1, (int64_t[]){3}, ARR_COPY_NEVER));
+    ck_assert_arr_err(ARR_EINVAL);
+
+    arr_t *line = arr_arange(0, 4, 1, ARR_FLOAT64);
+    /* more than 32 result dimensions */
+    char spec[256] = "";
+    for (int i = 0; i < 32; i++)
+        strcat(spec, "None, ");
+    strcat(spec, ":");
+    ck_assert_ptr_null(arr_slice(line, spec));
+    ck_assert_arr_err(ARR_EINDEX);
+    /* a step of 0 given programmatically */
+    arr_index_t zero = {ARR_IDX_SLICE, ARR_NONE, ARR_NONE, 0};
+    ck_assert_ptr_null(arr_slicev(line, 1, &zero));
+    ck_assert_arr_err(ARR_EINDEX);
+    /* blanks and tabs anywhere, a trailing comma, leading zeros */
+    arr_t *v = arr_slice(line, " 1 :\t3 : 1 , ");
+    ck_assert_arr_ok(v);
+    ck_assert_int_eq(v->shape[0], 2);
+    arr_free(v);
+    v = arr_slice(line, "0000000000000000000000000000000000000001");
+    ck_assert_ptr_null(v);
+    ck_assert_arr_err(ARR_ESYNTAX);
+    /* squeeze of a 0-d array with axis 0 (NumPy allows it), bad axes */
+    arr_t *scalar = arr_slice(line, "2");
+    v = arr_squeeze(scalar, 0);
+    ck_assert_arr_ok(v);
+    ck_assert_int_eq(v->ndim, 0);
+    arr_free(v);
+    ck_assert_ptr_null(arr_squeeze(line, 3));
+    ck_assert_arr_err(ARR_EINVAL);
+    arr_free(scalar);
+    /* reshape argument checks */
+    ck_assert_ptr_null(arr_reshape(line, 33, (int64_t[33]){0}, ARR_COPY_NEVER));
+    ck_assert_arr_err(ARR_EINVAL);
+    ck_assert_ptr_null(arr_reshape(line, 2, NULL, ARR_COPY_NEVER));
+    ck_assert_arr_err(ARR_EINVAL);
+    ck_assert_ptr_null(arr_reshape(line, 2, (int64_t[]){INT64_MAX, 2}, ARR_COPY_NEVER));
+    ck_assert_arr_err(ARR_ESHAPE);
+    /* a far negative diagonal offset is empty (np.zeros((3,4)).diagonal(-10).shape == (0,)) */
+    arr_t *m = arr_zeros(2, (int64_t[]){3, 4}, ARR_FLOAT64);
+    v = arr_diagonal(m, -10, 0, 1);
+    ck_assert_arr_ok(v);
+    ck_assert_int_eq(v->shape[0], 0);
+    arr_free(v);
+    arr_free(m);
+    /* expand_dims of a 32-d array */
+    int64_t ones[ARR_MAXDIMS];
+    for (int i = 0; i < ARR_MAXDIMS; i++)
+        ones[i] = 1;
+    arr_t *big = arr_zeros(ARR_MAXDIMS, ones, ARR_UINT8);
+    ck_assert_ptr_null(arr_expand_dims(big, 0));
+    ck_assert_arr_err(ARR_EINVAL);
+    arr_free(big);
+    arr_free(line);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("view");
@@ -370,6 +439,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, diagonal);
     tcase_add_test(tc, reshape_views_and_copies);
     tcase_add_test(tc, views_of_orphans_fail);
+    tcase_add_test(tc, error_paths);
     suite_add_tcase(s, tc);
     return s;
 }
