@@ -6,9 +6,10 @@
  *           live array handles themselves and the ranges the program told
  *           us to ignore (a registry of all handles would make everything
  *           reachable);
- *   a handle is reached when a root word points into it; the words of a
- *   reached handle are scanned in turn (a view's base pointer keeps its
- *   owner reachable iff the view is).
+ *   a handle is reached when a root word points to its start; in a
+ *   reached handle only a pointer to the array's own owner counts (a
+ *   view's base keeps its owner reachable); other handle-to-handle
+ *   pointers there are the library's bookkeeping (owner->views lists).
  * Unreached handles are "lost", reached ones "still reachable".
  */
 #include "pub_tool_basics.h"
@@ -189,6 +190,30 @@ static void ac_scan_root(Addr lo, Addr hi)
         ac_scan_minus_handles(cur, hi);
 }
 
+/* The words of a reached handle.  Only a pointer to the array's own
+ * owner (the live record with id == base_id) counts: any other
+ * handle-to-handle pointer in there is the library's bookkeeping (libarr's
+ * owner->views list and the views' sibling links), and following it would
+ * make a view nobody holds "reachable" through its owner. */
+static void ac_scan_reached_handle(const ACArray *rec)
+{
+    if (rec->base_id == rec->id)
+        return;
+    ACArray *owner = rec->owner ? rec->owner : ac_lookup_id(rec->base_id);
+    if (!owner || (owner->flags & (AC_FREED | AC_REACHED)))
+        return; /* gone (an orphan's base) or already reached */
+    Addr end = rec->handle + rec->handle_bytes;
+    if (VG_MINIMAL_SETJMP(ac_fault_jmp) != 0)
+        return; /* the handle's memory is unreadable: nothing to follow */
+    for (Addr p = VG_ROUNDUP(rec->handle, sizeof(UWord)); p + sizeof(UWord) <= end;
+         p += sizeof(UWord)) {
+        if (*(const UWord *)p == owner->handle) {
+            ac_scan_word(owner->handle, p);
+            return;
+        }
+    }
+}
+
 static void ac_scan_register(ThreadId tid, const HChar *name, UWord value)
 {
     (void)tid, (void)name;
@@ -314,7 +339,6 @@ static void ac_scan(Bool at_exit)
         if (n_segs >= 0)
             break;
         VG_(free)(starts);
-    VG_(apply_to_GP_regs)(ac_scan_register); /* none left at exit */
         cap_segs = -n_segs + 16;
     }
     for (Int i = 0; i < n_segs; i++) {
@@ -330,7 +354,7 @@ static void ac_scan(Bool at_exit)
 
     while (ac_n_work > 0) {
         ACArray *rec = ac_work[--ac_n_work];
-        ac_scan_plain(rec->handle, rec->handle + rec->handle_bytes);
+        ac_scan_reached_handle(rec);
     }
     VG_(set_fault_catcher)(prev);
 }
