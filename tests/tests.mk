@@ -44,3 +44,13 @@ check-install:
 	if [ $$rc = 3 ]; then echo "install: 1 passed, 0 failed"; else echo "install: 0 passed, 1 failed (static exit $$rc)"; exit 1; fi
 
 CHECK_TARGETS += check-install
+
+# `make check` also runs the C tests under ASan+UBSan and under memcheck, so
+# CI (which runs the README's `make check`) covers both.
+.PHONY: check-sanitize
+check-sanitize:
+	@$(MAKE) --no-print-directory SANITIZE=1 check-unit check-native check-numpy
+
+ifneq ($(SANITIZE),1)
+CHECK_TARGETS += check-sanitize check-memcheck
+endif
