@@ -26,6 +26,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* SSE2 is part of x86-64 itself: the hand-vectorised kernels need no CPU
+ * check.  Elsewhere the portable loops run. */
+#if defined(__x86_64__) && defined(__SSE2__)
+#include <immintrin.h>
+#define ARR_SSE2 1
+#endif
+
 /* ---- element types and conversions ----------------------------------- */
 
 typedef struct { float re, im; } arr_c64_t;
@@ -149,17 +156,45 @@ static const arr_kernel_fn cast_kernels[ARR_NDTYPES][ARR_NDTYPES] = {
     ARR_DTYPES_OUTER(ARR_CAST_ENTRIES_TO, unused)
 };
 
+/* A contiguous run of bytes.  glibc's memcpy switches to non-temporal
+ * stores above a size tied to the L3 cache.  Measured on the development
+ * machine (AMD EPYC, 128 MB float64): ordinary stores are ~7 % faster into a
+ * fresh buffer (the kernel has just zeroed each huge page, so its lines are
+ * still cached) and ~15 % faster into a reused one.  Pieces of 256 KB keep
+ * every memcpy call below that switch. */
+#define ARR_COPY_PIECE ((size_t)256 << 10)
+
+static void copy_bytes(char *dst, const char *src, size_t nbytes)
+{
+    while (nbytes > ARR_COPY_PIECE) {
+        memcpy(dst, src, ARR_COPY_PIECE);
+        dst += ARR_COPY_PIECE;
+        src += ARR_COPY_PIECE;
+        nbytes -= ARR_COPY_PIECE;
+    }
+    memcpy(dst, src, nbytes);
+}
+
 /* Same-dtype copies move bytes; a fixed size lets the compiler use one
- * load/store per element. */
+ * load/store per element.  The strided loop is unrolled by four so the loads
+ * of several elements are in flight at once (a strided copy is bound by
+ * memory latency, not by instructions). */
 #define ARR_RAW_KERNEL(N)                                                            \
     static void raw_copy_##N(char *dst, int64_t dst_stride, const char *src,         \
                              int64_t src_stride, int64_t n)                          \
     {                                                                                \
         if (dst_stride == (N) && src_stride == (N)) {                                \
-            memcpy(dst, src, (size_t)n * (N));                                       \
+            copy_bytes(dst, src, (size_t)n * (N));                                   \
             return;                                                                  \
         }                                                                            \
-        for (int64_t i = 0; i < n; i++, dst += dst_stride, src += src_stride)        \
+        int64_t i = 0;                                                               \
+        for (; i + 4 <= n; i += 4, dst += 4 * dst_stride, src += 4 * src_stride) {   \
+            memcpy(dst, src, (N));                                                   \
+            memcpy(dst + dst_stride, src + src_stride, (N));                         \
+            memcpy(dst + 2 * dst_stride, src + 2 * src_stride, (N));                 \
+            memcpy(dst + 3 * dst_stride, src + 3 * src_stride, (N));                 \
+        }                                                                            \
+        for (; i < n; i++, dst += dst_stride, src += src_stride)                     \
             memcpy(dst, src, (N));                                                   \
     }
 ARR_RAW_KERNEL(1)
@@ -168,6 +203,73 @@ ARR_RAW_KERNEL(4)
 ARR_RAW_KERNEL(8)
 ARR_RAW_KERNEL(16)
 
+/* 8-byte elements gathered from every other slot (a[::2] of float64/int64,
+ * the inner axis of a[::2, ::2]) into a contiguous destination: two
+ * 16-byte loads and one shuffle give two elements. */
+static void raw_copy_8_from_every_other(char *dst, const char *src, int64_t n)
+{
+    int64_t i = 0;
+#ifdef ARR_SSE2
+    for (; i + 2 <= n; i += 2) {
+        __m128d even = _mm_loadu_pd((const double *)(const void *)(src + 16 * i));
+        __m128d next = _mm_loadu_pd((const double *)(const void *)(src + 16 * i + 16));
+        _mm_storeu_pd((double *)(void *)(dst + 8 * i), _mm_unpacklo_pd(even, next));
+    }
+#endif
+    raw_copy_8(dst + 8 * i, 8, src + 16 * i, 16, n - i);
+}
+
+static void raw_copy_8_fast(char *dst, int64_t dst_stride, const char *src, int64_t src_stride,
+                            int64_t n)
+{
+    if (dst_stride == 8 && src_stride == 16)
+        raw_copy_8_from_every_other(dst, src, n);
+    else
+        raw_copy_8(dst, dst_stride, src, src_stride, n);
+}
+
+#ifdef ARR_SSE2
+/* The AVX form converts four at a time (~4 % faster on 128 MB than SSE2);
+ * chosen at run time, so the library still runs on any x86-64.  Returns how
+ * many elements it converted. */
+__attribute__((target("avx"))) static int64_t cast_float64_to_float32_avx(char *dst,
+                                                                          const char *src,
+                                                                          int64_t n)
+{
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const double *s = (const double *)(const void *)(src + 8 * i);
+        float *d = (float *)(void *)(dst + 4 * i);
+        _mm_storeu_ps(d, _mm256_cvtpd_ps(_mm256_loadu_pd(s)));
+        _mm_storeu_ps(d + 4, _mm256_cvtpd_ps(_mm256_loadu_pd(s + 4)));
+    }
+    return i;
+}
+#endif
+
+/* float64 -> float32, both contiguous: packed conversions (cvtpd2ps rounds
+ * by the same MXCSR mode as the scalar cvtsd2ss, so the results are the
+ * same bits, NaN and infinities included). */
+static void cast_float64_to_float32_fast(char *dst, int64_t dst_stride, const char *src,
+                                         int64_t src_stride, int64_t n)
+{
+    int64_t i = 0;
+#ifdef ARR_SSE2
+    if (dst_stride == 4 && src_stride == 8) {
+        if (__builtin_cpu_supports("avx"))
+            i = cast_float64_to_float32_avx(dst, src, n);
+        for (; i + 4 <= n; i += 4) {
+            __m128 lo = _mm_cvtpd_ps(_mm_loadu_pd((const double *)(const void *)(src + 8 * i)));
+            __m128 hi =
+                _mm_cvtpd_ps(_mm_loadu_pd((const double *)(const void *)(src + 8 * i + 16)));
+            _mm_storeu_ps((float *)(void *)(dst + 4 * i), _mm_movelh_ps(lo, hi));
+        }
+    }
+#endif
+    cast_float64_to_float32(dst + i * dst_stride, dst_stride, src + i * src_stride, src_stride,
+                            n - i);
+}
+
 static arr_kernel_fn pick_kernel(arr_dtype_t dst_dtype, arr_dtype_t src_dtype, int64_t itemsize)
 {
     if (dst_dtype == src_dtype) {
@@ -175,10 +277,12 @@ static arr_kernel_fn pick_kernel(arr_dtype_t dst_dtype, arr_dtype_t src_dtype, i
         case 1: return raw_copy_1;
         case 2: return raw_copy_2;
         case 4: return raw_copy_4;
-        case 8: return raw_copy_8;
+        case 8: return raw_copy_8_fast;
         default: return raw_copy_16;
         }
     }
+    if (src_dtype == ARR_FLOAT64 && dst_dtype == ARR_FLOAT32)
+        return cast_float64_to_float32_fast;
     return cast_kernels[src_dtype][dst_dtype];
 }
 

@@ -26,6 +26,12 @@
 #include <math.h>
 #include <string.h>
 
+/* SSE2 is part of x86-64 itself; AVX is checked at run time. */
+#if defined(__x86_64__) && defined(__SSE2__)
+#include <immintrin.h>
+#define ARR_SSE2 1
+#endif
+
 /* ---- element access --------------------------------------------------- */
 
 double arr__load_f64(const void *p, arr_dtype_t dtype)
@@ -279,6 +285,121 @@ static void for_each_row(const walk_t *w, const char *data, row_fn row, void *ct
 ARR_PAIRWISE_REAL(f64, double)
 ARR_PAIRWISE_REAL(f32, float)
 
+/* Contiguous float64 and float32: the same tree and the same 8 partial sums
+ * r[0..7] as pairwise_<T>, held in vector registers (lane j of the
+ * accumulators is r[j]).  Each r[j] receives the same additions in the same
+ * order and they are combined in the same order, so the result is the same
+ * bits; only the instruction count drops (gcc -O2 keeps the 8-way block of
+ * the strided version scalar, which made the sum compute-bound).  Loads are
+ * unaligned-safe: arr_wrap'd data need not be aligned.  AVX (two 4-lane
+ * registers) is chosen at run time; SSE2 is part of x86-64. */
+#ifdef ARR_SSE2
+#define ARR_PD(p) ((const double *)(const void *)(p))
+#define ARR_PS(p) ((const float *)(const void *)(p))
+
+static double combine_f64(const double r[8], const char *p, int64_t i, int64_t n)
+{
+    double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < n; i++)
+        res += load_f64(p + i * 8);
+    return res;
+}
+
+static float combine_f32(const float r[8], const char *p, int64_t i, int64_t n)
+{
+    float res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < n; i++)
+        res += load_f32(p + i * 4);
+    return res;
+}
+
+/* 8 <= n <= ARR_PW_BLOCK elements, as pairwise_<T>'s block case. */
+static double block_f64_sse2(const char *p, int64_t n)
+{
+    __m128d r01 = _mm_loadu_pd(ARR_PD(p)), r23 = _mm_loadu_pd(ARR_PD(p + 16));
+    __m128d r45 = _mm_loadu_pd(ARR_PD(p + 32)), r67 = _mm_loadu_pd(ARR_PD(p + 48));
+    int64_t i;
+    for (i = 8; i < n - (n % 8); i += 8) {
+        const char *q = p + i * 8;
+        r01 = _mm_add_pd(r01, _mm_loadu_pd(ARR_PD(q)));
+        r23 = _mm_add_pd(r23, _mm_loadu_pd(ARR_PD(q + 16)));
+        r45 = _mm_add_pd(r45, _mm_loadu_pd(ARR_PD(q + 32)));
+        r67 = _mm_add_pd(r67, _mm_loadu_pd(ARR_PD(q + 48)));
+    }
+    double r[8];
+    _mm_storeu_pd(r, r01);
+    _mm_storeu_pd(r + 2, r23);
+    _mm_storeu_pd(r + 4, r45);
+    _mm_storeu_pd(r + 6, r67);
+    return combine_f64(r, p, i, n);
+}
+
+__attribute__((target("avx"))) static double block_f64_avx(const char *p, int64_t n)
+{
+    __m256d r0123 = _mm256_loadu_pd(ARR_PD(p)), r4567 = _mm256_loadu_pd(ARR_PD(p + 32));
+    int64_t i;
+    for (i = 8; i < n - (n % 8); i += 8) {
+        const char *q = p + i * 8;
+        r0123 = _mm256_add_pd(r0123, _mm256_loadu_pd(ARR_PD(q)));
+        r4567 = _mm256_add_pd(r4567, _mm256_loadu_pd(ARR_PD(q + 32)));
+    }
+    double r[8];
+    _mm256_storeu_pd(r, r0123);
+    _mm256_storeu_pd(r + 4, r4567);
+    return combine_f64(r, p, i, n);
+}
+
+static float block_f32_sse2(const char *p, int64_t n)
+{
+    __m128 r0123 = _mm_loadu_ps(ARR_PS(p)), r4567 = _mm_loadu_ps(ARR_PS(p + 16));
+    int64_t i;
+    for (i = 8; i < n - (n % 8); i += 8) {
+        const char *q = p + i * 4;
+        r0123 = _mm_add_ps(r0123, _mm_loadu_ps(ARR_PS(q)));
+        r4567 = _mm_add_ps(r4567, _mm_loadu_ps(ARR_PS(q + 16)));
+    }
+    float r[8];
+    _mm_storeu_ps(r, r0123);
+    _mm_storeu_ps(r + 4, r4567);
+    return combine_f32(r, p, i, n);
+}
+
+__attribute__((target("avx"))) static float block_f32_avx(const char *p, int64_t n)
+{
+    __m256 r = _mm256_loadu_ps(ARR_PS(p));
+    int64_t i;
+    for (i = 8; i < n - (n % 8); i += 8)
+        r = _mm256_add_ps(r, _mm256_loadu_ps(ARR_PS(p + i * 4)));
+    float lanes[8];
+    _mm256_storeu_ps(lanes, r);
+    return combine_f32(lanes, p, i, n);
+}
+
+static double pairwise_f64_contig(const char *p, int64_t n, int use_avx)
+{
+    if (n < 8)
+        return pairwise_f64(p, n, 8);
+    if (n <= ARR_PW_BLOCK)
+        return use_avx ? block_f64_avx(p, n) : block_f64_sse2(p, n);
+    int64_t n2 = n / 2;
+    n2 -= n2 % 8;
+    return pairwise_f64_contig(p, n2, use_avx) + pairwise_f64_contig(p + n2 * 8, n - n2, use_avx);
+}
+
+static float pairwise_f32_contig(const char *p, int64_t n, int use_avx)
+{
+    if (n < 8)
+        return pairwise_f32(p, n, 4);
+    if (n <= ARR_PW_BLOCK)
+        return use_avx ? block_f32_avx(p, n) : block_f32_sse2(p, n);
+    int64_t n2 = n / 2;
+    n2 -= n2 % 8;
+    return pairwise_f32_contig(p, n2, use_avx) + pairwise_f32_contig(p + n2 * 4, n - n2, use_avx);
+}
+#undef ARR_PD
+#undef ARR_PS
+#endif
+
 /* Complex, as NumPy: n counts scalars (2 per element), partial sums
  * r[0..7] hold (re, im) of 4 consecutive elements. */
 #define ARR_PAIRWISE_COMPLEX(NAME, T)                                                \
@@ -329,8 +450,24 @@ static void add_chunk(arr_dtype_t dtype, const char *p, int64_t n, int64_t strid
                       double *re64, double *im64, float *re32, float *im32)
 {
     switch (dtype) {
-    case ARR_FLOAT64: *re64 += pairwise_f64(p, n, stride); break;
-    case ARR_FLOAT32: *re32 += pairwise_f32(p, n, stride); break;
+    case ARR_FLOAT64:
+#ifdef ARR_SSE2
+        if (stride == 8) {
+            *re64 += pairwise_f64_contig(p, n, __builtin_cpu_supports("avx"));
+            break;
+        }
+#endif
+        *re64 += pairwise_f64(p, n, stride);
+        break;
+    case ARR_FLOAT32:
+#ifdef ARR_SSE2
+        if (stride == 4) {
+            *re32 += pairwise_f32_contig(p, n, __builtin_cpu_supports("avx"));
+            break;
+        }
+#endif
+        *re32 += pairwise_f32(p, n, stride);
+        break;
     case ARR_COMPLEX128: {
         double rr, ri;
         cpairwise_f64(p, 2 * n, stride, &rr, &ri);
