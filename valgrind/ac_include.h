@@ -75,6 +75,12 @@ extern UInt ac_clo_show_leak_kinds; /* bit set of AC_REACH_* */
 #define AC_REACH_LOST 0             /* bit numbers */
 #define AC_REACH_REACHABLE 1
 extern Bool ac_clo_trace_reach;     /* print why each array is reachable */
+extern Bool ac_clo_show_libarr_frames; /* stacks keep libarr's inner frames */
+
+/* The current stack for "made at" / "freed at": from the public libarr
+ * call the program made (its outermost libarr frame) down, unless
+ * --show-libarr-frames=yes. */
+ExeContext *ac_record_user_context(ThreadId tid);
 
 extern ULong ac_live_owners, ac_live_views, ac_live_orphans;
 extern ULong ac_live_bytes;         /* owners' buffers + quarantined ones */
@@ -169,6 +175,9 @@ void ac_profile_released(ThreadId tid, ACArray *owner);
 void ac_profile_labelled(ACArray *rec);
 void ac_profile_fini(void);
 void ac_profile_print_stats(void);
+/* A code address in libarr: its source directory, libarr.so*, or (no
+ * debug info) an arr_* function.  Cached per address. */
+Bool ac_ip_in_libarr(Addr ip);
 
 /* Read by the generated code (ac_instr.c): keep them ULong. */
 extern ULong ac_prof_instrs;        /* guest instructions executed */

@@ -31,6 +31,7 @@
 Int ac_clo_leak_check = AC_LEAK_CHECK_FULL;
 UInt ac_clo_show_leak_kinds = 1u << AC_REACH_LOST;
 Bool ac_clo_trace_reach = False;
+Bool ac_clo_show_libarr_frames = False;
 
 /* ---- accounting ------------------------------------------------------------ */
 
@@ -285,6 +286,36 @@ static const ACFreedEntry *ac_find_freed(ULong id, Addr handle)
     return NULL;
 }
 
+/* ---- where arrays are made and freed ------------------------------------------- */
+
+/* libarr's inner frames (emit_created, arr__new_view, slicev_impl, ...)
+ * say nothing to the program's author and push its own frames out of
+ * --num-callers.  Like memcheck's "at malloc / by caller", the stack starts
+ * at the public call: the outermost frame of the libarr frames on top.  A
+ * stack with no libarr frame on top (a program speaking the requests
+ * itself) or with nothing but libarr frames is kept whole. */
+#define AC_MAX_LIBARR_FRAMES 16
+#define AC_DEEPEST_BACKTRACE 500 /* the core's limit for --num-callers */
+
+ExeContext *ac_record_user_context(ThreadId tid)
+{
+    if (ac_clo_show_libarr_frames)
+        return VG_(record_ExeContext)(tid, 0);
+    Addr ips[AC_DEEPEST_BACKTRACE + AC_MAX_LIBARR_FRAMES];
+    UInt want = (UInt)VG_(clo_backtrace_size) + AC_MAX_LIBARR_FRAMES;
+    if (want > sizeof ips / sizeof ips[0])
+        want = sizeof ips / sizeof ips[0];
+    UInt n = VG_(get_StackTrace)(tid, ips, want, NULL, NULL, 0);
+    UInt first_outside = 0;
+    while (first_outside < n && ac_ip_in_libarr(ips[first_outside]))
+        first_outside++;
+    UInt start = first_outside > 0 && first_outside < n ? first_outside - 1 : 0;
+    UInt keep = n - start;
+    if (keep > (UInt)VG_(clo_backtrace_size))
+        keep = (UInt)VG_(clo_backtrace_size);
+    return VG_(make_ExeContext_from_StackTrace)(ips + start, keep);
+}
+
 /* ---- records ------------------------------------------------------------------ */
 
 static void ac_quarantine_add(ACArray *owner);
@@ -443,7 +474,7 @@ static void ac_array_created(ThreadId tid, Addr info_addr, Bool is_view)
                  (!is_view && info.owndata ? AC_OWNDATA : 0);
     if (info.ndim > 0)
         VG_(memcpy)(rec->shape, info.shape, info.ndim * sizeof(Long));
-    rec->made_at = VG_(record_ExeContext)(tid, 0);
+    rec->made_at = ac_record_user_context(tid);
     if (info.label &&
         ac_read_client_string((Addr)info.label, name, sizeof name) && name[0])
         rec->label = VG_(strdup)("ac.label", name);
@@ -517,7 +548,7 @@ static void ac_array_freed(ThreadId tid, ULong id, Addr handle)
         ac_invalid_free(tid, id, handle);
         return;
     }
-    ExeContext *freed_at = VG_(record_ExeContext)(tid, 0);
+    ExeContext *freed_at = ac_record_user_context(tid);
     ac_n_freed++;
     ac_table_remove(AC_BY_HANDLE, rec);
     ac_remember_freed(rec, freed_at);
@@ -839,6 +870,7 @@ static Bool ac_process_cmd_line_option(const HChar *arg)
     } else if VG_XACT_CLO (arg, "--leak-check=yes", ac_clo_leak_check, AC_LEAK_CHECK_FULL) {
     } else if (VG_USET_CLO(arg, "--show-leak-kinds", "lost,reachable", ac_clo_show_leak_kinds)) {
     } else if VG_BOOL_CLO (arg, "--trace-reach", ac_clo_trace_reach) {
+    } else if VG_BOOL_CLO (arg, "--show-libarr-frames", ac_clo_show_libarr_frames) {
     } else if (ac_profile_process_option(arg)) {
     } else {
         return False;
@@ -851,7 +883,10 @@ static void ac_print_usage(void)
     VG_(printf)(
         "    --leak-check=no|summary|full     search for leaked arrays at exit? [full]\n"
         "    --show-leak-kinds=kind1,kind2,.. which leaked arrays to show in full\n"
-        "        where kind is one of: lost reachable; or all, none [lost]\n");
+        "        where kind is one of: lost reachable; or all, none [lost]\n"
+        "    --show-libarr-frames=no|yes      stacks of where arrays were made/freed\n"
+        "        show libarr's inner frames too (no: they start at the public\n"
+        "        libarr call the program made) [no]\n");
     ac_profile_print_usage();
 }
 

@@ -216,6 +216,13 @@ static ACProfLoc *ac_loc_for_ip(DiEpoch ep, Addr ip)
     return l;
 }
 
+/* Is this code address libarr's (the rule above)?  Also used outside
+ * profile mode, to start error stacks at the public libarr call. */
+Bool ac_ip_in_libarr(Addr ip)
+{
+    return ac_loc_for_ip(VG_(current_DiEpoch)(), ip)->in_libarr;
+}
+
 #define AC_PROF_FRAMES 48
 
 /* The first frame outside libarr (NULL if none within AC_PROF_FRAMES);
