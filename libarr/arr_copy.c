@@ -33,6 +33,10 @@
 #define ARR_SSE2 1
 #endif
 
+/* In arr_math.c: whether to use the AVX kernels (the CPU has AVX and the
+ * unit tests have not asked for SSE2).  Belongs in arr_internal.h. */
+int arr__use_avx(void);
+
 /* ---- element types and conversions ----------------------------------- */
 
 typedef struct { float re, im; } arr_c64_t;
@@ -256,7 +260,7 @@ static void cast_float64_to_float32_fast(char *dst, int64_t dst_stride, const ch
     int64_t i = 0;
 #ifdef ARR_SSE2
     if (dst_stride == 4 && src_stride == 8) {
-        if (__builtin_cpu_supports("avx"))
+        if (arr__use_avx())
             i = cast_float64_to_float32_avx(dst, src, n);
         for (; i + 4 <= n; i += 4) {
             __m128 lo = _mm_cvtpd_ps(_mm_loadu_pd((const double *)(const void *)(src + 8 * i)));

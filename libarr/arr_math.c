@@ -32,6 +32,22 @@
 #define ARR_SSE2 1
 #endif
 
+/* Non-zero: the vector kernels here and in arr_copy.c use SSE2 even where
+ * AVX exists.  Only the unit tests set it, to cover both paths on one
+ * machine. */
+int arr__avoid_avx;
+
+/* Also used by arr_copy.c (both declarations belong in arr_internal.h). */
+int arr__use_avx(void);
+int arr__use_avx(void)
+{
+#ifdef ARR_SSE2
+    return !arr__avoid_avx && __builtin_cpu_supports("avx");
+#else
+    return 0;
+#endif
+}
+
 /* ---- element access --------------------------------------------------- */
 
 double arr__load_f64(const void *p, arr_dtype_t dtype)
@@ -453,7 +469,7 @@ static void add_chunk(arr_dtype_t dtype, const char *p, int64_t n, int64_t strid
     case ARR_FLOAT64:
 #ifdef ARR_SSE2
         if (stride == 8) {
-            *re64 += pairwise_f64_contig(p, n, __builtin_cpu_supports("avx"));
+            *re64 += pairwise_f64_contig(p, n, arr__use_avx());
             break;
         }
 #endif
@@ -462,7 +478,7 @@ static void add_chunk(arr_dtype_t dtype, const char *p, int64_t n, int64_t strid
     case ARR_FLOAT32:
 #ifdef ARR_SSE2
         if (stride == 4) {
-            *re32 += pairwise_f32_contig(p, n, __builtin_cpu_supports("avx"));
+            *re32 += pairwise_f32_contig(p, n, arr__use_avx());
             break;
         }
 #endif

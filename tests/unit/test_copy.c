@@ -9,6 +9,9 @@
 #include <stdio.h>
 
 extern long arr__alloc_fail_countdown;
+extern int arr__avoid_avx; /* libarr: 1 = SSE2 kernels even on AVX CPUs */
+
+#include <float.h>
 
 /* np.arange(n, dtype=float).reshape(shape): an owner. */
 static arr_t *arange_shaped(int64_t n, int ndim, const int64_t *shape)
@@ -603,6 +606,128 @@ START_TEST(random_strided_copies)
 }
 END_TEST
 
+/* float64 -> float32 over contiguous data takes packed conversions: each
+ * result must be the bits of C's own (float) conversion, for edge values
+ * (overflow to inf, subnormal results, ties, NaN, signed zeros), every
+ * length around the vector widths, aligned or not, with SSE2 and AVX. */
+START_TEST(astype_float64_to_float32_packed)
+{
+    static const double edges[] = {0.0, -0.0, 1.0, -1.5, 0.1, 1e-40, -1e-45, 1e-50,
+                                   FLT_MAX, -FLT_MAX, 3.5e38, -1e300, DBL_MAX, INFINITY,
+                                   -INFINITY, NAN, 1.0 + 0x1p-24, 1.0 + 0x1p-23 + 0x1p-24,
+                                   0x1.fffffefp127, 16777217.0, -0.0};
+    enum { NEDGE = sizeof edges / sizeof edges[0], MAXN = 1100 };
+    double *values = malloc(MAXN * sizeof *values);
+    char *raw = malloc(MAXN * sizeof(double) + 8);
+    ck_assert_ptr_nonnull(values);
+    ck_assert_ptr_nonnull(raw);
+    uint64_t x = 99;
+    for (int64_t i = 0; i < MAXN; i++) {
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        values[i] = i < NEDGE ? edges[i] : ((double)(x >> 11) * 0x1p-53 - 0.5) * 1e3;
+    }
+    memcpy(raw + 4, values, MAXN * sizeof *values);
+    static const int64_t lengths[] = {0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 21, 33, 1000, MAXN};
+    for (int avoid = 0; avoid <= 1; avoid++) {
+        arr__avoid_avx = avoid;
+        for (size_t k = 0; k < sizeof lengths / sizeof lengths[0]; k++) {
+            int64_t n = lengths[k];
+            /* aligned (an owner) and 4 bytes off (wrapped memory) */
+            arr_t *aligned = arr_empty(1, &n, ARR_FLOAT64);
+            ck_assert_arr_ok(aligned);
+            if (n > 0)
+                memcpy(arr_data(aligned), values, (size_t)n * sizeof *values);
+            arr_t *shifted = arr_wrap(raw + 4, 1, &n, NULL, ARR_FLOAT64, 0);
+            ck_assert_arr_ok(shifted);
+            arr_t *sources[2] = {aligned, shifted};
+            for (int s = 0; s < 2; s++) {
+                arr_t *f = arr_astype(sources[s], ARR_FLOAT32);
+                ck_assert_arr_ok(f);
+                const float *got = arr_data(f);
+                for (int64_t i = 0; i < n; i++) {
+                    float want = (float)values[i];
+                    ck_assert_msg(memcmp(&got[i], &want, sizeof want) == 0,
+                                  "n=%lld source %d avoid_avx=%d [%lld]: %a -> %a, C gives %a",
+                                  (long long)n, s, avoid, (long long)i, values[i],
+                                  (double)got[i], (double)want);
+                }
+                arr_free(f);
+            }
+            arr_free(shifted);
+            arr_free(aligned);
+        }
+    }
+    arr__avoid_avx = 0;
+    free(raw);
+    free(values);
+}
+END_TEST
+
+/* Same-dtype copies: every-other-element gathers (the inner axis of
+ * a[::2, ::2]) for 8-byte types, the unrolled strided loop for each item
+ * size, and contiguous copies longer than the 256 KB pieces they are cut
+ * into, against a naive element-by-element reference. */
+START_TEST(raw_copy_kernels)
+{
+    static const arr_dtype_t dtypes[] = {ARR_INT8, ARR_INT16, ARR_INT32, ARR_INT64, ARR_FLOAT64,
+                                         ARR_COMPLEX128};
+    static const char *const specs[] = {"::2", "1::2", "::3", "::-2", "::-1", "::5"};
+    for (size_t d = 0; d < sizeof dtypes / sizeof dtypes[0]; d++) {
+        int64_t itemsize = arr_dtype_size(dtypes[d]);
+        for (int64_t n = 0; n <= 41; n++) {
+            arr_t *a = arr_empty(1, &n, dtypes[d]);
+            ck_assert_arr_ok(a);
+            unsigned char *bytes = arr_data(a);
+            for (int64_t i = 0; i < n * itemsize; i++)
+                bytes[i] = (unsigned char)(i * 7 + 3);
+            for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++) {
+                arr_t *v = arr_slice(a, specs[k]);
+                ck_assert_arr_ok(v);
+                arr_t *c = arr_copy(v, ARR_ORDER_C);
+                ck_assert_arr_ok(c);
+                int64_t m = arr_size(v), step = arr_strides(v)[0];
+                const char *from = arr_data(v);
+                for (int64_t i = 0; i < m; i++)
+                    ck_assert_msg(memcmp((char *)arr_data(c) + i * itemsize, from + i * step,
+                                         (size_t)itemsize) == 0,
+                                  "%s n=%lld %s: element %lld", arr_dtype_name(dtypes[d]),
+                                  (long long)n, specs[k], (long long)i);
+                arr_free(c);
+                arr_free(v);
+            }
+            arr_free(a);
+        }
+    }
+    /* 2-D a[::2, ::2] of float64, odd sizes */
+    arr_t *m = arange_shaped(37 * 23, 2, (const int64_t[]){37, 23});
+    arr_t *v = arr_slice(m, "::2, ::2");
+    ck_assert_arr_ok(v);
+    arr_t *c = arr_copy(v, ARR_ORDER_C);
+    ck_assert_arr_ok(c);
+    for (int64_t r = 0; r < 19; r++)
+        for (int64_t k = 0; k < 12; k++)
+            ck_assert(((double *)arr_data(c))[r * 12 + k] == (double)(2 * r * 23 + 2 * k));
+    arr_free(c);
+    arr_free(v);
+    arr_free(m);
+    /* contiguous: 1 byte short of, exactly, and well past whole pieces */
+    static const int64_t sizes[] = {(256 << 10) - 1, 256 << 10, (256 << 10) + 1, 3000017};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        int64_t n = sizes[k];
+        arr_t *a = arr_empty(1, &n, ARR_UINT8);
+        ck_assert_arr_ok(a);
+        unsigned char *bytes = arr_data(a);
+        for (int64_t i = 0; i < n; i++)
+            bytes[i] = (unsigned char)((i * 131) >> 3);
+        arr_t *copy = arr_copy(a, ARR_ORDER_C);
+        ck_assert_arr_ok(copy);
+        ck_assert_msg(memcmp(arr_data(copy), bytes, (size_t)n) == 0, "%lld bytes", (long long)n);
+        arr_free(copy);
+        arr_free(a);
+    }
+}
+END_TEST
+
 /* The tiled transpose path, all item sizes, edges not multiples of tiles. */
 START_TEST(transposed_copies_tiled)
 {
@@ -820,6 +945,8 @@ static Suite *make_suite(void)
     tcase_add_test(tc, copy_errors);
     tcase_add_test(tc, copy_allocation_failures);
     tcase_add_test(tc, random_strided_copies);
+    tcase_add_test(tc, astype_float64_to_float32_packed);
+    tcase_add_test(tc, raw_copy_kernels);
     tcase_add_test(tc, transposed_copies_tiled);
     tcase_add_test(tc, copyto_overlapping);
     tcase_add_test(tc, copyto_broadcast_and_cast);

@@ -7,6 +7,7 @@
 #include <math.h>
 
 extern long arr__alloc_fail_countdown;
+extern int arr__avoid_avx; /* libarr: 1 = SSE2 kernels even on AVX CPUs */
 
 /* f = np.arange(n) * 0.1 */
 static arr_t *tenths(int64_t n)
@@ -167,6 +168,99 @@ START_TEST(sum_single_precision_and_complex)
     ck_assert_int_eq(arr_sum_complex(f, &re, &im), 0);
     ck_assert(re == 0x1.0cccccccccccdp+1 && im == 0);
     arr_free(f);
+}
+END_TEST
+
+/* The vector kernels for contiguous float64/float32 sums keep NumPy's
+ * pairwise order: on every length around the block (8, 128) and chunk (8192)
+ * boundaries, the contiguous sum equals the strided path's sum of the same
+ * values (x[::2] of an interleaved copy, summed element by element), with
+ * SSE2 and with AVX, aligned or not.  NumPy values quoted for a few. */
+static void check_contiguous_sums(arr_dtype_t dtype, int64_t n, const double *values)
+{
+    int64_t itemsize = arr_dtype_size(dtype);
+    arr_t *contig = arr_empty(1, &n, dtype);
+    int64_t n2 = 2 * n;
+    arr_t *wide = arr_zeros(1, &n2, dtype);
+    ck_assert_arr_ok(contig);
+    ck_assert_arr_ok(wide);
+    for (int64_t i = 0; i < n; i++) {
+        ck_assert_int_eq(arr_set_f64(contig, &i, values[i]), 0);
+        int64_t j = 2 * i;
+        ck_assert_int_eq(arr_set_f64(wide, &j, values[i]), 0);
+    }
+    arr_t *strided = sliced(wide, "::2");
+    /* the same bytes at an address that is not a multiple of 4 */
+    char *raw = malloc((size_t)(n * itemsize) + 8);
+    ck_assert_ptr_nonnull(raw);
+    if (n > 0)
+        memcpy(raw + 1, arr_data(contig), (size_t)(n * itemsize));
+    arr_t *unaligned = arr_wrap(raw + 1, 1, &n, NULL, dtype, 0);
+    ck_assert_arr_ok(unaligned);
+    double reference;
+    ck_assert_int_eq(arr_sum(strided, &reference), 0);
+    for (int avoid = 0; avoid <= 1; avoid++) {
+        arr__avoid_avx = avoid;
+        double got;
+        ck_assert_int_eq(arr_sum(contig, &got), 0);
+        ck_assert_msg(got == reference, "%s n=%lld avoid_avx=%d: contiguous %a, strided %a",
+                      arr_dtype_name(dtype), (long long)n, avoid, got, reference);
+        ck_assert_int_eq(arr_sum(unaligned, &got), 0);
+        ck_assert_msg(got == reference, "%s n=%lld avoid_avx=%d: unaligned %a, strided %a",
+                      arr_dtype_name(dtype), (long long)n, avoid, got, reference);
+    }
+    arr__avoid_avx = 0;
+    arr_free(unaligned);
+    free(raw);
+    arr_free(strided);
+    arr_free(wide);
+    arr_free(contig);
+}
+
+START_TEST(sum_vector_kernels_keep_pairwise_order)
+{
+    arr_t *g = lcg_values(30000);
+    const double *values = arr_data(g);
+    static const int64_t long_lengths[] = {255, 256, 257, 1000, 1005, 8191, 8192, 8193, 8195,
+                                           16391, 30000};
+    for (int d = 0; d < 2; d++) {
+        arr_dtype_t dtype = d ? ARR_FLOAT32 : ARR_FLOAT64;
+        for (int64_t n = 0; n <= 140; n++)
+            check_contiguous_sums(dtype, n, values);
+        for (size_t k = 0; k < sizeof long_lengths / sizeof long_lengths[0]; k++)
+            check_contiguous_sums(dtype, long_lengths[k], values);
+    }
+    /* NumPy: g[:135].sum(), g[:1005].sum(), g[:8195].sum(), g[3:1003].sum()
+     * and the same of g.astype(np.float32) (summed in float32) */
+    for (int avoid = 0; avoid <= 1; avoid++) {
+        arr__avoid_avx = avoid;
+        arr_t *part = sliced(g, ":135");
+        ck_assert_sum(part, 0x1.57edb29c69e80p-1);
+        arr_free(part);
+        part = sliced(g, ":1005");
+        ck_assert_sum(part, 0x1.58b2fed034343p+3);
+        arr_free(part);
+        part = sliced(g, ":8195");
+        ck_assert_sum(part, 0x1.81e903284bcbcp+3);
+        arr_free(part);
+        part = sliced(g, "3:1003");
+        ck_assert_sum(part, 0x1.56a4af3f2bc7bp+3);
+        arr_free(part);
+        arr_t *g32 = arr_astype(g, ARR_FLOAT32);
+        ck_assert_arr_ok(g32);
+        part = sliced(g32, ":135");
+        ck_assert_sum(part, 0x1.57edb8p-1);
+        arr_free(part);
+        part = sliced(g32, ":1005");
+        ck_assert_sum(part, 0x1.58b3p+3);
+        arr_free(part);
+        part = sliced(g32, ":8195");
+        ck_assert_sum(part, 0x1.81e91p+3);
+        arr_free(part);
+        arr_free(g32);
+    }
+    arr__avoid_avx = 0;
+    arr_free(g);
 }
 END_TEST
 
@@ -490,6 +584,7 @@ static Suite *make_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, sum_float64_bit_exact);
     tcase_add_test(tc, sum_single_precision_and_complex);
+    tcase_add_test(tc, sum_vector_kernels_keep_pairwise_order);
     tcase_add_test(tc, sum_integers_bool_empty);
     tcase_add_test(tc, sum_errors);
     tcase_add_test(tc, element_access);
