@@ -835,10 +835,13 @@ arr_t *arr_arange(double start, double stop, double step, arr_dtype_t dtype)
     return a;
 }
 
-arr_t *arr_wrap(void *data, int ndim, const int64_t *shape, const int64_t *strides,
-                arr_dtype_t dtype, int writeable)
+/* An owner over memory libarr did not malloc: the caller's (arr_wrap: no
+ * buffer, no OWNDATA, never released) or a mapping with a release hook. */
+static arr_t *new_owner_over(void *buffer, int64_t bytes, void *data, int ndim, const int64_t *shape,
+                             const int64_t *strides, arr_dtype_t dtype, int flags,
+                             void (*release)(void *, int64_t), arr_op_t op, const void *caller,
+                             const char *fn)
 {
-    static const char fn[] = "arr_wrap";
     if (arr__check_dtype(dtype, fn) != 0)
         return NULL;
     int64_t nbytes = arr__nbytes_checked(ndim, shape, dtype_table[dtype].size, fn);
@@ -846,46 +849,6 @@ arr_t *arr_wrap(void *data, int ndim, const int64_t *shape, const int64_t *strid
         return NULL;
     if (data == NULL && nbytes != 0)
         return arr__fail_p(ARR_EINVAL, "%s: data is NULL for a non-empty array", fn);
-    arr_t *a = arr__calloc(1, sizeof *a);
-    if (a == NULL)
-        return arr__fail_p(ARR_ENOMEM, "out of memory for an array handle");
-    a->magic = ARR_MAGIC_LIVE;
-    a->ndim = ndim;
-    a->dtype = dtype;
-    a->itemsize = dtype_table[dtype].size;
-    a->op = ARR_OP_WRAP;
-    a->data = data;
-    a->made_at = ARR__CALLER;
-    if (ndim > 0)
-        memcpy(a->shape, shape, (size_t)ndim * sizeof *shape);
-    if (strides && ndim > 0)
-        memcpy(a->strides, strides, (size_t)ndim * sizeof *strides);
-    else
-        fill_strides(ndim, shape, a->itemsize, NULL, a->strides);
-    a->flags = writeable ? ARR_WRITEABLE : 0;
-    arr__update_contiguity(a);
-    if (registry_add(a) != 0) {
-        free(a);
-        return NULL;
-    }
-    a->base_id = a->id;
-    emit_created(a, owner_reference(a), a->buffer_bytes);
-    return a;
-}
-
-arr_t *arr__new_owner_external(void *buffer, int64_t bytes, void *data, int ndim,
-                               const int64_t *shape, const int64_t *strides, arr_dtype_t dtype,
-                               int writeable, void (*release)(void *, int64_t), arr_op_t op,
-                               const void *caller)
-{
-    static const char fn[] = "arr_new_external";
-    if (arr__check_dtype(dtype, fn) != 0)
-        return NULL;
-    int64_t nbytes = arr__nbytes_checked(ndim, shape, dtype_table[dtype].size, fn);
-    if (nbytes < 0)
-        return NULL;
-    if (buffer == NULL || bytes < 0)
-        return arr__fail_p(ARR_EINVAL, "%s: no buffer", fn);
     arr_t *a = arr__calloc(1, sizeof *a);
     if (a == NULL)
         return arr__fail_p(ARR_ENOMEM, "out of memory for an array handle");
@@ -905,7 +868,7 @@ arr_t *arr__new_owner_external(void *buffer, int64_t bytes, void *data, int ndim
         memcpy(a->strides, strides, (size_t)ndim * sizeof *strides);
     else
         fill_strides(ndim, shape, a->itemsize, NULL, a->strides);
-    a->flags = ARR_OWNDATA | (writeable ? ARR_WRITEABLE : 0);
+    a->flags = flags;
     arr__update_contiguity(a);
     if (registry_add(a) != 0) {
         free(a);
@@ -915,6 +878,25 @@ arr_t *arr__new_owner_external(void *buffer, int64_t bytes, void *data, int ndim
     emit_created(a, owner_reference(a), a->buffer_bytes);
     name_block_for_memcheck(a, "");
     return a;
+}
+
+arr_t *arr_wrap(void *data, int ndim, const int64_t *shape, const int64_t *strides,
+                arr_dtype_t dtype, int writeable)
+{
+    return new_owner_over(NULL, 0, data, ndim, shape, strides, dtype, writeable ? ARR_WRITEABLE : 0,
+                          NULL, ARR_OP_WRAP, ARR__CALLER, "arr_wrap");
+}
+
+arr_t *arr__new_owner_external(void *buffer, int64_t bytes, void *data, int ndim,
+                               const int64_t *shape, const int64_t *strides, arr_dtype_t dtype,
+                               int writeable, void (*release)(void *, int64_t), arr_op_t op,
+                               const void *caller)
+{
+    if (buffer == NULL || bytes < 0)
+        return arr__fail_p(ARR_EINVAL, "arr_new_external: no buffer");
+    return new_owner_over(buffer, bytes, data, ndim, shape, strides, dtype,
+                          ARR_OWNDATA | (writeable ? ARR_WRITEABLE : 0), release, op, caller,
+                          "arr_new_external");
 }
 
 /* ---- freeing -----------------------------------------------------------
