@@ -93,6 +93,15 @@ def registry_spot(n):
     }
     expect("arr list", answers[n], max_len=3000)
     expect("arr leaks", answers[n], max_len=3000)
+    mem_answers = {
+        6: r"^array memory now: .*\nlargest live arrays: cannot read libarr's registry: registry items \(unreadable",
+        7: r"^error: arr mem: cannot read libarr's registry: registry magic 0xdeadbeef\n$",
+        8: r"^error: arr mem: cannot read libarr's registry: ",
+    }
+    # The counters are libarr's real ones; the listed owners are not: say so.
+    expect("arr mem", mem_answers.get(n, r"^array memory now: .*\n(note|stats|registry)"), max_len=3000)
+    expect("arr mem 1", mem_answers.get(n, r"^array memory now: .*(largest live arrays \(1 of |no live owners)"),
+           max_len=3000)
     expect("print arr_registry", r"^\$\d+ = (<arr registry: [^\n]+>|arr registry: [^\n]+)\n$")
     expect("arr info #1", r"^(error: arr info: [^\n]+|arr #1 [^\n]+\n.*)$", max_len=3000)
 

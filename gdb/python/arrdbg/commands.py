@@ -11,7 +11,7 @@ import gdb
 from . import layout, npy, overlap
 from .memory import ADDRESS_MASK, ReadError, Settings, Target, read
 from .model import (ArrDesc, Invalid, Registry, desc_of_value, fmt_tuple,
-                    gc_paused, resolve, where)
+                    gc_paused, read_stats, resolve, where)
 from .printers import Elements
 
 MAX_SOURCE_CHAIN = 64
@@ -119,7 +119,8 @@ def _registry_problems(reg):
 class ArrPrefix(gdb.Command):
     """Inspect libarr arrays: shapes, strides, and who shares memory with whom.
 
-Subcommands: arr list, arr info, arr views, arr shares, arr leaks, arr dump.
+Subcommands: arr list, arr info, arr views, arr shares, arr leaks, arr mem,
+arr dump.
 An array argument is any expression giving an arr_t * (or an arr_t), or #ID
 for the live array with that id in libarr's registry.
 Settings: set arr max-read, set arr read-orphans, set arr max-work.
@@ -446,6 +447,124 @@ buffers themselves; at exit the tool's report is the authoritative one."""
         gdb.write(_registry_problems(reg))
 
 
+MEM_DEFAULT_TOP = 10
+
+
+def _bytes_text(n, whole=None):
+    """'282 bytes', '8400000 bytes (8.0 MiB)' from 1 KiB up, and with
+    whole, the share of it: '102 bytes (36.2%)'."""
+    notes = []
+    if n >= 1024:
+        size, unit = float(n), "B"
+        for unit in ("KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
+            size /= 1024.0
+            if size < 1024:
+                break
+        notes.append("%.1f %s" % (size, unit))
+    if whole:
+        notes.append("%.1f%%" % (100.0 * n / whole))
+    return "%d bytes" % n + (" (%s)" % ", ".join(notes) if notes else "")
+
+
+class ArrMem(gdb.Command):
+    """Array memory now: live and peak bytes, copies vs originals, largest arrays.
+Usage: arr mem [N|all]     (N: how many of the largest arrays to list, 10 by default)
+The totals are libarr's own counters (arr_registry.stats): bytes in the
+buffers of live owners now, split into copies (owners made by copy, astype,
+ascontiguous/asfortran/reshape copies) and originals (every other owner),
+and the peak of that total since the program started.  Views hold no
+memory of their own and are only counted.  Then the N live owners with the
+largest buffers, largest first: id, bytes, copy or original, the op that
+made it (and its source), label, and where it was made (the libarr call's
+caller).  Reads memory only; a registry that does not add up to the
+counters is reported below the totals."""
+
+    def __init__(self):
+        gdb.Command.__init__(self, "arr mem", gdb.COMMAND_DATA, gdb.COMPLETE_NONE)
+
+    def complete(self, text, word):
+        return [w for w in ("all",) if w.startswith(word or "")]
+
+    def invoke(self, arg, from_tty):
+        with gc_paused():
+            _guard("arr mem", self._run, arg)
+
+    def _run(self, arg):
+        argv = gdb.string_to_argv(arg)
+        if not argv:
+            top = MEM_DEFAULT_TOP
+        elif len(argv) == 1 and argv[0] == "all":
+            top = None
+        elif len(argv) == 1 and argv[0].isdigit():
+            top = int(argv[0])
+        else:
+            raise gdb.GdbError("usage: arr mem [N|all]  (N: a count, 0 or more)")
+        try:
+            stats, problems = read_stats()
+        except (Invalid, ReadError) as exc:
+            raise gdb.GdbError("arr mem: cannot read libarr's registry: %s" % exc)
+        out = self._totals(stats)
+        out += ["stats: %s" % p for p in problems]
+        try:
+            reg = Registry()
+        except (Invalid, ReadError) as exc:
+            out.append("largest live arrays: cannot read libarr's registry: %s" % exc)
+            _write_lines(out)
+            return
+        owners = [d for d in reg.entries if not d.is_view]
+        out += self._cross_check(stats, owners, problems)
+        out += self._largest(owners, top)
+        _write_lines(out)
+        gdb.write(_registry_problems(reg))
+
+    @staticmethod
+    def _totals(st):
+        live, copies = st["live_bytes"], st["live_copy_bytes"]
+        originals = live - copies
+        return [
+            "array memory now: %s in the buffers of %d live owners" % (_bytes_text(live), st["live_owners"]),
+            "  copies:    %s" % _bytes_text(copies, live),
+            "  originals: %s" % _bytes_text(originals, live),
+            "  peak:      %s, the most live owners' buffers held so far" % _bytes_text(st["peak_bytes"]),
+            "  views:     %d live (%d orphaned), no memory of their own" % (st["live_views"], st["live_orphans"]),
+        ]
+
+    @staticmethod
+    def _cross_check(st, owners, problems):
+        """A note when the registry's live owners do not add up to the
+        counters (a corrupt registry, or a stop inside libarr between the
+        two updates)."""
+        if problems:
+            return []
+        total = sum(max(d.buffer_bytes, 0) for d in owners)
+        copies = sum(max(d.buffer_bytes, 0) for d in owners if d.category == "copy")
+        if (total, copies, len(owners)) == (st["live_bytes"], st["live_copy_bytes"], st["live_owners"]):
+            return []
+        return ["note: the registry lists %d live owners with %d bytes (%d in copies); "
+                "the counters say %d owners, %d bytes (%d in copies)"
+                % (len(owners), total, copies, st["live_owners"], st["live_bytes"], st["live_copy_bytes"])]
+
+    @staticmethod
+    def _largest(owners, top):
+        if not owners:
+            return ["no live owners"]
+        ranked = sorted(owners, key=lambda d: (-max(d.buffer_bytes, 0), d.id))
+        shown = ranked if top is None else ranked[:top]
+        head = "largest live arrays (%d of %d owners):" % (len(shown), len(owners))
+        if not shown:
+            return [head]
+        columns = [
+            ["id"] + ["#%d" % d.id for d in shown],
+            ["bytes"] + [str(max(d.buffer_bytes, 0)) for d in shown],
+            ["kind"] + ["copy" if d.category == "copy" else "original" for d in shown],
+            ["made by"] + [d.op_name + (" of #%d" % d.source_id if d.source_id else "") for d in shown],
+            ["dtype"] + ["%s %s" % (d.dtype_name, fmt_tuple(d.shape)) for d in shown],
+            ["label"] + ['"%s"' % d.label if d.label else "" for d in shown],
+            ["made at"] + [where(d.made_at) for d in shown],
+        ]
+        return [head] + ["  " + line for line in _table(columns, right_aligned=(0, 1))]
+
+
 def read_c_order(d):
     """All elements of d in C order (bytes), one read of its extent."""
     lo, hi = d.extent()
@@ -625,6 +744,7 @@ def register():
     ArrViews()
     ArrShares()
     ArrLeaks()
+    ArrMem()
     ArrDump()
     SetArr()
     ShowArr()

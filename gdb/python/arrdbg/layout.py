@@ -64,6 +64,11 @@ REGISTRY_FIELDS = (
     ("count", "i64", 1), ("capacity", "i64", 1), ("next_id", "u64", 1),
 )
 
+# arr_stats_t (struct arr_stats), at arr_registry.stats.
+STATS_FIELDS = tuple((name, "i64", 1) for name in (
+    "live_owners", "live_views", "live_orphans", "live_bytes", "peak_bytes",
+    "live_copy_bytes", "created_owners", "created_views", "created_copies", "freed"))
+
 _KIND_FORMAT = {"u32": "I", "i32": "i", "u64": "Q", "i64": "q", "char": "s"}
 _KIND_SIZE = {"u32": 4, "i32": 4, "u64": 8, "i64": 8, "char": 1}
 

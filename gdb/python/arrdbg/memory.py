@@ -121,6 +121,14 @@ class Target:
         self.endian = endian()
         self.arr = self._decoder("arr", layout.ARR_FIELDS)
         self.registry = self._decoder("arr_registry", layout.REGISTRY_FIELDS)
+        # arr_registry.stats: where it is and how to decode it.
+        self.stats = self._decoder("arr_stats", layout.STATS_FIELDS)
+        found = _debug_offsets("arr_registry", (("stats", "i64", 1),))
+        if found is not None:
+            self.stats_offset = found[0]["stats"]
+        else:  # natural layout: right after the registry's scalars, 8-aligned
+            end = layout.natural_layout(layout.REGISTRY_FIELDS, self.pointer_size)[1]
+            self.stats_offset = (end + 7) // 8 * 8
         try:
             self.arr_type = gdb.lookup_type("struct arr")
             if self.arr_type.sizeof != self.arr.size:

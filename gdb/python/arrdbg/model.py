@@ -285,6 +285,36 @@ class Registry:
         return self._by_id.get(ident)
 
 
+MAX_PLAUSIBLE_BYTES = 1 << 62
+
+
+def read_stats():
+    """libarr's counters (arr_registry.stats) as {field: int}, with a list
+    of what in them is not plausible; raises Invalid or ReadError when the
+    registry cannot be read or its magic is wrong (then the counters are
+    garbage too).  All zero before libarr made its first array."""
+    address = registry_address()
+    if address is None:
+        raise Invalid("no arr_registry symbol: is libarr loaded?")
+    target = Target.get()
+    head = target.registry.decode(read(address, target.registry.size))
+    stats = target.stats.decode(read(address + target.stats_offset, target.stats.size))
+    if head["magic"] == 0 and head["count"] == 0:
+        return stats, []
+    if head["magic"] != layout.REGISTRY_MAGIC:
+        raise Invalid("registry magic 0x%08x" % head["magic"])
+    problems = ["%s %d is not plausible" % (name, value) for name, value in
+                sorted(stats.items()) if not 0 <= value < MAX_PLAUSIBLE_BYTES]
+    if not problems:
+        if stats["live_copy_bytes"] > stats["live_bytes"]:
+            problems.append("live_copy_bytes %d is more than live_bytes %d"
+                            % (stats["live_copy_bytes"], stats["live_bytes"]))
+        if stats["peak_bytes"] < stats["live_bytes"]:
+            problems.append("peak_bytes %d is less than live_bytes %d"
+                            % (stats["peak_bytes"], stats["live_bytes"]))
+    return stats, problems
+
+
 @contextlib.contextmanager
 def gc_paused():
     """No cyclic garbage collection inside: building 100,000s of objects
