@@ -19,6 +19,8 @@ def register(objfile=None):
     if not _commands_registered[0]:
         _commands_registered[0] = True
         commands.register()
+        from . import numpy_support
+        numpy_support.register()
         memory.connect_events()
         for name in ("new_objfile", "clear_objfiles"):
             events = getattr(gdb.events, name, None)

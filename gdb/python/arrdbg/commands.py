@@ -9,6 +9,7 @@ import os
 import gdb
 
 from . import layout, npy, overlap
+from . import numpy_support
 from .memory import ADDRESS_MASK, ReadError, Settings, Target, read
 from .model import (ArrDesc, Invalid, Registry, desc_of_value, fmt_tuple,
                     gc_paused, read_stats, resolve, where)
@@ -233,6 +234,8 @@ it was made from, and all live views of its owner."""
     def _run(self, arg):
         if not arg.strip():
             raise gdb.GdbError("usage: arr info EXPR")
+        if numpy_support.info(arg):  # a NumPy ndarray in a Python process
+            return
         d = resolve(arg)
         reg = _optional_registry()
         out = [d.summary()]
@@ -299,6 +302,8 @@ registry's views of the same freed owner."""
     def _run(self, arg):
         if not arg.strip():
             raise gdb.GdbError("usage: arr views EXPR")
+        if numpy_support.views(arg):  # a NumPy ndarray (and candidate arrays)
+            return
         d = resolve(arg)
         problem = None
         if d.is_view and d.orphaned:
@@ -398,6 +403,8 @@ Quote an expression that contains spaces."""
         _guard("arr shares", self._run, arg)
 
     def _run(self, arg):
+        if numpy_support.shares(arg, resolve):  # one or both are NumPy ndarrays
+            return
         first, second = _args(arg, "arr shares", 2, "arr shares EXPR EXPR")
         a, b = resolve(first), resolve(second)
         gdb.write("\n".join(shares_report(a, b, Settings.max_work)) + "\n")

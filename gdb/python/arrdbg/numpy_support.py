@@ -1,0 +1,601 @@
+"""NumPy's own arrays in gdb: `arr info`, `arr views`, `arr shares` and a
+printer for ndarrays in a Python process (a NumPy C extension, or any
+program embedding Python).
+
+An argument is an ndarray when it is a PyObject * / PyArrayObject *
+expression, or a plain address (`arr info 0x7ffff7a0b2d0`, the value of
+id(x) in Python), whose object's type is numpy.ndarray or a subclass of it.
+The fields are read from memory only (no call into the process), with the
+offsets from debug info when the process has it and otherwise from NumPy's
+and CPython's public headers (numpy_layout).  NumPy keeps no registry of its
+arrays, so `arr views` shows an array's base chain and, among candidates
+named on the command line (arrays, or lists and tuples of them), which ones
+view the same memory.
+"""
+
+import os
+import re
+
+import gdb
+import gdb.printing
+
+from . import numpy_layout as nl
+from . import overlap
+from .memory import ADDRESS_MASK, ReadError, Settings, endian, pointer_size, read
+
+PYTHON_TAGS = ("_object", "tagPyArrayObject_fields", "tagPyArrayObject")
+LIBARR_TAGS = ("arr", "arr_registry")
+MAX_CANDIDATES = 1000
+
+
+class _Mem:
+    """numpy_layout's view of the inferior's memory (cached reads)."""
+
+    @staticmethod
+    def read(address, length):
+        try:
+            return read(address & ADDRESS_MASK, length)
+        except ReadError as exc:
+            raise nl.Fault(str(exc))
+
+
+MEM = _Mem()
+
+
+# ---- the layout in use ----------------------------------------------------
+
+
+def _struct_offsets(tag):
+    try:
+        t = gdb.lookup_type("struct " + tag).strip_typedefs()
+    except gdb.error:
+        return None
+    return {f.name: f.bitpos // 8 for f in t.fields() if f.name and hasattr(f, "bitpos")}
+
+
+def _debug_overrides():
+    """Offsets from DWARF, for the structs the inferior describes (a C
+    extension built with -g has NumPy's; python3-dbg has CPython's)."""
+    offsets = {}
+    sources = []
+    obj = _struct_offsets("_object")
+    if obj and "ob_type" in obj:
+        offsets["ob_type"] = obj["ob_type"]
+        sources.append("PyObject")
+    tp = _struct_offsets("_typeobject")
+    if tp and "tp_name" in tp and "tp_base" in tp:
+        offsets["tp_name"], offsets["tp_base"] = tp["tp_name"], tp["tp_base"]
+        sources.append("PyTypeObject")
+    arr = _struct_offsets("tagPyArrayObject_fields")
+    names = ("data", "nd", "dimensions", "strides", "base", "descr", "flags")
+    if arr and all(n in arr for n in names):
+        offsets.update({n: arr[n] for n in names})
+        sources.append("PyArrayObject_fields")
+    elsize_bytes = 4
+    descr = _struct_offsets("_PyArray_Descr")
+    if descr and all(n in descr for n in ("kind", "type", "byteorder", "type_num", "elsize")):
+        offsets.update({"d_kind": descr["kind"], "d_type": descr["type"],
+                        "d_byteorder": descr["byteorder"], "d_type_num": descr["type_num"],
+                        "d_elsize": descr["elsize"]})
+        try:
+            elsize_bytes = gdb.lookup_type("struct _PyArray_Descr")["elsize"].type.sizeof
+        except (gdb.error, KeyError):
+            pass
+        sources.append("PyArray_Descr")
+    return offsets, elsize_bytes, sources
+
+
+# `version = "1.24.2"` (version.py of most releases) or `"version": "1.24.2"`
+# (the versioneer JSON in _version.py that Debian's 1.24 has).
+_VERSION_RE = re.compile(r"""^\s*['"]?version['"]?\s*(?::\s*str\s*)?[=:]\s*['"]([0-9][^'"]*)['"]""", re.M)
+_DIST_RE = re.compile(r"^numpy-([0-9][^-]*?)\.(?:dist-info|egg-info)$")
+
+
+def numpy_version():
+    """(version text, where it came from) of the NumPy loaded in the
+    inferior, from the files of the package that holds the loaded
+    _multiarray_umath module (on this host: right for a live process and for
+    a core read on the machine that made it).  (None, why) when unknown."""
+    for objfile in gdb.objfiles():
+        name = objfile.filename or ""
+        if "_multiarray_umath" not in os.path.basename(name):
+            continue
+        package = os.path.dirname(os.path.dirname(name))  # numpy/core/x.so -> numpy
+        for leaf in ("version.py", "_version.py"):
+            path = os.path.join(package, leaf)
+            try:
+                with open(path) as f:
+                    found = _VERSION_RE.search(f.read(1 << 16))
+            except (OSError, UnicodeDecodeError):
+                continue
+            if found:
+                return found.group(1), path
+        parent = os.path.dirname(package)
+        try:
+            for entry in sorted(os.listdir(parent)):
+                found = _DIST_RE.match(entry)
+                if found:
+                    return found.group(1), os.path.join(parent, entry)
+        except OSError:
+            pass
+        return None, "no version found beside %s" % name
+    return None, "no _multiarray_umath module loaded"
+
+
+class Context:
+    """The layout in use and how it was chosen (recomputed when the objfiles
+    change)."""
+
+    _current = None
+
+    def __init__(self):
+        offsets, elsize_bytes, sources = _debug_overrides()
+        self.version, self.version_source = numpy_version()
+        major = int(self.version.split(".")[0]) if self.version else None
+        self.refused = None
+        if major is not None and major != 1 and "PyArray_Descr" not in sources:
+            self.refused = ("NumPy %s: its PyArray_Descr layout differs from 1.x and the process "
+                            "has no debug info for it" % self.version)
+        if sources:
+            source = "debug info for %s; the rest from NumPy 1.x/CPython 3.x headers" % ", ".join(sources)
+        else:
+            source = "NumPy 1.x and CPython 3.x public headers (no debug info for these structs)"
+        self.layout = nl.Layout(pointer_size(), endian(),
+                                {"offsets": offsets, "elsize_bytes": elsize_bytes, "source": source})
+
+    def describe(self):
+        version = ("NumPy %s (from %s)" % (self.version, self.version_source) if self.version
+                   else "NumPy version unknown (%s), 1.x assumed" % self.version_source)
+        return "%s; offsets: %s" % (version, self.layout.source)
+
+    @classmethod
+    def get(cls):
+        if cls._current is None:
+            cls._current = Context()
+        return cls._current
+
+    @classmethod
+    def forget(cls, *_args):
+        cls._current = None
+
+
+def _read(address):
+    """The NdArray at address, or raises nl.Invalid / nl.Fault."""
+    ctx = Context.get()
+    if ctx.refused:
+        raise nl.Invalid(ctx.refused)
+    return nl.read_ndarray(MEM, ctx.layout, address)
+
+
+# ---- arguments -----------------------------------------------------------
+
+
+class Found:
+    """What an argument denotes: kind is 'ndarray' (array set), 'object'
+    (another Python object: text says which), or 'invalid' (text)."""
+
+    def __init__(self, kind, address, array=None, text=""):
+        self.kind = kind
+        self.address = address
+        self.array = array
+        self.text = text
+
+
+def _address_and_typed(value):
+    """(address, typed) for a value that may denote a Python object: typed
+    when gdb's type says it is one.  None for libarr's types and values that
+    cannot be addresses."""
+    t = value.type.strip_typedefs()
+    code = t.code
+    if code == gdb.TYPE_CODE_PTR:
+        target = t.target().strip_typedefs()
+        tag = target.tag if target.code == gdb.TYPE_CODE_STRUCT else None
+        if tag in LIBARR_TAGS:
+            return None
+        return int(value) & ADDRESS_MASK, tag in PYTHON_TAGS
+    if code == gdb.TYPE_CODE_STRUCT:
+        if t.tag in PYTHON_TAGS and value.address is not None:
+            return int(value.address), True
+        return None
+    if code in (gdb.TYPE_CODE_INT, gdb.TYPE_CODE_ENUM):
+        return int(value) & ADDRESS_MASK, False
+    return None
+
+
+def find_value(value):
+    """A Found for a gdb.Value, or None when it is not a Python object (so
+    the libarr side answers)."""
+    at = _address_and_typed(value)
+    if at is None:
+        return None
+    address, typed = at
+    return find_address(address, typed)
+
+
+def find_address(address, typed=False):
+    ctx = Context.get()
+    try:
+        _tp, name = nl.object_type(MEM, ctx.layout, address)
+    except (nl.Fault, nl.Invalid) as exc:
+        if not typed:
+            return None
+        if address == 0:
+            return Found("invalid", 0, text="<ndarray: NULL>")
+        return Found("invalid", address, text="<ndarray: not a Python object (%s) at 0x%x>" % (exc, address))
+    try:
+        return Found("ndarray", address, array=_read(address))
+    except nl.NotAnArray as exc:
+        return Found("object", address, text="0x%x is %s" % (address, exc))
+    except (nl.Fault, nl.Invalid) as exc:
+        return Found("invalid", address, text="<ndarray: invalid %s at 0x%x>" % (exc, address))
+
+
+def find_text(text):
+    """A Found for a command argument, or None (not a Python object)."""
+    text = text.strip()
+    if not text or text.startswith("#"):
+        return None
+    try:
+        value = gdb.parse_and_eval(text)
+    except gdb.error:
+        return None
+    return find_value(value)
+
+
+def _need_array(found, command):
+    if found.kind != "ndarray":
+        raise gdb.GdbError("%s: %s" % (command, found.text))
+    return found.array
+
+
+# ---- words -----------------------------------------------------------------
+
+
+def fmt_tuple(values):
+    values = tuple(values)
+    if len(values) == 1:
+        return "(%d,)" % values[0]
+    return "(" + ", ".join(str(v) for v in values) + ")"
+
+
+def type_words(a):
+    if a.subclass_depth == 0:
+        return "ndarray"
+    return "ndarray subclass %s" % a.type_name
+
+
+def relation(a):
+    if a.base:
+        if a.base_type == "numpy.ndarray" or (a.base_type or "").startswith("<"):
+            return "view of 0x%x" % a.base
+        return "view of 0x%x (%s)" % (a.base, a.base_type)
+    return "owner" if a.owns_data else "wraps external memory"
+
+
+def flag_words(a):
+    words = []
+    if a.flags & nl.FLAG_C_CONTIGUOUS:
+        words.append("C-contiguous")
+    if a.flags & nl.FLAG_F_CONTIGUOUS:
+        words.append("F-contiguous")
+    if not a.flags & nl.FLAG_WRITEABLE:
+        words.append("read-only")
+    return words
+
+
+def summary(a):
+    return " ".join([type_words(a), a.dtype.name, "shape " + fmt_tuple(a.shape),
+                     "strides " + fmt_tuple(a.strides), relation(a)] + flag_words(a)
+                    + ["%d bytes" % a.nbytes])
+
+
+def print_limit():
+    try:
+        limit = gdb.parameter("print elements")
+    except (gdb.error, RuntimeError):
+        return 200
+    return None if limit is None or limit <= 0 else int(limit)
+
+
+def elements_text(a):
+    """The elements, nested per axis, at most `print elements` per axis, read
+    through the real strides from one block; or a short reason why not."""
+    ctx = Context.get()
+    reader = nl.ElementReader(a, ctx.layout.endian)
+    if not reader.decodable():
+        return "<elements of dtype %s are not decoded>" % a.dtype.name
+    limit = print_limit()
+    shown = nl.shown_counts(a.shape, limit)
+    lo, hi = nl.NdArray.extent(_Box(shown, a.strides, a.itemsize))
+    if hi - lo > Settings.max_read:
+        return "<elements not read: the shown ones span %d bytes, over `set arr max-read`>" % (hi - lo)
+    try:
+        block = read(a.data + lo, hi - lo) if hi > lo else b""
+    except ReadError as exc:
+        return "<elements unreadable: %s>" % exc
+    return nl.nested_text(reader, block, -lo, a.shape, a.strides, limit)
+
+
+class _Box:
+    """Shape and strides of the part of an array a listing shows."""
+
+    def __init__(self, shape, strides, itemsize):
+        self.shape = shape
+        self.strides = strides
+        self.itemsize = itemsize
+
+
+def owner_of(a):
+    """(owner address, owner NdArray or None, chain, problem)."""
+    chain, problem = nl.base_chain(MEM, Context.get().layout, a)
+    if not chain:
+        return a.address, a, chain, problem
+    address, arr, _name = chain[-1]
+    return address, arr, chain, problem
+
+
+def chain_text(a, chain, problem):
+    parts = ["0x%x" % a.address]
+    for address, arr, name in chain:
+        if arr is None:
+            parts.append("0x%x (%s)" % (address, name))
+        else:
+            parts.append("0x%x (%s%s)" % (address, type_words(arr),
+                                          ", owns its data" if arr.owns_data else ""))
+    text = " -> ".join(parts)
+    return text + (" (%s)" % problem if problem else "")
+
+
+def where_in_owner(a, owner):
+    """'bytes [x, y) of 0xOWNER's data' when the owner is an ndarray that
+    owns its data, else the absolute range."""
+    lo, hi = a.extent()
+    if owner is not None and owner is not a and owner.owns_data:
+        start = a.data - owner.data
+        return "bytes [%d, %d) of 0x%x's data" % (start + lo, start + hi, owner.address)
+    if owner is a:
+        return "bytes [%d, %d) of its own data" % (lo, hi)
+    return "[0x%x, 0x%x)" % ((a.data + lo) & ADDRESS_MASK, (a.data + hi) & ADDRESS_MASK)
+
+
+# ---- arr info ----------------------------------------------------------------
+
+
+def info(arg):
+    """`arr info` for an ndarray argument; False when arg is not a Python
+    object (the libarr side answers)."""
+    found = find_text(arg)
+    if found is None:
+        return False
+    a = _need_array(found, "arr info")
+    owner_address, owner, chain, problem = owner_of(a)
+    dt = a.dtype
+    out = [summary(a)]
+    out.append("  address:    0x%x, type %s" % (a.address, a.type_name))
+    out.append("  dtype:      %s, itemsize %d, byteorder '%s', type_num %d"
+               % (dt.name, dt.elsize, dt.byteorder, dt.type_num))
+    out.append("  size:       %d elements, %d bytes" % (a.size, a.nbytes))
+    out.append("  shape:      %s  strides %s" % (fmt_tuple(a.shape), fmt_tuple(a.strides)))
+    out.append("  flags:      %s" % (" ".join(a.flag_names()) or "none"))
+    out.append("  owndata:    %s" % ("yes" if a.owns_data else "no"))
+    if a.base:
+        out.append("  base:       0x%x (%s)" % (a.base, a.base_type))
+    else:
+        out.append("  base:       none")
+    out.append("  base chain: %s" % chain_text(a, chain, problem))
+    if owner is not None and owner is not a and owner.owns_data:
+        out.append("  data:       0x%x = data of 0x%x + %d" % (a.data, owner_address, a.data - owner.data))
+    else:
+        out.append("  data:       0x%x" % a.data)
+    out.append("  extent:     %s" % where_in_owner(a, owner))
+    out.append("  layout:     %s" % Context.get().describe())
+    out.append("  elements:   %s" % elements_text(a))
+    gdb.write("\n".join(out) + "\n")
+    return True
+
+
+# ---- arr views -----------------------------------------------------------------
+
+
+def _candidates(texts):
+    """NdArrays named by the candidate arguments (lists and tuples opened
+    one level), with lines about the arguments that were none of them."""
+    ctx = Context.get()
+    arrays, notes = [], []
+    for text in texts:
+        found = find_text(text)
+        if found is None:
+            notes.append("  %s: not a Python object" % text)
+            continue
+        if found.kind == "ndarray":
+            arrays.append(found.array)
+            continue
+        if found.kind == "object":
+            try:
+                items = nl.sequence_items(MEM, ctx.layout, found.address)
+            except (nl.Fault, nl.Invalid) as exc:
+                items, found.text = None, "%s (%s)" % (found.text, exc)
+            if items is not None:
+                for k, ptr in enumerate(items[:MAX_CANDIDATES]):
+                    item = find_address(ptr)
+                    if item is not None and item.kind == "ndarray":
+                        arrays.append(item.array)
+                    else:
+                        notes.append("  %s[%d] 0x%x: not an ndarray" % (text, k, ptr))
+                continue
+        notes.append("  %s: %s" % (text, found.text))
+    return arrays, notes
+
+
+def views(arg):
+    """`arr views EXPR [CANDIDATE...]` for an ndarray; False when EXPR is not
+    a Python object."""
+    found = find_text(arg)
+    rest = []
+    if found is None or found.kind != "ndarray":
+        argv = gdb.string_to_argv(arg)
+        if len(argv) > 1:
+            first = find_text(argv[0])
+            if first is not None:
+                found, rest = first, argv[1:]
+    if found is None:
+        return False
+    a = _need_array(found, "arr views")
+    owner_address, owner, chain, problem = owner_of(a)
+    arrays, notes = _candidates(rest)
+    if owner is not None:
+        lo, hi = owner.extent()
+        head = "%s at 0x%x\n  data 0x%x; elements span [%d, %d)" % (summary(owner), owner_address,
+                                                                  owner.data, lo, hi)
+    else:
+        head = "memory held by 0x%x (%s), not an ndarray" % (owner_address, chain[-1][2])
+    members = {}  # address -> NdArray: a, its chain, and candidates that share its owner
+    for address, arr, _name in chain:
+        if arr is not None:
+            members[address] = arr
+    members[a.address] = a
+    others = []
+    for c in arrays:
+        c_owner, _o, c_chain, _p = owner_of(c)
+        if c_owner == owner_address:
+            members[c.address] = c
+            for address, arr, _name in c_chain:
+                if arr is not None:
+                    members[address] = arr
+        elif c.address not in members:
+            others.append(c)
+    children = {}
+    for m in members.values():
+        if m.address != owner_address:
+            parent = m.base if m.base in members or m.base == owner_address else owner_address
+            children.setdefault(parent, []).append(m)
+    out = [head]
+
+    def emit(parent, indent, depth):
+        for m in sorted(children.get(parent, []), key=lambda x: x.address):
+            line = "%s0x%x %s %s strides %s %s" % (indent, m.address, m.dtype.name, fmt_tuple(m.shape),
+                                                   fmt_tuple(m.strides), where_in_owner(m, owner))
+            if m is a:
+                line += "  <- this one"
+            out.append(line)
+            if depth < nl.MAX_BASE_CHAIN:
+                emit(m.address, indent + "  ", depth + 1)
+
+    emit(owner_address, "  ", 0)
+    if not children:
+        out.append("  no views among the arrays named")
+    if problem:
+        out.append("  (%s)" % problem)
+    for c in others:
+        answer, _w = overlap.shares(_operand(a), _operand(c), Settings.max_work)
+        out.append("  not a view of it: 0x%x %s %s (holder 0x%x); shares memory with 0x%x: %s"
+                   % (c.address, c.dtype.name, fmt_tuple(c.shape), owner_of(c)[0], a.address, answer))
+    out.extend(notes)
+    out.append("  (NumPy keeps no list of views: these are the base chain and the candidates named)")
+    gdb.write("\n".join(out) + "\n")
+    return True
+
+
+# ---- arr shares ---------------------------------------------------------------
+
+
+def _operand(a):
+    return overlap.Operand(a.data, a.shape, a.strides, a.itemsize)
+
+
+def shares(arg, resolve_libarr):
+    """`arr shares A B` when A or B is a Python object (the other may be an
+    arr_t: resolve_libarr gives its descriptor); False otherwise."""
+    argv = gdb.string_to_argv(arg)
+    if len(argv) != 2:
+        return False
+    found = [find_text(t) for t in argv]
+    if all(f is None for f in found):
+        return False
+    operands, names = [], []
+    for f, text in zip(found, argv):
+        if f is None:
+            d = resolve_libarr(text)
+            operands.append(d.operand())
+            names.append("#%d" % d.id)
+        else:
+            a = _need_array(f, "arr shares")
+            operands.append(_operand(a))
+            names.append("0x%x" % a.address)
+    pair = "%s and %s" % tuple(names)
+    bounds = overlap.may_share(*operands)
+    if bounds is None:
+        lines = ["%s: may share memory (bounds): no" % pair]
+    else:
+        lines = ["%s: may share memory (bounds): yes, bounds overlap in [0x%x, 0x%x), %d bytes"
+                 % (pair, bounds[0], bounds[1], bounds[1] - bounds[0])]
+    answer, witness = overlap.shares(operands[0], operands[1], Settings.max_work)
+    if answer == overlap.YES:
+        lo, hi = witness.common_range()
+        lines.append("%s: shares memory (exact): yes, a%s and b%s share bytes [0x%x, 0x%x)"
+                     % (pair, list(witness.index_a), list(witness.index_b), lo, hi))
+    elif answer == overlap.NO:
+        lines.append("%s: shares memory (exact): no" % pair)
+    else:
+        lines.append("%s: shares memory (exact): too hard (search stopped after %d steps; see set arr max-work)"
+                     % (pair, Settings.max_work))
+    gdb.write("\n".join(lines) + "\n")
+    return True
+
+
+# ---- the printer ----------------------------------------------------------------
+
+
+class NdArrayPrinter:
+    def __init__(self, a=None, error=None):
+        self.array = a
+        self.error = error
+
+    def to_string(self):
+        if self.error is not None:
+            return self.error
+        try:
+            return "%s = %s" % (summary(self.array), elements_text(self.array))
+        except Exception as exc:  # a printer must never raise into gdb
+            return "<ndarray: invalid (%s) at 0x%x>" % (exc, self.array.address)
+
+
+class NumpyPrettyPrinter(gdb.printing.PrettyPrinter):
+    """`arrdbg-numpy`: PyObject * / PyArrayObject * that point to ndarrays.
+    Other Python objects are left to gdb (or to CPython's own printers)."""
+
+    def __init__(self):
+        gdb.printing.PrettyPrinter.__init__(self, "arrdbg-numpy", [])
+        self.subprinters.append(gdb.printing.SubPrettyPrinter("ndarray"))
+
+    def __call__(self, value):
+        if not self.subprinters[0].enabled:
+            return None
+        try:
+            t = value.type.strip_typedefs()
+            target = t.target().strip_typedefs() if t.code == gdb.TYPE_CODE_PTR else t
+            if target.code != gdb.TYPE_CODE_STRUCT or target.tag not in PYTHON_TAGS:
+                return None
+            found = find_value(value)
+            if found is None or found.kind == "object":
+                return None
+            if found.kind == "invalid":
+                # A PyObject * that is garbage prints as a plain pointer.
+                return NdArrayPrinter(error=found.text) if target.tag != "_object" else None
+            return NdArrayPrinter(found.array)
+        except Exception as exc:
+            return NdArrayPrinter(error="<ndarray: invalid (%s)>" % exc)
+
+
+PRINTER = NumpyPrettyPrinter()
+
+
+def register():
+    """Adds the printer collection globally (once) and keeps the layout
+    fresh as objfiles come and go."""
+    if not any(getattr(p, "name", None) == PRINTER.name for p in gdb.pretty_printers):
+        gdb.printing.register_pretty_printer(None, PRINTER)
+    for name in ("new_objfile", "clear_objfiles"):
+        registry = getattr(gdb.events, name, None)
+        if registry is not None:
+            registry.connect(Context.forget)
