@@ -214,7 +214,10 @@ static void raw_copy_8_from_every_other(char *dst, const char *src, int64_t n)
 {
     int64_t i = 0;
 #ifdef ARR_SSE2
-    for (; i + 2 <= n; i += 2) {
+    /* The second load reaches 8 bytes past element i + 1: stop while an
+     * element i + 2 still owns them (the last pairs go through the loop
+     * below, never past the array's end). */
+    for (; i + 3 <= n; i += 2) {
         __m128d even = _mm_loadu_pd((const double *)(const void *)(src + 16 * i));
         __m128d next = _mm_loadu_pd((const double *)(const void *)(src + 16 * i + 16));
         _mm_storeu_pd((double *)(void *)(dst + 8 * i), _mm_unpacklo_pd(even, next));
