@@ -200,8 +200,8 @@ static void ac_scan_reached_handle(const ACArray *rec)
     if (rec->base_id == rec->id)
         return;
     ACArray *owner = rec->owner ? rec->owner : ac_lookup_id(rec->base_id);
-    if (!owner || (owner->flags & (AC_FREED | AC_REACHED)))
-        return; /* gone (an orphan's base) or already reached */
+    if (!owner || (owner->flags & (AC_FREED | AC_REACHED | AC_IS_VIEW)))
+        return; /* gone (an orphan's base), already reached, or bogus */
     Addr end = rec->handle + rec->handle_bytes;
     if (VG_MINIMAL_SETJMP(ac_fault_jmp) != 0)
         return; /* the handle's memory is unreadable: nothing to follow */
