@@ -16,15 +16,12 @@ BENCH_BIN := $(BENCH_DIR)/arrbench
 BENCH_BIN_NVG := $(BENCH_DIR)/arrbench-nvg
 BENCH_NVG_OBJS := $(patsubst libarr/%.c,$(BENCH_DIR)/libarr-nvg/%.o,$(LIBARR_SRCS))
 BENCH_NVG_A := $(BENCH_DIR)/libarr-nvg.a
-# Under NVALGRIND valgrind.h's requests drop their arguments, which leaves
-# arr_core.c's hide_slot/show_slot parameters unused (reported to its owner).
-BENCH_NVG_WNO := -Wno-unused-parameter
 BENCH_PYTHON ?= /usr/bin/python3
 BENCH_QUICK ?= 0
 
 $(BENCH_DIR)/libarr-nvg/%.o: libarr/%.c $(LIBARR_HDRS) Makefile bench/bench.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_PROJECT) -DNVALGRIND $(BENCH_NVG_WNO) -c $< -o $@
+	$(CC) $(CFLAGS_PROJECT) -DNVALGRIND -c $< -o $@
 
 $(BENCH_NVG_A): $(BENCH_NVG_OBJS)
 	@rm -f $@
