@@ -475,7 +475,7 @@ def views(arg):
         for m in sorted(children.get(parent, []), key=lambda x: x.address):
             line = "%s0x%x %s %s strides %s %s" % (indent, m.address, m.dtype.name, fmt_tuple(m.shape),
                                                    fmt_tuple(m.strides), where_in_owner(m, owner))
-            if m is a:
+            if m.address == a.address:
                 line += "  <- this one"
             out.append(line)
             if depth < nl.MAX_BASE_CHAIN:

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# tests/gdb/numpy/run.sh - the plugin on NumPy's own arrays in /usr/bin/python3.
+#
+#   bash tests/gdb/numpy/run.sh
+#
+# Cases (each compares the plugin's answers with what NumPy printed for the
+# same arrays, see arrays.py and check.py):
+#   live   python stops itself with SIGTRAP; arr info / views / shares on
+#          addresses (Debian's python3 and numpy have no DWARF for them)
+#   core   the same checks on a core of that process written by gcore
+#   typed  a NumPy C extension built with -g: gdb stops in it with
+#          PyArrayObject * arguments (printer, DWARF offsets)
+# Skips (exit 77) when /usr/bin/python3 has no numpy, or gdb has no Python;
+# the typed case alone is skipped without Python.h or a C compiler.
+# Ends with "numpy: N passed, M failed, K skipped"; exit 0, 1, or 77 when
+# everything was skipped.
+set -u
+cd "$(dirname "$0")/../../.." || exit 2
+ROOT=$(pwd)
+PY=/usr/bin/python3
+GDB_TIMEOUT=${GDB_TIMEOUT:-180}
+WORK=$(mktemp -d /tmp/arrdbg-numpy-tests.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+passed=0
+failed=0
+skipped=0
+
+pass() { passed=$((passed + 1)); echo "PASS: $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $1${2:+: $2}"; }
+skip() { skipped=$((skipped + 1)); echo "SKIP: $1"; }
+
+finish() {
+    echo "numpy: $passed passed, $failed failed, $skipped skipped"
+    [ $failed -gt 0 ] && exit 1
+    [ $passed -eq 0 ] && exit 77
+    exit 0
+}
+
+if ! [ -x $PY ] || ! $PY -c 'import numpy' 2>/dev/null; then
+    skip "numpy (no numpy for $PY: apt-get install python3-numpy)"
+    finish
+fi
+if ! command -v gdb >/dev/null || ! gdb -nx -batch -ex 'python print(1)' >/dev/null 2>&1; then
+    skip "numpy (gdb with Python is missing)"
+    finish
+fi
+
+GDB=(timeout -k 5 "$GDB_TIMEOUT" gdb -nx -batch -iex "set auto-load safe-path /"
+     -iex "source $ROOT/gdb/arrdbg.py" -iex "set pagination off" -iex "set confirm off")
+
+verdict() { # verdict CASE LOG
+    if grep -E -q 'Traceback|Python Exception|Error occurred in Python' "$2"; then
+        fail "$1" "Python error in gdb output:"
+        grep -h -E -A3 'Traceback|Python Exception|Error occurred in Python' "$2" | head -20
+    elif grep -q "^numpy-$1: ok" "$2"; then
+        pass "$1 ($(grep "^numpy-$1: ok" "$2"))"
+    else
+        fail "$1" "$(grep -E '^(FAIL|numpy-)' "$2" | head -30)"
+        [ -n "$(grep -E '^(FAIL|numpy-)' "$2")" ] || tail -20 "$2"
+    fi
+}
+
+# ---- live, then core -------------------------------------------------------
+ARRDBG_NP_MODE=live ARRDBG_NP_TRUTH=$WORK/truth.json ARRDBG_NP_CORE=$WORK/python.core \
+    "${GDB[@]}" -x tests/gdb/numpy/check.py --args $PY tests/gdb/numpy/arrays.py "$WORK/truth.json" \
+    >"$WORK/live.log" 2>&1
+verdict live "$WORK/live.log"
+
+if [ ! -s "$WORK/python.core" ]; then
+    fail core "gcore wrote no core file"
+else
+    ARRDBG_NP_MODE=core ARRDBG_NP_TRUTH=$WORK/truth.json \
+        "${GDB[@]}" -x tests/gdb/numpy/check.py $PY "$WORK/python.core" >"$WORK/core.log" 2>&1
+    verdict core "$WORK/core.log"
+fi
+
+# ---- typed: a -g NumPy C extension --------------------------------------------
+pyinc=$($PY -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+npinc=$($PY -c 'import numpy; print(numpy.get_include())')
+if ! command -v "${CC:-cc}" >/dev/null || [ ! -f "$pyinc/Python.h" ]; then
+    skip "typed (no C compiler or no $pyinc/Python.h: apt-get install python3-dev)"
+elif ! "${CC:-cc}" -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -g -O0 -shared -fPIC \
+        -I"$pyinc" -I"$npinc" tests/gdb/numpy/ext.c -o "$WORK/arrdbg_np_ext.so" >"$WORK/ext.log" 2>&1; then
+    fail typed "the extension does not build:"
+    cat "$WORK/ext.log"
+else
+    ARRDBG_NP_MODE=typed ARRDBG_NP_TRUTH=$WORK/truth-typed.json \
+        "${GDB[@]}" -x tests/gdb/numpy/check.py --args $PY tests/gdb/numpy/arrays.py \
+        "$WORK/truth-typed.json" "$WORK" >"$WORK/typed.log" 2>&1
+    verdict typed "$WORK/typed.log"
+fi
+finish
