@@ -17,6 +17,7 @@
 #                 arrcheck tool, its ids checked against `monitor arr ...`
 #                 (skipped when build/valgrind has no tool, or SANITIZE=1)
 #   vgdb_memcheck the same under memcheck, which has no arr monitor commands
+#   numpy         NumPy's own ndarrays in /usr/bin/python3 (tests/gdb/numpy/run.sh)
 # Every gdb runs under `timeout`; any "Traceback" or "Python Exception" in
 # its output fails the case.  Ends with "N passed, M failed".
 set -u
@@ -294,6 +295,16 @@ if want vgdb_arrcheck || want vgdb_memcheck; then
         fi
         want vgdb_memcheck && run_vgdb vgdb_memcheck memcheck valgrind --tool=memcheck
     fi
+fi
+
+# ---- NumPy's own arrays in /usr/bin/python3 (skips without python3-numpy) ----
+if want numpy; then
+    bash tests/gdb/numpy/run.sh >"$WORK/numpy.log" 2>&1
+    case $? in
+        0) pass "numpy ($(tail -1 "$WORK/numpy.log"))" ;;
+        77) grep -m1 '^SKIP' "$WORK/numpy.log" ;;
+        *) fail numpy "$(grep -E '^(FAIL|SKIP|numpy)' "$WORK/numpy.log" | head -30)" ;;
+    esac
 fi
 
 echo "$passed passed, $failed failed"

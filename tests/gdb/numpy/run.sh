@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/gdb/numpy/run.sh - the plugin on NumPy's own arrays in /usr/bin/python3.
 #
-#   bash tests/gdb/numpy/run.sh
+#   bash tests/gdb/numpy/run.sh     (ARRDBG_NP_PYTHON: another Python with numpy)
 #
 # Cases (each compares the plugin's answers with what NumPy printed for the
 # same arrays, see arrays.py and check.py):
@@ -17,7 +17,7 @@
 set -u
 cd "$(dirname "$0")/../../.." || exit 2
 ROOT=$(pwd)
-PY=/usr/bin/python3
+PY=${ARRDBG_NP_PYTHON:-/usr/bin/python3}  # the Python with numpy (Debian: not the pyenv one)
 GDB_TIMEOUT=${GDB_TIMEOUT:-180}
 WORK=$(mktemp -d /tmp/arrdbg-numpy-tests.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
