@@ -143,6 +143,21 @@ def check_refusals(truth):
     for address in (0x10, truth["arrays"]["a"]["data"], truth["arrays"]["owner"]["data"] + 3):
         _out, err = run("arr info 0x%x" % address)
         check(err is not None and "Traceback" not in err, "garbage 0x%x: %r" % (address, err))
+    # Every word around the arrays: an ndarray, another object, or garbage;
+    # always a short answer, never an internal error.
+    start = min(t["address"] for t in truth["arrays"].values()) - 4096
+    answers = {"ndarray": 0, "refused": 0}
+    for address in range(start, start + 16384, 8):
+        out, err = run("arr info 0x%x" % address)
+        if err is None and out.startswith("ndarray"):
+            answers["ndarray"] += 1
+        else:
+            answers["refused"] += 1
+            check(err is not None and "internal error" not in err and len(err) < 400,
+                  "garbage sweep 0x%x: %r %r" % (address, out[:200], err))
+    known = sum(1 for t in truth["arrays"].values() if start <= t["address"] < start + 16384)
+    check(answers["ndarray"] >= known, "garbage sweep: %d ndarrays found, %d known there" % (answers["ndarray"], known))
+    print("garbage sweep: %(ndarray)d ndarrays, %(refused)d refused" % answers)
     _out, err = run("arr shares 0x%x 0x%x" % (truth["arrays"]["a"]["address"], truth["not_arrays"]["dict"]))
     check(err is not None and "not an ndarray" in err, "shares with a dict: %r" % err)
 
