@@ -590,12 +590,32 @@ class NumpyPrettyPrinter(gdb.printing.PrettyPrinter):
 PRINTER = NumpyPrettyPrinter()
 
 
+def _is_numpy_core(objfile):
+    return "_multiarray_umath" in os.path.basename(getattr(objfile, "filename", None) or "")
+
+
+def _attach(objfile):
+    """Adds the printer collection to NumPy's core module objfile, once: it
+    only matters in processes that loaded NumPy, and stays out of `info
+    pretty-printer` everywhere else."""
+    if _is_numpy_core(objfile) and not any(getattr(p, "name", None) == PRINTER.name
+                                            for p in objfile.pretty_printers):
+        gdb.printing.register_pretty_printer(objfile, PRINTER)
+
+
+def _on_new_objfile(event):
+    Context.forget()
+    objfile = getattr(event, "new_objfile", None)
+    if objfile is not None:
+        _attach(objfile)
+
+
 def register():
-    """Adds the printer collection globally (once) and keeps the layout
-    fresh as objfiles come and go."""
-    if not any(getattr(p, "name", None) == PRINTER.name for p in gdb.pretty_printers):
-        gdb.printing.register_pretty_printer(None, PRINTER)
-    for name in ("new_objfile", "clear_objfiles"):
-        registry = getattr(gdb.events, name, None)
-        if registry is not None:
-            registry.connect(Context.forget)
+    """Attaches the printer to NumPy's objfile (now or when it is loaded)
+    and keeps the layout fresh as objfiles come and go."""
+    for objfile in gdb.objfiles():
+        _attach(objfile)
+    gdb.events.new_objfile.connect(_on_new_objfile)
+    clear = getattr(gdb.events, "clear_objfiles", None)
+    if clear is not None:
+        clear.connect(Context.forget)

@@ -186,11 +186,12 @@ def check_typed(truth):
     out, err = run("arr shares a b")
     check(err is None and "(exact): yes" in out, "arr shares a b: %r %r" % (out, err))
     out, _ = run("info pretty-printer")
-    check("arrdbg-numpy" in out, "info pretty-printer lists arrdbg-numpy")
-    run("disable pretty-printer global arrdbg-numpy")
+    check(re.search(r"objfile \S*_multiarray_umath\S* pretty-printers:\n  arrdbg-numpy\n    ndarray", out),
+          "info pretty-printer lists arrdbg-numpy under NumPy's module: %r" % out)
+    run("disable pretty-printer .*_multiarray_umath.* arrdbg-numpy")
     out, _ = run("print a")
     check("ndarray" not in out, "disabled printer still prints: %r" % out)
-    run("enable pretty-printer global arrdbg-numpy")
+    run("enable pretty-printer .*_multiarray_umath.* arrdbg-numpy")
 
 
 def main():
