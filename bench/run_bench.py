@@ -390,9 +390,9 @@ def bench_tools(report, cfg):
         report.row("%s: arrcheck --profile=yes vs arrcheck" % label, "profile", med[PROFILE_TOOL],
                    "arrcheck", med["arrcheck"], "%.2f profile/arrcheck" % ratio, ratio,
                    "(none set; reference)", None)
-        report.notes.append("arrcheck --profile=yes on the workload wrote a %s profile "
-                            "(--profile-out=FILE; %d rounds)." % (fmt_bytes(profile_bytes or 0),
-                                                                 cfg.workload_rounds))
+        report.notes.append("arrcheck --profile=yes on the workload (%d rounds) wrote a "
+                            "%.1f MB profile (--profile-out=FILE)."
+                            % (cfg.workload_rounds, (profile_bytes or 0) / (1 << 20)))
     print("  tools: " + ", ".join("%s %s" % (t, fmt_time(med[t])) for t in tools), flush=True)
 
 
