@@ -38,6 +38,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -724,6 +726,24 @@ io_error:
     return arr__fail(ARR_EINVAL, "arr_save_npy: write error: %s", strerror(errno));
 }
 
+/* The process's umask without changing it (umask() itself is not
+ * thread-safe to read): Linux shows it in /proc/self/status. */
+static mode_t current_umask(void)
+{
+    mode_t mask = 022;
+    FILE *f = fopen("/proc/self/status", "re");
+    if (f == NULL)
+        return mask;
+    char line[128];
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "Umask:", 6) == 0) {
+            mask = (mode_t)strtol(line + 6, NULL, 8);
+            break;
+        }
+    fclose(f);
+    return mask;
+}
+
 int arr_save_npy(const arr_t *a, const char *path)
 {
     static const char fn[] = "arr_save_npy";
@@ -736,9 +756,32 @@ int arr_save_npy(const arr_t *a, const char *path)
     int64_t hl = format_header(head, sizeof head, (arr_dtype_t)a->dtype, fortran, a->ndim, a->shape);
     if (hl < 0)
         return arr__fail(ARR_EOVERFLOW, "%s: header too long", fn);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0)
-        return arr__fail(ARR_EINVAL, "%s: %s: cannot create: %s", fn, path, strerror(errno));
+    /* A regular file (or a new one) is written under a temporary name in the
+     * same directory and renamed over path only when complete, so a failed
+     * save leaves the old file as it was.  Anything else (a device, a FIFO)
+     * is written in place and never removed. */
+    struct stat st;
+    bool in_place = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+    char *tmp = NULL;
+    int fd;
+    if (in_place) {
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+    } else {
+        size_t n = strlen(path);
+        tmp = arr__malloc(n + 16);
+        if (tmp == NULL)
+            return arr__fail(ARR_ENOMEM, "%s: out of memory", fn);
+        memcpy(tmp, path, n);
+        memcpy(tmp + n, ".tmp.XXXXXX", 12);
+        fd = mkstemp(tmp);
+        if (fd >= 0)
+            (void)fchmod(fd, 0666 & ~current_umask());
+    }
+    if (fd < 0) {
+        int rc = arr__fail(ARR_EINVAL, "%s: %s: cannot create: %s", fn, path, strerror(errno));
+        arr__free_mem(tmp);
+        return rc;
+    }
     int rc = 0;
     if (write_full(fd, head, (size_t)hl) != 0) {
         rc = arr__fail(ARR_EINVAL, "%s: %s: write error: %s", fn, path, strerror(errno));
@@ -753,8 +796,13 @@ int arr_save_npy(const arr_t *a, const char *path)
     }
     if (close(fd) != 0 && rc == 0)
         rc = arr__fail(ARR_EINVAL, "%s: %s: write error at close: %s", fn, path, strerror(errno));
-    if (rc != 0)
-        unlink(path); /* no partial file that would look like data */
+    if (tmp != NULL) {
+        if (rc == 0 && rename(tmp, path) != 0)
+            rc = arr__fail(ARR_EINVAL, "%s: %s: cannot rename into place: %s", fn, path, strerror(errno));
+        if (rc != 0)
+            unlink(tmp); /* only ever our own temporary file */
+        arr__free_mem(tmp);
+    }
     return rc;
 }
 
