@@ -829,6 +829,11 @@ arr_t *arr_create_npy(const char *path, int ndim, const int64_t *shape, arr_dtyp
     int64_t hl = format_header(head, sizeof head, dtype, fortran, ndim, shape);
     if (hl < 0 || nbytes > INT64_MAX - hl || (uint64_t)(hl + nbytes) > SIZE_MAX)
         return arr__fail_p(ARR_EOVERFLOW, "%s: file size overflows", fn);
+    /* Only regular files: a device or FIFO must never be truncated, mapped
+     * as an array, or removed on failure below. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return arr__fail_p(ARR_EINVAL, "%s: %s: not a regular file", fn, path);
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0)
         return arr__fail_p(ARR_EINVAL, "%s: %s: cannot create: %s", fn, path, strerror(errno));
