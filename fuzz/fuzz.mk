@@ -124,12 +124,21 @@ coverage-deps:
 	  if [ "$$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gcovr; \
 	  else echo "coverage: gcovr is missing (apt-get install gcovr as root)"; exit 1; fi; }
 
+# Unit programs, the native checker, the NumPy differential test and the
+# .npy round trip all count: each is a test of real behaviour.
 coverage: coverage-deps
 	@rm -rf $(COVERAGE_BUILD)
 	@$(MAKE) --no-print-directory -s BUILD=$(COVERAGE_BUILD) OPT=-O0 EXTRA_CFLAGS="--coverage -fprofile-update=atomic" \
-	    $(patsubst $(BUILD)/%,$(COVERAGE_BUILD)/%,$(UNIT_BINS)) >/dev/null
+	    $(patsubst $(BUILD)/%,$(COVERAGE_BUILD)/%,$(UNIT_BINS)) \
+	    $(COVERAGE_BUILD)/tests/native/leaky $(COVERAGE_BUILD)/tests/numpy/arrdiff \
+	    $(COVERAGE_BUILD)/tests/npy/npy_roundtrip >/dev/null
 	@rc=0; for t in $(patsubst $(BUILD)/%,$(COVERAGE_BUILD)/%,$(UNIT_BINS)); do \
 	  CK_FORK=no $$t > $$t.log 2>&1 || { rc=1; echo "coverage: $$t failed (see $$t.log)"; }; done; \
+	tests/native/run.sh $(COVERAGE_BUILD)/tests/native/leaky > $(COVERAGE_BUILD)/native.log 2>&1 || rc=1; \
+	/usr/bin/python3 tests/numpy/diff.py --driver $(COVERAGE_BUILD)/tests/numpy/arrdiff --cases 5000 \
+	    > $(COVERAGE_BUILD)/numpy.log 2>&1 || rc=1; \
+	/usr/bin/python3 tests/npy/check_npy.py $(COVERAGE_BUILD)/tests/npy/npy_roundtrip \
+	    > $(COVERAGE_BUILD)/npy.log 2>&1 || rc=1; \
 	gcovr -r . --filter 'libarr/' --exclude-unreachable-branches \
 	    --txt $(COVERAGE_BUILD)/coverage.txt --html-details $(COVERAGE_BUILD)/coverage.html \
 	    --print-summary $(COVERAGE_BUILD)/libarr > $(COVERAGE_BUILD)/summary.txt; \
