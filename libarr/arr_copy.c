@@ -8,7 +8,9 @@
  * contiguous with each other in both arrays.  A C-contiguous copy is then one
  * axis and one memcpy.  The innermost axis runs through a 1-D kernel chosen by
  * (src dtype, dst dtype); a transpose-like pair of inner axes runs through
- * cache-sized tiles.
+ * cache-sized tiles.  The hot cases of `make bench` (contiguous float64 ->
+ * float32, 8-byte gathers from every other slot) have SSE2/AVX kernels that
+ * give the same bits as the scalar ones.
  *
  * Conversions (casting='unsafe'), as NumPy for in-range values:
  *   - integer -> integer: two's complement wrap-around (modulo 2^bits);

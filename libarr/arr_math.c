@@ -9,7 +9,9 @@
  *     up to 128 elements, halving at multiples of 8 above); the result is
  *     0 + chunk0 + chunk1 + ... in order;
  *   - float32 and complex64 arrays are summed in single precision, as NumPy
- *     does, and only the result is widened to double.
+ *     does, and only the result is widened to double;
+ *   - contiguous float64/float32 chunks keep the 8 partial sums in vector
+ *     registers: the same additions in the same order, so the same bits.
  * With this, arr_sum is bit-identical to float(np.sum(a)) for float and
  * complex arrays of any layout (verified against NumPy for contiguous,
  * transposed, strided and reversed arrays; see tests/unit/test_math.c).
