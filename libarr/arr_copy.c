@@ -35,9 +35,6 @@
 #define ARR_SSE2 1
 #endif
 
-/* In arr_math.c: whether to use the AVX kernels (the CPU has AVX and the
- * unit tests have not asked for SSE2).  Belongs in arr_internal.h. */
-int arr__use_avx(void);
 
 /* ---- element types and conversions ----------------------------------- */
 

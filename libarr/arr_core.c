@@ -554,10 +554,9 @@ static const void *owner_reference(const arr_t *owner)
 /* owner_buffer / owner_bytes: the owner's buffer start (its data for
  * wrapped memory) and size, captured by the caller while the owner was
  * certainly alive. */
-static void emit_created(const arr_t *a, const void *owner_buffer, int64_t owner_bytes)
+__attribute__((cold, noinline)) static void emit_created_slow(const arr_t *a, const void *owner_buffer,
+                                                               int64_t owner_bytes)
 {
-    if (!on_valgrind())
-        return;
     struct arrcheck_array_info info = {
         .version = ARRCHECK_PROTOCOL_VERSION,
         .size = sizeof info,
@@ -611,9 +610,9 @@ static void forget_block_name(uint64_t *vg_block)
     }
 }
 
-static void name_block_for_memcheck(arr_t *a, const char *prefix)
+__attribute__((cold, noinline)) static void name_block_slow(arr_t *a, const char *prefix)
 {
-    if (!on_valgrind() || a->buffer == NULL || a->buffer_bytes == 0)
+    if (a->buffer == NULL || a->buffer_bytes == 0)
         return;
     forget_block_name(&a->vg_block);
     if (__atomic_add_fetch(&named_blocks, 1, __ATOMIC_RELAXED) > MEMCHECK_NAMED_MAX) {
@@ -624,6 +623,20 @@ static void name_block_for_memcheck(arr_t *a, const char *prefix)
     size_t n = (size_t)snprintf(desc, sizeof desc, "%s", prefix);
     describe(a, desc + n, sizeof desc - n);
     a->vg_block = (uint64_t)VALGRIND_CREATE_BLOCK(a->buffer, a->buffer_bytes, desc) + 1;
+}
+
+/* The tagging stays off the native fast path: one predictable branch, and
+ * the work itself out of line (cold). */
+static inline void emit_created(const arr_t *a, const void *owner_buffer, int64_t owner_bytes)
+{
+    if (on_valgrind())
+        emit_created_slow(a, owner_buffer, owner_bytes);
+}
+
+static inline void name_block_for_memcheck(arr_t *a, const char *prefix)
+{
+    if (on_valgrind())
+        name_block_slow(a, prefix);
 }
 
 /* ---- owners and views ------------------------------------------------- */

@@ -97,6 +97,12 @@ void arr__store_f64(void *p, arr_dtype_t dtype, double v);
  * are no-ops outside Valgrind. */
 extern bool arr__under_valgrind;
 
+/* The vector kernels (arr_math.c, arr_copy.c): arr__use_avx() says whether
+ * to use AVX (the CPU has it and arr__avoid_avx is 0); the unit tests set
+ * arr__avoid_avx to cover the SSE2 paths on an AVX machine too. */
+int arr__use_avx(void);
+extern int arr__avoid_avx;
+
 /* Raw form of arr_shares_memory (arr_overlap.c), for tests and tools: do the
  * byte sets of two strided layouts intersect?  Each side is (data address,
  * ndim, shape, strides in bytes, itemsize); nothing is dereferenced.

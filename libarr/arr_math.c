@@ -39,8 +39,6 @@
  * machine. */
 int arr__avoid_avx;
 
-/* Also used by arr_copy.c (both declarations belong in arr_internal.h). */
-int arr__use_avx(void);
 int arr__use_avx(void)
 {
 #ifdef ARR_SSE2
