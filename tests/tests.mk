@@ -36,8 +36,8 @@ check-install:
 	@set -e; d=$$(mktemp -d); trap 'rm -rf "$$d"' EXIT; \
 	$(MAKE) --no-print-directory -s install-libarr DESTDIR=$$d PREFIX=/usr/local >/dev/null; \
 	export PKG_CONFIG_PATH=$$d/usr/local/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$$d; \
-	$(CC) -std=c11 $$(pkg-config --cflags libarr) tests/native/leaky.c -o $$d/shared $$(pkg-config --libs libarr); \
-	$(CC) -std=c11 $$(pkg-config --cflags libarr) tests/native/leaky.c -o $$d/static $$d/usr/local/lib/libarr.a $$(pkg-config --libs-only-other --static libarr) -lm -pthread; \
+	$(CC) -std=c11 $(SAN_FLAGS) $$(pkg-config --cflags libarr) tests/native/leaky.c -o $$d/shared $$(pkg-config --libs libarr); \
+	$(CC) -std=c11 $(SAN_FLAGS) $$(pkg-config --cflags libarr) tests/native/leaky.c -o $$d/static $$d/usr/local/lib/libarr.a $$(pkg-config --libs-only-other --static libarr) -lm -pthread; \
 	test "$$(readelf -d $$d/shared | grep -o 'libarr.so.[0-9]*')" = libarr.so.0; \
 	LD_LIBRARY_PATH=$$d/usr/local/lib ARR_CHECK=1 $$d/shared clean 2>&1 | grep -q "0 findings"; \
 	rc=0; ARR_CHECK=1 $$d/static copy 2>/dev/null || rc=$$?; \

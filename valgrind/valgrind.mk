@@ -85,10 +85,17 @@ $(BUILD)/tests/valgrind/%: tests/valgrind/progs/%.c $(LIBARR_A) libarr/arr.h val
 	@mkdir -p $(dir $@)
 	$(CC) $(VGT_CFLAGS) $< -o $@ $(LIBARR_A) -pthread -lm
 
+ifeq ($(SANITIZE),1)
+# Valgrind cannot run ASan binaries: under SANITIZE=1 these tests run on the
+# plain build (the C tests themselves run under ASan in check-unit).
+check-valgrind:
+	@$(MAKE) --no-print-directory SANITIZE=0 check-valgrind
+else
 ALL_TARGETS += $(VGT_BINS)
 
 check-valgrind: $(AC_LIBDIR)/.stamp $(VGT_BINS)
 	@ARRDBG_BUILD=$(BUILD) tests/valgrind/run.sh
+endif
 
 CHECK_TARGETS += check-valgrind
 
