@@ -672,6 +672,11 @@ static void fill_strides(int ndim, const int64_t *shape, int64_t itemsize, const
     }
 }
 
+static arr_t *new_owner_over(void *buffer, int64_t bytes, void *data, int ndim, const int64_t *shape,
+                             const int64_t *strides, arr_dtype_t dtype, int flags,
+                             void (*release)(void *, int64_t), arr_op_t op, const arr_t *source,
+                             const void *caller, const char *fn);
+
 arr_t *arr__new_owner(int ndim, const int64_t *shape, arr_dtype_t dtype, const int *perm,
                       arr_op_t op, const arr_t *source, const void *caller)
 {
@@ -682,39 +687,18 @@ arr_t *arr__new_owner(int ndim, const int64_t *shape, arr_dtype_t dtype, const i
     int64_t nbytes = arr__nbytes_checked(ndim, shape, itemsize, fn);
     if (nbytes < 0)
         return NULL;
-    arr_t *a = arr__calloc(1, sizeof *a);
-    if (a == NULL)
-        return arr__fail_p(ARR_ENOMEM, "out of memory for an array handle");
-    a->buffer = arr__malloc((size_t)nbytes);
-    if (a->buffer == NULL) {
-        free(a);
+    void *buffer = arr__malloc((size_t)nbytes);
+    if (buffer == NULL)
         return arr__fail_p(ARR_ENOMEM, "out of memory allocating %" PRId64 " bytes", nbytes);
-    }
-    advise_huge_pages(a->buffer, nbytes);
-    a->magic = ARR_MAGIC_LIVE;
-    a->ndim = ndim;
-    a->dtype = dtype;
-    a->itemsize = itemsize;
-    a->op = op;
-    a->source_id = source ? source->id : 0;
-    a->data = a->buffer;
-    a->buffer_bytes = nbytes;
-    a->made_at = caller;
-    if (ndim > 0)
-        memcpy(a->shape, shape, (size_t)ndim * sizeof *shape);
+    advise_huge_pages(buffer, nbytes);
     /* NumPy gives a freshly allocated empty array all-zero strides. */
+    int64_t strides[ARR_MAXDIMS] = {0};
     if (nbytes != 0)
-        fill_strides(ndim, shape, itemsize, perm, a->strides);
-    a->flags = ARR_OWNDATA | ARR_WRITEABLE;
-    arr__update_contiguity(a);
-    if (registry_add(a) != 0) {
-        free(a->buffer);
-        free(a);
-        return NULL;
-    }
-    a->base_id = a->id;
-    emit_created(a, owner_reference(a), a->buffer_bytes);
-    name_block_for_memcheck(a, "");
+        fill_strides(ndim, shape, itemsize, perm, strides);
+    arr_t *a = new_owner_over(buffer, nbytes, buffer, ndim, shape, strides, dtype,
+                              ARR_OWNDATA | ARR_WRITEABLE, NULL, op, source, caller, fn);
+    if (a == NULL)
+        free(buffer);
     return a;
 }
 
@@ -848,12 +832,14 @@ arr_t *arr_arange(double start, double stop, double step, arr_dtype_t dtype)
     return a;
 }
 
-/* An owner over memory libarr did not malloc: the caller's (arr_wrap: no
- * buffer, no OWNDATA, never released) or a mapping with a release hook. */
+/* Every owner's handle: over libarr's own buffer (arr__new_owner), the
+ * caller's memory (arr_wrap: no buffer, no OWNDATA, never released) or a
+ * mapping with a release hook.  On failure the buffer is the caller's to
+ * release.  strides NULL: C order. */
 static arr_t *new_owner_over(void *buffer, int64_t bytes, void *data, int ndim, const int64_t *shape,
                              const int64_t *strides, arr_dtype_t dtype, int flags,
-                             void (*release)(void *, int64_t), arr_op_t op, const void *caller,
-                             const char *fn)
+                             void (*release)(void *, int64_t), arr_op_t op, const arr_t *source,
+                             const void *caller, const char *fn)
 {
     if (arr__check_dtype(dtype, fn) != 0)
         return NULL;
@@ -870,6 +856,7 @@ static arr_t *new_owner_over(void *buffer, int64_t bytes, void *data, int ndim, 
     a->dtype = dtype;
     a->itemsize = dtype_table[dtype].size;
     a->op = op;
+    a->source_id = source ? source->id : 0;
     a->buffer = buffer;
     a->buffer_bytes = bytes;
     a->release = release;
@@ -897,7 +884,7 @@ arr_t *arr_wrap(void *data, int ndim, const int64_t *shape, const int64_t *strid
                 arr_dtype_t dtype, int writeable)
 {
     return new_owner_over(NULL, 0, data, ndim, shape, strides, dtype, writeable ? ARR_WRITEABLE : 0,
-                          NULL, ARR_OP_WRAP, ARR__CALLER, "arr_wrap");
+                          NULL, ARR_OP_WRAP, NULL, ARR__CALLER, "arr_wrap");
 }
 
 arr_t *arr__new_owner_external(void *buffer, int64_t bytes, void *data, int ndim,
@@ -908,7 +895,7 @@ arr_t *arr__new_owner_external(void *buffer, int64_t bytes, void *data, int ndim
     if (buffer == NULL || bytes < 0)
         return arr__fail_p(ARR_EINVAL, "arr_new_external: no buffer");
     return new_owner_over(buffer, bytes, data, ndim, shape, strides, dtype,
-                          ARR_OWNDATA | (writeable ? ARR_WRITEABLE : 0), release, op, caller,
+                          ARR_OWNDATA | (writeable ? ARR_WRITEABLE : 0), release, op, NULL, caller,
                           "arr_new_external");
 }
 
