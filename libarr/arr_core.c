@@ -488,25 +488,16 @@ arr_stats_t arr_stats(void)
     return s;
 }
 
-int arr__check_live(const arr_t *a, const char *fn)
+/* The one handle check: NULL, not live, and (when the data will be used)
+ * orphaned.  orphaned is written under the lock by whoever frees the owner,
+ * which may be another thread: it is read under the lock too. */
+static int check_handle(const arr_t *a, const char *fn, bool need_data)
 {
     if (a == NULL)
         return arr__fail(ARR_EINVAL, "%s: array is NULL", fn);
-    if (!live_lookup(a))
-        return arr__fail(ARR_ENOTLIVE, "%s: %p is not a live array (already freed, or never made by libarr)",
-                         fn, (const void *)a);
-    return 0;
-}
-
-int arr__check_readable(const arr_t *a, const char *fn)
-{
-    if (a == NULL)
-        return arr__fail(ARR_EINVAL, "%s: array is NULL", fn);
-    /* orphaned is written under the lock by whoever frees the owner, which
-     * may be another thread: read it under the lock too. */
     pthread_mutex_lock(&registry_lock);
     bool live = live_set_contains(a);
-    bool orphaned = live && a->orphaned;
+    bool orphaned = live && need_data && a->orphaned;
     pthread_mutex_unlock(&registry_lock);
     if (!live)
         return arr__fail(ARR_ENOTLIVE, "%s: %p is not a live array (already freed, or never made by libarr)",
@@ -518,6 +509,10 @@ int arr__check_readable(const arr_t *a, const char *fn)
                          fn, a->id, a->base_id);
     return 0;
 }
+
+int arr__check_live(const arr_t *a, const char *fn) { return check_handle(a, fn, false); }
+
+int arr__check_readable(const arr_t *a, const char *fn) { return check_handle(a, fn, true); }
 
 /* ---- Valgrind tagging ----------------------------------------------------
  * Requests cost a few instructions natively; the info struct is only filled
