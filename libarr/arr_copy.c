@@ -574,18 +574,6 @@ arr_t *arr_asfortran(arr_t *a)
 
 /* ---- copyto ------------------------------------------------------------- */
 
-/* "(2,3)" / "(3,)" / "()" as NumPy prints shapes in broadcast errors. */
-static void format_shape(char *buf, size_t size, int ndim, const int64_t *shape)
-{
-    size_t used = 0;
-    used += (size_t)snprintf(buf + used, size - used, "(");
-    for (int i = 0; i < ndim && used < size; i++)
-        used += (size_t)snprintf(buf + used, size - used, i ? ",%lld" : "%lld",
-                                 (long long)shape[i]);
-    if (used < size)
-        snprintf(buf + used, size - used, ndim == 1 ? ",)" : ")");
-}
-
 /* src's strides broadcast to dst's shape (NumPy's rules; leading size-1 axes
  * of src beyond dst's ndim are dropped, as np.copyto does).  -1 if they do
  * not broadcast. */
@@ -632,8 +620,8 @@ int arr_copyto(arr_t *dst, const arr_t *src)
     int64_t strides[ARR_MAXDIMS];
     if (broadcast_strides(dst, src, src->strides, strides) < 0) {
         char from[ARR_MAXDIMS * 22 + 4], into[ARR_MAXDIMS * 22 + 4];
-        format_shape(from, sizeof from, src->ndim, src->shape);
-        format_shape(into, sizeof into, dst->ndim, dst->shape);
+        arr__format_shape(from, sizeof from, src->ndim, src->shape, ",");
+        arr__format_shape(into, sizeof into, dst->ndim, dst->shape, ",");
         return arr__fail(ARR_ESHAPE, "%s: could not broadcast input array from shape %s into shape %s",
                          fn, from, into);
     }

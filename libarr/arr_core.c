@@ -518,15 +518,26 @@ int arr__check_readable(const arr_t *a, const char *fn) { return check_handle(a,
  * Requests cost a few instructions natively; the info struct is only filled
  * when actually running under Valgrind. */
 
+void arr__format_shape(char *buf, size_t cap, int ndim, const int64_t *shape, const char *sep)
+{
+    if (cap == 0)
+        return;
+    size_t n = (size_t)snprintf(buf, cap, "(");
+    for (int i = 0; i < ndim && n < cap; i++)
+        n += (size_t)snprintf(buf + n, cap - n, "%s%" PRId64, i ? sep : "", shape[i]);
+    if (n < cap)
+        snprintf(buf + n, cap - n, ndim == 1 ? ",)" : ")");
+}
+
 /* Writes "arr #3 float64 shape (3, 4) ..." into buf. */
 static void describe(const arr_t *a, char *buf, size_t cap)
 {
-    size_t n = (size_t)snprintf(buf, cap, "arr #%" PRIu64 " %s shape (", a->id,
+    size_t n = (size_t)snprintf(buf, cap, "arr #%" PRIu64 " %s shape ", a->id,
                                 arr_dtype_name((arr_dtype_t)a->dtype));
-    for (int i = 0; i < a->ndim && n < cap; i++)
-        n += (size_t)snprintf(buf + n, cap - n, "%s%" PRId64, i ? ", " : "", a->shape[i]);
-    if (n < cap)
-        n += (size_t)snprintf(buf + n, cap - n, a->ndim == 1 ? ",)" : ")");
+    if (n < cap) {
+        arr__format_shape(buf + n, cap - n, a->ndim, a->shape, ", ");
+        n += strlen(buf + n);
+    }
     if (n < cap && a->label[0])
         n += (size_t)snprintf(buf + n, cap - n, " \"%s\"", a->label);
     if (n < cap) {

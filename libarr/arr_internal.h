@@ -114,6 +114,11 @@ int arr__solve_overlap(const void *data_a, int ndim_a, const int64_t *shape_a,
                        int ndim_b, const int64_t *shape_b, const int64_t *strides_b,
                        int64_t itemsize_b, int64_t max_work, int64_t *work_done);
 
+/* Writes a shape as Python prints a tuple: "(3, 4)", "(5,)", "()".  sep is
+ * ", " (NumPy's reshape messages) or "," (its broadcast messages).  Output
+ * is truncated to cap bytes, always NUL-terminated when cap > 0. */
+void arr__format_shape(char *buf, size_t cap, int ndim, const int64_t *shape, const char *sep);
+
 /* Byte extent [lo, hi) of an array's elements relative to its data pointer;
  * lo == hi for an empty array. */
 void arr__extent(const arr_t *a, int64_t *lo, int64_t *hi);

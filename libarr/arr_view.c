@@ -469,15 +469,6 @@ static bool nocopy_strides(const arr_t *a, int newnd, const int64_t *newdims, in
     return true;
 }
 
-static void format_shape(int ndim, const int64_t *shape, char *buf, size_t cap)
-{
-    size_t n = (size_t)snprintf(buf, cap, "(");
-    for (int i = 0; i < ndim && n < cap; i++)
-        n += (size_t)snprintf(buf + n, cap - n, "%s%" PRId64, i ? ", " : "", shape[i]);
-    if (n < cap)
-        snprintf(buf + n, cap - n, ndim == 1 ? ",)" : ")");
-}
-
 arr_t *arr_reshape(arr_t *a, int ndim, const int64_t *shape, arr_copy_mode_t mode)
 {
     static const char fn[] = "arr_reshape";
@@ -494,7 +485,7 @@ arr_t *arr_reshape(arr_t *a, int ndim, const int64_t *shape, arr_copy_mode_t mod
     for (int i = 0; i < a->ndim; i++)
         size *= a->shape[i];
     char want[400];
-    format_shape(ndim, shape, want, sizeof want);
+    arr__format_shape(want, sizeof want, ndim, shape, ", ");
     for (int i = 0; i < ndim; i++) {
         dims[i] = shape[i];
         if (shape[i] < 0) { /* NumPy 1.24 takes any negative as "unknown" */
@@ -533,7 +524,7 @@ arr_t *arr_reshape(arr_t *a, int ndim, const int64_t *shape, arr_copy_mode_t mod
     } else if (!nocopy_strides(a, ndim, dims, strides)) {
         if (mode == ARR_COPY_NEVER) {
             char have[400];
-            format_shape(a->ndim, a->shape, have, sizeof have);
+            arr__format_shape(have, sizeof have, a->ndim, a->shape, ", ");
             return arr__fail_p(ARR_ECOPY,
                                "%s: cannot reshape %s into %s without copying (the array is not contiguous "
                                "enough) and ARR_COPY_NEVER was given",
