@@ -7,6 +7,6 @@ _pydir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "python")
 if _pydir not in sys.path:
     sys.path.insert(0, _pydir)
 
-import arrdbg  # noqa: E402
+import arrdbg_gdb  # noqa: E402
 
-arrdbg.register(None)
+arrdbg_gdb.register(None)

@@ -4,7 +4,7 @@ ARRDBG_PYDIR_INSTALL := $(PREFIX)/share/arrdbg/python
 # gdb's own auto-load directory (objfile scripts found there need no
 # safe-path setting); override for a gdb with another data-directory.
 GDB_AUTOLOAD_DIR ?= /usr/share/gdb/auto-load
-ARRDBG_PY := $(sort $(wildcard gdb/python/arrdbg/*.py))
+ARRDBG_PY := $(sort $(wildcard gdb/python/arrdbg_gdb/*.py))
 
 # The .debug_gdb_scripts entry looks for the package in the source tree and
 # under the install prefix (after ARRDBG_PYTHONPATH and share/ beside the lib).
@@ -36,8 +36,8 @@ check-gdb: $(GDB_TEST_PROGS) $(GDB_TEST_SHARED)
 CHECK_TARGETS += check-gdb
 
 install-gdb:
-	install -d $(DESTDIR)$(ARRDBG_PYDIR_INSTALL)/arrdbg $(DESTDIR)$(GDB_AUTOLOAD_DIR)$(LIBDIR)
-	install -m 644 $(ARRDBG_PY) $(DESTDIR)$(ARRDBG_PYDIR_INSTALL)/arrdbg/
+	install -d $(DESTDIR)$(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb $(DESTDIR)$(GDB_AUTOLOAD_DIR)$(LIBDIR)
+	install -m 644 $(ARRDBG_PY) $(DESTDIR)$(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb/
 	sed -e 's|@PYDIR@|$(ARRDBG_PYDIR_INSTALL)|g' gdb/libarr-gdb.py.in \
 	  > $(DESTDIR)$(GDB_AUTOLOAD_DIR)$(LIBDIR)/libarr.so.$(ARR_VERSION)-gdb.py
 

@@ -16,7 +16,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "gdb", "python"))
-from arrdbg import layout, npy, overlap  # noqa: E402
+from arrdbg_gdb import layout, npy, overlap  # noqa: E402
 
 BUFFER_BYTES = 512
 failures = []
