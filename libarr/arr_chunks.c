@@ -10,7 +10,11 @@
  * walks the same sequence; a run may straddle two blocks, which only costs a
  * copy of its elements into a small buffer.  Only the buffer (64 KiB at most)
  * is allocated, whatever the array's size. */
-#include "arr_internal.h"
+#include "arr_alloc.h"
+#include "arr_error.h"
+#include "arr_layout.h"
+#include "arr_owner.h"
+#include "arr_registry.h"
 
 #include <math.h>
 #include <string.h>

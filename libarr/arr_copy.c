@@ -23,7 +23,13 @@
  *   - complex -> real: the imaginary part is dropped;
  *   - anything -> bool: x != 0 (complex: either part != 0; NaN is true).
  */
-#include "arr_internal.h"
+#include "arr_copy.h"
+#include "arr_alloc.h"
+#include "arr_dtype.h"
+#include "arr_error.h"
+#include "arr_layout.h"
+#include "arr_owner.h"
+#include "arr_registry.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -23,7 +23,11 @@
  * np.add.reduce(a) / n bit for bit.  NumPy's mean of float32 divides in
  * float32 and its mean of integers sums in float64; ours divide the double
  * sum (the same values whenever the integer sum is below 2^53). */
-#include "arr_internal.h"
+#include "arr_alloc.h"
+#include "arr_copy.h"
+#include "arr_dtype.h"
+#include "arr_error.h"
+#include "arr_registry.h"
 
 #include <math.h>
 #include <string.h>
@@ -34,73 +38,7 @@
 #define ARR_SSE2 1
 #endif
 
-/* Non-zero: the vector kernels here and in arr_copy.c use SSE2 even where
- * AVX exists.  Only the unit tests set it, to cover both paths on one
- * machine. */
-int arr__avoid_avx;
-
-int arr__use_avx(void)
-{
-#ifdef ARR_SSE2
-    return !arr__avoid_avx && __builtin_cpu_supports("avx");
-#else
-    return 0;
-#endif
-}
-
 /* ---- element access --------------------------------------------------- */
-
-double arr__load_f64(const void *p, arr_dtype_t dtype)
-{
-    switch (dtype) {
-    case ARR_BOOL: { uint8_t v; memcpy(&v, p, 1); return v != 0; }
-    case ARR_INT8: { int8_t v; memcpy(&v, p, sizeof v); return v; }
-    case ARR_INT16: { int16_t v; memcpy(&v, p, sizeof v); return v; }
-    case ARR_INT32: { int32_t v; memcpy(&v, p, sizeof v); return v; }
-    case ARR_INT64: { int64_t v; memcpy(&v, p, sizeof v); return (double)v; }
-    case ARR_UINT8: { uint8_t v; memcpy(&v, p, sizeof v); return v; }
-    case ARR_UINT16: { uint16_t v; memcpy(&v, p, sizeof v); return v; }
-    case ARR_UINT32: { uint32_t v; memcpy(&v, p, sizeof v); return v; }
-    case ARR_UINT64: { uint64_t v; memcpy(&v, p, sizeof v); return (double)v; }
-    case ARR_FLOAT32:
-    case ARR_COMPLEX64: { float v; memcpy(&v, p, sizeof v); return v; }
-    case ARR_FLOAT64:
-    case ARR_COMPLEX128: { double v; memcpy(&v, p, sizeof v); return v; }
-    default: return NAN;
-    }
-}
-
-/* double -> integer T: truncation toward zero when it fits the open interval
- * (LO, HI), else T's minimum (NaN included).  The same rule as the copy
- * engine's casts (arr_copy.c); test_copy/test_math check they agree. */
-#define ARR_STORE_INT(T, TMIN, LO, HI)                                               \
-    {                                                                                \
-        T x_ = (v > (LO) && v < (HI)) ? (T)v : (TMIN);                               \
-        memcpy(p, &x_, sizeof x_);                                                   \
-        return;                                                                      \
-    }
-
-/* Called per element by arr_arange and friends: a plain switch, no setup. */
-void arr__store_f64(void *p, arr_dtype_t dtype, double v)
-{
-    switch (dtype) {
-    case ARR_BOOL: { uint8_t x = v != 0; memcpy(p, &x, 1); return; }
-    case ARR_INT8: ARR_STORE_INT(int8_t, INT8_MIN, -129.0, 128.0)
-    case ARR_INT16: ARR_STORE_INT(int16_t, INT16_MIN, -32769.0, 32768.0)
-    case ARR_INT32: ARR_STORE_INT(int32_t, INT32_MIN, -2147483649.0, 2147483648.0)
-    case ARR_INT64: ARR_STORE_INT(int64_t, INT64_MIN, -9223372036854777856.0, 9223372036854775808.0)
-    case ARR_UINT8: ARR_STORE_INT(uint8_t, 0, -1.0, 256.0)
-    case ARR_UINT16: ARR_STORE_INT(uint16_t, 0, -1.0, 65536.0)
-    case ARR_UINT32: ARR_STORE_INT(uint32_t, 0, -1.0, 4294967296.0)
-    case ARR_UINT64: ARR_STORE_INT(uint64_t, 0, -1.0, 18446744073709551616.0)
-    case ARR_FLOAT32: { float x = (float)v; memcpy(p, &x, sizeof x); return; }
-    case ARR_FLOAT64: memcpy(p, &v, sizeof v); return;
-    case ARR_COMPLEX64: { float x[2] = {(float)v, 0}; memcpy(p, x, sizeof x); return; }
-    case ARR_COMPLEX128: { double x[2] = {v, 0}; memcpy(p, x, sizeof x); return; }
-    default: return;
-    }
-}
-#undef ARR_STORE_INT
 
 /* A descriptor of n elements outside the registry, for the copy engine. */
 static void scalar_desc(arr_t *t, arr_dtype_t dtype, void *data)

@@ -33,7 +33,12 @@
  * growing the resident set: it is only done for read-only and shared
  * mappings, whose pages come back from the file; a copy-on-write mapping's
  * written pages would be lost, so there it does nothing. */
-#include "arr_internal.h"
+#include "arr_alloc.h"
+#include "arr_dtype.h"
+#include "arr_error.h"
+#include "arr_layout.h"
+#include "arr_owner.h"
+#include "arr_registry.h"
 
 #include <errno.h>
 #include <fcntl.h>
