@@ -27,6 +27,7 @@
 #include "arr_copy.h"
 #include "arr_dtype.h"
 #include "arr_error.h"
+#include "arr_iter.h"
 #include "arr_registry.h"
 
 #include <math.h>
@@ -179,23 +180,13 @@ static void for_each_row(const walk_t *w, const char *data, row_fn row, void *ct
 {
     if (w->size == 0)
         return;
-    int last = w->ndim - 1;
-    int64_t index[ARR_MAXDIMS] = {0};
-    const char *p = data;
-    for (;;) {
-        row(ctx, p, w->shape[last], w->strides[last]);
-        int axis = last - 1;
-        for (; axis >= 0; axis--) {
-            if (++index[axis] < w->shape[axis]) {
-                p += w->strides[axis];
-                break;
-            }
-            index[axis] = 0;
-            p -= (w->shape[axis] - 1) * w->strides[axis];
-        }
-        if (axis < 0)
-            return;
-    }
+    arr__iter_t it;
+    if (!arr__iter_init(&it, w->ndim, w->shape, 1, (char *[]){(char *)data},
+                        (const int64_t *[]){w->strides}))
+        return;
+    do
+        row(ctx, it.ptr[0], it.n, it.inner[0]);
+    while (arr__iter_next(&it));
 }
 
 /* ---- NumPy's pairwise summation ----------------------------------------- */
@@ -663,23 +654,14 @@ int arr_equal(const arr_t *a, const arr_t *b)
     if (size == 0)
         return 1;
     arr_dtype_t da = (arr_dtype_t)a->dtype, db = (arr_dtype_t)b->dtype;
-    int64_t index[ARR_MAXDIMS] = {0};
-    const char *p = a->data, *q = b->data;
-    for (;;) {
-        if (!elements_equal(p, da, q, db))
-            return 0;
-        int axis = a->ndim - 1;
-        for (; axis >= 0; axis--) {
-            if (++index[axis] < a->shape[axis]) {
-                p += a->strides[axis];
-                q += b->strides[axis];
-                break;
-            }
-            index[axis] = 0;
-            p -= (a->shape[axis] - 1) * a->strides[axis];
-            q -= (b->shape[axis] - 1) * b->strides[axis];
-        }
-        if (axis < 0)
-            return 1;
-    }
+    arr__iter_t it;
+    if (!arr__iter_init(&it, a->ndim, a->shape, 2, (char *[]){a->data, b->data},
+                        (const int64_t *[]){a->strides, b->strides}))
+        return 1;
+    do
+        for (int64_t i = 0; i < it.n; i++)
+            if (!elements_equal(it.ptr[0] + i * it.inner[0], da, it.ptr[1] + i * it.inner[1], db))
+                return 0;
+    while (arr__iter_next(&it));
+    return 1;
 }
