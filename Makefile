@@ -93,7 +93,7 @@ install-libarr: $(LIBARR_A) $(LIBARR_SO) $(LIBARR_PC)
 	install -m 644 $(LIBARR_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/
 
 # Debian packages the build, the tests and the demo need.
-DEB_PACKAGES := build-essential pkg-config check valgrind gdb python3 python3-numpy \
+DEB_PACKAGES := build-essential pkg-config check valgrind gdb python3 python3-numpy libdw-dev \
                 libclang-rt-14-dev clang
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root to apt-get install: $(DEB_PACKAGES)"; exit 1; fi
@@ -108,6 +108,7 @@ deps-check:
 	if [ -n "$$missing" ]; then echo "make: missing Debian packages:$$missing"; $(MAKE) --no-print-directory deps; fi
 
 -include tests/tests.mk
+-include tests/native/native.mk
 -include tests/numpy/numpy.mk
 -include tests/npy/npy.mk
 -include valgrind/valgrind.mk

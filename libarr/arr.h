@@ -313,8 +313,16 @@ const char *arr_strerror(arr_err_t code);
 
 /* ---- accounting and the native checker -------------------------------- */
 arr_stats_t arr_stats(void);
-/* Writes the findings (copies never freed, arrays never freed, orphaned
- * views) to f and returns their number. */
+/* Writes the findings (copies, arrays and views never freed, orphaned
+ * views) to f, grouped by the call that made them ("function (file:line)"
+ * through libdw when available, else "module+0xoffset"), largest first,
+ * then a LEAK SUMMARY line; writes nothing when there are none.  Returns
+ * their number; f NULL only counts.
+ *
+ * The native checker: with the environment variable ARR_CHECK set (and not
+ * "0") libarr calls this on stderr at exit and, when there are findings,
+ * exits with code 3, or ARR_CHECK_EXITCODE (0..255; 0 keeps the program's
+ * own exit status). */
 int64_t arr_report_leaks(FILE *f);
 
 /* ---- the registry, for debuggers ------------------------------------- */
