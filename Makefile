@@ -7,8 +7,8 @@
 #   make install PREFIX=/usr/local DESTDIR=
 #   make deps         install the Debian packages the build and tests need
 #
-# Parts live in their own fragments (valgrind/valgrind.mk, gdb/gdb.mk,
-# tests/tests.mk, ...), each adding to ALL_TARGETS / CHECK_TARGETS.
+# Parts live in their own fragments (valgrind/valgrind.mk, gdb/gdb.mk, each
+# test suite's .mk beside it, ...), each adding to ALL_TARGETS / CHECK_TARGETS.
 
 SHELL := /bin/bash
 CC ?= gcc
@@ -93,7 +93,7 @@ install-libarr: $(LIBARR_A) $(LIBARR_SO) $(LIBARR_PC)
 	install -m 644 $(LIBARR_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/
 
 # Debian packages the build, the tests and the demo need.
-DEB_PACKAGES := build-essential pkg-config check valgrind gdb python3 python3-numpy libdw-dev \
+DEB_PACKAGES := build-essential pkg-config check valgrind gdb python3 python3-numpy \
                 libclang-rt-14-dev clang
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root to apt-get install: $(DEB_PACKAGES)"; exit 1; fi
@@ -107,15 +107,21 @@ deps-check:
 	done; \
 	if [ -n "$$missing" ]; then echo "make: missing Debian packages:$$missing"; $(MAKE) --no-print-directory deps; fi
 
--include tests/tests.mk
--include tests/native/native.mk
--include tests/numpy/numpy.mk
--include tests/npy/npy.mk
--include valgrind/valgrind.mk
--include gdb/gdb.mk
--include samples/samples.mk
--include bench/bench.mk
--include fuzz/fuzz.mk
+# `include`, not `-include`: a missing fragment is an error, never a
+# silently shorter `make check`.
+include tests/tests.mk
+include tests/native/native.mk
+include tests/numpy/numpy.mk
+include tests/npy/npy.mk
+include valgrind/valgrind.mk
+include gdb/gdb.mk
+include samples/samples.mk
+include bench/bench.mk
+include fuzz/fuzz.mk
+include tests/checkers.mk
+
+# arr_where.c compiles against elfutils' libdw headers (libdw is dlopen'ed).
+DEB_PACKAGES += libdw-dev
 
 real-all: $(ALL_TARGETS)
 

@@ -14,3 +14,20 @@ check-native: $(NATIVE_BIN)
 	@tests/native/run.sh $<
 
 CHECK_TARGETS += check-native
+
+# make install into a scratch DESTDIR, then build leaky.c against it through
+# pkg-config, static and shared, as a user of the package would, and run the
+# check in both (clean: silent; a leak: exit 3).
+.PHONY: check-install
+check-install:
+	@set -e; d=$$(mktemp -d); trap 'rm -rf "$$d"' EXIT; \
+	$(MAKE) --no-print-directory -s install-libarr DESTDIR=$$d PREFIX=/usr/local >/dev/null; \
+	export PKG_CONFIG_PATH=$$d/usr/local/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$$d; \
+	$(CC) -std=c11 $(SAN_FLAGS) $$(pkg-config --cflags libarr) tests/native/leaky.c -o $$d/shared $$(pkg-config --libs libarr); \
+	$(CC) -std=c11 $(SAN_FLAGS) $$(pkg-config --cflags libarr) tests/native/leaky.c -o $$d/static $$d/usr/local/lib/libarr.a $$(pkg-config --libs-only-other --static libarr) -lm -pthread; \
+	test "$$(readelf -d $$d/shared | grep -o 'libarr.so.[0-9]*')" = libarr.so.0; \
+	test -z "$$(LD_LIBRARY_PATH=$$d/usr/local/lib ARR_CHECK=1 $$d/shared clean 2>&1)"; \
+	rc=0; ARR_CHECK=1 $$d/static copy 2>/dev/null || rc=$$?; \
+	if [ $$rc = 3 ]; then echo "install: 1 passed, 0 failed"; else echo "install: 0 passed, 1 failed (static exit $$rc)"; exit 1; fi
+
+CHECK_TARGETS += check-install
