@@ -16,13 +16,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-/* Every program that makes an array links this file, statically or not: it
- * keeps the objects a static link would otherwise drop although they work
- * by themselves, the .debug_gdb_scripts entry that makes gdb load the
- * arrdbg printers and the ARR_CHECK=1 checker's constructor. */
-__attribute__((used)) static const char *const keep_gdb_autoload = &arr__gdb_autoload_anchor;
-__attribute__((used)) static const char *const keep_native_check = &arr__check_anchor;
-
 /* ---- owners and views ------------------------------------------------- */
 
 static const void *owner_reference(const arr_t *owner)
