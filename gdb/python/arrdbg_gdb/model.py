@@ -260,6 +260,7 @@ class Registry:
             return  # libarr not initialised yet: nothing live
         if self.magic != layout.REGISTRY_MAGIC:
             raise Invalid("registry magic 0x%08x" % self.magic)
+        _check_layout(target, self.layout_version, self.problems)
         count = self.count
         if count < 0 or count > self.capacity or count > MAX_REGISTRY:
             usable = min(max(count, 0), MAX_REGISTRY, max(self.capacity, 0))
@@ -285,6 +286,16 @@ class Registry:
         return self._by_id.get(ident)
 
 
+def _check_layout(target, version, problems):
+    """arr_registry.layout_version against the plugin's: a note in problems
+    with debug info, Invalid without (the offsets would be wrong)."""
+    problem = target.layout_problem(version)
+    if problem is not None:
+        if not target.debug_info:
+            raise Invalid(problem)
+        problems.append(problem)
+
+
 MAX_PLAUSIBLE_BYTES = 1 << 62
 
 
@@ -303,7 +314,9 @@ def read_stats():
         return stats, []
     if head["magic"] != layout.REGISTRY_MAGIC:
         raise Invalid("registry magic 0x%08x" % head["magic"])
-    problems = ["%s %d is not plausible" % (name, value) for name, value in
+    layout_notes = []
+    _check_layout(target, head["layout_version"], layout_notes)
+    problems = layout_notes + ["%s %d is not plausible" % (name, value) for name, value in
                 sorted(stats.items()) if not 0 <= value < MAX_PLAUSIBLE_BYTES]
     if not problems:
         if stats["live_copy_bytes"] > stats["live_bytes"]:
