@@ -250,6 +250,7 @@ class Registry:
         self.problems = []
         self.entries = []  # ArrDesc, in registry order
         self.bad = []      # (slot, address, text) of entries that fail checks
+        self._by_id = None
         self.address = registry_address()
         if self.address is None:
             raise Invalid("no arr_registry symbol: is libarr loaded?")
