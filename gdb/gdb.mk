@@ -47,6 +47,10 @@ check-gdb: $(GDB_TEST_PROGS) $(GDB_TEST_SHARED) $(BUILD)/gdb/layout.stamp
 	BUILD=$(BUILD) SANITIZE=$(SANITIZE) bash tests/gdb/run.sh
 
 CHECK_TARGETS += check-gdb
+# tests/gdb/thirdparty runs the third-party sample (built without sanitizers).
+ifneq ($(SANITIZE),1)
+check-gdb: $(BUILD)/samples/thirdparty_matrix
+endif
 
 install-gdb: $(ARRDBG_GENERATED)
 	install -d $(DESTDIR)$(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb $(DESTDIR)$(GDB_AUTOLOAD_DIR)$(LIBDIR)

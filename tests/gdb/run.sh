@@ -22,6 +22,9 @@
 #                 tables (tests/gdb/layout_drift.py)
 #   stripped      key commands on a copy with no DWARF answer as with it
 #                 (tests/gdb/stripped/run.sh)
+#   thirdparty    another library's matrix type (samples/thirdparty_matrix.c)
+#                 declared with arrdbg_gdb.foreign; its arrcheck stacks
+#                 (tests/gdb/thirdparty/run.sh)
 # Every gdb runs under `timeout`; any "Traceback" or "Python Exception" in
 # its output fails the case.  Ends with "N passed, M failed".
 set -u
@@ -323,6 +326,14 @@ if want stripped; then
         pass "$out"
     else
         fail stripped "$out"
+    fi
+fi
+if want thirdparty; then
+    mkdir -p "$WORK/thirdparty"
+    if out=$(BUILD=$BUILD SANITIZE=${SANITIZE:-0} bash tests/gdb/thirdparty/run.sh "$WORK/thirdparty" 2>&1); then
+        pass "$out"
+    else
+        fail thirdparty "$out"
     fi
 fi
 
