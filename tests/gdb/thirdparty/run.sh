@@ -8,6 +8,8 @@
 #   arrcheck: its ARRCHECK_LIBRARY declaration makes every stack of its
 #        LeakedCopy, OrphanedView and DanglingAccess start at a public mat_*
 #        call (never at its inner mat__tag); skipped without the tool.
+#   docs/ADOPTING.md: its code is the sample's and its outputs these runs'
+#        (tests/gdb/thirdparty/check_doc.py).
 # ARRDBG_UPDATE=1 rewrites expected.txt.
 set -u
 cd "$(dirname "$0")/../../.." || exit 2
@@ -59,4 +61,5 @@ if "mat__tag" in text:
     sys.exit("arrcheck shows the library's inner frame mat__tag")
 
 PY
-echo "thirdparty: $what; arrcheck stacks start at public mat_* calls"
+python3 tests/gdb/thirdparty/check_doc.py "$WORK/gdb.out" "$WORK/arrcheck.log" || exit 1
+echo "thirdparty: $what; arrcheck stacks start at public mat_* calls; docs/ADOPTING.md matches"
