@@ -151,6 +151,11 @@ def c_program(text):
                   ("ARRCHECK_LABEL_MAX", "ARRCHECK_LABEL_MAX")):
         w('    printf("%s = %%llu\\n", (unsigned long long)(%s));' % (py, c))
     w('    printf("LAYOUT_VERSION = %u\\n", (unsigned)arr_registry.layout_version);')
+    w('    printf("LEAK_WORDS = {\\"copy\\": "); str(ARRCHECK_FINDING_COPY);')
+    w('    printf(", \\"owner\\": "); str(ARRCHECK_FINDING_ARRAY);')
+    w('    printf(", \\"view\\": "); str(ARRCHECK_FINDING_VIEW);')
+    w('    printf(", \\"orphan\\": "); str(ARRCHECK_FINDING_ORPHAN); printf("}\\n");')
+    w('    printf("LEAK_SUMMARY_C_FORMAT = "); str(ARRCHECK_LEAK_SUMMARY_FORMAT); printf("\\n");')
     w('    printf("FLAG_NAMES = (\\n");')
     for e in enumerators(text, "arr_flag"):
         w('    printf("    (%%d, \\"%s\\"),\\n", (int)%s);' % (e[len("ARR_"):], e))

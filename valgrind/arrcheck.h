@@ -50,6 +50,22 @@
 #define ARRCHECK_LABEL_MAX 48  /* label bytes the tool keeps, with the NUL
                                   (a longer label is cut) */
 
+/* What a finding is called, and the one-line summary that ends a report:
+ * libarr's ARR_CHECK=1 report (prefixed "libarr: ") and the gdb plugin's
+ * `arr leaks` print these words and this line; programs parse the line
+ * (samples/run builds its pattern from this format).  Its numbers, in
+ * order: findings, copies never freed, arrays never freed, their bytes,
+ * views never freed, orphaned views.  (The arrcheck tool reports findings
+ * as Valgrind errors of kinds LeakedCopy, LeakedArray, LeakedView,
+ * OrphanedView; read those from --xml=yes.) */
+#define ARRCHECK_FINDING_COPY "copy never freed"
+#define ARRCHECK_FINDING_ARRAY "array never freed"
+#define ARRCHECK_FINDING_VIEW "view never freed"
+#define ARRCHECK_FINDING_ORPHAN "orphaned view: its base was freed first"
+#define ARRCHECK_LEAK_SUMMARY_FORMAT                                                 \
+    "LEAK SUMMARY: %lld findings: %lld copies and %lld arrays never freed (%lld bytes), " \
+    "%lld views never freed, %lld orphaned views"
+
 typedef enum {
     VG_USERREQ__ARR_OWNER_CREATED = VG_USERREQ_TOOL_BASE('A', 'C'),
     VG_USERREQ__ARR_VIEW_CREATED,

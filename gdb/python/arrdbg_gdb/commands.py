@@ -69,8 +69,7 @@ def _table(columns, right_aligned=(0, 4)):
 
 
 LEAK_ORDER = ("copy", "owner", "view", "orphan")
-LEAK_WORDS = {"copy": "copy never freed", "owner": "array never freed",
-              "view": "view never freed", "orphan": "orphaned view (its base was freed first)"}
+LEAK_WORDS = layout.LEAK_WORDS  # arrcheck.h's words, as libarr's ARR_CHECK=1 prints them
 
 
 def _list_columns(entries):
@@ -446,10 +445,9 @@ buffers themselves; at exit the tool's report is the authoritative one."""
                     LEAK_WORDS[kind], d.id, extra, d.dtype_name, fmt_tuple(d.shape),
                     ' "%s"' % d.label if d.label else "", nbytes, where(d.made_at)))
         total = sum(len(v) for v in groups.values())
-        out.append("LEAK SUMMARY: %d findings: %d copies and %d arrays never freed (%d bytes), "
-                   "%d views never freed, %d orphaned views" % (
-                       total, len(groups["copy"]), len(groups["owner"]), buffer_bytes,
-                       len(groups["view"]), len(groups["orphan"])))
+        out.append(layout.LEAK_SUMMARY_FORMAT % (
+            total, len(groups["copy"]), len(groups["owner"]), buffer_bytes,
+            len(groups["view"]), len(groups["orphan"])))
         _write_lines(out)
         gdb.write(_registry_problems(reg))
 

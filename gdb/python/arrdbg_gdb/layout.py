@@ -61,6 +61,10 @@ def _npy_kind(name, size):
 DTYPE_FORMATS = tuple(_dtype_format(n, s) for n, s in zip(DTYPES, DTYPE_SIZES))
 NPY_KINDS = tuple(_npy_kind(n, s) for n, s in zip(DTYPES, DTYPE_SIZES))
 
+# The finding words and the summary line (arrcheck.h), as Python formats.
+LEAK_WORDS = _g.LEAK_WORDS
+LEAK_SUMMARY_FORMAT = _g.LEAK_SUMMARY_C_FORMAT.replace("%lld", "%d")
+
 FLAG_NAMES = _g.FLAG_NAMES
 _FLAGS = {name: bit for bit, name in FLAG_NAMES}
 FLAG_C_CONTIGUOUS = _FLAGS["C_CONTIGUOUS"]
