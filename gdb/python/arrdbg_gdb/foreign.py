@@ -186,13 +186,7 @@ class ForeignArray:
         return extent(self.shape, self.strides, self.itemsize)
 
     def flag_words(self):
-        words = []
-        c, f = contiguity(self.shape, self.strides, self.itemsize)
-        if c:
-            words.append("C-contiguous")
-        if f:
-            words.append("F-contiguous")
-        return words
+        return layout.flag_words(*contiguity(self.shape, self.strides, self.itemsize))
 
     def relation(self, owner=None):
         if not self.base:

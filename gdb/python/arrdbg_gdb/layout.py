@@ -87,6 +87,21 @@ _KIND_FORMAT = {"u32": "I", "i32": "i", "u64": "Q", "i64": "q", "char": "s"}
 _KIND_SIZE = {"u32": 4, "i32": 4, "u64": 8, "i64": 8, "char": 1}
 
 
+def flag_words(c_contiguous, f_contiguous, writeable=True, external=False):
+    """The words every printer uses for an array's flags (libarr's, NumPy's
+    and foreign arrays): contiguity, read-only, memory it does not own."""
+    words = []
+    if c_contiguous:
+        words.append("C-contiguous")
+    if f_contiguous:
+        words.append("F-contiguous")
+    if not writeable:
+        words.append("read-only")
+    if external:
+        words.append("external memory")
+    return words
+
+
 def is_copy_op(op):
     return op in _g.COPY_OPS
 

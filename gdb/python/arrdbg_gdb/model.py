@@ -168,16 +168,10 @@ class ArrDesc:
         return not self.orphaned or Settings.read_orphans
 
     def flag_words(self):
-        words = []
-        if self.flags & layout.FLAG_C_CONTIGUOUS:
-            words.append("C-contiguous")
-        if self.flags & layout.FLAG_F_CONTIGUOUS:
-            words.append("F-contiguous")
-        if not self.flags & layout.FLAG_WRITEABLE:
-            words.append("read-only")
-        if not self.is_view and not self.flags & layout.FLAG_OWNDATA:
-            words.append("external memory")
-        return words
+        flags = self.flags
+        return layout.flag_words(flags & layout.FLAG_C_CONTIGUOUS, flags & layout.FLAG_F_CONTIGUOUS,
+                                 flags & layout.FLAG_WRITEABLE,
+                                 not self.is_view and not flags & layout.FLAG_OWNDATA)
 
     def relation(self):
         if self.is_view and self.orphaned:
