@@ -9,15 +9,13 @@ GDB_AUTOLOAD_DIR ?= /usr/share/gdb/auto-load
 ARRDBG_GENERATED := gdb/python/arrdbg_gdb/_generated.py
 ARRDBG_PY := $(sort $(wildcard gdb/python/arrdbg_gdb/*.py) $(ARRDBG_GENERATED))
 
-# The stamp is newer than what the module is made from; the module itself is
-# rewritten only when its text changes.
-$(BUILD)/gdb/layout.stamp: gdb/gen_layout.py $(LIBARR_HDRS) $(LIBARR_A)
-	@mkdir -p $(dir $@)
+$(ARRDBG_GENERATED): gdb/gen_layout.py $(LIBARR_HDRS) $(LIBARR_A)
+	@mkdir -p $(BUILD)/gdb
 	python3 gdb/gen_layout.py --cc "$(CC) $(CFLAGS_PROJECT)" --lib $(LIBARR_A) \
-	  --ldflags "$(LDFLAGS_PROJECT)" --work $(BUILD)/gdb --out $(ARRDBG_GENERATED)
-	@touch $@
-$(ARRDBG_GENERATED): $(BUILD)/gdb/layout.stamp
-ALL_TARGETS += $(BUILD)/gdb/layout.stamp
+	  --ldflags "$(LDFLAGS_PROJECT)" --work $(BUILD)/gdb --out $@
+ALL_TARGETS += $(ARRDBG_GENERATED)
+# Everything that loads the plugin needs the module (make demo's gdb tour).
+samples-build tour bench-gdb: $(ARRDBG_GENERATED)
 
 # The .debug_gdb_scripts entry looks for the package in the source tree and
 # under the install prefix (after ARRDBG_PYTHONPATH and share/ beside the lib).
@@ -43,7 +41,7 @@ $(GDB_TEST_SHARED): tests/gdb/progs/views.c tests/gdb/progs/spot.h $(LIBARR_SO)
 ALL_TARGETS += $(GDB_TEST_PROGS) $(GDB_TEST_SHARED)
 
 .PHONY: check-gdb install-gdb
-check-gdb: $(GDB_TEST_PROGS) $(GDB_TEST_SHARED) $(BUILD)/gdb/layout.stamp
+check-gdb: $(GDB_TEST_PROGS) $(GDB_TEST_SHARED) $(ARRDBG_GENERATED)
 	BUILD=$(BUILD) SANITIZE=$(SANITIZE) bash tests/gdb/run.sh
 
 CHECK_TARGETS += check-gdb

@@ -16,8 +16,8 @@ prints.  None of that is written by hand: this script
      (arr_dtype_name, arr_dtype_size, arr_op_name, arr_op_is_copy) and the
      layout_version libarr's registry starts with;
   3. compiles it against the headers, links it with libarr, runs it, and
-     writes its output as the Python module (only when it changed, so the
-     file's time stamp means something).
+     writes its output as the Python module (rewritten only when its text
+     changes; touched otherwise, so make sees it up to date).
 
 Usage (gdb/gdb.mk runs it; `make` keeps the module current):
   gen_layout.py --cc "gcc -std=c11 ..." --lib build/libarr.a --ldflags "-lm" \
@@ -224,6 +224,7 @@ def main():
     try:
         with open(args.out) as f:
             if f.read() == text:
+                os.utime(args.out)  # up to date with what it is made from
                 return
     except OSError:
         pass
