@@ -39,7 +39,7 @@ typedef struct mat {
     double *buffer;      /* the allocation (views: the owner's) */
     int64_t *users;      /* handles using buffer (the owner and its views),
                             shared; the buffer goes when it reaches 0 */
-    char name[16];
+    char name[48];       /* views and copies inherit their source's */
 } mat_t;
 
 mat_t *mat_new(int64_t rows, int64_t cols, const char *name); /* zeros */
@@ -77,13 +77,15 @@ static void mat__tag(const mat_t *m, const mat_t *owner, const mat_t *source, co
 }
 /* ---- end of arrcheck, but for the three requests in mat_free ---- */
 
-static mat_t *mat__handle(mat_t *owner, double *data, int64_t rows, int64_t cols, int64_t rs,
-                          int64_t cs)
+static mat_t *mat__handle(mat_t *owner, const mat_t *source, double *data, int64_t rows,
+                          int64_t cols, int64_t rs, int64_t cs)
 {
     mat_t *m = calloc(1, sizeof *m);
     if (!m)
         abort();
     *m = (mat_t){.id = mat_next_id++, .data = data, .shape = {rows, cols}, .strides = {rs, cs}};
+    if (source)
+        memcpy(m->name, source->name, sizeof m->name);
     if (owner) {
         m->base = owner;
         m->buffer = owner->buffer;
@@ -95,7 +97,7 @@ static mat_t *mat__handle(mat_t *owner, double *data, int64_t rows, int64_t cols
 
 mat_t *mat_new(int64_t rows, int64_t cols, const char *name)
 {
-    mat_t *m = mat__handle(NULL, NULL, rows, cols, cols * 8, 8);
+    mat_t *m = mat__handle(NULL, NULL, NULL, rows, cols, cols * 8, 8);
     m->buffer = m->data = calloc((size_t)(rows * cols), sizeof(double));
     m->users = calloc(1, sizeof *m->users);
     *m->users = 1;
@@ -106,7 +108,7 @@ mat_t *mat_new(int64_t rows, int64_t cols, const char *name)
 
 mat_t *mat_copy(const mat_t *a)
 {
-    mat_t *m = mat__handle(NULL, NULL, a->shape[0], a->shape[1], a->shape[1] * 8, 8);
+    mat_t *m = mat__handle(NULL, a, NULL, a->shape[0], a->shape[1], a->shape[1] * 8, 8);
     m->buffer = m->data = malloc((size_t)(a->shape[0] * a->shape[1]) * sizeof(double));
     m->users = calloc(1, sizeof *m->users);
     *m->users = 1;
@@ -121,7 +123,8 @@ mat_t *mat_copy(const mat_t *a)
 mat_t *mat_transpose(mat_t *a)
 {
     mat_t *owner = a->base ? a->base : a;
-    mat_t *m = mat__handle(owner, a->data, a->shape[1], a->shape[0], a->strides[1], a->strides[0]);
+    mat_t *m = mat__handle(owner, a, a->data, a->shape[1], a->shape[0], a->strides[1],
+                           a->strides[0]);
     mat__tag(m, owner, a, "transpose");
     return m;
 }
@@ -129,7 +132,7 @@ mat_t *mat_transpose(mat_t *a)
 mat_t *mat_row(mat_t *a, int64_t i)
 {
     mat_t *owner = a->base ? a->base : a;
-    mat_t *m = mat__handle(owner, (double *)((char *)a->data + i * a->strides[0]), 1,
+    mat_t *m = mat__handle(owner, a, (double *)((char *)a->data + i * a->strides[0]), 1,
                            a->shape[1], 0, a->strides[1]);
     mat__tag(m, owner, a, "row");
     return m;
@@ -161,7 +164,7 @@ void mat_free(mat_t *m)
 
 int main(void)
 {
-    mat_t *a = mat_new(3, 4, "weights");
+    mat_t *a = mat_new(3, 4, "first layer weights, 3 x 4 matrix");
     for (int64_t i = 0; i < 12; i++)
         a->data[i] = (double)i;
     mat_t *t = mat_transpose(a);
