@@ -4,7 +4,7 @@
 #include "arr_registry.h"
 #include "arr_tag.h"
 
-#include "arrcheck.h" /* the finding words and the summary line */
+#include "arrcheck.h" /* the summary line's format */
 
 #include <dlfcn.h>
 #include <inttypes.h>
@@ -38,17 +38,17 @@ int64_t arr_report_leaks(FILE *f)
         where_made(a, where, sizeof where);
         const char *what;
         if (a->is_view && a->orphaned) {
-            what = ARRCHECK_FINDING_ORPHAN;
+            what = "orphaned view: its base was freed first";
             orphans++;
         } else if (a->is_view) {
-            what = ARRCHECK_FINDING_VIEW;
+            what = "view never freed";
             views++;
         } else if (arr_op_is_copy((arr_op_t)a->op)) {
-            what = ARRCHECK_FINDING_COPY;
+            what = "copy never freed";
             copies++;
             bytes += a->buffer_bytes;
         } else {
-            what = ARRCHECK_FINDING_ARRAY;
+            what = "array never freed";
             owners++;
             bytes += a->buffer_bytes;
         }
