@@ -167,9 +167,7 @@ class ForeignArray:
             t = field.type.strip_typedefs()
             try:  # a char array: up to its NUL; a char *: up to LABEL_MAX bytes
                 n = t.sizeof if t.code == gdb.TYPE_CODE_ARRAY else layout.LABEL_MAX
-                raw = field.string(encoding="latin-1", length=n) \
-                    if t.code == gdb.TYPE_CODE_ARRAY else field.string(encoding="latin-1")[:n]
-                self.label = raw.split("\0", 1)[0]
+                self.label = field.string(encoding="latin-1", length=n).split("\0", 1)[0]
             except (gdb.error, UnicodeDecodeError):
                 self.label = "?"
             self.label = "".join(c if c.isprintable() else "?" for c in self.label)
@@ -240,8 +238,15 @@ def read_value(value):
     return ForeignArray(value, lay, address)
 
 
+def _lookup(name):
+    try:
+        return gdb.lookup_type(name)
+    except gdb.error:
+        return gdb.lookup_type("struct " + name)
+
+
 def read_at(address, lay):
-    t = gdb.lookup_type(lay.type_name)
+    t = _lookup(lay.type_name)
     return ForeignArray(gdb.Value(address).cast(t.pointer()).dereference(), lay, address)
 
 
