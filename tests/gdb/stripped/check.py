@@ -18,6 +18,7 @@ def main():
     gdb.execute("run", to_string=True)
     with open(os.environ["ARRDBG_OUT"], "w") as out:
         out.write("debug info for struct arr: %s\n" % _has_type())
+        out.write("registry in: %s" % gdb.execute("info symbol &arr_registry", to_string=True))
         for hit in (1, 2):
             if hit > 1:
                 gdb.execute("continue", to_string=True)

@@ -8,7 +8,7 @@ out = []
 cut = None
 for line in open(sys.argv[1]):
     line = line.rstrip("\n")
-    if line.startswith("debug info for struct arr:"):
+    if line.startswith(("debug info for struct arr:", "registry in:")):
         continue
     if line.startswith("(gdb) "):
         cut = None
