@@ -7,7 +7,9 @@
 #        NULL and an unreadable pointer: short answers, no traceback).
 #   arrcheck: its ARRCHECK_LIBRARY declaration makes every stack of its
 #        LeakedCopy, OrphanedView and DanglingAccess start at a public mat_*
-#        call (never at its inner mat__tag); skipped without the tool.
+#        call (never at its inner mat__tag); hostile ARRCHECK_LIBRARY
+#        requests (progs/library_requests.c) get warnings; skipped without
+#        the tool.
 #   docs/ADOPTING.md: its code is the sample's and its outputs these runs'
 #        (tests/gdb/thirdparty/check_doc.py).
 # ARRDBG_UPDATE=1 rewrites expected.txt.
@@ -61,5 +63,13 @@ if "mat__tag" in text:
     sys.exit("arrcheck shows the library's inner frame mat__tag")
 
 PY
+# Hostile declarations: a warning each, no crash, the program runs to its end.
+ARRDBG_BUILD=build valgrind/arrgrind "$BUILD/tests/gdb/library_requests" >"$WORK/req.out" 2>"$WORK/req.log"
+for want in "info pointer 0x0 is not readable" "info pointer 0x10 is not readable" \
+    "protocol version 99" "name pointer 0x8 is not readable" "name is longer than" \
+    "a library needs a name" "more than 16 libraries; 'lib19' ignored"; do
+    grep -q "LIBRARY: $want" "$WORK/req.log" || { echo "arrcheck: no warning '$want':"; cat "$WORK/req.log"; exit 1; }
+done
+grep -qx done "$WORK/req.out" || { echo "library_requests did not run to its end"; tail "$WORK/req.log"; exit 1; }
 python3 tests/gdb/thirdparty/check_doc.py "$WORK/gdb.out" "$WORK/arrcheck.log" || exit 1
 echo "thirdparty: $what; arrcheck stacks start at public mat_* calls; docs/ADOPTING.md matches"
