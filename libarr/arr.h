@@ -365,23 +365,56 @@ typedef struct arr_npy_header {
  * files keep F strides.  Mapping refuses (ARR_ETYPE) big-endian data with
  * itemsize > 1 and (ARR_EINVAL) data not aligned to its itemsize in the file:
  * load those with ARR_LOAD_COPY, which byte-swaps into a native owner.
- * Errors: ARR_EINVAL (I/O, malformed or truncated file; the message says
- * which), ARR_ETYPE (a dtype libarr lacks), ARR_EOVERFLOW, ARR_ENOMEM. */
+ * The header is read as NumPy reads it (a Python dict literal; the descr as
+ * np.dtype() reads a string, e.g. '<f8', 'f8', '<d', 'float64'; a NUL byte
+ * anywhere is refused, as Python refuses it).  Only a regular file is read:
+ * a FIFO, socket, device or directory is refused at once (the path is opened
+ * with O_NONBLOCK, so nothing ever blocks).
+ * SIGBUS: a mapped file that something truncates while it is mapped raises
+ * SIGBUS on the next access to the pages past its new end (as with any
+ * mmap, NumPy's memmap included).  Do not truncate or replace in place a
+ * file while it is mapped; arr_save_npy and arr_create_npy never do (they
+ * rename a new file into place: the mapping keeps the old inode).  If other
+ * processes may truncate it, load with ARR_LOAD_COPY instead.
+ * Errors: ARR_EINVAL (NULL path, bad mode, I/O error, not a regular file,
+ * malformed or truncated file; the message says which), ARR_ETYPE (a dtype
+ * libarr lacks, or big-endian data to map), ARR_EOVERFLOW, ARR_ENOMEM. */
 arr_t *arr_load_npy(const char *path, arr_load_mode_t mode);
 /* Writes a (any strides) as np.save would: little-endian, C order, or F order
  * when a is F-contiguous and not C-contiguous; version 1.0 unless the header
- * needs 2.0; header padded to 64 bytes, byte for byte np.save's file.  A
- * failed write removes the partial file. */
+ * needs 2.0; header padded to 64 bytes, byte for byte np.save's file.
+ * The file is written under a temporary name next to the target and renamed
+ * into place only when complete: a failed save leaves the old file as it was.
+ * The file keeps what np.save (which writes in place) keeps: a symlink (or a
+ * chain of them) is written through to its final target, the old file's
+ * permission bits and, where the process may set them, owner and group go
+ * to the new file; a new file gets 0666 less the umask.  Hard links are NOT
+ * kept: the path given gets a new inode and the file's other names keep the
+ * old contents (np.save would rewrite the shared inode, not atomically).
+ * Extended attributes and ACLs are not copied.  Only a regular file (or
+ * nothing) may be at the target: anything else is refused (ARR_EINVAL).
+ * Errors: ARR_ENOTLIVE / ARR_EINVAL (a not a live handle), ARR_EORPHAN,
+ * ARR_EINVAL (NULL or bad path, I/O error), ARR_EOVERFLOW, ARR_ENOMEM. */
 int arr_save_npy(const arr_t *a, const char *path);
 /* Creates (or replaces) a .npy file of the given shape, zero-filled, and
  * returns it mapped shared and writeable, as numpy.lib.format.open_memmap
- * (mode 'w+').  order: ARR_ORDER_C or ARR_ORDER_F. */
+ * (mode 'w+').  order: ARR_ORDER_C or ARR_ORDER_F.  Built under a temporary
+ * name and renamed over path only on success, with arr_save_npy's rules
+ * (symlinks followed, mode and owner kept, hard links not kept, only regular
+ * files replaced): a failure leaves whatever was at path untouched.
+ * Errors: ARR_EINVAL (NULL or bad path, bad dtype, ndim or order, negative
+ * dimension, I/O error, not a regular file), ARR_EOVERFLOW (size),
+ * ARR_ENOMEM (no memory or no space). */
 arr_t *arr_create_npy(const char *path, int ndim, const int64_t *shape, arr_dtype_t dtype,
                       arr_order_t order);
 /* Parses a header from the first len bytes of a file (the data need not
- * follow).  0, or -1 with an error naming what is wrong. */
+ * follow).  0, or -1 with an error naming what is wrong: ARR_EINVAL (NULL
+ * arguments, malformed or truncated header), ARR_ETYPE (a dtype libarr
+ * lacks), ARR_EOVERFLOW (a shape whose size overflows). */
 int arr_npy_parse_header(const void *bytes, size_t len, arr_npy_header_t *out);
-/* Reads and parses path's header, and checks the file holds the data. */
+/* Reads and parses path's header, and checks the file holds the data.  Only
+ * a regular file is opened, never blocking (as arr_load_npy).  Errors as
+ * arr_load_npy's. */
 int arr_npy_read_header(const char *path, arr_npy_header_t *out);
 /* Lets the pages under a's elements leave the process's resident memory
  * when a's owner is a file mapping from arr_load_npy (read-only or shared)
