@@ -232,7 +232,13 @@ arr_t *arr_view(arr_t *a);
 /* NumPy basic indexing: "1:4, ::-1, 2, None, ..." (also "newaxis"). */
 arr_t *arr_slice(arr_t *a, const char *spec);
 arr_t *arr_slicev(arr_t *a, int nidx, const arr_index_t *idx);
-arr_t *arr_transpose(arr_t *a, const int *axes); /* axes NULL: reverse */
+/* axes NULL: reverse the axes; else a permutation of a's ndim axes (negative
+ * count from the end), exactly ndim entries read. */
+arr_t *arr_transpose(arr_t *a, const int *axes);
+/* The same with the length of axes given and checked: naxes != ndim is
+ * ARR_EINVAL "axes don't match array" (NumPy's ValueError).  axes NULL with
+ * naxes 0: reverse. */
+arr_t *arr_transpose_n(arr_t *a, int naxes, const int *axes);
 arr_t *arr_swapaxes(arr_t *a, int axis1, int axis2);
 arr_t *arr_squeeze(arr_t *a, int axis);          /* or ARR_ALL_AXES */
 arr_t *arr_expand_dims(arr_t *a, int axis);

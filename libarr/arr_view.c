@@ -257,11 +257,16 @@ arr_t *arr_slice(arr_t *a, const char *spec)
 
 /* ---- axis permutations and friends -------------------------------------- */
 
-arr_t *arr_transpose(arr_t *a, const int *axes)
+/* axes NULL: reverse.  Otherwise naxes entries, which must be a->ndim
+ * (NumPy: "axes don't match array"). */
+static arr_t *transpose_impl(arr_t *a, int naxes, const int *axes, const void *caller,
+                             const char *fn)
 {
-    static const char fn[] = "arr_transpose";
     if (arr__check_readable(a, fn) != 0)
         return NULL;
+    if (axes != NULL && naxes != a->ndim)
+        return arr__fail_p(ARR_EINVAL, "%s: axes don't match array (%d axes for %d dimensions)",
+                           fn, naxes, a->ndim);
     int perm[ARR_MAXDIMS];
     bool seen[ARR_MAXDIMS] = {false};
     for (int i = 0; i < a->ndim; i++) {
@@ -282,7 +287,20 @@ arr_t *arr_transpose(arr_t *a, const int *axes)
         shape[i] = a->shape[perm[i]];
         strides[i] = a->strides[perm[i]];
     }
-    return arr__new_view(a, a->ndim, shape, strides, a->data, ARR_OP_TRANSPOSE, 0, ARR__CALLER);
+    return arr__new_view(a, a->ndim, shape, strides, a->data, ARR_OP_TRANSPOSE, 0, caller);
+}
+
+arr_t *arr_transpose(arr_t *a, const int *axes)
+{
+    return transpose_impl(a, a != NULL && arr_is_live(a) ? a->ndim : 0, axes, ARR__CALLER,
+                          "arr_transpose");
+}
+
+arr_t *arr_transpose_n(arr_t *a, int naxes, const int *axes)
+{
+    if (axes == NULL && naxes != 0)
+        return arr__fail_p(ARR_EINVAL, "arr_transpose_n: axes is NULL but naxes is %d", naxes);
+    return transpose_impl(a, naxes, axes, ARR__CALLER, "arr_transpose_n");
 }
 
 arr_t *arr_swapaxes(arr_t *a, int axis1, int axis2)
