@@ -278,11 +278,18 @@ const int64_t *arr_shape(const arr_t *a);   /* borrowed */
 const int64_t *arr_strides(const arr_t *a); /* borrowed */
 void *arr_data(const arr_t *a);             /* borrowed */
 uint64_t arr_id(const arr_t *a);
-/* Memory bounds overlap: ARR_SHARES_YES / ARR_SHARES_NO, -1 on error. */
+/* Memory bounds overlap: ARR_SHARES_YES / ARR_SHARES_NO, -1 on error.
+ * Errors: ARR_ENOTLIVE / ARR_EINVAL (a or b not a live handle). */
 int arr_may_share_memory(const arr_t *a, const arr_t *b);
 /* Exact overlap (NumPy's bounded Diophantine solver): ARR_SHARES_YES,
  * ARR_SHARES_NO, ARR_SHARES_TOO_HARD (also sets ARR_ETOOHARD), -1 on error.
- * max_work: ARR_MAX_WORK_EXACT, ARR_MAX_WORK_BOUNDS, or a positive bound. */
+ * max_work: ARR_MAX_WORK_EXACT, ARR_MAX_WORK_BOUNDS, or a positive bound,
+ * counted as NumPy 1.24 counts it, so np.shares_memory(a, b, max_work=w)
+ * and arr_shares_memory(a, b, w) give the same answer or both "too hard"
+ * (NumPy's OverflowError, for equations beyond 64 bits, is TOO_HARD here).
+ * An orphaned view is compared by its addresses (nothing is read).
+ * Errors: ARR_ENOTLIVE / ARR_EINVAL (a or b not a live handle; max_work
+ * below -1), ARR_ETOOHARD (with the TOO_HARD answer). */
 int arr_shares_memory(const arr_t *a, const arr_t *b, int64_t max_work);
 
 /* ---- elements and small math ----------------------------------------- */
