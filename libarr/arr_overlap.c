@@ -250,6 +250,149 @@ static int solve_terms(overlap_search_t *s, int64_t rhs, const wide_t *coefs, co
     return search_node(s, k - 1, rhs);
 }
 
+/* ---- the exact search (max_work = ARR_MAX_WORK_EXACT) --------------------
+ *
+ * With no work limit the count does not matter, only the answer, so the
+ * exact question gets a faster search than NumPy's: coefficients from the
+ * largest, c_0 > c_1 > ...; g_k = gcd(c_k, ..., c_n-1) and R_k = sum_{i>=k}
+ * c_i u_i.  A node (k, r) asks whether sum_{i>=k} c_i x_i = r is solvable; it
+ * is not when r > R_k or g_k does not divide r.  Otherwise x_k must leave a
+ * remainder r - c_k x_k divisible by g_k+1 and at most R_k+1: an arithmetic
+ * progression in an interval, each member a child.  With two variables left
+ * every member is a solution, so the last level is O(1).  (On NumPy's
+ * documented hard instance this is several times faster than NumPy's order;
+ * the answers are the same, both being exact.)  *work_done counts its nodes. */
+
+typedef struct exact_term {
+    int64_t coef; /* > 0 */
+    int64_t ub;   /* > 0: the variable ranges over 0..ub */
+} exact_term_t;
+
+/* The reduced equation sum coef_i x_i = rhs and the search state. */
+typedef struct exact_search {
+    int nterms;
+    int64_t rhs;
+    exact_term_t term[OVERLAP_MAX_TERMS];
+    int64_t gcd_from[OVERLAP_MAX_TERMS + 1];   /* g_k; g_n = 0 */
+    int64_t reach_from[OVERLAP_MAX_TERMS + 1]; /* R_k, saturated at rhs + 1 */
+    int64_t step[OVERLAP_MAX_TERMS];           /* g_k+1 / g_k */
+    int64_t inverse[OVERLAP_MAX_TERMS];        /* (c_k / g_k)^-1 mod step_k */
+    int64_t max_work;                          /* > 0, or -1 for unlimited */
+    int64_t work;
+} exact_search_t;
+
+static int compare_coef_descending(const void *pa, const void *pb)
+{
+    const exact_term_t *a = pa, *b = pb;
+    return (a->coef < b->coef) - (a->coef > b->coef);
+}
+
+/* Builds the reduced equation and its tables from the raw terms (coefs, ubs
+ * of n entries, all coef <= rhs <= INT64_MAX, 0 < ub <= rhs / coef). */
+static void prepare_exact(exact_search_t *s, int64_t rhs, const wide_t *coefs,
+                           const wide_t *ubs, int n)
+{
+    exact_term_t raw[OVERLAP_MAX_TERMS];
+    wide_t merged_ub[OVERLAP_MAX_TERMS];
+    for (int i = 0; i < n; i++) {
+        raw[i].coef = (int64_t)coefs[i];
+        raw[i].ub = (int64_t)ubs[i]; /* <= rhs / coef, fits */
+    }
+    qsort(raw, (size_t)n, sizeof raw[0], compare_coef_descending);
+
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        if (m > 0 && s->term[m - 1].coef == raw[i].coef) {
+            merged_ub[m - 1] += raw[i].ub; /* <= 66 * 2^63: fits in 128 bits */
+            continue;
+        }
+        s->term[m].coef = raw[i].coef;
+        merged_ub[m] = raw[i].ub;
+        m++;
+    }
+    for (int k = 0; k < m; k++) {
+        wide_t most = (wide_t)rhs / s->term[k].coef;
+        s->term[k].ub = (int64_t)(merged_ub[k] < most ? merged_ub[k] : most);
+    }
+    s->nterms = m;
+    s->rhs = rhs;
+
+    s->gcd_from[m] = 0;
+    s->reach_from[m] = 0;
+    for (int k = m - 1; k >= 0; k--) {
+        s->gcd_from[k] = gcd64(s->term[k].coef, s->gcd_from[k + 1]);
+        /* c_k * u_k <= rhs; saturate the running sum just above rhs, which is
+         * all the search compares it with */
+        int64_t sum;
+        if (__builtin_add_overflow(s->reach_from[k + 1], s->term[k].coef * s->term[k].ub,
+                                   &sum) ||
+            sum > rhs)
+            sum = rhs + 1;
+        s->reach_from[k] = sum;
+    }
+    for (int k = 0; k + 1 < m; k++) {
+        int64_t g = s->gcd_from[k];
+        s->step[k] = s->gcd_from[k + 1] / g;
+        s->inverse[k] = inverse_mod(s->term[k].coef / g, s->step[k]);
+    }
+}
+
+/* Is sum_{i>=k} c_i x_i = rem solvable within the bounds?  rem >= 0. */
+static int exact_node(exact_search_t *s, int k, int64_t rem)
+{
+    if (s->max_work > 0 && s->work >= s->max_work)
+        return ARR_SHARES_TOO_HARD;
+    s->work++;
+
+    if (rem > s->reach_from[k])
+        return ARR_SHARES_NO;
+    if (k == s->nterms)
+        return rem == 0 ? ARR_SHARES_YES : ARR_SHARES_NO;
+    if (rem % s->gcd_from[k] != 0)
+        return ARR_SHARES_NO;
+    if (k == s->nterms - 1)
+        return ARR_SHARES_YES; /* c_k divides rem and rem <= c_k u_k */
+
+    int64_t coef = s->term[k].coef;
+    /* x_k must leave rem - coef x_k in [0, R_k+1]: an interval [lo, hi] */
+    int64_t rest = s->reach_from[k + 1];
+    int64_t lo = 0;
+    if (rem > rest)
+        lo = (rem - rest) / coef + ((rem - rest) % coef != 0);
+    int64_t hi = rem / coef;
+    if (hi > s->term[k].ub)
+        hi = s->term[k].ub;
+    if (lo > hi)
+        return ARR_SHARES_NO;
+
+    /* ... and divisible by g_k+1: coef x_k == rem (mod g_k+1), i.e.
+     * x_k == (rem / g_k) * inverse (mod step) */
+    int64_t step = s->step[k];
+    int64_t first = lo;
+    if (step > 1) {
+        int64_t g = s->gcd_from[k];
+        unsigned __int128 want = (unsigned __int128)(uint64_t)((rem / g) % step) *
+                                 (uint64_t)s->inverse[k] % (uint64_t)step;
+        int64_t shift = ((int64_t)want - lo % step) % step;
+        if (shift < 0)
+            shift += step;
+        if (shift > hi - lo)
+            return ARR_SHARES_NO;
+        first = lo + shift;
+    }
+    if (k == s->nterms - 2)
+        return ARR_SHARES_YES; /* every such x_k gives an in-range x_k+1 */
+
+    for (int64_t x = first;; x += step) {
+        int answer = exact_node(s, k + 1, rem - coef * x);
+        if (answer != ARR_SHARES_NO)
+            return answer;
+        if (hi - x < step)
+            break;
+    }
+    return ARR_SHARES_NO;
+}
+
 static int check_layout(int ndim, const int64_t *shape, const int64_t *strides,
                         int64_t itemsize, const char *side, const char *fn)
 {
@@ -334,12 +477,23 @@ static int solve_overlap(const void *data_a, int ndim_a, const int64_t *shape_a,
     add_term(1, (wide_t)itemsize_a - 1, rhs, coefs, ubs, &n);
     add_term(1, (wide_t)itemsize_b - 1, rhs, coefs, ubs, &n);
 
-    overlap_search_t search; /* about 3 KiB: no allocation, no failure */
-    search.max_work = max_work;
-    search.work = 0;
-    int answer = solve_terms(&search, (int64_t)rhs, coefs, ubs, n);
-    if (work_done != NULL)
-        *work_done = search.work;
+    int answer;
+    if (max_work == ARR_MAX_WORK_EXACT) {
+        exact_search_t exact; /* about 3 KiB: no allocation, no failure */
+        prepare_exact(&exact, (int64_t)rhs, coefs, ubs, n);
+        exact.max_work = -1;
+        exact.work = 0;
+        answer = exact_node(&exact, 0, exact.rhs);
+        if (work_done != NULL)
+            *work_done = exact.work;
+    } else {
+        overlap_search_t search;
+        search.max_work = max_work;
+        search.work = 0;
+        answer = solve_terms(&search, (int64_t)rhs, coefs, ubs, n);
+        if (work_done != NULL)
+            *work_done = search.work;
+    }
     if (answer == -2) {
         arr__fail(ARR_ETOOHARD, "%s: the overlap equation overflows 64-bit arithmetic", fn);
         return ARR_SHARES_TOO_HARD;
@@ -348,7 +502,7 @@ static int solve_overlap(const void *data_a, int ndim_a, const int64_t *shape_a,
         arr__fail(ARR_ETOOHARD,
                   "%s: gave up after max_work=%lld units of work without an answer "
                   "(use ARR_MAX_WORK_EXACT for an exact answer)",
-                  fn, (long long)search.work);
+                  fn, (long long)max_work);
     return answer;
 }
 
