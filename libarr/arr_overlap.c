@@ -23,7 +23,9 @@
  * that does not fit in 64 bits answers TOO_HARD (NumPy: OverflowError)
  * instead of a wrong answer.
  */
-#include "arr_internal.h"
+#include "arr_overlap.h"
+#include "arr_error.h"
+#include "arr_registry.h"
 
 #include <stdint.h>
 #include <stdlib.h>
