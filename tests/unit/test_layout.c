@@ -3,10 +3,9 @@
  * arr_copy then crashed).  NumPy refuses strides whose extent overflows. */
 #include "unit.h"
 
-#include <stdint.h>
+#include "arr_internal.h"
 
-int arr__check_layout_extent(const void *data, int ndim, const int64_t *shape,
-                             const int64_t *strides, int64_t itemsize, const char *fn);
+#include <stdint.h>
 
 static int layout_ok(uintptr_t data, int ndim, const int64_t *shape, const int64_t *strides,
                      int64_t itemsize)
@@ -44,11 +43,43 @@ START_TEST(extent_must_fit_int64)
 }
 END_TEST
 
+/* The public entry point: arr_wrap refuses such strides (the issue's case
+ * was accepted, then arr_copy of it crashed); NumPy refuses them too. */
+START_TEST(wrap_refuses_overflowing_strides)
+{
+    double mem[16] = {0};
+    ck_assert_ptr_null(arr_wrap(mem, 1, (int64_t[]){10}, (int64_t[]){INT64_MIN}, ARR_FLOAT64, 1));
+    ck_assert_arr_err(ARR_EOVERFLOW);
+    ck_assert_msg(strstr(arr_errmsg(), "arr_wrap"), "%s", arr_errmsg());
+    ck_assert_ptr_null(arr_wrap(mem, 2, (int64_t[]){3, 3}, (int64_t[]){INT64_C(1) << 62, -(INT64_C(1) << 62)},
+                                ARR_INT8, 1));
+    ck_assert_arr_err(ARR_EOVERFLOW);
+    ck_assert_ptr_null(arr_wrap(mem, 1, (int64_t[]){4}, (int64_t[]){-(INT64_C(1) << 60)}, ARR_FLOAT64, 0));
+    ck_assert_arr_err(ARR_EOVERFLOW); /* reaches below address 0 */
+    /* a valid negative-stride layout over the caller's memory still works */
+    arr_t *w = arr_wrap(mem + 15, 2, (int64_t[]){4, 4}, (int64_t[]){-32, -8}, ARR_FLOAT64, 1);
+    ck_assert_arr_ok(w);
+    arr_t *c = arr_copy(w, ARR_ORDER_C);
+    ck_assert_arr_ok(c);
+    arr_free(c);
+    arr_free(w);
+    /* one element ignores its stride, as in NumPy */
+    w = arr_wrap(mem, 1, (int64_t[]){1}, (int64_t[]){INT64_MIN}, ARR_FLOAT64, 1);
+    ck_assert_arr_ok(w);
+    c = arr_copy(w, ARR_ORDER_C);
+    ck_assert_arr_ok(c);
+    arr_free(c);
+    arr_free(w);
+    ck_assert_int_eq(arr_stats().live_owners, 0);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("layout");
     TCase *tc = tcase_create("layout");
     tcase_add_test(tc, extent_must_fit_int64);
+    tcase_add_test(tc, wrap_refuses_overflowing_strides);
     suite_add_tcase(s, tc);
     return s;
 }
