@@ -230,6 +230,9 @@ static arr_t *new_owner_over(void *buffer, int64_t bytes, void *data, int ndim, 
         return NULL;
     if (data == NULL && nbytes != 0)
         return arr__fail_p(ARR_EINVAL, "%s: data is NULL for a non-empty array", fn);
+    if (strides != NULL &&
+        arr__check_layout_extent(data, ndim, shape, strides, arr_dtype_size(dtype), fn) != 0)
+        return NULL; /* ARR_EOVERFLOW: the strides span more than int64 */
     arr_t *a = arr__calloc(1, sizeof *a);
     if (a == NULL)
         return arr__fail_p(ARR_ENOMEM, "out of memory for an array handle");
