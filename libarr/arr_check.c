@@ -6,10 +6,12 @@
  * gets no output at all.  Cost: O(n) over the n live arrays under the
  * registry lock (a hash of groups), then O(g log g) for the g groups and
  * one symbolizer lookup per group outside it. */
-#include "arr_check.h"
+#include "arr_anchor.h"
 #include "arr_registry.h"
 #include "arr_tag.h"
 #include "arr_where.h"
+
+#include "arrcheck.h" /* the finding words and the summary line's format */
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,16 +21,18 @@
 
 const char arr__check_anchor = 0;
 
-/* Kinds in the order they are listed when sizes tie. */
+/* Kinds in the order they are listed when sizes tie.  A lone finding is
+ * named with arrcheck.h's words (shared with the gdb plugin); a group of
+ * several with their plurals here. */
 enum finding_kind { KIND_ORPHAN, KIND_COPY, KIND_ARRAY, KIND_VIEW, NKINDS };
 
 static const struct {
     const char *one, *many;
 } kind_names[NKINDS] = {
-    [KIND_ORPHAN] = {"orphaned view: its base was freed first", "orphaned views: their base was freed first"},
-    [KIND_COPY] = {"copy never freed", "copies never freed"},
-    [KIND_ARRAY] = {"array never freed", "arrays never freed"},
-    [KIND_VIEW] = {"view never freed", "views never freed"},
+    [KIND_ORPHAN] = {ARRCHECK_FINDING_ORPHAN, "orphaned views: their base was freed first"},
+    [KIND_COPY] = {ARRCHECK_FINDING_COPY, "copies never freed"},
+    [KIND_ARRAY] = {ARRCHECK_FINDING_ARRAY, "arrays never freed"},
+    [KIND_VIEW] = {ARRCHECK_FINDING_VIEW, "views never freed"},
 };
 
 struct group {
@@ -223,12 +227,9 @@ int64_t arr_report_leaks(FILE *f)
         } else {
             fprintf(f, "libarr: out of memory listing the findings; only their numbers follow\n");
         }
-        fprintf(f,
-                "libarr: LEAK SUMMARY: %" PRId64 " findings: %" PRId64 " copies and %" PRId64
-                " arrays never freed (%" PRId64 " bytes), %" PRId64 " views never freed, %" PRId64
-                " orphaned views\n",
-                count, r.totals[KIND_COPY], r.totals[KIND_ARRAY], r.bytes, r.totals[KIND_VIEW],
-                r.totals[KIND_ORPHAN]);
+        fprintf(f, "libarr: " ARRCHECK_LEAK_SUMMARY_FORMAT "\n", (long long)count,
+                (long long)r.totals[KIND_COPY], (long long)r.totals[KIND_ARRAY], (long long)r.bytes,
+                (long long)r.totals[KIND_VIEW], (long long)r.totals[KIND_ORPHAN]);
     }
     free(r.groups);
     return count;
