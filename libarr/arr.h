@@ -391,9 +391,14 @@ int64_t arr_report_leaks(FILE *f);
  * a core file or through vgdb.  Writers hold an internal lock; readers from
  * another thread must not rely on it (use arr_stats()). */
 #define ARR_REGISTRY_MAGIC 0x52454731u /* "REG1" */
+/* arr_registry.layout_version: bumped whenever struct arr, struct
+ * arr_registry or arr_stats_t change (tests/gdb/layout_versions fails until
+ * it is), so a debugger without debug info knows whether its offsets hold.
+ * 2: struct arr with vg_block and release. */
+#define ARR_LAYOUT_VERSION 2u
 struct arr_registry {
     uint32_t magic;          /* ARR_REGISTRY_MAGIC once initialised */
-    uint32_t layout_version; /* 1: the struct arr above */
+    uint32_t layout_version; /* ARR_LAYOUT_VERSION */
     arr_t **items;
     int64_t count;
     int64_t capacity;
