@@ -6,3 +6,18 @@ check-install-uninstall: real-all
 	@MAKE="$(MAKE)" BUILD=$(BUILD) CC="$(CC)" tests/install/run.sh
 
 CHECK_TARGETS += check-install-uninstall
+
+# arr-report on a real profile of tests/report/kinds.c (needs the tool).
+$(BUILD)/tests/report/kinds: tests/report/kinds.c $(LIBARR_A) libarr/arr.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -g -O0 -fno-inline -Wall -Wextra -Werror -Ilibarr $< -o $@ $(LIBARR_A) -pthread -lm
+
+ifeq ($(SANITIZE),1)
+check-report:
+	@$(MAKE) --no-print-directory SANITIZE=0 check-report
+else
+check-report: $(BUILD)/tests/report/kinds $(if $(AC_LIBDIR),$(AC_LIBDIR)/.stamp)
+	@/usr/bin/python3 tests/report/check_report.py $(BUILD)
+endif
+
+CHECK_TARGETS += check-report
