@@ -124,7 +124,7 @@ uninstall-libarr:
 
 # Debian packages the build, the tests and the demo need.
 DEB_PACKAGES := build-essential pkg-config check valgrind gdb python3 python3-numpy \
-                libclang-rt-14-dev clang
+                libclang-rt-14-dev clang librsvg2-bin man-db groff-base
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root to apt-get install: $(DEB_PACKAGES)"; exit 1; fi
 	apt-get update -qq || true
