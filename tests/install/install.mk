@@ -21,3 +21,14 @@ check-report: $(BUILD)/tests/report/kinds $(if $(AC_LIBDIR),$(AC_LIBDIR)/.stamp)
 endif
 
 CHECK_TARGETS += check-report
+
+# What make demo shows (tests/report/check_demo.sh).
+.PHONY: check-demo
+ifeq ($(SANITIZE),1)
+check-demo:
+	@$(MAKE) --no-print-directory SANITIZE=0 check-demo
+else
+check-demo: samples-build
+	@BUILD=$(BUILD) tests/report/check_demo.sh
+endif
+CHECK_TARGETS += check-demo
