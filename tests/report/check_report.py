@@ -188,6 +188,25 @@ def main():
           f"astype in main (kinds.c:{line['widen']})" in out,
           "ms_print shows the arrays' source lines as allocation sites")
 
+    # Every option the tool's --help and --help-debug list is in its man page
+    # and its README (the tool's option table is the one source).
+    opts = set()
+    for flag, title in (("--help", "user options for arrcheck"),
+                        ("--help-debug", "debugging options for arrcheck")):
+        h = subprocess.run(arrgrind[:1] + [flag], env=env, capture_output=True, text=True).stdout
+        part = h.split(title, 1)[-1].split("Extra options read from", 1)[0] if title in h else ""
+        opts |= set(re.findall(r"^\s+(--[a-z][a-z-]*)", part, re.M))
+    with open(os.path.join(ROOT, "docs", "man", "arrcheck.1")) as f:
+        man = f.read().replace("\\-", "-")
+    with open(os.path.join(ROOT, "valgrind", "README.md")) as f:
+        readme = f.read()
+    missing = sorted(o for o in opts if o not in man or o not in readme)
+    check(len(opts) >= 8 and not missing, f"the {len(opts)} options of --help are in arrcheck(1) and "
+          "valgrind/README.md", f"missing: {missing}")
+    check("report its bugs in the arrdbg" in subprocess.run(arrgrind[:1] + ["--help"], env=env,
+                                                            capture_output=True, text=True).stdout,
+          "--help names arrdbg's tracker for bug reports")
+
     v = subprocess.run([REPORT, "--version"], capture_output=True, text=True).stdout.strip()
     with open(os.path.join(ROOT, "Makefile")) as f:
         mk = re.search(r"^ARR_VERSION := (\S+)", f.read(), re.M).group(1)
