@@ -112,7 +112,8 @@ def main():
     ids = {}
     for a in prof["arrays"]:
         ids.setdefault(a["made"]["line"], a["id"])
-    line = {m: source_line(m) for m in ("snapshot", "widen", "kernel", "flatten", "scratch", "orphan")}
+    line = {m: source_line(m) for m in ("snapshot", "widen", "kernel", "flatten", "scratch", "orphan",
+                                        "loop")}
     want = {m: ids[line[m]] for m in line}
 
     svg, png, massif = (os.path.join(tmp, n) for n in ("t.svg", "t.png", "massif.out"))
@@ -142,6 +143,11 @@ def main():
     check("reshape had to copy" in reason_of(want["flatten"]), "reshape copy says why",
           reason_of(want["flatten"]))
     check(want["scratch"] not in listed(sec), "a copy written after being made is not listed")
+    loop_ids = sorted(a["id"] for a in prof["arrays"] if a["made"]["line"] == line["loop"])
+    check(len(loop_ids) == 3 and re.search(
+          rf"^\s+3 copies \(#{loop_ids[0]}, #{loop_ids[1]}, #{loop_ids[2]}\) astype float64\[100\], "
+          rf"2,400 bytes, made at kinds\.c:{line['loop']} \(main\)", had, re.M),
+          "copies made on one line are one entry", had)
 
     # The live table: the array column starts at one offset in every row.
     live = (text.split("live at the peak (largest first):\n", 1) + [""])[1].split("\n\n", 1)[0].splitlines() or [""]

@@ -6,6 +6,7 @@
  *   line "flatten"    reshape of a transpose      -> no strides give that shape
  *   line "scratch"    arr_copy written afterwards -> not listed (was written)
  *   line "orphan"     owner freed while a view lives: quarantine band
+ *   line "loop"       three astype copies on one line: one grouped entry
  * Build: -g -O0. Run under arrcheck --profile=yes. */
 #include <arr.h>
 #include <stdio.h>
@@ -30,6 +31,13 @@ int main(void)
     arr_t *scratch = arr_copy(big, ARR_ORDER_C);         /* scratch */
     arr_fill(scratch, 3.0);
     double s = total(snapshot) + total(widen) + total(kernel) + total(flatten) + total(scratch);
+    for (int i = 0; i < 3; i++) {
+        arr_t *row = arr_slice(small, "0");
+        arr_t *wide = arr_astype(row, ARR_FLOAT64);      /* loop */
+        s += total(wide);
+        arr_free(wide);
+        arr_free(row);
+    }
     arr_t *owner = arr_zeros(2, shape, ARR_FLOAT64);     /* orphan */
     arr_t *row = arr_slice(owner, "0");
     arr_free(owner);
