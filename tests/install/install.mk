@@ -1,5 +1,6 @@
 # tests/install/install.mk - first-contact tests: make install/uninstall into
-# a DESTDIR (tests/install/run.sh) and arr-report's outputs (tests/report/).
+# a DESTDIR (tests/install/run.sh), arr-report's outputs, what make demo says
+# and the README walkthrough's output (tests/report/).
 
 .PHONY: check-install-uninstall check-report
 check-install-uninstall: real-all
@@ -32,3 +33,15 @@ check-demo: samples-build
 	@BUILD=$(BUILD) tests/report/check_demo.sh
 endif
 CHECK_TARGETS += check-demo
+
+# README's walkthrough shows current output (tests/report/check_readme.py;
+# --update rewrites the blocks after a deliberate change).
+.PHONY: check-readme
+ifeq ($(SANITIZE),1)
+check-readme:
+	@$(MAKE) --no-print-directory SANITIZE=0 check-readme
+else
+check-readme: samples-build
+	@/usr/bin/python3 tests/report/check_readme.py $(BUILD)
+endif
+CHECK_TARGETS += check-readme
