@@ -3,8 +3,14 @@
 # and the README walkthrough's output (tests/report/).
 
 .PHONY: check-install-uninstall check-report
+ifeq ($(SANITIZE),1)
+# Installs the plain build (the installed tool and library are not ASan's).
+check-install-uninstall:
+	@$(MAKE) --no-print-directory SANITIZE=0 check-install-uninstall
+else
 check-install-uninstall: real-all
 	@MAKE="$(MAKE)" BUILD=$(BUILD) CC="$(CC)" tests/install/run.sh
+endif
 
 CHECK_TARGETS += check-install-uninstall
 
