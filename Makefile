@@ -145,8 +145,6 @@ deps-check:
 -include samples/samples.mk
 -include bench/bench.mk
 -include fuzz/fuzz.mk
--include docs/docs.mk
--include tests/install/install.mk
 
 real-all: $(ALL_TARGETS)
 
@@ -154,6 +152,10 @@ check: deps-check
 	@$(MAKE) --no-print-directory real-all
 	@$(MAKE) --no-print-directory -k $(CHECK_TARGETS); rc=$$?; \
 	if [ $$rc = 0 ]; then echo "make check: all suites passed"; else echo "make check: FAILED"; fi; exit $$rc
+
+# Man pages and docs (install rules), first-contact tests (install, report, demo, README).
+include docs/docs.mk
+include tests/install/install.mk
 
 install: $(INSTALL_TARGETS)
 
