@@ -9,8 +9,8 @@ MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/arrdbg
 MAN_PAGES := $(sort $(wildcard docs/man/*.[0-9]))
 # Installed documents: source -> name in DOCDIR.
-DOC_FILES := README.md:README.md docs/DESIGN.md:DESIGN.md valgrind/README.md:arrcheck.md \
-             gdb/README.md:gdb.md samples/README.md:samples.md
+DOC_FILES := README.md:README.md docs/DESIGN.md:DESIGN.md docs/ADOPTING.md:ADOPTING.md \
+             valgrind/README.md:arrcheck.md gdb/README.md:gdb.md samples/README.md:samples.md
 DOCS_INSTALLED := $(foreach m,$(MAN_PAGES),$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
                   $(foreach d,$(DOC_FILES),$(DOCDIR)/$(lastword $(subst :, ,$(d))))
 
