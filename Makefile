@@ -95,6 +95,7 @@ install-libarr: $(LIBARR_A) $(LIBARR_SO) $(LIBARR_PC)
 # Debian packages the build, the tests and the demo need.
 DEB_PACKAGES := build-essential pkg-config check valgrind gdb python3 python3-numpy \
                 libclang-rt-14-dev clang
+DEB_PACKAGES += python3-dev python3-memory-profiler
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root to apt-get install: $(DEB_PACKAGES)"; exit 1; fi
 	apt-get update -qq || true
@@ -115,6 +116,7 @@ deps-check:
 -include samples/samples.mk
 -include bench/bench.mk
 -include fuzz/fuzz.mk
+include python/python.mk
 
 real-all: $(ALL_TARGETS)
 

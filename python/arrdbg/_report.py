@@ -1,0 +1,307 @@
+"""The report: per-line table, ops, the peak, views pinning bases.
+
+Where the numbers come from:
+  - bytes and arrays per line: the handler's sites (bytes made on the line
+    that made a buffer, freed on the line whose code released it);
+  - live at the peak: the buffers still live whose allocation event is at or
+    before the peak's, plus those the handler saw freed since (exact);
+  - views pinning bases: the ndarray objects held by containers, found
+    through gc.get_objects() (every container the collector tracks and what
+    it refers to; ndarrays themselves are not tracked).  Each array's owner
+    is found through .base; an owner whose reference count is exactly the
+    number of those views (nothing else refers to it) is held by views
+    alone: that is the pinned case, reported when the views use at most half
+    of its buffer (used = the smaller of the bytes their elements span, as a
+    union, and the sum of their nbytes).  The line
+    that made a view is recorded when its ndarray object is allocated (the
+    handler wraps ndarray's tp_alloc).  No weak references are used.
+    This runs at report time ("at exit") and, as a pending call, soon after
+    the live total first passes 1 MiB and then each time it grows by a
+    quarter ("near the peak": the event numbers say how near).
+"""
+import gc
+import linecache
+import os
+import sys
+
+from . import _arrdbg
+from ._classify import classify
+
+_HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_scan_state = {"near_peak": None, "shapes": {}}
+
+
+def classify_pending():
+    for i, s in enumerate(_arrdbg.sites()):
+        if not s[4]:
+            op, kind = classify(s[10], s[3], s[11])
+            _arrdbg.set_op(i, op, kind)
+
+
+def _span(a):
+    """(lowest byte offset from a's data pointer, bytes spanned) of a's elements."""
+    if a.size == 0:
+        return 0, 0
+    lo = hi = 0
+    for n, s in zip(a.shape, a.strides):
+        ext = (n - 1) * s
+        if ext < 0:
+            lo += ext
+        else:
+            hi += ext
+    return lo, hi - lo + a.itemsize
+
+
+def _find_arrays():
+    """{id: (array, holder name)} of the ndarrays held by a container the
+    garbage collector tracks (module globals, objects' dicts, lists, ...)."""
+    import numpy as np
+    found = {}
+    frame_type = type(sys._getframe())
+    for o in gc.get_objects():
+        if isinstance(o, dict):
+            for k, v in list(o.items()):
+                if isinstance(v, np.ndarray) and id(v) not in found:
+                    found[id(v)] = (v, k if isinstance(k, str) else "a dict")
+        elif not isinstance(o, frame_type):
+            for v in gc.get_referents(o):
+                if isinstance(v, np.ndarray) and id(v) not in found:
+                    found[id(v)] = (v, type(o).__name__)
+    return found
+
+
+def _held_elsewhere(entry):
+    """True when something besides the views we found refers to the owner:
+    a local variable, a container, C code.  entry = [owner, views]; the
+    references here are entry[0] and getrefcount's argument."""
+    return sys.getrefcount(entry[0]) - 2 - len(entry[1]) > 0
+
+
+def _scan(records):
+    """Views pinning bases among the reachable arrays.  records: the live
+    buffers {ptr: (bytes, seq, site)}.
+
+    Frames' locals are not read: in Python 3.11 reading f_locals of a running
+    function stores a snapshot dict in the frame that keeps its arrays alive
+    (it would change the program's memory).  An owner counts as held by its
+    views alone when its reference count is exactly the views found plus our
+    own references, so a view or owner held only by a function's local
+    variable makes the owner count as held (never a false finding)."""
+    import numpy as np
+    found = _find_arrays()
+    owners = {}  # id(owner) -> [owner, [(view, holder)]]
+    for a, holder in found.values():
+        o = a
+        while isinstance(o.base, np.ndarray):
+            o = o.base
+        if not o.flags.owndata:
+            continue  # memory NumPy does not own (an mmap, a buffer)
+        e = owners.setdefault(id(o), [o, []])
+        if o is not a:
+            e[1].append((a, holder))
+    del found, a, o
+    shapes = _scan_state["shapes"]
+    pins = []
+    for key in list(owners):
+        e = owners[key]
+        ptr = e[0].__array_interface__["data"][0]
+        rec = records.get(ptr)
+        if rec is None:
+            continue
+        shapes[rec[1]] = (list(e[0].shape), str(e[0].dtype))
+        if not e[1] or _held_elsewhere(e):
+            continue
+        spans = []
+        for v, holder in e[1]:
+            lo, n = _span(v)
+            start = v.__array_interface__["data"][0] + lo - ptr
+            spans.append((start, start + n))
+        covered = 0
+        end = None
+        for s0, s1 in sorted(spans):
+            if end is None or s0 >= end:
+                covered += s1 - s0
+                end = s1
+            elif s1 > end:
+                covered += s1 - end
+                end = s1
+        used = min(covered, sum(int(v.nbytes) for v, _ in e[1]))
+        if used * 2 > rec[0]:
+            continue
+        vlist = []
+        for v, holder in e[1]:
+            site = _arrdbg.object_site(v)
+            vlist.append({"bytes": int(v.nbytes), "shape": list(v.shape), "dtype": str(v.dtype),
+                          "holder": holder, "site": site})
+        pins.append({"base_bytes": rec[0], "base_seq": rec[1], "base_site": rec[2],
+                     "base_shape": list(e[0].shape), "base_dtype": str(e[0].dtype),
+                     "used_bytes": used, "views": vlist})
+    return pins
+
+
+def _records():
+    return {p: (b, s, site) for p, b, s, site in _arrdbg.records()}
+
+
+def peak_scan():
+    st = _arrdbg.stats()
+    pins = _scan(_records())
+    _scan_state["near_peak"] = {"event": st["seq"], "live_bytes": st["live_bytes"],
+                                "peak_event": st["peak_seq"], "pins": pins}
+
+
+def _where(sites, i):
+    s = sites[i] if 0 <= i < len(sites) else None
+    if s is None:
+        return {"file": None, "line": None, "func": None, "op": "?", "kind": "unknown"}
+    return {"file": s[0], "line": s[2] or None, "func": s[1], "op": s[4] or "?",
+            "kind": s[5] or "unknown"}
+
+
+def _pin_entries(pins, sites):
+    out = []
+    for p in pins:
+        base = _where(sites, p["base_site"])
+        views = []
+        for v in p["views"]:
+            w = _where(sites, v["site"]) if v["site"] >= 0 else _where([], -1)
+            views.append(dict(v, file=w["file"], line=w["line"]))
+        out.append({"base_bytes": p["base_bytes"], "base_event": p["base_seq"],
+                    "base_file": base["file"], "base_line": base["line"], "base_op": base["op"],
+                    "base_shape": p["base_shape"], "base_dtype": p["base_dtype"],
+                    "used_bytes": p["used_bytes"], "views": views})
+    out.sort(key=lambda e: -e["base_bytes"])
+    return out
+
+
+def build():
+    classify_pending()
+    st = _arrdbg.stats()
+    records = _records()
+    pins_exit = _scan(records)
+    classify_pending()
+    sites = _arrdbg.sites()
+
+    lines = {}
+    ops = {}
+    for i, s in enumerate(sites):
+        file, func, line, lasti, op, kind, ab, ac, fb, fc = s[:10]
+        if ab == 0 and fb == 0:
+            continue
+        e = lines.setdefault((file, line), {"file": file, "line": line or None, "func": func,
+                                            "allocated": 0, "freed": 0, "arrays": 0,
+                                            "ops": []})
+        e["allocated"] += ab
+        e["freed"] += fb
+        e["arrays"] += ac
+        if ac and op not in e["ops"]:
+            e["ops"].append(op)
+        if ac:
+            o = ops.setdefault(op, {"op": op, "kind": kind, "arrays": 0, "bytes": 0})
+            o["arrays"] += ac
+            o["bytes"] += ab
+    line_list = []
+    for e in sorted(lines.values(), key=lambda e: (e["file"], e["line"] or 0)):
+        e["net"] = e["allocated"] - e["freed"]
+        src = linecache.getline(e["file"], e["line"]).strip() if e["line"] else ""
+        e["code"] = src
+        line_list.append(e)
+
+    shapes = _scan_state["shapes"]
+    live_at_peak = []
+    for ptr, (b, seq, site) in records.items():
+        if seq <= st["peak_seq"]:
+            live_at_peak.append((seq, b, site, False))
+    for seq, b, site in _arrdbg.peak_freed():
+        live_at_peak.append((seq, b, site, True))
+    peak_list = []
+    for seq, b, site, freed in sorted(live_at_peak, key=lambda t: (-t[1], t[0])):
+        w = _where(sites, site)
+        shape, dtype = shapes.get(seq, (None, None))
+        peak_list.append({"bytes": b, "event": seq, "file": w["file"], "line": w["line"],
+                          "op": w["op"], "kind": w["kind"], "shape": shape, "dtype": dtype,
+                          "freed_since": freed})
+    near = _scan_state["near_peak"]
+    return {
+        "format": "arrdbg-numpy-report", "version": 1,
+        "totals": {k: st[k] for k in ("alloc_bytes", "freed_bytes", "live_bytes", "peak_bytes",
+                                      "allocs", "frees", "live", "seq")},
+        "lines": line_list,
+        "ops": sorted(ops.values(), key=lambda o: -o["bytes"]),
+        "peak": {"bytes": st["peak_bytes"], "event": st["peak_seq"], "live": peak_list},
+        "pins_at_exit": _pin_entries(pins_exit, sites),
+        "pins_near_peak": None if near is None else {
+            "event": near["event"], "live_bytes": near["live_bytes"],
+            "peak_event": near["peak_event"], "pins": _pin_entries(near["pins"], sites)},
+    }
+
+
+def human(n):
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if abs(n) >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} B"
+
+
+def _loc(file, line):
+    if not file:
+        return "?"
+    return f"{os.path.basename(file)}:{line}" if line else os.path.basename(file)
+
+
+def pin_message(p):
+    pct = 100.0 * p["used_bytes"] / p["base_bytes"] if p["base_bytes"] else 0.0
+    pct_s = f"{pct:.0f}%" if pct >= 1 or pct == 0 else f"{pct:.2g}%"
+    base = f"base made at line {p['base_line']} ({_loc(p['base_file'], p['base_line'])}, {p['base_op']})"
+    vs = p["views"]
+    if len(vs) == 1:
+        v = vs[0]
+        made = f"made at line {v['line']} ({_loc(v['file'], v['line'])})" if v["line"] else \
+            "made before arrdbg saw it"
+        who = f"a {human(v['bytes'])} view {made}, held by {v['holder']},"
+    else:
+        who = f"{len(vs)} views ({human(sum(v['bytes'] for v in vs))})"
+    return f"{who} keeps alive a {human(p['base_bytes'])} {base} ({pct_s} of it used)"
+
+
+def print_report(d, out):
+    t = d["totals"]
+    w = out.write
+    w("arrdbg: NumPy data memory\n")
+    w(f"  allocated {t['alloc_bytes']:,} bytes in {t['allocs']:,} arrays, freed "
+      f"{t['freed_bytes']:,}, live now {t['live_bytes']:,} in {t['live']:,} arrays, "
+      f"peak {t['peak_bytes']:,} ({human(t['peak_bytes'])})\n\n")
+    w("per line (bytes allocated where made, freed where released):\n")
+    w(f"  {'line':<28} {'allocated':>15} {'freed':>15} {'net':>15} {'arrays':>7}  code\n")
+    for e in d["lines"]:
+        w(f"  {_loc(e['file'], e['line']):<28} {e['allocated']:>15,} {e['freed']:>15,} "
+          f"{e['net']:>15,} {e['arrays']:>7,}  {e['code'][:60]}\n")
+    w("\nby operation:\n")
+    w(f"  {'op':<24} {'kind':<11} {'arrays':>8} {'allocated':>15}\n")
+    for o in d["ops"]:
+        w(f"  {o['op']:<24} {o['kind']:<11} {o['arrays']:>8,} {o['bytes']:>15,}\n")
+    p = d["peak"]
+    w(f"\npeak: {p['bytes']:,} bytes ({human(p['bytes'])}) at event {p['event']}, "
+      f"{len(p['live'])} arrays live:\n")
+    for a in p["live"][:20]:
+        shape = f" {a['dtype']}{tuple(a['shape'])}" if a["shape"] is not None else ""
+        gone = "" if a["freed_since"] else " (still live)"
+        w(f"  {a['bytes']:>15,}  {_loc(a['file'], a['line']):<28} {a['op']}{shape}{gone}\n")
+    if len(p["live"]) > 20:
+        w(f"  ... and {len(p['live']) - 20} more\n")
+    n = d["pins_near_peak"]
+    w("\nviews pinning large bases near the peak")
+    if n is None:
+        w(": no scan (the live total never passed 1 MiB)\n")
+    else:
+        w(f" (scan at event {n['event']}, {human(n['live_bytes'])} live; peak at event "
+          f"{n['peak_event']}):\n")
+        for pin in n["pins"]:
+            w(f"  {pin_message(pin)}\n")
+        if not n["pins"]:
+            w("  none\n")
+    w("views pinning large bases at exit:\n")
+    for pin in d["pins_at_exit"]:
+        w(f"  {pin_message(pin)}\n")
+    if not d["pins_at_exit"]:
+        w("  none\n")
