@@ -1,0 +1,47 @@
+"""The classic memory_intensive_function: a big array, a copy, del, a small
+slice returned.  The peak is both big arrays; at exit the slice pins the
+copy's whole buffer, reported with both lines and the fraction used."""
+import numpy as np
+
+import arrdbg
+import check
+
+
+def memory_intensive_function():
+    a = np.random.rand(600, 500)  # @a
+    b = a.copy()  # @b
+    del a  # @del
+    c = b[1:60, 1:50]  # @c
+    return c
+
+
+c = memory_intensive_function()
+n = np.ones(10)
+d = arrdbg.report_data()
+big = 600 * 500 * np.dtype(np.float64).itemsize
+
+check.check(d["peak"]["bytes"] >= 2 * big, f"peak {d['peak']['bytes']} < both arrays {2 * big}")
+peak_lines = sorted(a["line"] for a in d["peak"]["live"] if a["bytes"] == big)
+check.check(peak_lines == [check.marker_line("a"), check.marker_line("b")],
+            f"live at peak: {d['peak']['live']}")
+freed = check.line_entry(d, __file__, check.marker_line("del"))
+check.check(freed is not None and freed["freed"] == big, f"del line: {freed}")
+pins = d["pins_at_exit"]
+check.check(len(pins) == 1, f"pins at exit: {pins}")
+if pins:
+    p = pins[0]
+    check.check(p["base_line"] == check.marker_line("b") and p["base_bytes"] == big
+                and p["base_op"] == "copy", f"base: {p}")
+    v = p["views"][0]
+    check.check(v["line"] == check.marker_line("c") and v["bytes"] == c.nbytes and v["holder"] == "c",
+                f"view: {v}")
+    check.check(p["used_bytes"] == c.nbytes, f"used {p['used_bytes']} != {c.nbytes}")
+    from arrdbg._report import pin_message
+    msg = pin_message(p)
+    check.check(f"made at line {check.marker_line('c')}" in msg and
+                f"base made at line {check.marker_line('b')}" in msg, msg)
+# Holding the owner too: no longer pinned by the view alone.
+keep = c.base
+d2 = arrdbg.report_data()
+check.check(d2["pins_at_exit"] == [], f"owner held by `keep`, still reported: {d2['pins_at_exit']}")
+check.done()
