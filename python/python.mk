@@ -47,6 +47,9 @@ check-python: $(ARRDBG_PY_TREE)
 
 CHECK_TARGETS += check-python
 
+# The sample runner (make demo, check-samples) also runs samples/np_*.py.
+samples-build: $(ARRDBG_PY_TREE)
+
 install-python: $(ARRDBG_PY_TREE)
 	install -d $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg
 	install -m 644 $(ARRDBG_PY_BUILT) $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/

@@ -12,7 +12,7 @@ called: importing NumPy alone is untouched.
 import os
 import sys
 
-__all__ = ["install", "installed", "report", "report_data", "NumpyTooOld"]
+__all__ = ["install", "installed", "report", "report_data", "phase", "NumpyTooOld"]
 
 MIN_NUMPY = (1, 22)
 
@@ -75,6 +75,14 @@ def _patch_threads(enter):
         return orig(self)
     _bootstrap_inner._arrdbg = True
     threading.Thread._bootstrap_inner = _bootstrap_inner
+
+
+def phase(name):
+    """End the current phase (the first is "start") and begin one called
+    name: the report lists each phase's own peak, so two ways of doing the
+    same work can be compared in one run."""
+    from . import _report
+    _report.end_phase(name)
 
 
 def report_data():

@@ -23,6 +23,7 @@ the user's instruction is still the call, so the same rule applies.  Anything
 else (an unknown instruction, a call whose callable cannot be found) is
 "other".  Each site is classified once.
 """
+import bisect
 import dis
 import sys
 
@@ -165,7 +166,12 @@ def classify(code, lasti, np_code=None):
         ins, at = _instructions(code)
         idx = at.get(lasti)
         if idx is None:
-            return "other", "other"
+            # A caller's frame points at the last CACHE entry of its CALL
+            # while the callee (NumPy's Python code) runs: the instruction
+            # is the last one starting at or before lasti.
+            idx = bisect.bisect_right([i.offset for i in ins], lasti) - 1
+            if idx < 0:
+                return "other", "other"
         op = ins[idx].opname
         if op in ("BINARY_OP", "COMPARE_OP") or op.startswith("BINARY_") and op != "BINARY_SUBSCR" \
                 or op.startswith("UNARY_") or op.startswith("INPLACE_"):

@@ -28,7 +28,33 @@ from . import _arrdbg
 from ._classify import classify
 
 _HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep
-_scan_state = {"near_peak": None, "shapes": {}}
+_scan_state = {"near_peak": None, "shapes": {}, "phase": "start", "phases": []}
+
+
+def _peak_summary(st, sites):
+    """The current peak and the arrays live at it."""
+    records = _records()
+    live = [(seq, b, site, False) for _, (b, seq, site) in records.items() if seq <= st["peak_seq"]]
+    live += [(seq, b, site, True) for seq, b, site in _arrdbg.peak_freed()]
+    shapes = _scan_state["shapes"]
+    out = []
+    for seq, b, site, freed in sorted(live, key=lambda t: (-t[1], t[0])):
+        w = _where(sites, site)
+        shape, dtype = shapes.get(seq, (None, None))
+        out.append({"bytes": b, "event": seq, "file": w["file"], "line": w["line"],
+                    "op": w["op"], "kind": w["kind"], "shape": shape, "dtype": dtype,
+                    "freed_since": freed})
+    return {"bytes": st["peak_bytes"], "event": st["peak_seq"], "live": out}
+
+
+def end_phase(next_name):
+    classify_pending()
+    st = _arrdbg.stats()
+    p = _peak_summary(st, _arrdbg.sites())
+    p["name"] = _scan_state["phase"]
+    _scan_state["phases"].append(p)
+    _scan_state["phase"] = next_name
+    _arrdbg.reset_peak()
 
 
 def classify_pending():
@@ -207,28 +233,21 @@ def build():
         e["code"] = src
         line_list.append(e)
 
-    shapes = _scan_state["shapes"]
-    live_at_peak = []
-    for ptr, (b, seq, site) in records.items():
-        if seq <= st["peak_seq"]:
-            live_at_peak.append((seq, b, site, False))
-    for seq, b, site in _arrdbg.peak_freed():
-        live_at_peak.append((seq, b, site, True))
-    peak_list = []
-    for seq, b, site, freed in sorted(live_at_peak, key=lambda t: (-t[1], t[0])):
-        w = _where(sites, site)
-        shape, dtype = shapes.get(seq, (None, None))
-        peak_list.append({"bytes": b, "event": seq, "file": w["file"], "line": w["line"],
-                          "op": w["op"], "kind": w["kind"], "shape": shape, "dtype": dtype,
-                          "freed_since": freed})
+    peak = _peak_summary(st, sites)
+    phases = None
+    if _scan_state["phases"]:
+        phases = _scan_state["phases"] + [dict(peak, name=_scan_state["phase"])]
+        peak = max(phases, key=lambda p: p["bytes"])  # the run's peak: the highest phase's
     near = _scan_state["near_peak"]
     return {
         "format": "arrdbg-numpy-report", "version": 1,
-        "totals": {k: st[k] for k in ("alloc_bytes", "freed_bytes", "live_bytes", "peak_bytes",
-                                      "allocs", "frees", "live", "seq")},
+        "totals": dict({k: st[k] for k in ("alloc_bytes", "freed_bytes", "live_bytes",
+                                           "allocs", "frees", "live", "seq")},
+                       peak_bytes=peak["bytes"]),
         "lines": line_list,
         "ops": sorted(ops.values(), key=lambda o: -o["bytes"]),
-        "peak": {"bytes": st["peak_bytes"], "event": st["peak_seq"], "live": peak_list},
+        "peak": peak,
+        "phases": phases,
         "pins_at_exit": _pin_entries(pins_exit, sites),
         "pins_near_peak": None if near is None else {
             "event": near["event"], "live_bytes": near["live_bytes"],
@@ -289,6 +308,12 @@ def print_report(d, out):
         w(f"  {a['bytes']:>15,}  {_loc(a['file'], a['line']):<28} {a['op']}{shape}{gone}\n")
     if len(p["live"]) > 20:
         w(f"  ... and {len(p['live']) - 20} more\n")
+    if d.get("phases"):
+        w("\npeak of each phase (arrdbg.phase):\n")
+        for ph in d["phases"]:
+            top = ", ".join(f"{human(a['bytes'])} {_loc(a['file'], a['line'])} {a['op']}"
+                            for a in ph["live"][:3])
+            w(f"  {ph['name']:<20} {ph['bytes']:>15,} ({human(ph['bytes'])})  {top}\n")
     n = d["pins_near_peak"]
     w("\nviews pinning large bases near the peak")
     if n is None:

@@ -951,7 +951,23 @@ static PyObject *mod_object_site(PyObject *self, PyObject *o)
     return PyLong_FromLong(obj_site((uintptr_t)o));
 }
 
+/* The peak starts again from what is live now (arrdbg.phase). */
+static PyObject *mod_reset_peak(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    pthread_mutex_lock(&lock);
+    R.peak_bytes = R.live_bytes;
+    peak_seq = R.seq;
+    n_peak_freed = 0;
+    peak_scan_at = R.peak_bytes + R.peak_bytes / 4 > (1u << 20) ? R.peak_bytes + R.peak_bytes / 4
+                                                                 : (1u << 20);
+    pthread_mutex_unlock(&lock);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    {"reset_peak", mod_reset_peak, METH_NOARGS, "the peak starts again from what is live now"},
     {"install", mod_install, METH_VARARGS,
      "install(internal_dirs): put the recording handler in front of the current one; "
      "returns the previous handler's name"},
