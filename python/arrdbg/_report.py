@@ -5,14 +5,13 @@ Where the numbers come from:
     that made a buffer, freed on the line whose code released it);
   - live at the peak: the buffers still live whose allocation event is at or
     before the peak's, plus those the handler saw freed since (exact);
-  - views pinning bases: the ndarray objects held by containers, found
-    through gc.get_objects() (every container the collector tracks and what
-    it refers to; ndarrays themselves are not tracked).  Each array's owner
-    is found through .base; an owner whose reference count is exactly the
-    number of those views (nothing else refers to it) is held by views
+  - views pinning bases: the live ndarray objects, which the handler keeps
+    (it wraps ndarray's tp_alloc/tp_free; see _scan).  An owner whose
+    reference count is exactly the number of its live views is held by views
     alone: that is the pinned case, reported when the views use at most half
     of its buffer (used = the smaller of the bytes their elements span, as a
-    union, and the sum of their nbytes).  The line
+    union, and the sum of their nbytes).  What holds each such view is named
+    from gc.get_referrers (a global's or attribute's name, a container).  The line
     that made a view is recorded when its ndarray object is allocated (the
     handler wraps ndarray's tp_alloc).  No weak references are used.
     This runs at report time ("at exit") and, as a pending call, soon after
@@ -78,55 +77,51 @@ def _span(a):
     return lo, hi - lo + a.itemsize
 
 
-def _find_arrays():
-    """{id: (array, holder name)} of the ndarrays held by a container the
-    garbage collector tracks (module globals, objects' dicts, lists, ...)."""
+def _holders(objs):
+    """{id(obj): name} of what refers to each of objs: a dict key (a global,
+    an attribute) or a container's type.  Costs a pass over every object
+    the collector tracks: only used for the few views that pin a base."""
+    want = {id(o) for o in objs}
+    out = {}
+    refs = [r for r in gc.get_referrers(*objs) if r is not objs]
+    refs.sort(key=lambda r: not isinstance(r, dict))  # a name before a container
+    for r in refs:
+        if isinstance(r, dict):
+            for k, v in list(r.items()):
+                if id(v) in want and id(v) not in out:
+                    out[id(v)] = k if isinstance(k, str) else "a dict"
+        elif isinstance(r, (list, tuple, set)):
+            for v in r:
+                if id(v) in want and id(v) not in out:
+                    out[id(v)] = type(r).__name__
+    return out
+
+
+def _scan(records, name_holders=True):
+    """Views pinning bases.  records: the live buffers {ptr: (bytes, seq, site)}.
+
+    The handler keeps the set of live ndarray objects (it wraps ndarray's
+    tp_alloc and tp_free), so every live view is seen, wherever it is held
+    (a global, a container, a function's local variable).  A view's owner is
+    its .base (NumPy collapses chains to the array that owns the memory).
+    The owner is held by its views alone when its reference count is exactly
+    the number of live views of it plus our own references.  No frame's
+    f_locals is read (in 3.11 that stores a snapshot in the frame that keeps
+    arrays alive) and no weak reference is made."""
     import numpy as np
-    found = {}
-    frame_type = type(sys._getframe())
-    for o in gc.get_objects():
-        if isinstance(o, dict):
-            for k, v in list(o.items()):
-                if isinstance(v, np.ndarray) and id(v) not in found:
-                    found[id(v)] = (v, k if isinstance(k, str) else "a dict")
-        elif not isinstance(o, frame_type):
-            for v in gc.get_referents(o):
-                if isinstance(v, np.ndarray) and id(v) not in found:
-                    found[id(v)] = (v, type(o).__name__)
-    return found
-
-
-def _held_elsewhere(entry):
-    """True when something besides the views we found refers to the owner:
-    a local variable, a container, C code.  entry = [owner, views]; the
-    references here are entry[0] and getrefcount's argument."""
-    return sys.getrefcount(entry[0]) - 2 - len(entry[1]) > 0
-
-
-def _scan(records):
-    """Views pinning bases among the reachable arrays.  records: the live
-    buffers {ptr: (bytes, seq, site)}.
-
-    Frames' locals are not read: in Python 3.11 reading f_locals of a running
-    function stores a snapshot dict in the frame that keeps its arrays alive
-    (it would change the program's memory).  An owner counts as held by its
-    views alone when its reference count is exactly the views found plus our
-    own references, so a view or owner held only by a function's local
-    variable makes the owner count as held (never a false finding)."""
-    import numpy as np
-    found = _find_arrays()
-    owners = {}  # id(owner) -> [owner, [(view, holder)]]
-    for a, holder in found.values():
-        o = a
-        while isinstance(o.base, np.ndarray):
-            o = o.base
-        if not o.flags.owndata:
-            continue  # memory NumPy does not own (an mmap, a buffer)
-        e = owners.setdefault(id(o), [o, []])
-        if o is not a:
-            e[1].append((a, holder))
-    del found, a, o
+    owners = {}  # id(owner) -> [owner, [views]]
     shapes = _scan_state["shapes"]
+    arrays = _arrdbg.live_arrays()
+    for a in arrays:
+        b = a.base
+        if isinstance(b, np.ndarray):
+            if b.flags.owndata:
+                owners.setdefault(id(b), [b, []])[1].append(a)
+        elif b is None and a.flags.owndata:
+            rec = records.get(a.__array_interface__["data"][0])
+            if rec is not None:
+                shapes[rec[1]] = (list(a.shape), str(a.dtype))
+    a = b = arrays = None  # our references must not count below
     pins = []
     for key in list(owners):
         e = owners[key]
@@ -135,10 +130,11 @@ def _scan(records):
         if rec is None:
             continue
         shapes[rec[1]] = (list(e[0].shape), str(e[0].dtype))
-        if not e[1] or _held_elsewhere(e):
+        # References here: e[0] and getrefcount's argument; one per view's base.
+        if sys.getrefcount(e[0]) - 2 - len(e[1]) > 0:
             continue
         spans = []
-        for v, holder in e[1]:
+        for v in e[1]:
             lo, n = _span(v)
             start = v.__array_interface__["data"][0] + lo - ptr
             spans.append((start, start + n))
@@ -151,14 +147,13 @@ def _scan(records):
             elif s1 > end:
                 covered += s1 - end
                 end = s1
-        used = min(covered, sum(int(v.nbytes) for v, _ in e[1]))
+        used = min(covered, sum(int(v.nbytes) for v in e[1]))
         if used * 2 > rec[0]:
             continue
-        vlist = []
-        for v, holder in e[1]:
-            site = _arrdbg.object_site(v)
-            vlist.append({"bytes": int(v.nbytes), "shape": list(v.shape), "dtype": str(v.dtype),
-                          "holder": holder, "site": site})
+        holders = _holders(e[1]) if name_holders else {}
+        vlist = [{"bytes": int(v.nbytes), "shape": list(v.shape), "dtype": str(v.dtype),
+                  "holder": holders.get(id(v), "?"), "site": _arrdbg.object_site(v)}
+                 for v in e[1]]
         pins.append({"base_bytes": rec[0], "base_seq": rec[1], "base_site": rec[2],
                      "base_shape": list(e[0].shape), "base_dtype": str(e[0].dtype),
                      "used_bytes": used, "views": vlist})
@@ -171,7 +166,7 @@ def _records():
 
 def peak_scan():
     st = _arrdbg.stats()
-    pins = _scan(_records())
+    pins = _scan(_records(), name_holders=False)
     _scan_state["near_peak"] = {"event": st["seq"], "live_bytes": st["live_bytes"],
                                 "peak_event": st["peak_seq"], "pins": pins}
 
@@ -277,7 +272,8 @@ def pin_message(p):
         v = vs[0]
         made = f"made at line {v['line']} ({_loc(v['file'], v['line'])})" if v["line"] else \
             "made before arrdbg saw it"
-        who = f"a {human(v['bytes'])} view {made}, held by {v['holder']},"
+        held = f", held by {v['holder']}," if v["holder"] != "?" else ""
+        who = f"a {human(v['bytes'])} view {made}{held}"
     else:
         who = f"{len(vs)} views ({human(sum(v['bytes'] for v in vs))})"
     return f"{who} keeps alive a {human(p['base_bytes'])} {base} ({pct_s} of it used)"

@@ -664,57 +664,83 @@ static PyDataMem_Handler handler = {
     {NULL, h_malloc, h_calloc, h_realloc, h_free},
 };
 
-/* ---- ndarray objects: where each was made (views included) -------------------- */
+/* ---- ndarray objects: the live ones, and where each was made ----------------- */
 
-/* object address -> site + 1; entries are overwritten when an address is
- * reused, so a lookup for a live array is always its own.  GIL-only. */
+/* Every live ndarray object allocated through ndarray's own tp_alloc since
+ * install (views included; Python subclasses have their own slots), with
+ * the site that made it: object address -> site + 1, an open-addressing
+ * table with tombstones (site_plus1 == 0 and obj == 1).  tp_free removes
+ * the entry.  GIL-only (objects are made and freed with the GIL held). */
 struct obj_slot {
     uintptr_t obj;
     uint32_t site_plus1;
 };
 static struct obj_slot *objs;
-static size_t obj_cap, obj_count;
+static size_t obj_cap, obj_count, obj_used;
 static allocfunc orig_tp_alloc;
+static freefunc orig_tp_free;
+
+static int obj_grow(void)
+{
+    size_t ncap = obj_cap ? obj_cap : 4096;
+    while (obj_count * 2 >= ncap)
+        ncap *= 2;
+    struct obj_slot *n = calloc(ncap, sizeof *n);
+    if (!n)
+        return -1;
+    for (size_t j = 0; j < obj_cap; j++) {
+        if (objs[j].obj <= 1)
+            continue;
+        size_t k = hash_ptr(objs[j].obj) & (ncap - 1);
+        while (n[k].obj)
+            k = (k + 1) & (ncap - 1);
+        n[k] = objs[j];
+    }
+    free(objs);
+    objs = n;
+    obj_cap = ncap;
+    obj_used = obj_count;
+    return 0;
+}
 
 static void obj_note(uintptr_t o, uint32_t site)
 {
-    if ((obj_count + 1) * 2 > obj_cap) {
-        size_t ncap = obj_cap ? obj_cap * 2 : 4096;
-        struct obj_slot *n = calloc(ncap, sizeof *n);
-        if (!n)
-            return;
-        for (size_t j = 0; j < obj_cap; j++) {
-            if (!objs[j].obj)
-                continue;
-            size_t k = hash_ptr(objs[j].obj) & (ncap - 1);
-            while (n[k].obj)
-                k = (k + 1) & (ncap - 1);
-            n[k] = objs[j];
-        }
-        free(objs);
-        objs = n;
-        obj_cap = ncap;
-    }
+    if ((obj_used + 1) * 2 > obj_cap && obj_grow() < 0)
+        return;
     size_t mask = obj_cap - 1, i = hash_ptr(o) & mask;
-    for (; objs[i].obj; i = (i + 1) & mask)
+    struct obj_slot *tomb = NULL;
+    for (; objs[i].obj; i = (i + 1) & mask) {
         if (objs[i].obj == o) {
             objs[i].site_plus1 = site + 1;
             return;
         }
-    objs[i].obj = o;
-    objs[i].site_plus1 = site + 1;
+        if (objs[i].obj == 1 && !tomb)
+            tomb = &objs[i];
+    }
+    if (!tomb) {
+        tomb = &objs[i];
+        obj_used++;
+    }
+    tomb->obj = o;
+    tomb->site_plus1 = site + 1;
     obj_count++;
+}
+
+static struct obj_slot *obj_find(uintptr_t o)
+{
+    if (!obj_cap)
+        return NULL;
+    size_t mask = obj_cap - 1;
+    for (size_t i = hash_ptr(o) & mask; objs[i].obj; i = (i + 1) & mask)
+        if (objs[i].obj == o)
+            return &objs[i];
+    return NULL;
 }
 
 static long obj_site(uintptr_t o)
 {
-    if (!obj_cap)
-        return -1;
-    size_t mask = obj_cap - 1;
-    for (size_t i = hash_ptr(o) & mask; objs[i].obj; i = (i + 1) & mask)
-        if (objs[i].obj == o)
-            return (long)objs[i].site_plus1 - 1;
-    return -1;
+    struct obj_slot *s = obj_find(o);
+    return s ? (long)s->site_plus1 - 1 : -1;
 }
 
 static PyObject *arr_tp_alloc(PyTypeObject *type, Py_ssize_t nitems)
@@ -723,6 +749,17 @@ static PyObject *arr_tp_alloc(PyTypeObject *type, Py_ssize_t nitems)
     if (o)
         obj_note((uintptr_t)o, current_site());
     return o;
+}
+
+static void arr_tp_free(void *o)
+{
+    struct obj_slot *s = obj_find((uintptr_t)o);
+    if (s) {
+        s->obj = 1;
+        s->site_plus1 = 0;
+        obj_count--;
+    }
+    orig_tp_free(o);
 }
 
 /* ---- fork -------------------------------------------------------------------- */
@@ -784,7 +821,11 @@ static PyObject *mod_install(PyObject *self, PyObject *args)
         return NULL;
     Py_DECREF(old);
     orig_tp_alloc = PyArray_Type.tp_alloc;
-    PyArray_Type.tp_alloc = arr_tp_alloc;
+    orig_tp_free = PyArray_Type.tp_free;
+    if (orig_tp_alloc && orig_tp_free) {
+        PyArray_Type.tp_alloc = arr_tp_alloc;
+        PyArray_Type.tp_free = arr_tp_free;
+    }
     installed = 1;
     return PyUnicode_FromString(prev->name);
 }
@@ -966,7 +1007,25 @@ static PyObject *mod_reset_peak(PyObject *self, PyObject *noargs)
     Py_RETURN_NONE;
 }
 
+/* The live ndarray objects made since install (new references); objects
+ * being deallocated (reference count 0) are left out. */
+static PyObject *mod_live_arrays(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    PyObject *l = PyList_New(0);
+    for (size_t i = 0; l && i < obj_cap; i++) {
+        PyObject *o = (PyObject *)objs[i].obj;
+        if ((uintptr_t)o <= 1 || Py_REFCNT(o) <= 0)
+            continue;
+        if (PyList_Append(l, o) < 0)
+            Py_CLEAR(l);
+    }
+    return l;
+}
+
 static PyMethodDef methods[] = {
+    {"live_arrays", mod_live_arrays, METH_NOARGS, "the live ndarray objects made since install"},
     {"reset_peak", mod_reset_peak, METH_NOARGS, "the peak starts again from what is live now"},
     {"install", mod_install, METH_VARARGS,
      "install(internal_dirs): put the recording handler in front of the current one; "

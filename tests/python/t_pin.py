@@ -44,4 +44,17 @@ if pins:
 keep = c.base
 d2 = arrdbg.report_data()
 check.check(d2["pins_at_exit"] == [], f"owner held by `keep`, still reported: {d2['pins_at_exit']}")
+
+
+def local_view():
+    big = np.zeros((400, 500))  # @big
+    v = big[:10, :10]  # @localview
+    del big
+    inner = arrdbg.report_data()["pins_at_exit"]
+    return [(p["base_line"], [x["line"] for x in p["views"]]) for p in inner], v
+
+
+found, v = local_view()
+check.check((check.marker_line("big"), [check.marker_line("localview")]) in found,
+            f"a view held by a function's local variable: {found}")
 check.done()
