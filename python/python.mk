@@ -18,7 +18,8 @@ ARRDBG_EXT_SUFFIX := $(shell $(ARRDBG_PYTHON) -c 'import sysconfig; print(syscon
 PYTHON_SITEDIR ?= $(PREFIX)/lib/python3/dist-packages
 
 ARRDBG_PY_SRCS := $(sort $(wildcard python/arrdbg/*.py))
-ARRDBG_PY_BUILT := $(patsubst python/%,$(BUILD)/python/%,$(ARRDBG_PY_SRCS))
+ARRDBG_PY_BUILT := $(patsubst python/%,$(BUILD)/python/%,$(ARRDBG_PY_SRCS)) \
+                   $(BUILD)/python/arrdbg/valgrind.supp
 ARRDBG_EXT := $(BUILD)/python/arrdbg/_arrdbg$(ARRDBG_EXT_SUFFIX)
 # The handler is plain C11 against Python's and NumPy's headers; no ASan:
 # it is loaded into /usr/bin/python3, which is not built with it.
@@ -26,7 +27,7 @@ ARRDBG_EXT_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O2 $(WARN) -fPIC -fvisibility=hi
                      -fno-omit-frame-pointer -I$(ARRDBG_PY_INCLUDE) -I$(ARRDBG_NP_INCLUDE) \
                      -Ivalgrind -Ipython/ext
 
-$(BUILD)/python/arrdbg/%.py: python/arrdbg/%.py
+$(BUILD)/python/arrdbg/%: python/arrdbg/%
 	@mkdir -p $(dir $@)
 	cp $< $@
 
@@ -56,3 +57,11 @@ install-python: $(ARRDBG_PY_TREE)
 	install -m 755 $(ARRDBG_EXT) $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/
 
 INSTALL_TARGETS += install-python
+
+# The NumPy sample's C extension with a dangling data pointer.
+ARRDBG_SAMPLE_EXT := $(BUILD)/samples/np_dangling_ext$(ARRDBG_EXT_SUFFIX)
+$(ARRDBG_SAMPLE_EXT): samples/ext/np_dangling_ext.c python/python.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(ARRDBG_EXT_CFLAGS) -O0 -shared $< -o $@
+ALL_TARGETS += $(ARRDBG_SAMPLE_EXT)
+samples-build: $(ARRDBG_SAMPLE_EXT)

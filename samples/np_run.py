@@ -16,6 +16,10 @@ comments (`# @name`) in the sample, never by number.  Tokens:
                   that only grows)
     phase:A<B/N   phase A's peak (arrdbg.phase) is below phase B's over N
 
+An `expect arrcheck:` line also runs the sample under Valgrind's arrcheck
+through arrdbg (when the tool is built): Kind=N error counts, and
+label=@A,@B for a DanglingAccess whose owner is labelled FILE:A..B.
+
     samples/np_run.py [--quiet] [--show NAME]     exit 1 on any mismatch
 """
 import argparse
@@ -30,6 +34,52 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("ARRDBG_BUILD", "build")
 PYTHON = os.environ.get("ARRDBG_PYTHON", "/usr/bin/python3")
+# The package, and the samples' C extensions (build/samples/*.so).
+PYPATH = os.pathsep.join(os.path.join(ROOT, BUILD, d) for d in ("python", "samples"))
+
+
+def arrcheck_built():
+    return bool(glob.glob(os.path.join(ROOT, BUILD, "valgrind", "lib", "arrcheck-*")))
+
+
+def run_arrcheck(path, tokens, mk):
+    """Problems with the sample under valgrind --tool=arrcheck (valgrind/arrgrind)
+    through arrdbg, against `expect arrcheck:` tokens: Kind=N counts errors
+    by <kind> (suppressed ones not counted: arrdbg's own guard views), and
+    label=@A,@B wants a DanglingAccess whose owner label is FILE:A..B."""
+    import xml.etree.ElementTree as ET
+    from collections import Counter
+    with tempfile.TemporaryDirectory(prefix="arrdbg-np-vg-") as tmp:
+        xml = os.path.join(tmp, "vg.xml")
+        env = dict(os.environ, PYTHONPATH=PYPATH, ARRDBG_BUILD=BUILD)
+        supp = os.path.join(ROOT, "python", "arrdbg", "valgrind.supp")
+        cmd = [os.path.join(ROOT, "valgrind", "arrgrind"), "--xml=yes", "--xml-file=" + xml,
+               "--suppressions=" + supp, PYTHON, "-m", "arrdbg", "run", "--quiet", path]
+        try:
+            p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+        except subprocess.TimeoutExpired:
+            return ["arrcheck: timed out"]
+        try:
+            root = ET.parse(xml).getroot()
+        except (ET.ParseError, OSError) as e:
+            return [f"arrcheck: exit {p.returncode}, no XML ({e}): {p.stderr.strip()[-300:]}"]
+    found = Counter(e.findtext("kind", "?") for e in root.iter("error"))
+    labels = [a.text or "" for e in root.iter("error") if e.findtext("kind") == "DanglingAccess"
+              for a in e.iter("auxwhat")]
+    bad = []
+    want = Counter()
+    for t in tokens:
+        m = re.fullmatch(r"label=@(\w+),@(\w+)", t)
+        if m:
+            text = f"'{os.path.basename(path)}:{mk[m.group(1)]}..{mk[m.group(2)]}'"
+            if not any(text in a for a in labels):
+                bad.append(f"arrcheck: no DanglingAccess names {text}: {labels}")
+            continue
+        k, n = t.split("=")
+        want[k] = int(n)
+    if found != want:
+        bad.append(f"arrcheck: expected {dict(want)}, found {dict(found)}")
+    return bad
 
 
 def markers(path):
@@ -109,7 +159,7 @@ def check_token(tok, report, mk, path):
 def run_sample(path, show=False):
     with tempfile.TemporaryDirectory(prefix="arrdbg-np-") as tmp:
         js = os.path.join(tmp, "report.json")
-        env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, BUILD, "python"))
+        env = dict(os.environ, PYTHONPATH=PYPATH)
         cmd = [PYTHON, "-m", "arrdbg", "run", "--json", js] + ([] if show else ["--quiet"]) + [path]
         try:
             p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
@@ -151,6 +201,14 @@ def main():
                     why = str(e)
                 if why:
                     bad.append(f"{t}: found {why}")
+        vg_toks = expectations(path, "arrcheck")
+        vg_note = ""
+        if vg_toks is not None and not problem:
+            if arrcheck_built():
+                bad += run_arrcheck(path, vg_toks, markers(path))
+                vg_note = f"; arrcheck: {' '.join(vg_toks)}"
+            else:
+                vg_note = "; arrcheck: skipped, tool not built"
         if bad:
             failed += 1
             print(f"FAIL  {name}  (arrdbg)")
@@ -158,7 +216,7 @@ def main():
                 print(f"        {b}")
         else:
             passed += 1
-            print(f"ok    {name}  (arrdbg: {' '.join(toks)})")
+            print(f"ok    {name}  (arrdbg: {' '.join(toks)}{vg_note})")
             if not args.quiet and out.strip():
                 print("        " + out.strip().replace("\n", "\n        "))
     print(f"numpy samples: {passed} passed, {failed} failed")

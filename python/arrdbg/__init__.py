@@ -54,6 +54,11 @@ def install():
     prev = _arrdbg.install([npdir, "<__array_function__ internals>"])
     _arrdbg.set_callbacks(_report.classify_pending, _report.peak_scan, 1 << 20)
     _patch_threads(_arrdbg.enter_thread)
+    if _arrdbg.stats()["on_valgrind"]:
+        # Freed buffers wait in a quarantine under Valgrind; let them go at
+        # exit so none is left over as a lost "guard" view.
+        import atexit
+        atexit.register(_arrdbg.release_quarantine)
     _state["installed"] = True
     _state["previous"] = prev
     return prev

@@ -435,12 +435,30 @@ struct qentry {
 static struct qentry quarantine[QUARANTINE_SLOTS];
 static size_t q_head, q_len, q_bytes;
 
+static const char *base_name(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    return b ? b + 1 : path;
+}
+
+/* "file.py:12": the owner's label while it lives. */
 static void vg_label(char *out, size_t n, uint32_t site)
 {
     const struct arrdbg_np_site *s = &R.sites[site];
-    const char *base = strrchr(s->file, '/');
-    base = base ? base + 1 : s->file;
-    snprintf(out, n, "%s:%d", base, (int)s->line);
+    snprintf(out, n, "%s:%d", base_name(s->file), (int)s->line);
+}
+
+/* "file.py:12..30" (made at line 12, freed at line 30 of the same file) or
+ * "a.py:12..b.py:30": the label once NumPy freed it.  Short, so it fits the
+ * tool's label limit (31 bytes before protocol limits were raised). */
+static void vg_freed_label(char *out, size_t n, uint32_t made, uint32_t freed)
+{
+    const struct arrdbg_np_site *m = &R.sites[made], *f = &R.sites[freed];
+    if (strcmp(m->file, f->file) == 0)
+        snprintf(out, n, "%s:%d..%d", base_name(m->file), (int)m->line, (int)f->line);
+    else
+        snprintf(out, n, "%s:%d..%s:%d", base_name(m->file), (int)m->line, base_name(f->file),
+                 (int)f->line);
 }
 
 static void vg_owner_created(void *p, size_t bytes, uint64_t id, uint32_t site)
@@ -485,11 +503,16 @@ static void vg_release_oldest(void)
     q_len--;
 }
 
+/* After release_quarantine (at exit): frees go straight through. */
+static int quarantine_off;
+
 /* The owner is freed with one "guard" view alive, so arrcheck keeps its
  * buffer as quarantined and reports accesses to it as DanglingAccess.  The
  * guard's id is the owner's with bit 62 set (handler ids stay below 2^62).
- * Mutex held. */
-static void vg_quarantine(void *p, size_t bytes, uint64_t id, uint32_t made, uint32_t freed)
+ * arrcheck reports that free as OrphanedView (one context: this function);
+ * python/arrdbg/valgrind.supp suppresses it.  Mutex held. */
+__attribute__((noinline)) static void vg_quarantine(void *p, size_t bytes, uint64_t id,
+                                                    uint32_t made, uint32_t freed)
 {
     while (q_len > 0 && (q_len == QUARANTINE_SLOTS || q_bytes + bytes > QUARANTINE_BYTES))
         vg_release_oldest();
@@ -499,10 +522,8 @@ static void vg_quarantine(void *p, size_t bytes, uint64_t id, uint32_t made, uin
     q->id = id;
     q_len++;
     q_bytes += bytes;
-    char label[160], a[64], b[64];
-    vg_label(a, sizeof a, made);
-    vg_label(b, sizeof b, freed);
-    snprintf(label, sizeof label, "%s freed %s", a, b);
+    char label[160];
+    vg_freed_label(label, sizeof label, made, freed);
     (void)ARRCHECK_LABEL(id, label);
     int64_t shape[1] = {(int64_t)bytes}, strides[1] = {1};
     struct arrcheck_array_info info = {
@@ -593,9 +614,14 @@ static int note_free(void *p)
             if (n_peak_freed < cap_peak_freed)
                 peak_freed[n_peak_freed++] = (struct peak_freed){r->seq, r->bytes, r->site, 0};
         }
-        if (on_valgrind) {
+        if (on_valgrind && !quarantine_off) {
             vg_quarantine(p, r->bytes, r->seq, r->site, site);
             kept = 1;
+        } else if (on_valgrind) {
+            char label[160];
+            vg_freed_label(label, sizeof label, r->site, site);
+            (void)ARRCHECK_LABEL(r->seq, label);
+            (void)ARRCHECK_FREED(r->seq, p);
         }
         rec_delete(r);
     }
@@ -1024,7 +1050,24 @@ static PyObject *mod_live_arrays(PyObject *self, PyObject *noargs)
     return l;
 }
 
+/* Under Valgrind: free every quarantined buffer (their guard views first)
+ * and quarantine nothing from now on.  Called at exit, so no guard view is
+ * left to be reported as lost. */
+static PyObject *mod_release_quarantine(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    pthread_mutex_lock(&lock);
+    while (q_len > 0)
+        vg_release_oldest();
+    quarantine_off = 1;
+    pthread_mutex_unlock(&lock);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    {"release_quarantine", mod_release_quarantine, METH_NOARGS,
+     "free the buffers kept for Valgrind and keep no more"},
     {"live_arrays", mod_live_arrays, METH_NOARGS, "the live ndarray objects made since install"},
     {"reset_peak", mod_reset_peak, METH_NOARGS, "the peak starts again from what is live now"},
     {"install", mod_install, METH_VARARGS,
