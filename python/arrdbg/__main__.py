@@ -79,7 +79,9 @@ def main(argv=None):
     sys.path.insert(0, os.path.dirname(os.path.abspath(args.script)))
     try:
         with open(args.script, "rb") as f:
-            code = compile(f.read(), args.script, "exec")
+            # The absolute path: sites name it, and gdb may read them
+            # from a core far from the working directory.
+            code = compile(f.read(), os.path.abspath(args.script), "exec")
     except (OSError, SyntaxError, ValueError) as e:
         return _usage_error(f"{args.script}: {e}")
     # Run it as python3 would: a fresh __main__ module, kept alive until the
