@@ -6,7 +6,8 @@
 #                            /usr/bin/python3 -m arrdbg run SCRIPT
 #   make check-python        tests/python/run.sh
 #   make install-python      into $(PYTHON_SITEDIR) (Debian's dist-packages
-#                            layout under PREFIX)
+#                            layout under PREFIX); then, with no PYTHONPATH,
+#                            /usr/bin/python3 -m arrdbg run SCRIPT
 #
 # Always Debian's interpreter: NumPy (python3-numpy) lives there, not in
 # whatever python3 comes first on PATH.
@@ -15,7 +16,10 @@ ARRDBG_PYTHON ?= /usr/bin/python3
 ARRDBG_PY_INCLUDE := $(shell $(ARRDBG_PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["include"])' 2>/dev/null)
 ARRDBG_NP_INCLUDE := $(shell $(ARRDBG_PYTHON) -c 'import numpy; print(numpy.get_include())' 2>/dev/null)
 ARRDBG_EXT_SUFFIX := $(shell $(ARRDBG_PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))' 2>/dev/null)
-PYTHON_SITEDIR ?= $(PREFIX)/lib/python3/dist-packages
+ARRDBG_PY_VERSION := $(shell $(ARRDBG_PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+# Where Debian's python3 looks: /usr/lib/python3/dist-packages for the
+# system prefix, PREFIX/lib/python3.X/dist-packages for any other.
+PYTHON_SITEDIR ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/python3/dist-packages,$(PREFIX)/lib/python$(ARRDBG_PY_VERSION)/dist-packages)
 
 ARRDBG_PY_SRCS := $(sort $(wildcard python/arrdbg/*.py))
 ARRDBG_PY_BUILT := $(patsubst python/%,$(BUILD)/python/%,$(ARRDBG_PY_SRCS)) \

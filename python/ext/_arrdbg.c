@@ -465,6 +465,11 @@ static void vg_owner_created(void *p, size_t bytes, uint64_t id, uint32_t site)
 {
     char label[64];
     vg_label(label, sizeof label, site);
+    /* The site's op once the classifier has named it (a site seen before);
+     * "call NAME" ops go as their kind so the tool's name table stays small. */
+    const struct arrdbg_np_site *st = &R.sites[site];
+    const char *op = !st->op[0] ? "numpy" : strncmp(st->op, "call ", 5) == 0 ? st->kind : st->op;
+    int is_copy = strcmp(st->kind, "copy") == 0;
     int64_t shape[1] = {(int64_t)bytes}, strides[1] = {1};
     struct arrcheck_array_info info = {
         .version = ARRCHECK_PROTOCOL_VERSION,
@@ -481,12 +486,12 @@ static void vg_owner_created(void *p, size_t bytes, uint64_t id, uint32_t site)
         .itemsize = 1,
         .ndim = 1,
         .op = 0,
-        .is_copy = 0,
+        .is_copy = is_copy,
         .owndata = 1,
         .shape = shape,
         .strides = strides,
         .dtype_name = "uint8",
-        .op_name = "numpy",
+        .op_name = op,
         .label = label,
     };
     (void)ARRCHECK_OWNER_CREATED(&info);
