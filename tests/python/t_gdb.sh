@@ -40,6 +40,17 @@ if bad:
     sys.exit(1)
 PY
 done
+# A damaged registry: the commands say what is wrong, no traceback.
+poke() { printf 'set {%s}((char *)&arrdbg_numpy_registry + %s) = %s' "$1" "$2" "$3"; }
+for case in "unsigned int|8|99|version 99" "unsigned int|24 + 4 * 8|65535|rec_size 65535 is not sane" \
+            "unsigned long|24 + 4 * 22 + 8|12345|capacity 12345 is not sane"; do
+    IFS='|' read -r type off val want <<<"$case"
+    bad=$(cd "$(dirname "$0")" && gdbrun -ex run -ex "$(poke "$type" "$off" "$val")" -ex 'arr list' \
+        -ex 'arr leaks' -ex 'arr mem' --args "$py" -m arrdbg run -q gdb_prog.py "$d/want2.json")
+    case $bad in *Traceback*|*"Python Exception"*|*"internal error"*) fail "damaged registry ($case): $bad" ;; esac
+    n=$(printf '%s\n' "$bad" | grep -c "$want")
+    [ "$n" -ge 3 ] || fail "damaged registry ($case): $n x '$want': $bad"
+done
 plain=$(gdbrun -ex run -ex 'arr list' --args "$py" -c 'import os, signal, numpy; os.kill(os.getpid(), signal.SIGTRAP)')
 case $plain in *"cannot read libarr's registry"*) ;; *) fail "without arrdbg: $plain" ;; esac
 case $plain in *NumPy*|*Traceback*) fail "without arrdbg: $plain" ;; esac

@@ -38,7 +38,7 @@ def _guard(name, fn, *args):
 
 def _numpy_first(name, arg):
     """arrdbg's NumPy buffers (numpy_registry.py) first; True: no libarr registry follows."""
-    return numpy_registry.command(name, arg, _optional_registry() is not None)
+    return numpy_registry.command(name, arg, lambda: _optional_registry() is not None)
 
 
 def _registry(name):

@@ -85,6 +85,20 @@ class NumpyRegistry:
                              % (nfields, root_size))
         root = bytes(read_buffer(addr, root_size))
         lay = dict(zip(FIELDS, struct.unpack_from("<%dI" % len(FIELDS), root, LAYOUT_AT)))
+        for k in FIELDS[:8]:
+            if lay[k] + 8 > root_size:
+                raise NoRegistry("field %s at %d is outside the %d-byte root" % (k, lay[k], root_size))
+        for prefix, size in (("rec_", lay["rec_size"]), ("site_", lay["site_size"])):
+            if not 0 < size <= 4096:
+                raise NoRegistry("%ssize %d is not sane" % (prefix, size))
+            for k in FIELDS[8:]:
+                width = 4 if k in ("rec_site", "rec_flags", "site_line") else 8
+                if k.startswith(prefix) and k != prefix + "size" and lay[k] + width > size \
+                        and not (k in ("site_op", "site_kind")):
+                    raise NoRegistry("%s at %d is outside a %d-byte entry" % (k, lay[k], size))
+        if lay["site_op"] + lay["op_len"] > lay["site_size"] or \
+                lay["site_kind"] + lay["kind_len"] > lay["site_size"]:
+            raise NoRegistry("op/kind fields are outside a site entry")
         self.address = addr
         g = {k: _u("Q", root, lay[k]) for k in FIELDS[:8]}
         self.live_bytes, self.peak_bytes, self.seq = g["live_bytes"], g["peak_bytes"], g["seq"]
@@ -198,7 +212,8 @@ def _mem(reg, top):
 
 def command(name, arg, libarr_present):
     """Print the NumPy part of `arr NAME`.  True when the caller should stop
-    (there is no libarr registry to show as well)."""
+    (there is no libarr registry to show as well).  libarr_present() is only
+    asked when arrdbg's registry is there."""
     addr = _address()
     if addr is None:
         return False
@@ -206,7 +221,7 @@ def command(name, arg, libarr_present):
         reg = NumpyRegistry(addr)
     except (NoRegistry, ReadError) as exc:
         gdb.write("arr %s: arrdbg's NumPy registry: %s\n" % (name, exc))
-        return not libarr_present
+        return not libarr_present()
     if name == "list":
         lines = _list(reg)
     elif name == "leaks":
@@ -220,4 +235,4 @@ def command(name, arg, libarr_present):
             top = int(argv[0])
         lines = _mem(reg, top)
     _out(lines + ["registry: %s" % p for p in reg.problems])
-    return not libarr_present
+    return not libarr_present()
