@@ -55,6 +55,19 @@ def local_view():
 
 
 found, v = local_view()
+
+# At the peak: a view pinning a base while something else pushes the total up.
+big2 = np.zeros(600_000)  # @big2
+v2 = big2[:100]  # @v2
+del big2
+push = np.ones(1_200_000)  # @push
+check.marker_line("push")  # a Python call: the pending peak scan runs here
+near = arrdbg.report_data()["pins_near_peak"]
+check.check(near is not None and any(
+    p["base_line"] == check.marker_line("big2") and
+    [x["line"] for x in p["views"]] == [check.marker_line("v2")] for p in near["pins"]),
+    f"near the peak: {near}")
+check.check(near is not None and near["event"] >= near["peak_event"], f"scan before the peak: {near}")
 check.check((check.marker_line("big"), [check.marker_line("localview")]) in found,
             f"a view held by a function's local variable: {found}")
 check.done()
