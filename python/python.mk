@@ -47,7 +47,14 @@ ALL_TARGETS += $(ARRDBG_PY_TREE)
 .PHONY: check-python install-python python-build
 python-build: $(ARRDBG_PY_TREE)
 
-check-python: $(ARRDBG_PY_TREE)
+# A test extension that uses the handler from a thread without the GIL.
+ARRDBG_NOGIL_EXT := $(BUILD)/tests/python/nogil_ext$(ARRDBG_EXT_SUFFIX)
+$(ARRDBG_NOGIL_EXT): tests/python/nogil_ext.c python/python.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(ARRDBG_EXT_CFLAGS) -shared $< -o $@ -pthread
+ALL_TARGETS += $(ARRDBG_NOGIL_EXT)
+
+check-python: $(ARRDBG_PY_TREE) $(ARRDBG_NOGIL_EXT)
 	@ARRDBG_BUILD=$(BUILD) ARRDBG_PYTHON=$(ARRDBG_PYTHON) bash tests/python/run.sh
 
 CHECK_TARGETS += check-python

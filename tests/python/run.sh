@@ -7,7 +7,7 @@ root=$(dirname "$(dirname "$here")")
 build=${ARRDBG_BUILD:-build}
 case $build in /*) ;; *) build=$root/$build ;; esac
 py=${ARRDBG_PYTHON:-/usr/bin/python3}
-export PYTHONPATH=$build/python:$here
+export PYTHONPATH=$build/python:$here:$build/tests/python
 export ARRDBG_BUILD=$build ARRDBG_PYTHON=$py
 pass=0 fail=0
 for t in "$here"/t_*.py "$here"/t_*.sh; do
