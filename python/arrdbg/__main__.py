@@ -44,6 +44,8 @@ def _final_report(args):
                 _report.print_report(data, sys.stderr)
     except OSError as e:
         print(f"arrdbg: cannot write the report: {e}", file=sys.stderr)
+    except Exception as e:  # never hide the script's own outcome behind ours
+        print(f"arrdbg: the report failed: {type(e).__name__}: {e}", file=sys.stderr)
 
 
 def main(argv=None):

@@ -1,6 +1,7 @@
-/* nogil_ext.c - for tests/python/t_nogil.py: allocate and free NumPy data
+/* nogil_ext.c - for tests/python: run() allocates and frees NumPy data
  * memory through the current handler from a thread that does not hold the
- * GIL (as NumPy itself may), n times, and report whether it worked. */
+ * GIL (as NumPy itself may); install_counting() sets a program's own
+ * handler (counting calls, chaining to the previous one) for t_chain.sh. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #define NPY_NO_DEPRECATED_API NPY_1_22_API_VERSION
@@ -62,7 +63,65 @@ static PyObject *run(PyObject *self, PyObject *args)
     return PyBool_FromLong(j.ok);
 }
 
-static PyMethodDef methods[] = {{"run", run, METH_VARARGS, NULL}, {NULL, NULL, 0, NULL}};
+/* A program's own handler: counts calls and chains to the one it found. */
+static PyDataMem_Handler *counted_prev;
+static unsigned long n_malloc, n_free;
+
+static void *c_malloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    __atomic_add_fetch(&n_malloc, 1, __ATOMIC_RELAXED);
+    return counted_prev->allocator.malloc(counted_prev->allocator.ctx, n);
+}
+static void *c_calloc(void *ctx, size_t n, size_t e)
+{
+    (void)ctx;
+    __atomic_add_fetch(&n_malloc, 1, __ATOMIC_RELAXED);
+    return counted_prev->allocator.calloc(counted_prev->allocator.ctx, n, e);
+}
+static void *c_realloc(void *ctx, void *p, size_t n)
+{
+    (void)ctx;
+    return counted_prev->allocator.realloc(counted_prev->allocator.ctx, p, n);
+}
+static void c_free(void *ctx, void *p, size_t n)
+{
+    (void)ctx;
+    __atomic_add_fetch(&n_free, 1, __ATOMIC_RELAXED);
+    counted_prev->allocator.free(counted_prev->allocator.ctx, p, n);
+}
+static PyDataMem_Handler counting = {"counting", 1, {NULL, c_malloc, c_calloc, c_realloc, c_free}};
+
+static PyObject *install_counting(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    PyObject *old = PyDataMem_GetHandler();
+    if (!old)
+        return NULL;
+    counted_prev = PyCapsule_GetPointer(old, "mem_handler"); /* kept: never released */
+    PyObject *cap = PyCapsule_New(&counting, "mem_handler", NULL);
+    if (!cap)
+        return NULL;
+    PyObject *r = PyDataMem_SetHandler(cap);
+    Py_DECREF(cap);
+    if (!r)
+        return NULL;
+    Py_DECREF(r);
+    Py_RETURN_NONE;
+}
+
+static PyObject *counts(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    return Py_BuildValue("(kk)", n_malloc, n_free);
+}
+
+static PyMethodDef methods[] = {{"run", run, METH_VARARGS, NULL},
+                                {"install_counting", install_counting, METH_NOARGS, NULL},
+                                {"counts", counts, METH_NOARGS, NULL},
+                                {NULL, NULL, 0, NULL}};
 static struct PyModuleDef moddef = {PyModuleDef_HEAD_INIT, "nogil_ext", NULL, -1, methods,
                                     NULL, NULL, NULL, NULL};
 PyMODINIT_FUNC PyInit_nogil_ext(void);
