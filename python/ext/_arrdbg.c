@@ -1038,8 +1038,7 @@ static PyObject *mod_reset_peak(PyObject *self, PyObject *noargs)
     Py_RETURN_NONE;
 }
 
-/* The live ndarray objects made since install (new references); objects
- * being deallocated (reference count 0) are left out. */
+/* The live, complete ndarray objects made since install (in a list). */
 static PyObject *mod_live_arrays(PyObject *self, PyObject *noargs)
 {
     (void)self;
@@ -1047,7 +1046,11 @@ static PyObject *mod_live_arrays(PyObject *self, PyObject *noargs)
     PyObject *l = PyList_New(0);
     for (size_t i = 0; l && i < obj_cap; i++) {
         PyObject *o = (PyObject *)objs[i].obj;
-        if ((uintptr_t)o <= 1 || Py_REFCNT(o) <= 0)
+        /* Skipped: objects being deallocated, and ones NumPy has allocated
+         * but not filled in yet (a pending call can run while it makes the
+         * data buffer, through a garbage collection that runs Python). */
+        if ((uintptr_t)o <= 1 || Py_REFCNT(o) <= 0 || !PyArray_DESCR((PyArrayObject *)o) ||
+            !PyArray_DATA((PyArrayObject *)o))
             continue;
         if (PyList_Append(l, o) < 0)
             Py_CLEAR(l);
