@@ -11,7 +11,7 @@ offset says what the user's line was doing:
   BINARY_SUBSCR / STORE_SUBSCR       "indexing": a plain slice makes a view and
                                      allocates nothing, so data made here is
                                      fancy or boolean indexing
-  CALL (and friends)                 the name of the callable, found by walking
+  CALL (PRECALL, and friends)        the name of the callable, found by walking
                                      the operand stack back from the call to the
                                      instruction that pushed it (LOAD_ATTR
                                      "copy", LOAD_GLOBAL "zeros", ...), mapped by
@@ -135,8 +135,11 @@ def _name_of(ins, idx, pusher):
 
 def _call_depth(call):
     op, arg = call.opname, call.arg or 0
-    if op == "CALL":
-        return arg  # callable (or self of a method) sits under the arguments
+    if op in ("CALL", "PRECALL"):
+        # The callable (or self of a method) sits under the arguments.  A
+        # specialised PRECALL (3.11) makes some calls itself, so the frame
+        # can point at it rather than at the CALL after it.
+        return arg
     if op in ("CALL_FUNCTION", "CALL_METHOD"):
         return arg
     if op == "CALL_FUNCTION_KW":

@@ -556,6 +556,33 @@ __attribute__((noinline)) static void vg_quarantine(void *p, size_t bytes, uint6
     (void)ARRCHECK_FREED(id, p);
 }
 
+/* arrcheck's stacks and profile attribute an array to the first frame that
+ * is not a declared library's, and a copy's creation window lasts until
+ * the outermost library frame returns: declare this handler and NumPy's
+ * compiled modules, so NumPy filling a new buffer is part of making it
+ * (not a write after it was made) and stacks start at NumPy's frame. */
+static void vg_declare_libraries(void)
+{
+    static const char *const objects[][2] = {
+        {"arrdbg-numpy-handler", "_arrdbg"},
+        {"numpy-core", "_multiarray_umath"},
+        {"numpy-random-mtrand", "mtrand"},
+        {"numpy-random-generator", "_generator"},
+        {"numpy-linalg", "_umath_linalg"},
+    };
+    for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++) {
+        struct arrcheck_library lib = {
+            .version = ARRCHECK_PROTOCOL_VERSION,
+            .size = sizeof lib,
+            .name = objects[i][0],
+            .prefix = NULL,
+            .srcdir = NULL,
+            .object = objects[i][1],
+        };
+        (void)ARRCHECK_LIBRARY(&lib);
+    }
+}
+
 /* ---- the handler ---------------------------------------------------------------- */
 
 static void note_alloc(void *p, size_t bytes)
@@ -842,6 +869,8 @@ static PyObject *mod_install(PyObject *self, PyObject *args)
     if (!prev)
         return NULL;
     on_valgrind = RUNNING_ON_VALGRIND ? 1 : 0;
+    if (on_valgrind)
+        vg_declare_libraries();
     pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
     PyObject *cap = PyCapsule_New(&handler, "mem_handler", NULL);
     if (!cap)

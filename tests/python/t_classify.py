@@ -25,6 +25,9 @@ r_zeros = np.zeros((7, 9))  # @zeros
 r_empty = np.empty(33)  # @empty
 r_slice = base[2:10, ::2]  # @slice
 
+for _ in range(60):  # 3.11 specialises the call: the frame may point at PRECALL
+    r_loop = contig.copy()  # @loop
+
 data = arrdbg.report_data()
 src = {"copy": base, "astype": base, "asc_copy": base, "asc_nocopy": contig, "asf": contig,
        "reshape_nocopy": contig, "reshape_copy": contig, "slice": base}
@@ -64,4 +67,6 @@ for op, kind in (("copy", "copy"), ("astype", "copy"), ("indexing", "copy"),
                  ("zeros", "creation"), ("random.random", "creation"),
                  ("arithmetic", "arithmetic"), ("temporary", "arithmetic")):
     check.check(kinds.get(op) == kind, f"op {op}: kind {kinds.get(op)}, want {kind}")
+ops, n, nbytes = ops_at("loop")
+check.check(ops == ["copy"] and n == 60, f"@loop: 60 copies, got {n} {ops}")
 check.done()
