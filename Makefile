@@ -125,6 +125,7 @@ uninstall-libarr:
 # Debian packages the build, the tests and the demo need.
 DEB_PACKAGES := build-essential pkg-config check valgrind gdb python3 python3-numpy \
                 libclang-rt-14-dev clang librsvg2-bin man-db groff-base
+DEB_PACKAGES += python3-dev python3-memory-profiler
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root to apt-get install: $(DEB_PACKAGES)"; exit 1; fi
 	apt-get update -qq || true
@@ -152,6 +153,7 @@ include tests/checkers.mk
 
 # arr_where.c compiles against elfutils' libdw headers (libdw is dlopen'ed).
 DEB_PACKAGES += libdw-dev
+include python/python.mk
 
 real-all: $(ALL_TARGETS)
 
