@@ -228,7 +228,10 @@ START_TEST(read_only_file_is_not_replaced)
         arr_t *a = arr_arange(0, 6, 1, ARR_INT32);
         int saved = arr_save_npy(a, path);
         arr_t *m = arr_create_npy(path, 1, (int64_t[]){4}, ARR_FLOAT64, ARR_ORDER_C);
-        _exit(saved == -1 && m == NULL && arr_errcode() == ARR_EINVAL ? 0 : 4);
+        int ok = saved == -1 && m == NULL && arr_errcode() == ARR_EINVAL;
+        arr_free(m);
+        arr_free(a);
+        _exit(ok ? 0 : 4);
     }
     int status = 0;
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
