@@ -74,14 +74,6 @@ uninstall-python:
 INSTALL_TARGETS += install-python
 UNINSTALL_TARGETS += uninstall-python
 
-.PHONY: uninstall-python
-uninstall-python:
-	rm -f $(addprefix $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/,$(notdir $(ARRDBG_PY_BUILT) $(ARRDBG_EXT)))
-	rm -rf $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/__pycache__
-	@rmdir $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg 2>/dev/null || true
-
-UNINSTALL_TARGETS += uninstall-python
-
 # The NumPy sample's C extension with a dangling data pointer.
 ARRDBG_SAMPLE_EXT := $(BUILD)/samples/np_dangling_ext$(ARRDBG_EXT_SUFFIX)
 $(ARRDBG_SAMPLE_EXT): samples/ext/np_dangling_ext.c python/python.mk
