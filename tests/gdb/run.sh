@@ -8,7 +8,8 @@
 #   offline       overlap solver and .npy writer against NumPy (no gdb)
 #   cases/*.cmds  gdb -nx -batch transcripts against cases/*.exp, on a live
 #                 process or (#: mode core) a core file made with gcore
-#   mi            -var-create / -var-list-children over MI
+#   mi            -var-create / -var-list-children over MI (as VS Code and
+#                 CLion send them), -stack-list-variables --simple-values
 #   dump          arr dump of strided arrays read back with numpy, compared
 #                 with the values the program computed
 #   garbage       random and corrupt descriptors and registry: short
@@ -168,6 +169,13 @@ if want mi; then
 108-var-create row_var * row
 109-var-info-num-children row_var
 110-var-list-children --simple-values row_var 1 3
+113-stack-list-variables --simple-values
+114-var-create - * m
+115-var-list-children --simple-values var1
+116-var-list-children --all-values var1 5 9
+117-var-create --thread 1 --frame 1 - @ flipped
+118-var-info-num-children var2
+119-data-evaluate-expression m
 -gdb-exit
 EOF
     # -exec-run is asynchronous: feed the rest once the breakpoint is hit.
