@@ -4,6 +4,7 @@ All of them read memory only (no inferior calls).  Errors come out as gdb
 errors with a short message, never as a Python traceback.
 """
 
+import contextlib
 import os
 
 import gdb
@@ -16,6 +17,56 @@ from .model import (ArrDesc, Invalid, Registry, desc_of_value, fmt_tuple,
 from .printers import Elements
 
 MAX_SOURCE_CHAIN = 64
+MAX_INDENT = 32  # arr views: deeper levels say their depth instead of indenting
+
+
+class Evaluated:
+    """The values of one command's expressions, each evaluated once: the
+    NumPy probe and the libarr path share them, so `arr info (counter++,
+    a)` adds 1 and `arr info f()` calls f once.  The same text twice in
+    one command is one evaluation."""
+
+    def __init__(self):
+        self.values = {}
+
+    def __call__(self, text):
+        text = text.strip()
+        if text not in self.values:
+            try:
+                self.values[text] = gdb.parse_and_eval(text)
+            except gdb.error as exc:
+                self.values[text] = gdb.GdbError(str(exc))
+            except (RuntimeError, ValueError, OverflowError) as exc:
+                self.values[text] = gdb.GdbError("cannot evaluate %r: %s" % (text, exc))
+        value = self.values[text]
+        if isinstance(value, Exception):
+            raise value
+        return value
+
+    def find_text(self, text):
+        """numpy_support.find_text over these values."""
+        text = text.strip()
+        if not text or text.startswith("#"):
+            return None
+        try:
+            value = self(text)
+        except gdb.GdbError:
+            return None
+        return numpy_support.find_value(value)
+
+
+@contextlib.contextmanager
+def evaluated_once():
+    """Evaluated for one command, also used by numpy_support's probes."""
+    values = Evaluated()
+    saved = getattr(numpy_support, "find_text", None)
+    if saved is not None:
+        numpy_support.find_text = values.find_text
+    try:
+        yield values
+    finally:
+        if saved is not None:
+            numpy_support.find_text = saved
 
 
 def _guard(name, fn, *args):
@@ -234,9 +285,10 @@ it was made from, and all live views of its owner."""
     def _run(self, arg):
         if not arg.strip():
             raise gdb.GdbError("usage: arr info EXPR")
-        if numpy_support.info(arg):  # a NumPy ndarray in a Python process
-            return
-        d = resolve(arg)
+        with evaluated_once() as evaluate:
+            if numpy_support.info(arg):  # a NumPy ndarray in a Python process
+                return
+            d = resolve(arg, evaluate)
         reg = _optional_registry()
         out = [d.summary()]
         out.append("  address:    0x%x" % d.address)
@@ -302,9 +354,10 @@ registry's views of the same freed owner."""
     def _run(self, arg):
         if not arg.strip():
             raise gdb.GdbError("usage: arr views EXPR")
-        if numpy_support.views(arg):  # a NumPy ndarray (and candidate arrays)
-            return
-        d = resolve(arg)
+        with evaluated_once() as evaluate:
+            if numpy_support.views(arg):  # a NumPy ndarray (and candidate arrays)
+                return
+            d = resolve(arg, evaluate)
         problem = None
         if d.is_view and d.orphaned:
             reg = _registry("arr views")
@@ -330,18 +383,30 @@ registry's views of the same freed owner."""
             parent = v.source_id if v.source_id in ids else root_id
             children.setdefault(parent, []).append(v)
 
-        def emit(parent, indent):
-            for v in children.get(parent, []):
-                lo, hi = v.extent()
-                out.append("%s#%d %s %s %s strides %s bytes [%d, %d)%s%s%s" % (
-                    indent, v.id, v.op_name, v.dtype_name, fmt_tuple(v.shape), fmt_tuple(v.strides),
-                    v.offset + lo, v.offset + hi, ' "%s"' % v.label if v.label else "",
-                    "" if not v.source_id or v.source_id in ids or v.source_id == root_id
-                    else " (made from freed #%d)" % v.source_id,
-                    "  <- this one" if v.id == d.id else ""))
-                emit(v.id, indent + "  ")
-
-        emit(root_id, "  ")
+        # Depth-first with an explicit stack: a chain of 1,000s of views
+        # (each made from the previous) nests that deep.
+        stack = [(root_id, 0)]
+        pending = {root_id: list(reversed(children.get(root_id, [])))}
+        while stack:
+            parent, depth = stack[-1]
+            todo = pending.get(parent)
+            if not todo:
+                stack.pop()
+                continue
+            v = todo.pop()
+            lo, hi = v.extent()
+            level = depth + 1
+            indent = "  " * min(level, MAX_INDENT) + ("(depth %d) " % level if level > MAX_INDENT else "")
+            out.append("%s#%d %s %s %s strides %s bytes [%d, %d)%s%s%s" % (
+                indent, v.id, v.op_name, v.dtype_name, fmt_tuple(v.shape),
+                fmt_tuple(v.strides), v.offset + lo, v.offset + hi,
+                ' "%s"' % v.label if v.label else "",
+                "" if not v.source_id or v.source_id in ids or v.source_id == root_id
+                else " (made from freed #%d)" % v.source_id,
+                "  <- this one" if v.id == d.id else ""))
+            if v.id in children and v.id not in pending:  # each id opened once (no cycle)
+                pending[v.id] = list(reversed(children[v.id]))
+                stack.append((v.id, depth + 1))
         if not views:
             out.append("  no live views")
         if problem:
@@ -403,10 +468,13 @@ Quote an expression that contains spaces."""
         _guard("arr shares", self._run, arg)
 
     def _run(self, arg):
-        if numpy_support.shares(arg, resolve):  # one or both are NumPy ndarrays
-            return
-        first, second = _args(arg, "arr shares", 2, "arr shares EXPR EXPR")
-        a, b = resolve(first), resolve(second)
+        with evaluated_once() as evaluate:
+            def resolve_once(text):
+                return resolve(text, evaluate)
+            if numpy_support.shares(arg, resolve_once):  # one or both are NumPy ndarrays
+                return
+            first, second = _args(arg, "arr shares", 2, "arr shares EXPR EXPR")
+            a, b = resolve(first, evaluate), resolve(second, evaluate)
         gdb.write("\n".join(shares_report(a, b, Settings.max_work)) + "\n")
 
 

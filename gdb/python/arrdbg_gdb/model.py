@@ -440,8 +440,10 @@ def address_of(value):
     raise gdb.GdbError("expected an arr_t * (or #ID), got a value of type %s" % value.type)
 
 
-def resolve(text):
-    """An ArrDesc for a command argument: an expression or #ID."""
+def resolve(text, evaluate=None):
+    """An ArrDesc for a command argument: an expression or #ID.
+    evaluate(text) gives the expression's gdb.Value (default: evaluate it
+    now); a command passes one that evaluates each expression once."""
     text = text.strip()
     if text.startswith("#") and text[1:].isdigit():
         ident = int(text[1:])
@@ -452,6 +454,8 @@ def resolve(text):
         if desc is None:
             raise gdb.GdbError("no live array #%d in libarr's registry" % ident)
         return desc
+    if evaluate is not None:
+        return desc_of_value(evaluate(text))
     try:
         value = gdb.parse_and_eval(text)
     except gdb.error as exc:
