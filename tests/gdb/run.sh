@@ -14,6 +14,9 @@
 #                 with the values the program computed
 #   garbage       random and corrupt descriptors and registry: short
 #                 <arr: ...> answers, no traceback, no hang
+#   hostile       every command, setting and $arr_* function with wrong
+#                 arity, wrong types, huge numbers, no process: one-line
+#                 answers only (no traceback, no "internal error")
 #   vgdb_arrcheck the plugin through Valgrind's gdbserver under the tree's
 #                 arrcheck tool, its ids checked against `monitor arr ...`
 #                 (skipped when build/valgrind has no tool, or SANITIZE=1)
@@ -221,6 +224,23 @@ if want garbage; then
             pass "$result"
         else
             fail garbage "$(tail -30 "$WORK/garbage.log")"
+        fi
+    fi
+fi
+
+# ---- every command and function with hostile arguments, with and without a process ----
+if want hostile; then
+    "${GDB[@]}" "${SOURCE[@]}" -x tests/gdb/hostile_check.py "$BUILD/tests/gdb/views" \
+        >"$WORK/hostile.log" 2>&1
+    rc=$?
+    if [ $rc = 124 ] || [ $rc = 137 ]; then
+        fail hostile "gdb timed out after ${GDB_TIMEOUT}s (a hang)"
+    elif no_traceback hostile "$WORK/hostile.log"; then
+        result=$(tail -1 "$WORK/hostile.log")
+        if [[ $result == "hostile: ok"* ]]; then
+            pass "$result"
+        else
+            fail hostile "$(grep -E '^(FAIL|hostile)' "$WORK/hostile.log" | head -60)"
         fi
     fi
 fi

@@ -570,7 +570,7 @@ counters is reported below the totals."""
             top = MEM_DEFAULT_TOP
         elif len(argv) == 1 and argv[0] == "all":
             top = None
-        elif len(argv) == 1 and argv[0].isdigit():
+        elif len(argv) == 1 and argv[0].isascii() and argv[0].isdigit():
             top = int(argv[0])
         else:
             raise gdb.GdbError("usage: arr mem [N|all]  (N: a count, 0 or more)")
@@ -751,8 +751,10 @@ their real part.  Example: break f if $arr_get(a, 2, -1) > 0.5"""
     def __init__(self):
         gdb.Function.__init__(self, "arr_get")
 
-    def invoke(self, a, *index):
-        return _guard("$arr_get", self._run, a, index)
+    def invoke(self, *args):
+        if not args:
+            raise gdb.GdbError("usage: $arr_get(A, I, ...)")
+        return _guard("$arr_get", self._run, args[0], args[1:])
 
     def _run(self, a, index):
         d = _func_desc("arr_get", a)
@@ -783,8 +785,10 @@ numpy.shares_memory), 2 if the search exceeded `set arr max-work`."""
     def __init__(self):
         gdb.Function.__init__(self, "arr_shares")
 
-    def invoke(self, a, b):
-        return _guard("$arr_shares", self._run, a, b)
+    def invoke(self, *args):
+        if len(args) != 2:
+            raise gdb.GdbError("usage: $arr_shares(A, B)")
+        return _guard("$arr_shares", self._run, *args)
 
     def _run(self, a, b):
         da, db = _func_desc("arr_shares", a), _func_desc("arr_shares", b)
@@ -798,8 +802,10 @@ class ArrSize(gdb.Function):
     def __init__(self):
         gdb.Function.__init__(self, "arr_size")
 
-    def invoke(self, a):
-        return _guard("$arr_size", lambda: _func_desc("arr_size", a).size)
+    def invoke(self, *args):
+        if len(args) != 1:
+            raise gdb.GdbError("usage: $arr_size(A)")
+        return _guard("$arr_size", lambda: _func_desc("arr_size", args[0]).size)
 
 
 class ArrId(gdb.Function):
@@ -808,8 +814,10 @@ class ArrId(gdb.Function):
     def __init__(self):
         gdb.Function.__init__(self, "arr_id")
 
-    def invoke(self, a):
-        return _guard("$arr_id", lambda: _func_desc("arr_id", a).id)
+    def invoke(self, *args):
+        if len(args) != 1:
+            raise gdb.GdbError("usage: $arr_id(A)")
+        return _guard("$arr_id", lambda: _func_desc("arr_id", args[0]).id)
 
 
 def register():

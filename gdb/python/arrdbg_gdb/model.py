@@ -248,6 +248,7 @@ class Registry:
 
     def __init__(self):
         self.problems = []
+        self._by_id = None
         self.entries = []  # ArrDesc, in registry order
         self.bad = []      # (slot, address, text) of entries that fail checks
         self.address = registry_address()
