@@ -5,7 +5,10 @@ errors with a short message, never as a Python traceback.
 """
 
 import contextlib
+import errno
 import os
+import stat
+import tempfile
 
 import gdb
 
@@ -642,6 +645,9 @@ counters is reported below the totals."""
 
 def read_c_order(d):
     """All elements of d in C order (bytes), one read of its extent."""
+    if Settings.max_dump is not None and d.nbytes > Settings.max_dump:
+        raise gdb.GdbError("#%d has %d elements, %d bytes: more than `set arr max-dump` (%d bytes)"
+                           % (d.id, d.size, d.nbytes, Settings.max_dump))
     lo, hi = d.extent()
     if hi - lo > Settings.max_read:
         raise gdb.GdbError("#%d spans %d bytes, more than `set arr max-read` (%d)"
@@ -650,14 +656,55 @@ def read_c_order(d):
     return npy.gather_c_order(buf, -lo, d.shape, d.strides, d.itemsize)
 
 
+def write_replacing(path, chunks):
+    """Writes chunks to path through a temporary file in the same directory,
+    renamed over path only once everything is written and flushed: a failed
+    write (full disk, file size limit) leaves the old file as it was.
+    Refuses a path that exists and is not a regular file (a device stays a
+    device).  Raises OSError; the temporary file never stays behind."""
+    real = os.path.realpath(path)
+    try:
+        old = os.stat(real)
+    except FileNotFoundError:
+        old = None
+    if old is not None and not stat.S_ISREG(old.st_mode):
+        raise OSError(errno.EINVAL, "not a regular file")
+    directory, name = os.path.split(real)
+    fd, temp = tempfile.mkstemp(prefix=".%s." % name, suffix=".tmp", dir=directory or ".")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            for chunk in chunks:
+                f.write(chunk)
+            f.flush()
+            os.fsync(f.fileno())
+        if old is not None:
+            mode = stat.S_IMODE(old.st_mode)
+        else:
+            mask = os.umask(0)
+            os.umask(mask)
+            mode = 0o666 & ~mask
+        os.chmod(temp, mode)
+        os.replace(temp, real)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+
+
 class ArrDump(gdb.Command):
     """Write an array to a NumPy .npy file.
 Usage: arr dump EXPR FILE.npy
 Writes format 1.0 with the array's dtype ('<f8', '|b1', '<c16', ...) and
 shape, elements in C order whatever the strides; numpy.load reads it back.
 Reads the array's memory once; refuses orphaned views (their buffer was
-freed; `set arr read-orphans on` to insist) and arrays spanning more than
-`set arr max-read` bytes."""
+freed; `set arr read-orphans on` to insist), arrays spanning more than
+`set arr max-read` bytes, and arrays whose elements take more than `set arr
+max-dump` bytes in the file (256 MiB by default: a stride-0 view of 2**40
+elements reads 8 bytes but would write 8 TiB).  The file is written under a
+temporary name and renamed into place: if writing fails (a full disk), an
+existing FILE is left as it was.  FILE must be a regular file or new."""
 
     def __init__(self):
         gdb.Command.__init__(self, "arr dump", gdb.COMMAND_DATA, gdb.COMPLETE_EXPRESSION)
@@ -667,20 +714,22 @@ freed; `set arr read-orphans on` to insist) and arrays spanning more than
 
     def _run(self, arg):
         expr, path = _args(arg, "arr dump", 2, "arr dump EXPR FILE.npy")
+        if not path:
+            raise gdb.GdbError("usage: arr dump EXPR FILE.npy")
         d = resolve(expr)
         if not d.readable():
             raise gdb.GdbError("arr dump: #%d is an orphaned view: the buffer of #%d was freed"
                                % (d.id, d.base_id))
         body = read_c_order(d)
-        data = npy.header(npy.descr(d.dtype, Target.get().endian), d.shape) + body
+        head = npy.header(npy.descr(d.dtype, Target.get().endian), d.shape)
         path = os.path.expanduser(path)
         try:
-            with open(path, "wb") as f:
-                f.write(data)
+            write_replacing(path, (head, body))
         except OSError as exc:
-            raise gdb.GdbError("arr dump: %s: %s" % (path, exc.strerror))
+            raise gdb.GdbError("arr dump: %s: %s (nothing written)"
+                               % (path, exc.strerror or exc))
         gdb.write("wrote #%d %s %s to %s (%d bytes)\n" % (
-            d.id, d.dtype_name, fmt_tuple(d.shape), path, len(data)))
+            d.id, d.dtype_name, fmt_tuple(d.shape), path, len(head) + len(body)))
 
 
 # ---- settings -----------------------------------------------------------
@@ -714,6 +763,8 @@ class _Param(gdb.Parameter):
         value = self.value
         if self.attr == "max_work" and value is None:
             value = -1
+        if self.attr == "max_dump" and (value is None or value < 0):
+            value = None  # unlimited
         setattr(Settings, self.attr, value)
         return ""
 
@@ -728,6 +779,9 @@ def _parameters():
     _Param("read-orphans", gdb.PARAM_BOOLEAN, "read_orphans",
            "Whether to read elements of orphaned views (their buffer was freed).",
            "Reading elements of orphaned views is %s.")
+    _Param("max-dump", gdb.PARAM_ZUINTEGER_UNLIMITED, "max_dump",
+           "Most bytes of elements `arr dump` writes to one file (default 256 MiB).",
+           "arr dump writes at most %s bytes of elements.")
     _Param("max-work", gdb.PARAM_ZUINTEGER_UNLIMITED, "max_work",
            "Most search steps `arr shares` and $arr_shares spend on the exact answer.",
            "The exact shares-memory search stops after %s steps.")

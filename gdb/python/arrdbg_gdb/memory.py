@@ -29,6 +29,7 @@ class Settings:
     max_read = 64 << 20      # bytes one command may read for elements
     read_orphans = False     # read elements of orphaned views anyway
     max_work = 1000000       # exact shares search nodes (-1: no limit)
+    max_dump = 256 << 20     # bytes of elements one `arr dump` writes
 
 
 _CACHE_LIMIT = 128 << 20
