@@ -74,7 +74,7 @@ def spot1():
            max_len=2000)
     expect("print &fake_unmapped", r"unreadable at 0x10>", max_len=20000)
     expect("print $arr_get(&fake_unmapped, 5, 5)", r"^error: \$arr_get: .*unreadable", max_len=200)
-    expect("arr dump &fake_huge /tmp/arrdbg-never.npy", r"^error: arr dump: #900001 spans .* max-read")
+    expect("arr dump &fake_huge /tmp/arrdbg-never.npy", r"^error: arr dump: #900001 has .* max-dump")
     expect("arr views &fake_cycle_owner", r"views list has a cycle", max_len=2000)
     expect("arr info &fake_cycle_owner", r"views list has a cycle", max_len=3000)
     expect("arr shares &fake_cycle_a &fake_huge", r"shares memory \(exact\): (yes|no)", max_len=1000)
