@@ -195,10 +195,11 @@ class Budget:
     or no bound at all (MI variable objects, which page through children
     themselves)."""
 
-    __slots__ = ("left", "edge", "summarize", "repeats", "bounded", "max_depth")
+    __slots__ = ("left", "edge", "summarize", "repeats", "bounded", "max_depth", "printing")
 
     def __init__(self, size, bounded=True):
         limit = print_limit() if bounded else None
+        self.printing = bounded  # a print (CLI), not an MI varobj
         self.bounded = limit is not None
         self.left = limit if limit is not None else -1
         # Summarised from `print elements` elements up (NumPy: above its
@@ -364,6 +365,11 @@ def _row_children(row):
     budget = row.budget
     n, stride = row.shape[0], row.strides[0]
     sub_shape, sub_strides = row.shape[1:], row.strides[1:]
+    # A print shows a whole 1-d sub-row as one C array value that gdb
+    # formats itself (its own repeats, /x, limits): one value per row, not
+    # one per element.
+    native = (budget.printing and len(sub_shape) == 1 and row.elements.gdb_type is not None
+              and len(budget.parts(sub_shape[0])) == 1 and sub_shape[0] > 0)
     gap = False
     for part in budget.parts(n):
         if part is GAP:
@@ -380,7 +386,25 @@ def _row_children(row):
                       row.template, row.depth + 1)
             if budget.max_depth is not None and sub.depth >= budget.max_depth:
                 budget.left -= 1  # gdb shows it as {...}
+            elif native and (not budget.bounded or budget.left >= sub_shape[0]):
+                value = _native_row(sub)
+                if value is not None:
+                    budget.left -= sub_shape[0]
+                    yield "[%d]" % i, value
+                    continue
             yield "[%d]" % i, _row_value(sub)
+
+
+def _native_row(row):
+    """A 1-d row as a gdb array value of its element type (None when it
+    cannot be read: the per-element path then says where)."""
+    elements = row.elements
+    n = row.shape[0]
+    try:
+        raws = elements.span(row.data, 0, n, row.strides[0])
+    except ReadError:
+        return None
+    return gdb.Value(b"".join(raws), elements.gdb_type.array(n - 1))
 
 
 def nested_text(row):
