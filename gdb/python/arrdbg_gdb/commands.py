@@ -16,7 +16,7 @@ from . import layout, npy, overlap
 from . import numpy_support
 from .memory import ADDRESS_MASK, ReadError, Settings, Target, read
 from .model import (ArrDesc, Invalid, Registry, desc_of_value, fmt_tuple,
-                    gc_paused, read_stats, resolve, where)
+                    gc_paused, read_free_log, read_stats, resolve, where)
 from .printers import Elements
 
 MAX_SOURCE_CHAIN = 64
@@ -312,8 +312,10 @@ it was made from, and all live views of its owner."""
             out.append('  label:      "%s"' % d.label)
         owner = None
         if d.is_view and d.orphaned:
-            out.append("  base:       none: #%d was freed while this view lived (orphaned);"
-                       " its elements are not read" % d.base_id)
+            freed_at = read_free_log().get(d.base_id)
+            out.append("  base:       none: #%d was freed%s while this view lived (orphaned);"
+                       " its elements are not read" % (
+                           d.base_id, " at %s" % where(freed_at) if freed_at else ""))
         elif d.is_view:
             try:
                 owner = ArrDesc.read(d.base)
