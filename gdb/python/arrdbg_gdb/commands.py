@@ -125,6 +125,9 @@ def _table(columns, right_aligned=(0, 4)):
 LEAK_ORDER = ("copy", "owner", "view", "orphan")
 LEAK_WORDS = {"copy": "copy never freed", "owner": "array never freed",
               "view": "view never freed", "orphan": "orphaned view (its base was freed first)"}
+LEAK_GROUP_WORDS = {"copy": "copies never freed", "owner": "arrays never freed",
+                    "view": "views never freed", "orphan": "orphaned views (their base was freed first)"}
+LEAK_IDS_SHOWN = 8
 
 
 def _list_columns(entries):
@@ -486,7 +489,8 @@ Quote an expression that contains spaces."""
 class ArrLeaks(gdb.Command):
     """What would be reported as leaks if the program ended here.
 Usage: arr leaks
-Reads libarr's registry: copies never freed (owners made by copy, astype,
+One line per creation site and kind, the most bytes first (as arrcheck's
+loss records), with the ids of the arrays made there.  Reads libarr's registry: copies never freed (owners made by copy, astype,
 ascontiguous/asfortran/reshape copies), arrays never freed (other owners),
 views never freed, and orphaned views (views whose owner was freed first),
 the same categories as libarr's ARR_CHECK=1 report.  Under Valgrind,
@@ -507,17 +511,35 @@ buffers themselves; at exit the tool's report is the authoritative one."""
         groups = {k: [] for k in LEAK_ORDER}
         for d in reg.entries:
             groups[d.category].append(d)
-        out = []
-        buffer_bytes = 0
+        # One line per creation site and kind (arrcheck's loss records),
+        # the most bytes first, then the most arrays: O(n log n).
+        sites = {}
         for kind in LEAK_ORDER:
             for d in groups[kind]:
-                nbytes = 0 if d.is_view else max(d.buffer_bytes, 0)
-                buffer_bytes += nbytes
-                extra = " of freed #%d" % d.base_id if kind == "orphan" else (
-                    " of #%d" % d.base_id if kind == "view" else "")
-                out.append("%s: #%d%s %s %s%s, %d bytes, made at %s" % (
-                    LEAK_WORDS[kind], d.id, extra, d.dtype_name, fmt_tuple(d.shape),
-                    ' "%s"' % d.label if d.label else "", nbytes, where(d.made_at)))
+                sites.setdefault((kind, d.made_at), []).append(d)
+        rank = {kind: k for k, kind in enumerate(LEAK_ORDER)}
+        records = []
+        buffer_bytes = 0
+        for (kind, made_at), arrays in sites.items():
+            nbytes = sum(0 if d.is_view else max(d.buffer_bytes, 0) for d in arrays)
+            buffer_bytes += nbytes
+            records.append((-nbytes, -len(arrays), rank[kind], arrays[0].id, kind, made_at, arrays, nbytes))
+        records.sort(key=lambda r: r[:4])
+        out = []
+        for _b, _n, _r, _i, kind, made_at, arrays, nbytes in records:
+            d = arrays[0]
+            extra = " of freed #%d" % d.base_id if kind == "orphan" else (
+                " of #%d" % d.base_id if kind == "view" else "")
+            first = "#%d%s %s %s%s" % (d.id, extra, d.dtype_name, fmt_tuple(d.shape),
+                                       ' "%s"' % d.label if d.label else "")
+            if len(arrays) == 1:
+                out.append("%s: %s, %d bytes, made at %s" % (LEAK_WORDS[kind], first, nbytes, where(made_at)))
+                continue
+            ids = ", ".join("#%d" % a.id for a in arrays[:LEAK_IDS_SHOWN])
+            if len(arrays) > LEAK_IDS_SHOWN:
+                ids += " and %d more" % (len(arrays) - LEAK_IDS_SHOWN)
+            out.append("%s: %d arrays, %d bytes, made at %s: e.g. %s (ids %s)" % (
+                LEAK_GROUP_WORDS[kind], len(arrays), nbytes, where(made_at), first, ids))
         total = sum(len(v) for v in groups.values())
         out.append("LEAK SUMMARY: %d findings: %d copies and %d arrays never freed (%d bytes), "
                    "%d views never freed, %d orphaned views" % (
