@@ -49,7 +49,7 @@ for label, ours, theirs in (
     rows.append(("  gdb's own print of the same elements", gwall, gcpu, gwall, len(gout)))
 load = os.getloadavg()
 for label, wall, cpu, target, size in rows:
-    print("bench-gdb: %-40s %7.3f s (cpu %.3f s)  target %.3f s  ratio %.2f  (%d chars)"
+    print("bench-gdb: %-40s %8.4f s (cpu %.4f s)  target %.3f s  ratio %.2f  (%d chars)"
           % (label, wall, cpu, target, wall / target, size))
 print("bench-gdb: load average %.2f %.2f %.2f (2 shared cores: a busy machine inflates wall times)" % load)
 gdb.execute("kill", to_string=True)

@@ -113,11 +113,18 @@ def _write_lines(lines):
         gdb.write("\n".join(lines[start:start + WRITE_CHUNK_LINES]) + "\n")
 
 
+MAX_COLUMN = 40  # a longer cell (a 32-d shape) overflows its row, not every row
+
+
+def _width(col):
+    return max([len(v) for v in col if len(v) <= MAX_COLUMN] or [0])
+
+
 def _table(columns, right_aligned=(0, 4)):
     """Lines of aligned columns (each a list of strings, the header first);
     the columns in right_aligned are right-aligned, the last is left as is.
     Built column by column: `arr list` formats 100,000s of rows."""
-    fmt = "  ".join(("%%%ds" if k in right_aligned else "%%-%ds") % max(map(len, col))
+    fmt = "  ".join(("%%%ds" if k in right_aligned else "%%-%ds") % _width(col)
                     for k, col in enumerate(columns[:-1]))
     fmt += "  %s"
     return [(fmt % row).rstrip() for row in zip(*columns)]
@@ -134,6 +141,7 @@ LEAK_IDS_SHOWN = 8
 def _list_columns(entries):
     """The columns of `arr list` (header first), as strings."""
     dtypes = layout.DTYPES
+    places = {pc: where(pc) for pc in {d.made_at for d in entries}}  # a few call sites
     shapes = {}  # most arrays share a few shapes: format each once
     for d in entries:
         if d.shape not in shapes:
@@ -146,7 +154,7 @@ def _list_columns(entries):
         ["bytes"] + [str(d.nbytes) for d in entries],
         ["base"] + ["#%d" % d.base_id if d.is_view else "-" for d in entries],
         ["label"] + ['"%s"' % d.label if d.label else "" for d in entries],
-        ["made at"] + [where(d.made_at) for d in entries],
+        ["made at"] + [places[d.made_at] for d in entries],
     ]
 
 
