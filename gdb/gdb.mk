@@ -6,7 +6,18 @@ ARRDBG_PYDIR_SOURCE := $(CURDIR)/gdb/python
 # gdb's own auto-load directory (objfile scripts found there need no
 # safe-path setting); override for a gdb with another data-directory.
 GDB_AUTOLOAD_DIR ?= /usr/share/gdb/auto-load
-ARRDBG_PY := $(sort $(wildcard gdb/python/arrdbg_gdb/*.py))
+# Generated from libarr/arr.h, arrcheck.h and libarr's name tables (see
+# gdb/gen_layout.py); not in git, installed with the package.
+ARRDBG_GENERATED := gdb/python/arrdbg_gdb/_generated.py
+ARRDBG_PY := $(sort $(wildcard gdb/python/arrdbg_gdb/*.py) $(ARRDBG_GENERATED))
+
+$(ARRDBG_GENERATED): gdb/gen_layout.py $(LIBARR_HDRS) $(LIBARR_A)
+	@mkdir -p $(BUILD)/gdb
+	python3 gdb/gen_layout.py --cc "$(CC) $(CFLAGS_PROJECT)" --lib $(LIBARR_A) \
+	  --ldflags "$(LDFLAGS_PROJECT)" --work $(BUILD)/gdb --out $@
+ALL_TARGETS += $(ARRDBG_GENERATED)
+# Everything that loads the plugin needs the module (make demo's gdb tour).
+samples-build tour bench-gdb: $(ARRDBG_GENERATED)
 
 # Where the plugin is imported from is fixed per object, one directory each
 # (libarr/arr_gdb_autoload.c): the static library of the build tree imports
@@ -44,17 +55,21 @@ $(GDB_TEST_SHARED): tests/gdb/progs/views.c tests/gdb/progs/spot.h $(LIBARR_SO)
 ALL_TARGETS += $(GDB_TEST_PROGS) $(GDB_TEST_SHARED)
 
 .PHONY: check-gdb install-gdb
-check-gdb: $(GDB_TEST_PROGS) $(GDB_TEST_SHARED) $(ARRDBG_SO_SCRIPT)
+check-gdb: $(GDB_TEST_PROGS) $(GDB_TEST_SHARED) $(ARRDBG_SO_SCRIPT) $(ARRDBG_GENERATED)
 	BUILD=$(BUILD) SANITIZE=$(SANITIZE) bash tests/gdb/run.sh
 
 CHECK_TARGETS += check-gdb
+# tests/gdb/thirdparty runs the third-party sample (built without sanitizers).
+ifneq ($(SANITIZE),1)
+check-gdb: $(BUILD)/samples/thirdparty_matrix
+endif
 
 # The package and its loader (`source $(ARRDBG_SHARE_INSTALL)/arrdbg.py`:
 # any gdb, e.g. on a python3 process), the objfile script for the shared
 # library, and the installed libarr.a's autoload entry: compiled here, with
 # this PREFIX, and put in place of the build tree's (after install-libarr
 # copied the archive).
-install-gdb: | install-libarr
+install-gdb: $(ARRDBG_GENERATED) | install-libarr
 	install -d $(DESTDIR)$(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb $(DESTDIR)$(GDB_AUTOLOAD_DIR)$(LIBDIR) \
 	  $(dir $(ARRDBG_AUTOLOAD_INSTALLED_O))
 	install -m 644 $(ARRDBG_PY) $(DESTDIR)$(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb/

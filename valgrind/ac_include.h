@@ -175,9 +175,17 @@ void ac_profile_released(ThreadId tid, ACArray *owner);
 void ac_profile_labelled(ACArray *rec);
 void ac_profile_fini(void);
 void ac_profile_print_stats(void);
-/* A code address in libarr: its source directory, libarr.so*, or (no
- * debug info) an arr_* function.  Cached per address. */
+/* A code address in a library that declared itself (ARRCHECK_LIBRARY,
+ * ac_library.c).  Cached per address. */
 Bool ac_ip_in_libarr(Addr ip);
+
+/* ac_library.c: the libraries' own rules for their stack frames. */
+void ac_library_declare(ThreadId tid, Addr info_addr);
+Bool ac_library_owns(const HChar *file, const HChar *dir, const HChar *fn, const HChar *obj);
+extern UInt ac_library_generation; /* bumped by every declaration */
+/* ac_main.c helpers the other files use. */
+void ac_warn(ThreadId tid, const HChar *fmt, ...) PRINTF_CHECK(2, 3);
+Bool ac_read_client_string(Addr p, HChar *buf, Int nbuf);
 
 /* Read by the generated code (ac_instr.c): keep them ULong. */
 extern ULong ac_prof_instrs;        /* guest instructions executed */

@@ -171,8 +171,7 @@ const HChar *ac_interned(UChar ix)
 static UInt ac_n_warnings;
 #define AC_MAX_WARNINGS 50
 
-static void ac_warn(ThreadId tid, const HChar *fmt, ...) PRINTF_CHECK(2, 3);
-static void ac_warn(ThreadId tid, const HChar *fmt, ...)
+void ac_warn(ThreadId tid, const HChar *fmt, ...)
 {
     HChar msg[256];
     va_list ap;
@@ -199,7 +198,7 @@ static void ac_warn(ThreadId tid, const HChar *fmt, ...)
 
 /* Copies a NUL-terminated client string into buf (truncated to nbuf-1),
  * checking each page it touches.  False when unreadable. */
-static Bool ac_read_client_string(Addr p, HChar *buf, Int nbuf)
+Bool ac_read_client_string(Addr p, HChar *buf, Int nbuf)
 {
     buf[0] = '\0';
     if (p == 0)
@@ -420,9 +419,9 @@ static void ac_array_created(ThreadId tid, Addr info_addr, Bool is_view)
                 info.handle, (ULong)info.id);
         return;
     }
-    if (info.ndim < 0 || info.ndim > 32) {
-        ac_warn(tid, "%s: array #%llu has ndim %d (must be 0..32)", req, (ULong)info.id,
-                info.ndim);
+    if (info.ndim < 0 || info.ndim > ARRCHECK_MAX_NDIM) {
+        ac_warn(tid, "%s: array #%llu has ndim %d (must be 0..%d)", req, (ULong)info.id,
+                info.ndim, ARRCHECK_MAX_NDIM);
         return;
     }
     if (info.ndim > 0 &&
@@ -446,7 +445,7 @@ static void ac_array_created(ThreadId tid, Addr info_addr, Bool is_view)
             owner = NULL;
         }
     }
-    HChar name[32];
+    HChar name[32], label[ARRCHECK_LABEL_MAX];
     UChar dtype_ix = 0, op_ix = 0;
     if (ac_read_client_string((Addr)info.dtype_name, name, sizeof name))
         dtype_ix = ac_intern(name);
@@ -476,8 +475,8 @@ static void ac_array_created(ThreadId tid, Addr info_addr, Bool is_view)
         VG_(memcpy)(rec->shape, info.shape, info.ndim * sizeof(Long));
     rec->made_at = ac_record_user_context(tid);
     if (info.label &&
-        ac_read_client_string((Addr)info.label, name, sizeof name) && name[0])
-        rec->label = VG_(strdup)("ac.label", name);
+        ac_read_client_string((Addr)info.label, label, sizeof label) && label[0])
+        rec->label = VG_(strdup)("ac.label", label);
 
     ac_table_insert(AC_BY_ID, rec);
     ac_table_insert(AC_BY_HANDLE, rec);
@@ -827,7 +826,7 @@ static Bool ac_handle_client_request(ThreadId tid, UWord *arg, UWord *ret)
         break;
     case VG_USERREQ__ARR_LABEL: {
         ACArray *rec = ac_lookup_id(arg[1]);
-        HChar label[48]; /* ARR_LABEL_MAX */
+        HChar label[ARRCHECK_LABEL_MAX];
         if (!rec) {
             ac_warn(tid, "LABEL: no array #%lu", arg[1]);
         } else if (!ac_read_client_string(arg[2], label, sizeof label)) {
@@ -840,6 +839,9 @@ static Bool ac_handle_client_request(ThreadId tid, UWord *arg, UWord *ret)
         }
         break;
     }
+    case VG_USERREQ__ARR_LIBRARY:
+        ac_library_declare(tid, arg[1]);
+        break;
     case VG_USERREQ__ARR_OWNER_FREED_WITH_VIEWS:
         ac_owner_freed_with_views(tid, arg[1], arg[2]);
         break;

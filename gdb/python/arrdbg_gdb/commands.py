@@ -14,7 +14,7 @@ import tempfile
 import gdb
 
 from . import layout, npy, overlap
-from . import numpy_support
+from . import foreign, numpy_support
 from .memory import ADDRESS_MASK, ReadError, Settings, Target, read
 from .model import (ArrDesc, Invalid, Registry, desc_of_value, fmt_tuple,
                     gc_paused, read_free_log, read_stats, resolve, where)
@@ -47,6 +47,20 @@ class Evaluated:
             raise value
         return value
 
+    def find_foreign(self, text):
+        """foreign.find over these values."""
+        text = text.strip()
+        if not foreign.registered() or not text or text.startswith("#"):
+            return None
+        try:
+            value = self(text)
+        except gdb.GdbError:
+            return None
+        try:
+            return foreign.read_value(value)
+        except foreign.Invalid as exc:
+            raise gdb.GdbError("%s: invalid %s" % (text, exc))
+
     def find_text(self, text):
         """numpy_support.find_text over these values."""
         text = text.strip()
@@ -63,14 +77,18 @@ class Evaluated:
 def evaluated_once():
     """Evaluated for one command, also used by numpy_support's probes."""
     values = Evaluated()
-    saved = getattr(numpy_support, "find_text", None)
-    if saved is not None:
-        numpy_support.find_text = values.find_text
+    hooks = [(module, name, getattr(module, name, None), replacement)
+             for module, name, replacement in ((numpy_support, "find_text", values.find_text),
+                                               (foreign, "find", values.find_foreign))]
+    for module, name, saved, replacement in hooks:
+        if saved is not None:
+            setattr(module, name, replacement)
     try:
         yield values
     finally:
-        if saved is not None:
-            numpy_support.find_text = saved
+        for module, name, saved, _replacement in hooks:
+            if saved is not None:
+                setattr(module, name, saved)
 
 
 def _guard(name, fn, *args):
@@ -131,8 +149,7 @@ def _table(columns, right_aligned=(0, 4)):
 
 
 LEAK_ORDER = ("copy", "owner", "view", "orphan")
-LEAK_WORDS = {"copy": "copy never freed", "owner": "array never freed",
-              "view": "view never freed", "orphan": "orphaned view (its base was freed first)"}
+LEAK_WORDS = layout.LEAK_WORDS  # arrcheck.h's words, as libarr's ARR_CHECK=1 prints them
 LEAK_GROUP_WORDS = {"copy": "copies never freed", "owner": "arrays never freed",
                     "view": "views never freed", "orphan": "orphaned views (their base was freed first)"}
 LEAK_IDS_SHOWN = 8
@@ -301,7 +318,7 @@ it was made from, and all live views of its owner."""
         if not arg.strip():
             raise gdb.GdbError("usage: arr info EXPR")
         with evaluated_once() as evaluate:
-            if numpy_support.info(arg):  # a NumPy ndarray in a Python process
+            if foreign.info(arg) or numpy_support.info(arg):  # another library's array, NumPy's
                 return
             d = resolve(arg, evaluate)
         reg = _optional_registry()
@@ -324,10 +341,11 @@ it was made from, and all live views of its owner."""
             out.append('  label:      "%s"' % d.label)
         owner = None
         if d.is_view and d.orphaned:
+            out.append("  base:       none: #%d was freed while this view lived (orphaned);"
+                       " its elements are not read" % d.base_id)
             freed_at = read_free_log().get(d.base_id)
-            out.append("  base:       none: #%d was freed%s while this view lived (orphaned);"
-                       " its elements are not read" % (
-                           d.base_id, " at %s" % where(freed_at) if freed_at else ""))
+            if freed_at:
+                out.append("  freed:      #%d by arr_free, at %s" % (d.base_id, where(freed_at)))
         elif d.is_view:
             try:
                 owner = ArrDesc.read(d.base)
@@ -372,7 +390,7 @@ registry's views of the same freed owner."""
         if not arg.strip():
             raise gdb.GdbError("usage: arr views EXPR")
         with evaluated_once() as evaluate:
-            if numpy_support.views(arg):  # a NumPy ndarray (and candidate arrays)
+            if foreign.views(arg) or numpy_support.views(arg):  # another library's, NumPy's
                 return
             d = resolve(arg, evaluate)
         problem = None
@@ -513,7 +531,8 @@ Quote an expression that contains spaces."""
         with evaluated_once() as evaluate:
             def resolve_once(text):
                 return resolve(text, evaluate)
-            if numpy_support.shares(arg, resolve_once):  # one or both are NumPy ndarrays
+            if foreign.shares(arg, resolve_once, Settings.max_work) or \
+                    numpy_support.shares(arg, resolve_once):
                 return
             first, second = _args(arg, "arr shares", 2, "arr shares EXPR EXPR")
             a, b = resolve(first, evaluate), resolve(second, evaluate)
@@ -575,10 +594,9 @@ buffers themselves; at exit the tool's report is the authoritative one."""
             out.append("%s: %d arrays, %d bytes, made at %s: e.g. %s (ids %s)" % (
                 LEAK_GROUP_WORDS[kind], len(arrays), nbytes, where(made_at), first, ids))
         total = sum(len(v) for v in groups.values())
-        out.append("LEAK SUMMARY: %d findings: %d copies and %d arrays never freed (%d bytes), "
-                   "%d views never freed, %d orphaned views" % (
-                       total, len(groups["copy"]), len(groups["owner"]), buffer_bytes,
-                       len(groups["view"]), len(groups["orphan"])))
+        out.append(layout.LEAK_SUMMARY_FORMAT % (
+            total, len(groups["copy"]), len(groups["owner"]), buffer_bytes,
+            len(groups["view"]), len(groups["orphan"])))
         _write_lines(out)
         gdb.write(_registry_problems(reg))
 

@@ -127,6 +127,10 @@ class Elements:
     def raw(self, offset):
         return read(self.data + offset, self.itemsize, cache=False)
 
+    def prefetch(self, shape, strides, base_offset=0):
+        """Kept for callers of the earlier API (foreign.py): elements are
+        now read per shown span, so there is nothing to fetch ahead."""
+
     def value_of(self, raw):
         """A child value for the element's bytes: a gdb.Value when gdb has
         the C type (so /x works), else text."""
@@ -144,11 +148,13 @@ class Elements:
         """The element as a Python number (complex: its real part)."""
         return self.format.unpack(self.raw(offset))[0]
 
-    def text_of(self, raw):
+    def text_of(self, raw, gdb_format=False):
+        """The element as text: Python's repr (0.0, 1.5, -3), or with
+        gdb_format as gdb prints its C type (0, 1.5, -3)."""
         values = self.format.unpack(raw)
         if len(values) == 2:
             return "%r + %ri" % values
-        if self.gdb_type is not None:
+        if gdb_format and self.gdb_type is not None:
             try:
                 return gdb.Value(raw, self.gdb_type).format_string()
             except (gdb.error, RuntimeError):
@@ -195,11 +201,13 @@ class Budget:
     or no bound at all (MI variable objects, which page through children
     themselves)."""
 
-    __slots__ = ("left", "edge", "summarize", "repeats", "bounded", "max_depth", "printing")
+    __slots__ = ("left", "edge", "summarize", "repeats", "bounded", "max_depth", "printing",
+                 "as_text")
 
     def __init__(self, size, bounded=True):
         limit = print_limit() if bounded else None
         self.printing = bounded  # a print (CLI), not an MI varobj
+        self.as_text = False     # elements as Python text (nested_text), not gdb values
         self.bounded = limit is not None
         self.left = limit if limit is not None else -1
         # Summarised from `print elements` elements up (NumPy: above its
@@ -345,7 +353,8 @@ def _emit(elements, budget, pending):
             yield "...", "..."
             return
         budget.left -= repeats
-        yield "[%d]" % first, "%s <repeats %d times>" % (elements.text_of(raw), run)
+        yield "[%d]" % first, "%s <repeats %d times>" % (
+            elements.text_of(raw, gdb_format=not budget.as_text), run)
         return
     for j in range(run):
         if budget.spent():
@@ -353,7 +362,7 @@ def _emit(elements, budget, pending):
             yield "...", "..."
             return
         budget.left -= 1
-        yield "[%d]" % (first + j), elements.value_of(raw)
+        yield "[%d]" % (first + j), elements.text_of(raw) if budget.as_text else elements.value_of(raw)
 
 
 def _row_children(row):
@@ -407,9 +416,20 @@ def _native_row(row):
     return gdb.Value(b"".join(raws), elements.gdb_type.array(n - 1))
 
 
-def nested_text(row):
+def nested_text(row, shape=None, strides=None, offset=0):
     """A row as text, `{..., ...}` per axis, within the row's budget (for
-    targets without the struct's type).  Iterative: no recursion."""
+    targets without the struct's type).  Iterative: no recursion.  Also
+    nested_text(elements, shape, strides, offset), the earlier API
+    (foreign.py): the array at elements.data + offset, bounded as a print."""
+    if not isinstance(row, Row):
+        elements = row
+        size = 1
+        for d in shape:
+            size *= d
+        if not shape:
+            return elements.text(offset)
+        row = Row(elements.data + offset, tuple(shape), tuple(strides), elements, Budget(size), None)
+        row.budget.as_text = True
     out = []
     stack = [_row_children_text(row)]
     out.append("{")
