@@ -106,8 +106,8 @@ static int expect_char(parser_t *ps, char c, const char *what)
  * double or triple quotes, backslash escapes unless raw, and adjacent
  * literals concatenated ('<f' '8' is '<f8').  The decoded value is kept as
  * bytes; a character above U+00FF (only an escape can make one in a latin-1
- * header) is stored as 0xff, which matches no key or descr.  *is_bytes tells
- * a b'' literal (NumPy accepts it as a descr, never as a key). */
+ * header) is stored as 0xff, which matches no key or descr.  is_bytes marks
+ * a b'' literal, which NumPy accepts neither as a key nor as a descr. */
 typedef struct pystr {
     char s[64];
     size_t len;    /* decoded length (may exceed sizeof s: then too long) */

@@ -39,7 +39,8 @@ ALL_TARGETS += $(SAMPLE_BINS)
 
 demo:
 	@$(MAKE) --no-print-directory deps-check
-	@$(MAKE) --no-print-directory -j2 samples-build
+	@echo "building libarr, the arrcheck tool and the samples (make -s samples-build) ..."
+	@$(MAKE) --no-print-directory -s -j2 samples-build
 	@ARRDBG_BUILD=$(BUILD) samples/run --no-build --tour
 
 check-samples: samples-build
