@@ -584,6 +584,7 @@ buffers themselves; at exit the tool's report is the authoritative one."""
         records = []
         buffer_bytes = 0
         for (kind, made_at), arrays in sites.items():
+            arrays.sort(key=lambda d: d.id)
             nbytes = sum(0 if d.is_view else max(d.buffer_bytes, 0) for d in arrays)
             buffer_bytes += nbytes
             records.append((-nbytes, -len(arrays), rank[kind], arrays[0].id, kind, made_at, arrays, nbytes))
