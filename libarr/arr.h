@@ -466,8 +466,9 @@ arr_t *arr_load_npy(const char *path, arr_load_mode_t mode);
  * old contents (np.save would rewrite the shared inode, not atomically).
  * Extended attributes and ACLs are not copied.  The target's directory must
  * be writable (for the temporary file), where np.save only needs the file
- * to be.  Only a regular file (or nothing) may be at the target: anything
- * else is refused (ARR_EINVAL).
+ * to be.  A file the process may not write is refused, as np.save's open()
+ * refuses it, not replaced.  Only a regular file (or nothing) may be at the
+ * target: anything else is refused (ARR_EINVAL).
  * Errors: ARR_ENOTLIVE / ARR_EINVAL (a not a live handle), ARR_EORPHAN,
  * ARR_EINVAL (NULL or bad path, I/O error), ARR_EOVERFLOW, ARR_ENOMEM. */
 int arr_save_npy(const arr_t *a, const char *path);
