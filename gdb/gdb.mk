@@ -1,6 +1,8 @@
 # gdb/gdb.mk - the arrdbg gdb plugin: autoload paths, its tests, its install.
 
-ARRDBG_PYDIR_INSTALL := $(PREFIX)/share/arrdbg/python
+ARRDBG_SHARE_INSTALL := $(PREFIX)/share/arrdbg
+ARRDBG_PYDIR_INSTALL := $(ARRDBG_SHARE_INSTALL)/python
+ARRDBG_PYDIR_SOURCE := $(CURDIR)/gdb/python
 # gdb's own auto-load directory (objfile scripts found there need no
 # safe-path setting); override for a gdb with another data-directory.
 GDB_AUTOLOAD_DIR ?= /usr/share/gdb/auto-load
@@ -17,12 +19,24 @@ ALL_TARGETS += $(ARRDBG_GENERATED)
 # Everything that loads the plugin needs the module (make demo's gdb tour).
 samples-build tour bench-gdb: $(ARRDBG_GENERATED)
 
-# The .debug_gdb_scripts entry looks for the package in the source tree and
-# under the install prefix (after ARRDBG_PYTHONPATH and share/ beside the lib).
-$(BUILD)/libarr/arr_gdb_autoload.o $(BUILD)/libarr/pic/arr_gdb_autoload.o: \
-  CFLAGS_PROJECT += -DARRDBG_PYDIR_SOURCE='"$(CURDIR)/gdb/python"' \
-                    -DARRDBG_PYDIR_INSTALL='"$(ARRDBG_PYDIR_INSTALL)"'
+# Where the plugin is imported from is fixed per object, one directory each
+# (libarr/arr_gdb_autoload.c): the static library of the build tree imports
+# from the source tree; the copy `make install-gdb` puts into the installed
+# libarr.a from the install prefix; the shared library has no entry (its
+# script is a file: the build tree's beside it, the installed one in gdb's
+# auto-load directory), so no build path is inside an installed library.
+ARRDBG_AUTOLOAD_INSTALLED_O := $(BUILD)/libarr/installed/arr_gdb_autoload.o
+$(BUILD)/libarr/arr_gdb_autoload.o: CFLAGS_PROJECT += -DARRDBG_PYDIR='"$(ARRDBG_PYDIR_SOURCE)"'
+$(BUILD)/libarr/pic/arr_gdb_autoload.o: CFLAGS_PROJECT += -DARRDBG_SHARED_OBJECT=1
 $(BUILD)/libarr/arr_gdb_autoload.o $(BUILD)/libarr/pic/arr_gdb_autoload.o: gdb/gdb.mk
+
+# The build tree's objfile script for libarr.so (gdb looks beside the library).
+ARRDBG_SO_SCRIPT := $(LIBARR_SO)-gdb.py
+$(ARRDBG_SO_SCRIPT): gdb/libarr-gdb.py.in gdb/gdb.mk
+	@mkdir -p $(dir $@)
+	sed -e 's|@PYDIR@|$(ARRDBG_PYDIR_SOURCE)|g' $< > $@
+
+ALL_TARGETS += $(ARRDBG_SO_SCRIPT)
 
 # Test programs: -O0 so every local is visible at the breakpoints.
 GDB_TEST_PROGS := $(patsubst tests/gdb/progs/%.c,$(BUILD)/tests/gdb/%,$(wildcard tests/gdb/progs/*.c))
@@ -41,7 +55,7 @@ $(GDB_TEST_SHARED): tests/gdb/progs/views.c tests/gdb/progs/spot.h $(LIBARR_SO)
 ALL_TARGETS += $(GDB_TEST_PROGS) $(GDB_TEST_SHARED)
 
 .PHONY: check-gdb install-gdb uninstall-gdb
-check-gdb: $(GDB_TEST_PROGS) $(GDB_TEST_SHARED) $(ARRDBG_GENERATED)
+check-gdb: $(GDB_TEST_PROGS) $(GDB_TEST_SHARED) $(ARRDBG_SO_SCRIPT) $(ARRDBG_GENERATED)
 	BUILD=$(BUILD) SANITIZE=$(SANITIZE) bash tests/gdb/run.sh
 
 CHECK_TARGETS += check-gdb
@@ -55,11 +69,20 @@ endif
 GDB_AUTOLOAD_SCRIPT := $(GDB_AUTOLOAD_DIR)$(LIBDIR)/libarr.so.$(ARR_VERSION)-gdb.py
 GDB_INSTALLED := $(addprefix $(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb/,$(notdir $(ARRDBG_PY))) \
                  $(PREFIX)/share/arrdbg/arrdbg.py $(GDB_AUTOLOAD_SCRIPT)
-install-gdb: $(ARRDBG_GENERATED)
-	install -d $(DESTDIR)$(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb $(DESTDIR)$(dir $(GDB_AUTOLOAD_SCRIPT))
+# The package and its loader (`source $(ARRDBG_SHARE_INSTALL)/arrdbg.py`:
+# any gdb, e.g. on a python3 process), the objfile script for the shared
+# library, and the installed libarr.a's autoload entry: compiled here, with
+# this PREFIX, and put in place of the build tree's (after install-libarr
+# copied the archive), so the installed archive names no build path.
+install-gdb: $(ARRDBG_GENERATED) | install-libarr
+	install -d $(DESTDIR)$(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb $(DESTDIR)$(dir $(GDB_AUTOLOAD_SCRIPT)) \
+	  $(dir $(ARRDBG_AUTOLOAD_INSTALLED_O))
 	install -m 644 $(ARRDBG_PY) $(DESTDIR)$(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb/
 	install -m 644 gdb/arrdbg.py $(DESTDIR)$(PREFIX)/share/arrdbg/
 	sed -e 's|@PYDIR@|$(ARRDBG_PYDIR_INSTALL)|g' gdb/libarr-gdb.py.in > $(DESTDIR)$(GDB_AUTOLOAD_SCRIPT)
+	$(CC) $(CFLAGS_PROJECT) -fdebug-prefix-map=$(CURDIR)=. -DARRDBG_PYDIR='"$(ARRDBG_PYDIR_INSTALL)"' \
+	  -c libarr/arr_gdb_autoload.c -o $(ARRDBG_AUTOLOAD_INSTALLED_O)
+	ar rs $(DESTDIR)$(LIBDIR)/libarr.a $(ARRDBG_AUTOLOAD_INSTALLED_O)
 	@$(call install_note,$(GDB_AUTOLOAD_SCRIPT),gdb auto-loads a library's scripts from its auto-load directory)
 uninstall-gdb:
 	rm -f $(addprefix $(DESTDIR),$(GDB_INSTALLED))

@@ -2,6 +2,7 @@
  * while views live orphans them; under Valgrind its buffer is quarantined
  * (kept, no-access) until the last orphan goes. */
 #include "arr_error.h"
+#include "arr_owner.h"
 #include "arr_registry.h"
 #include "arr_tag.h"
 
@@ -16,6 +17,24 @@
  * and orphans the views.  Under Valgrind the buffer is instead kept,
  * no-access, until its last orphan goes, so that a dangling read is always
  * reported rather than served from reused memory. */
+
+/* Where each owner freed while views lived was freed, for debuggers: gdb's
+ * `arr info` on an orphaned view reads this (gdb/python/arrdbg_gdb/model.py,
+ * read_free_log).  A ring of the last ARR__FREE_LOG such frees, written
+ * under arr__registry_lock; natural layout, no pointer to heap memory. */
+#define ARR__FREE_LOG 256
+struct arr__owner_free {
+    uint64_t id;
+    const void *freed_at; /* return address of the arr_free call */
+};
+struct arr__owner_free_log {
+    uint32_t magic; /* "FRE1" */
+    uint32_t size;  /* ARR__FREE_LOG */
+    uint64_t count; /* frees recorded so far; entry k is items[k % size] */
+    struct arr__owner_free items[ARR__FREE_LOG];
+};
+extern struct arr__owner_free_log arr__owner_free_log;
+struct arr__owner_free_log arr__owner_free_log = {0x46524531u, ARR__FREE_LOG, 0, {{0, NULL}}};
 
 struct arr_quarantine {
     void *buffer;
@@ -126,8 +145,13 @@ int arr_free(arr_t *a)
         struct arr_quarantine *q = NULL;
         if (orphaned_views > 0 && a->buffer && arr__on_valgrind())
             q = quarantine_locked(a);
-        if (orphaned_views > 0)
+        if (orphaned_views > 0) {
             orphan_views_locked(a, q);
+            struct arr__owner_free *e =
+                &arr__owner_free_log.items[arr__owner_free_log.count++ % ARR__FREE_LOG];
+            e->id = a->id;
+            e->freed_at = ARR__CALLER;
+        }
         if (q == NULL)
             release = a->buffer; /* NULL for wrapped memory */
         arr_registry.stats.live_bytes -= a->buffer_bytes;

@@ -1,18 +1,20 @@
 # bench.py - timings of the gdb plugin (make bench-gdb), run inside
 # `gdb -nx -batch -x bench.py build/tests/gdb/many`.  Prints, for each
-# command, the best of 5 runs in wall-clock and in gdb's CPU time (user +
-# system: steadier when other jobs share the machine) and the ratio of the
-# wall time to the target (ratio < 1: within target).
+# command, the best of N runs in wall-clock and in gdb's CPU time (user +
+# system: steadier when other jobs share the machine), the ratio of the
+# wall time to the target (ratio < 1: within target) and the load average
+# (timings on a busy machine are noisy: compare CPU times).
+# The `unlimited` rows compare the plugin with gdb's own `print *p@n` of the
+# same elements (target: the plugin's time <= gdb's own).
+import os
 import time
 
 import gdb
 
-REPEAT = 5
 
-
-def timed(command):
+def timed(command, repeat):
     best_wall = best_cpu = None
-    for _ in range(REPEAT):
+    for _ in range(repeat):
         wall, cpu = time.perf_counter(), time.process_time()
         out = gdb.execute(command, to_string=True)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -22,18 +24,32 @@ def timed(command):
 
 
 gdb.execute("set pagination off", to_string=True)
+gdb.execute("set width 0", to_string=True)
 gdb.execute("break arrdbg_spot", to_string=True)
 gdb.execute("run", to_string=True)
 gdb.execute("frame 1", to_string=True)
 rows = []
-for label, command, target in (
-        ("print 1,000,000-element 1-D array", "print big", 0.1),
-        ("print 1000x1000 array", "print big2d", 0.1),
-        ("arr list, 100,002 live arrays", "arr list", 0.5),
-        ("arr leaks, 100,002 live arrays", "arr leaks", 0.5)):
-    wall, cpu, out = timed(command)
+for label, command, target, repeat in (
+        ("print 1,000,000-element 1-D array", "print big", 0.05, 5),
+        ("print 1000x1000 array", "print big2d", 0.05, 5),
+        ("print 120x120x120 float64 array", "print big3", 0.05, 5),
+        ("print (2,)*32 broadcast view", "print deep", 0.05, 5),
+        ("arr list, 100,004 live arrays", "arr list", 0.25, 5),
+        ("arr leaks, 100,004 live arrays", "arr leaks", 0.25, 5)):
+    wall, cpu, out = timed(command, repeat)
     rows.append((label, wall, cpu, target, len(out)))
+gdb.execute("set print elements unlimited", to_string=True)
+gdb.execute("set max-value-size unlimited", to_string=True)
+for label, ours, theirs in (
+        ("print *big2d, unlimited (1e6 elements)", "print *big2d",
+         "print *(double (*)[1000][1000]) big2d->data"),):
+    wall, cpu, out = timed(ours, 2)
+    gwall, gcpu, gout = timed(theirs, 2)
+    rows.append((label, wall, cpu, gwall, len(out)))
+    rows.append(("  gdb's own print of the same elements", gwall, gcpu, gwall, len(gout)))
+load = os.getloadavg()
 for label, wall, cpu, target, size in rows:
-    print("bench-gdb: %-36s %7.3f s (cpu %.3f s)  target %.1f s  ratio %.2f  (%d chars)"
+    print("bench-gdb: %-40s %8.4f s (cpu %.4f s)  target %.3f s  ratio %.2f  (%d chars)"
           % (label, wall, cpu, target, wall / target, size))
+print("bench-gdb: load average %.2f %.2f %.2f (2 shared cores: a busy machine inflates wall times)" % load)
 gdb.execute("kill", to_string=True)

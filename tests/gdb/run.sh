@@ -8,11 +8,19 @@
 #   offline       overlap solver and .npy writer against NumPy (no gdb)
 #   cases/*.cmds  gdb -nx -batch transcripts against cases/*.exp, on a live
 #                 process or (#: mode core) a core file made with gcore
-#   mi            -var-create / -var-list-children over MI
+#   mi            -var-create / -var-list-children over MI (as VS Code and
+#                 CLion send them), -stack-list-variables --simple-values
 #   dump          arr dump of strided arrays read back with numpy, compared
 #                 with the values the program computed
 #   garbage       random and corrupt descriptors and registry: short
 #                 <arr: ...> answers, no traceback, no hang
+#   loading       the plugin is imported only from the directory compiled
+#                 in (never relative to the program); libarr.so has no
+#                 autoload entry; after install-gdb into a temporary
+#                 prefix, programs get it silently, python3 by one `source`
+#   hostile       every command, setting and $arr_* function with wrong
+#                 arity, wrong types, huge numbers, no process: one-line
+#                 answers only (no traceback, no "internal error")
 #   vgdb_arrcheck the plugin through Valgrind's gdbserver under the tree's
 #                 arrcheck tool, its ids checked against `monitor arr ...`
 #                 (skipped when build/valgrind has no tool, or SANITIZE=1)
@@ -175,6 +183,13 @@ if want mi; then
 108-var-create row_var * row
 109-var-info-num-children row_var
 110-var-list-children --simple-values row_var 1 3
+113-stack-list-variables --simple-values
+114-var-create - * m
+115-var-list-children --simple-values var1
+116-var-list-children --all-values var1 5 9
+117-var-create --thread 1 --frame 1 - @ flipped
+118-var-info-num-children var2
+119-data-evaluate-expression m
 -gdb-exit
 EOF
     # -exec-run is asynchronous: feed the rest once the breakpoint is hit.
@@ -220,6 +235,108 @@ if want garbage; then
             pass "$result"
         else
             fail garbage "$(tail -30 "$WORK/garbage.log")"
+        fi
+    fi
+fi
+
+# ---- loading: safe (never relative to the program), silent when installed ----
+# 1. A static program copied under a directory where anyone could plant
+#    share/arrdbg/python (and ./arrdbg_gdb in the current directory): the
+#    plugin still comes from the one directory compiled into libarr.a.
+# 2. The shared library carries no .debug_gdb_scripts entry and no path.
+# 3. make install-gdb into a temporary PREFIX: the installed libarr.a's
+#    entry names only PREFIX; a program linked to the installed libarr.so
+#    gets the printers from gdb's auto-load directory without a word about
+#    safe-path; a static one from PREFIX; `source PREFIX/share/arrdbg/arrdbg.py`
+#    gives the arr commands in python3 from any directory.
+loading_check() {
+    local d=$WORK/loading plant prefix out
+    mkdir -p "$d/X" "$d/share/arrdbg/python/arrdbg_gdb" "$d/arrdbg_gdb"
+    cp "$BUILD/tests/gdb/views" "$d/X/prog"
+    plant='import gdb; gdb.write("PLANTED CODE RAN\n")'
+    echo "$plant" >"$d/share/arrdbg/python/arrdbg_gdb/__init__.py"
+    echo "$plant" >"$d/arrdbg_gdb/__init__.py"
+    out=$(cd "$d" && "${GDB[@]}" -ex "python import arrdbg_gdb; print('from', arrdbg_gdb.__file__)" \
+        -ex "info pretty-printer" X/prog 2>&1)
+    if grep -q PLANTED <<<"$out" || ! grep -q "^from $ROOT/gdb/python/arrdbg_gdb/__init__.py" <<<"$out"; then
+        echo "static program under a planted directory: $out"
+        return 1
+    fi
+    if readelf -SW "$BUILD/libarr.so.$ARR_VERSION" | grep -q debug_gdb_scripts; then
+        echo "libarr.so has a .debug_gdb_scripts section"
+        return 1
+    fi
+    if strings "$BUILD/libarr.so.$ARR_VERSION" | grep -q "gdb/python"; then
+        echo "libarr.so names a plugin directory"
+        return 1
+    fi
+    [ "${SANITIZE:-0}" = 1 ] && return 0  # an install links without the sanitizers
+    prefix=$WORK/prefix
+    if ! make -s --no-print-directory install-gdb BUILD="$BUILD" PREFIX="$prefix" \
+            GDB_AUTOLOAD_DIR="$prefix/share/gdb/auto-load" >"$WORK/loading.install.log" 2>&1; then
+        echo "make install-gdb failed:"
+        tail -20 "$WORK/loading.install.log"
+        return 1
+    fi
+    local entry
+    entry=$(cd "$WORK" && ar x "$prefix/lib/libarr.a" arr_gdb_autoload.o && readelf -p .debug_gdb_scripts arr_gdb_autoload.o)
+    if ! grep -q "$prefix/share/arrdbg/python" <<<"$entry" || grep -q "$ROOT" <<<"$entry"; then
+        echo "installed libarr.a's autoload entry: $entry"
+        return 1
+    fi
+    cc -Ilibarr -Itests/gdb/progs -g -O0 tests/gdb/progs/views.c -o "$d/shared_prog" -L"$prefix/lib" \
+        -l:libarr.so.$ARR_SOVERSION -Wl,-rpath,"$prefix/lib" -pthread -lm &&
+    cc -Ilibarr -Itests/gdb/progs -g -O0 tests/gdb/progs/views.c -o "$d/static_prog" "$prefix/lib/libarr.a" -pthread -lm ||
+        return 1
+    # gdb's default safe-path trusts its own auto-load directory: the same here.
+    out=$(cd "$d" && timeout -k 5 "$GDB_TIMEOUT" gdb -nx -batch \
+        -iex "set auto-load scripts-directory $prefix/share/gdb/auto-load" \
+        -iex "set auto-load safe-path $prefix/share/gdb/auto-load" \
+        -ex "break arrdbg_spot" -ex run -ex "frame 1" -ex "print base" \
+        -ex "python import arrdbg_gdb; print('from', arrdbg_gdb.__file__)" shared_prog 2>&1)
+    if grep -q -E "declined|PLANTED|safe-path" <<<"$out" || ! grep -q '^\$1 = arr #1 float64' <<<"$out" ||
+            ! grep -q "^from $prefix/share/arrdbg/python/arrdbg_gdb/__init__.py" <<<"$out"; then
+        echo "program linked to the installed libarr.so: $out"
+        return 1
+    fi
+    out=$(cd "$d" && "${GDB[@]}" -ex "python import arrdbg_gdb; print('from', arrdbg_gdb.__file__)" static_prog 2>&1)
+    if grep -q PLANTED <<<"$out" || ! grep -q "^from $prefix/share/arrdbg/python/arrdbg_gdb/__init__.py" <<<"$out"; then
+        echo "static program linked to the installed libarr.a: $out"
+        return 1
+    fi
+    out=$(cd / && timeout -k 5 "$GDB_TIMEOUT" gdb -nx -batch -iex "source $prefix/share/arrdbg/arrdbg.py" \
+        -ex "help arr info" -ex "python import arrdbg_gdb; print('from', arrdbg_gdb.__file__)" \
+        -ex "arr info 0" $PY 2>&1)
+    if ! grep -q "^Everything about one array" <<<"$out" ||
+            ! grep -q "^from $prefix/share/arrdbg/python/arrdbg_gdb/__init__.py" <<<"$out"; then
+        echo "source PREFIX/share/arrdbg/arrdbg.py in python3: $out"
+        return 1
+    fi
+    return 0
+}
+if want loading; then
+    ARR_VERSION=$(sed -n -E 's/^ARR_VERSION *:?= *//p' Makefile | head -1)
+    ARR_SOVERSION=$(sed -n -E 's/^ARR_SOVERSION *:?= *//p' Makefile | head -1)
+    if msg=$(loading_check 2>&1); then
+        pass loading
+    else
+        fail loading "$msg"
+    fi
+fi
+
+# ---- every command and function with hostile arguments, with and without a process ----
+if want hostile; then
+    "${GDB[@]}" "${SOURCE[@]}" -x tests/gdb/hostile_check.py "$BUILD/tests/gdb/views" \
+        >"$WORK/hostile.log" 2>&1
+    rc=$?
+    if [ $rc = 124 ] || [ $rc = 137 ]; then
+        fail hostile "gdb timed out after ${GDB_TIMEOUT}s (a hang)"
+    elif no_traceback hostile "$WORK/hostile.log"; then
+        result=$(tail -1 "$WORK/hostile.log")
+        if [[ $result == "hostile: ok"* ]]; then
+            pass "$result"
+        else
+            fail hostile "$(grep -E '^(FAIL|hostile)' "$WORK/hostile.log" | head -60)"
         fi
     fi
 fi

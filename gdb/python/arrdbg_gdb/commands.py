@@ -4,7 +4,12 @@ All of them read memory only (no inferior calls).  Errors come out as gdb
 errors with a short message, never as a Python traceback.
 """
 
+import contextlib
+import errno
 import os
+import re
+import stat
+import tempfile
 
 import gdb
 
@@ -13,10 +18,78 @@ from . import foreign, numpy_support
 from . import numpy_registry
 from .memory import ADDRESS_MASK, ReadError, Settings, Target, read
 from .model import (ArrDesc, Invalid, Registry, desc_of_value, fmt_tuple,
-                    gc_paused, read_stats, resolve, where)
+                    gc_paused, read_free_log, read_stats, resolve, where)
 from .printers import Elements
 
 MAX_SOURCE_CHAIN = 64
+MAX_INDENT = 32  # arr views: deeper levels say their depth instead of indenting
+
+
+class Evaluated:
+    """The values of one command's expressions, each evaluated once: the
+    NumPy probe and the libarr path share them, so `arr info (counter++,
+    a)` adds 1 and `arr info f()` calls f once.  The same text twice in
+    one command is one evaluation."""
+
+    def __init__(self):
+        self.values = {}
+
+    def __call__(self, text):
+        text = text.strip()
+        if text not in self.values:
+            try:
+                self.values[text] = gdb.parse_and_eval(text)
+            except gdb.error as exc:
+                self.values[text] = gdb.GdbError(str(exc))
+            except (RuntimeError, ValueError, OverflowError) as exc:
+                self.values[text] = gdb.GdbError("cannot evaluate %r: %s" % (text, exc))
+        value = self.values[text]
+        if isinstance(value, Exception):
+            raise value
+        return value
+
+    def find_foreign(self, text):
+        """foreign.find over these values."""
+        text = text.strip()
+        if not foreign.registered() or not text or text.startswith("#"):
+            return None
+        try:
+            value = self(text)
+        except gdb.GdbError:
+            return None
+        try:
+            return foreign.read_value(value)
+        except foreign.Invalid as exc:
+            raise gdb.GdbError("%s: invalid %s" % (text, exc))
+
+    def find_text(self, text):
+        """numpy_support.find_text over these values."""
+        text = text.strip()
+        if not text or text.startswith("#"):
+            return None
+        try:
+            value = self(text)
+        except gdb.GdbError:
+            return None
+        return numpy_support.find_value(value)
+
+
+@contextlib.contextmanager
+def evaluated_once():
+    """Evaluated for one command, also used by numpy_support's probes."""
+    values = Evaluated()
+    hooks = [(module, name, getattr(module, name, None), replacement)
+             for module, name, replacement in ((numpy_support, "find_text", values.find_text),
+                                               (foreign, "find", values.find_foreign))]
+    for module, name, saved, replacement in hooks:
+        if saved is not None:
+            setattr(module, name, replacement)
+    try:
+        yield values
+    finally:
+        for module, name, saved, _replacement in hooks:
+            if saved is not None:
+                setattr(module, name, saved)
 
 
 def _guard(name, fn, *args):
@@ -64,11 +137,18 @@ def _write_lines(lines):
         gdb.write("\n".join(lines[start:start + WRITE_CHUNK_LINES]) + "\n")
 
 
+MAX_COLUMN = 40  # a longer cell (a 32-d shape) overflows its row, not every row
+
+
+def _width(col):
+    return max([len(v) for v in col if len(v) <= MAX_COLUMN] or [0])
+
+
 def _table(columns, right_aligned=(0, 4)):
     """Lines of aligned columns (each a list of strings, the header first);
     the columns in right_aligned are right-aligned, the last is left as is.
     Built column by column: `arr list` formats 100,000s of rows."""
-    fmt = "  ".join(("%%%ds" if k in right_aligned else "%%-%ds") % max(map(len, col))
+    fmt = "  ".join(("%%%ds" if k in right_aligned else "%%-%ds") % _width(col)
                     for k, col in enumerate(columns[:-1]))
     fmt += "  %s"
     return [(fmt % row).rstrip() for row in zip(*columns)]
@@ -76,11 +156,15 @@ def _table(columns, right_aligned=(0, 4)):
 
 LEAK_ORDER = ("copy", "owner", "view", "orphan")
 LEAK_WORDS = layout.LEAK_WORDS  # arrcheck.h's words, as libarr's ARR_CHECK=1 prints them
+LEAK_GROUP_WORDS = {"copy": "copies never freed", "owner": "arrays never freed",
+                    "view": "views never freed", "orphan": "orphaned views (their base was freed first)"}
+LEAK_IDS_SHOWN = 8
 
 
 def _list_columns(entries):
     """The columns of `arr list` (header first), as strings."""
     dtypes = layout.DTYPES
+    places = {pc: where(pc) for pc in {d.made_at for d in entries}}  # a few call sites
     shapes = {}  # most arrays share a few shapes: format each once
     for d in entries:
         if d.shape not in shapes:
@@ -93,7 +177,7 @@ def _list_columns(entries):
         ["bytes"] + [str(d.nbytes) for d in entries],
         ["base"] + ["#%d" % d.base_id if d.is_view else "-" for d in entries],
         ["label"] + ['"%s"' % d.label if d.label else "" for d in entries],
-        ["made at"] + [where(d.made_at) for d in entries],
+        ["made at"] + [places[d.made_at] for d in entries],
     ]
 
 
@@ -241,9 +325,10 @@ it was made from, and all live views of its owner."""
     def _run(self, arg):
         if not arg.strip():
             raise gdb.GdbError("usage: arr info EXPR")
-        if foreign.info(arg) or numpy_support.info(arg):  # another library's array, NumPy's
-            return
-        d = resolve(arg)
+        with evaluated_once() as evaluate:
+            if foreign.info(arg) or numpy_support.info(arg):  # another library's array, NumPy's
+                return
+            d = resolve(arg, evaluate)
         reg = _optional_registry()
         out = [d.summary()]
         out.append("  address:    0x%x" % d.address)
@@ -266,6 +351,9 @@ it was made from, and all live views of its owner."""
         if d.is_view and d.orphaned:
             out.append("  base:       none: #%d was freed while this view lived (orphaned);"
                        " its elements are not read" % d.base_id)
+            freed_at = read_free_log().get(d.base_id)
+            if freed_at:
+                out.append("  freed:      #%d by arr_free, at %s" % (d.base_id, where(freed_at)))
         elif d.is_view:
             try:
                 owner = ArrDesc.read(d.base)
@@ -309,9 +397,10 @@ registry's views of the same freed owner."""
     def _run(self, arg):
         if not arg.strip():
             raise gdb.GdbError("usage: arr views EXPR")
-        if foreign.views(arg) or numpy_support.views(arg):  # another library's, NumPy's
-            return
-        d = resolve(arg)
+        with evaluated_once() as evaluate:
+            if foreign.views(arg) or numpy_support.views(arg):  # another library's, NumPy's
+                return
+            d = resolve(arg, evaluate)
         problem = None
         if d.is_view and d.orphaned:
             reg = _registry("arr views")
@@ -337,18 +426,30 @@ registry's views of the same freed owner."""
             parent = v.source_id if v.source_id in ids else root_id
             children.setdefault(parent, []).append(v)
 
-        def emit(parent, indent):
-            for v in children.get(parent, []):
-                lo, hi = v.extent()
-                out.append("%s#%d %s %s %s strides %s bytes [%d, %d)%s%s%s" % (
-                    indent, v.id, v.op_name, v.dtype_name, fmt_tuple(v.shape), fmt_tuple(v.strides),
-                    v.offset + lo, v.offset + hi, ' "%s"' % v.label if v.label else "",
-                    "" if not v.source_id or v.source_id in ids or v.source_id == root_id
-                    else " (made from freed #%d)" % v.source_id,
-                    "  <- this one" if v.id == d.id else ""))
-                emit(v.id, indent + "  ")
-
-        emit(root_id, "  ")
+        # Depth-first with an explicit stack: a chain of 1,000s of views
+        # (each made from the previous) nests that deep.
+        stack = [(root_id, 0)]
+        pending = {root_id: list(reversed(children.get(root_id, [])))}
+        while stack:
+            parent, depth = stack[-1]
+            todo = pending.get(parent)
+            if not todo:
+                stack.pop()
+                continue
+            v = todo.pop()
+            lo, hi = v.extent()
+            level = depth + 1
+            indent = "  " * min(level, MAX_INDENT) + ("(depth %d) " % level if level > MAX_INDENT else "")
+            out.append("%s#%d %s %s %s strides %s bytes [%d, %d)%s%s%s" % (
+                indent, v.id, v.op_name, v.dtype_name, fmt_tuple(v.shape),
+                fmt_tuple(v.strides), v.offset + lo, v.offset + hi,
+                ' "%s"' % v.label if v.label else "",
+                "" if not v.source_id or v.source_id in ids or v.source_id == root_id
+                else " (made from freed #%d)" % v.source_id,
+                "  <- this one" if v.id == d.id else ""))
+            if v.id in children and v.id not in pending:  # each id opened once (no cycle)
+                pending[v.id] = list(reversed(children[v.id]))
+                stack.append((v.id, depth + 1))
         if not views:
             out.append("  no live views")
         if problem:
@@ -369,8 +470,33 @@ def _relative(a, b, lo, hi):
     return " (bytes [%d, %d) of #%d's data)" % (lo - start, hi - start, a.base_id)
 
 
-def shares_report(a, b, max_work):
-    """Lines answering may-share and shares for two descriptors."""
+def _parenthesised(expr):
+    """Whether expr is one (...) group as a whole."""
+    if not (expr.startswith("(") and expr.endswith(")")):
+        return False
+    depth = 0
+    for k, c in enumerate(expr):
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if depth == 0 and k < len(expr) - 1:
+            return False
+    return True
+
+
+def _element_name(expr, index):
+    """expr[i, j] for the witness of arr shares, in the user's words: the
+    expression as typed (parenthesised unless a name or #ID)."""
+    expr = expr.strip()
+    if not (re.match(r"^(#\d+|[A-Za-z_$][\w$]*(\s*(\.|->)\s*[A-Za-z_]\w*|\[[^\]]*\]|\(\))*)$", expr)
+            or _parenthesised(expr)):
+        expr = "(%s)" % expr
+    if not index:
+        return expr
+    return "%s[%s]" % (expr, ", ".join(str(i) for i in index))
+
+
+def shares_report(a, b, max_work, exprs=("a", "b")):
+    """Lines answering may-share and shares for two descriptors; exprs:
+    what the user called them (names the witness elements)."""
     oa, ob = a.operand(), b.operand()
     bounds = overlap.may_share(oa, ob)
     names = "#%d and #%d" % (a.id, b.id)
@@ -382,9 +508,9 @@ def shares_report(a, b, max_work):
     answer, witness = overlap.shares(oa, ob, max_work)
     if answer == overlap.YES:
         lo, hi = witness.common_range()
-        lines.append("%s: shares memory (exact): yes, a%s and b%s share bytes [0x%x, 0x%x)%s"
-                     % (names, list(witness.index_a), list(witness.index_b), lo, hi,
-                        _relative(a, b, lo, hi)))
+        lines.append("%s: shares memory (exact): yes, %s and %s share bytes [0x%x, 0x%x)%s"
+                     % (names, _element_name(exprs[0], witness.index_a),
+                        _element_name(exprs[1], witness.index_b), lo, hi, _relative(a, b, lo, hi)))
     elif answer == overlap.NO:
         lines.append("%s: shares memory (exact): no" % names)
     else:
@@ -410,17 +536,22 @@ Quote an expression that contains spaces."""
         _guard("arr shares", self._run, arg)
 
     def _run(self, arg):
-        if foreign.shares(arg, resolve, Settings.max_work) or numpy_support.shares(arg, resolve):
-            return
-        first, second = _args(arg, "arr shares", 2, "arr shares EXPR EXPR")
-        a, b = resolve(first), resolve(second)
-        gdb.write("\n".join(shares_report(a, b, Settings.max_work)) + "\n")
+        with evaluated_once() as evaluate:
+            def resolve_once(text):
+                return resolve(text, evaluate)
+            if foreign.shares(arg, resolve_once, Settings.max_work) or \
+                    numpy_support.shares(arg, resolve_once):
+                return
+            first, second = _args(arg, "arr shares", 2, "arr shares EXPR EXPR")
+            a, b = resolve(first, evaluate), resolve(second, evaluate)
+        gdb.write("\n".join(shares_report(a, b, Settings.max_work, (first, second))) + "\n")
 
 
 class ArrLeaks(gdb.Command):
     """What would be reported as leaks if the program ended here.
 Usage: arr leaks
-Reads libarr's registry: copies never freed (owners made by copy, astype,
+One line per creation site and kind, the most bytes first (as arrcheck's
+loss records), with the ids of the arrays made there.  Reads libarr's registry: copies never freed (owners made by copy, astype,
 ascontiguous/asfortran/reshape copies), arrays never freed (other owners),
 views never freed, and orphaned views (views whose owner was freed first),
 the same categories as libarr's ARR_CHECK=1 report.  Under Valgrind,
@@ -443,17 +574,36 @@ buffers themselves; at exit the tool's report is the authoritative one."""
         groups = {k: [] for k in LEAK_ORDER}
         for d in reg.entries:
             groups[d.category].append(d)
-        out = []
-        buffer_bytes = 0
+        # One line per creation site and kind (arrcheck's loss records),
+        # the most bytes first, then the most arrays: O(n log n).
+        sites = {}
         for kind in LEAK_ORDER:
             for d in groups[kind]:
-                nbytes = 0 if d.is_view else max(d.buffer_bytes, 0)
-                buffer_bytes += nbytes
-                extra = " of freed #%d" % d.base_id if kind == "orphan" else (
-                    " of #%d" % d.base_id if kind == "view" else "")
-                out.append("%s: #%d%s %s %s%s, %d bytes, made at %s" % (
-                    LEAK_WORDS[kind], d.id, extra, d.dtype_name, fmt_tuple(d.shape),
-                    ' "%s"' % d.label if d.label else "", nbytes, where(d.made_at)))
+                sites.setdefault((kind, d.made_at), []).append(d)
+        rank = {kind: k for k, kind in enumerate(LEAK_ORDER)}
+        records = []
+        buffer_bytes = 0
+        for (kind, made_at), arrays in sites.items():
+            arrays.sort(key=lambda d: d.id)
+            nbytes = sum(0 if d.is_view else max(d.buffer_bytes, 0) for d in arrays)
+            buffer_bytes += nbytes
+            records.append((-nbytes, -len(arrays), rank[kind], arrays[0].id, kind, made_at, arrays, nbytes))
+        records.sort(key=lambda r: r[:4])
+        out = []
+        for _b, _n, _r, _i, kind, made_at, arrays, nbytes in records:
+            d = arrays[0]
+            extra = " of freed #%d" % d.base_id if kind == "orphan" else (
+                " of #%d" % d.base_id if kind == "view" else "")
+            first = "#%d%s %s %s%s" % (d.id, extra, d.dtype_name, fmt_tuple(d.shape),
+                                       ' "%s"' % d.label if d.label else "")
+            if len(arrays) == 1:
+                out.append("%s: %s, %d bytes, made at %s" % (LEAK_WORDS[kind], first, nbytes, where(made_at)))
+                continue
+            ids = ", ".join("#%d" % a.id for a in arrays[:LEAK_IDS_SHOWN])
+            if len(arrays) > LEAK_IDS_SHOWN:
+                ids += " and %d more" % (len(arrays) - LEAK_IDS_SHOWN)
+            out.append("%s: %d arrays, %d bytes, made at %s: e.g. %s (ids %s)" % (
+                LEAK_GROUP_WORDS[kind], len(arrays), nbytes, where(made_at), first, ids))
         total = sum(len(v) for v in groups.values())
         out.append(layout.LEAK_SUMMARY_FORMAT % (
             total, len(groups["copy"]), len(groups["owner"]), buffer_bytes,
@@ -510,7 +660,7 @@ counters is reported below the totals."""
             top = MEM_DEFAULT_TOP
         elif len(argv) == 1 and argv[0] == "all":
             top = None
-        elif len(argv) == 1 and argv[0].isdigit():
+        elif len(argv) == 1 and argv[0].isascii() and argv[0].isdigit():
             top = int(argv[0])
         else:
             raise gdb.GdbError("usage: arr mem [N|all]  (N: a count, 0 or more)")
@@ -584,6 +734,9 @@ counters is reported below the totals."""
 
 def read_c_order(d):
     """All elements of d in C order (bytes), one read of its extent."""
+    if Settings.max_dump is not None and d.nbytes > Settings.max_dump:
+        raise gdb.GdbError("#%d has %d elements, %d bytes: more than `set arr max-dump` (%d bytes)"
+                           % (d.id, d.size, d.nbytes, Settings.max_dump))
     lo, hi = d.extent()
     if hi - lo > Settings.max_read:
         raise gdb.GdbError("#%d spans %d bytes, more than `set arr max-read` (%d)"
@@ -592,14 +745,55 @@ def read_c_order(d):
     return npy.gather_c_order(buf, -lo, d.shape, d.strides, d.itemsize)
 
 
+def write_replacing(path, chunks):
+    """Writes chunks to path through a temporary file in the same directory,
+    renamed over path only once everything is written and flushed: a failed
+    write (full disk, file size limit) leaves the old file as it was.
+    Refuses a path that exists and is not a regular file (a device stays a
+    device).  Raises OSError; the temporary file never stays behind."""
+    real = os.path.realpath(path)
+    try:
+        old = os.stat(real)
+    except FileNotFoundError:
+        old = None
+    if old is not None and not stat.S_ISREG(old.st_mode):
+        raise OSError(errno.EINVAL, "not a regular file")
+    directory, name = os.path.split(real)
+    fd, temp = tempfile.mkstemp(prefix=".%s." % name, suffix=".tmp", dir=directory or ".")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            for chunk in chunks:
+                f.write(chunk)
+            f.flush()
+            os.fsync(f.fileno())
+        if old is not None:
+            mode = stat.S_IMODE(old.st_mode)
+        else:
+            mask = os.umask(0)
+            os.umask(mask)
+            mode = 0o666 & ~mask
+        os.chmod(temp, mode)
+        os.replace(temp, real)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+
+
 class ArrDump(gdb.Command):
     """Write an array to a NumPy .npy file.
 Usage: arr dump EXPR FILE.npy
 Writes format 1.0 with the array's dtype ('<f8', '|b1', '<c16', ...) and
 shape, elements in C order whatever the strides; numpy.load reads it back.
 Reads the array's memory once; refuses orphaned views (their buffer was
-freed; `set arr read-orphans on` to insist) and arrays spanning more than
-`set arr max-read` bytes."""
+freed; `set arr read-orphans on` to insist), arrays spanning more than
+`set arr max-read` bytes, and arrays whose elements take more than `set arr
+max-dump` bytes in the file (256 MiB by default: a stride-0 view of 2**40
+elements reads 8 bytes but would write 8 TiB).  The file is written under a
+temporary name and renamed into place: if writing fails (a full disk), an
+existing FILE is left as it was.  FILE must be a regular file or new."""
 
     def __init__(self):
         gdb.Command.__init__(self, "arr dump", gdb.COMMAND_DATA, gdb.COMPLETE_EXPRESSION)
@@ -609,20 +803,22 @@ freed; `set arr read-orphans on` to insist) and arrays spanning more than
 
     def _run(self, arg):
         expr, path = _args(arg, "arr dump", 2, "arr dump EXPR FILE.npy")
+        if not path:
+            raise gdb.GdbError("usage: arr dump EXPR FILE.npy")
         d = resolve(expr)
         if not d.readable():
             raise gdb.GdbError("arr dump: #%d is an orphaned view: the buffer of #%d was freed"
                                % (d.id, d.base_id))
         body = read_c_order(d)
-        data = npy.header(npy.descr(d.dtype, Target.get().endian), d.shape) + body
+        head = npy.header(npy.descr(d.dtype, Target.get().endian), d.shape)
         path = os.path.expanduser(path)
         try:
-            with open(path, "wb") as f:
-                f.write(data)
+            write_replacing(path, (head, body))
         except OSError as exc:
-            raise gdb.GdbError("arr dump: %s: %s" % (path, exc.strerror))
+            raise gdb.GdbError("arr dump: %s: %s (nothing written)"
+                               % (path, exc.strerror or exc))
         gdb.write("wrote #%d %s %s to %s (%d bytes)\n" % (
-            d.id, d.dtype_name, fmt_tuple(d.shape), path, len(data)))
+            d.id, d.dtype_name, fmt_tuple(d.shape), path, len(head) + len(body)))
 
 
 # ---- settings -----------------------------------------------------------
@@ -656,6 +852,8 @@ class _Param(gdb.Parameter):
         value = self.value
         if self.attr == "max_work" and value is None:
             value = -1
+        if self.attr == "max_dump" and (value is None or value < 0):
+            value = None  # unlimited
         setattr(Settings, self.attr, value)
         return ""
 
@@ -670,6 +868,9 @@ def _parameters():
     _Param("read-orphans", gdb.PARAM_BOOLEAN, "read_orphans",
            "Whether to read elements of orphaned views (their buffer was freed).",
            "Reading elements of orphaned views is %s.")
+    _Param("max-dump", gdb.PARAM_ZUINTEGER_UNLIMITED, "max_dump",
+           "Most bytes of elements `arr dump` writes to one file (default 256 MiB).",
+           "arr dump writes at most %s bytes of elements.")
     _Param("max-work", gdb.PARAM_ZUINTEGER_UNLIMITED, "max_work",
            "Most search steps `arr shares` and $arr_shares spend on the exact answer.",
            "The exact shares-memory search stops after %s steps.")
@@ -693,8 +894,10 @@ their real part.  Example: break f if $arr_get(a, 2, -1) > 0.5"""
     def __init__(self):
         gdb.Function.__init__(self, "arr_get")
 
-    def invoke(self, a, *index):
-        return _guard("$arr_get", self._run, a, index)
+    def invoke(self, *args):
+        if not args:
+            raise gdb.GdbError("usage: $arr_get(A, I, ...)")
+        return _guard("$arr_get", self._run, args[0], args[1:])
 
     def _run(self, a, index):
         d = _func_desc("arr_get", a)
@@ -725,8 +928,10 @@ numpy.shares_memory), 2 if the search exceeded `set arr max-work`."""
     def __init__(self):
         gdb.Function.__init__(self, "arr_shares")
 
-    def invoke(self, a, b):
-        return _guard("$arr_shares", self._run, a, b)
+    def invoke(self, *args):
+        if len(args) != 2:
+            raise gdb.GdbError("usage: $arr_shares(A, B)")
+        return _guard("$arr_shares", self._run, *args)
 
     def _run(self, a, b):
         da, db = _func_desc("arr_shares", a), _func_desc("arr_shares", b)
@@ -740,8 +945,10 @@ class ArrSize(gdb.Function):
     def __init__(self):
         gdb.Function.__init__(self, "arr_size")
 
-    def invoke(self, a):
-        return _guard("$arr_size", lambda: _func_desc("arr_size", a).size)
+    def invoke(self, *args):
+        if len(args) != 1:
+            raise gdb.GdbError("usage: $arr_size(A)")
+        return _guard("$arr_size", lambda: _func_desc("arr_size", args[0]).size)
 
 
 class ArrId(gdb.Function):
@@ -750,8 +957,10 @@ class ArrId(gdb.Function):
     def __init__(self):
         gdb.Function.__init__(self, "arr_id")
 
-    def invoke(self, a):
-        return _guard("$arr_id", lambda: _func_desc("arr_id", a).id)
+    def invoke(self, *args):
+        if len(args) != 1:
+            raise gdb.GdbError("usage: $arr_id(A)")
+        return _guard("$arr_id", lambda: _func_desc("arr_id", args[0]).id)
 
 
 def register():

@@ -2,8 +2,8 @@
 
 Nothing here calls a function in the inferior, so everything works on a core
 file and through Valgrind's gdbserver.  Reads are bounded (max_read) and go
-through a small per-command cache: a printer reads a whole block once and
-its rows and elements are served from it.  The cache is emptied whenever the
+through a small cache of exact (address, length) reads (a dict: O(1) per
+lookup), used for descriptors; element spans are read uncached, once.  The cache is emptied whenever the
 inferior may have changed (stop, continue, memory write, next prompt).
 """
 
@@ -29,15 +29,16 @@ class Settings:
     max_read = 64 << 20      # bytes one command may read for elements
     read_orphans = False     # read elements of orphaned views anyway
     max_work = 1000000       # exact shares search nodes (-1: no limit)
+    max_dump = 256 << 20     # bytes of elements one `arr dump` writes
 
 
 _CACHE_LIMIT = 128 << 20
-_cache = []        # [(address, bytes)], most recent first
+_cache = {}        # {(address, length): bytes}: O(1) per lookup
 _cache_bytes = [0]
 
 
 def clear_cache(*_args):
-    del _cache[:]
+    _cache.clear()
     _cache_bytes[0] = 0
 
 
@@ -64,9 +65,9 @@ def read(address, length, cache=True):
     if length == 0:
         return b""
     if cache:
-        for start, block in _cache:
-            if start <= address and address + length <= start + len(block):
-                return block[address - start:address - start + length]
+        data = _cache.get((address, length))
+        if data is not None:
+            return data
     try:
         data = gdb.selected_inferior().read_memory(address, length).tobytes()
     except (gdb.MemoryError, gdb.error, ValueError, OverflowError, RuntimeError):
@@ -74,7 +75,7 @@ def read(address, length, cache=True):
     if cache:
         if _cache_bytes[0] + length > _CACHE_LIMIT:
             clear_cache()
-        _cache.insert(0, (address, data))
+        _cache[(address, length)] = data
         _cache_bytes[0] += length
     return data
 

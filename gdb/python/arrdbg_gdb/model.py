@@ -242,6 +242,7 @@ class Registry:
 
     def __init__(self):
         self.problems = []
+        self._by_id = None
         self.entries = []  # ArrDesc, in registry order
         self.bad = []      # (slot, address, text) of entries that fail checks
         self._by_id = None
@@ -448,8 +449,10 @@ def address_of(value):
     raise gdb.GdbError("expected an arr_t * (or #ID), got a value of type %s" % value.type)
 
 
-def resolve(text):
-    """An ArrDesc for a command argument: an expression or #ID."""
+def resolve(text, evaluate=None):
+    """An ArrDesc for a command argument: an expression or #ID.
+    evaluate(text) gives the expression's gdb.Value (default: evaluate it
+    now); a command passes one that evaluates each expression once."""
     text = text.strip()
     if text.startswith("#") and text[1:].isdigit():
         ident = int(text[1:])
@@ -460,6 +463,8 @@ def resolve(text):
         if desc is None:
             raise gdb.GdbError("no live array #%d in libarr's registry" % ident)
         return desc
+    if evaluate is not None:
+        return desc_of_value(evaluate(text))
     try:
         value = gdb.parse_and_eval(text)
     except gdb.error as exc:
@@ -473,6 +478,43 @@ def desc_of_value(value):
         return ArrDesc.read(address)
     except (ReadError, Invalid) as exc:
         raise gdb.GdbError(describe_failure(exc, address))
+
+
+FREE_LOG_MAGIC = 0x46524531  # "FRE1"
+MAX_FREE_LOG = 1 << 16
+
+
+def read_free_log():
+    """{owner id: return address of its arr_free} for the owners libarr
+    freed while views lived, from libarr's ring arr__owner_free_log (the
+    last `size` of them; libarr/arr_free.c).  {} when there is none or it
+    does not make sense.  Layout: u32 magic, u32 size, u64 count, then size
+    entries of (u64 id, pointer freed_at), natural alignment."""
+    try:
+        sym = gdb.lookup_global_symbol("arr__owner_free_log") or \
+            gdb.lookup_static_symbol("arr__owner_free_log")
+        address = int(sym.value().address) if sym is not None else \
+            int(gdb.parse_and_eval("&arr__owner_free_log"))
+    except (gdb.error, RuntimeError):
+        return {}
+    target = Target.get()
+    psize = target.pointer_size
+    try:
+        magic, size, count = struct.unpack(target.endian + "IIQ", read(address, 16, cache=False))
+        if magic != FREE_LOG_MAGIC or not 0 < size <= MAX_FREE_LOG:
+            return {}
+        entry = 8 + psize
+        entry += -entry % 8
+        raw = read(address + 16, size * entry, cache=False)
+    except ReadError:
+        return {}
+    fmt = struct.Struct(target.endian + ("QQ" if psize == 8 else "QI"))
+    found = {}
+    for k in range(min(count, size)):
+        ident, pc = fmt.unpack_from(raw, k * entry)
+        if ident:
+            found[ident] = pc
+    return found
 
 
 _where_cache = {}

@@ -1,10 +1,34 @@
 """Pretty-printers for arr_t, arr_t * and struct arr_registry.
 
 `print a` shows one summary line, then the elements nested per axis as lazy
-children with display_hint('array').  An N-d array's children are its rows:
-synthetic `struct arr` values (magic ROW1, never in the inferior) that this
-same printer shows as plain nested arrays, so MI varobjs can open them too.
-Elements are read through the real strides from a block read once.
+children with display_hint('array').  What is shown is bounded the way
+NumPy's arrayprint bounds it, with gdb's own settings as the knobs:
+
+- an array of at most `print elements` elements is shown whole; a bigger
+  one is summarised: along every axis longer than 2 * EDGEITEMS only the
+  first and last EDGEITEMS entries are shown, with `...` between them;
+- in any case at most `print elements` elements are shown in total (a
+  `...` marks where the budget ran out): a (2,)*32 broadcast view has no
+  axis to summarise but prints 200 numbers, not 2**32;
+- along the last axis, a run of at least `print repeats` equal elements
+  is shown once as `V <repeats N times>` and counts as `print repeats`
+  elements, as gdb does for C arrays;
+- `set print elements unlimited` shows everything.
+
+The descriptor is read once per print (one read of the struct).  An N-d
+array's children are its rows: synthetic `struct arr` values (magic ROW1,
+never in the inferior) that carry a token; the token finds the row's shape,
+strides and the print's budget in a dict, so a row costs no field reads.
+Elements are read per row, only the spans that are shown, in reads of at
+most CHUNK_BYTES.  The cost is linear in the number of elements shown.
+
+Where the value is printed decides what a pointer shows.  `print p` (and
+MI -data-evaluate-expression) shows the summary and the elements.  `info
+locals`, frame arguments and MI -stack-list-variables/-locals/-arguments
+print with deref-refs on: there an `arr_t *` is its one-line summary.
+MI variable objects (-var-create/-var-list-children, the variables pane of
+an IDE) never call to_string when a printer has children: there the
+children are dtype, shape, strides, base and flags, then the elements.
 """
 
 import struct
@@ -13,22 +37,51 @@ import gdb
 import gdb.printing
 
 from . import layout
-from .memory import ADDRESS_MASK, ReadError, Settings, Target, read
+from .memory import ADDRESS_MASK, ReadError, Settings, Target, read, read_buffer
 from .model import ArrDesc, Invalid, Registry, describe_failure, fmt_tuple
-from .overlap import extent
 
-# Elements fetched per read when a listing goes past what was prefetched
-# (MI asking for every child of a big array).
-CHUNK_ELEMENTS = 4096
+EDGEITEMS = 3             # NumPy's default edgeitems
+CHUNK_BYTES = 1 << 16     # most bytes read at once when listing a row
+GAP = None                # marks the summarised middle of an axis
+MAX_ROW_TOKENS = 1 << 20  # live row tokens kept (older rows decode their fields)
+
+
+def _print_options():
+    """gdb's value-print options in effect (those of the current print
+    inside a printer), or {} on a gdb without gdb.print_options."""
+    try:
+        return gdb.print_options()
+    except (AttributeError, gdb.error, RuntimeError):
+        return {}
+
+
+def _limit(value):
+    """A count setting as an int, None for unlimited."""
+    if value is None:
+        return None
+    value = int(value)
+    return None if value <= 0 or value >= 0xffffffff else value
 
 
 def print_limit():
-    """`set print elements`, None for unlimited."""
+    """`set print elements` (or `print -elements`), None for unlimited."""
+    options = _print_options()
+    if "max_elements" in options:
+        return _limit(options["max_elements"])
     try:
-        limit = gdb.parameter("print elements")
+        return _limit(gdb.parameter("print elements"))
     except (gdb.error, RuntimeError):
         return 200
-    return None if limit is None or limit <= 0 else int(limit)
+
+
+def repeat_limit():
+    options = _print_options()
+    if "repeat_threshold" in options:
+        return _limit(options["repeat_threshold"])
+    try:
+        return _limit(gdb.parameter("print repeats"))
+    except (gdb.error, RuntimeError):
+        return 10
 
 
 class ScalarTypes:
@@ -59,32 +112,28 @@ class ScalarTypes:
 
 
 class Elements:
-    """Decodes elements of one descriptor at byte offsets from its data."""
+    """Decodes elements of one dtype at addresses in the inferior."""
 
     def __init__(self, desc):
         target = Target.get()
-        self.desc = desc
         self.itemsize = desc.itemsize
+        self.dtype = desc.dtype
+        self.data = desc.data
         self.format = struct.Struct(target.endian + layout.DTYPE_FORMATS[desc.dtype])
         if getattr(target, "scalar_types", None) is None:
             target.scalar_types = ScalarTypes()
         self.gdb_type = target.scalar_types.types.get(desc.dtype)
 
-    def prefetch(self, shape, strides, base_offset=0):
-        """Reads the block covering elements of the given box in one go, if
-        it is not too big; later element reads come from the cache."""
-        lo, hi = extent(shape, strides, self.itemsize)
-        if 0 < hi - lo <= Settings.max_read:
-            try:
-                read(self.desc.data + base_offset + lo, hi - lo)
-            except ReadError:
-                pass  # the element reads will say where
-
     def raw(self, offset):
-        return read(self.desc.data + offset, self.itemsize)
+        return read(self.data + offset, self.itemsize, cache=False)
 
-    def value(self, offset):
-        raw = self.raw(offset)
+    def prefetch(self, shape, strides, base_offset=0):
+        """Kept for callers of the earlier API (foreign.py): elements are
+        now read per shown span, so there is nothing to fetch ahead."""
+
+    def value_of(self, raw):
+        """A child value for the element's bytes: a gdb.Value when gdb has
+        the C type (so /x works), else text."""
         if self.gdb_type is not None:
             return gdb.Value(raw, self.gdb_type)
         values = self.format.unpack(raw)
@@ -92,16 +141,338 @@ class Elements:
             return "%r + %ri" % values
         return values[0]
 
+    def value(self, offset):
+        return self.value_of(self.raw(offset))
+
     def number(self, offset):
         """The element as a Python number (complex: its real part)."""
         return self.format.unpack(self.raw(offset))[0]
 
-    def text(self, offset):
-        """The element as text (for the no-debug-info fallback)."""
-        values = self.format.unpack(self.raw(offset))
+    def text_of(self, raw, gdb_format=False):
+        """The element as text: Python's repr (0.0, 1.5, -3), or with
+        gdb_format as gdb prints its C type (0, 1.5, -3)."""
+        values = self.format.unpack(raw)
         if len(values) == 2:
             return "%r + %ri" % values
+        if gdb_format and self.gdb_type is not None:
+            try:
+                return gdb.Value(raw, self.gdb_type).format_string()
+            except (gdb.error, RuntimeError):
+                pass
         return repr(values[0])
+
+    def text(self, offset):
+        """The element as text (0-d arrays, rows without debug info)."""
+        return self.text_of(self.raw(offset))
+
+    def span(self, address, start, stop, stride):
+        """The raw bytes of elements start..stop-1 of the row at address
+        (element k at address + k * stride), one list entry each, read in
+        spans of at most CHUNK_BYTES.  Raises ReadError at the first
+        unreadable span (the list so far is in exc.partial)."""
+        size = self.itemsize
+        out = []
+        if start >= stop:
+            return out
+        step = abs(stride)
+        per_chunk = max(1, CHUNK_BYTES // max(step, size)) if step else stop - start
+        k = start
+        while k < stop:
+            count = min(per_chunk, stop - k)
+            first = address + k * stride
+            last = first + (count - 1) * stride
+            lo = min(first, last)
+            try:
+                buf = read_buffer(lo, max(first, last) + size - lo).tobytes()
+            except ReadError as exc:
+                exc.partial = out
+                raise
+            pos = first - lo
+            if stride == 0:
+                out.extend([buf[0:size]] * count)
+            else:
+                out.extend(buf[pos + j * stride:pos + j * stride + size] for j in range(count))
+            k += count
+        return out
+
+
+class Budget:
+    """What one print may still show, shared by its rows (CLI printing);
+    or no bound at all (MI variable objects, which page through children
+    themselves)."""
+
+    __slots__ = ("left", "edge", "summarize", "repeats", "bounded", "max_depth", "printing",
+                 "as_text")
+
+    def __init__(self, size, bounded=True):
+        limit = print_limit() if bounded else None
+        self.printing = bounded  # a print (CLI), not an MI varobj
+        self.as_text = False     # elements as Python text (nested_text), not gdb values
+        self.bounded = limit is not None
+        self.left = limit if limit is not None else -1
+        # Summarised from `print elements` elements up (NumPy: above its
+        # threshold): then no axis shows exactly `print elements` children,
+        # after which gdb 13 always prints `...`.
+        self.summarize = limit is not None and size >= limit
+        # gdb itself shows at most `print elements` children per level: the
+        # edges and the `...` between them must fit.
+        self.edge = EDGEITEMS if limit is None else max(1, min(EDGEITEMS, (limit - 2) // 2))
+        self.repeats = repeat_limit() if bounded else None
+        # Rows nested deeper than `print max-depth` print as {...}: each
+        # counts as one element, so a (2,)*32 view stops at the budget.
+        depth = _print_options().get("max_depth", 20) if bounded else None
+        self.max_depth = None if depth is None or depth < 0 else depth
+
+    def parts(self, n):
+        """The index ranges shown along an axis of length n, GAP between."""
+        edge = self.edge
+        if self.summarize and n > 2 * edge:
+            return ((0, edge), GAP, (n - edge, n))
+        return ((0, n),)
+
+    def spent(self):
+        return self.bounded and self.left <= 0
+
+
+class Row:
+    """One row of an N-d array being printed: where it is, its shape and
+    strides, and the print it belongs to."""
+
+    __slots__ = ("data", "shape", "strides", "elements", "budget", "template", "depth")
+
+    def __init__(self, data, shape, strides, elements, budget, template, depth=0):
+        self.depth = depth
+        self.data = data
+        self.shape = shape
+        self.strides = strides
+        self.elements = elements
+        self.budget = budget
+        self.template = template
+
+
+_rows = {}
+_next_token = [1]
+
+
+def forget_rows(*_args):
+    _rows.clear()
+
+
+def _row_value(row):
+    """A child for a row: a synthetic struct arr gdb.Value carrying a
+    token (when gdb has the struct's type), else the row as text."""
+    target = Target.get()
+    if target.arr_type is not None and row.template is not None:
+        if len(_rows) >= MAX_ROW_TOKENS:
+            _rows.clear()
+        token = _next_token[0]
+        _next_token[0] += 1
+        _rows[token] = row
+        raw = target.arr.patched(row.template, magic=layout.MAGIC_ROW, id=token,
+                                 ndim=len(row.shape), data=row.data & ADDRESS_MASK,
+                                 shape=row.shape, strides=row.strides)
+        return gdb.Value(raw, target.arr_type)
+    return nested_text(row)
+
+
+def _text_value(text):
+    """A child that MI shows as text with no children of its own (a
+    Python string child would be a char array an IDE can open): a
+    synthetic struct arr whose token stands for the text."""
+    target = Target.get()
+    if target.arr_type is None:
+        return text
+    if len(_rows) >= MAX_ROW_TOKENS:
+        _rows.clear()
+    token = _next_token[0]
+    _next_token[0] += 1
+    _rows[token] = text
+    raw = target.arr.patched(bytes(target.arr.size), magic=layout.MAGIC_ROW, id=token)
+    return gdb.Value(raw, target.arr_type)
+
+
+def _element_children(row):
+    """(name, value) children of a 1-d row: the shown elements, `...` at
+    the summarised middle and where the budget ran out, runs of at least
+    `print repeats` equal elements folded into one."""
+    budget = row.budget
+    elements = row.elements
+    n, stride = row.shape[0], row.strides[0]
+    per_chunk = max(1, CHUNK_BYTES // max(abs(stride), elements.itemsize, 1))
+    gap = False
+    for part in budget.parts(n):
+        if budget.spent():
+            if not gap:
+                yield "...", "..."
+            return
+        if part is GAP:
+            gap = True
+            yield "...", "..."
+            continue
+        gap = False
+        start, stop = part
+        pending = None  # [raw, first index, run length]
+        failed = None
+        k = start
+        while k < stop and failed is None:
+            try:
+                raws = elements.span(row.data, k, min(stop, k + per_chunk), stride)
+            except ReadError as exc:
+                raws, failed = exc.partial, exc
+            if stride == 0 and raws:  # the whole part is one element: O(1)
+                raws, k, pending = (), stop, [raws[0], k, stop - k]
+            for j, raw in enumerate(raws):
+                if pending is not None and raw == pending[0]:
+                    pending[2] += 1
+                    continue
+                if pending is not None:
+                    for child in _emit(elements, budget, pending):
+                        yield child
+                    if pending[2] < 0:  # cut short by the budget
+                        return
+                pending = [raw, k + j, 1]
+            k += len(raws)
+        if pending is not None:
+            for child in _emit(elements, budget, pending):
+                yield child
+            if pending[2] < 0:
+                return
+        if failed is not None:
+            yield "[%d]" % k, "<unreadable at 0x%x>" % (failed.address & ADDRESS_MASK)
+            return
+
+
+def _emit(elements, budget, pending):
+    """Children for a run of equal elements [raw, first index, length];
+    a run the budget cuts short ends with `...` and gets length -1."""
+    raw, first, run = pending
+    repeats = budget.repeats
+    if repeats and run >= repeats:
+        if budget.spent():
+            pending[2] = -1
+            yield "...", "..."
+            return
+        budget.left -= repeats
+        yield "[%d]" % first, "%s <repeats %d times>" % (
+            elements.text_of(raw, gdb_format=not budget.as_text), run)
+        return
+    for j in range(run):
+        if budget.spent():
+            pending[2] = -1
+            yield "...", "..."
+            return
+        budget.left -= 1
+        yield "[%d]" % (first + j), elements.text_of(raw) if budget.as_text else elements.value_of(raw)
+
+
+def _row_children(row):
+    """Children of a row: elements for 1-d, sub-rows otherwise."""
+    if len(row.shape) == 1:
+        for child in _element_children(row):
+            yield child
+        return
+    budget = row.budget
+    n, stride = row.shape[0], row.strides[0]
+    sub_shape, sub_strides = row.shape[1:], row.strides[1:]
+    # A print shows a whole 1-d sub-row as one C array value that gdb
+    # formats itself (its own repeats, /x, limits): one value per row, not
+    # one per element.
+    native = (budget.printing and len(sub_shape) == 1 and row.elements.gdb_type is not None
+              and len(budget.parts(sub_shape[0])) == 1 and sub_shape[0] > 0)
+    gap = False
+    for part in budget.parts(n):
+        if part is GAP:
+            gap = True
+            yield "...", "..."
+            continue
+        for i in range(part[0], part[1]):
+            if budget.spent():
+                if not gap:  # one `...` for the gap and the rest
+                    yield "...", "..."
+                return
+            gap = False
+            sub = Row(row.data + i * stride, sub_shape, sub_strides, row.elements, budget,
+                      row.template, row.depth + 1)
+            if budget.max_depth is not None and sub.depth >= budget.max_depth:
+                budget.left -= 1  # gdb shows it as {...}
+            elif native and (not budget.bounded or budget.left >= sub_shape[0]):
+                value = _native_row(sub)
+                if value is not None:
+                    budget.left -= sub_shape[0]
+                    yield "[%d]" % i, value
+                    continue
+            yield "[%d]" % i, _row_value(sub)
+
+
+def _native_row(row):
+    """A 1-d row as a gdb array value of its element type (None when it
+    cannot be read: the per-element path then says where)."""
+    elements = row.elements
+    n = row.shape[0]
+    try:
+        raws = elements.span(row.data, 0, n, row.strides[0])
+    except ReadError:
+        return None
+    return gdb.Value(b"".join(raws), elements.gdb_type.array(n - 1))
+
+
+def nested_text(row, shape=None, strides=None, offset=0):
+    """A row as text, `{..., ...}` per axis, within the row's budget (for
+    targets without the struct's type).  Iterative: no recursion.  Also
+    nested_text(elements, shape, strides, offset), the earlier API
+    (foreign.py): the array at elements.data + offset, bounded as a print."""
+    if not isinstance(row, Row):
+        elements = row
+        size = 1
+        for d in shape:
+            size *= d
+        if not shape:
+            return elements.text(offset)
+        row = Row(elements.data + offset, tuple(shape), tuple(strides), elements, Budget(size), None)
+        row.budget.as_text = True
+    out = []
+    stack = [_row_children_text(row)]
+    out.append("{")
+    first = [True]
+    while stack:
+        try:
+            name, value = next(stack[-1])
+        except StopIteration:
+            stack.pop()
+            first.pop()
+            out.append("}")
+            continue
+        if not first[-1]:
+            out.append(", ")
+        first[-1] = False
+        if isinstance(value, Row):
+            stack.append(_row_children_text(value))
+            first.append(True)
+            out.append("{")
+        else:
+            out.append(str(value))
+    return "".join(out)
+
+
+def _row_children_text(row):
+    if len(row.shape) == 1:
+        for name, value in _element_children(row):
+            if isinstance(value, gdb.Value):
+                value = value.format_string()
+            yield name, value
+        return
+    budget = row.budget
+    n, stride = row.shape[0], row.strides[0]
+    for part in budget.parts(n):
+        if part is GAP:
+            yield "...", "..."
+            continue
+        for i in range(part[0], part[1]):
+            if budget.spent():
+                yield "...", "..."
+                return
+            yield "[%d]" % i, Row(row.data + i * stride, row.shape[1:], row.strides[1:],
+                                  row.elements, budget, None)
 
 
 class ArrSummaryPrinter:
@@ -109,10 +480,9 @@ class ArrSummaryPrinter:
     0-d.  It has no children() method on purpose: gdb's MI shows "{...}" as
     the value of any printer that has one."""
 
-    def __init__(self, desc=None, error=None, row=False):
+    def __init__(self, desc=None, error=None):
         self.desc = desc
         self.error = error
-        self.row = row
 
     def to_string(self):
         try:
@@ -124,8 +494,6 @@ class ArrSummaryPrinter:
         if self.error is not None:
             return self.error
         desc = self.desc
-        if self.row:
-            return None
         text = desc.summary()
         if not desc.readable():
             return text + " <orphaned: buffer of #%d was freed>" % desc.base_id
@@ -137,11 +505,35 @@ class ArrSummaryPrinter:
         return text
 
 
+def summary_fields(desc):
+    """The (name, text) children an IDE's variables pane shows before the
+    elements."""
+    if desc.is_view and desc.orphaned:
+        base = "orphaned: #%d was freed" % desc.base_id
+    elif desc.is_view:
+        base = "view of #%d (+%d bytes)" % (desc.base_id, desc.offset)
+    else:
+        base = desc.relation()
+    return (("id", "#%d" % desc.id), ("dtype", desc.dtype_name),
+            ("shape", fmt_tuple(desc.shape)), ("strides", fmt_tuple(desc.strides)),
+            ("base", base), ("flags", " ".join(desc.flag_words()) or "none"),
+            ("bytes", str(desc.nbytes)))
+
+
 class ArrPrinter(ArrSummaryPrinter):
     """Printer for an array whose elements are listed as children."""
 
+    def __init__(self, desc, pointer=False):
+        ArrSummaryPrinter.__init__(self, desc)
+        self.pointer = pointer
+        self.printing = False  # to_string was called: a print, not an MI varobj
+
     def display_hint(self):
         return "array"
+
+    def to_string(self):
+        self.printing = True
+        return ArrSummaryPrinter.to_string(self)
 
     def children(self):
         try:
@@ -152,83 +544,81 @@ class ArrPrinter(ArrSummaryPrinter):
 
     def _children(self):
         desc = self.desc
+        if not self.printing:  # an MI variable object: the summary first
+            for name, text in summary_fields(desc):
+                yield name, _text_value(text)
+        elif self.pointer and _print_options().get("deref_refs"):
+            return  # info locals, frame arguments, MI stack lists: one line
         try:
             elements = Elements(desc)
         except (gdb.error, RuntimeError, struct.error):
             return
-        limit = print_limit()
-        box = tuple(d if limit is None else min(d, limit) for d in desc.shape)
-        elements.prefetch(box, desc.strides)
-        n, stride = desc.shape[0], desc.strides[0]
-        if desc.ndim == 1:
-            for i in range(n):
-                offset = i * stride
-                if i >= box[0] and (i - box[0]) % CHUNK_ELEMENTS == 0:
-                    count = min(CHUNK_ELEMENTS, n - i)
-                    elements.prefetch((count,), (stride,), offset)
-                try:
-                    yield "[%d]" % i, elements.value(offset)
-                except ReadError as exc:
-                    yield "[%d]" % i, "<unreadable at 0x%x>" % (exc.address & ADDRESS_MASK)
-                    return
-        else:
-            for i in range(n):
-                yield "[%d]" % i, row_value(desc, i, elements)
+        budget = Budget(desc.size, bounded=self.printing)
+        row = Row(desc.data, desc.shape, desc.strides, elements, budget, desc.raw)
+        for child in _row_children(row):
+            yield child
 
 
-def row_value(desc, i, elements):
-    """Row i of desc: a synthetic struct arr value when the type is known,
-    else its elements as text."""
-    target = Target.get()
-    data = (desc.data + i * desc.strides[0]) & ADDRESS_MASK
-    if target.arr_type is not None and desc.raw is not None:
-        raw = target.arr.patched(desc.raw, magic=layout.MAGIC_ROW, ndim=desc.ndim - 1,
-                                 data=data, shape=desc.shape[1:], strides=desc.strides[1:])
-        return gdb.Value(raw, target.arr_type)
-    return nested_text(elements, desc.shape[1:], desc.strides[1:], i * desc.strides[0])
+class TextPrinter:
+    """A summary field of an array in an MI variables pane."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def to_string(self):
+        return self.text
 
 
-def nested_text(elements, shape, strides, offset):
-    limit = print_limit()
-    if not shape:
+class RowPrinter:
+    """A row of an array being printed (a synthetic struct arr)."""
+
+    def __init__(self, row):
+        self.row = row
+
+    def display_hint(self):
+        return "array"
+
+    def to_string(self):
+        return None
+
+    def children(self):
         try:
-            return elements.text(offset)
-        except ReadError as exc:
-            return "<unreadable at 0x%x>" % (exc.address & ADDRESS_MASK)
-    shown = shape[0] if limit is None else min(shape[0], limit)
-    parts = [nested_text(elements, shape[1:], strides[1:], offset + k * strides[0])
-             for k in range(shown)]
-    if shown < shape[0]:
-        parts.append("...")
-    return "{" + ", ".join(parts) + "}"
+            for child in _row_children(self.row):
+                yield child
+        except Exception as exc:  # never a traceback from inside gdb
+            yield "[?]", "<arr: cannot list elements: %s>" % exc
 
 
-def desc_from_value(value):
-    """ArrDesc for a `struct arr` gdb.Value: read from memory when it has an
-    address, else (synthetic rows) decoded from the value's own bytes."""
-    address = value.address
-    if address is not None:
-        return ArrDesc.read(int(address))
-    target = Target.get()
-    fields = {}
-    for name, kind, count in layout.ARR_FIELDS:
-        if kind == "char":
-            fields[name] = b""
-        elif count > 1:
-            field = value[name]
-            fields[name] = [int(field[k]) for k in range(count)]
-        else:
-            fields[name] = int(value[name])
-    raw = target.arr.patched(bytes(target.arr.size), **fields)
-    desc = ArrDesc(0, fields, raw)  # takes fields over as its attributes
-    desc.validate(True)
-    return desc
+def _row_from_value(value):
+    """The Row a synthetic struct arr value stands for: from its token, or
+    (a token forgotten since) decoded from the value's own fields."""
+    if int(value["magic"]) != layout.MAGIC_ROW:
+        return None
+    row = _rows.get(int(value["id"]))
+    if row is not None:
+        return row
+    ndim = int(value["ndim"])
+    if not 1 <= ndim <= layout.MAXDIMS:
+        return None
+    shape = tuple(int(value["shape"][k]) for k in range(ndim))
+    strides = tuple(int(value["strides"][k]) for k in range(ndim))
+    dtype, itemsize = int(value["dtype"]), int(value["itemsize"])
+    if not 0 <= dtype < len(layout.DTYPES) or itemsize != layout.DTYPE_SIZES[dtype] \
+            or any(d < 0 for d in shape):
+        return None
+    desc = ArrDesc.__new__(ArrDesc)
+    desc.dtype, desc.itemsize = dtype, itemsize
+    desc.data = int(value["data"]) & ADDRESS_MASK
+    size = 1
+    for d in shape:
+        size *= d
+    return Row(desc.data, shape, strides, Elements(desc), Budget(size, bounded=False), None)
 
 
-def make_printer(desc=None, error=None, row=False):
+def make_printer(desc=None, error=None, pointer=False):
     if error is None and desc.ndim > 0 and desc.readable():
-        return ArrPrinter(desc, row=row)
-    return ArrSummaryPrinter(desc, error, row)
+        return ArrPrinter(desc, pointer)
+    return ArrSummaryPrinter(desc, error)
 
 
 class RegistryPrinter:
@@ -259,15 +649,19 @@ class _SubPrinter(gdb.printing.SubPrettyPrinter):
 
 
 def _struct_printer(value):
+    address = value.address
+    if address is None:  # a row this plugin made, or a struct in a register
+        row = _row_from_value(value)
+        if isinstance(row, str):
+            return TextPrinter(row)
+        if row is not None:
+            return RowPrinter(row)
+        return ArrSummaryPrinter(error="<arr: a struct arr with no address>")
+    address = int(address)
     try:
-        return make_printer(desc_from_value(value), row=_is_row(value))
+        return make_printer(ArrDesc.read(address))
     except (ReadError, Invalid) as exc:
-        address = value.address
-        return ArrSummaryPrinter(error=describe_failure(exc, int(address) if address is not None else 0))
-
-
-def _is_row(value):
-    return value.address is None
+        return ArrSummaryPrinter(error=describe_failure(exc, address))
 
 
 def _pointer_printer(value):
@@ -275,7 +669,7 @@ def _pointer_printer(value):
     if address == 0:
         return ArrSummaryPrinter(error="<arr: NULL>")
     try:
-        return make_printer(ArrDesc.read(address))
+        return make_printer(ArrDesc.read(address), pointer=True)
     except (ReadError, Invalid) as exc:
         return ArrSummaryPrinter(error=describe_failure(exc, address))
 
