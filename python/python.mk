@@ -44,7 +44,7 @@ $(ARRDBG_EXT): python/ext/_arrdbg.c python/ext/registry.h valgrind/arrcheck.h py
 ARRDBG_PY_TREE := $(ARRDBG_PY_BUILT) $(ARRDBG_EXT)
 ALL_TARGETS += $(ARRDBG_PY_TREE)
 
-.PHONY: check-python install-python python-build
+.PHONY: check-python install-python uninstall-python python-build
 python-build: $(ARRDBG_PY_TREE)
 
 # A test extension that uses the handler from a thread without the GIL.
@@ -66,8 +66,13 @@ install-python: $(ARRDBG_PY_TREE)
 	install -d $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg
 	install -m 644 $(ARRDBG_PY_BUILT) $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/
 	install -m 755 $(ARRDBG_EXT) $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/
+uninstall-python:
+	rm -f $(addprefix $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/,$(notdir $(ARRDBG_PY_BUILT) $(ARRDBG_EXT)))
+	@rm -rf $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/__pycache__
+	@rmdir $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg 2>/dev/null || true
 
 INSTALL_TARGETS += install-python
+UNINSTALL_TARGETS += uninstall-python
 
 .PHONY: uninstall-python
 uninstall-python:
