@@ -66,13 +66,8 @@ install-python: $(ARRDBG_PY_TREE)
 	install -d $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg
 	install -m 644 $(ARRDBG_PY_BUILT) $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/
 	install -m 755 $(ARRDBG_EXT) $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/
-uninstall-python:
-	rm -f $(addprefix $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/,$(notdir $(ARRDBG_PY_BUILT) $(ARRDBG_EXT)))
-	@rm -rf $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/__pycache__
-	@rmdir $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg 2>/dev/null || true
 
 INSTALL_TARGETS += install-python
-UNINSTALL_TARGETS += uninstall-python
 
 .PHONY: uninstall-python
 uninstall-python:
