@@ -40,13 +40,6 @@ if [ $? -ne 0 ]; then fail "make install" "$inst"; echo "install: $passed passed
         echo "$pfx/$f"
     done
     for f in gdb/python/arrdbg_gdb/*.py; do echo "$pfx/share/arrdbg/python/arrdbg_gdb/${f##*/}"; done
-    # The NumPy package (python/), where Debian's python3 looks under PREFIX.
-    if [ -d python/arrdbg ]; then
-        site=$pfx/lib/python$(/usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')/dist-packages/arrdbg
-        for f in python/arrdbg/*.py; do echo "$site/${f##*/}"; done
-        echo "$site/valgrind.supp"
-        echo "$site/_arrdbg$(/usr/bin/python3 -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')"
-    fi
     echo "$vgdir/arrcheck-$platform"
     echo "/usr/share/gdb/auto-load$pfx/lib/libarr.so.$version-gdb.py"
     # the NumPy package (python/python.mk): Debian's dist-packages under PREFIX
