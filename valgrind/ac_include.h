@@ -5,6 +5,17 @@
  * arrays at exit with a reachability scan, reports owners freed while views
  * live, and instruments loads/stores to catch accesses into the quarantined
  * buffer of a freed owner.  Prefix: ac_ (AC_ for macros and types).
+ *
+ * Files, each one job, in layers (a file calls only the ones below it):
+ *   ac_main.c     client requests (validation), the life cycle of owners,
+ *                 views and quarantined buffers, options, monitor, start/end
+ *   ac_leak.c     reachability scan, loss records, the leak report
+ *   ac_profile.c  --profile=yes (memory over time)
+ *   ac_instr.c    instrumentation: dangling accesses, profile watches
+ *   ac_errors.c   the error manager callbacks (printing, suppressions)
+ *   ac_records.c  records, hash tables, interned names, describing arrays
+ *   ac_client.c   reading client memory without faulting
+ * ac_leak.c and ac_profile.c never call each other or ac_main.c.
  */
 #ifndef AC_INCLUDE_H
 #define AC_INCLUDE_H
@@ -13,6 +24,13 @@
 #include "pub_tool_execontext.h"
 #include "pub_tool_errormgr.h"
 #include "pub_tool_tooliface.h"
+
+#include "arrcheck.h"
+
+/* Limits of what a request may carry (libarr: ARR_MAX_NDIM, ARR_LABEL_MAX). */
+#define AC_MAX_NDIM 32
+#define AC_LABEL_MAX 48  /* bytes with the NUL */
+#define AC_NAME_MAX 32   /* dtype and op names, bytes with the NUL */
 
 /* Error kinds; the names printed as <kind> and in suppressions are in
  * ac_error_names[] (ac_errors.c) in the same order. */
@@ -66,40 +84,67 @@ typedef struct ACArray {
     Long shape[0];          /* ndim entries */
 } ACArray;
 
-/* ---- ac_main.c: the tables, options, client requests ------------------ */
-extern Int ac_clo_leak_check;       /* AC_LEAK_CHECK_* */
-#define AC_LEAK_CHECK_NO 0
-#define AC_LEAK_CHECK_SUMMARY 1
-#define AC_LEAK_CHECK_FULL 2
-extern UInt ac_clo_show_leak_kinds; /* bit set of AC_REACH_* */
-#define AC_REACH_LOST 0             /* bit numbers */
-#define AC_REACH_REACHABLE 1
-extern Bool ac_clo_trace_reach;     /* print why each array is reachable */
-extern Bool ac_clo_show_libarr_frames; /* stacks keep libarr's inner frames */
+/* ---- ac_client.c: reading client memory ------------------------------ */
+/* [a, a + len) is mapped readable client memory (no read is done). */
+Bool ac_client_readable(Addr a, SizeT len);
+/* Copies len bytes; False (dst undefined) when any byte cannot be read,
+ * including a fault (SIGBUS past the end of a mapped file): never crashes. */
+Bool ac_client_copy(void *dst, Addr src, SizeT len);
+/* A NUL-terminated string into buf (cut to nbuf-1 bytes on a UTF-8
+ * character boundary).  p == 0 gives "".  False ("" in buf) when unreadable. */
+Bool ac_client_string(Addr p, HChar *buf, Int nbuf);
 
-/* The current stack for "made at" / "freed at": from the public libarr
- * call the program made (its outermost libarr frame) down, unless
- * --show-libarr-frames=yes. */
-ExeContext *ac_record_user_context(ThreadId tid);
-
+/* ---- ac_records.c: records, tables, names ------------------------------ */
 extern ULong ac_live_owners, ac_live_views, ac_live_orphans;
 extern ULong ac_live_bytes;         /* owners' buffers + quarantined ones */
+extern ULong ac_n_created, ac_n_freed;
+
+/* A validated OWNER_CREATED / VIEW_CREATED request (ac_main.c): the info
+ * struct and everything it points to, copied out of client memory. */
+typedef struct {
+    struct arrcheck_array_info info;
+    Bool is_view;
+    ACArray *owner;         /* views: the owner's record, NULL if unknown */
+    Long shape[AC_MAX_NDIM];
+    HChar dtype[AC_NAME_MAX], op[AC_NAME_MAX], label[AC_LABEL_MAX];
+} ACNewArray;
+
+void ac_records_init(void);
+/* Makes the record, lists it in both tables, links a view to its owner
+ * and counts it. */
+ACArray *ac_record_build(const ACNewArray *req, ExeContext *made_at);
+void ac_record_unlist_handle(ACArray *rec); /* freed: no longer live */
+void ac_record_drop(ACArray *rec);          /* gone: out of the id table, freed */
+void ac_unlink_view(ACArray *view);
+void ac_records_print_stats(void);
 
 /* Iterates over live records (not freed owners): calls fn on each. */
 void ac_for_each_live(void (*fn)(ACArray *rec, void *opaque), void *opaque);
 ULong ac_live_count(void);
 ACArray *ac_lookup_id(ULong id);
 ACArray *ac_lookup_handle(Addr handle); /* live arrays only */
+UChar ac_intern(const HChar *name);
 const HChar *ac_interned(UChar ix);
 /* "float64[10, 5]" or "float64 (0-d)" into buf. */
 void ac_describe_shape(const ACArray *rec, HChar *buf, Int nbuf);
 /* "#3 'label'" */
 void ac_describe_array(const ACArray *rec, HChar *buf, Int nbuf);
 
-/* Ignored ranges (bookkeeping memory that holds pointers to handles). */
-typedef struct { Addr start; SizeT len; } ACRange;
-extern ACRange *ac_ignored;
-extern UInt ac_n_ignored;
+/* Recently freed handles (a ring of the last 1024), to explain invalid frees. */
+typedef struct {
+    Addr handle;
+    ULong id;
+    ExeContext *made_at;
+    ExeContext *freed_at;
+} ACFreedEntry;
+void ac_remember_freed(const ACArray *rec, ExeContext *freed_at);
+const ACFreedEntry *ac_find_freed(ULong id, Addr handle);
+
+/* ---- ac_main.c ----------------------------------------------------------- */
+/* The current stack for "made at" / "freed at": from the public libarr
+ * call the program made (its outermost libarr frame) down, unless
+ * --show-libarr-frames=yes. */
+ExeContext *ac_record_user_context(ThreadId tid);
 
 /* ---- ac_errors.c: the error manager callbacks -------------------------- */
 #define AC_DESC_MAX 160
@@ -144,6 +189,20 @@ extern const HChar *const ac_error_names[AC_ERR_NKINDS];
 void ac_register_errors(void);
 
 /* ---- ac_leak.c: reachability and the leak report ----------------------- */
+#define AC_LEAK_CHECK_NO 0
+#define AC_LEAK_CHECK_SUMMARY 1
+#define AC_LEAK_CHECK_FULL 2
+#define AC_REACH_LOST 0             /* bit numbers of --show-leak-kinds */
+#define AC_REACH_REACHABLE 1
+Bool ac_leak_process_option(const HChar *arg);
+
+/* Ignored ranges (bookkeeping memory that holds pointers to handles):
+ * len 0 removes the range starting at start.  False: the range wraps. */
+typedef struct { Addr start; SizeT len; } ACRange;
+extern ACRange *ac_ignored;
+extern UInt ac_n_ignored;
+Bool ac_ignore_range(Addr start, SizeT len);
+
 /* Scans, reports (as errors when full) and prints the summary.  Returns
  * the number of findings shown (leaked arrays + live orphaned views). */
 ULong ac_leak_check(ThreadId tid, Bool at_exit);

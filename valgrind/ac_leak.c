@@ -30,6 +30,62 @@
 
 #include "ac_include.h"
 
+/* ---- options -------------------------------------------------------------- */
+
+/* full by default: reporting where leaked arrays were made is the point of
+ * the tool (memcheck defaults to summary because its full report is long;
+ * array leaks are few and each needs its stack to be fixed). */
+static Int ac_clo_leak_check = AC_LEAK_CHECK_FULL;
+static UInt ac_clo_show_leak_kinds = 1u << AC_REACH_LOST;
+static Bool ac_clo_trace_reach = False;
+
+Bool ac_leak_process_option(const HChar *arg)
+{
+    if VG_XACT_CLO (arg, "--leak-check=no", ac_clo_leak_check, AC_LEAK_CHECK_NO) {
+    } else if VG_XACT_CLO (arg, "--leak-check=summary", ac_clo_leak_check,
+                           AC_LEAK_CHECK_SUMMARY) {
+    } else if VG_XACT_CLO (arg, "--leak-check=full", ac_clo_leak_check, AC_LEAK_CHECK_FULL) {
+    } else if VG_XACT_CLO (arg, "--leak-check=yes", ac_clo_leak_check, AC_LEAK_CHECK_FULL) {
+    } else if (VG_USET_CLO(arg, "--show-leak-kinds", "lost,reachable", ac_clo_show_leak_kinds)) {
+    } else if VG_BOOL_CLO (arg, "--trace-reach", ac_clo_trace_reach) {
+    } else {
+        return False;
+    }
+    return True;
+}
+
+/* ---- ignored ranges (ARRCHECK_IGNORE_RANGE) -------------------------------- */
+
+ACRange *ac_ignored;
+UInt ac_n_ignored;
+static UInt ac_cap_ignored;
+
+Bool ac_ignore_range(Addr start, SizeT len)
+{
+    for (UInt i = 0; i < ac_n_ignored; i++) {
+        if (ac_ignored[i].start == start) {
+            if (len == 0) {
+                ac_ignored[i] = ac_ignored[--ac_n_ignored];
+            } else {
+                ac_ignored[i].len = len;
+            }
+            return True;
+        }
+    }
+    if (len == 0)
+        return True;
+    if (start + len < start)
+        return False;
+    if (ac_n_ignored == ac_cap_ignored) {
+        ac_cap_ignored = ac_cap_ignored ? ac_cap_ignored * 2 : 16;
+        ac_ignored = VG_(realloc)("ac.ignored", ac_ignored, ac_cap_ignored * sizeof *ac_ignored);
+    }
+    ac_ignored[ac_n_ignored].start = start;
+    ac_ignored[ac_n_ignored].len = len;
+    ac_n_ignored++;
+    return True;
+}
+
 /* ---- the scan --------------------------------------------------------------- */
 
 static ACArray **ac_sorted;   /* live records by handle address */
