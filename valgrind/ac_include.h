@@ -14,6 +14,7 @@
  *   ac_instr.c    instrumentation: dangling accesses, profile watches
  *   ac_errors.c   the error manager callbacks (printing, suppressions)
  *   ac_records.c  records, hash tables, interned names, describing arrays
+ *   ac_stacks.c   which stack memory is dead (for the leak scan)
  *   ac_client.c   reading client memory without faulting
  * ac_leak.c and ac_profile.c never call each other or ac_main.c.
  */
@@ -206,10 +207,14 @@ Bool ac_ignore_range(Addr start, SizeT len);
 /* Scans, reports (as errors when full) and prints the summary.  Returns
  * the number of findings shown (leaked arrays + live orphaned views). */
 ULong ac_leak_check(ThreadId tid, Bool at_exit);
-/* Called at the exit_group syscall, while thread states still exist. */
-void ac_note_exit(ThreadId tid);
 /* Scans and prints live/leaked arrays to gdb (monitor "arr leaks"). */
 void ac_monitor_leaks(void);
+
+/* ---- ac_stacks.c: dead stack memory ------------------------------------- */
+void ac_stacks_init(void);
+void ac_stacks_thread_exit(ThreadId tid);
+/* Calls add(lo, hi, opaque) for each dead stack range [lo, hi). */
+void ac_stacks_dead(void (*add)(Addr lo, Addr hi, void *opaque), void *opaque, Bool trace);
 
 /* ---- ac_instr.c: dangling-buffer access checks ------------------------- */
 IRSB *ac_instrument(VgCallbackClosure *closure, IRSB *sb_in,
@@ -234,6 +239,7 @@ void ac_profile_released(ThreadId tid, ACArray *owner);
 void ac_profile_labelled(ACArray *rec);
 void ac_profile_fini(void);
 void ac_profile_print_stats(void);
+void ac_profile_thread_exit(ThreadId tid);
 /* A code address in libarr: its source directory, libarr.so*, or (no
  * debug info) an arr_* function.  Cached per address. */
 Bool ac_ip_in_libarr(Addr ip);

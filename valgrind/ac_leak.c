@@ -296,65 +296,14 @@ static void ac_add_excluded(Addr lo, Addr hi, ULong *cap)
     ac_n_excluded++;
 }
 
-/* Lowest live stack address of the exiting thread: the stack pointer of
- * the caller of the outermost exit()/_exit() frame, if there is one. */
-static Addr ac_live_stack_at_exit(ThreadId tid, Addr live)
+static void ac_add_dead_stack(Addr lo, Addr hi, void *opaque)
 {
-    Addr ips[64], sps[64];
-    UInt n = VG_(get_StackTrace)(tid, ips, 64, sps, NULL, 0);
-    DiEpoch ep = VG_(current_DiEpoch)();
-    Int exit_frame = -1;
-    for (UInt i = 0; i + 1 < n; i++) {
-        const HChar *fn;
-        if (VG_(get_fnname)(ep, ips[i], &fn) &&
-            (VG_(strcmp)(fn, "exit") == 0 || VG_(strcmp)(fn, "_exit") == 0 ||
-             VG_(strcmp)(fn, "_Exit") == 0))
-            exit_frame = (Int)i;
-    }
-    if (exit_frame >= 0 && sps[exit_frame + 1] > live)
-        return sps[exit_frame + 1];
-    return live;
-}
-
-/* The dead part of each live thread's stack: below its stack pointer and
- * red zone, and for the exiting thread everything below the caller of
- * exit().  Returns how many intervals were written. */
-static UInt ac_dead_stacks(ACInterval *out, UInt max, ThreadId exiting_tid)
-{
-    ThreadId tid;
-    Addr stack_min, stack_max;
-    UInt n = 0;
-    VG_(thread_stack_reset_iter)(&tid);
-    while (n < max && VG_(thread_stack_next)(&tid, &stack_min, &stack_max)) {
-        const NSegment *seg = VG_(am_find_nsegment)(stack_min);
-        Addr live = stack_min > VG_STACK_REDZONE_SZB ? stack_min - VG_STACK_REDZONE_SZB : 0;
-        if (tid == exiting_tid)
-            live = ac_live_stack_at_exit(tid, live);
-        if (ac_clo_trace_reach)
-            VG_(umsg)("arrcheck: stack of thread %u: live from %#lx to %#lx\n", tid, live,
-                      stack_max);
-        if (seg && seg->start < live) {
-            out[n].lo = seg->start;
-            out[n].hi = live;
-            n++;
-        }
-    }
-    return n;
-}
-
-/* Thread states are gone by the time the exit report runs, so the dead
- * stack parts are taken when the program asks to exit. */
-static ACInterval ac_exit_dead[64];
-static UInt ac_n_exit_dead;
-
-void ac_note_exit(ThreadId tid)
-{
-    ac_n_exit_dead = ac_dead_stacks(ac_exit_dead, 64, tid);
+    ac_add_excluded(lo, hi, opaque);
 }
 
 /* Marks AC_REACHED on every live record reachable from the roots.  The
  * caller frees the arrays with ac_scan_done(). */
-static void ac_scan(Bool at_exit)
+static void ac_scan(void)
 {
     ULong n = ac_live_count(), cap = ac_n_ignored + 64;
     ac_sorted = VG_(malloc)("ac.scan.sorted", (n ? n : 1) * sizeof *ac_sorted);
@@ -370,19 +319,9 @@ static void ac_scan(Bool at_exit)
     for (UInt i = 0; i < ac_n_ignored; i++)
         ac_add_excluded(ac_ignored[i].start, ac_ignored[i].start + ac_ignored[i].len, &cap);
 
-    /* The dead part of each stack (below the stack pointer and its red
-     * zone) holds stale words: not a root.  At exit, the frames of exit()
-     * itself and below are dead too: they overlay the dead frames of the
-     * calls main made, full of stale handle pointers. */
-    if (at_exit && ac_n_exit_dead > 0) {
-        for (UInt i = 0; i < ac_n_exit_dead; i++)
-            ac_add_excluded(ac_exit_dead[i].lo, ac_exit_dead[i].hi, &cap);
-    } else {
-        ACInterval dead[64];
-        UInt n_dead = ac_dead_stacks(dead, 64, VG_INVALID_THREADID);
-        for (UInt i = 0; i < n_dead; i++)
-            ac_add_excluded(dead[i].lo, dead[i].hi, &cap);
-    }
+    /* Stack memory popped off a stack holds stale words: not a root
+     * (ac_stacks.c says which). */
+    ac_stacks_dead(ac_add_dead_stack, &cap, ac_clo_trace_reach);
     VG_(ssort)(ac_excluded, ac_n_excluded, sizeof *ac_excluded, ac_cmp_interval);
 
     fault_catcher_t prev = VG_(set_fault_catcher)(ac_fault_catcher);
@@ -541,7 +480,7 @@ ULong ac_leak_check(ThreadId tid, Bool at_exit)
         }
         return 0;
     }
-    ac_scan(at_exit);
+    ac_scan();
     ULong nl;
     ACLossRecord *lr = ac_make_loss_records(&nl);
     for (ULong i = 0; i < nl; i++) {
@@ -594,7 +533,7 @@ ULong ac_leak_check(ThreadId tid, Bool at_exit)
 
 void ac_monitor_leaks(void)
 {
-    ac_scan(False);
+    ac_scan();
     ULong nl, lost = 0, reach = 0;
     ACLossRecord *lr = ac_make_loss_records(&nl);
     for (ULong i = 0; i < nl; i++) {

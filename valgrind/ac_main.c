@@ -556,16 +556,10 @@ static void ac_print_debug_usage(void)
 
 /* ---- start and end ------------------------------------------------------------------------ */
 
-static void ac_pre_syscall(ThreadId tid, UInt syscallno, UWord *args, UInt nArgs)
+static void ac_thread_exit(ThreadId tid)
 {
-    (void)args, (void)nArgs;
-    if (syscallno == __NR_exit_group)
-        ac_note_exit(tid);
-}
-
-static void ac_post_syscall(ThreadId tid, UInt syscallno, UWord *args, UInt nArgs, SysRes res)
-{
-    (void)tid, (void)syscallno, (void)args, (void)nArgs, (void)res;
+    ac_stacks_thread_exit(tid);
+    ac_profile_thread_exit(tid);
 }
 
 static void ac_post_clo_init(void)
@@ -602,7 +596,8 @@ static void ac_pre_clo_init(void)
                                     ac_print_debug_usage);
     VG_(needs_client_requests)(ac_handle_client_request);
     VG_(needs_print_stats)(ac_print_stats);
-    VG_(needs_syscall_wrapper)(ac_pre_syscall, ac_post_syscall);
+    VG_(track_pre_thread_ll_exit)(ac_thread_exit);
+    ac_stacks_init();
     VG_(needs_xml_output)();
     ac_register_errors();
 

@@ -459,8 +459,10 @@ VG_REGPARM(1) void ac_prof_sb_entry(Addr sp)
     }
 }
 
-static void ac_prof_thread_exit(ThreadId tid)
+void ac_profile_thread_exit(ThreadId tid)
 {
+    if (!ac_clo_profile)
+        return;
     for (UInt i = 0; i < ac_prof_open_windows;) {
         if (ac_windows[i]->creating_tid == tid)
             ac_window_close_at(i);
@@ -853,7 +855,6 @@ void ac_profile_post_clo_init(void)
     ac_snaps = VG_(malloc)("ac.prof.snaps", (SizeT)ac_clo_max_snapshots * sizeof *ac_snaps);
     for (Int i = 0; i < 2; i++)
         ac_watch[i].map = VG_(newFM)(VG_(malloc), "ac.prof.watch", VG_(free), NULL);
-    VG_(track_pre_thread_ll_exit)(ac_prof_thread_exit);
     ac_snap_take(); /* time 0: nothing */
 }
 
