@@ -13,17 +13,20 @@
  * below a heap stack is never part of one.
  *
  * Dead, at a scan:
- *   - an extent holding a live thread's stack pointer SP: [low water, SP -
- *     red zone);
+ *   - an extent holding a live thread's stack pointer SP: [low water, SP).
+ *     The red zone below SP is dead too: the thread is at a client request
+ *     or a monitor command, not in a leaf function keeping data there,
+ *     and what lies there is the stale frame of the last call returned
+ *     from (memcheck sees it as undefined);
  *   - an extent of a thread that has exited: everything from its low water
  *     up to its end mark, taken when the thread exited: the stack pointer
- *     (without red zone: no code runs there again) of its innermost frame
+ *     of its innermost frame
  *     outside the C library (the caller of exit(),
  *     abort(), raise(), ...), or the top of its stack when every frame was
  *     the C library's (a thread that returned; main that returned);
  *   - any other extent (a suspended coroutine, the main stack while a
  *     handler runs on the alternate stack): [low water, the last stack
- *     pointer seen in it - red zone).
+ *     pointer seen in it).
  * An extent a thread pushes into again (a cached stack reused) is live
  * again; an unmapped one is forgotten.
  *
@@ -128,8 +131,7 @@ void ac_stacks_thread_exit(ThreadId tid)
     Addr sp = VG_(get_SP)(tid);
     Int x = ac_ext_find(sp);
     if (i < n) {
-        /* Live down to the innermost frame of the program's own code; its
-         * red zone is dead: the thread will run no leaf code again. */
+        /* Live down to the innermost frame of the program's own code. */
         Int k = ac_ext_find(sps[i]);
         if (k >= 0) {
             ac_ext[k].end = sps[i];
@@ -175,7 +177,7 @@ void ac_stacks_dead(void (*add)(Addr lo, Addr hi, void *opaque), void *opaque, B
     VG_(thread_stack_reset_iter)(&tid);
     while (VG_(thread_stack_next)(&tid, &sp, &stack_max)) {
         Int i = ac_ext_find(sp);
-        Addr live = sp > VG_STACK_REDZONE_SZB ? sp - VG_STACK_REDZONE_SZB : 0;
+        Addr live = sp;
         if (trace)
             VG_(umsg)("arrcheck: stack of thread %u: live from %#lx\n", tid, live);
         if (i < 0)
@@ -188,8 +190,7 @@ void ac_stacks_dead(void (*add)(Addr lo, Addr hi, void *opaque), void *opaque, B
         if (done[i])
             continue;
         const ACExtent *e = &ac_ext[i];
-        Addr hi = e->end ? e->end
-                         : e->last_sp > VG_STACK_REDZONE_SZB ? e->last_sp - VG_STACK_REDZONE_SZB : 0;
+        Addr hi = e->end ? e->end : e->last_sp;
         if (trace)
             VG_(umsg)("arrcheck: stack extent [%#lx, %#lx] of thread %u%s: dead below %#lx\n",
                       e->low, e->high, e->tid, e->end ? " (exited)" : "", hi);
