@@ -20,6 +20,7 @@
 #include "pub_tool_libcbase.h"
 #include "pub_tool_libcprint.h"
 #include "pub_tool_libcsetjmp.h"
+#include "pub_tool_libcsignal.h"
 #include "pub_tool_machine.h"
 #include "pub_tool_mallocfree.h"
 #include "pub_tool_options.h"
@@ -177,6 +178,12 @@ static inline void ac_scan_word(UWord w, Addr where)
 }
 
 static VG_MINIMAL_JMP_BUF(ac_fault_jmp);
+/* The signal mask before the scan: leaving the signal handler by longjmp
+ * leaves the faulting signal blocked, and a second fault with SIGSEGV or
+ * SIGBUS blocked kills the process, report and all.  Put back after each
+ * caught fault (as memcheck does). */
+static vki_sigset_t ac_scan_sigmask;
+static ULong ac_n_faults;
 
 static void ac_fault_catcher(Int sig, Addr addr)
 {
@@ -199,6 +206,9 @@ static void ac_scan_plain(Addr lo, Addr hi)
             Addr stop = page_end;
             for (Addr p = cur; p + sizeof(UWord) <= stop; p += sizeof(UWord))
                 ac_scan_word(*(const UWord *)p, p);
+        } else {
+            VG_(sigprocmask)(VKI_SIG_SETMASK, &ac_scan_sigmask, NULL);
+            ac_n_faults++;
         }
         cur = page_end;
     }
@@ -259,8 +269,14 @@ static void ac_scan_reached_handle(const ACArray *rec)
     if (!owner || (owner->flags & (AC_FREED | AC_REACHED | AC_IS_VIEW)))
         return; /* gone (an orphan's base), already reached, or bogus */
     Addr end = rec->handle + rec->handle_bytes;
-    if (VG_MINIMAL_SETJMP(ac_fault_jmp) != 0)
-        return; /* the handle's memory is unreadable: nothing to follow */
+    if (!ac_client_readable(rec->handle, rec->handle_bytes))
+        return; /* unmapped or PROT_NONE: nothing to follow */
+    if (VG_MINIMAL_SETJMP(ac_fault_jmp) != 0) {
+        /* faulted all the same (a file mapping past its end) */
+        VG_(sigprocmask)(VKI_SIG_SETMASK, &ac_scan_sigmask, NULL);
+        ac_n_faults++;
+        return;
+    }
     for (Addr p = VG_ROUNDUP(rec->handle, sizeof(UWord)); p + sizeof(UWord) <= end;
          p += sizeof(UWord)) {
         if (*(const UWord *)p == owner->handle) {
@@ -324,6 +340,7 @@ static void ac_scan(void)
     ac_stacks_dead(ac_add_dead_stack, &cap, ac_clo_trace_reach);
     VG_(ssort)(ac_excluded, ac_n_excluded, sizeof *ac_excluded, ac_cmp_interval);
 
+    VG_(sigprocmask)(VKI_SIG_SETMASK, NULL, &ac_scan_sigmask);
     fault_catcher_t prev = VG_(set_fault_catcher)(ac_fault_catcher);
     /* Asks with a guess, then with the size the first answer gives. */
     Int cap_segs = 256, n_segs;

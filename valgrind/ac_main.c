@@ -114,11 +114,12 @@ static Bool ac_validate_created(ThreadId tid, Addr info_addr, Bool is_view, ACNe
 
     VG_(memset)(out, 0, sizeof *out);
     out->is_view = is_view;
-    if (info_addr == 0 || !ac_client_readable(info_addr, 8)) {
+    UInt head[2]; /* version, size */
+    if (info_addr == 0 || !ac_client_copy(head, info_addr, sizeof head)) {
         ac_warn(tid, "%s: info pointer %#lx is not readable client memory", req, info_addr);
         return False;
     }
-    UInt version = ((const UInt *)info_addr)[0], size = ((const UInt *)info_addr)[1];
+    UInt version = head[0], size = head[1];
     if (version != ARRCHECK_PROTOCOL_VERSION) {
         ac_warn(tid, "%s: protocol version %u, but this arrcheck speaks version %u", req,
                 version, ARRCHECK_PROTOCOL_VERSION);
@@ -129,11 +130,10 @@ static Bool ac_validate_created(ThreadId tid, Addr info_addr, Bool is_view, ACNe
                 (unsigned long)sizeof *info);
         return False;
     }
-    if (!ac_client_readable(info_addr, sizeof *info)) {
+    if (!ac_client_copy(info, info_addr, sizeof *info)) {
         ac_warn(tid, "%s: info struct at %#lx is not readable", req, info_addr);
         return False;
     }
-    VG_(memcpy)(info, (const void *)info_addr, sizeof *info);
 
     if (info->id == 0) {
         ac_warn(tid, "%s: array id 0 (ids start at 1)", req);
@@ -159,13 +159,11 @@ static Bool ac_validate_created(ThreadId tid, Addr info_addr, Bool is_view, ACNe
     }
     if (info->ndim > 0 &&
         (info->shape == NULL ||
-         !ac_client_readable((Addr)info->shape, info->ndim * sizeof(Long)))) {
+         !ac_client_copy(out->shape, (Addr)info->shape, info->ndim * sizeof(Long)))) {
         ac_warn(tid, "%s: array #%llu: shape pointer %p is not readable", req,
                 (ULong)info->id, info->shape);
         return False;
     }
-    if (info->ndim > 0)
-        VG_(memcpy)(out->shape, info->shape, info->ndim * sizeof(Long));
     if (is_view && info->base_id == info->id) {
         ac_warn(tid, "%s: view #%llu names itself as its owner", req, (ULong)info->id);
         return False;
