@@ -124,7 +124,12 @@ void ac_for_each_live(void (*fn)(ACArray *rec, void *opaque), void *opaque);
 ULong ac_live_count(void);
 ACArray *ac_lookup_id(ULong id);
 ACArray *ac_lookup_handle(Addr handle); /* live arrays only */
-UChar ac_intern(const HChar *name);
+/* Client text made safe for any report (text, XML, monitor): valid UTF-8
+ * is kept, a backslash, newline, CR and tab become \\, \n, \r, \t, every
+ * other control byte or byte that is not UTF-8 becomes \xNN.  Cut to
+ * ndst-1 bytes before an escape or character that would not fit. */
+void ac_escape(const HChar *src, HChar *dst, Int ndst);
+UChar ac_intern(const HChar *name); /* stores the escaped name */
 const HChar *ac_interned(UChar ix);
 /* "float64[10, 5]" or "float64 (0-d)" into buf. */
 void ac_describe_shape(const ACArray *rec, HChar *buf, Int nbuf);

@@ -4,6 +4,7 @@
  * The top layer: it calls the others, none of them calls it.
  */
 #include "pub_tool_basics.h"
+#include "pub_tool_libcproc.h"
 #include "pub_tool_aspacemgr.h"
 #include "pub_tool_clreq.h"
 #include "pub_tool_gdbserver.h"
@@ -396,15 +397,27 @@ static void ac_monitor_info(const HChar *arg)
     }
     if (arg[0] == '#')
         arg++;
-    Long id = VG_(strtoll10)(arg, &end);
-    if (end == arg || *end != '\0' || id <= 0) {
-        VG_(gdb_printf)("arr info: '%s' is not an array id (a positive number)\n", arg);
+    /* Digits only, and no wrap-around: 99999999999999999999999 is no id. */
+    ULong id = 0;
+    Bool ok = arg[0] != '\0';
+    for (end = (HChar *)arg; ok && *end; end++) {
+        UInt d = (UInt)(*end - '0');
+        if (d > 9 || id > (~0ULL - d) / 10)
+            ok = False;
+        else
+            id = id * 10 + d;
+    }
+    if (!ok || id == 0) {
+        HChar shown[64];
+        ac_escape(arg, shown, sizeof shown);
+        VG_(gdb_printf)("arr info: '%s' is not an array id (a positive number below 2^64)\n",
+                        shown);
         return;
     }
     ACArray *rec = ac_lookup_id((ULong)id);
     if (!rec) {
         const ACFreedEntry *e = ac_find_freed((ULong)id, 0);
-        VG_(gdb_printf)("arr info: no live array #%lld%s\n", id,
+        VG_(gdb_printf)("arr info: no live array #%llu%s\n", id,
                         e ? " (it was freed)" : "");
         return;
     }
@@ -560,8 +573,57 @@ static void ac_thread_exit(ThreadId tid)
     ac_profile_thread_exit(tid);
 }
 
+/* valgrind/arrgrind must set VALGRIND_LIB for valgrind to find this tool,
+ * but the program must not inherit it (a program that runs valgrind
+ * --tool=memcheck itself would look for memcheck there).  arrgrind passes
+ * the program's own value as ARRGRIND_CLIENT_VALGRIND_LIB ("=" + value, or
+ * empty when it had none); here, before the program runs, its
+ * environment gets that value back. */
+static void ac_restore_client_valgrind_lib(void)
+{
+    static const HChar marker[] = "ARRGRIND_CLIENT_VALGRIND_LIB=";
+    HChar **env = VG_(client_envp);
+    if (!env)
+        return;
+    Int n = 0, ours = -1, lib = -1;
+    for (; env[n]; n++) {
+        if (VG_(strncmp)(env[n], marker, sizeof marker - 1) == 0)
+            ours = n;
+        else if (VG_(strncmp)(env[n], "VALGRIND_LIB=", 13) == 0)
+            lib = n;
+    }
+    if (ours < 0)
+        return;
+    HChar *rest = env[ours] + sizeof marker - 1; /* "" or "=" + value */
+    HChar *value = rest[0] == '=' ? rest + 1 : NULL;
+    if (value) {
+        /* Rewritten in place: "VALGRIND_LIB=" is shorter than the marker. */
+        HChar *dst = env[ours];
+        VG_(memmove)(dst + 13, value, VG_(strlen)(value) + 1);
+        VG_(memcpy)(dst, "VALGRIND_LIB=", 13);
+        ours = -1; /* keep this entry */
+    }
+    if (ours < 0 && lib < 0)
+        return;
+    /* The entries are not removed: glibc finds the auxiliary vector right
+     * after the environment's NULL, so the array keeps its length; a
+     * dropped entry repeats a kept one (getenv finds the first), or is
+     * an empty string when there is none. */
+    HChar *filler = env[ours >= 0 ? ours : lib] + VG_(strlen)(env[ours >= 0 ? ours : lib]);
+    for (Int r = 0; r < n; r++)
+        if (r != ours && r != lib) {
+            filler = env[r];
+            break;
+        }
+    if (ours >= 0)
+        env[ours] = filler;
+    if (lib >= 0)
+        env[lib] = filler;
+}
+
 static void ac_post_clo_init(void)
 {
+    ac_restore_client_valgrind_lib();
     ac_profile_post_clo_init();
 }
 

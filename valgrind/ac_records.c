@@ -135,8 +135,64 @@ void ac_for_each_live(void (*fn)(ACArray *rec, void *opaque), void *opaque)
 static HChar *ac_interned_names[AC_MAX_INTERNED + 1] = { (HChar *)"?" };
 static UInt ac_n_interned = 1;
 
-UChar ac_intern(const HChar *name)
+/* Length of the valid UTF-8 sequence at s (0: invalid or a control code). */
+static Int ac_utf8_seq(const UChar *s)
 {
+    UChar c = s[0];
+    Int n;
+    UChar lo = 0x80, hi = 0xBF;
+    if (c >= 0x20 && c < 0x7F)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
+    else if (c >= 0xE0 && c <= 0xEF)
+        n = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    else if (c >= 0xF0 && c <= 0xF4)
+        n = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    else
+        return 0;
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (Int i = 2; i < n; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+    if (n == 2 && c == 0xC2 && s[1] < 0xA0)
+        return 0; /* C1 control codes */
+    return n;
+}
+
+void ac_escape(const HChar *src, HChar *dst, Int ndst)
+{
+    Int n = 0;
+    for (const UChar *u = (const UChar *)src; *u && n < ndst - 1;) {
+        Int len = ac_utf8_seq(u);
+        HChar esc[8];
+        const HChar *out = esc;
+        Int olen;
+        if (*u == '\\') {
+            out = "\\\\", olen = 2, len = 1;
+        } else if (len > 0) {
+            out = (const HChar *)u, olen = len;
+        } else {
+            len = 1;
+            olen = *u == '\n' ? (out = "\\n", 2)
+                   : *u == '\r' ? (out = "\\r", 2)
+                   : *u == '\t' ? (out = "\\t", 2)
+                                 : VG_(snprintf)(esc, sizeof esc, "\\x%02x", *u);
+        }
+        if (n + olen > ndst - 1)
+            break; /* never half an escape or half a character */
+        VG_(memcpy)(dst + n, out, olen);
+        n += olen;
+        u += len;
+    }
+    dst[n] = '\0';
+}
+
+UChar ac_intern(const HChar *raw)
+{
+    HChar name[4 * AC_NAME_MAX];
+    ac_escape(raw, name, sizeof name);
     if (name[0] == '\0')
         return 0;
     for (UInt i = 1; i < ac_n_interned; i++)
@@ -183,8 +239,11 @@ void ac_describe_array(const ACArray *rec, HChar *buf, Int nbuf)
     else
         n = VG_(snprintf)(buf, nbuf, "#%llu %s %s %llu bytes (%s)", rec->id, what, shape,
                           rec->buffer_bytes, ac_interned(rec->op_ix));
-    if (rec->label && n < nbuf - 1)
-        VG_(snprintf)(buf + n, nbuf - n, " '%s'", rec->label);
+    if (rec->label && n < nbuf - 1) {
+        HChar label[4 * AC_LABEL_MAX];
+        ac_escape(rec->label, label, sizeof label);
+        VG_(snprintf)(buf + n, nbuf - n, " '%s'", label);
+    }
 }
 
 /* ---- recently freed handles, to explain invalid frees ------------------- */
