@@ -15,6 +15,7 @@
  *   ac_errors.c   the error manager callbacks (printing, suppressions)
  *   ac_records.c  records, hash tables, interned names, describing arrays
  *   ac_stacks.c   which stack memory is dead (for the leak scan)
+ *   ac_ranges.c   interval sets (quarantined buffers)
  *   ac_client.c   reading client memory without faulting
  * ac_leak.c and ac_profile.c never call each other or ac_main.c.
  */
@@ -203,10 +204,8 @@ void ac_register_errors(void);
 Bool ac_leak_process_option(const HChar *arg);
 
 /* Ignored ranges (bookkeeping memory that holds pointers to handles):
- * len 0 removes the range starting at start.  False: the range wraps. */
-typedef struct { Addr start; SizeT len; } ACRange;
-extern ACRange *ac_ignored;
-extern UInt ac_n_ignored;
+ * len 0 removes the range starting at start; O(log n).  False: the range
+ * wraps. */
 Bool ac_ignore_range(Addr start, SizeT len);
 
 /* Scans, reports (as errors when full) and prints the summary.  Returns
@@ -221,6 +220,21 @@ void ac_stacks_thread_exit(ThreadId tid);
 /* Calls add(lo, hi, opaque) for each dead stack range [lo, hi). */
 void ac_stacks_dead(void (*add)(Addr lo, Addr hi, void *opaque), void *opaque, Bool trace);
 
+/* ---- ac_ranges.c: interval sets ----------------------------------------- */
+/* Disjoint [lo, hi) intervals with a payload; O(log n) add/remove/lookup,
+ * an MRU hit and gap in front of the tree (see ac_ranges.c). */
+typedef struct { Addr lo, hi; void *payload; } ACInterval;
+typedef struct ACIntervalSet ACIntervalSet;
+ACIntervalSet *ac_iset_new(const HChar *cc);
+Bool ac_iset_add(ACIntervalSet *s, Addr lo, Addr hi, void *payload); /* False: overlap */
+Bool ac_iset_remove(ACIntervalSet *s, Addr lo, const void *payload);
+const ACInterval *ac_iset_find(ACIntervalSet *s, Addr a, SizeT size); /* overlapping */
+const ACInterval *ac_iset_at(const ACIntervalSet *s, Addr lo);         /* starting at lo */
+ULong ac_iset_size(const ACIntervalSet *s);
+/* [*min, *max) holds every interval (maybe wider after removals); False: empty. */
+Bool ac_iset_bounds(const ACIntervalSet *s, Addr *min, Addr *max);
+ULong ac_iset_searches(const ACIntervalSet *s);
+
 /* ---- ac_instr.c: dangling-buffer access checks ------------------------- */
 IRSB *ac_instrument(VgCallbackClosure *closure, IRSB *sb_in,
                     const VexGuestLayout *layout, const VexGuestExtents *vge,
@@ -228,6 +242,7 @@ IRSB *ac_instrument(VgCallbackClosure *closure, IRSB *sb_in,
                     IRType hWordTy);
 void ac_dangling_add(ACArray *owner);
 void ac_dangling_remove(ACArray *owner);
+ULong ac_dangling_searches(void);
 extern ULong ac_n_dangling;
 
 /* ---- ac_profile.c: --profile=yes (memory over time) -------------------- */

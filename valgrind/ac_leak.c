@@ -28,6 +28,7 @@
 #include "pub_tool_stacktrace.h"
 #include "pub_tool_threadstate.h"
 #include "pub_tool_vki.h"
+#include "pub_tool_wordfm.h"
 
 #include "ac_include.h"
 
@@ -57,34 +58,26 @@ Bool ac_leak_process_option(const HChar *arg)
 
 /* ---- ignored ranges (ARRCHECK_IGNORE_RANGE) -------------------------------- */
 
-ACRange *ac_ignored;
-UInt ac_n_ignored;
-static UInt ac_cap_ignored;
+/* start -> len, O(log n) per request; the scan walks them in order. */
+static WordFM *ac_ignored;
 
 Bool ac_ignore_range(Addr start, SizeT len)
 {
-    for (UInt i = 0; i < ac_n_ignored; i++) {
-        if (ac_ignored[i].start == start) {
-            if (len == 0) {
-                ac_ignored[i] = ac_ignored[--ac_n_ignored];
-            } else {
-                ac_ignored[i].len = len;
-            }
-            return True;
-        }
-    }
-    if (len == 0)
-        return True;
-    if (start + len < start)
+    if (len != 0 && start + len < start)
         return False;
-    if (ac_n_ignored == ac_cap_ignored) {
-        ac_cap_ignored = ac_cap_ignored ? ac_cap_ignored * 2 : 16;
-        ac_ignored = VG_(realloc)("ac.ignored", ac_ignored, ac_cap_ignored * sizeof *ac_ignored);
-    }
-    ac_ignored[ac_n_ignored].start = start;
-    ac_ignored[ac_n_ignored].len = len;
-    ac_n_ignored++;
+    if (!ac_ignored)
+        ac_ignored = VG_(newFM)(VG_(malloc), "ac.ignored", VG_(free), NULL);
+    UWord key, val;
+    if (len == 0)
+        VG_(delFromFM)(ac_ignored, &key, &val, start);
+    else
+        VG_(addToFM)(ac_ignored, start, len); /* replaces the length of a known start */
     return True;
+}
+
+static ULong ac_n_ignored(void)
+{
+    return ac_ignored ? VG_(sizeFM)(ac_ignored) : 0;
 }
 
 /* ---- the scan --------------------------------------------------------------- */
@@ -95,8 +88,8 @@ static Addr ac_handles_min, ac_handles_max;
 static ACArray **ac_work;     /* reached, not yet scanned */
 static ULong ac_n_work, ac_cap_work;
 
-typedef struct { Addr lo, hi; } ACInterval;
-static ACInterval *ac_excluded;
+typedef struct { Addr lo, hi; } ACSpan;
+static ACSpan *ac_excluded;
 static ULong ac_n_excluded;
 
 /* LSD radix sort of records by handle address, 11 bits a pass: a million
@@ -130,7 +123,7 @@ static void ac_sort_by_handle(ACArray **recs, ULong n)
 
 static Int ac_cmp_interval(const void *a, const void *b)
 {
-    const ACInterval *x = a, *y = b;
+    const ACSpan *x = a, *y = b;
     return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
@@ -239,11 +232,20 @@ static void ac_scan_minus_handles(Addr lo, Addr hi)
         ac_scan_plain(cur, hi);
 }
 
-/* Scans [lo, hi) minus the excluded intervals (sorted, few) and handles. */
+/* Scans [lo, hi) minus the excluded intervals (sorted, disjoint) and the
+ * handles. */
 static void ac_scan_root(Addr lo, Addr hi)
 {
     Addr cur = lo;
-    for (ULong i = 0; i < ac_n_excluded && cur < hi; i++) {
+    ULong first = 0, last = ac_n_excluded;
+    while (first < last) { /* the first excluded interval ending after lo */
+        ULong mid = first + (last - first) / 2;
+        if (ac_excluded[mid].hi <= lo)
+            first = mid + 1;
+        else
+            last = mid;
+    }
+    for (ULong i = first; i < ac_n_excluded && cur < hi; i++) {
         if (ac_excluded[i].hi <= cur)
             continue;
         if (ac_excluded[i].lo >= hi)
@@ -321,7 +323,7 @@ static void ac_add_dead_stack(Addr lo, Addr hi, void *opaque)
  * caller frees the arrays with ac_scan_done(). */
 static void ac_scan(void)
 {
-    ULong n = ac_live_count(), cap = ac_n_ignored + 64;
+    ULong n = ac_live_count(), cap = ac_n_ignored() + 64;
     ac_sorted = VG_(malloc)("ac.scan.sorted", (n ? n : 1) * sizeof *ac_sorted);
     ac_work = NULL;
     ac_excluded = VG_(malloc)("ac.scan.excluded", cap * sizeof *ac_excluded);
@@ -332,13 +334,30 @@ static void ac_scan(void)
     ac_sort_by_handle(ac_sorted, n);
     ac_handles_min = ac_sorted[0]->handle;
     ac_handles_max = ac_sorted[n - 1]->handle + 1;
-    for (UInt i = 0; i < ac_n_ignored; i++)
-        ac_add_excluded(ac_ignored[i].start, ac_ignored[i].start + ac_ignored[i].len, &cap);
+    if (ac_ignored) {
+        UWord start, len;
+        VG_(initIterFM)(ac_ignored);
+        while (VG_(nextIterFM)(ac_ignored, &start, &len))
+            ac_add_excluded(start, start + len, &cap);
+        VG_(doneIterFM)(ac_ignored);
+    }
 
     /* Stack memory popped off a stack holds stale words: not a root
      * (ac_stacks.c says which). */
     ac_stacks_dead(ac_add_dead_stack, &cap, ac_clo_trace_reach);
     VG_(ssort)(ac_excluded, ac_n_excluded, sizeof *ac_excluded, ac_cmp_interval);
+    /* Merged into disjoint intervals, so their ends grow too and each
+     * segment finds its first one by binary search. */
+    ULong m = 0;
+    for (ULong i = 0; i < ac_n_excluded; i++) {
+        if (m > 0 && ac_excluded[i].lo <= ac_excluded[m - 1].hi) {
+            if (ac_excluded[i].hi > ac_excluded[m - 1].hi)
+                ac_excluded[m - 1].hi = ac_excluded[i].hi;
+        } else {
+            ac_excluded[m++] = ac_excluded[i];
+        }
+    }
+    ac_n_excluded = m;
 
     VG_(sigprocmask)(VKI_SIG_SETMASK, NULL, &ac_scan_sigmask);
     fault_catcher_t prev = VG_(set_fault_catcher)(ac_fault_catcher);

@@ -17,6 +17,7 @@
 #include "pub_tool_threadstate.h"
 #include "pub_tool_vki.h"
 #include "pub_tool_vkiscnums.h"
+#include "pub_tool_wordfm.h"
 
 #include "ac_include.h"
 
@@ -305,35 +306,31 @@ static void ac_owner_freed_with_views(ThreadId tid, ULong id, ULong nviews)
 }
 
 /* Freed owners whose buffer libarr keeps in quarantine, waiting for
- * QUARANTINE_RELEASED.  Few at any time: a plain array. */
-static ACArray **ac_quarantined;
-static UInt ac_n_quarantined, ac_cap_quarantined;
+ * QUARANTINE_RELEASED: buffer address -> owner, O(log n) both ways. */
+static WordFM *ac_quarantined;
 
 static void ac_quarantine_add(ACArray *owner)
 {
-    if (ac_n_quarantined == ac_cap_quarantined) {
-        ac_cap_quarantined = ac_cap_quarantined ? ac_cap_quarantined * 2 : 16;
-        ac_quarantined = VG_(realloc)("ac.quarantine", ac_quarantined,
-                                      ac_cap_quarantined * sizeof *ac_quarantined);
-    }
-    ac_quarantined[ac_n_quarantined++] = owner;
+    if (!ac_quarantined)
+        ac_quarantined = VG_(newFM)(VG_(malloc), "ac.quarantine", VG_(free), NULL);
+    UWord old = 0;
+    if (!VG_(lookupFM)(ac_quarantined, NULL, &old, owner->buffer)) /* bogus duplicates: first wins */
+        VG_(addToFM)(ac_quarantined, owner->buffer, (UWord)owner);
 }
 
 static void ac_quarantine_released(ThreadId tid, Addr buffer)
 {
-    for (UInt i = 0; i < ac_n_quarantined; i++) {
-        ACArray *owner = ac_quarantined[i];
-        if (owner->buffer != buffer)
-            continue;
-        ac_quarantined[i] = ac_quarantined[--ac_n_quarantined];
-        owner->flags |= AC_RELEASED;
-        ac_live_bytes -= owner->buffer_bytes;
-        ac_profile_released(tid, owner);
-        ac_dangling_remove(owner);
-        ac_maybe_drop_dead_owner(owner);
+    UWord key, val = 0;
+    if (!ac_quarantined || !VG_(delFromFM)(ac_quarantined, &key, &val, buffer)) {
+        ac_warn(tid, "QUARANTINE_RELEASED: %#lx is not the buffer of a freed owner", buffer);
         return;
     }
-    ac_warn(tid, "QUARANTINE_RELEASED: %#lx is not the buffer of a freed owner", buffer);
+    ACArray *owner = (ACArray *)val;
+    owner->flags |= AC_RELEASED;
+    ac_live_bytes -= owner->buffer_bytes;
+    ac_profile_released(tid, owner);
+    ac_dangling_remove(owner);
+    ac_maybe_drop_dead_owner(owner);
 }
 
 /* ---- monitor commands ------------------------------------------------------------ */
