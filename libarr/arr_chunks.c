@@ -10,7 +10,12 @@
  * walks the same sequence; a run may straddle two blocks, which only costs a
  * copy of its elements into a small buffer.  Only the buffer (64 KiB at most)
  * is allocated, whatever the array's size. */
-#include "arr_internal.h"
+#include "arr_alloc.h"
+#include "arr_error.h"
+#include "arr_iter.h"
+#include "arr_layout.h"
+#include "arr_owner.h"
+#include "arr_registry.h"
 
 #include <math.h>
 #include <string.h>
@@ -304,22 +309,12 @@ static void feed_block(stream_t *st, const arr_t *b, int nperm, const int *perm)
         feed_row(st, b->data, 1, 0);
         return;
     }
-    int64_t idx[ARR_MAXDIMS] = {0};
-    const char *p = b->data;
-    for (;;) {
-        feed_row(st, p, shape[nd - 1], strides[nd - 1]);
-        int k = nd - 2;
-        for (; k >= 0; k--) {
-            if (++idx[k] < shape[k]) {
-                p += strides[k];
-                break;
-            }
-            idx[k] = 0;
-            p -= (shape[k] - 1) * strides[k];
-        }
-        if (k < 0)
-            return;
-    }
+    arr__iter_t it;
+    if (!arr__iter_init(&it, nd, shape, 1, (char *[]){b->data}, (const int64_t *[]){strides}))
+        return;
+    do
+        feed_row(st, it.ptr[0], it.n, it.inner[0]);
+    while (arr__iter_next(&it));
 }
 
 static int64_t abs64(int64_t v) { return v < 0 ? -v : v; }

@@ -23,7 +23,14 @@
  *   - complex -> real: the imaginary part is dropped;
  *   - anything -> bool: x != 0 (complex: either part != 0; NaN is true).
  */
-#include "arr_internal.h"
+#include "arr_copy.h"
+#include "arr_alloc.h"
+#include "arr_dtype.h"
+#include "arr_error.h"
+#include "arr_iter.h"
+#include "arr_layout.h"
+#include "arr_owner.h"
+#include "arr_registry.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -380,8 +387,8 @@ static void run_tiled(arr_kernel_fn kernel, char *dst, const char *src, int64_t 
     }
 }
 
-/* Runs a plan: the outer axes with an index counter (no recursion), the
- * inner one or two through the kernel. */
+/* Runs a plan: the outer axes with the N-d iterator, the inner one or two
+ * through the kernel. */
 static void run_plan(const copy_plan_t *p, arr_kernel_fn kernel)
 {
     int nd = p->ndim;
@@ -395,32 +402,18 @@ static void run_plan(const copy_plan_t *p, arr_kernel_fn kernel)
     int tiled = nd >= 2 && abs64(p->src_strides[last]) > abs64(p->src_strides[last - 1]) &&
                 abs64(p->src_strides[last]) >= 64 && p->shape[last] >= 8 &&
                 p->shape[last - 1] >= 8;
-    int inner_dims = tiled ? 2 : 1;
-    int outer = nd - inner_dims;
-    int64_t index[ARR_MAXDIMS] = {0};
-    char *d = p->dst;
-    const char *s = p->src;
-    for (;;) {
+    /* Tiled: the iterator's runs are the tile rows (axis last - 1). */
+    arr__iter_t it;
+    if (!arr__iter_init(&it, tiled ? nd - 1 : nd, p->shape, 2, (char *[]){p->dst, (char *)p->src},
+                        (const int64_t *[]){p->dst_strides, p->src_strides}))
+        return;
+    do {
         if (tiled)
-            run_tiled(kernel, d, s, p->shape[last - 1], p->dst_strides[last - 1],
-                      p->src_strides[last - 1], p->shape[last], p->dst_strides[last],
-                      p->src_strides[last]);
+            run_tiled(kernel, it.ptr[0], it.ptr[1], it.n, it.inner[0], it.inner[1], p->shape[last],
+                      p->dst_strides[last], p->src_strides[last]);
         else
-            kernel(d, p->dst_strides[last], s, p->src_strides[last], p->shape[last]);
-        int axis = outer - 1;
-        for (; axis >= 0; axis--) {
-            if (++index[axis] < p->shape[axis]) {
-                d += p->dst_strides[axis];
-                s += p->src_strides[axis];
-                break;
-            }
-            index[axis] = 0;
-            d -= (p->shape[axis] - 1) * p->dst_strides[axis];
-            s -= (p->shape[axis] - 1) * p->src_strides[axis];
-        }
-        if (axis < 0)
-            return;
-    }
+            kernel(it.ptr[0], it.inner[0], it.ptr[1], it.inner[1], it.n);
+    } while (arr__iter_next(&it));
 }
 
 /* The engine on raw descriptors; no arr_t needed (copyto's scratch buffer is

@@ -23,7 +23,12 @@
  * np.add.reduce(a) / n bit for bit.  NumPy's mean of float32 divides in
  * float32 and its mean of integers sums in float64; ours divide the double
  * sum (the same values whenever the integer sum is below 2^53). */
-#include "arr_internal.h"
+#include "arr_alloc.h"
+#include "arr_copy.h"
+#include "arr_dtype.h"
+#include "arr_error.h"
+#include "arr_iter.h"
+#include "arr_registry.h"
 
 #include <math.h>
 #include <string.h>
@@ -34,73 +39,7 @@
 #define ARR_SSE2 1
 #endif
 
-/* Non-zero: the vector kernels here and in arr_copy.c use SSE2 even where
- * AVX exists.  Only the unit tests set it, to cover both paths on one
- * machine. */
-int arr__avoid_avx;
-
-int arr__use_avx(void)
-{
-#ifdef ARR_SSE2
-    return !arr__avoid_avx && __builtin_cpu_supports("avx");
-#else
-    return 0;
-#endif
-}
-
 /* ---- element access --------------------------------------------------- */
-
-double arr__load_f64(const void *p, arr_dtype_t dtype)
-{
-    switch (dtype) {
-    case ARR_BOOL: { uint8_t v; memcpy(&v, p, 1); return v != 0; }
-    case ARR_INT8: { int8_t v; memcpy(&v, p, sizeof v); return v; }
-    case ARR_INT16: { int16_t v; memcpy(&v, p, sizeof v); return v; }
-    case ARR_INT32: { int32_t v; memcpy(&v, p, sizeof v); return v; }
-    case ARR_INT64: { int64_t v; memcpy(&v, p, sizeof v); return (double)v; }
-    case ARR_UINT8: { uint8_t v; memcpy(&v, p, sizeof v); return v; }
-    case ARR_UINT16: { uint16_t v; memcpy(&v, p, sizeof v); return v; }
-    case ARR_UINT32: { uint32_t v; memcpy(&v, p, sizeof v); return v; }
-    case ARR_UINT64: { uint64_t v; memcpy(&v, p, sizeof v); return (double)v; }
-    case ARR_FLOAT32:
-    case ARR_COMPLEX64: { float v; memcpy(&v, p, sizeof v); return v; }
-    case ARR_FLOAT64:
-    case ARR_COMPLEX128: { double v; memcpy(&v, p, sizeof v); return v; }
-    default: return NAN;
-    }
-}
-
-/* double -> integer T: truncation toward zero when it fits the open interval
- * (LO, HI), else T's minimum (NaN included).  The same rule as the copy
- * engine's casts (arr_copy.c); test_copy/test_math check they agree. */
-#define ARR_STORE_INT(T, TMIN, LO, HI)                                               \
-    {                                                                                \
-        T x_ = (v > (LO) && v < (HI)) ? (T)v : (TMIN);                               \
-        memcpy(p, &x_, sizeof x_);                                                   \
-        return;                                                                      \
-    }
-
-/* Called per element by arr_arange and friends: a plain switch, no setup. */
-void arr__store_f64(void *p, arr_dtype_t dtype, double v)
-{
-    switch (dtype) {
-    case ARR_BOOL: { uint8_t x = v != 0; memcpy(p, &x, 1); return; }
-    case ARR_INT8: ARR_STORE_INT(int8_t, INT8_MIN, -129.0, 128.0)
-    case ARR_INT16: ARR_STORE_INT(int16_t, INT16_MIN, -32769.0, 32768.0)
-    case ARR_INT32: ARR_STORE_INT(int32_t, INT32_MIN, -2147483649.0, 2147483648.0)
-    case ARR_INT64: ARR_STORE_INT(int64_t, INT64_MIN, -9223372036854777856.0, 9223372036854775808.0)
-    case ARR_UINT8: ARR_STORE_INT(uint8_t, 0, -1.0, 256.0)
-    case ARR_UINT16: ARR_STORE_INT(uint16_t, 0, -1.0, 65536.0)
-    case ARR_UINT32: ARR_STORE_INT(uint32_t, 0, -1.0, 4294967296.0)
-    case ARR_UINT64: ARR_STORE_INT(uint64_t, 0, -1.0, 18446744073709551616.0)
-    case ARR_FLOAT32: { float x = (float)v; memcpy(p, &x, sizeof x); return; }
-    case ARR_FLOAT64: memcpy(p, &v, sizeof v); return;
-    case ARR_COMPLEX64: { float x[2] = {(float)v, 0}; memcpy(p, x, sizeof x); return; }
-    case ARR_COMPLEX128: { double x[2] = {v, 0}; memcpy(p, x, sizeof x); return; }
-    default: return;
-    }
-}
-#undef ARR_STORE_INT
 
 /* A descriptor of n elements outside the registry, for the copy engine. */
 static void scalar_desc(arr_t *t, arr_dtype_t dtype, void *data)
@@ -241,23 +180,13 @@ static void for_each_row(const walk_t *w, const char *data, row_fn row, void *ct
 {
     if (w->size == 0)
         return;
-    int last = w->ndim - 1;
-    int64_t index[ARR_MAXDIMS] = {0};
-    const char *p = data;
-    for (;;) {
-        row(ctx, p, w->shape[last], w->strides[last]);
-        int axis = last - 1;
-        for (; axis >= 0; axis--) {
-            if (++index[axis] < w->shape[axis]) {
-                p += w->strides[axis];
-                break;
-            }
-            index[axis] = 0;
-            p -= (w->shape[axis] - 1) * w->strides[axis];
-        }
-        if (axis < 0)
-            return;
-    }
+    arr__iter_t it;
+    if (!arr__iter_init(&it, w->ndim, w->shape, 1, (char *[]){(char *)data},
+                        (const int64_t *[]){w->strides}))
+        return;
+    do
+        row(ctx, it.ptr[0], it.n, it.inner[0]);
+    while (arr__iter_next(&it));
 }
 
 /* ---- NumPy's pairwise summation ----------------------------------------- */
@@ -725,23 +654,14 @@ int arr_equal(const arr_t *a, const arr_t *b)
     if (size == 0)
         return 1;
     arr_dtype_t da = (arr_dtype_t)a->dtype, db = (arr_dtype_t)b->dtype;
-    int64_t index[ARR_MAXDIMS] = {0};
-    const char *p = a->data, *q = b->data;
-    for (;;) {
-        if (!elements_equal(p, da, q, db))
-            return 0;
-        int axis = a->ndim - 1;
-        for (; axis >= 0; axis--) {
-            if (++index[axis] < a->shape[axis]) {
-                p += a->strides[axis];
-                q += b->strides[axis];
-                break;
-            }
-            index[axis] = 0;
-            p -= (a->shape[axis] - 1) * a->strides[axis];
-            q -= (b->shape[axis] - 1) * b->strides[axis];
-        }
-        if (axis < 0)
-            return 1;
-    }
+    arr__iter_t it;
+    if (!arr__iter_init(&it, a->ndim, a->shape, 2, (char *[]){a->data, b->data},
+                        (const int64_t *[]){a->strides, b->strides}))
+        return 1;
+    do
+        for (int64_t i = 0; i < it.n; i++)
+            if (!elements_equal(it.ptr[0] + i * it.inner[0], da, it.ptr[1] + i * it.inner[1], db))
+                return 0;
+    while (arr__iter_next(&it));
+    return 1;
 }

@@ -33,7 +33,13 @@
  * growing the resident set: it is only done for read-only and shared
  * mappings, whose pages come back from the file; a copy-on-write mapping's
  * written pages would be lost, so there it does nothing. */
-#include "arr_internal.h"
+#include "arr_alloc.h"
+#include "arr_dtype.h"
+#include "arr_error.h"
+#include "arr_iter.h"
+#include "arr_layout.h"
+#include "arr_owner.h"
+#include "arr_registry.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -691,32 +697,26 @@ static int write_strided(int fd, const arr_t *a, int fortran)
     if (buf == NULL)
         return arr__fail(ARR_ENOMEM, "arr_save_npy: out of memory for a write buffer");
     int nd = a->ndim, isz = a->itemsize;
-    int64_t shape[ARR_MAXDIMS], strides[ARR_MAXDIMS], idx[ARR_MAXDIMS] = {0};
+    int64_t shape[ARR_MAXDIMS], strides[ARR_MAXDIMS];
     for (int k = 0; k < nd; k++) { /* k = 0 outermost in the file's order */
         int axis = fortran ? nd - 1 - k : k;
         shape[k] = a->shape[axis];
         strides[k] = a->strides[axis];
     }
-    int64_t total = arr_size(a);
-    const char *p = a->data;
     size_t used = 0;
-    for (int64_t i = 0; i < total; i++) {
-        memcpy(buf + used, p, (size_t)isz);
-        used += (size_t)isz;
-        if (used + (size_t)isz > BUF) {
-            if (write_full(fd, buf, used) != 0)
-                goto io_error;
-            used = 0;
-        }
-        for (int k = nd - 1; k >= 0; k--) {
-            if (++idx[k] < shape[k]) {
-                p += strides[k];
-                break;
+    arr__iter_t it;
+    if (arr__iter_init(&it, nd, shape, 1, (char *[]){a->data}, (const int64_t *[]){strides}))
+        do
+            for (int64_t i = 0; i < it.n; i++) {
+                memcpy(buf + used, it.ptr[0] + i * it.inner[0], (size_t)isz);
+                used += (size_t)isz;
+                if (used + (size_t)isz > BUF) {
+                    if (write_full(fd, buf, used) != 0)
+                        goto io_error;
+                    used = 0;
+                }
             }
-            p -= (shape[k] - 1) * strides[k];
-            idx[k] = 0;
-        }
-    }
+        while (arr__iter_next(&it));
     if (used > 0 && write_full(fd, buf, used) != 0)
         goto io_error;
     arr__free_mem(buf);

@@ -38,7 +38,9 @@
  * runs in checked 128-bit arithmetic; a problem that does not fit answers
  * TOO_HARD instead of a wrong answer.
  */
-#include "arr_internal.h"
+#include "arr_overlap.h"
+#include "arr_error.h"
+#include "arr_registry.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -2,7 +2,11 @@
  * parser and arr_slicev), transpose and friends, broadcast_to, diagonal, and
  * reshape with NumPy's no-copy algorithm.  None of these copy data, except
  * arr_reshape when it must and is allowed to. */
-#include "arr_internal.h"
+#include "arr_copy.h"
+#include "arr_error.h"
+#include "arr_layout.h"
+#include "arr_owner.h"
+#include "arr_registry.h"
 
 #include <ctype.h>
 #include <errno.h>

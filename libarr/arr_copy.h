@@ -1,0 +1,14 @@
+/* arr_copy.h - internal: the copy engine (arr_copy.c).  Depends on arr.h. */
+#ifndef ARR_COPY_H
+#define ARR_COPY_H
+
+#include "arr.h"
+
+/* Copy operations with the caller's address threaded through. */
+arr_t *arr__copy(const arr_t *a, arr_order_t order, arr_op_t op, const void *caller);
+arr_t *arr__astype(const arr_t *a, arr_dtype_t dtype, arr_op_t op, const void *caller);
+/* Copies values from src into dst (same shape, any strides, any dtypes),
+ * assuming no overlap.  Both must be valid. */
+void arr__copy_values(arr_t *dst, const arr_t *src);
+
+#endif /* ARR_COPY_H */
