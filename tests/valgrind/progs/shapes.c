@@ -48,6 +48,16 @@ static void leak_a_copy(void)
         abort();
 }
 
+/* The same, 4 KiB further down the stack: the stale pointer lies below
+ * anything the calls that end the process (abort, raise) overwrite. */
+static void deep_leak(void)
+{
+    volatile char pad[4096];
+    pad[0] = 1;
+    leak_a_copy();
+    (void)pad[0];
+}
+
 static void *worker(void *arg)
 {
     (void)arg;
@@ -113,7 +123,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (on_main)
-        leak_a_copy();
+        deep_leak();
     if (strcmp(mode, "exit") == 0)
         exit(0);
     if (strcmp(mode, "abort") == 0)
