@@ -147,12 +147,6 @@ typedef struct {
 void ac_remember_freed(const ACArray *rec, ExeContext *freed_at);
 const ACFreedEntry *ac_find_freed(ULong id, Addr handle);
 
-/* ---- ac_main.c ----------------------------------------------------------- */
-/* The current stack for "made at" / "freed at": from the public libarr
- * call the program made (its outermost libarr frame) down, unless
- * --show-libarr-frames=yes. */
-ExeContext *ac_record_user_context(ThreadId tid);
-
 /* ---- ac_errors.c: the error manager callbacks -------------------------- */
 #define AC_DESC_MAX 160
 typedef struct {

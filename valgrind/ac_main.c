@@ -68,7 +68,7 @@ static void ac_warn(ThreadId tid, const HChar *fmt, ...)
 #define AC_MAX_LIBARR_FRAMES 16
 #define AC_DEEPEST_BACKTRACE 500 /* the core's limit for --num-callers */
 
-ExeContext *ac_record_user_context(ThreadId tid)
+static ExeContext *ac_record_user_context(ThreadId tid)
 {
     if (ac_clo_show_libarr_frames)
         return VG_(record_ExeContext)(tid, 0);
