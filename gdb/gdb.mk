@@ -4,7 +4,18 @@ ARRDBG_PYDIR_INSTALL := $(PREFIX)/share/arrdbg/python
 # gdb's own auto-load directory (objfile scripts found there need no
 # safe-path setting); override for a gdb with another data-directory.
 GDB_AUTOLOAD_DIR ?= /usr/share/gdb/auto-load
-ARRDBG_PY := $(sort $(wildcard gdb/python/arrdbg_gdb/*.py))
+# Generated from libarr/arr.h, arrcheck.h and libarr's name tables (see
+# gdb/gen_layout.py); not in git, installed with the package.
+ARRDBG_GENERATED := gdb/python/arrdbg_gdb/_generated.py
+ARRDBG_PY := $(sort $(wildcard gdb/python/arrdbg_gdb/*.py) $(ARRDBG_GENERATED))
+
+$(ARRDBG_GENERATED): gdb/gen_layout.py $(LIBARR_HDRS) $(LIBARR_A)
+	@mkdir -p $(BUILD)/gdb
+	python3 gdb/gen_layout.py --cc "$(CC) $(CFLAGS_PROJECT)" --lib $(LIBARR_A) \
+	  --ldflags "$(LDFLAGS_PROJECT)" --work $(BUILD)/gdb --out $@
+ALL_TARGETS += $(ARRDBG_GENERATED)
+# Everything that loads the plugin needs the module (make demo's gdb tour).
+samples-build tour bench-gdb: $(ARRDBG_GENERATED)
 
 # The .debug_gdb_scripts entry looks for the package in the source tree and
 # under the install prefix (after ARRDBG_PYTHONPATH and share/ beside the lib).
@@ -30,12 +41,16 @@ $(GDB_TEST_SHARED): tests/gdb/progs/views.c tests/gdb/progs/spot.h $(LIBARR_SO)
 ALL_TARGETS += $(GDB_TEST_PROGS) $(GDB_TEST_SHARED)
 
 .PHONY: check-gdb install-gdb
-check-gdb: $(GDB_TEST_PROGS) $(GDB_TEST_SHARED)
+check-gdb: $(GDB_TEST_PROGS) $(GDB_TEST_SHARED) $(ARRDBG_GENERATED)
 	BUILD=$(BUILD) SANITIZE=$(SANITIZE) bash tests/gdb/run.sh
 
 CHECK_TARGETS += check-gdb
+# tests/gdb/thirdparty runs the third-party sample (built without sanitizers).
+ifneq ($(SANITIZE),1)
+check-gdb: $(BUILD)/samples/thirdparty_matrix
+endif
 
-install-gdb:
+install-gdb: $(ARRDBG_GENERATED)
 	install -d $(DESTDIR)$(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb $(DESTDIR)$(GDB_AUTOLOAD_DIR)$(LIBDIR)
 	install -m 644 $(ARRDBG_PY) $(DESTDIR)$(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb/
 	sed -e 's|@PYDIR@|$(ARRDBG_PYDIR_INSTALL)|g' gdb/libarr-gdb.py.in \

@@ -8,7 +8,11 @@
  * Errors: no function aborts or exits on bad input.  Functions returning a
  * pointer return NULL, functions returning int return -1 (unless documented
  * otherwise); both set a thread-local error read with arr_errcode() and
- * arr_errmsg().
+ * arr_errmsg().  Each function's doc lists the codes it can set ("Errors:"),
+ * except one said here once: an arr_t * argument that is NULL gives
+ * ARR_EINVAL and one that is not a live handle gives ARR_ENOTLIVE, before
+ * anything else (tests/unit/test_errors_doc.c checks the lists against the
+ * sources).
  *
  * The struct is defined here on purpose: debuggers (the arrdbg gdb plugin) and
  * the arrcheck Valgrind tool read it from memory.  Treat the fields as
@@ -216,51 +220,94 @@ const char *arr_op_name(arr_op_t op);          /* "copy", "slice", ... */
 bool arr_op_is_copy(arr_op_t op);              /* made by copying data */
 
 /* ---- creation: owners (caller owns the returned handle) --------------- */
+
+/* Errors: ARR_EINVAL (bad dtype or ndim, NULL shape, negative dimension),
+ * ARR_EOVERFLOW (size), ARR_ENOMEM. */
 arr_t *arr_empty(int ndim, const int64_t *shape, arr_dtype_t dtype);
 arr_t *arr_zeros(int ndim, const int64_t *shape, arr_dtype_t dtype);
 arr_t *arr_full(int ndim, const int64_t *shape, arr_dtype_t dtype, double value);
 /* 1-D, like np.arange(start, stop, step, dtype): ceil((stop-start)/step)
- * elements, value i is start + i*step converted to dtype. */
+ * elements, value i is start + i*step converted to dtype.
+ * Errors: ARR_EINVAL (bad dtype, step 0, a NaN or infinite bound),
+ * ARR_ETYPE (a bool range of more than 2 elements), ARR_EOVERFLOW,
+ * ARR_ENOMEM. */
 arr_t *arr_arange(double start, double stop, double step, arr_dtype_t dtype);
 /* An owner over memory the caller keeps (no OWNDATA; libarr never frees it).
- * strides NULL means C order.  writeable 0 makes it read-only. */
+ * strides NULL means C order.  writeable 0 makes it read-only.
+ * Errors: ARR_EINVAL (bad dtype or ndim, NULL shape, negative dimension,
+ * NULL data for a non-empty array), ARR_EOVERFLOW (the size, or the byte
+ * extent the strides span, overflows int64), ARR_ENOMEM. */
 arr_t *arr_wrap(void *data, int ndim, const int64_t *shape,
                 const int64_t *strides, arr_dtype_t dtype, int writeable);
 
 /* ---- views: never copy data (caller owns the returned handle) --------- */
-arr_t *arr_view(arr_t *a);
-/* NumPy basic indexing: "1:4, ::-1, 2, None, ..." (also "newaxis"). */
+/* Every view function: ARR_EORPHAN (a is an orphaned view: its memory is
+ * gone), ARR_ENOMEM; and those listed with each. */
+arr_t *arr_view(arr_t *a); /* Errors: ARR_EORPHAN, ARR_ENOMEM. */
+/* NumPy basic indexing: "1:4, ::-1, 2, None, ..." (also "newaxis").
+ * Errors: ARR_ESYNTAX (arr_slice: spec does not parse), ARR_EINDEX (index
+ * out of range, too many indices, step 0), ARR_EINVAL (NULL spec or idx, bad
+ * kind, more than ARR_MAXDIMS axes), ARR_EORPHAN, ARR_ENOMEM. */
 arr_t *arr_slice(arr_t *a, const char *spec);
 arr_t *arr_slicev(arr_t *a, int nidx, const arr_index_t *idx);
-arr_t *arr_transpose(arr_t *a, const int *axes); /* axes NULL: reverse */
+/* axes NULL: reverse the axes; else a permutation of a's ndim axes (negative
+ * count from the end), exactly ndim entries read.
+ * Errors: ARR_EINVAL (axis out of range, repeated axis), ARR_EORPHAN,
+ * ARR_ENOMEM. */
+arr_t *arr_transpose(arr_t *a, const int *axes);
+/* The same with the length of axes given and checked: naxes != ndim is
+ * ARR_EINVAL "axes don't match array" (NumPy's ValueError).  axes NULL with
+ * naxes 0: reverse.  Errors: ARR_EINVAL, ARR_EORPHAN, ARR_ENOMEM. */
+arr_t *arr_transpose_n(arr_t *a, int naxes, const int *axes);
+/* Errors: ARR_EINVAL (axis out of range; squeeze: the axis is not of
+ * length 1; expand_dims: already ARR_MAXDIMS axes), ARR_EORPHAN,
+ * ARR_ENOMEM. */
 arr_t *arr_swapaxes(arr_t *a, int axis1, int axis2);
 arr_t *arr_squeeze(arr_t *a, int axis);          /* or ARR_ALL_AXES */
 arr_t *arr_expand_dims(arr_t *a, int axis);
 arr_t *arr_flip(arr_t *a, int axis);             /* or ARR_ALL_AXES */
-/* Read-only view with zero strides on broadcast axes. */
+/* Read-only view with zero strides on broadcast axes.
+ * Errors: ARR_ESHAPE (does not broadcast), ARR_EINVAL (bad ndim, NULL shape,
+ * negative dimension), ARR_EOVERFLOW, ARR_EORPHAN, ARR_ENOMEM. */
 arr_t *arr_broadcast_to(arr_t *a, int ndim, const int64_t *shape);
-/* Read-only view, as NumPy >= 1.9's a.diagonal(). */
+/* Read-only view, as NumPy >= 1.9's a.diagonal().
+ * Errors: ARR_EINVAL (fewer than 2 axes, bad or equal axes), ARR_EORPHAN,
+ * ARR_ENOMEM. */
 arr_t *arr_diagonal(arr_t *a, int64_t offset, int axis1, int axis2);
 /* C-order reshape; one unknown dimension allowed (-1; as in NumPy 1.24 any
  * negative value means "unknown").  A view when NumPy's no-copy algorithm
  * finds strides; otherwise a copy (ARR_COPY_IF_NEEDED) or an ARR_ECOPY
- * error (ARR_COPY_NEVER). */
+ * error (ARR_COPY_NEVER).  A copy is made with its final shape.
+ * Errors: ARR_ESHAPE (sizes differ), ARR_ECOPY, ARR_EINVAL (bad ndim or
+ * mode, NULL shape, two unknown dimensions), ARR_EOVERFLOW, ARR_EORPHAN,
+ * ARR_ENOMEM. */
 arr_t *arr_reshape(arr_t *a, int ndim, const int64_t *shape, arr_copy_mode_t mode);
 
 /* ---- copies (caller owns the returned handle) ------------------------ */
+/* Every copy function: ARR_EORPHAN (a is an orphaned view), ARR_EOVERFLOW,
+ * ARR_ENOMEM; arr_copy: ARR_EINVAL (bad order); arr_astype: ARR_EINVAL (bad
+ * dtype). */
 arr_t *arr_copy(const arr_t *a, arr_order_t order);
-/* A view of a when it is already C-contiguous, else a C-ordered copy. */
+/* A view of a when it is already C-contiguous, else a C-ordered copy.
+ * Errors: ARR_EORPHAN, ARR_EOVERFLOW, ARR_ENOMEM (ARR_EINVAL: see the top). */
 arr_t *arr_ascontiguous(arr_t *a);
-/* A view of a when it is already F-contiguous, else an F-ordered copy. */
+/* A view of a when it is already F-contiguous, else an F-ordered copy.
+ * Errors: ARR_EORPHAN, ARR_EOVERFLOW, ARR_ENOMEM (ARR_EINVAL: see the top). */
 arr_t *arr_asfortran(arr_t *a);
 /* Always a copy (NumPy's astype(copy=True)), casting='unsafe'; layout as
  * order K.  Float to integer truncates; NaN, inf and out-of-range values give
- * the target's minimum (no undefined behaviour). */
+ * the target's minimum (no undefined behaviour).
+ * Errors: ARR_EINVAL (bad dtype), ARR_EORPHAN, ARR_EOVERFLOW, ARR_ENOMEM. */
 arr_t *arr_astype(const arr_t *a, arr_dtype_t dtype);
-/* dst[...] = src with broadcasting and casting; correct when they overlap. */
+/* dst[...] = src with broadcasting and casting; correct when they overlap.
+ * Errors: ARR_EREADONLY (dst not writeable), ARR_ESHAPE (src does not
+ * broadcast to dst), ARR_EORPHAN (either), ARR_EOVERFLOW, ARR_ENOMEM (the
+ * scratch copy of an overlapping src), ARR_EINVAL. */
 int arr_copyto(arr_t *dst, const arr_t *src);
 
 /* ---- queries ---------------------------------------------------------- */
+/* Errors: only the NULL / not-live ones of the top comment (an orphaned
+ * view still answers: its fields are kept). */
 bool arr_is_view(const arr_t *a);
 arr_t *arr_base(const arr_t *a);  /* borrowed; NULL for owners, orphans */
 int arr_flags(const arr_t *a);    /* enum arr_flag bits; -1 on error */
@@ -272,26 +319,37 @@ const int64_t *arr_shape(const arr_t *a);   /* borrowed */
 const int64_t *arr_strides(const arr_t *a); /* borrowed */
 void *arr_data(const arr_t *a);             /* borrowed */
 uint64_t arr_id(const arr_t *a);
-/* Memory bounds overlap: ARR_SHARES_YES / ARR_SHARES_NO, -1 on error. */
+/* Memory bounds overlap: ARR_SHARES_YES / ARR_SHARES_NO, -1 on error.
+ * Errors: ARR_ENOTLIVE / ARR_EINVAL (a or b not a live handle). */
 int arr_may_share_memory(const arr_t *a, const arr_t *b);
 /* Exact overlap (NumPy's bounded Diophantine solver): ARR_SHARES_YES,
  * ARR_SHARES_NO, ARR_SHARES_TOO_HARD (also sets ARR_ETOOHARD), -1 on error.
- * max_work: ARR_MAX_WORK_EXACT, ARR_MAX_WORK_BOUNDS, or a positive bound. */
+ * max_work: ARR_MAX_WORK_EXACT, ARR_MAX_WORK_BOUNDS, or a positive bound,
+ * counted as NumPy 1.24 counts it, so np.shares_memory(a, b, max_work=w)
+ * and arr_shares_memory(a, b, w) give the same answer or both "too hard"
+ * (NumPy's OverflowError, for equations beyond 64 bits, is TOO_HARD here).
+ * An orphaned view is compared by its addresses (nothing is read).
+ * Errors: ARR_ENOTLIVE / ARR_EINVAL (a or b not a live handle; max_work
+ * below -1), ARR_ETOOHARD (with the TOO_HARD answer). */
 int arr_shares_memory(const arr_t *a, const arr_t *b, int64_t max_work);
 
 /* ---- elements and small math ----------------------------------------- */
 /* Pointer to element index[0..ndim) (negative indices count from the end);
- * borrowed.  NULL + ARR_EINDEX when out of range. */
+ * borrowed.  NULL + ARR_EINDEX when out of range.
+ * Errors (all four): ARR_EINDEX, ARR_EINVAL (NULL index or out), ARR_EORPHAN
+ * (a is an orphaned view: its memory is gone); set/fill: ARR_EREADONLY. */
 void *arr_ptr(const arr_t *a, const int64_t *index);
 int arr_get_f64(const arr_t *a, const int64_t *index, double *out);
 int arr_set_f64(arr_t *a, const int64_t *index, double value);
 int arr_fill(arr_t *a, double value);
 /* Sum / mean of all elements, pairwise summation as NumPy does.  Complex
- * arrays: the real part; use arr_sum_complex for both. */
+ * arrays: the real part; use arr_sum_complex for both.
+ * Errors: ARR_EINVAL (NULL out), ARR_EORPHAN, ARR_ENOMEM. */
 int arr_sum(const arr_t *a, double *out);
 int arr_sum_complex(const arr_t *a, double *re, double *im);
 int arr_mean(const arr_t *a, double *out);
-/* 1 if same shape and equal values (NumPy's array_equal), 0 if not, -1 error. */
+/* 1 if same shape and equal values (NumPy's array_equal), 0 if not, -1 error.
+ * Errors: ARR_EORPHAN. */
 int arr_equal(const arr_t *a, const arr_t *b);
 
 /* ---- lifetime ---------------------------------------------------------- */
@@ -300,6 +358,8 @@ int arr_equal(const arr_t *a, const arr_t *b);
  * no-op; a handle that is not live gives -1 / ARR_ENOTLIVE and touches
  * nothing. */
 int arr_free(arr_t *a);
+/* Errors: only the NULL / not-live ones of the top comment (arr_set_label:
+ * also a NULL label, ARR_EINVAL). */
 int arr_set_label(arr_t *a, const char *label); /* truncated to 47 bytes */
 const char *arr_label(const arr_t *a);          /* borrowed; "" if none */
 /* Nonzero when a is a live handle (looked up in the registry, never read). */
@@ -365,29 +425,66 @@ typedef struct arr_npy_header {
  * files keep F strides.  Mapping refuses (ARR_ETYPE) big-endian data with
  * itemsize > 1 and (ARR_EINVAL) data not aligned to its itemsize in the file:
  * load those with ARR_LOAD_COPY, which byte-swaps into a native owner.
- * Errors: ARR_EINVAL (I/O, malformed or truncated file; the message says
- * which), ARR_ETYPE (a dtype libarr lacks), ARR_EOVERFLOW, ARR_ENOMEM. */
+ * The header is read as NumPy reads it (a Python dict literal; the descr as
+ * np.dtype() reads a string, e.g. '<f8', 'f8', '<d', 'float64'; a NUL byte
+ * anywhere is refused, as Python refuses it).  Only a regular file is read:
+ * a FIFO, socket, device or directory is refused at once (the path is opened
+ * with O_NONBLOCK, so nothing ever blocks).
+ * SIGBUS: a mapped file that something truncates while it is mapped raises
+ * SIGBUS on the next access to the pages past its new end (as with any
+ * mmap, NumPy's memmap included).  Do not truncate or replace in place a
+ * file while it is mapped; arr_save_npy and arr_create_npy never do (they
+ * rename a new file into place: the mapping keeps the old inode).  If other
+ * processes may truncate it, load with ARR_LOAD_COPY instead.
+ * Errors: ARR_EINVAL (NULL path, bad mode, I/O error, not a regular file,
+ * malformed or truncated file; the message says which), ARR_ETYPE (a dtype
+ * libarr lacks, or big-endian data to map), ARR_EOVERFLOW, ARR_ENOMEM. */
 arr_t *arr_load_npy(const char *path, arr_load_mode_t mode);
 /* Writes a (any strides) as np.save would: little-endian, C order, or F order
  * when a is F-contiguous and not C-contiguous; version 1.0 unless the header
- * needs 2.0; header padded to 64 bytes, byte for byte np.save's file.  A
- * failed write removes the partial file. */
+ * needs 2.0; header padded to 64 bytes, byte for byte np.save's file.
+ * The file is written under a temporary name next to the target and renamed
+ * into place only when complete: a failed save leaves the old file as it was.
+ * The file keeps what np.save (which writes in place) keeps: a symlink (or a
+ * chain of them) is written through to its final target, the old file's
+ * permission bits and, where the process may set them, owner and group go
+ * to the new file; a new file gets 0666 less the umask.  Hard links are NOT
+ * kept: the path given gets a new inode and the file's other names keep the
+ * old contents (np.save would rewrite the shared inode, not atomically).
+ * Extended attributes and ACLs are not copied.  The target's directory must
+ * be writable (for the temporary file), where np.save only needs the file
+ * to be.  Only a regular file (or nothing) may be at the target: anything
+ * else is refused (ARR_EINVAL).
+ * Errors: ARR_ENOTLIVE / ARR_EINVAL (a not a live handle), ARR_EORPHAN,
+ * ARR_EINVAL (NULL or bad path, I/O error), ARR_EOVERFLOW, ARR_ENOMEM. */
 int arr_save_npy(const arr_t *a, const char *path);
 /* Creates (or replaces) a .npy file of the given shape, zero-filled, and
  * returns it mapped shared and writeable, as numpy.lib.format.open_memmap
- * (mode 'w+').  order: ARR_ORDER_C or ARR_ORDER_F. */
+ * (mode 'w+').  order: ARR_ORDER_C or ARR_ORDER_F.  Built under a temporary
+ * name and renamed over path only on success, with arr_save_npy's rules
+ * (symlinks followed, mode and owner kept, hard links not kept, only regular
+ * files replaced): a failure leaves whatever was at path untouched.
+ * Errors: ARR_EINVAL (NULL or bad path, bad dtype, ndim or order, negative
+ * dimension, I/O error, not a regular file), ARR_EOVERFLOW (size),
+ * ARR_ENOMEM (no memory or no space). */
 arr_t *arr_create_npy(const char *path, int ndim, const int64_t *shape, arr_dtype_t dtype,
                       arr_order_t order);
 /* Parses a header from the first len bytes of a file (the data need not
- * follow).  0, or -1 with an error naming what is wrong. */
+ * follow).  0, or -1 with an error naming what is wrong: ARR_EINVAL (NULL
+ * arguments, malformed or truncated header), ARR_ETYPE (a dtype libarr
+ * lacks), ARR_EOVERFLOW (a shape whose size overflows). */
 int arr_npy_parse_header(const void *bytes, size_t len, arr_npy_header_t *out);
-/* Reads and parses path's header, and checks the file holds the data. */
+/* Reads and parses path's header, and checks the file holds the data.  Only
+ * a regular file is opened, never blocking (as arr_load_npy).
+ * Errors: ARR_EINVAL (NULL argument, I/O error, not a regular file,
+ * malformed or truncated file), ARR_ETYPE, ARR_EOVERFLOW, ARR_ENOMEM. */
 int arr_npy_read_header(const char *path, arr_npy_header_t *out);
 /* Lets the pages under a's elements leave the process's resident memory
  * when a's owner is a file mapping from arr_load_npy (read-only or shared)
  * or arr_create_npy: they are read back from the file if touched again.
  * Returns the bytes released (0 when a is in ordinary memory or a
- * copy-on-write mapping, whose changed pages would be lost), -1 on error. */
+ * copy-on-write mapping, whose changed pages would be lost), -1 on error.
+ * Errors: ARR_EORPHAN (a is an orphaned view), ARR_EINVAL (madvise failed). */
 int64_t arr_drop_pages(const arr_t *a);
 
 /* ==== chunks (arr_chunks.c) ==============================================
@@ -399,13 +496,18 @@ typedef struct arr_chunks arr_chunks_t;
 /* An iterator over blocks of a: along axes[0..naxes) blocks of chunk_len[i]
  * indices (the last block of an axis may be shorter), whole along the other
  * axes.  Blocks come in nested-loop order, axes[naxes-1] fastest.  naxes 0:
- * one block, all of a.  The iterator borrows a: free it before a. */
+ * one block, all of a.  The iterator borrows a: free it before a.
+ * Errors: ARR_EINVAL (bad naxes, axis or chunk length, NULL arrays, a
+ * repeated axis), ARR_EORPHAN, ARR_ENOMEM. */
 arr_chunks_t *arr_chunks(arr_t *a, int naxes, const int *axes, const int64_t *chunk_len);
 /* The next block as a NEW view handle (op "slice") the caller frees, or NULL:
- * at the end with arr_errcode() == ARR_OK, or on error (e.g. a freed). */
+ * at the end with arr_errcode() == ARR_OK, or on error.
+ * Errors: ARR_EINVAL (NULL it; a freed: not live), ARR_EORPHAN (a became
+ * an orphan), ARR_ENOMEM. */
 arr_t *arr_chunks_next(arr_chunks_t *it);
 /* Borrowed: the index of the last block's first element along every axis of
- * a (ndim values); NULL before the first block. */
+ * a (ndim values); NULL before the first block.  Errors (both): ARR_EINVAL
+ * (NULL it). */
 const int64_t *arr_chunks_start(const arr_chunks_t *it);
 int64_t arr_chunks_count(const arr_chunks_t *it); /* blocks in all */
 void arr_chunks_free(arr_chunks_t *it);
@@ -415,7 +517,9 @@ void arr_chunks_free(arr_chunks_t *it);
  * mapping are dropped from resident memory once summed (arr_drop_pages).
  * The result is bit-identical to arr_sum / arr_mean (and so to NumPy's
  * np.add.reduce for float and complex dtypes): the same elements are added
- * in the same order and groups.  Complex: the real part. */
+ * in the same order and groups.  Complex: the real part.
+ * Errors: ARR_EINVAL (NULL out, negative chunk_bytes), ARR_EORPHAN,
+ * ARR_ENOMEM. */
 int arr_chunked_sum(const arr_t *a, int64_t chunk_bytes, double *out);
 int arr_chunked_mean(const arr_t *a, int64_t chunk_bytes, double *out);
 

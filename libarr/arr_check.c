@@ -4,6 +4,8 @@
 #include "arr_registry.h"
 #include "arr_tag.h"
 
+#include "arrcheck.h" /* the summary line's format */
+
 #include <dlfcn.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -57,11 +59,9 @@ int64_t arr_report_leaks(FILE *f)
     pthread_mutex_unlock(&arr__registry_lock);
     int64_t total = copies + owners + views + orphans;
     if (f)
-        fprintf(f,
-                "libarr: LEAK SUMMARY: %" PRId64 " findings: %" PRId64 " copies and %" PRId64
-                " arrays never freed (%" PRId64 " bytes), %" PRId64 " views never freed, %" PRId64
-                " orphaned views\n",
-                total, copies, owners, bytes, views, orphans);
+        fprintf(f, "libarr: " ARRCHECK_LEAK_SUMMARY_FORMAT "\n", (long long)total,
+                (long long)copies, (long long)owners, (long long)bytes, (long long)views,
+                (long long)orphans);
     return total;
 }
 

@@ -9,8 +9,9 @@
  * axis and one memcpy.  The innermost axis runs through a 1-D kernel chosen by
  * (src dtype, dst dtype); a transpose-like pair of inner axes runs through
  * cache-sized tiles.  The hot cases of `make bench` (contiguous float64 ->
- * float32, 8-byte gathers from every other slot) have SSE2/AVX kernels that
- * give the same bits as the scalar ones.
+ * float32, 8-byte gathers from every other slot, 4- and 8-byte rows read
+ * backwards as in a[:, ::-1]) have SSE2/AVX kernels that give the same bits
+ * as the scalar ones.  A contiguous run is one memcpy.
  *
  * Conversions (casting='unsafe'), as NumPy for in-range values:
  *   - integer -> integer: two's complement wrap-around (modulo 2^bits);
@@ -166,24 +167,13 @@ static const arr_kernel_fn cast_kernels[ARR_NDTYPES][ARR_NDTYPES] = {
     ARR_DTYPES_OUTER(ARR_CAST_ENTRIES_TO, unused)
 };
 
-/* A contiguous run of bytes.  glibc's memcpy switches to non-temporal
- * stores above a size tied to the L3 cache.  Measured on the development
- * machine (AMD EPYC, 128 MB float64): ordinary stores are ~7 % faster into a
- * fresh buffer (the kernel has just zeroed each huge page, so its lines are
- * still cached) and ~15 % faster into a reused one.  Pieces of 256 KB keep
- * every memcpy call below that switch. */
-#define ARR_COPY_PIECE ((size_t)256 << 10)
-
-static void copy_bytes(char *dst, const char *src, size_t nbytes)
-{
-    while (nbytes > ARR_COPY_PIECE) {
-        memcpy(dst, src, ARR_COPY_PIECE);
-        dst += ARR_COPY_PIECE;
-        src += ARR_COPY_PIECE;
-        nbytes -= ARR_COPY_PIECE;
-    }
-    memcpy(dst, src, nbytes);
-}
+/* A contiguous run of bytes: one memcpy, so a contiguous copy is never
+ * slower than memcpy of the same bytes on any machine.  (An earlier version
+ * cut it into 256 KB memcpy calls to stay below glibc's switch to
+ * non-temporal stores; that won on one host and lost by 1.5x on another:
+ * the switch point is the C library's per-machine choice, so it is left to
+ * it.)  O(n). */
+static void copy_bytes(char *dst, const char *src, size_t nbytes) { memcpy(dst, src, nbytes); }
 
 /* Same-dtype copies move bytes; a fixed size lets the compiler use one
  * load/store per element.  The strided loop is unrolled by four so the loads
@@ -232,13 +222,52 @@ static void raw_copy_8_from_every_other(char *dst, const char *src, int64_t n)
     raw_copy_8(dst + 8 * i, 8, src + 16 * i, 16, n - i);
 }
 
+/* 8-byte elements read backwards into a contiguous destination (the inner
+ * axis of a[:, ::-1]): 16-byte loads with the two halves swapped, so the
+ * loop moves whole vectors instead of one element per load/store pair.
+ * src points at the first element read (the highest address).  O(n). */
+static void raw_copy_8_reversed(char *dst, const char *src, int64_t n)
+{
+    int64_t i = 0;
+#ifdef ARR_SSE2
+    /* elements i and i + 1 lie at src - 8i and src - 8(i + 1): one load at
+     * src - 8(i + 1) holds both, in the opposite order */
+    for (; i + 4 <= n; i += 4) {
+        __m128d a = _mm_loadu_pd((const double *)(const void *)(src - 8 * (i + 1)));
+        __m128d b = _mm_loadu_pd((const double *)(const void *)(src - 8 * (i + 3)));
+        _mm_storeu_pd((double *)(void *)(dst + 8 * i), _mm_shuffle_pd(a, a, 1));
+        _mm_storeu_pd((double *)(void *)(dst + 8 * i + 16), _mm_shuffle_pd(b, b, 1));
+    }
+#endif
+    raw_copy_8(dst + 8 * i, 8, src - 8 * i, -8, n - i);
+}
+
 static void raw_copy_8_fast(char *dst, int64_t dst_stride, const char *src, int64_t src_stride,
                             int64_t n)
 {
     if (dst_stride == 8 && src_stride == 16)
         raw_copy_8_from_every_other(dst, src, n);
+    else if (dst_stride == 8 && src_stride == -8)
+        raw_copy_8_reversed(dst, src, n);
     else
         raw_copy_8(dst, dst_stride, src, src_stride, n);
+}
+
+/* 4-byte elements read backwards into a contiguous destination (float32,
+ * int32 a[:, ::-1]): four per 16-byte load, reversed by one shuffle. */
+static void raw_copy_4_fast(char *dst, int64_t dst_stride, const char *src, int64_t src_stride,
+                            int64_t n)
+{
+    int64_t i = 0;
+#ifdef ARR_SSE2
+    if (dst_stride == 4 && src_stride == -4)
+        for (; i + 4 <= n; i += 4) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(src - 4 * (i + 3)));
+            _mm_storeu_si128((__m128i *)(void *)(dst + 4 * i),
+                             _mm_shuffle_epi32(v, _MM_SHUFFLE(0, 1, 2, 3)));
+        }
+#endif
+    raw_copy_4(dst + i * dst_stride, dst_stride, src + i * src_stride, src_stride, n - i);
 }
 
 #ifdef ARR_SSE2
@@ -289,7 +318,7 @@ static arr_kernel_fn pick_kernel(arr_dtype_t dst_dtype, arr_dtype_t src_dtype, i
         switch (itemsize) {
         case 1: return raw_copy_1;
         case 2: return raw_copy_2;
-        case 4: return raw_copy_4;
+        case 4: return raw_copy_4_fast;
         case 8: return raw_copy_8_fast;
         default: return raw_copy_16;
         }

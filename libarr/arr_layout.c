@@ -4,6 +4,7 @@
 #include "arr_error.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -88,6 +89,36 @@ void arr__extent(const arr_t *a, int64_t *lo, int64_t *hi)
     }
     *lo = low;
     *hi = arr__wrap_add(high, a->itemsize);
+}
+
+/* Checks a caller-given layout (arr_wrap): the byte extent its strides span,
+ * sum over axes of |stride| * (shape - 1) plus the item, must fit in int64
+ * and must not wrap the address space from data (NumPy refuses strides whose
+ * extent does not fit).  An empty array (a zero dimension) spans nothing, so
+ * any strides go.  0, or -1 with ARR_EOVERFLOW naming fn.  O(ndim). */
+int arr__check_layout_extent(const void *data, int ndim, const int64_t *shape,
+                             const int64_t *strides, int64_t itemsize, const char *fn)
+{
+    for (int i = 0; i < ndim; i++)
+        if (shape[i] == 0)
+            return 0;
+    int64_t lo = 0, hi = itemsize;
+    for (int i = 0; i < ndim; i++) {
+        int64_t reach;
+        if (__builtin_mul_overflow(shape[i] - 1, strides[i], &reach) ||
+            (reach < 0 ? __builtin_add_overflow(lo, reach, &lo)
+                       : __builtin_add_overflow(hi, reach, &hi)) ||
+            __builtin_sub_overflow(hi, lo, &reach))
+            return arr__fail(ARR_EOVERFLOW,
+                             "%s: the strides span more than 2^63 bytes (stride %" PRId64
+                             " on axis %d of length %" PRId64 ")",
+                             fn, strides[i], i, shape[i]);
+    }
+    uintptr_t at = (uintptr_t)data;
+    if ((lo < 0 && at < (uintptr_t)-(lo + 1) + 1) || (uintptr_t)hi > UINTPTR_MAX - at)
+        return arr__fail(ARR_EOVERFLOW,
+                         "%s: the array's bytes would wrap around the address space", fn);
+    return 0;
 }
 
 /* ---- formatting ------------------------------------------------------- */

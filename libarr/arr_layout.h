@@ -37,6 +37,12 @@ int arr__contiguity(int ndim, const int64_t *shape, const int64_t *strides,
  * lo == hi for an empty array. */
 void arr__extent(const arr_t *a, int64_t *lo, int64_t *hi);
 
+/* A caller-given layout (arr_wrap) whose byte extent overflows int64 or
+ * wraps the address space from data: -1 + ARR_EOVERFLOW naming fn; else 0.
+ * An empty array (a zero dimension) spans nothing. */
+int arr__check_layout_extent(const void *data, int ndim, const int64_t *shape,
+                             const int64_t *strides, int64_t itemsize, const char *fn);
+
 /* Writes a shape as Python prints a tuple: "(3, 4)", "(5,)", "()".  sep is
  * ", " (NumPy's reshape messages) or "," (its broadcast messages).  Output
  * is truncated to cap bytes, always NUL-terminated when cap > 0. */

@@ -101,72 +101,289 @@ static int expect_char(parser_t *ps, char c, const char *what)
     return 0;
 }
 
-/* A short Python string literal ('...' or "..."), no escapes: NumPy never
- * writes any in the keys and descrs libarr reads. */
-static int parse_string(parser_t *ps, char *out, size_t cap, const char *what)
+/* Python string literals, as ast.literal_eval reads them (NumPy parses the
+ * header with it): an optional prefix (r, u, b, br, rb in any case), single,
+ * double or triple quotes, backslash escapes unless raw, and adjacent
+ * literals concatenated ('<f' '8' is '<f8').  The decoded value is kept as
+ * bytes; a character above U+00FF (only an escape can make one in a latin-1
+ * header) is stored as 0xff, which matches no key or descr.  *is_bytes tells
+ * a b'' literal (NumPy accepts it as a descr, never as a key). */
+typedef struct pystr {
+    char s[64];
+    size_t len;    /* decoded length (may exceed sizeof s: then too long) */
+    int is_bytes;
+} pystr_t;
+
+static void pystr_put(pystr_t *v, unsigned long cp)
+{
+    if (v->len < sizeof v->s)
+        v->s[v->len] = (char)(cp > 0xff ? 0xff : cp);
+    v->len++;
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)(c | 0x20);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* One escape after the backslash (ps->p at the char after it). */
+static int parse_escape(parser_t *ps, pystr_t *v, const char *what)
+{
+    if (ps->p >= ps->end)
+        return arr__fail(ARR_EINVAL, "%s: unterminated string in %s", ps->ctx, what);
+    char c = *ps->p++;
+    static const char plain[] = "\\\\''\"\"a\ab\bf\fn\nr\rt\tv\v";
+    for (const char *e = plain; *e; e += 2)
+        if (c == e[0]) {
+            pystr_put(v, (unsigned char)e[1]);
+            return 0;
+        }
+    if (c == '\n') /* line continuation */
+        return 0;
+    if (c >= '0' && c <= '7') {
+        unsigned long cp = (unsigned long)(c - '0');
+        for (int k = 0; k < 2 && ps->p < ps->end && *ps->p >= '0' && *ps->p <= '7'; k++)
+            cp = cp * 8 + (unsigned long)(*ps->p++ - '0');
+        pystr_put(v, cp);
+        return 0;
+    }
+    int digits = c == 'x' ? 2 : !v->is_bytes && c == 'u' ? 4 : !v->is_bytes && c == 'U' ? 8 : 0;
+    if (digits == 0) {
+        if (c == 'N' && !v->is_bytes)
+            return arr__fail(ARR_EINVAL, "%s: unsupported \\N{...} escape in %s", ps->ctx, what);
+        pystr_put(v, '\\'); /* Python keeps an unknown escape as it is */
+        pystr_put(v, (unsigned char)c);
+        return 0;
+    }
+    unsigned long cp = 0;
+    for (int k = 0; k < digits; k++) {
+        int d = ps->p < ps->end ? hex_digit(*ps->p) : -1;
+        if (d < 0)
+            return arr__fail(ARR_EINVAL, "%s: truncated \\%c escape in %s", ps->ctx, c, what);
+        cp = cp * 16 + (unsigned long)d;
+        ps->p++;
+    }
+    if (cp > 0x10ffff)
+        return arr__fail(ARR_EINVAL, "%s: escape out of range in %s", ps->ctx, what);
+    pystr_put(v, cp);
+    return 0;
+}
+
+/* One literal, appended to v. */
+static int parse_one_string(parser_t *ps, pystr_t *v, int first, const char *what)
+{
+    int raw = 0, bytes = 0;
+    for (int k = 0; k < 2 && ps->p < ps->end; k++) {
+        char c = (char)(*ps->p | 0x20);
+        if (c == 'r' && !raw)
+            raw = 1;
+        else if (c == 'b' && !bytes)
+            bytes = 1;
+        else if (c == 'u' && k == 0 && ps->p + 1 < ps->end &&
+                 (ps->p[1] == '\'' || ps->p[1] == '"')) {
+            ps->p++;
+            break;
+        } else
+            break;
+        ps->p++;
+    }
+    if (ps->p >= ps->end || (*ps->p != '\'' && *ps->p != '"'))
+        return arr__fail(ARR_EINVAL, "%s: %s is not a quoted string", ps->ctx, what);
+    if (first)
+        v->is_bytes = bytes;
+    else if (v->is_bytes != bytes)
+        return arr__fail(ARR_EINVAL, "%s: %s mixes bytes and str literals", ps->ctx, what);
+    char quote = *ps->p;
+    int triple = ps->end - ps->p >= 3 && ps->p[1] == quote && ps->p[2] == quote;
+    ps->p += triple ? 3 : 1;
+    for (;;) {
+        if (ps->p >= ps->end || (!triple && *ps->p == '\n'))
+            return arr__fail(ARR_EINVAL, "%s: unterminated string in %s", ps->ctx, what);
+        char c = *ps->p;
+        if (c == quote && (!triple || (ps->end - ps->p >= 3 && ps->p[1] == quote &&
+                                       ps->p[2] == quote))) {
+            ps->p += triple ? 3 : 1;
+            return 0;
+        }
+        ps->p++;
+        if (bytes && (unsigned char)c >= 0x80)
+            return arr__fail(ARR_EINVAL, "%s: non-ASCII character in a bytes literal (%s)",
+                             ps->ctx, what);
+        if (c == '\\' && !raw) {
+            if (parse_escape(ps, v, what) != 0)
+                return -1;
+        } else if (c == '\\' && raw && ps->p < ps->end) {
+            /* A raw string still cannot end in an odd backslash. */
+            pystr_put(v, '\\');
+            pystr_put(v, (unsigned char)*ps->p++);
+        } else {
+            pystr_put(v, (unsigned char)c);
+        }
+    }
+}
+
+static int starts_string(const parser_t *ps)
+{
+    const char *q = ps->p;
+    for (int k = 0; k < 2 && q < ps->end && strchr("rRbBuU", *q) && *q; k++)
+        q++;
+    return q < ps->end && (*q == '\'' || *q == '"');
+}
+
+static int parse_string(parser_t *ps, pystr_t *v, const char *what)
 {
     skip_space(ps);
     if (ps->p >= ps->end)
         return arr__fail(ARR_EINVAL, "%s: header ends where %s should be", ps->ctx, what);
-    char quote = *ps->p;
-    if (quote != '\'' && quote != '"')
-        return arr__fail(ARR_EINVAL, "%s: %s is not a quoted string", ps->ctx, what);
-    ps->p++;
-    size_t n = 0;
-    for (;;) {
-        if (ps->p >= ps->end || *ps->p == '\n')
-            return arr__fail(ARR_EINVAL, "%s: unterminated string in %s", ps->ctx, what);
-        char c = *ps->p++;
-        if (c == quote)
+    memset(v, 0, sizeof *v);
+    for (int first = 1;; first = 0) {
+        if (parse_one_string(ps, v, first, what) != 0)
+            return -1;
+        skip_space(ps);
+        if (!starts_string(ps))
             break;
-        if (c == '\\')
-            return arr__fail(ARR_EINVAL, "%s: unsupported escape in %s", ps->ctx, what);
-        if (n + 1 < cap)
-            out[n] = c;
-        n++;
     }
-    if (n >= cap)
-        return arr__fail(ARR_EINVAL, "%s: %s is too long (%zu bytes)", ps->ctx, what, n);
-    out[n] = '\0';
+    if (v->len > sizeof v->s)
+        v->len = sizeof v->s + 1; /* marks "too long": matches nothing */
     return 0;
 }
 
-static int parse_descr(parser_t *ps, arr_npy_header_t *h)
+static int pystr_is(const pystr_t *v, const char *word)
+{
+    return !v->is_bytes && v->len == strlen(word) && memcmp(v->s, word, v->len) == 0;
+}
+
+/* The dtype a descr string names, as np.dtype(str) reads it (NumPy 1.24):
+ * a name from np.sctypeDict ("float64", "double", "int", ...: no byte-order
+ * prefix), or an optional byte order (<, >, =, |) followed by a one-char type
+ * code ("d", "?", "Q", ...) or by a kind and an item size that C's strtol
+ * reads to the end ("f8", "<f 8", "<f+08": leading white space and a sign are
+ * accepted, nothing after the digits).  Returns the dtype, -1 for a string
+ * NumPy rejects, -2 for a dtype NumPy has and libarr lacks.  *big: '>'. */
+static int descr_dtype(const char *s, size_t n, int *big)
+{
+    static const struct {
+        const char *name;
+        arr_dtype_t dtype;
+    } names[] = {
+        {"bool", ARR_BOOL},          {"bool8", ARR_BOOL},         {"bool_", ARR_BOOL},
+        {"byte", ARR_INT8},          {"int8", ARR_INT8},          {"short", ARR_INT16},
+        {"int16", ARR_INT16},        {"intc", ARR_INT32},         {"int32", ARR_INT32},
+        {"int", ARR_INT64},          {"int0", ARR_INT64},         {"int64", ARR_INT64},
+        {"int_", ARR_INT64},         {"intp", ARR_INT64},         {"long", ARR_INT64},
+        {"longlong", ARR_INT64},     {"ubyte", ARR_UINT8},        {"uint8", ARR_UINT8},
+        {"ushort", ARR_UINT16},      {"uint16", ARR_UINT16},      {"uintc", ARR_UINT32},
+        {"uint32", ARR_UINT32},      {"uint", ARR_UINT64},        {"uint0", ARR_UINT64},
+        {"uint64", ARR_UINT64},      {"uintp", ARR_UINT64},       {"ulong", ARR_UINT64},
+        {"ulonglong", ARR_UINT64},   {"single", ARR_FLOAT32},     {"float32", ARR_FLOAT32},
+        {"double", ARR_FLOAT64},     {"float", ARR_FLOAT64},      {"float64", ARR_FLOAT64},
+        {"float_", ARR_FLOAT64},     {"csingle", ARR_COMPLEX64},  {"complex64", ARR_COMPLEX64},
+        {"singlecomplex", ARR_COMPLEX64}, {"cdouble", ARR_COMPLEX128},
+        {"cfloat", ARR_COMPLEX128},  {"complex", ARR_COMPLEX128}, {"complex128", ARR_COMPLEX128},
+        {"complex_", ARR_COMPLEX128},
+    };
+    /* One-char codes (x86-64 Linux: long is 64 bits). */
+    static const char codes[] = "?bBhHiIlLqQpPfdFD";
+    static const arr_dtype_t code_types[] = {
+        ARR_BOOL,   ARR_INT8,   ARR_UINT8,  ARR_INT16,   ARR_UINT16,  ARR_INT32,
+        ARR_UINT32, ARR_INT64,  ARR_UINT64, ARR_INT64,   ARR_UINT64,  ARR_INT64,
+        ARR_UINT64, ARR_FLOAT32, ARR_FLOAT64, ARR_COMPLEX64, ARR_COMPLEX128};
+    /* Codes and names NumPy has and libarr lacks (half, long double,
+     * strings, objects, datetimes, void, ...). */
+    static const char other_codes[] = "egGOSUVaMmc";
+    *big = 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strlen(names[i].name) == n && memcmp(names[i].name, s, n) == 0)
+            return (int)names[i].dtype;
+    size_t i = 0;
+    if (n > 0 && strchr("<>=|", s[0]) && s[0]) {
+        *big = s[0] == '>';
+        i = 1;
+    }
+    if (i >= n || s[i] == '\0')
+        return -1;
+    char kind = s[i];
+    if (kind == 'M' || kind == 'm')
+        return -2; /* datetimes and timedeltas, any unit */
+    if (i + 1 == n) {
+        const char *c = strchr(codes, kind);
+        if (c != NULL)
+            return (int)code_types[c - codes];
+        return strchr(other_codes, kind) ? -2 : -1;
+    }
+    /* kind + size, read as strtol does, to the end of the string. */
+    size_t j = i + 1;
+    while (j < n && (s[j] == ' ' || (s[j] >= '\t' && s[j] <= '\r')))
+        j++;
+    int neg = 0;
+    if (j < n && (s[j] == '+' || s[j] == '-'))
+        neg = s[j++] == '-';
+    if (j >= n || s[j] < '0' || s[j] > '9')
+        return -1;
+    long size = 0;
+    for (; j < n; j++) {
+        if (s[j] < '0' || s[j] > '9')
+            return -1;
+        if (size < 1000)
+            size = size * 10 + (s[j] - '0');
+    }
+    if (neg)
+        size = -size;
+    for (int dt = 0; dt < ARR_NDTYPES; dt++)
+        if (npy_types[dt].kind == kind && npy_types[dt].size == size)
+            return dt;
+    /* Kinds NumPy sizes that libarr lacks at that size. */
+    if ((kind == 'f' && (size == 2 || size == 16)) || (kind == 'c' && size == 32))
+        return -2;
+    if (strchr("SUVaMm", kind) && kind)
+        return -2; /* strings, void, datetimes: any size NumPy reads */
+    return -1;
+}
+
+/* The descr value: a list or tuple (structured or sub-array dtypes) is
+ * refused; a string is kept for resolve_descr, run once the whole dict is
+ * read (as in Python, a key given twice takes its last value). */
+static int parse_descr(parser_t *ps, pystr_t *v)
 {
     skip_space(ps);
-    if (ps->p < ps->end && *ps->p == '[')
-        return arr__fail(ARR_ETYPE, "%s: structured dtypes (a list descr) are not supported",
-                         ps->ctx);
-    char s[32];
-    if (parse_string(ps, s, sizeof s, "the 'descr' value") != 0)
-        return -1;
-    const char *t = s;
+    if (ps->p < ps->end && (*ps->p == '[' || *ps->p == '('))
+        return arr__fail(ARR_ETYPE,
+                         "%s: structured or sub-array dtypes (a %s descr) are not supported",
+                         ps->ctx, *ps->p == '[' ? "list" : "tuple");
+    return parse_string(ps, v, "the 'descr' value");
+}
+
+/* A string for messages: unprintable bytes as '?'. */
+static void pystr_show(const pystr_t *v, char *out, size_t cap)
+{
+    size_t m = v->len < sizeof v->s ? v->len : sizeof v->s;
+    if (m + 1 > cap)
+        m = cap - 1;
+    for (size_t i = 0; i < m; i++)
+        out[i] = (unsigned char)v->s[i] >= 0x20 && (unsigned char)v->s[i] < 0x7f ? v->s[i] : '?';
+    out[m] = '\0';
+}
+
+static int resolve_descr(const parser_t *ps, const pystr_t *v, arr_npy_header_t *h)
+{
+    char shown[sizeof v->s + 1];
+    pystr_show(v, shown, sizeof shown);
     int big = 0;
-    if (*t == '<' || *t == '|' || *t == '=')
-        t++;
-    else if (*t == '>') {
-        big = 1;
-        t++;
-    }
-    char kind = *t;
-    int size = 0, digits = 0;
-    if (kind != '\0')
-        for (const char *d = t + 1; *d; d++, digits++) {
-            if (*d < '0' || *d > '9' || digits >= 3)
-                goto unsupported;
-            size = size * 10 + (*d - '0');
-        }
-    if (digits > 0)
-        for (int dt = 0; dt < ARR_NDTYPES; dt++)
-            if (npy_types[dt].kind == kind && npy_types[dt].size == size) {
-                h->dtype = (arr_dtype_t)dt;
-                h->big_endian = big && size > 1;
-                return 0;
-            }
-unsupported:
-    return arr__fail(ARR_ETYPE,
-                     "%s: descr '%s' is not a dtype libarr has (b1, i1-i8, u1-u8, f4, f8, c8, c16)",
-                     ps->ctx, s);
+    /* NumPy's descr_to_dtype takes a str (or a list or tuple), never bytes. */
+    int dt = v->len <= sizeof v->s && !v->is_bytes ? descr_dtype(v->s, v->len, &big) : -1;
+    if (dt == -1)
+        return arr__fail(ARR_EINVAL, "%s: descr '%s' is not a valid dtype descriptor", ps->ctx,
+                         shown);
+    if (dt == -2)
+        return arr__fail(ARR_ETYPE,
+                         "%s: descr '%s' is not a dtype libarr has (b1, i1-i8, u1-u8, f4, f8, c8, c16)",
+                         ps->ctx, shown);
+    h->dtype = (arr_dtype_t)dt;
+    h->big_endian = big && npy_types[dt].size > 1;
+    return 0;
 }
 
 static int parse_bool(parser_t *ps, int *out)
@@ -294,33 +511,35 @@ static int parse_dict(parser_t *ps, arr_npy_header_t *h)
     if (expect_char(ps, '{', "the header dict's opening brace") != 0)
         return -1;
     int seen_descr = 0, seen_order = 0, seen_shape = 0;
+    pystr_t descr;
     for (;;) {
         skip_space(ps);
         if (ps->p < ps->end && *ps->p == '}') {
             ps->p++;
             break;
         }
-        char key[24];
-        if (parse_string(ps, key, sizeof key, "a header key") != 0)
+        pystr_t key;
+        if (parse_string(ps, &key, "a header key") != 0)
             return -1;
         if (expect_char(ps, ':', "the ':' after a key") != 0)
             return -1;
         int *seen;
         int rc;
-        if (strcmp(key, "descr") == 0) {
+        if (pystr_is(&key, "descr")) {
             seen = &seen_descr;
-            rc = parse_descr(ps, h);
-        } else if (strcmp(key, "fortran_order") == 0) {
+            rc = parse_descr(ps, &descr);
+        } else if (pystr_is(&key, "fortran_order")) {
             seen = &seen_order;
             rc = parse_bool(ps, &h->fortran_order);
-        } else if (strcmp(key, "shape") == 0) {
+        } else if (pystr_is(&key, "shape")) {
             seen = &seen_shape;
             rc = parse_shape(ps, h);
         } else {
-            return arr__fail(ARR_EINVAL, "%s: unexpected key '%s' in the header", ps->ctx, key);
+            char shown[sizeof key.s + 1];
+            pystr_show(&key, shown, sizeof shown);
+            return arr__fail(ARR_EINVAL, "%s: unexpected key %s'%s' in the header", ps->ctx,
+                             key.is_bytes ? "b" : "", shown);
         }
-        if (*seen)
-            return arr__fail(ARR_EINVAL, "%s: key '%s' given twice", ps->ctx, key);
         if (rc != 0)
             return -1;
         *seen = 1;
@@ -340,7 +559,7 @@ static int parse_dict(parser_t *ps, arr_npy_header_t *h)
     if (!seen_descr || !seen_order || !seen_shape)
         return arr__fail(ARR_EINVAL, "%s: the header lacks '%s'", ps->ctx,
                          !seen_descr ? "descr" : !seen_order ? "fortran_order" : "shape");
-    return 0;
+    return resolve_descr(ps, &descr, h);
 }
 
 static uint32_t read_le(const unsigned char *p, int n)
@@ -386,6 +605,11 @@ static int parse_header_ctx(const void *bytes, size_t len, arr_npy_header_t *out
     const char *text = (const char *)b + pre;
     if (h.version_major == 3 && !valid_utf8((const unsigned char *)text, hlen))
         return arr__fail(ARR_EINVAL, "%s: the 3.0 header is not valid UTF-8", ctx);
+    /* Python (NumPy parses the header with ast.literal_eval) refuses source
+     * text with a NUL byte anywhere, inside a string literal too. */
+    if (memchr(text, '\0', hlen) != NULL)
+        return arr__fail(ARR_EINVAL, "%s: the header contains a NUL byte (at byte %ld)", ctx,
+                         (long)((const char *)memchr(text, '\0', hlen) - text));
     parser_t ps = {text, text + hlen, ctx, h.version_major};
     if (parse_dict(&ps, &h) != 0)
         return -1;
@@ -447,23 +671,57 @@ static int write_full(int fd, const void *buf, size_t n)
     return 0;
 }
 
+/* What a non-regular file is, for messages. */
+static const char *file_kind(mode_t mode)
+{
+    return S_ISFIFO(mode) ? "a FIFO" : S_ISSOCK(mode) ? "a socket" : S_ISDIR(mode) ? "a directory"
+         : S_ISCHR(mode) ? "a character device" : S_ISBLK(mode) ? "a block device"
+         : S_ISLNK(mode) ? "a symbolic link" : "not a file";
+}
+
+/* Opens an existing path without ever blocking on it: O_NONBLOCK and
+ * O_NOCTTY make open() return at once on a FIFO without a writer, a
+ * terminal or a device; fstat then refuses anything but a regular file, and
+ * O_NONBLOCK is cleared again for the reads.  Returns the fd (with *st
+ * filled), or -1 with ARR_EINVAL naming the problem. */
+static int open_regular(const char *path, int flags, const char *ctx, struct stat *st)
+{
+    int fd = open(path, flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        /* A socket cannot be opened at all (ENXIO): say what it is. */
+        int e = errno;
+        if (stat(path, st) == 0 && !S_ISREG(st->st_mode))
+            return arr__fail(ARR_EINVAL, "%s: not a regular file (%s)", ctx, file_kind(st->st_mode));
+        return arr__fail(ARR_EINVAL, "%s: cannot open: %s", ctx, strerror(e));
+    }
+    if (fstat(fd, st) != 0) {
+        arr__fail(ARR_EINVAL, "%s: cannot stat: %s", ctx, strerror(errno));
+        goto fail;
+    }
+    if (!S_ISREG(st->st_mode)) {
+        arr__fail(ARR_EINVAL, "%s: not a regular file (%s)", ctx, file_kind(st->st_mode));
+        goto fail;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+        arr__fail(ARR_EINVAL, "%s: fcntl: %s", ctx, strerror(errno));
+        goto fail;
+    }
+    return fd;
+fail:
+    close(fd);
+    return -1;
+}
+
 /* An open regular file, its size and its parsed header (data checked to be
  * there).  Returns the fd, or -1 with an error. */
 static int open_npy(const char *path, const char *ctx, arr_npy_header_t *h, int64_t *file_size,
                     int flags)
 {
-    int fd = open(path, flags | O_CLOEXEC);
-    if (fd < 0)
-        return arr__fail(ARR_EINVAL, "%s: cannot open: %s", ctx, strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) != 0) {
-        arr__fail(ARR_EINVAL, "%s: cannot stat: %s", ctx, strerror(errno));
-        goto fail;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        arr__fail(ARR_EINVAL, "%s: not a regular file", ctx);
-        goto fail;
-    }
+    int fd = open_regular(path, flags, ctx, &st);
+    if (fd < 0)
+        return -1;
     *file_size = st.st_size;
     unsigned char prefix[NPY_PREFIX_LEN + 4];
     size_t have = (size_t)(st.st_size < (off_t)sizeof prefix ? st.st_size : (off_t)sizeof prefix);
@@ -744,6 +1002,108 @@ static mode_t current_umask(void)
     return mask;
 }
 
+/* ---- replacing a file without losing it -------------------------------------
+ *
+ * arr_save_npy and arr_create_npy never write into the file at path: they
+ * write a temporary file next to it and rename it into place only once it is
+ * complete, so a failure (full disk, a size too large, out of memory) leaves
+ * whatever was at path as it was.  What np.save keeps by writing in place is
+ * kept here too:
+ *   - a symlink is followed (a chain of them too, relative or absolute, up to
+ *     40 hops, as the kernel does) and its final target is replaced; a
+ *     dangling link creates its target, as open(path, "wb") would;
+ *   - the replaced file's permission bits (setuid/setgid/sticky too) and its
+ *     owner and group (where the process may set them: as root, or the group
+ *     when the caller is a member) go to the new file;
+ *   - hard links are NOT kept: the new file is a new inode, so the file's
+ *     other names keep the old contents (np.save rewrites the shared inode in
+ *     place, which is not atomic: a failure half way leaves every name with a
+ *     broken file).  Write through arr_create_npy + arr_copyto, or np.save,
+ *     when every name must see the new data.
+ *   - extended attributes and ACLs are not copied.
+ * Only a regular file (or nothing) may be at the final target: a FIFO, a
+ * socket, a device or a directory is refused at once, never opened. */
+
+typedef struct target {
+    char path[4096];   /* the final target: symlinks resolved */
+    char tmp[4096 + 16];
+    int exists;
+    struct stat st;    /* of the existing target */
+} target_t;
+
+/* Resolves path's symlinks into t->path and checks what is there. */
+static int resolve_target(const char *path, target_t *t, const char *ctx)
+{
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof t->path)
+        return arr__fail(ARR_EINVAL, "%s: path is empty or too long", ctx);
+    memcpy(t->path, path, n + 1);
+    for (int hops = 0;; hops++) {
+        struct stat ls;
+        if (lstat(t->path, &ls) != 0) {
+            if (errno != ENOENT)
+                return arr__fail(ARR_EINVAL, "%s: cannot stat: %s", ctx, strerror(errno));
+            t->exists = 0; /* a new file (possibly a dangling link's target) */
+            return 0;
+        }
+        if (!S_ISLNK(ls.st_mode)) {
+            if (!S_ISREG(ls.st_mode))
+                return arr__fail(ARR_EINVAL, "%s: not a regular file (%s)", ctx,
+                                 file_kind(ls.st_mode));
+            t->exists = 1;
+            t->st = ls;
+            return 0;
+        }
+        if (hops == 40)
+            return arr__fail(ARR_EINVAL, "%s: too many levels of symbolic links", ctx);
+        char link[4096];
+        ssize_t len = readlink(t->path, link, sizeof link - 1);
+        if (len < 0)
+            return arr__fail(ARR_EINVAL, "%s: readlink: %s", ctx, strerror(errno));
+        link[len] = '\0';
+        if (link[0] == '/') {
+            memcpy(t->path, link, (size_t)len + 1);
+        } else {
+            char *slash = strrchr(t->path, '/');
+            size_t dir = slash ? (size_t)(slash - t->path) + 1 : 0;
+            if (dir + (size_t)len + 1 > sizeof t->path)
+                return arr__fail(ARR_EINVAL, "%s: symlink target path too long", ctx);
+            memcpy(t->path + dir, link, (size_t)len + 1);
+        }
+    }
+}
+
+/* Creates t->tmp next to the target, with the old file's mode and owner or,
+ * for a new file, 0666 less the umask (as open(2) would give).  Returns the
+ * fd or -1 with an error. */
+static int create_temp(target_t *t, const char *ctx)
+{
+    snprintf(t->tmp, sizeof t->tmp, "%s.tmp.XXXXXX", t->path);
+    int fd = mkostemp(t->tmp, O_CLOEXEC);
+    if (fd < 0)
+        return arr__fail(ARR_EINVAL, "%s: cannot create: %s", ctx, strerror(errno));
+    if (t->exists) {
+        /* Owner first: chown may clear the setuid/setgid bits fchmod sets. */
+        if (fchown(fd, t->st.st_uid, t->st.st_gid) != 0)
+            (void)fchown(fd, (uid_t)-1, t->st.st_gid); /* not root: the group if allowed */
+        (void)fchmod(fd, t->st.st_mode & 07777);
+    } else {
+        (void)fchmod(fd, 0666 & ~current_umask());
+    }
+    return fd;
+}
+
+/* Renames the finished temporary file over the target (rc 0), or removes it
+ * (rc != 0: the target is untouched).  Returns rc, or -1 if rename fails. */
+static int finish_temp(target_t *t, int rc, const char *ctx)
+{
+    if (rc == 0 && rename(t->tmp, t->path) != 0)
+        rc = arr__fail(ARR_EINVAL, "%s: cannot rename into place: %s", ctx, strerror(errno));
+    if (rc != 0)
+        unlink(t->tmp); /* only ever our own temporary file */
+    return rc;
+}
+
 int arr_save_npy(const arr_t *a, const char *path)
 {
     static const char fn[] = "arr_save_npy";
@@ -751,58 +1111,37 @@ int arr_save_npy(const arr_t *a, const char *path)
         return -1;
     if (path == NULL)
         return arr__fail(ARR_EINVAL, "%s: path is NULL", fn);
+    char ctx[300];
+    snprintf(ctx, sizeof ctx, "%s: %s", fn, path);
     int fortran = (a->flags & ARR_F_CONTIGUOUS) && !(a->flags & ARR_C_CONTIGUOUS);
     char head[ARR_MAXDIMS * 24 + 256];
     int64_t hl = format_header(head, sizeof head, (arr_dtype_t)a->dtype, fortran, a->ndim, a->shape);
     if (hl < 0)
-        return arr__fail(ARR_EOVERFLOW, "%s: header too long", fn);
-    /* A regular file (or a new one) is written under a temporary name in the
-     * same directory and renamed over path only when complete, so a failed
-     * save leaves the old file as it was.  Anything else (a device, a FIFO)
-     * is written in place and never removed. */
-    struct stat st;
-    bool in_place = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
-    char *tmp = NULL;
-    int fd;
-    if (in_place) {
-        fd = open(path, O_WRONLY | O_CLOEXEC);
-    } else {
-        size_t n = strlen(path);
-        tmp = arr__malloc(n + 16);
-        if (tmp == NULL)
-            return arr__fail(ARR_ENOMEM, "%s: out of memory", fn);
-        memcpy(tmp, path, n);
-        memcpy(tmp + n, ".tmp.XXXXXX", 12);
-        fd = mkstemp(tmp);
-        if (fd >= 0)
-            (void)fchmod(fd, 0666 & ~current_umask());
-    }
-    if (fd < 0) {
-        int rc = arr__fail(ARR_EINVAL, "%s: %s: cannot create: %s", fn, path, strerror(errno));
-        arr__free_mem(tmp);
-        return rc;
-    }
-    int rc = 0;
+        return arr__fail(ARR_EOVERFLOW, "%s: header too long", ctx);
+    target_t *t = arr__malloc(sizeof *t);
+    if (t == NULL)
+        return arr__fail(ARR_ENOMEM, "%s: out of memory", ctx);
+    int rc = -1;
+    int fd = resolve_target(path, t, ctx) == 0 ? create_temp(t, ctx) : -1;
+    if (fd < 0)
+        goto out;
+    rc = 0;
     if (write_full(fd, head, (size_t)hl) != 0) {
-        rc = arr__fail(ARR_EINVAL, "%s: %s: write error: %s", fn, path, strerror(errno));
+        rc = arr__fail(ARR_EINVAL, "%s: write error: %s", ctx, strerror(errno));
     } else if (a->flags & (ARR_C_CONTIGUOUS | ARR_F_CONTIGUOUS)) {
         /* Contiguous in the order written: the bytes as they lie (an empty
          * array writes nothing). */
         int64_t nbytes = arr_nbytes(a);
         if (nbytes > 0 && write_full(fd, a->data, (size_t)nbytes) != 0)
-            rc = arr__fail(ARR_EINVAL, "%s: %s: write error: %s", fn, path, strerror(errno));
+            rc = arr__fail(ARR_EINVAL, "%s: write error: %s", ctx, strerror(errno));
     } else {
         rc = write_strided(fd, a, 0);
     }
     if (close(fd) != 0 && rc == 0)
-        rc = arr__fail(ARR_EINVAL, "%s: %s: write error at close: %s", fn, path, strerror(errno));
-    if (tmp != NULL) {
-        if (rc == 0 && rename(tmp, path) != 0)
-            rc = arr__fail(ARR_EINVAL, "%s: %s: cannot rename into place: %s", fn, path, strerror(errno));
-        if (rc != 0)
-            unlink(tmp); /* only ever our own temporary file */
-        arr__free_mem(tmp);
-    }
+        rc = arr__fail(ARR_EINVAL, "%s: write error at close: %s", ctx, strerror(errno));
+    rc = finish_temp(t, rc, ctx);
+out:
+    arr__free_mem(t);
     return rc;
 }
 
@@ -829,39 +1168,40 @@ arr_t *arr_create_npy(const char *path, int ndim, const int64_t *shape, arr_dtyp
     int64_t hl = format_header(head, sizeof head, dtype, fortran, ndim, shape);
     if (hl < 0 || nbytes > INT64_MAX - hl || (uint64_t)(hl + nbytes) > SIZE_MAX)
         return arr__fail_p(ARR_EOVERFLOW, "%s: file size overflows", fn);
-    /* Only regular files: a device or FIFO must never be truncated, mapped
-     * as an array, or removed on failure below. */
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-        return arr__fail_p(ARR_EINVAL, "%s: %s: not a regular file", fn, path);
-    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    char ctx[300];
+    snprintf(ctx, sizeof ctx, "%s: %s", fn, path);
+    target_t *t = arr__malloc(sizeof *t);
+    if (t == NULL)
+        return arr__fail_p(ARR_ENOMEM, "%s: out of memory", ctx);
+    /* Built under a temporary name and renamed over path only once mapped
+     * and registered: a failure leaves path as it was. */
+    arr_t *a = NULL;
+    int fd = resolve_target(path, t, ctx) == 0 ? create_temp(t, ctx) : -1;
     if (fd < 0)
-        return arr__fail_p(ARR_EINVAL, "%s: %s: cannot create: %s", fn, path, strerror(errno));
+        goto out;
     int64_t size = hl + nbytes;
     void *map = MAP_FAILED;
     if (write_full(fd, head, (size_t)hl) != 0 || ftruncate(fd, (off_t)size) != 0) {
-        arr__fail(errno == ENOSPC ? ARR_ENOMEM : ARR_EINVAL, "%s: %s: cannot size the file: %s", fn,
-                  path, strerror(errno));
-        goto fail;
-    }
-    map = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (map == MAP_FAILED) {
-        arr__fail(errno == ENOMEM ? ARR_ENOMEM : ARR_EINVAL, "%s: %s: cannot map: %s", fn, path,
+        arr__fail(errno == ENOSPC ? ARR_ENOMEM : ARR_EINVAL, "%s: cannot size the file: %s", ctx,
                   strerror(errno));
-        goto fail;
+    } else if ((map = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) ==
+               MAP_FAILED) {
+        arr__fail(errno == ENOMEM ? ARR_ENOMEM : ARR_EINVAL, "%s: cannot map: %s", ctx,
+                  strerror(errno));
+    } else {
+        a = arr__new_owner_external(map, size, (char *)map + hl, ndim, shape, strides, dtype, 1,
+                                    unmap_shared, ARR_OP_LOAD, caller);
+        if (a == NULL)
+            munmap(map, (size_t)size);
     }
-    arr_t *a = arr__new_owner_external(map, size, (char *)map + hl, ndim, shape, strides, dtype, 1,
-                                       unmap_shared, ARR_OP_LOAD, caller);
-    if (a == NULL)
-        goto fail;
-    close(fd);
+    close(fd); /* a mapping outlives its descriptor */
+    if (finish_temp(t, a == NULL ? -1 : 0, ctx) != 0 && a != NULL) {
+        arr_free(a); /* the rename failed: the mapping is of a removed file */
+        a = NULL;
+    }
+out:
+    arr__free_mem(t);
     return a;
-fail:
-    if (map != MAP_FAILED)
-        munmap(map, (size_t)size);
-    close(fd);
-    unlink(path);
-    return NULL;
 }
 
 int64_t arr_drop_pages(const arr_t *a)

@@ -13,30 +13,15 @@
  * hi_A - 1 - lo_B on the right is equivalent; the smaller right-hand side is
  * used.
  *
- * Before any search the problem is reduced: axes of length 1 and zero strides
- * contribute nothing; each variable's bound is cut to what the right-hand
- * side allows (dropping variables that must be 0); equal coefficients are
- * merged (two variables with coefficient c and bounds u, v act like one with
- * bound u + v), which also folds the two itemsize terms into one.
- *
- * The search: coefficients sorted from largest to smallest, c_0 > c_1 > ...;
- * g_k = gcd(c_k, ..., c_n-1) and R_k = sum_{i>=k} c_i u_i.  A node (k, r)
- * asks whether sum_{i>=k} c_i x_i = r is solvable; it is not when r > R_k or
- * g_k does not divide r.  Otherwise x_k must leave a remainder r - c_k x_k
- * that is divisible by g_k+1 and at most R_k+1, which confines x_k to an
- * arithmetic progression (step g_k+1 / g_k) inside an interval; each member is
- * a child node.  With two variables left, every member of that progression
- * inside the interval is a solution, so the last level is O(1).  For slices of
- * a contiguous parent the gcd chain makes the progression hold at most one
- * candidate per level, so those common cases cost a handful of nodes.
- *
- * Work is counted in nodes visited; max_work > 0 stops the search when the
- * next node would exceed it (ARR_SHARES_TOO_HARD).  The reduction and the
- * search run in int64: once the right-hand side fits in int64, every
- * coefficient and every product c_i x_i that survives the reduction is at
- * most the right-hand side.  The set-up before that (addresses, extents)
- * runs in checked 128-bit arithmetic; a problem that does not fit answers
- * TOO_HARD instead of a wrong answer.
+ * Before the search the problem is reduced as NumPy reduces it: axes of
+ * length 1 and zero strides contribute nothing, an itemsize of 1 adds no
+ * term, equal coefficients are merged (two variables with coefficient c and
+ * bounds u, v act like one with bound u + v), each bound is cut to what the
+ * right-hand side allows, and variables that must be 0 are dropped.  The
+ * search and its work count are NumPy's (see "the solver" below).  The
+ * set-up (addresses, extents) runs in checked 128-bit arithmetic; a problem
+ * that does not fit in 64 bits answers TOO_HARD (NumPy: OverflowError)
+ * instead of a wrong answer.
  */
 #include "arr_overlap.h"
 #include "arr_error.h"
@@ -49,21 +34,89 @@ __extension__ typedef __int128 wide_t;
 
 #define OVERLAP_MAX_TERMS (2 * ARR_MAXDIMS + 2)
 
+/* Lowest and one-past-highest byte offsets from the data pointer of a
+ * layout's elements, in 128 bits.  Returns 0 for an empty layout (any zero
+ * dimension), 1 otherwise, -1 when even 128 bits overflow. */
+static int layout_extent(int ndim, const int64_t *shape, const int64_t *strides,
+                         int64_t itemsize, wide_t *lo, wide_t *hi)
+{
+    wide_t low = 0, high = itemsize;
+    for (int i = 0; i < ndim; i++) {
+        if (shape[i] == 0)
+            return 0;
+    }
+    for (int i = 0; i < ndim; i++) {
+        wide_t reach;
+        if (__builtin_mul_overflow((wide_t)strides[i], (wide_t)(shape[i] - 1), &reach))
+            return -1;
+        if (reach < 0 ? __builtin_add_overflow(low, reach, &low)
+                      : __builtin_add_overflow(high, reach, &high))
+            return -1;
+    }
+    *lo = low;
+    *hi = high;
+    return 1;
+}
+
+/* Adds a variable with coefficient coef (any sign, as a stride) and bound ub
+ * to the raw term list, cut to what rhs allows; variables that can only be 0
+ * are dropped.  Bounds are kept in 128 bits until merging is done. */
+static void add_term(wide_t coef, wide_t ub, wide_t rhs, wide_t *coefs, wide_t *ubs,
+                     int *n)
+{
+    if (coef < 0)
+        coef = -coef;
+    if (coef == 0 || ub <= 0)
+        return;
+    wide_t most = rhs / coef;
+    if (ub > most)
+        ub = most;
+    if (ub == 0)
+        return;
+    coefs[*n] = coef;
+    ubs[*n] = ub;
+    (*n)++;
+}
+
+/* ---- the solver: NumPy's depth-first Euclid search, NumPy's work count ----
+ *
+ * The terms (coefficient a_i > 0, bound u_i > 0) are sorted by coefficient,
+ * largest first: a_0 > a_1 > ... > a_n-1 (equal ones merged).  Let
+ * g_v = gcd(a_0, ..., a_v) and R_v = a_0 u_0 + ... + a_v u_v.  The node
+ * (v, b), v >= 1, asks whether a_0 x_0 + ... + a_v x_v = b has a solution in
+ * the bounds.  Writing the first v terms as one variable X = (a_0 x_0 + ... +
+ * a_v-1 x_v-1) / g_v-1, bounded by R_v-1 / g_v-1 (the bound NumPy's
+ * precomputation gives it), the node needs g_v | b and a last variable x_v
+ * with
+ *     0 <= x_v <= u_v,  b - a_v x_v in [0, R_v-1],  g_v-1 | b - a_v x_v:
+ * an arithmetic progression (step g_v-1 / g_v) in an interval.  Node v = 1
+ * answers YES as soon as that set is not empty; a node v > 1 visits a child
+ * (v - 1, b - a_v x_v) for each member, largest x_v first, and stops at the
+ * first child that does not answer NO.
+ *
+ * Work, exactly as numpy/core/src/common/mem_overlap.c counts it (so that the
+ * same max_work gives the same answer or the same TOO_HARD): a node about to
+ * be entered when the count has reached max_work answers TOO_HARD; every node
+ * that answers NO adds one (a YES adds nothing).  Zero or one term is
+ * answered directly, with no work.  Overflow (R_v / g_v beyond int64 for a
+ * combined bound NumPy computes, a merged bound beyond int64) answers
+ * TOO_HARD where NumPy raises OverflowError.
+ *
+ * Cost: the number of nodes, at most the product of the bounds; for slices
+ * of one contiguous parent the gcd chain leaves at most one member per
+ * level, so O(n) nodes. */
+
 typedef struct overlap_term {
     int64_t coef; /* > 0 */
     int64_t ub;   /* > 0: the variable ranges over 0..ub */
 } overlap_term_t;
 
-/* The reduced equation sum coef_i x_i = rhs and the search state. */
 typedef struct overlap_search {
     int nterms;
-    int64_t rhs;
     overlap_term_t term[OVERLAP_MAX_TERMS];
-    int64_t gcd_from[OVERLAP_MAX_TERMS + 1];   /* g_k; g_n = 0 */
-    int64_t reach_from[OVERLAP_MAX_TERMS + 1]; /* R_k, saturated at rhs + 1 */
-    int64_t step[OVERLAP_MAX_TERMS];           /* g_k+1 / g_k */
-    int64_t inverse[OVERLAP_MAX_TERMS];        /* (c_k / g_k)^-1 mod step_k */
-    int64_t max_work;                          /* > 0, or -1 for unlimited */
+    int64_t gcd_to[OVERLAP_MAX_TERMS];   /* g_v = gcd(a_0..a_v) */
+    wide_t reach_to[OVERLAP_MAX_TERMS];  /* R_v = sum_{i<=v} a_i u_i */
+    int64_t max_work;                    /* > 0, or -1 for unlimited */
     int64_t work;
 } overlap_search_t;
 
@@ -94,66 +147,154 @@ static int64_t inverse_mod(int64_t a, int64_t m)
         t0 = t1;
         t1 = t2;
     }
-    /* r0 == 1 here because a and m are coprime */
     return t0 < 0 ? t0 + m : t0;
 }
 
-/* Lowest and one-past-highest byte offsets from the data pointer of a
- * layout's elements, in 128 bits.  Returns 0 for an empty layout (any zero
- * dimension), 1 otherwise, -1 when even 128 bits overflow. */
-static int layout_extent(int ndim, const int64_t *shape, const int64_t *strides,
-                         int64_t itemsize, wide_t *lo, wide_t *hi)
+/* Node (v, b), v >= 1. */
+static int search_node(overlap_search_t *s, int v, int64_t b)
 {
-    wide_t low = 0, high = itemsize;
-    for (int i = 0; i < ndim; i++) {
-        if (shape[i] == 0)
-            return 0;
+    if (s->max_work >= 0 && s->work >= s->max_work)
+        return ARR_SHARES_TOO_HARD;
+    int64_t a2 = s->term[v].coef, u2 = s->term[v].ub;
+    int64_t a1 = s->gcd_to[v - 1]; /* X's coefficient */
+    wide_t r1 = s->reach_to[v - 1];
+    int64_t g = s->gcd_to[v];
+    if (b % g != 0) {
+        s->work++;
+        return ARR_SHARES_NO;
     }
-    for (int i = 0; i < ndim; i++) {
-        wide_t reach;
-        if (__builtin_mul_overflow((wide_t)strides[i], (wide_t)(shape[i] - 1), &reach))
-            return -1;
-        if (reach < 0 ? __builtin_add_overflow(low, reach, &low)
-                      : __builtin_add_overflow(high, reach, &high))
-            return -1;
+    /* x_v in [lo, hi]: a2 x_v <= b and b - a2 x_v <= R_v-1 */
+    int64_t hi = b / a2 < u2 ? b / a2 : u2;
+    wide_t need = (wide_t)b - r1; /* a2 x_v >= need */
+    int64_t lo = need <= 0 ? 0 : (int64_t)((need + a2 - 1) / a2);
+    /* ... and a2 x_v == b (mod a1): x_v == (b/g) (a2/g)^-1 (mod a1/g) */
+    int64_t m = a1 / g;
+    int64_t want = (int64_t)((unsigned __int128)(uint64_t)((b / g) % m) *
+                             (uint64_t)inverse_mod((a2 / g) % m, m) % (uint64_t)m);
+    int64_t first = hi < 0 ? -1 : hi - (((hi - want) % m) + m) % m; /* largest <= hi */
+    if (hi < lo || first < lo) {
+        s->work++;
+        return ARR_SHARES_NO;
     }
-    *lo = low;
-    *hi = high;
-    return 1;
+    if (v == 1)
+        return ARR_SHARES_YES;
+    for (int64_t x = first;; x -= m) {
+        int answer = search_node(s, v - 1, b - a2 * x);
+        if (answer != ARR_SHARES_NO)
+            return answer;
+        if (x - lo < m)
+            break;
+    }
+    s->work++;
+    return ARR_SHARES_NO;
 }
+
+/* Solves sum coef_i x_i = rhs over the raw terms (n of them, each coef > 0,
+ * ub > 0, in 128 bits), as NumPy does: sort, merge equal coefficients, cut
+ * each bound to rhs / coef and drop the variables that can only be 0. */
+static int solve_terms(overlap_search_t *s, int64_t rhs, const wide_t *coefs, const wide_t *ubs,
+                       int n)
+{
+    overlap_term_t raw[OVERLAP_MAX_TERMS];
+    wide_t merged[OVERLAP_MAX_TERMS];
+    for (int i = 0; i < n; i++) {
+        raw[i].coef = (int64_t)coefs[i];
+        raw[i].ub = 0;
+        merged[i] = ubs[i];
+    }
+    /* Insertion sort, largest coefficient first (at most 66 terms). */
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && raw[j - 1].coef < raw[j].coef; j--) {
+            overlap_term_t t = raw[j - 1];
+            raw[j - 1] = raw[j];
+            raw[j] = t;
+            wide_t u = merged[j - 1];
+            merged[j - 1] = merged[j];
+            merged[j] = u;
+        }
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        if (m > 0 && raw[m - 1].coef == raw[i].coef) {
+            merged[m - 1] += merged[i];
+            continue;
+        }
+        raw[m] = raw[i];
+        merged[m] = merged[i];
+        m++;
+    }
+    int k = 0;
+    for (int i = 0; i < m; i++) {
+        if (merged[i] > INT64_MAX)
+            return -2; /* NumPy's merge overflows */
+        wide_t most = (wide_t)rhs / raw[i].coef;
+        wide_t ub = merged[i] < most ? merged[i] : most;
+        if (ub == 0)
+            continue;
+        s->term[k].coef = raw[i].coef;
+        s->term[k].ub = (int64_t)ub;
+        k++;
+    }
+    s->nterms = k;
+    if (k == 0)
+        return rhs == 0 ? ARR_SHARES_YES : ARR_SHARES_NO;
+    if (k == 1)
+        return rhs % s->term[0].coef == 0 && rhs / s->term[0].coef <= s->term[0].ub
+                   ? ARR_SHARES_YES : ARR_SHARES_NO;
+    s->gcd_to[0] = s->term[0].coef;
+    s->reach_to[0] = (wide_t)s->term[0].coef * s->term[0].ub;
+    for (int v = 1; v < k; v++) {
+        s->gcd_to[v] = gcd64(s->gcd_to[v - 1], s->term[v].coef);
+        s->reach_to[v] = s->reach_to[v - 1] + (wide_t)s->term[v].coef * s->term[v].ub;
+        /* NumPy keeps the combined bound R_v / g_v in int64 for v <= k - 2 */
+        if (v <= k - 2 && s->reach_to[v] / s->gcd_to[v] > INT64_MAX)
+            return -2;
+    }
+    return search_node(s, k - 1, rhs);
+}
+
+/* ---- the exact search (max_work = ARR_MAX_WORK_EXACT) --------------------
+ *
+ * With no work limit the count does not matter, only the answer, so the
+ * exact question gets a faster search than NumPy's: coefficients from the
+ * largest, c_0 > c_1 > ...; g_k = gcd(c_k, ..., c_n-1) and R_k = sum_{i>=k}
+ * c_i u_i.  A node (k, r) asks whether sum_{i>=k} c_i x_i = r is solvable; it
+ * is not when r > R_k or g_k does not divide r.  Otherwise x_k must leave a
+ * remainder r - c_k x_k divisible by g_k+1 and at most R_k+1: an arithmetic
+ * progression in an interval, each member a child.  With two variables left
+ * every member is a solution, so the last level is O(1).  (On NumPy's
+ * documented hard instance this is several times faster than NumPy's order;
+ * the answers are the same, both being exact.)  *work_done counts its nodes. */
+
+typedef struct exact_term {
+    int64_t coef; /* > 0 */
+    int64_t ub;   /* > 0: the variable ranges over 0..ub */
+} exact_term_t;
+
+/* The reduced equation sum coef_i x_i = rhs and the search state. */
+typedef struct exact_search {
+    int nterms;
+    int64_t rhs;
+    exact_term_t term[OVERLAP_MAX_TERMS];
+    int64_t gcd_from[OVERLAP_MAX_TERMS + 1];   /* g_k; g_n = 0 */
+    int64_t reach_from[OVERLAP_MAX_TERMS + 1]; /* R_k, saturated at rhs + 1 */
+    int64_t step[OVERLAP_MAX_TERMS];           /* g_k+1 / g_k */
+    int64_t inverse[OVERLAP_MAX_TERMS];        /* (c_k / g_k)^-1 mod step_k */
+    int64_t max_work;                          /* > 0, or -1 for unlimited */
+    int64_t work;
+} exact_search_t;
 
 static int compare_coef_descending(const void *pa, const void *pb)
 {
-    const overlap_term_t *a = pa, *b = pb;
+    const exact_term_t *a = pa, *b = pb;
     return (a->coef < b->coef) - (a->coef > b->coef);
-}
-
-/* Adds a variable with coefficient coef (any sign, as a stride) and bound ub
- * to the raw term list, cut to what rhs allows; variables that can only be 0
- * are dropped.  Bounds are kept in 128 bits until merging is done. */
-static void add_term(wide_t coef, wide_t ub, wide_t rhs, wide_t *coefs, wide_t *ubs,
-                     int *n)
-{
-    if (coef < 0)
-        coef = -coef;
-    if (coef == 0 || ub <= 0)
-        return;
-    wide_t most = rhs / coef;
-    if (ub > most)
-        ub = most;
-    if (ub == 0)
-        return;
-    coefs[*n] = coef;
-    ubs[*n] = ub;
-    (*n)++;
 }
 
 /* Builds the reduced equation and its tables from the raw terms (coefs, ubs
  * of n entries, all coef <= rhs <= INT64_MAX, 0 < ub <= rhs / coef). */
-static void prepare_search(overlap_search_t *s, int64_t rhs, const wide_t *coefs,
+static void prepare_exact(exact_search_t *s, int64_t rhs, const wide_t *coefs,
                            const wide_t *ubs, int n)
 {
-    overlap_term_t raw[OVERLAP_MAX_TERMS];
+    exact_term_t raw[OVERLAP_MAX_TERMS];
     wide_t merged_ub[OVERLAP_MAX_TERMS];
     for (int i = 0; i < n; i++) {
         raw[i].coef = (int64_t)coefs[i];
@@ -199,7 +340,7 @@ static void prepare_search(overlap_search_t *s, int64_t rhs, const wide_t *coefs
 }
 
 /* Is sum_{i>=k} c_i x_i = rem solvable within the bounds?  rem >= 0. */
-static int search_node(overlap_search_t *s, int k, int64_t rem)
+static int exact_node(exact_search_t *s, int k, int64_t rem)
 {
     if (s->max_work > 0 && s->work >= s->max_work)
         return ARR_SHARES_TOO_HARD;
@@ -245,7 +386,7 @@ static int search_node(overlap_search_t *s, int k, int64_t rem)
         return ARR_SHARES_YES; /* every such x_k gives an in-range x_k+1 */
 
     for (int64_t x = first;; x += step) {
-        int answer = search_node(s, k + 1, rem - coef * x);
+        int answer = exact_node(s, k + 1, rem - coef * x);
         if (answer != ARR_SHARES_NO)
             return answer;
         if (hi - x < step)
@@ -338,19 +479,32 @@ static int solve_overlap(const void *data_a, int ndim_a, const int64_t *shape_a,
     add_term(1, (wide_t)itemsize_a - 1, rhs, coefs, ubs, &n);
     add_term(1, (wide_t)itemsize_b - 1, rhs, coefs, ubs, &n);
 
-    overlap_search_t search; /* about 3 KiB: no allocation, no failure */
-    prepare_search(&search, (int64_t)rhs, coefs, ubs, n);
-    search.max_work = max_work;
-    search.work = 0;
-
-    int answer = search_node(&search, 0, search.rhs);
-    if (work_done != NULL)
-        *work_done = search.work;
+    int answer;
+    if (max_work == ARR_MAX_WORK_EXACT) {
+        exact_search_t exact; /* about 3 KiB: no allocation, no failure */
+        prepare_exact(&exact, (int64_t)rhs, coefs, ubs, n);
+        exact.max_work = -1;
+        exact.work = 0;
+        answer = exact_node(&exact, 0, exact.rhs);
+        if (work_done != NULL)
+            *work_done = exact.work;
+    } else {
+        overlap_search_t search;
+        search.max_work = max_work;
+        search.work = 0;
+        answer = solve_terms(&search, (int64_t)rhs, coefs, ubs, n);
+        if (work_done != NULL)
+            *work_done = search.work;
+    }
+    if (answer == -2) {
+        arr__fail(ARR_ETOOHARD, "%s: the overlap equation overflows 64-bit arithmetic", fn);
+        return ARR_SHARES_TOO_HARD;
+    }
     if (answer == ARR_SHARES_TOO_HARD)
         arr__fail(ARR_ETOOHARD,
                   "%s: gave up after max_work=%lld units of work without an answer "
                   "(use ARR_MAX_WORK_EXACT for an exact answer)",
-                  fn, (long long)search.work);
+                  fn, (long long)max_work);
     return answer;
 }
 

@@ -16,13 +16,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-/* Every program that makes an array links this file, statically or not: it
- * keeps the objects a static link would otherwise drop although they work
- * by themselves, the .debug_gdb_scripts entry that makes gdb load the
- * arrdbg printers and the ARR_CHECK=1 checker's constructor. */
-__attribute__((used)) static const char *const keep_gdb_autoload = &arr__gdb_autoload_anchor;
-__attribute__((used)) static const char *const keep_native_check = &arr__check_anchor;
-
 /* ---- owners and views ------------------------------------------------- */
 
 static const void *owner_reference(const arr_t *owner)
@@ -237,6 +230,9 @@ static arr_t *new_owner_over(void *buffer, int64_t bytes, void *data, int ndim, 
         return NULL;
     if (data == NULL && nbytes != 0)
         return arr__fail_p(ARR_EINVAL, "%s: data is NULL for a non-empty array", fn);
+    if (strides != NULL &&
+        arr__check_layout_extent(data, ndim, shape, strides, arr_dtype_size(dtype), fn) != 0)
+        return NULL; /* ARR_EOVERFLOW: the strides span more than int64 */
     arr_t *a = arr__calloc(1, sizeof *a);
     if (a == NULL)
         return arr__fail_p(ARR_ENOMEM, "out of memory for an array handle");

@@ -5,12 +5,22 @@
 #include "arr_alloc.h"
 #include "arr_error.h"
 #include "arr_tag.h"
+#include "arr_check.h"
+#include "arr_owner.h"
 
 #include "arrcheck.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Every program that calls libarr links this file (each entry point looks
+ * handles up in the registry), statically or not: it
+ * keeps the objects a static link would otherwise drop although they work
+ * by themselves, the .debug_gdb_scripts entry that makes gdb load the
+ * arrdbg printers and the ARR_CHECK=1 checker's constructor. */
+__attribute__((used)) static const char *const keep_gdb_autoload = &arr__gdb_autoload_anchor;
+__attribute__((used)) static const char *const keep_native_check = &arr__check_anchor;
 
 /* items[] is what debuggers read; a pointer hash set answers "is this handle
  * live?" without touching the (possibly freed) memory it points to. */

@@ -16,9 +16,19 @@
  * there from the first instruction, so the answer never changes.) */
 bool arr__under_valgrind;
 
+/* The protocol's limits bound libarr's (arrcheck.h). */
+_Static_assert(ARR_MAXDIMS <= ARRCHECK_MAX_NDIM, "ARR_MAXDIMS beyond the arrcheck protocol");
+_Static_assert(ARR_LABEL_MAX <= ARRCHECK_LABEL_MAX, "ARR_LABEL_MAX beyond the arrcheck protocol");
+
 __attribute__((constructor)) static void detect_valgrind(void)
 {
     arr__under_valgrind = RUNNING_ON_VALGRIND != 0;
+    /* Tell arrcheck which stack frames are libarr's: its sources' directory,
+     * its shared object, and (no line info) its function prefix. */
+    static const struct arrcheck_library me = {
+        ARRCHECK_PROTOCOL_VERSION, sizeof me, "libarr", "arr_", "libarr", "libarr.so"};
+    if (arr__under_valgrind)
+        (void)ARRCHECK_LIBRARY(&me);
 }
 
 /* Requests cost a few instructions natively; the info struct is only filled

@@ -46,7 +46,8 @@ static int64_t adjust_slice(int64_t length, int64_t *start, int64_t *stop, int64
     return *start < *stop ? (*stop - *start - 1) / step + 1 : 0;
 }
 
-static arr_t *slicev_impl(arr_t *a, int nidx, const arr_index_t *idx, const void *caller)
+static arr_t *slicev_impl(arr_t *a, int nidx, const arr_index_t *idx, arr_op_t op,
+                          const void *caller)
 {
     static const char fn[] = "arr_slice";
     if (arr__check_readable(a, fn) != 0)
@@ -121,14 +122,14 @@ static arr_t *slicev_impl(arr_t *a, int nidx, const arr_index_t *idx, const void
             axis++;
         }
     }
-    return arr__new_view(a, out, shape, strides, data, ARR_OP_SLICE, 0, caller);
+    return arr__new_view(a, out, shape, strides, data, op, 0, caller);
 too_many:
     return arr__fail_p(ARR_EINDEX, "%s: the result would have more than %d dimensions", fn, ARR_MAXDIMS);
 }
 
 arr_t *arr_slicev(arr_t *a, int nidx, const arr_index_t *idx)
 {
-    return slicev_impl(a, nidx, idx, ARR__CALLER);
+    return slicev_impl(a, nidx, idx, ARR_OP_SLICE, ARR__CALLER);
 }
 
 /* Parses an optionally signed decimal integer at *p; skips blanks around it. */
@@ -256,16 +257,21 @@ arr_t *arr_slice(arr_t *a, const char *spec)
                 break;
         }
     }
-    return slicev_impl(a, n, idx, ARR__CALLER);
+    return slicev_impl(a, n, idx, ARR_OP_SLICE, ARR__CALLER);
 }
 
 /* ---- axis permutations and friends -------------------------------------- */
 
-arr_t *arr_transpose(arr_t *a, const int *axes)
+/* axes NULL: reverse.  Otherwise naxes entries, which must be a->ndim
+ * (NumPy: "axes don't match array"). */
+static arr_t *transpose_impl(arr_t *a, int naxes, const int *axes, const void *caller,
+                             const char *fn)
 {
-    static const char fn[] = "arr_transpose";
     if (arr__check_readable(a, fn) != 0)
         return NULL;
+    if (axes != NULL && naxes != a->ndim)
+        return arr__fail_p(ARR_EINVAL, "%s: axes don't match array (%d axes for %d dimensions)",
+                           fn, naxes, a->ndim);
     int perm[ARR_MAXDIMS];
     bool seen[ARR_MAXDIMS] = {false};
     for (int i = 0; i < a->ndim; i++) {
@@ -286,7 +292,20 @@ arr_t *arr_transpose(arr_t *a, const int *axes)
         shape[i] = a->shape[perm[i]];
         strides[i] = a->strides[perm[i]];
     }
-    return arr__new_view(a, a->ndim, shape, strides, a->data, ARR_OP_TRANSPOSE, 0, ARR__CALLER);
+    return arr__new_view(a, a->ndim, shape, strides, a->data, ARR_OP_TRANSPOSE, 0, caller);
+}
+
+arr_t *arr_transpose(arr_t *a, const int *axes)
+{
+    return transpose_impl(a, a != NULL && arr_is_live(a) ? a->ndim : 0, axes, ARR__CALLER,
+                          "arr_transpose");
+}
+
+arr_t *arr_transpose_n(arr_t *a, int naxes, const int *axes)
+{
+    if (axes == NULL && naxes != 0)
+        return arr__fail_p(ARR_EINVAL, "arr_transpose_n: axes is NULL but naxes is %d", naxes);
+    return transpose_impl(a, naxes, axes, ARR__CALLER, "arr_transpose_n");
 }
 
 arr_t *arr_swapaxes(arr_t *a, int axis1, int axis2)
@@ -352,10 +371,8 @@ arr_t *arr_flip(arr_t *a, int axis)
         bool flip = only < 0 || i == only;
         idx[i] = (arr_index_t){ARR_IDX_SLICE, ARR_NONE, ARR_NONE, flip ? -1 : ARR_NONE};
     }
-    arr_t *v = slicev_impl(a, a->ndim, idx, ARR__CALLER);
-    if (v)
-        v->op = ARR_OP_FLIP;
-    return v;
+    /* Made as a flip from the start: the tools are told its final op. */
+    return slicev_impl(a, a->ndim, idx, ARR_OP_FLIP, ARR__CALLER);
 }
 
 arr_t *arr_broadcast_to(arr_t *a, int ndim, const int64_t *shape)
@@ -473,7 +490,10 @@ static bool nocopy_strides(const arr_t *a, int newnd, const int64_t *newdims, in
     return true;
 }
 
-arr_t *arr_reshape(arr_t *a, int ndim, const int64_t *shape, arr_copy_mode_t mode)
+/* arr_reshape with the op of a view result and the public caller given, so
+ * every array is announced to the tools as what it finally is. */
+static arr_t *reshape_impl(arr_t *a, int ndim, const int64_t *shape, arr_copy_mode_t mode,
+                           arr_op_t view_op, const void *caller)
 {
     static const char fn[] = "arr_reshape";
     if (arr__check_readable(a, fn) != 0)
@@ -534,24 +554,32 @@ arr_t *arr_reshape(arr_t *a, int ndim, const int64_t *shape, arr_copy_mode_t mod
                                "enough) and ARR_COPY_NEVER was given",
                                fn, have, want);
         }
-        arr_t *c = arr__copy(a, ARR_ORDER_C, ARR_OP_RESHAPE_COPY, ARR__CALLER);
+        /* One owner with the new shape from the start (not a view of a
+         * hidden temporary as in NumPy), so the tools are told its final
+         * shape and strides.  Its C-order bytes are a's elements in C order:
+         * the values are copied through a description of the new buffer in
+         * a's shape (C strides), which is never registered. */
+        arr_t *c = arr__new_owner(ndim, dims, (arr_dtype_t)a->dtype, NULL, ARR_OP_RESHAPE_COPY, a,
+                                  caller);
         if (c == NULL)
             return NULL;
-        /* The copy is C-contiguous and nobody else sees it yet: give it the
-         * new shape in place, so the result is one owner, not a view of a
-         * hidden temporary as in NumPy. */
-        c->ndim = ndim;
-        memcpy(c->shape, dims, (size_t)ndim * sizeof *dims);
-        int64_t stride = c->itemsize;
-        for (int i = ndim - 1; i >= 0; i--) {
-            c->strides[i] = stride;
-            if (dims[i] != 0)
-                stride *= dims[i];
+        arr_t as_a = {.ndim = a->ndim, .dtype = a->dtype, .itemsize = a->itemsize, .data = c->data};
+        int64_t stride = a->itemsize;
+        for (int i = a->ndim - 1; i >= 0; i--) {
+            as_a.shape[i] = a->shape[i];
+            as_a.strides[i] = stride;
+            if (a->shape[i] != 0)
+                stride *= a->shape[i];
         }
-        arr__update_contiguity(c);
+        arr__copy_values(&as_a, a);
         return c;
     }
-    return arr__new_view(a, ndim, dims, strides, a->data, ARR_OP_RESHAPE, 0, ARR__CALLER);
+    return arr__new_view(a, ndim, dims, strides, a->data, view_op, 0, caller);
+}
+
+arr_t *arr_reshape(arr_t *a, int ndim, const int64_t *shape, arr_copy_mode_t mode)
+{
+    return reshape_impl(a, ndim, shape, mode, ARR_OP_RESHAPE, ARR__CALLER);
 }
 
 arr_t *arr_expand_dims(arr_t *a, int axis)
@@ -569,10 +597,5 @@ arr_t *arr_expand_dims(arr_t *a, int axis)
     int64_t shape[ARR_MAXDIMS];
     for (int i = 0, k = 0; i <= a->ndim; i++)
         shape[i] = i == ax ? 1 : a->shape[k++];
-    arr_t *v = arr_reshape(a, a->ndim + 1, shape, ARR_COPY_NEVER);
-    if (v) {
-        v->op = ARR_OP_EXPAND_DIMS;
-        v->made_at = ARR__CALLER;
-    }
-    return v;
+    return reshape_impl(a, a->ndim + 1, shape, ARR_COPY_NEVER, ARR_OP_EXPAND_DIMS, ARR__CALLER);
 }

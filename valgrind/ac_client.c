@@ -1,4 +1,5 @@
-/* ac_client.c - reading the client's memory from tool code, never faulting.
+/* ac_client.c - reading the client's memory from tool code, never faulting,
+ * and warning about bad client requests.
  *
  * A mapping the address space manager calls readable may still fault: a
  * MAP_SHARED file mapping past the end of its file raises SIGBUS, and the
@@ -11,6 +12,9 @@
 #include "pub_tool_basics.h"
 #include "pub_tool_aspacemgr.h"
 #include "pub_tool_libcbase.h"
+#include "pub_tool_libcprint.h"
+#include "pub_tool_options.h"
+#include "pub_tool_stacktrace.h"
 #include "pub_tool_libcsetjmp.h"
 #include "pub_tool_libcsignal.h"
 #include "pub_tool_signals.h"
@@ -107,4 +111,34 @@ Bool ac_client_string(Addr p, HChar *buf, Int nbuf)
         }
     }
     return True;
+}
+
+/* ---- warnings about bogus requests ---------------------------------------- */
+
+static UInt ac_n_warnings;
+#define AC_MAX_WARNINGS 50
+
+void ac_warn(ThreadId tid, const HChar *fmt, ...)
+{
+    HChar msg[256];
+    va_list ap;
+    if (++ac_n_warnings > AC_MAX_WARNINGS) {
+        if (ac_n_warnings == AC_MAX_WARNINGS + 1)
+            VG_(umsg)("Warning: arrcheck: more than %d bad requests; "
+                      "not reporting any more\n", AC_MAX_WARNINGS);
+        return;
+    }
+    va_start(ap, fmt);
+    VG_(vsnprintf)(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (VG_(clo_xml)) {
+        /* A stack outside an <error> must sit in a <clientmsg>. */
+        VG_(printf_xml)("<clientmsg>\n  <tid>%u</tid>\n  <text>Warning: arrcheck: %pS</text>\n",
+                        tid, msg);
+        VG_(get_and_pp_StackTrace)(tid, VG_(clo_backtrace_size));
+        VG_(printf_xml)("</clientmsg>\n");
+    } else {
+        VG_(umsg)("Warning: arrcheck: %s\n", msg);
+        VG_(get_and_pp_StackTrace)(tid, VG_(clo_backtrace_size));
+    }
 }

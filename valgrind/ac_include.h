@@ -13,10 +13,11 @@
  *   ac_profile.c  --profile=yes (memory over time)
  *   ac_instr.c    instrumentation: dangling accesses, profile watches
  *   ac_errors.c   the error manager callbacks (printing, suppressions)
+ *   ac_library.c  the libraries' declared stack-frame rules (ARRCHECK_LIBRARY)
  *   ac_records.c  records, hash tables, interned names, describing arrays
  *   ac_stacks.c   which stack memory is dead (for the leak scan)
  *   ac_ranges.c   interval sets (quarantined buffers)
- *   ac_client.c   reading client memory without faulting
+ *   ac_client.c   reading client memory without faulting; request warnings
  * ac_leak.c and ac_profile.c never call each other or ac_main.c.
  */
 #ifndef AC_INCLUDE_H
@@ -29,9 +30,9 @@
 
 #include "arrcheck.h"
 
-/* Limits of what a request may carry (libarr: ARR_MAX_NDIM, ARR_LABEL_MAX). */
-#define AC_MAX_NDIM 32
-#define AC_LABEL_MAX 48  /* bytes with the NUL */
+/* Limits of what a request may carry: the protocol's (arrcheck.h). */
+#define AC_MAX_NDIM ARRCHECK_MAX_NDIM
+#define AC_LABEL_MAX ARRCHECK_LABEL_MAX /* bytes with the NUL */
 #define AC_NAME_MAX 32   /* dtype and op names, bytes with the NUL */
 
 /* Error kinds; the names printed as <kind> and in suppressions are in
@@ -95,6 +96,9 @@ Bool ac_client_copy(void *dst, Addr src, SizeT len);
 /* A NUL-terminated string into buf (cut to nbuf-1 bytes on a UTF-8
  * character boundary).  p == 0 gives "".  False ("" in buf) when unreadable. */
 Bool ac_client_string(Addr p, HChar *buf, Int nbuf);
+/* A warning about a bad request, with the client's stack (the first 50
+ * are shown; in XML inside a <clientmsg>). */
+void ac_warn(ThreadId tid, const HChar *fmt, ...) PRINTF_CHECK(2, 3);
 
 /* ---- ac_records.c: records, tables, names ------------------------------ */
 extern ULong ac_live_owners, ac_live_views, ac_live_orphans;
@@ -254,9 +258,14 @@ void ac_profile_labelled(ACArray *rec);
 void ac_profile_fini(void);
 void ac_profile_print_stats(void);
 void ac_profile_thread_exit(ThreadId tid);
-/* A code address in libarr: its source directory, libarr.so*, or (no
- * debug info) an arr_* function.  Cached per address. */
+/* A code address in a library that declared itself (ARRCHECK_LIBRARY,
+ * ac_library.c).  Cached per address. */
 Bool ac_ip_in_libarr(Addr ip);
+
+/* ac_library.c: the libraries' own rules for their stack frames. */
+void ac_library_declare(ThreadId tid, Addr info_addr);
+Bool ac_library_owns(const HChar *file, const HChar *dir, const HChar *fn, const HChar *obj);
+extern UInt ac_library_generation; /* bumped by every declaration */
 
 /* Read by the generated code (ac_instr.c): keep them ULong. */
 extern ULong ac_prof_instrs;        /* guest instructions executed */

@@ -26,37 +26,6 @@
 static Bool ac_clo_show_libarr_frames = False;
 
 
-/* ---- warnings about bogus requests ---------------------------------------- */
-
-static UInt ac_n_warnings;
-#define AC_MAX_WARNINGS 50
-
-static void ac_warn(ThreadId tid, const HChar *fmt, ...) PRINTF_CHECK(2, 3);
-static void ac_warn(ThreadId tid, const HChar *fmt, ...)
-{
-    HChar msg[256];
-    va_list ap;
-    if (++ac_n_warnings > AC_MAX_WARNINGS) {
-        if (ac_n_warnings == AC_MAX_WARNINGS + 1)
-            VG_(umsg)("Warning: arrcheck: more than %d bad requests; "
-                      "not reporting any more\n", AC_MAX_WARNINGS);
-        return;
-    }
-    va_start(ap, fmt);
-    VG_(vsnprintf)(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (VG_(clo_xml)) {
-        /* A stack outside an <error> must sit in a <clientmsg>. */
-        VG_(printf_xml)("<clientmsg>\n  <tid>%u</tid>\n  <text>Warning: arrcheck: %pS</text>\n",
-                        tid, msg);
-        VG_(get_and_pp_StackTrace)(tid, VG_(clo_backtrace_size));
-        VG_(printf_xml)("</clientmsg>\n");
-    } else {
-        VG_(umsg)("Warning: arrcheck: %s\n", msg);
-        VG_(get_and_pp_StackTrace)(tid, VG_(clo_backtrace_size));
-    }
-}
-
 /* ---- where arrays are made and freed ------------------------------------------- */
 
 /* libarr's inner frames (emit_created, arr__new_view, slicev_impl, ...)
@@ -499,7 +468,7 @@ static Bool ac_handle_client_request(ThreadId tid, UWord *arg, UWord *ret)
         break;
     case VG_USERREQ__ARR_LABEL: {
         ACArray *rec = ac_lookup_id(arg[1]);
-        HChar label[48]; /* ARR_LABEL_MAX */
+        HChar label[ARRCHECK_LABEL_MAX];
         if (!rec) {
             ac_warn(tid, "LABEL: no array #%lu", arg[1]);
         } else if (!ac_client_string(arg[2], label, sizeof label)) {
@@ -512,6 +481,9 @@ static Bool ac_handle_client_request(ThreadId tid, UWord *arg, UWord *ret)
         }
         break;
     }
+    case VG_USERREQ__ARR_LIBRARY:
+        ac_library_declare(tid, arg[1]);
+        break;
     case VG_USERREQ__ARR_OWNER_FREED_WITH_VIEWS:
         ac_owner_freed_with_views(tid, arg[1], arg[2]);
         break;

@@ -93,6 +93,7 @@ typedef struct ACProfLoc {
     Addr ip;
     HChar *file, *dir, *fn, *obj; /* NULL when unknown */
     UInt line;
+    UInt generation; /* ac_library_generation in_libarr was computed for */
     Bool in_libarr;
 } ACProfLoc;
 
@@ -155,46 +156,23 @@ static HChar *ac_dup(const HChar *s)
     return s && s[0] ? VG_(strdup)("ac.prof.loc", s) : NULL;
 }
 
-/* Is the directory holding dir/file named "libarr"?  dir may be empty and
- * file may carry directories ("libarr/arr_core.c"). */
-static Bool ac_in_libarr_dir(const HChar *dir, const HChar *file)
-{
-    HChar path[512];
-    VG_(snprintf)(path, sizeof path, "%s%s%s", dir ? dir : "", dir ? "/" : "", file);
-    HChar *slash = VG_(strrchr)(path, '/');
-    if (!slash)
-        return False;
-    *slash = '\0';
-    const HChar *last = VG_(strrchr)(path, '/');
-    last = last ? last + 1 : path;
-    return VG_(strcmp)(last, "libarr") == 0;
-}
-
-static Bool ac_starts_with(const HChar *s, const HChar *prefix)
-{
-    return s && VG_(strncmp)(s, prefix, VG_(strlen)(prefix)) == 0;
-}
-
-/* libarr's frames: its source directory, its shared object, or (no line
- * info: a stripped build) its arr_ function names. */
+/* The declared libraries' rule (ac_library.c). */
 static Bool ac_loc_in_libarr(const ACProfLoc *l)
 {
-    if (l->file)
-        return ac_in_libarr_dir(l->dir, l->file);
-    if (l->obj) {
-        const HChar *base = VG_(strrchr)(l->obj, '/');
-        if (ac_starts_with(base ? base + 1 : l->obj, "libarr.so"))
-            return True;
-    }
-    return ac_starts_with(l->fn, "arr_");
+    return ac_library_owns(l->file, l->dir, l->fn, l->obj);
 }
 
 static ACProfLoc *ac_loc_for_ip(DiEpoch ep, Addr ip)
 {
     UWord b = (UWord)((ip * 0x9E3779B97F4A7C15ULL) >> 20) & (AC_LOC_BUCKETS - 1);
     for (ACProfLoc *l = ac_loc_buckets[b]; l; l = l->next_in_bucket)
-        if (l->ip == ip)
+        if (l->ip == ip) {
+            if (l->generation != ac_library_generation) { /* a library declared itself */
+                l->in_libarr = ac_loc_in_libarr(l);
+                l->generation = ac_library_generation;
+            }
             return l;
+        }
     ACProfLoc *l = VG_(calloc)("ac.prof.loc", 1, sizeof *l);
     l->ip = ip;
     /* Each lookup's strings die at the next lookup of the same kind. */
@@ -210,6 +188,7 @@ static ACProfLoc *ac_loc_for_ip(DiEpoch ep, Addr ip)
     if (VG_(get_objname)(ep, ip, &obj))
         l->obj = ac_dup(obj);
     l->in_libarr = ac_loc_in_libarr(l);
+    l->generation = ac_library_generation;
     l->next_in_bucket = ac_loc_buckets[b];
     ac_loc_buckets[b] = l;
     ac_n_locs++;

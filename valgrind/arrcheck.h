@@ -25,6 +25,9 @@
  *                                   memory that holds bookkeeping pointers
  *                                   (a registry) and must not count as a
  *                                   root when deciding reachability
+ *   ARRCHECK_LIBRARY(&lib)          the library says which stack frames are
+ *                                   its own (see struct arrcheck_library),
+ *                                   once, before its first array
  *
  * Every request that carries a struct passes its address; the struct starts
  * with (version, size) so a tool built for another protocol can say so
@@ -40,6 +43,29 @@
 
 #define ARRCHECK_PROTOCOL_VERSION 1u
 
+/* Limits of the protocol.  A library may use smaller ones (libarr checks
+ * at compile time that its ARR_MAXDIMS and ARR_LABEL_MAX fit); a request
+ * beyond them is refused with a warning. */
+#define ARRCHECK_MAX_NDIM 32   /* arrcheck_array_info.ndim is 0..this */
+#define ARRCHECK_LABEL_MAX 48  /* label bytes the tool keeps, with the NUL
+                                  (a longer label is cut) */
+
+/* What a finding is called, and the one-line summary that ends a report:
+ * libarr's ARR_CHECK=1 report (prefixed "libarr: ") and the gdb plugin's
+ * `arr leaks` print these words and this line; programs parse the line
+ * (samples/run builds its pattern from this format).  Its numbers, in
+ * order: findings, copies never freed, arrays never freed, their bytes,
+ * views never freed, orphaned views.  (The arrcheck tool reports findings
+ * as Valgrind errors of kinds LeakedCopy, LeakedArray, LeakedView,
+ * OrphanedView; read those from --xml=yes.) */
+#define ARRCHECK_FINDING_COPY "copy never freed"
+#define ARRCHECK_FINDING_ARRAY "array never freed"
+#define ARRCHECK_FINDING_VIEW "view never freed"
+#define ARRCHECK_FINDING_ORPHAN "orphaned view: its base was freed first"
+#define ARRCHECK_LEAK_SUMMARY_FORMAT                                                 \
+    "LEAK SUMMARY: %lld findings: %lld copies and %lld arrays never freed (%lld bytes), " \
+    "%lld views never freed, %lld orphaned views"
+
 typedef enum {
     VG_USERREQ__ARR_OWNER_CREATED = VG_USERREQ_TOOL_BASE('A', 'C'),
     VG_USERREQ__ARR_VIEW_CREATED,
@@ -49,6 +75,7 @@ typedef enum {
     VG_USERREQ__ARR_QUARANTINE_RELEASED,
     VG_USERREQ__ARR_LEAK_CHECK,
     VG_USERREQ__ARR_IGNORE_RANGE,
+    VG_USERREQ__ARR_LIBRARY,
 } arrcheck_client_request_t;
 
 /* Passed (by address) with OWNER_CREATED and VIEW_CREATED.  Pointers point
@@ -80,6 +107,28 @@ struct arrcheck_array_info {
     const char *label;       /* may be NULL or "" */
 };
 
+/* Passed (by address) with LIBRARY: who the library is, so that the tool's
+ * stacks start at the library's public call (its inner frames are dropped)
+ * and its profile attributes work to the caller.  A stack frame is the
+ * library's when
+ *   - the frame has source line info and srcdir is set: the directory that
+ *     holds the frame's source file is named srcdir ("libarr");
+ *   - otherwise, object is set and the frame's shared object's file name
+ *     starts with it ("libarr.so");
+ *   - otherwise (or when neither says yes), prefix is set and the frame's
+ *     function name starts with it ("arr_", "mat_").
+ * Any of them may be NULL.  Strings are copied during the request.  Several
+ * libraries may declare themselves; sending the same name again replaces
+ * its rule.  Without any declaration no frame is dropped. */
+struct arrcheck_library {
+    uint32_t version;    /* ARRCHECK_PROTOCOL_VERSION */
+    uint32_t size;       /* sizeof(struct arrcheck_library) */
+    const char *name;    /* "libarr": shown in messages; required */
+    const char *prefix;  /* function-name prefix of its code, or NULL */
+    const char *srcdir;  /* last directory of its source files, or NULL */
+    const char *object;  /* file-name prefix of its shared object, or NULL */
+};
+
 #define ARRCHECK_OWNER_CREATED(info)                                                 \
     VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_OWNER_CREATED, (info), 0, 0, 0, 0)
 #define ARRCHECK_VIEW_CREATED(info)                                                  \
@@ -99,5 +148,8 @@ struct arrcheck_array_info {
 #define ARRCHECK_IGNORE_RANGE(addr, len)                                             \
     VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_IGNORE_RANGE, (addr), (len), 0, \
                                     0, 0)
+
+#define ARRCHECK_LIBRARY(lib)                                                        \
+    VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_LIBRARY, (lib), 0, 0, 0, 0)
 
 #endif /* ARRCHECK_H */

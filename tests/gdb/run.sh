@@ -18,6 +18,13 @@
 #                 (skipped when build/valgrind has no tool, or SANITIZE=1)
 #   vgdb_memcheck the same under memcheck, which has no arr monitor commands
 #   numpy         NumPy's own ndarrays in /usr/bin/python3 (tests/gdb/numpy/run.sh)
+#   drift         arrdbg_gdb/_generated.py against DWARF and libarr's name
+#                 tables (tests/gdb/layout_drift.py)
+#   stripped      key commands on a copy with no DWARF answer as with it
+#                 (tests/gdb/stripped/run.sh)
+#   thirdparty    another library's matrix type (samples/thirdparty_matrix.c)
+#                 declared with arrdbg_gdb.foreign; its arrcheck stacks
+#                 (tests/gdb/thirdparty/run.sh)
 # Every gdb runs under `timeout`; any "Traceback" or "Python Exception" in
 # its output fails the case.  Ends with "N passed, M failed".
 set -u
@@ -305,6 +312,29 @@ if want numpy; then
         77) grep -m1 '^SKIP' "$WORK/numpy.log" ;;
         *) fail numpy "$(grep -E '^(FAIL|SKIP|numpy)' "$WORK/numpy.log" | head -30)" ;;
     esac
+fi
+
+# ---- the generated layout: no drift from the C; no DWARF needed ------------
+if want drift; then
+    result=$(ARRDBG_ROOT=$ROOT "${GDB[@]}" -x tests/gdb/layout_drift.py "$BUILD/tests/gdb/views" 2>&1 |
+        grep '^drift: ')
+    if [[ $result == "drift: ok"* ]]; then pass "$result"; else fail drift "$result"; fi
+fi
+if want stripped; then
+    mkdir -p "$WORK/stripped"
+    if out=$(BUILD=$BUILD bash tests/gdb/stripped/run.sh "$WORK/stripped" 2>&1); then
+        pass "$out"
+    else
+        fail stripped "$out"
+    fi
+fi
+if want thirdparty; then
+    mkdir -p "$WORK/thirdparty"
+    if out=$(BUILD=$BUILD SANITIZE=${SANITIZE:-0} bash tests/gdb/thirdparty/run.sh "$WORK/thirdparty" 2>&1); then
+        pass "$out"
+    else
+        fail thirdparty "$out"
+    fi
 fi
 
 echo "$passed passed, $failed failed"

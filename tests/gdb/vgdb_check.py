@@ -79,7 +79,7 @@ def main():
           "arr info #6: %r" % info)
     plugin_ids = ids(r"^ *#(\d+) ", listing)
     check(plugin_ids == [1, 2, 3, 4, 6, 7], "arr list ids %r" % plugin_ids)
-    plugin_leak_ids = ids(r"^[a-z ()]+: #(\d+)", leaks)
+    plugin_leak_ids = ids(r"^[a-z ():]+: #(\d+)", leaks)
     check(plugin_leak_ids == plugin_ids, "arr leaks ids %r, arr list ids %r"
           % (plugin_leak_ids, plugin_ids))
 

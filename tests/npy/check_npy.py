@@ -256,5 +256,181 @@ path = write("short.npy", full[:-1])
 for mode in MODES:
     check_error("truncated data", path, mode, "ARR_EINVAL", "truncated data")
 
+# ---- 6. header text: libarr's parser against numpy.lib.format on the same bytes --
+# Each descr (and a few whole headers) is written raw; NumPy reads the header
+# with read_array_header_{1,2,3}_0 (ast.literal_eval + np.dtype), libarr with
+# arr_npy_read_header.  NumPy fails => libarr fails; NumPy gives a dtype
+# libarr has => libarr gives that dtype and byte order; a dtype libarr lacks
+# => ARR_ETYPE.  (Not covered: \N{name} escapes, which libarr refuses.)
+LIBARR_DTYPES = {np.dtype(d).newbyteorder("<").str: name for d, name in (
+    ("?", "bool"), ("i1", "int8"), ("i2", "int16"), ("i4", "int32"), ("i8", "int64"),
+    ("u1", "uint8"), ("u2", "uint16"), ("u4", "uint32"), ("u8", "uint64"), ("f4", "float32"),
+    ("f8", "float64"), ("c8", "complex64"), ("c16", "complex128"))}
+descr_literals = []
+for bo in ["", "<", ">", "=", "|", "!", "@", " "]:
+    for body in ["f8", "f4", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "b1", "c8", "c16",
+                 "c32", "f16", "f2", "?", "b", "B", "h", "H", "i", "I", "l", "L", "q", "Q", "p",
+                 "P", "f", "d", "F", "D", "e", "g", "G", "O", "U3", "S5", "V8", "M8", "m8[s]",
+                 "f 8", "f\t8", "f+8", "f-8", "f08", "f0008", "f8 ", " f8", "f9", "i3", "b2",
+                 "c", "a", "float64", "double", "int", "long", "uint", "bool", "bool_",
+                 "complex", "single", "intp", "uintc", "Float64", "f8f", "ff8", "", "f1_6"]:
+        descr_literals.append(repr(bo + body))
+BS = "\\"
+descr_literals += [
+    "'<f8" + BS + "0'", "'<f8" + BS + "x00'", "'<f" + BS + "x38'", "'<f" + BS + "70'",
+    "'" + BS + "u003cf8'", "b'<f8'", "B'<i4'", "u'<f8'",
+    "r'<f8'", "rb'<u2'", "Rb'<u2'", "br'<f4'", "ur'<f8'", "'<f' '8'", "'<' \"i\" '4'",
+    "'<f' b'8'", "'''<f8'''", '"""<c16"""', "'<f" + BS + "\n8'", "'<f8" + BS + "q'",
+    "'" + BS + "<f8'", "r'<f" + BS + "8'", "f'<f8'", "'<f8", "<f8", "'<f8'[0]",
+    "('<f8', (2,))", "[('a', '<f8')]", "'<f8' + ''", "'<f\u00e98'", "'<f" + BS + "u00e98'",
+    "'<f" + BS + "xff'", "'<f8\n'", "'<f8\r'"]
+headers = [("{'descr': %s, 'fortran_order': False, 'shape': (2, 3), }" % d) for d in descr_literals]
+headers += [
+    "{'descr': '<f8\x00', 'fortran_order': False, 'shape': (2, 3), }",   # a raw NUL byte
+    "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }\x00",
+    "{'descr': '<f8', 'descr': '<i4', 'fortran_order': False, 'shape': (2, 3), }",
+    "{'descr': '<f16', 'descr': '<u2', 'fortran_order': False, 'shape': (2, 3), }",
+    "{'descr': '<f8', 'fortran_order': False, 'fortran_order': True, 'shape': (2, 3), }",
+    "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), 'shape': (3, 2), }",
+    "{b'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }",
+    "{'de' 'scr': '<f8', 'fortran_order': False, 'shape': (2, 3), }",
+    "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), 'x': 1}",
+    "{u'descr': u'<f8', u'fortran_order': False, u'shape': (2, 3), }",
+]
+hdr_paths, expected = [], []
+for i, text in enumerate(headers):
+    for version in (1, 2, 3):
+        path = write(f"hdr{i}_{version}.npy", raw_file(text, b"\0" * 96, version=version))
+        try:
+            import warnings
+            with open(path, "rb") as f, warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                np.lib.format.read_magic(f)
+                shape, fortran, dt = np.lib.format._read_array_header(f, (version, 0))
+            want = ("ok", dt, shape, fortran)
+        except Exception as e:  # whatever NumPy raises: libarr must refuse too
+            want = ("error", type(e).__name__, None, None)
+        hdr_paths.append(path)
+        expected.append((text, version, want))
+p = subprocess.run([BIN, "header"] + hdr_paths, capture_output=True, text=True, timeout=60)
+got_lines = p.stdout.splitlines()
+check(len(got_lines) == len(hdr_paths), f"header mode printed {len(got_lines)} lines")
+for (text, version, want), got in zip(expected, got_lines):
+    what = f"header {version}.0 {text!r}: NumPy {want[0]} {want[1]}, libarr {got}"
+    if want[0] == "error":
+        check(got.startswith("error"), what)
+        continue
+    dt, shape, fortran = want[1], want[2], want[3]
+    name = LIBARR_DTYPES.get(dt.newbyteorder("<").str)
+    if dt.fields is not None or dt.subdtype is not None or name is None:
+        check(got == "error ARR_ETYPE", what)
+        continue
+    big = int(dt.byteorder == ">" and dt.itemsize > 1)
+    check(got == f"ok {name} {big} {int(fortran)} " + " ".join(map(str, shape)), what)
+
+# ---- 7. a file's identity through a save: arr_save_npy against np.save ---------
+# Same starting state in two directories; np.save writes one, arr_save_npy
+# (through npy_roundtrip) the other; what each leaves is compared.
+def identity_case(name, setup, inspect):
+    """setup(dir) builds the starting files and returns the path to save to;
+    inspect(dir) returns what is compared."""
+    results = {}
+    src = os.path.join(TMP, "ident_src.npy")
+    x = values("f8", (3, 4))
+    np.save(src, x)
+    for who in ("numpy", "libarr"):
+        d = os.path.join(TMP, f"ident_{name}_{who}")
+        os.mkdir(d)
+        target = setup(d)
+        if who == "numpy":
+            np.save(target, x)
+        else:
+            p = subprocess.run([BIN, "copy", src, target], capture_output=True, text=True,
+                               timeout=60)
+            check(p.returncode == 0, f"identity {name}: arr_save_npy failed: {p.stderr}")
+        results[who] = inspect(d)
+        check(sorted(os.listdir(d)) == sorted(results[who]["names"]),
+              f"identity {name} {who}: files {sorted(os.listdir(d))}")
+    return results
+
+
+def state(d, *names):
+    out = {"names": list(names)}
+    for n in names:
+        p = os.path.join(d, n)
+        st = os.lstat(p)
+        out[n] = {"link": os.readlink(p) if os.path.islink(p) else None}
+        if not os.path.islink(p):
+            with open(p, "rb") as f:
+                data = f.read()
+            out[n].update(mode=oct(st.st_mode & 0o7777), uid=st.st_uid, gid=st.st_gid,
+                          npy=data.startswith(b"\x93NUMPY"), data=data)
+    return out
+
+
+def old_file(path, mode=None, owner=None):
+    with open(path, "wb") as f:
+        f.write(b"old contents")
+    if mode is not None:
+        os.chmod(path, mode)
+    if owner is not None:
+        os.chown(path, *owner)
+
+
+def same(name, results, what=None):
+    a, b = results["numpy"], results["libarr"]
+    check(a == b, f"identity {name}: np.save left {a}, arr_save_npy left {b}")
+
+
+# A private file stays private (0600), an odd mode stays as it was.
+for mode in (0o600, 0o640, 0o755, 0o444):
+    r = identity_case(f"mode{mode:o}", lambda d, m=mode: (old_file(os.path.join(d, "f.npy"), m),
+                                                           os.path.join(d, "f.npy"))[1],
+                      lambda d: state(d, "f.npy"))
+    same(f"mode {mode:o}", r)
+    check(r["libarr"]["f.npy"]["npy"], "mode case wrote a .npy")
+# A new file: 0666 less the umask, as open() gives np.save.
+r = identity_case("new", lambda d: os.path.join(d, "f.npy"), lambda d: state(d, "f.npy"))
+same("new file", r)
+# A symlink (relative, absolute, a chain, into another directory) is written through.
+def links(d):
+    os.mkdir(os.path.join(d, "sub"))
+    old_file(os.path.join(d, "sub", "t.npy"), 0o640)
+    os.symlink("sub/t.npy", os.path.join(d, "rel.npy"))
+    os.symlink(os.path.join(d, "rel.npy"), os.path.join(d, "abs.npy"))
+    return os.path.join(d, "abs.npy")
+def links_state(d):
+    s = state(d, "rel.npy", "abs.npy")
+    s["names"].append("sub")
+    s["t"] = state(os.path.join(d, "sub"), "t.npy")
+    s["abs.npy"]["link"] = os.path.basename(s["abs.npy"]["link"])
+    return s
+r = identity_case("symlink", links, links_state)
+same("symlink chain", r)
+check(r["libarr"]["t"]["t.npy"]["npy"], "the symlink's target got the array")
+# A dangling symlink: its target is created.
+r = identity_case("dangling", lambda d: (os.symlink("t.npy", os.path.join(d, "l.npy")),
+                                         os.path.join(d, "l.npy"))[1],
+                  lambda d: state(d, "l.npy", "t.npy"))
+same("dangling symlink", r)
+# Owner and group are kept where the process may set them (root here or not).
+if os.geteuid() == 0:
+    r = identity_case("owner", lambda d: (old_file(os.path.join(d, "f.npy"), 0o600, (4321, 4322)),
+                                          os.path.join(d, "f.npy"))[1],
+                      lambda d: state(d, "f.npy"))
+    same("owner", r)
+    check(r["libarr"]["f.npy"]["uid"] == 4321, "owner kept")
+# Hard links: np.save rewrites the shared inode in place; arr_save_npy replaces
+# the name it was given atomically, so the other name keeps the old contents
+# (documented in arr.h).  Both behaviours are pinned here.
+def hard(d):
+    old_file(os.path.join(d, "a.npy"), 0o644)
+    os.link(os.path.join(d, "a.npy"), os.path.join(d, "b.npy"))
+    return os.path.join(d, "a.npy")
+r = identity_case("hardlink", hard, lambda d: state(d, "a.npy", "b.npy"))
+check(r["numpy"]["a.npy"] == r["numpy"]["b.npy"], "np.save wrote both hard-linked names")
+check(r["libarr"]["a.npy"] == r["numpy"]["a.npy"], "arr_save_npy wrote the name given")
+check(r["libarr"]["b.npy"]["data"] == b"old contents", "the other hard link keeps the old data")
+
 print(f"npy: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -7,7 +7,12 @@
  * follows, saves that with arr_save_npy to OUT, and prints one line:
  *     dtype ndim shape... flags=<C|F|W|O> sum=<hex> chunked=<hex> chunked_small=<hex>
  * (sums as C99 hex floats, exact), for the script to compare with NumPy.
- * A load failure prints "error <code> <message>" and exits 2. */
+ * A load failure prints "error <code> <message>" and exits 2.
+ *
+ *   npy_roundtrip header FILE...
+ *
+ * Parses each FILE's header with arr_npy_read_header and prints one line per
+ * file: "ok <dtype> <big_endian> <fortran> <shape...>" or "error <code>". */
 #include "arr.h"
 
 #include <stdio.h>
@@ -27,8 +32,26 @@ static int parse_mode(const char *s, arr_load_mode_t *mode)
     return -1;
 }
 
+static int headers(int n, char **paths)
+{
+    for (int i = 0; i < n; i++) {
+        arr_npy_header_t h;
+        if (arr_npy_read_header(paths[i], &h) != 0) {
+            printf("error %s\n", arr_strerror(arr_errcode()));
+            continue;
+        }
+        printf("ok %s %d %d", arr_dtype_name(h.dtype), h.big_endian, h.fortran_order);
+        for (int k = 0; k < h.ndim; k++)
+            printf(" %lld", (long long)h.shape[k]);
+        printf("\n");
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "header") == 0)
+        return headers(argc - 2, argv + 2);
     arr_load_mode_t mode;
     if (argc < 4 || parse_mode(argv[1], &mode) != 0) {
         fprintf(stderr, "usage: npy_roundtrip copy|mmap-r|mmap-c|mmap-rw IN OUT [SLICE [T]]\n");

@@ -482,8 +482,8 @@ static void run_assignment(char **tok, int ntok, const char **rest)
                 result = arr_transpose(src, NULL);
             } else {
                 int perm[ARR_MAXDIMS];
-                if (nargs != arr_ndim(src)) {
-                    script_error("transpose needs %d axes", arr_ndim(src));
+                if (nargs > ARR_MAXDIMS) {
+                    script_error("transpose takes at most %d axes", ARR_MAXDIMS);
                     return;
                 }
                 for (int i = 0; i < nargs; i++)
@@ -491,7 +491,8 @@ static void run_assignment(char **tok, int ntok, const char **rest)
                         script_error("bad axis '%s'", args[i]);
                         return;
                     }
-                result = arr_transpose(src, perm);
+                /* Any length: a wrong one must fail as NumPy's does. */
+                result = arr_transpose_n(src, nargs, perm);
             }
         } else if (strcmp(op, "swapaxes") == 0 && nargs == 2 && !parse_int(args[0], &a1) &&
                    !parse_int(args[1], &a2)) {

@@ -81,6 +81,8 @@ def expected_error_codes(exc):
     if isinstance(exc, ValueError):
         if "read-only" in text:
             return ["EREADONLY"]
+        if "axes don't match array" in text:
+            return ["EINVAL"]
         if "broadcast" in text and "non-negative" not in text or "cannot reshape" in text:
             return ["ESHAPE"]
     return None
@@ -343,8 +345,8 @@ class Model:
         if op == "transpose":
             if rest == ["-"]:
                 return a.transpose(), False
-            if len(rest) != a.ndim:
-                raise ScriptError("transpose needs %d axes" % a.ndim)
+            if len(rest) > 32:
+                raise ScriptError("transpose takes at most 32 axes")
             return a.transpose(dims(rest)), False
         if op == "swapaxes" and len(rest) == 2:
             return a.swapaxes(int(rest[0]), int(rest[1])), False
@@ -523,6 +525,8 @@ class Generator:
                     perm[r.randrange(a.ndim)] = r.choice([perm[0], a.ndim, -1])
                 elif r.random() < 0.3:
                     perm = [p - a.ndim if r.random() < 0.5 else p for p in perm]
+                elif r.random() < 0.15:  # the wrong number of axes
+                    perm = perm[:-1] if r.random() < 0.5 else perm + [r.randrange(a.ndim)]
                 emit("%s = transpose %s %s" % (name, src, " ".join(map(str, perm))))
         elif op == "swapaxes":
             emit("%s = swapaxes %s %d %d" % (name, src, self.axis(a.ndim), self.axis(a.ndim)))

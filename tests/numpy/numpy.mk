@@ -26,6 +26,21 @@ check-numpy: $(ARRDIFF)
 ALL_TARGETS += $(ARRDIFF)
 CHECK_TARGETS += check-numpy
 
+# arr_shares_memory against np.shares_memory on the cases of NumPy's own
+# test_mem_overlap.py, at several max_work bounds (same work count).
+OVERLAP_DRIVER := $(BUILD)/tests/numpy/overlap_driver
+
+$(OVERLAP_DRIVER): tests/numpy/overlap_driver.c $(LIBARR_A) libarr/arr.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_PROJECT) $< -o $@ $(LIBARR_A) $(LDFLAGS_PROJECT)
+
+.PHONY: check-numpy-overlap
+check-numpy-overlap: $(OVERLAP_DRIVER)
+	$(NUMPY_PYTHON) tests/numpy/mem_overlap.py $(OVERLAP_DRIVER)
+
+ALL_TARGETS += $(OVERLAP_DRIVER)
+CHECK_TARGETS += check-numpy-overlap
+
 # The same differential test with the driver under Valgrind's memcheck: a
 # smaller run (memcheck and the sanitizers do not mix, so not under SANITIZE=1).
 NUMPY_MEMCHECK_CASES ?= 5000

@@ -669,9 +669,10 @@ END_TEST
  * into, against a naive element-by-element reference. */
 START_TEST(raw_copy_kernels)
 {
+    /* every item size, the 4- and 8-byte ones twice (reversed kernels) */
     static const arr_dtype_t dtypes[] = {ARR_INT8, ARR_INT16, ARR_INT32, ARR_INT64, ARR_FLOAT64,
-                                         ARR_COMPLEX128};
-    static const char *const specs[] = {"::2", "1::2", "::3", "::-2", "::-1", "::5"};
+                                         ARR_COMPLEX128, ARR_FLOAT32, ARR_COMPLEX64};
+    static const char *const specs[] = {"::2", "1::2", "::3", "::-2", "::-1", "::5", "-2::-1"};
     for (size_t d = 0; d < sizeof dtypes / sizeof dtypes[0]; d++) {
         int64_t itemsize = arr_dtype_size(dtypes[d]);
         for (int64_t n = 0; n <= 41; n++) {
@@ -710,7 +711,7 @@ START_TEST(raw_copy_kernels)
     arr_free(c);
     arr_free(v);
     arr_free(m);
-    /* contiguous: 1 byte short of, exactly, and well past whole pieces */
+    /* contiguous (one memcpy): sizes around 256 KB and an odd large one */
     static const int64_t sizes[] = {(256 << 10) - 1, 256 << 10, (256 << 10) + 1, 3000017};
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
         int64_t n = sizes[k];

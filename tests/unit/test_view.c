@@ -340,6 +340,46 @@ START_TEST(reshape_views_and_copies)
 }
 END_TEST
 
+START_TEST(transpose_n_checks_the_length)
+{
+    arr_t *a = arr_arange(0, 24, 1, ARR_INT32);
+    arr_t *b = arr_reshape(a, 3, (int64_t[]){2, 3, 4}, ARR_COPY_NEVER);
+    ck_assert_arr_ok(b);
+    /* NumPy: a.transpose((1, 0)) on a 3-d array is "axes don't match array" */
+    ck_assert_ptr_null(arr_transpose_n(b, 2, (int[]){1, 0}));
+    ck_assert_arr_err(ARR_EINVAL);
+    ck_assert_msg(strstr(arr_errmsg(), "axes don't match array"), "%s", arr_errmsg());
+    ck_assert_ptr_null(arr_transpose_n(b, 4, (int[]){0, 1, 2, 2}));
+    ck_assert_msg(strstr(arr_errmsg(), "axes don't match array"), "%s", arr_errmsg());
+    ck_assert_ptr_null(arr_transpose_n(b, 0, (int[]){0}));
+    ck_assert_arr_err(ARR_EINVAL);
+    ck_assert_ptr_null(arr_transpose_n(b, 3, NULL));
+    ck_assert_arr_err(ARR_EINVAL);
+    ck_assert_ptr_null(arr_transpose_n(b, 3, (int[]){0, 1, 1}));
+    ck_assert_msg(strstr(arr_errmsg(), "repeated axis"), "%s", arr_errmsg());
+    arr_t *t = arr_transpose_n(b, 3, (int[]){2, -3, 1});
+    ck_assert_arr_ok(t);
+    ck_assert_int_eq(arr_shape(t)[0], 4);
+    ck_assert_int_eq(arr_shape(t)[1], 2);
+    ck_assert_int_eq(arr_strides(t)[0], 4);
+    arr_t *r = arr_transpose_n(b, 0, NULL); /* reverse */
+    ck_assert_arr_ok(r);
+    ck_assert_int_eq(arr_shape(r)[0], 4);
+    ck_assert_int_eq(arr_shape(r)[2], 2);
+    arr_t *z = arr_slice(a, "3");          /* 0-d: the empty permutation */
+    arr_t *zt = arr_transpose_n(z, 0, (int[]){0});
+    ck_assert_arr_ok(zt);
+    ck_assert_ptr_null(arr_transpose_n(NULL, 0, NULL));
+    ck_assert_arr_err(ARR_EINVAL);
+    arr_free(zt);
+    arr_free(z);
+    arr_free(r);
+    arr_free(t);
+    arr_free(b);
+    arr_free(a);
+}
+END_TEST
+
 START_TEST(views_of_orphans_fail)
 {
     arr_t *a = base3();
@@ -438,6 +478,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, broadcast);
     tcase_add_test(tc, diagonal);
     tcase_add_test(tc, reshape_views_and_copies);
+    tcase_add_test(tc, transpose_n_checks_the_length);
     tcase_add_test(tc, views_of_orphans_fail);
     tcase_add_test(tc, error_paths);
     suite_add_tcase(s, tc);

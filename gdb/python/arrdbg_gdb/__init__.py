@@ -13,7 +13,11 @@ _commands_registered = [False]
 def register(objfile=None):
     import gdb
 
-    from . import commands, memory, model, printers
+    try:
+        from . import commands, memory, model, printers
+    except ImportError as exc:  # e.g. _generated.py not made yet: say so, no traceback
+        gdb.write("arrdbg: %s\n" % exc)
+        return
 
     printers.register(objfile)
     if not _commands_registered[0]:

@@ -9,7 +9,7 @@ import os
 import gdb
 
 from . import layout, npy, overlap
-from . import numpy_support
+from . import foreign, numpy_support
 from .memory import ADDRESS_MASK, ReadError, Settings, Target, read
 from .model import (ArrDesc, Invalid, Registry, desc_of_value, fmt_tuple,
                     gc_paused, read_stats, resolve, where)
@@ -69,8 +69,7 @@ def _table(columns, right_aligned=(0, 4)):
 
 
 LEAK_ORDER = ("copy", "owner", "view", "orphan")
-LEAK_WORDS = {"copy": "copy never freed", "owner": "array never freed",
-              "view": "view never freed", "orphan": "orphaned view (its base was freed first)"}
+LEAK_WORDS = layout.LEAK_WORDS  # arrcheck.h's words, as libarr's ARR_CHECK=1 prints them
 
 
 def _list_columns(entries):
@@ -234,7 +233,7 @@ it was made from, and all live views of its owner."""
     def _run(self, arg):
         if not arg.strip():
             raise gdb.GdbError("usage: arr info EXPR")
-        if numpy_support.info(arg):  # a NumPy ndarray in a Python process
+        if foreign.info(arg) or numpy_support.info(arg):  # another library's array, NumPy's
             return
         d = resolve(arg)
         reg = _optional_registry()
@@ -302,7 +301,7 @@ registry's views of the same freed owner."""
     def _run(self, arg):
         if not arg.strip():
             raise gdb.GdbError("usage: arr views EXPR")
-        if numpy_support.views(arg):  # a NumPy ndarray (and candidate arrays)
+        if foreign.views(arg) or numpy_support.views(arg):  # another library's, NumPy's
             return
         d = resolve(arg)
         problem = None
@@ -403,7 +402,7 @@ Quote an expression that contains spaces."""
         _guard("arr shares", self._run, arg)
 
     def _run(self, arg):
-        if numpy_support.shares(arg, resolve):  # one or both are NumPy ndarrays
+        if foreign.shares(arg, resolve, Settings.max_work) or numpy_support.shares(arg, resolve):
             return
         first, second = _args(arg, "arr shares", 2, "arr shares EXPR EXPR")
         a, b = resolve(first), resolve(second)
@@ -446,10 +445,9 @@ buffers themselves; at exit the tool's report is the authoritative one."""
                     LEAK_WORDS[kind], d.id, extra, d.dtype_name, fmt_tuple(d.shape),
                     ' "%s"' % d.label if d.label else "", nbytes, where(d.made_at)))
         total = sum(len(v) for v in groups.values())
-        out.append("LEAK SUMMARY: %d findings: %d copies and %d arrays never freed (%d bytes), "
-                   "%d views never freed, %d orphaned views" % (
-                       total, len(groups["copy"]), len(groups["owner"]), buffer_bytes,
-                       len(groups["view"]), len(groups["orphan"])))
+        out.append(layout.LEAK_SUMMARY_FORMAT % (
+            total, len(groups["copy"]), len(groups["owner"]), buffer_bytes,
+            len(groups["view"]), len(groups["orphan"])))
         _write_lines(out)
         gdb.write(_registry_problems(reg))
 

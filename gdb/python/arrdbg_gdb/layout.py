@@ -1,80 +1,119 @@
-"""What libarr's arr.h says about memory: magics, enums, struct layouts.
+"""What libarr's headers say about memory: magics, limits, names, layouts.
 
-Pure Python (no gdb import) so the offline tests can use it too.  The field
-lists mirror `struct arr` and `struct arr_registry` in libarr/arr.h; when the
-inferior has debug info, memory.py takes the offsets from DWARF instead and
-only falls back to the natural C layout computed here.
+Nothing here is written by hand: every fact comes from _generated.py, which
+gdb/gen_layout.py makes at build time from libarr/arr.h, arrcheck.h and
+libarr's own name tables (the strings libarr and arrcheck print).  When the
+inferior has debug info, memory.py takes the offsets from DWARF; without it
+(a stripped libarr, a core of a release build) it uses the offsets the
+compiler gave when the module was generated (fallback_layout), after
+checking that the inferior's arr_registry.layout_version is the one they
+were generated for.
+
+Pure Python (no gdb import) so the offline tests can use it too.
 """
 
 import struct
 
-MAXDIMS = 32
-LABEL_MAX = 48
-MAGIC_LIVE = 0x41525231      # "ARR1"
-MAGIC_FREED = 0x44454144     # "DEAD"
-REGISTRY_MAGIC = 0x52454731  # "REG1"
+try:
+    from . import _generated as _g
+except ImportError:  # a source tree nobody ran `make` in
+    raise ImportError("arrdbg_gdb/_generated.py is missing: run `make` "
+                      "(it is generated from libarr/arr.h)")
+
+MAXDIMS = _g.MAXDIMS
+LABEL_MAX = _g.LABEL_MAX
+MAGIC_LIVE = _g.MAGIC_LIVE
+MAGIC_FREED = _g.MAGIC_FREED
+REGISTRY_MAGIC = _g.REGISTRY_MAGIC
+LAYOUT_VERSION = _g.LAYOUT_VERSION
+POINTER_SIZE = _g.POINTER_SIZE
 # Synthetic descriptors the printers build for rows of an N-d array (never
 # written by libarr, only found in values gdb holds outside the inferior).
 MAGIC_ROW = 0x524f5731       # "ROW1"
 
-DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16",
-          "uint32", "uint64", "float32", "float64", "complex64", "complex128")
-DTYPE_SIZES = (1, 1, 2, 4, 8, 1, 2, 4, 8, 4, 8, 8, 16)
-# struct format letters per dtype (complex: two floats); '?' decodes bool.
-DTYPE_FORMATS = ("?", "b", "h", "i", "q", "B", "H", "I", "Q", "f", "d",
-                 "ff", "dd")
-# NumPy's dtype.str without the byte-order character.
-NPY_KINDS = ("b1", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f4",
-             "f8", "c8", "c16")
+DTYPES = _g.DTYPES
+DTYPE_SIZES = _g.DTYPE_SIZES
+# libarr's op names, exactly as libarr and arrcheck print them.
+OPS = _g.OPS
 
-OPS = ("none", "empty", "zeros", "full", "arange", "wrap",
-       "view", "slice", "transpose", "swapaxes", "squeeze", "expand_dims",
-       "flip", "broadcast_to", "diagonal", "reshape", "ascontiguous",
-       "asfortran",
-       "copy", "astype", "ascontiguous_copy", "asfortran_copy",
-       "reshape_copy", "load")
-OP_WRAP = OPS.index("wrap")
-OP_FIRST_COPY = OPS.index("copy")
-OP_LAST_COPY = OPS.index("reshape_copy")
 
-FLAG_C_CONTIGUOUS = 1 << 0
-FLAG_F_CONTIGUOUS = 1 << 1
-FLAG_OWNDATA = 1 << 2
-FLAG_WRITEABLE = 1 << 3
-FLAG_NAMES = ((FLAG_C_CONTIGUOUS, "C_CONTIGUOUS"),
-              (FLAG_F_CONTIGUOUS, "F_CONTIGUOUS"),
-              (FLAG_OWNDATA, "OWNDATA"),
-              (FLAG_WRITEABLE, "WRITEABLE"))
+_FORMATS = {("int", 1): "b", ("int", 2): "h", ("int", 4): "i", ("int", 8): "q",
+            ("uint", 1): "B", ("uint", 2): "H", ("uint", 4): "I", ("uint", 8): "Q",
+            ("float", 4): "f", ("float", 8): "d", ("bool", 1): "?"}
+
+
+def _dtype_format(name, size):
+    """struct format letters of a libarr dtype (complex: two floats)."""
+    if name.startswith("complex"):
+        return _FORMATS[("float", size // 2)] * 2
+    kind = name.rstrip("0123456789")
+    if (kind, size) not in _FORMATS:
+        raise ImportError("arrdbg: no decoder for libarr dtype %r" % name)
+    return _FORMATS[(kind, size)]
+
+
+def _npy_kind(name, size):
+    """NumPy's dtype.str without the byte-order character."""
+    return ("b" if name == "bool" else name[0]) + str(size)
+
+
+# struct format letters per dtype; '?' decodes bool.
+DTYPE_FORMATS = tuple(_dtype_format(n, s) for n, s in zip(DTYPES, DTYPE_SIZES))
+NPY_KINDS = tuple(_npy_kind(n, s) for n, s in zip(DTYPES, DTYPE_SIZES))
+
+# The finding words and the summary line (arrcheck.h), as Python formats.
+LEAK_WORDS = _g.LEAK_WORDS
+LEAK_SUMMARY_FORMAT = _g.LEAK_SUMMARY_C_FORMAT.replace("%lld", "%d")
+
+FLAG_NAMES = _g.FLAG_NAMES
+_FLAGS = {name: bit for bit, name in FLAG_NAMES}
+FLAG_C_CONTIGUOUS = _FLAGS["C_CONTIGUOUS"]
+FLAG_F_CONTIGUOUS = _FLAGS["F_CONTIGUOUS"]
+FLAG_OWNDATA = _FLAGS["OWNDATA"]
+FLAG_WRITEABLE = _FLAGS["WRITEABLE"]
 
 # (field, kind, count): kinds are u32 i32 u64 i64 ptr char.
-ARR_FIELDS = (
-    ("magic", "u32", 1), ("ndim", "i32", 1), ("id", "u64", 1),
-    ("dtype", "i32", 1), ("itemsize", "i32", 1), ("flags", "i32", 1),
-    ("op", "i32", 1), ("source_id", "u64", 1), ("base_id", "u64", 1),
-    ("is_view", "i32", 1), ("orphaned", "i32", 1), ("data", "ptr", 1),
-    ("base", "ptr", 1), ("offset", "i64", 1), ("buffer", "ptr", 1),
-    ("buffer_bytes", "i64", 1), ("made_at", "ptr", 1), ("nviews", "i64", 1),
-    ("views_head", "ptr", 1), ("view_next", "ptr", 1), ("view_prev", "ptr", 1),
-    ("registry_slot", "i64", 1), ("quarantine", "ptr", 1),
-    ("label", "char", LABEL_MAX), ("shape", "i64", MAXDIMS),
-    ("strides", "i64", MAXDIMS),
-)
-REGISTRY_FIELDS = (
-    ("magic", "u32", 1), ("layout_version", "u32", 1), ("items", "ptr", 1),
-    ("count", "i64", 1), ("capacity", "i64", 1), ("next_id", "u64", 1),
-)
-
+ARR_FIELDS = tuple(f[:3] for f in _g.ARR_FIELDS)
+REGISTRY_FIELDS = tuple(f[:3] for f in _g.REGISTRY_FIELDS)
 # arr_stats_t (struct arr_stats), at arr_registry.stats.
-STATS_FIELDS = tuple((name, "i64", 1) for name in (
-    "live_owners", "live_views", "live_orphans", "live_bytes", "peak_bytes",
-    "live_copy_bytes", "created_owners", "created_views", "created_copies", "freed"))
+STATS_FIELDS = tuple(f[:3] for f in _g.STATS_FIELDS)
+REGISTRY_STATS_OFFSET = _g.REGISTRY_STATS_OFFSET
+
+_GENERATED = {"arr": (_g.ARR_FIELDS, _g.ARR_SIZE),
+              "arr_registry": (_g.REGISTRY_FIELDS, _g.REGISTRY_SIZE),
+              "arr_stats": (_g.STATS_FIELDS, _g.STATS_SIZE)}
 
 _KIND_FORMAT = {"u32": "I", "i32": "i", "u64": "Q", "i64": "q", "char": "s"}
 _KIND_SIZE = {"u32": 4, "i32": 4, "u64": 8, "i64": 8, "char": 1}
 
 
+def flag_words(c_contiguous, f_contiguous, writeable=True, external=False):
+    """The words every printer uses for an array's flags (libarr's, NumPy's
+    and foreign arrays): contiguity, read-only, memory it does not own."""
+    words = []
+    if c_contiguous:
+        words.append("C-contiguous")
+    if f_contiguous:
+        words.append("F-contiguous")
+    if not writeable:
+        words.append("read-only")
+    if external:
+        words.append("external memory")
+    return words
+
+
 def is_copy_op(op):
-    return OP_FIRST_COPY <= op <= OP_LAST_COPY
+    return op in _g.COPY_OPS
+
+
+def fallback_layout(tag, pointer_size):
+    """({field: offset}, size) of struct `tag` without debug info: what the
+    compiler gave when _generated.py was made, or (a target with another
+    pointer size) the natural C layout of the same fields."""
+    fields, size = _GENERATED[tag]
+    if pointer_size == _g.POINTER_SIZE:
+        return {f[0]: f[3] for f in fields}, size
+    return natural_layout(tuple(f[:3] for f in fields), pointer_size)
 
 
 def natural_layout(fields, pointer_size):

@@ -126,6 +126,8 @@ class Target:
         found = _debug_offsets("arr_registry", (("stats", "i64", 1),))
         if found is not None:
             self.stats_offset = found[0]["stats"]
+        elif self.pointer_size == layout.POINTER_SIZE:
+            self.stats_offset = layout.REGISTRY_STATS_OFFSET
         else:  # natural layout: right after the registry's scalars, 8-aligned
             end = layout.natural_layout(layout.REGISTRY_FIELDS, self.pointer_size)[1]
             self.stats_offset = (end + 7) // 8 * 8
@@ -136,13 +138,31 @@ class Target:
         except gdb.error:
             self.arr_type = None
 
+    # Without debug info for a struct, its offsets come from the build the
+    # plugin was generated with; layout_problem() says when the inferior's
+    # libarr is not that layout.
+    debug_info = True
+
     def _decoder(self, tag, fields):
         found = _debug_offsets(tag, fields)
         if found is None:
-            offsets, size = layout.natural_layout(fields, self.pointer_size)
+            self.debug_info = False
+            offsets, size = layout.fallback_layout(tag, self.pointer_size)
         else:
             offsets, size = found
         return layout.StructDecoder(fields, offsets, size, self.pointer_size, self.endian)
+
+    def layout_problem(self, version):
+        """None when arr_registry.layout_version `version` is what the
+        plugin decodes; else what to tell the user (raise it without debug
+        info, where the offsets would be wrong)."""
+        if version == layout.LAYOUT_VERSION:
+            return None
+        return ("libarr's layout_version is %d but this plugin was generated for %d%s"
+                % (version, layout.LAYOUT_VERSION,
+                   ": using the offsets of libarr's debug info" if self.debug_info else
+                   "; without debug info its offsets would be wrong: load the arrdbg "
+                   "plugin built with this libarr, or libarr's debug info"))
 
     @classmethod
     def get(cls):

@@ -168,16 +168,10 @@ class ArrDesc:
         return not self.orphaned or Settings.read_orphans
 
     def flag_words(self):
-        words = []
-        if self.flags & layout.FLAG_C_CONTIGUOUS:
-            words.append("C-contiguous")
-        if self.flags & layout.FLAG_F_CONTIGUOUS:
-            words.append("F-contiguous")
-        if not self.flags & layout.FLAG_WRITEABLE:
-            words.append("read-only")
-        if not self.is_view and not self.flags & layout.FLAG_OWNDATA:
-            words.append("external memory")
-        return words
+        flags = self.flags
+        return layout.flag_words(flags & layout.FLAG_C_CONTIGUOUS, flags & layout.FLAG_F_CONTIGUOUS,
+                                 flags & layout.FLAG_WRITEABLE,
+                                 not self.is_view and not flags & layout.FLAG_OWNDATA)
 
     def relation(self):
         if self.is_view and self.orphaned:
@@ -250,6 +244,7 @@ class Registry:
         self.problems = []
         self.entries = []  # ArrDesc, in registry order
         self.bad = []      # (slot, address, text) of entries that fail checks
+        self._by_id = None
         self.address = registry_address()
         if self.address is None:
             raise Invalid("no arr_registry symbol: is libarr loaded?")
@@ -260,6 +255,7 @@ class Registry:
             return  # libarr not initialised yet: nothing live
         if self.magic != layout.REGISTRY_MAGIC:
             raise Invalid("registry magic 0x%08x" % self.magic)
+        _check_layout(target, self.layout_version, self.problems)
         count = self.count
         if count < 0 or count > self.capacity or count > MAX_REGISTRY:
             usable = min(max(count, 0), MAX_REGISTRY, max(self.capacity, 0))
@@ -285,6 +281,16 @@ class Registry:
         return self._by_id.get(ident)
 
 
+def _check_layout(target, version, problems):
+    """arr_registry.layout_version against the plugin's: a note in problems
+    with debug info, Invalid without (the offsets would be wrong)."""
+    problem = target.layout_problem(version)
+    if problem is not None:
+        if not target.debug_info:
+            raise Invalid(problem)
+        problems.append(problem)
+
+
 MAX_PLAUSIBLE_BYTES = 1 << 62
 
 
@@ -303,7 +309,9 @@ def read_stats():
         return stats, []
     if head["magic"] != layout.REGISTRY_MAGIC:
         raise Invalid("registry magic 0x%08x" % head["magic"])
-    problems = ["%s %d is not plausible" % (name, value) for name, value in
+    layout_notes = []
+    _check_layout(target, head["layout_version"], layout_notes)
+    problems = layout_notes + ["%s %d is not plausible" % (name, value) for name, value in
                 sorted(stats.items()) if not 0 <= value < MAX_PLAUSIBLE_BYTES]
     if not problems:
         if stats["live_copy_bytes"] > stats["live_bytes"]:

@@ -210,10 +210,6 @@ class Dtype:
         self.name = dtype_name(type_num, kind, byteorder if byteorder != "=" else native, elsize)
         self.format = element_format(type_num, kind, elsize)
 
-    def swapped(self, native):
-        """True if elements are stored in the other byte order."""
-        return self.byteorder in "<>" and self.byteorder != native
-
 
 def dtype_name(type_num, kind, byteorder, elsize):
     """numpy's dtype.name for numbers ('float64', 'bool'), dtype.str for the
@@ -391,12 +387,6 @@ def base_chain(mem, lay, a):
     if current.base:
         return chain, "base chain longer than %d" % MAX_BASE_CHAIN
     return chain, None
-
-
-def memory_owner(a, chain):
-    """The address of the object that holds a's memory: the end of the base
-    chain (a itself when it has no base)."""
-    return chain[-1][0] if chain else a.address
 
 
 def sequence_items(mem, lay, address):

@@ -19,9 +19,11 @@ import re
 import gdb
 import gdb.printing
 
+from . import layout, overlap
 from . import numpy_layout as nl
-from . import overlap
-from .memory import ADDRESS_MASK, ReadError, Settings, endian, pointer_size, read
+from .memory import ADDRESS_MASK, ReadError, Settings, Target, read
+from .model import fmt_tuple
+from .printers import print_limit
 
 PYTHON_TAGS = ("_object", "tagPyArrayObject_fields", "tagPyArrayObject")
 LIBARR_TAGS = ("arr", "arr_registry")
@@ -123,12 +125,11 @@ def numpy_version():
 
 
 class Context:
-    """The layout in use and how it was chosen (recomputed when the objfiles
-    change)."""
+    """The layout in use and how it was chosen.  One per memory.Target (kept
+    on it), so it is recomputed exactly when the Target is: when the
+    objfiles change."""
 
-    _current = None
-
-    def __init__(self):
+    def __init__(self, target):
         offsets, elsize_bytes, sources = _debug_overrides()
         self.version, self.version_source = numpy_version()
         major = int(self.version.split(".")[0]) if self.version else None
@@ -140,7 +141,7 @@ class Context:
             source = "debug info for %s; the rest from NumPy 1.x/CPython 3.x headers" % ", ".join(sources)
         else:
             source = "NumPy 1.x and CPython 3.x public headers (no debug info for these structs)"
-        self.layout = nl.Layout(pointer_size(), endian(),
+        self.layout = nl.Layout(target.pointer_size, target.endian,
                                 {"offsets": offsets, "elsize_bytes": elsize_bytes, "source": source})
 
     def describe(self):
@@ -150,13 +151,11 @@ class Context:
 
     @classmethod
     def get(cls):
-        if cls._current is None:
-            cls._current = Context()
-        return cls._current
-
-    @classmethod
-    def forget(cls, *_args):
-        cls._current = None
+        target = Target.get()
+        context = getattr(target, "numpy_context", None)
+        if context is None:
+            context = target.numpy_context = cls(target)
+        return context
 
 
 def _read(address):
@@ -251,13 +250,6 @@ def _need_array(found, command):
 # ---- words -----------------------------------------------------------------
 
 
-def fmt_tuple(values):
-    values = tuple(values)
-    if len(values) == 1:
-        return "(%d,)" % values[0]
-    return "(" + ", ".join(str(v) for v in values) + ")"
-
-
 def type_words(a):
     if a.subclass_depth == 0:
         return "ndarray"
@@ -273,28 +265,14 @@ def relation(a):
 
 
 def flag_words(a):
-    words = []
-    if a.flags & nl.FLAG_C_CONTIGUOUS:
-        words.append("C-contiguous")
-    if a.flags & nl.FLAG_F_CONTIGUOUS:
-        words.append("F-contiguous")
-    if not a.flags & nl.FLAG_WRITEABLE:
-        words.append("read-only")
-    return words
+    return layout.flag_words(a.flags & nl.FLAG_C_CONTIGUOUS, a.flags & nl.FLAG_F_CONTIGUOUS,
+                             a.flags & nl.FLAG_WRITEABLE)
 
 
 def summary(a):
     return " ".join([type_words(a), a.dtype.name, "shape " + fmt_tuple(a.shape),
                      "strides " + fmt_tuple(a.strides), relation(a)] + flag_words(a)
                     + ["%d bytes" % a.nbytes])
-
-
-def print_limit():
-    try:
-        limit = gdb.parameter("print elements")
-    except (gdb.error, RuntimeError):
-        return 200
-    return None if limit is None or limit <= 0 else int(limit)
 
 
 def elements_text(a):
@@ -604,18 +582,14 @@ def _attach(objfile):
 
 
 def _on_new_objfile(event):
-    Context.forget()
     objfile = getattr(event, "new_objfile", None)
     if objfile is not None:
         _attach(objfile)
 
 
 def register():
-    """Attaches the printer to NumPy's objfile (now or when it is loaded)
-    and keeps the layout fresh as objfiles come and go."""
+    """Attaches the printer to NumPy's objfile (now or when it is loaded).
+    The layout goes with memory.Target when the objfiles change."""
     for objfile in gdb.objfiles():
         _attach(objfile)
     gdb.events.new_objfile.connect(_on_new_objfile)
-    clear = getattr(gdb.events, "clear_objfiles", None)
-    if clear is not None:
-        clear.connect(Context.forget)

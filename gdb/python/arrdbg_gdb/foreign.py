@@ -1,0 +1,489 @@
+"""Arrays of other C libraries: declare a struct's layout, get arrdbg in gdb.
+
+An array library that is not libarr adopts the plugin with one call naming
+its struct's fields (docs/ADOPTING.md), in a Python file gdb loads (e.g.
+`source mylib-gdb.py`, or an objfile script):
+
+    from arrdbg_gdb import foreign
+    foreign.register("mat_t", data="data", shape="shape", strides="strides",
+                     base="base", id="id", label="name", dtype="float64")
+
+Then `print m` (m a mat_t or mat_t *) shows dtype, shape, strides, owner or
+view, contiguity and the elements read through the strides; `arr info m`,
+`arr views m [CANDIDATE...]` and `arr shares a b` work on it (a foreign
+array may be compared with a libarr one).  Fields are read with gdb's own
+knowledge of the struct (so the program needs debug info for it) and nothing
+runs in the inferior.  A library keeps no registry gdb could read, so `arr
+views` looks among the arrays named, or, with none named, among the selected
+frame's variables of registered types.
+"""
+
+import gdb
+import gdb.printing
+
+from . import layout
+from .memory import ADDRESS_MASK, ReadError
+from .model import fmt_tuple
+from .overlap import NO, YES, Operand, extent, may_share
+from .overlap import shares as exact_shares
+
+MAX_CHAIN = 64
+
+
+class Invalid(Exception):
+    """A struct whose fields do not make sense (short text)."""
+
+
+class Layout:
+    """What register() was told about one struct type."""
+
+    def __init__(self, type_name, data, shape, strides, ndim, dtype, dtype_names, base, ident,
+                 label, strides_in):
+        self.type_name = type_name
+        self.data, self.shape, self.strides = data, shape, strides
+        self.ndim = ndim
+        self.dtype, self.dtype_names = dtype, dtype_names
+        self.base, self.id, self.label = base, ident, label
+        self.strides_in = strides_in
+        # What `print` and the commands call it: the type name without "_t".
+        self.word = type_name[:-2] if type_name.endswith("_t") else type_name
+
+
+_layouts = {}  # type name or struct tag -> Layout
+
+
+def register(type_name, data, shape, strides, ndim=None, dtype="float64", dtype_names=None,
+             base=None, id=None, label=None, strides_in="bytes"):
+    """Declares an array struct.  type_name: a typedef ("mat_t") or struct
+    tag ("mat").  data: the field pointing at element 0.  shape, strides:
+    array fields (strides in bytes, or strides_in="elements").  ndim: a
+    number, a field name, or None (the length of the shape array).  dtype: a
+    libarr dtype name ("float64", "int32", ...) for all arrays of the type,
+    or a field name whose value indexes dtype_names (default: libarr's dtype
+    order).  base: the field pointing at the array whose memory a view
+    uses (NULL: it owns its memory).  id, label: optional fields shown as
+    #id and "label".  Registering a name again replaces it."""
+    if strides_in not in ("bytes", "elements"):
+        raise ValueError("strides_in is 'bytes' or 'elements'")
+    names = tuple(dtype_names) if dtype_names is not None else layout.DTYPES
+    unknown = [n for n in names if n not in layout.DTYPES]
+    if unknown:
+        raise ValueError("unknown dtype names %r (arrdbg knows %s)" % (unknown, ", ".join(layout.DTYPES)))
+    _layouts[type_name] = Layout(type_name, data, shape, strides, ndim, dtype, names, base, id,
+                                 label, strides_in)
+    _install_printer()
+
+
+def registered():
+    return dict(_layouts)
+
+
+def _layout_of_type(t):
+    """(Layout, is_pointer) for a gdb.Type that is a registered struct or a
+    pointer to one, else None."""
+    pointer = False
+    if t.strip_typedefs().code == gdb.TYPE_CODE_PTR:
+        t = t.strip_typedefs().target()
+        pointer = True
+    names = [t.name, t.strip_typedefs().tag]
+    while t.code == gdb.TYPE_CODE_TYPEDEF:
+        t = t.target()
+        names.append(t.name)
+    for name in names:
+        if name and name in _layouts:
+            if t.strip_typedefs().code != gdb.TYPE_CODE_STRUCT:
+                return None
+            return _layouts[name], pointer
+    return None
+
+
+# ---- one array, read ----------------------------------------------------------
+
+
+class ForeignArray:
+    """One array of a registered type, read from memory.  dtype is libarr's
+    dtype number (for the element decoder), shape/strides tuples (strides in
+    bytes), base the address of the array it views (0: an owner)."""
+
+    def __init__(self, value, lay, address):
+        self.layout = lay
+        self.address = address
+        try:
+            self._read(value, lay)
+        except gdb.MemoryError:
+            raise Invalid("unreadable at 0x%x" % address)
+        except gdb.error as exc:
+            raise Invalid(str(exc))
+
+    def _field(self, value, name):
+        try:
+            return value[name]
+        except gdb.error:
+            raise Invalid("%s has no field %r (see its foreign.register call)"
+                          % (self.layout.type_name, name))
+
+    def _read(self, value, lay):
+        shape_v = self._field(value, lay.shape)
+        if isinstance(lay.ndim, int):
+            ndim = lay.ndim
+        elif lay.ndim is None:
+            lo, hi = shape_v.type.strip_typedefs().range()
+            ndim = hi - lo + 1
+        else:
+            ndim = int(self._field(value, lay.ndim))
+        if not 0 <= ndim <= layout.MAXDIMS:
+            raise Invalid("ndim %d" % ndim)
+        self.ndim = ndim
+        if lay.dtype in layout.DTYPES:
+            name = lay.dtype
+        else:
+            k = int(self._field(value, lay.dtype))
+            if not 0 <= k < len(lay.dtype_names):
+                raise Invalid("dtype %d" % k)
+            name = lay.dtype_names[k]
+        self.dtype = layout.DTYPES.index(name)
+        self.dtype_name = name
+        self.itemsize = layout.DTYPE_SIZES[self.dtype]
+        self.shape = tuple(int(shape_v[k]) for k in range(ndim))
+        strides_v = self._field(value, lay.strides)
+        unit = self.itemsize if lay.strides_in == "elements" else 1
+        self.strides = tuple(int(strides_v[k]) * unit for k in range(ndim))
+        if any(d < 0 for d in self.shape):
+            raise Invalid("shape %s" % fmt_tuple(self.shape))
+        self.size = 1
+        for d in self.shape:
+            self.size *= d
+        if self.size > 1 << 62:
+            raise Invalid("element count (over 2**62)")
+        self.nbytes = self.size * self.itemsize
+        self.data = int(self._field(value, lay.data)) & ADDRESS_MASK
+        if self.size and self.data == 0:
+            raise Invalid("data NULL")
+        self.base = int(self._field(value, lay.base)) & ADDRESS_MASK if lay.base else 0
+        self.id = int(self._field(value, lay.id)) if lay.id else None
+        self.label = ""
+        if lay.label:
+            field = self._field(value, lay.label)
+            t = field.type.strip_typedefs()
+            try:  # a char array: up to its NUL; a char *: up to LABEL_MAX bytes
+                n = t.sizeof if t.code == gdb.TYPE_CODE_ARRAY else layout.LABEL_MAX
+                self.label = field.string(encoding="latin-1", length=n).split("\0", 1)[0]
+            except (gdb.error, UnicodeDecodeError):
+                self.label = "?"
+            self.label = "".join(c if c.isprintable() else "?" for c in self.label)
+
+    # ---- words ----
+
+    def name(self):
+        return "#%d" % self.id if self.id is not None else "0x%x" % self.address
+
+    def operand(self):
+        return Operand(self.data, self.shape, self.strides, self.itemsize)
+
+    def extent(self):
+        return extent(self.shape, self.strides, self.itemsize)
+
+    def flag_words(self):
+        return layout.flag_words(*contiguity(self.shape, self.strides, self.itemsize))
+
+    def relation(self, owner=None):
+        if not self.base:
+            return "owner"
+        if owner is not None and owner is not self:
+            return "view of %s" % owner.name()
+        return "view of 0x%x" % self.base
+
+    def summary(self, owner=None):
+        parts = ["%s %s" % (self.layout.word, self.name()), self.dtype_name,
+                 "shape " + fmt_tuple(self.shape), "strides " + fmt_tuple(self.strides),
+                 self.relation(owner)]
+        if self.label:
+            parts.append('"%s"' % self.label)
+        return " ".join(parts + self.flag_words() + ["%d bytes" % self.nbytes])
+
+
+def contiguity(shape, strides, itemsize):
+    """NumPy's C/F contiguity: size-1 axes ignored, any 0-length axis makes
+    both true."""
+    if any(d == 0 for d in shape):
+        return True, True
+
+    def check(axes):
+        expect = itemsize
+        for k in axes:
+            if shape[k] != 1:
+                if strides[k] != expect:
+                    return False
+                expect *= shape[k]
+        return True
+
+    n = len(shape)
+    return check(range(n - 1, -1, -1)), check(range(n))
+
+
+def read_value(value):
+    """ForeignArray for a value of a registered type (or a pointer to one),
+    None when the type is not registered; raises Invalid."""
+    found = _layout_of_type(value.type)
+    if found is None:
+        return None
+    lay, pointer = found
+    if pointer:
+        address = int(value) & ADDRESS_MASK
+        if address == 0:
+            raise Invalid("NULL")
+        value = value.dereference()
+    else:
+        address = int(value.address) & ADDRESS_MASK if value.address is not None else 0
+    return ForeignArray(value, lay, address)
+
+
+def _lookup(name):
+    try:
+        return gdb.lookup_type(name)
+    except gdb.error:
+        return gdb.lookup_type("struct " + name)
+
+
+def read_at(address, lay):
+    t = _lookup(lay.type_name)
+    return ForeignArray(gdb.Value(address).cast(t.pointer()).dereference(), lay, address)
+
+
+def owner_of(a):
+    """(owner ForeignArray or None, chain of addresses, problem text)."""
+    seen = {a.address}
+    chain = []
+    current = a
+    while current.base:
+        if current.base in seen or len(chain) >= MAX_CHAIN:
+            return None, chain, "base loop at 0x%x" % current.base
+        seen.add(current.base)
+        chain.append(current.base)
+        try:
+            current = read_at(current.base, a.layout)
+        except (Invalid, gdb.error) as exc:
+            return None, chain, "base 0x%x: %s" % (chain[-1], exc)
+    return current, chain, None
+
+
+# ---- elements (libarr's decoder, through the strides) ---------------------------
+
+
+def elements_text(a):
+    from .printers import Elements, nested_text
+    try:
+        elements = Elements(a)
+        if a.ndim == 0:
+            return elements.text(0)
+        lo, hi = a.extent()
+        elements.prefetch(a.shape, a.strides)
+        return nested_text(elements, a.shape, a.strides, 0)
+    except ReadError as exc:
+        return "<unreadable at 0x%x>" % (exc.address & ADDRESS_MASK)
+
+
+# ---- the printer ------------------------------------------------------------------
+
+
+class ForeignPrinter:
+    def __init__(self, value):
+        self.value = value
+
+    def to_string(self):
+        try:
+            a = read_value(self.value)
+            owner = owner_of(a)[0] if a.base else None
+            return "%s = %s" % (a.summary(owner), elements_text(a))
+        except Invalid as exc:
+            return "<%s: invalid %s>" % (_word(self.value), exc)
+        except Exception as exc:  # a printer must never raise into gdb
+            return "<%s: invalid (%s)>" % (_word(self.value), exc)
+
+
+def _word(value):
+    found = _layout_of_type(value.type)
+    return found[0].word if found else "array"
+
+
+class ForeignPrettyPrinter(gdb.printing.PrettyPrinter):
+    """`arrdbg-foreign`: the types declared with foreign.register."""
+
+    def __init__(self):
+        gdb.printing.PrettyPrinter.__init__(self, "arrdbg-foreign", [])
+
+    def __call__(self, value):
+        if not self.enabled:
+            return None
+        try:
+            if _layout_of_type(value.type) is None:
+                return None
+        except Exception:  # an odd type: not ours
+            return None
+        return ForeignPrinter(value)
+
+
+PRINTER = ForeignPrettyPrinter()
+
+
+def _install_printer():
+    if not any(getattr(p, "name", None) == PRINTER.name for p in gdb.pretty_printers):
+        gdb.printing.register_pretty_printer(None, PRINTER)
+
+
+# ---- the arr commands -----------------------------------------------------------
+
+
+def find(text):
+    """ForeignArray named by a command argument, None when the expression is
+    not of a registered type; raises gdb.GdbError for a bad one."""
+    if not _layouts or not text.strip() or text.strip().startswith("#"):
+        return None
+    try:
+        value = gdb.parse_and_eval(text)
+    except gdb.error:
+        return None
+    try:
+        return read_value(value)
+    except Invalid as exc:
+        raise gdb.GdbError("%s: invalid %s" % (text, exc))
+
+
+def _where_in(a, owner):
+    lo, hi = a.extent()
+    if owner is not None:
+        start = a.data - owner.data
+        return "bytes [%d, %d) of %s's data" % (start + lo, start + hi, owner.name())
+    return "[0x%x, 0x%x)" % (a.data + lo, a.data + hi)
+
+
+def info(arg):
+    """`arr info EXPR` for a registered type; False when it is not one."""
+    a = find(arg)
+    if a is None:
+        return False
+    owner, chain, problem = owner_of(a)
+    out = [a.summary(owner if a.base else None),
+           "  address:    0x%x, type %s (declared with foreign.register)" % (a.address, a.layout.type_name),
+           "  dtype:      %s, itemsize %d" % (a.dtype_name, a.itemsize),
+           "  size:       %d elements, %d bytes" % (a.size, a.nbytes),
+           "  shape:      %s  strides %s" % (fmt_tuple(a.shape), fmt_tuple(a.strides))]
+    if not a.base:
+        out.append("  base:       none (owns its data)")
+    elif owner is not None:
+        out.append("  base:       %s at 0x%x" % (owner.summary(), owner.address))
+        out.append("  data:       0x%x = data of %s + %d" % (a.data, owner.name(), a.data - owner.data))
+    else:
+        out.append("  base:       0x%x (%s)" % (a.base, problem))
+    out.append("  extent:     %s" % _where_in(a, owner if a.base else None))
+    out.append("  elements:   %s" % elements_text(a))
+    gdb.write("\n".join(out) + "\n")
+    return True
+
+
+def _frame_candidates():
+    """ForeignArrays of the selected frame's variables of registered types."""
+    out = []
+    try:
+        block = gdb.selected_frame().block()
+    except (gdb.error, RuntimeError):
+        return out
+    frame = gdb.selected_frame()
+    names = set()
+    while block is not None:
+        for sym in block:
+            if not sym.is_variable and not sym.is_argument or sym.name in names:
+                continue
+            names.add(sym.name)
+            try:
+                a = read_value(sym.value(frame))
+            except (Invalid, gdb.error, RuntimeError):
+                continue
+            if a is not None:
+                out.append((sym.name, a))
+        if block.function is not None:
+            break
+        block = block.superblock
+    return out
+
+
+def views(arg):
+    """`arr views EXPR [CANDIDATE...]` for a registered type."""
+    argv = gdb.string_to_argv(arg)
+    if not argv:
+        return False
+    a = find(argv[0])
+    if a is None:
+        return False
+    owner, _chain, problem = owner_of(a)
+    if owner is None:
+        raise gdb.GdbError("arr views: %s: %s" % (argv[0], problem))
+    if len(argv) > 1:
+        named = [(t, find(t)) for t in argv[1:]]
+        source = "the arrays named"
+    else:
+        named = _frame_candidates()
+        source = "the selected frame's variables"
+    lo, hi = owner.extent()
+    out = ["%s\n  data 0x%x; elements span [%d, %d)" % (owner.summary(), owner.data, lo, hi)]
+    members = {}
+    for text, c in named:
+        if c is None:
+            out.append("  %s: not a registered array type" % text)
+            continue
+        if c.address == owner.address:
+            continue
+        c_owner = owner_of(c)[0]
+        if c_owner is not None and c_owner.address == owner.address:
+            members[c.address] = c
+    if a.address != owner.address:
+        members[a.address] = a
+    for m in sorted(members.values(), key=lambda x: (x.id is None, x.id, x.address)):
+        line = "  %s %s %s strides %s %s" % (m.name(), m.dtype_name, fmt_tuple(m.shape),
+                                           fmt_tuple(m.strides), _where_in(m, owner))
+        if m.address == a.address:
+            line += "  <- this one"
+        out.append(line)
+    if not members:
+        out.append("  no views of it among %s" % source)
+    out.append("  (%s keeps no list of views: these are among %s)" % (a.layout.type_name, source))
+    gdb.write("\n".join(out) + "\n")
+    return True
+
+
+def shares(arg, resolve_libarr, max_work):
+    """`arr shares A B` when A or B is of a registered type (the other may
+    be a libarr array)."""
+    argv = gdb.string_to_argv(arg)
+    if len(argv) != 2:
+        return False
+    found = [find(t) for t in argv]
+    if all(f is None for f in found):
+        return False
+    operands, names = [], []
+    for f, text in zip(found, argv):
+        if f is None:
+            d = resolve_libarr(text)
+            operands.append(d.operand())
+            names.append("#%d" % d.id)
+        else:
+            operands.append(f.operand())
+            names.append(f.name() if f.id is None else "%s %s" % (f.layout.word, f.name()))
+    pair = "%s and %s" % tuple(names)
+    bounds = may_share(*operands)
+    if bounds is None:
+        lines = ["%s: may share memory (bounds): no" % pair]
+    else:
+        lines = ["%s: may share memory (bounds): yes, bounds overlap in [0x%x, 0x%x), %d bytes"
+                 % (pair, bounds[0], bounds[1], bounds[1] - bounds[0])]
+    answer, witness = exact_shares(operands[0], operands[1], max_work)
+    if answer == YES:
+        lo, hi = witness.common_range()
+        lines.append("%s: shares memory (exact): yes, a%s and b%s share bytes [0x%x, 0x%x)"
+                     % (pair, list(witness.index_a), list(witness.index_b), lo, hi))
+    elif answer == NO:
+        lines.append("%s: shares memory (exact): no" % pair)
+    else:
+        lines.append("%s: shares memory (exact): too hard (see set arr max-work)" % pair)
+    gdb.write("\n".join(lines) + "\n")
+    return True
