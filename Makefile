@@ -4,11 +4,11 @@
 #   make check        every test (installs missing Debian packages first)
 #   make check SANITIZE=1   the same under ASan+UBSan
 #   make demo         the sample suite under the tools, with its report
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=   (make uninstall: the same files)
 #   make deps         install the Debian packages the build and tests need
 #
-# Parts live in their own fragments (valgrind/valgrind.mk, gdb/gdb.mk,
-# tests/tests.mk, ...), each adding to ALL_TARGETS / CHECK_TARGETS.
+# Parts live in their own fragments (valgrind/valgrind.mk, gdb/gdb.mk, each
+# test suite's .mk beside it, ...), each adding to ALL_TARGETS / CHECK_TARGETS.
 
 SHELL := /bin/bash
 CC ?= gcc
@@ -56,8 +56,9 @@ LIBARR_PC := $(BUILD)/libarr.pc
 ALL_TARGETS := $(LIBARR_A) $(LIBARR_SO) $(LIBARR_PC)
 CHECK_TARGETS :=
 INSTALL_TARGETS := install-libarr
+UNINSTALL_TARGETS := uninstall-libarr
 
-.PHONY: all check deps deps-check install install-libarr clean demo bench
+.PHONY: all check deps deps-check install install-libarr uninstall uninstall-libarr clean demo bench
 
 all: real-all
 
@@ -83,6 +84,29 @@ $(LIBARR_PC): libarr/libarr.pc.in Makefile
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(ARR_VERSION)|g' $< > $@
 
+# install/uninstall: one list of installed paths per part (LIBARR_INSTALLED
+# here, ARRCHECK_INSTALLED, GDB_INSTALLED, DOCS_INSTALLED in the fragments),
+# used by both rules.  A path outside PREFIX is announced, with the reason,
+# by $(call install_note,PATH,WHY) (nothing when PREFIX contains it).
+install_note = case "$(1)" in $(PREFIX)/*) ;; *) echo "note: $(DESTDIR)$(1) is outside PREFIX=$(PREFIX): $(2)";; esac
+LIBARR_INSTALLED := $(LIBDIR)/libarr.a $(LIBDIR)/libarr.so.$(ARR_VERSION) \
+                    $(LIBDIR)/libarr.so.$(ARR_SOVERSION) $(LIBDIR)/libarr.so \
+                    $(INCLUDEDIR)/arr.h $(INCLUDEDIR)/arrcheck.h $(LIBDIR)/pkgconfig/libarr.pc
+# The dynamic linker's cache: refreshed when installing for real (no
+# DESTDIR) as root; a LIBDIR the linker does not search is said so.
+define ldconfig_step
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
+	  echo "ldconfig"; ldconfig; \
+	  if [ "$(1)" = install ] && ! ldconfig -p | grep -q "libarr.so.$(ARR_SOVERSION) .*=> $(LIBDIR)/"; then \
+	    echo "note: $(LIBDIR) is not in the dynamic linker's search path: programs linked with"; \
+	    echo "      -larr need -Wl,-rpath,$(LIBDIR) or LD_LIBRARY_PATH=$(LIBDIR), or add $(LIBDIR)"; \
+	    echo "      to /etc/ld.so.conf.d/arrdbg.conf and run ldconfig"; \
+	  fi; \
+	elif [ -z "$(DESTDIR)" ]; then \
+	  echo "note: run ldconfig as root so programs find libarr.so.$(ARR_SOVERSION) in $(LIBDIR)"; \
+	fi
+endef
+
 install-libarr: $(LIBARR_A) $(LIBARR_SO) $(LIBARR_PC)
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)
 	install -m 644 $(LIBARR_A) $(DESTDIR)$(LIBDIR)/
@@ -91,10 +115,17 @@ install-libarr: $(LIBARR_A) $(LIBARR_SO) $(LIBARR_PC)
 	ln -sf libarr.so.$(ARR_VERSION) $(DESTDIR)$(LIBDIR)/libarr.so
 	install -m 644 libarr/arr.h valgrind/arrcheck.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(LIBARR_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/
+	$(call ldconfig_step,install)
+
+uninstall-libarr:
+	rm -f $(addprefix $(DESTDIR),$(LIBARR_INSTALLED))
+	@rmdir $(DESTDIR)$(LIBDIR)/pkgconfig 2>/dev/null || true
+	$(call ldconfig_step,uninstall)
 
 # Debian packages the build, the tests and the demo need.
 DEB_PACKAGES := build-essential pkg-config check valgrind gdb python3 python3-numpy \
-                libclang-rt-14-dev clang
+                libclang-rt-14-dev clang librsvg2-bin man-db groff-base
+DEB_PACKAGES += python3-dev python3-memory-profiler
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root to apt-get install: $(DEB_PACKAGES)"; exit 1; fi
 	apt-get update -qq || true
@@ -107,14 +138,22 @@ deps-check:
 	done; \
 	if [ -n "$$missing" ]; then echo "make: missing Debian packages:$$missing"; $(MAKE) --no-print-directory deps; fi
 
--include tests/tests.mk
--include tests/numpy/numpy.mk
--include tests/npy/npy.mk
--include valgrind/valgrind.mk
--include gdb/gdb.mk
--include samples/samples.mk
--include bench/bench.mk
--include fuzz/fuzz.mk
+# `include`, not `-include`: a missing fragment is an error, never a
+# silently shorter `make check`.
+include tests/tests.mk
+include tests/native/native.mk
+include tests/numpy/numpy.mk
+include tests/npy/npy.mk
+include valgrind/valgrind.mk
+include gdb/gdb.mk
+include samples/samples.mk
+include bench/bench.mk
+include fuzz/fuzz.mk
+include tests/checkers.mk
+
+# arr_where.c compiles against elfutils' libdw headers (libdw is dlopen'ed).
+DEB_PACKAGES += libdw-dev
+include python/python.mk
 
 real-all: $(ALL_TARGETS)
 
@@ -123,7 +162,13 @@ check: deps-check
 	@$(MAKE) --no-print-directory -k $(CHECK_TARGETS); rc=$$?; \
 	if [ $$rc = 0 ]; then echo "make check: all suites passed"; else echo "make check: FAILED"; fi; exit $$rc
 
+# Man pages and docs (install rules), first-contact tests (install, report, demo, README).
+include docs/docs.mk
+include tests/install/install.mk
+
 install: $(INSTALL_TARGETS)
+
+uninstall: $(UNINSTALL_TARGETS)
 
 clean:
 	rm -rf build

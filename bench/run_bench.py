@@ -796,6 +796,8 @@ def main():
         print("tools:", flush=True)
         bench_tools(report, cfg)
         bench_gdb(report, cfg)
+        from np_tools import bench_numpy_tools  # bench/np_tools.py: arrdbg's NumPy handler
+        bench_numpy_tools(report, cfg, TREE)
         print("scaling:", flush=True)
         points = scale_copy(report, cfg, lib, aux, npy)
         scale_views(report, cfg, lib, npy)

@@ -40,7 +40,7 @@ $(GDB_TEST_SHARED): tests/gdb/progs/views.c tests/gdb/progs/spot.h $(LIBARR_SO)
 
 ALL_TARGETS += $(GDB_TEST_PROGS) $(GDB_TEST_SHARED)
 
-.PHONY: check-gdb install-gdb
+.PHONY: check-gdb install-gdb uninstall-gdb
 check-gdb: $(GDB_TEST_PROGS) $(GDB_TEST_SHARED) $(ARRDBG_GENERATED)
 	BUILD=$(BUILD) SANITIZE=$(SANITIZE) bash tests/gdb/run.sh
 
@@ -50,13 +50,28 @@ ifneq ($(SANITIZE),1)
 check-gdb: $(BUILD)/samples/thirdparty_matrix
 endif
 
+# gdb reads objfile scripts from its auto-load directory (outside PREFIX for
+# PREFIX=/usr/local), named after the library's real path.
+GDB_AUTOLOAD_SCRIPT := $(GDB_AUTOLOAD_DIR)$(LIBDIR)/libarr.so.$(ARR_VERSION)-gdb.py
+GDB_INSTALLED := $(addprefix $(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb/,$(notdir $(ARRDBG_PY))) \
+                 $(PREFIX)/share/arrdbg/arrdbg.py $(GDB_AUTOLOAD_SCRIPT)
 install-gdb: $(ARRDBG_GENERATED)
-	install -d $(DESTDIR)$(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb $(DESTDIR)$(GDB_AUTOLOAD_DIR)$(LIBDIR)
+	install -d $(DESTDIR)$(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb $(DESTDIR)$(dir $(GDB_AUTOLOAD_SCRIPT))
 	install -m 644 $(ARRDBG_PY) $(DESTDIR)$(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb/
-	sed -e 's|@PYDIR@|$(ARRDBG_PYDIR_INSTALL)|g' gdb/libarr-gdb.py.in \
-	  > $(DESTDIR)$(GDB_AUTOLOAD_DIR)$(LIBDIR)/libarr.so.$(ARR_VERSION)-gdb.py
+	install -m 644 gdb/arrdbg.py $(DESTDIR)$(PREFIX)/share/arrdbg/
+	sed -e 's|@PYDIR@|$(ARRDBG_PYDIR_INSTALL)|g' gdb/libarr-gdb.py.in > $(DESTDIR)$(GDB_AUTOLOAD_SCRIPT)
+	@$(call install_note,$(GDB_AUTOLOAD_SCRIPT),gdb auto-loads a library's scripts from its auto-load directory)
+uninstall-gdb:
+	rm -f $(addprefix $(DESTDIR),$(GDB_INSTALLED))
+	@$(call install_note,$(GDB_AUTOLOAD_SCRIPT),removed from gdb's auto-load directory)
+	@rm -rf $(DESTDIR)$(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb/__pycache__
+	@for d in $(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb $(ARRDBG_PYDIR_INSTALL) $(PREFIX)/share/arrdbg; do \
+	  rmdir $(DESTDIR)$$d 2>/dev/null || true; done
+	@d=$(patsubst %/,%,$(dir $(GDB_AUTOLOAD_SCRIPT))); while [ "$$d" != $(GDB_AUTOLOAD_DIR) ] && \
+	  rmdir $(DESTDIR)$$d 2>/dev/null; do d=$$(dirname $$d); done
 
 INSTALL_TARGETS += install-gdb
+UNINSTALL_TARGETS += uninstall-gdb
 
 # Timings of print and arr list at the sizes the issue names (not in check).
 .PHONY: bench-gdb

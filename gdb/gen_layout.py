@@ -25,6 +25,7 @@ Usage (gdb/gdb.mk runs it; `make` keeps the module current):
 """
 
 import argparse
+import hashlib
 import os
 import re
 import shlex
@@ -220,6 +221,11 @@ def main():
                           universal_newlines=True).stdout
     namespace = {}
     exec(compile(body, "<gen_layout output>", "exec"), namespace)  # must be valid Python
+    # What layout_version promises: the three structs' fields, offsets and
+    # sizes (tests/gdb/layout_versions pairs each version with its digest).
+    facts = repr([(p, namespace[p + "_FIELDS"], namespace[p + "_SIZE"]) for _t, _c, p in STRUCTS]
+                 + [namespace["REGISTRY_STATS_OFFSET"], namespace["POINTER_SIZE"]])
+    body += 'LAYOUT_DIGEST = "%s"\n' % hashlib.sha256(facts.encode()).hexdigest()[:16]
     text = HEADER % (namespace["POINTER_SIZE"] * 8) + body
     try:
         with open(args.out) as f:

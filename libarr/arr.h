@@ -373,8 +373,16 @@ const char *arr_strerror(arr_err_t code);
 
 /* ---- accounting and the native checker -------------------------------- */
 arr_stats_t arr_stats(void);
-/* Writes the findings (copies never freed, arrays never freed, orphaned
- * views) to f and returns their number. */
+/* Writes the findings (copies, arrays and views never freed, orphaned
+ * views) to f, grouped by the call that made them ("function (file:line)"
+ * through libdw when available, else "module+0xoffset"), largest first,
+ * then a LEAK SUMMARY line; writes nothing when there are none.  Returns
+ * their number; f NULL only counts.
+ *
+ * The native checker: with the environment variable ARR_CHECK set (and not
+ * "0") libarr calls this on stderr at exit and, when there are findings,
+ * exits with code 3, or ARR_CHECK_EXITCODE (0..255; 0 keeps the program's
+ * own exit status). */
 int64_t arr_report_leaks(FILE *f);
 
 /* ---- the registry, for debuggers ------------------------------------- */
@@ -383,9 +391,14 @@ int64_t arr_report_leaks(FILE *f);
  * a core file or through vgdb.  Writers hold an internal lock; readers from
  * another thread must not rely on it (use arr_stats()). */
 #define ARR_REGISTRY_MAGIC 0x52454731u /* "REG1" */
+/* arr_registry.layout_version: bumped whenever struct arr, struct
+ * arr_registry or arr_stats_t change (tests/gdb/layout_versions fails until
+ * it is), so a debugger without debug info knows whether its offsets hold.
+ * 2: struct arr with vg_block and release. */
+#define ARR_LAYOUT_VERSION 2u
 struct arr_registry {
     uint32_t magic;          /* ARR_REGISTRY_MAGIC once initialised */
-    uint32_t layout_version; /* 1: the struct arr above */
+    uint32_t layout_version; /* ARR_LAYOUT_VERSION */
     arr_t **items;
     int64_t count;
     int64_t capacity;
@@ -453,8 +466,9 @@ arr_t *arr_load_npy(const char *path, arr_load_mode_t mode);
  * old contents (np.save would rewrite the shared inode, not atomically).
  * Extended attributes and ACLs are not copied.  The target's directory must
  * be writable (for the temporary file), where np.save only needs the file
- * to be.  Only a regular file (or nothing) may be at the target: anything
- * else is refused (ARR_EINVAL).
+ * to be.  A file the process may not write is refused, as np.save's open()
+ * refuses it, not replaced.  Only a regular file (or nothing) may be at the
+ * target: anything else is refused (ARR_EINVAL).
  * Errors: ARR_ENOTLIVE / ARR_EINVAL (a not a live handle), ARR_EORPHAN,
  * ARR_EINVAL (NULL or bad path, I/O error), ARR_EOVERFLOW, ARR_ENOMEM. */
 int arr_save_npy(const arr_t *a, const char *path);

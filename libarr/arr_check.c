@@ -1,12 +1,18 @@
 /* arr_check.c - the native checker: arr_report_leaks, and with ARR_CHECK=1
- * the report at exit. */
-#include "arr_check.h"
+ * the same report at exit (then exit code 3, or ARR_CHECK_EXITCODE).
+ *
+ * Findings are grouped by kind and call site ("8 copies never freed,
+ * 8.0 MB, made at zscore (pipeline.c:62)"), largest first; a clean program
+ * gets no output at all.  Cost: O(n) over the n live arrays under the
+ * registry lock (a hash of groups), then O(g log g) for the g groups and
+ * one symbolizer lookup per group outside it. */
+#include "arr_anchor.h"
 #include "arr_registry.h"
 #include "arr_tag.h"
+#include "arr_where.h"
 
-#include "arrcheck.h" /* the summary line's format */
+#include "arrcheck.h" /* the finding words and the summary line's format */
 
-#include <dlfcn.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,54 +21,233 @@
 
 const char arr__check_anchor = 0;
 
-static void where_made(const arr_t *a, char *buf, size_t cap)
+/* Kinds in the order they are listed when sizes tie.  A lone finding is
+ * named with arrcheck.h's words (shared with the gdb plugin); a group of
+ * several with their plurals here. */
+enum finding_kind { KIND_ORPHAN, KIND_COPY, KIND_ARRAY, KIND_VIEW, NKINDS };
+
+static const struct {
+    const char *one, *many;
+} kind_names[NKINDS] = {
+    [KIND_ORPHAN] = {ARRCHECK_FINDING_ORPHAN, "orphaned views: their base was freed first"},
+    [KIND_COPY] = {ARRCHECK_FINDING_COPY, "copies never freed"},
+    [KIND_ARRAY] = {ARRCHECK_FINDING_ARRAY, "arrays never freed"},
+    [KIND_VIEW] = {ARRCHECK_FINDING_VIEW, "views never freed"},
+};
+
+struct group {
+    int kind;
+    const void *made_at;
+    int64_t count, bytes;
+    int64_t rep_bytes; /* the representative: the group's largest array (lowest id on ties) */
+    uint64_t rep_id;
+    char rep[256];     /* its description */
+    char site[600];
+};
+
+struct report {
+    struct group *groups;
+    size_t ngroups, cap;
+    size_t *index; /* open addressing over groups (i + 1; 0 = empty) */
+    size_t index_cap;
+    int64_t totals[NKINDS], bytes;
+};
+
+static int kind_of(const arr_t *a)
 {
-    Dl_info info;
-    if (a->made_at && dladdr(a->made_at, &info) && info.dli_sname)
-        snprintf(buf, cap, "%s+0x%tx", info.dli_sname,
-                 (const char *)a->made_at - (const char *)info.dli_saddr);
-    else
-        snprintf(buf, cap, "%p", a->made_at);
+    if (a->is_view)
+        return a->orphaned ? KIND_ORPHAN : KIND_VIEW;
+    return arr_op_is_copy((arr_op_t)a->op) ? KIND_COPY : KIND_ARRAY;
+}
+
+static size_t group_hash(int kind, const void *made_at)
+{
+    uint64_t x = (uint64_t)(uintptr_t)made_at * 0x9e3779b97f4a7c15ULL + (uint64_t)kind;
+    x ^= x >> 29;
+    return (size_t)x;
+}
+
+/* Adds a to its group; -1 when out of memory.  Caller holds the lock. */
+static int add_finding(struct report *r, const arr_t *a, int kind, int64_t bytes)
+{
+    size_t mask = r->index_cap - 1, i = group_hash(kind, a->made_at) & mask;
+    while (r->index[i] != 0) {
+        struct group *g = &r->groups[r->index[i] - 1];
+        if (g->kind == kind && g->made_at == a->made_at)
+            break;
+        i = (i + 1) & mask;
+    }
+    struct group *g;
+    if (r->index[i] == 0) {
+        if (r->ngroups == r->cap) {
+            size_t cap = r->cap ? r->cap * 2 : 16;
+            struct group *more = realloc(r->groups, cap * sizeof *more);
+            if (more == NULL)
+                return -1;
+            r->groups = more;
+            r->cap = cap;
+        }
+        g = &r->groups[r->ngroups++];
+        memset(g, 0, sizeof *g);
+        g->kind = kind;
+        g->made_at = a->made_at;
+        g->rep_bytes = -1;
+        r->index[i] = r->ngroups;
+    } else {
+        g = &r->groups[r->index[i] - 1];
+    }
+    g->count++;
+    g->bytes += bytes;
+    if (bytes > g->rep_bytes || (bytes == g->rep_bytes && a->id < g->rep_id)) {
+        g->rep_bytes = bytes;
+        g->rep_id = a->id;
+        arr__describe(a, g->rep, sizeof g->rep);
+    }
+    return 0;
+}
+
+/* Largest first: bytes, then count, then kind, then the oldest array. */
+static int by_size(const void *pa, const void *pb)
+{
+    const struct group *a = pa, *b = pb;
+    if (a->bytes != b->bytes)
+        return a->bytes > b->bytes ? -1 : 1;
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    return a->rep_id < b->rep_id ? -1 : a->rep_id > b->rep_id;
+}
+
+static int by_site(const void *pa, const void *pb)
+{
+    const struct group *a = pa, *b = pb;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    return strcmp(a->site, b->site);
+}
+
+/* Two return addresses on one source line (or in one function without
+ * line info) are one site: merge their groups. */
+static void merge_same_sites(struct report *r)
+{
+    qsort(r->groups, r->ngroups, sizeof *r->groups, by_site);
+    size_t out = 0;
+    for (size_t i = 0; i < r->ngroups; i++) {
+        struct group *g = &r->groups[i];
+        if (out > 0 && by_site(&r->groups[out - 1], g) == 0) {
+            struct group *keep = &r->groups[out - 1];
+            keep->count += g->count;
+            keep->bytes += g->bytes;
+            if (g->rep_bytes > keep->rep_bytes ||
+                (g->rep_bytes == keep->rep_bytes && g->rep_id < keep->rep_id)) {
+                keep->rep_bytes = g->rep_bytes;
+                keep->rep_id = g->rep_id;
+                memcpy(keep->rep, g->rep, sizeof keep->rep);
+            }
+        } else {
+            if (out != i)
+                r->groups[out] = *g;
+            out++;
+        }
+    }
+    r->ngroups = out;
+}
+
+/* "96 bytes", "8.0 MB" (powers of 1000, as the summary's byte count). */
+static void format_size(int64_t bytes, char *buf, size_t cap)
+{
+    static const char *const units[] = {"kB", "MB", "GB", "TB", "PB", "EB"};
+    if (bytes < 1000) {
+        snprintf(buf, cap, "%" PRId64 " byte%s", bytes, bytes == 1 ? "" : "s");
+        return;
+    }
+    double v = (double)bytes;
+    int u = -1;
+    while (v >= 999.95 && u < 5) {
+        v /= 1000.0;
+        u++;
+    }
+    snprintf(buf, cap, "%.1f %s", v, units[u]);
+}
+
+static void print_group(FILE *f, const struct group *g)
+{
+    char size[32] = "";
+    if (g->kind != KIND_VIEW && g->kind != KIND_ORPHAN)
+        format_size(g->bytes, size, sizeof size);
+    if (g->count == 1) {
+        fprintf(f, "libarr: %s: %s%s%s, made at %s\n", kind_names[g->kind].one, g->rep,
+                size[0] ? ", " : "", size, g->site);
+        return;
+    }
+    fprintf(f, "libarr: %" PRId64 " %s%s%s, made at %s\n", g->count, kind_names[g->kind].many,
+            size[0] ? ", " : "", size, g->site);
+    fprintf(f, "libarr:     %s: %s\n", size[0] ? "the largest" : "the first", g->rep);
 }
 
 int64_t arr_report_leaks(FILE *f)
 {
-    int64_t copies = 0, owners = 0, views = 0, orphans = 0, bytes = 0;
+    struct report r = {0};
+    int listed = f != NULL;
     pthread_mutex_lock(&arr__registry_lock);
-    for (int64_t i = 0; i < arr_registry.count; i++) {
+    int64_t count = arr_registry.count;
+    if (listed && count > 0) {
+        size_t cap = 16;
+        while (cap < (size_t)count * 2)
+            cap *= 2;
+        r.index = calloc(cap, sizeof *r.index);
+        r.index_cap = cap;
+        listed = r.index != NULL;
+    }
+    for (int64_t i = 0; i < count; i++) {
         arr__show_slot(&arr_registry.items[i]);
         const arr_t *a = arr_registry.items[i];
         arr__hide_slot(&arr_registry.items[i]);
-        char desc[256], where[128];
-        arr__describe(a, desc, sizeof desc);
-        where_made(a, where, sizeof where);
-        const char *what;
-        if (a->is_view && a->orphaned) {
-            what = "orphaned view: its base was freed first";
-            orphans++;
-        } else if (a->is_view) {
-            what = "view never freed";
-            views++;
-        } else if (arr_op_is_copy((arr_op_t)a->op)) {
-            what = "copy never freed";
-            copies++;
-            bytes += a->buffer_bytes;
-        } else {
-            what = "array never freed";
-            owners++;
-            bytes += a->buffer_bytes;
-        }
-        if (f)
-            fprintf(f, "libarr: %s: %s, %" PRId64 " bytes, made at %s\n", what, desc,
-                    a->is_view ? (int64_t)0 : a->buffer_bytes, where);
+        int kind = kind_of(a);
+        int64_t bytes = a->is_view ? 0 : a->buffer_bytes;
+        r.totals[kind]++;
+        r.bytes += bytes;
+        if (listed && add_finding(&r, a, kind, bytes) != 0)
+            listed = 0; /* out of memory: count only */
     }
     pthread_mutex_unlock(&arr__registry_lock);
-    int64_t total = copies + owners + views + orphans;
-    if (f)
-        fprintf(f, "libarr: " ARRCHECK_LEAK_SUMMARY_FORMAT "\n", (long long)total,
-                (long long)copies, (long long)owners, (long long)bytes, (long long)views,
-                (long long)orphans);
-    return total;
+    free(r.index);
+
+    if (f && count > 0) {
+        if (listed) {
+            arr__where_t *w = arr__where_open();
+            for (size_t i = 0; i < r.ngroups; i++)
+                arr__where_format(w, r.groups[i].made_at, r.groups[i].site, sizeof r.groups[i].site);
+            arr__where_close(w);
+            merge_same_sites(&r);
+            qsort(r.groups, r.ngroups, sizeof *r.groups, by_size);
+            for (size_t i = 0; i < r.ngroups; i++)
+                print_group(f, &r.groups[i]);
+        } else {
+            fprintf(f, "libarr: out of memory listing the findings; only their numbers follow\n");
+        }
+        fprintf(f, "libarr: " ARRCHECK_LEAK_SUMMARY_FORMAT "\n", (long long)count,
+                (long long)r.totals[KIND_COPY], (long long)r.totals[KIND_ARRAY], (long long)r.bytes,
+                (long long)r.totals[KIND_VIEW], (long long)r.totals[KIND_ORPHAN]);
+    }
+    free(r.groups);
+    return count;
+}
+
+/* ARR_CHECK_EXITCODE: 0..255; 0 keeps the program's own exit status. */
+static int findings_exit_code(void)
+{
+    const char *s = getenv("ARR_CHECK_EXITCODE");
+    if (s == NULL || *s == '\0')
+        return 3;
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*end != '\0' || v < 0 || v > 255) {
+        fprintf(stderr, "libarr: ARR_CHECK_EXITCODE=%s is not a number 0..255: using 3\n", s);
+        return 3;
+    }
+    return (int)v;
 }
 
 static void check_at_exit(void)
@@ -71,8 +256,9 @@ static void check_at_exit(void)
     int64_t findings = arr_report_leaks(stderr);
     fflush(stderr);
     if (findings > 0) {
-        const char *code = getenv("ARR_CHECK_EXITCODE");
-        _exit(code && *code ? atoi(code) : 3);
+        int code = findings_exit_code();
+        if (code != 0)
+            _exit(code);
     }
 }
 

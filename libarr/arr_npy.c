@@ -106,8 +106,8 @@ static int expect_char(parser_t *ps, char c, const char *what)
  * double or triple quotes, backslash escapes unless raw, and adjacent
  * literals concatenated ('<f' '8' is '<f8').  The decoded value is kept as
  * bytes; a character above U+00FF (only an escape can make one in a latin-1
- * header) is stored as 0xff, which matches no key or descr.  *is_bytes tells
- * a b'' literal (NumPy accepts it as a descr, never as a key). */
+ * header) is stored as 0xff, which matches no key or descr.  is_bytes marks
+ * a b'' literal, which NumPy accepts neither as a key nor as a descr. */
 typedef struct pystr {
     char s[64];
     size_t len;    /* decoded length (may exceed sizeof s: then too long) */
@@ -1012,6 +1012,7 @@ static mode_t current_umask(void)
  *   - a symlink is followed (a chain of them too, relative or absolute, up to
  *     40 hops, as the kernel does) and its final target is replaced; a
  *     dangling link creates its target, as open(path, "wb") would;
+ *   - a file the process may not write is refused (EACCES), not replaced;
  *   - the replaced file's permission bits (setuid/setgid/sticky too) and its
  *     owner and group (where the process may set them: as root, or the group
  *     when the caller is a member) go to the new file;
@@ -1078,6 +1079,10 @@ static int resolve_target(const char *path, target_t *t, const char *ctx)
  * fd or -1 with an error. */
 static int create_temp(target_t *t, const char *ctx)
 {
+    /* A file we may not write is not replaced either (np.save's open() would
+     * fail with EACCES): a read-only file stays protected. */
+    if (t->exists && faccessat(AT_FDCWD, t->path, W_OK, AT_EACCESS) != 0)
+        return arr__fail(ARR_EINVAL, "%s: cannot write: %s", ctx, strerror(errno));
     snprintf(t->tmp, sizeof t->tmp, "%s.tmp.XXXXXX", t->path);
     int fd = mkostemp(t->tmp, O_CLOEXEC);
     if (fd < 0)

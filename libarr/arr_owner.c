@@ -4,7 +4,6 @@
  * docs/DESIGN.md for the lifetime model. */
 #include "arr_owner.h"
 #include "arr_alloc.h"
-#include "arr_check.h"
 #include "arr_dtype.h"
 #include "arr_error.h"
 #include "arr_layout.h"

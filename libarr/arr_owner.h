@@ -36,8 +36,4 @@ arr_t *arr__new_view(arr_t *src, int ndim, const int64_t *shape,
                      const int64_t *strides, char *data, arr_op_t op,
                      int readonly, const void *caller);
 
-/* Defined next to the .debug_gdb_scripts entry (arr_gdb_autoload.c);
- * arr_owner.c refers to it so a static link keeps gdb's auto-load section. */
-extern const char arr__gdb_autoload_anchor;
-
 #endif /* ARR_OWNER_H */

@@ -2,11 +2,10 @@
  * debuggers and tools), the live set behind every handle check, and the
  * counters of arr_stats. */
 #include "arr_registry.h"
+#include "arr_anchor.h"
 #include "arr_alloc.h"
 #include "arr_error.h"
 #include "arr_tag.h"
-#include "arr_check.h"
-#include "arr_owner.h"
 
 #include "arrcheck.h"
 
@@ -24,7 +23,7 @@ __attribute__((used)) static const char *const keep_native_check = &arr__check_a
 
 /* items[] is what debuggers read; a pointer hash set answers "is this handle
  * live?" without touching the (possibly freed) memory it points to. */
-struct arr_registry arr_registry = {.magic = ARR_REGISTRY_MAGIC, .layout_version = 1, .next_id = 1};
+struct arr_registry arr_registry = {.magic = ARR_REGISTRY_MAGIC, .layout_version = ARR_LAYOUT_VERSION, .next_id = 1};
 
 pthread_mutex_t arr__registry_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Open addressing, linear probing.  Entries are masked handle addresses, so

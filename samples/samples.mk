@@ -15,8 +15,8 @@
 SAMPLE_SRCS := $(sort $(wildcard samples/*.c))
 SAMPLE_BINS := $(patsubst samples/%.c,$(BUILD)/samples/%,$(SAMPLE_SRCS))
 # -O0 and no inlining: gcc may delete a malloc/free pair at -O1 and up,
-# and stacks should name the sample's own functions.  -rdynamic lets the
-# native checker name the function in "made at main+0x...".
+# and stacks should name the sample's own functions (the native checker
+# reads them from the debug info: no -rdynamic needed).
 SAMPLE_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O0 -fno-omit-frame-pointer -fno-inline \
                  $(WARN) -Ilibarr -Ivalgrind
 
@@ -29,7 +29,7 @@ else
 
 $(BUILD)/samples/%: samples/%.c samples/sample.h $(LIBARR_A) libarr/arr.h
 	@mkdir -p $(dir $@)
-	$(CC) $(SAMPLE_CFLAGS) -rdynamic $< -o $@ $(LIBARR_A) -pthread -lm
+	$(CC) $(SAMPLE_CFLAGS) $< -o $@ $(LIBARR_A) -pthread -lm
 
 # The tool is optional: without it the runner's arrcheck column says so.
 samples-build: $(SAMPLE_BINS) $(if $(AC_LIBDIR),$(AC_LIBDIR)/.stamp)
@@ -39,7 +39,8 @@ ALL_TARGETS += $(SAMPLE_BINS)
 
 demo:
 	@$(MAKE) --no-print-directory deps-check
-	@$(MAKE) --no-print-directory -j2 samples-build
+	@echo "building libarr, the arrcheck tool and the samples (make -s samples-build) ..."
+	@$(MAKE) --no-print-directory -s -j2 samples-build
 	@ARRDBG_BUILD=$(BUILD) samples/run --no-build --tour
 
 check-samples: samples-build

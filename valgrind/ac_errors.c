@@ -101,6 +101,11 @@ static void ac_pp_dangling(const Error *err)
                   "freed while views of it are alive",
                   x->addr, x->addr - x->buffer, x->buffer_bytes, x->owner_id);
     ac_pp_aux(text);
+    if (x->owner_label[0]) { /* a label says where, e.g. arrdbg's "file.py:12..30" */
+        VG_(snprintf)(text, sizeof text, "Owner #%llu is labelled '%s'", x->owner_id,
+                      x->owner_label);
+        ac_pp_aux(text);
+    }
     VG_(snprintf)(text, sizeof text, "Owner #%llu was freed at:", x->owner_id);
     ac_pp_aux(text);
     VG_(pp_ExeContext)(x->owner_freed_at);

@@ -180,6 +180,7 @@ typedef struct {
     ExeContext *owner_freed_at;
     ULong view_id;
     ExeContext *view_made_at;
+    HChar owner_label[64];  /* the owner's label ("" without one) */
 } ACDanglingExtra;
 
 typedef struct {

@@ -58,7 +58,8 @@ static Long ac_clo_max_snapshots = 1000;
 Bool ac_profile_process_option(const HChar *arg)
 {
     if VG_BOOL_CLO (arg, "--profile", ac_clo_profile) {
-    } else if VG_STR_CLO (arg, "--profile-out", ac_clo_profile_out) {
+    } else if VG_STR_CLO (arg, "--arrcheck-out-file", ac_clo_profile_out) {
+    } else if VG_STR_CLO (arg, "--profile-out", ac_clo_profile_out) { /* the old name */
     } else if VG_XACT_CLO (arg, "--time-unit=i", ac_clo_time_unit, AC_TIME_INSTRS) {
     } else if VG_XACT_CLO (arg, "--time-unit=B", ac_clo_time_unit, AC_TIME_BYTES) {
     } else if VG_BINT_CLO (arg, "--max-snapshots", ac_clo_max_snapshots, 10, 10000000) {
@@ -72,7 +73,7 @@ void ac_profile_print_usage(void)
 {
     VG_(printf)(
         "    --profile=no|yes                 record array memory over time [no]\n"
-        "    --profile-out=<file>             profile file [arrcheck.out.%%p]\n"
+        "    --arrcheck-out-file=<file>       profile file [arrcheck.out.%%p]\n"
         "    --time-unit=i|B                  profile time: instructions, or array\n"
         "                                     bytes allocated+released [i]\n"
         "    --max-snapshots=<number>         timeline points kept [1000]\n");
@@ -898,7 +899,7 @@ void ac_profile_fini(void)
     if (!ac_clo_profile)
         return;
     ac_snap_take(); /* the end of the timeline */
-    HChar *path = VG_(expand_file_name)("--profile-out", ac_clo_profile_out);
+    HChar *path = VG_(expand_file_name)("--arrcheck-out-file", ac_clo_profile_out);
     ac_profile_write(path);
     if (VG_(clo_verbosity) > 1)
         VG_(umsg)("arrcheck: profile written to %s\n", path);

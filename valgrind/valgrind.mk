@@ -6,7 +6,8 @@
 #   $(BUILD)/valgrind/lib/                  a VALGRIND_LIB for running from
 #                                           the tree (valgrind/arrgrind)
 #   make install-arrcheck                   next to the stock tools (and
-#                                           arr-report in $(PREFIX)/bin)
+#                                           arr-report, arrgrind in $(PREFIX)/bin)
+#   make uninstall-arrcheck                 removes what install-arrcheck put
 #   make check-valgrind                     tests/valgrind/*.vgtest
 
 VG_PKG_OK := $(shell pkg-config --exists valgrind 2>/dev/null && echo yes)
@@ -62,12 +63,29 @@ $(AC_LIBDIR)/.stamp: $(AC_TOOL)
 
 ALL_TARGETS += $(AC_TOOL) $(AC_LIBDIR)/.stamp
 
-.PHONY: install-arrcheck check-valgrind
+.PHONY: install-arrcheck uninstall-arrcheck check-valgrind
+# Valgrind loads a tool only from its own libexec directory (or VALGRIND_LIB),
+# so the tool goes there even when that is outside PREFIX; VG_TOOLDIR
+# overrides.  The installed arrgrind is plain `valgrind --tool=arrcheck`.
+VG_TOOLDIR ?= $(VG_STOCK_DIR)
+ARRDBG_SHAREDIR ?= $(PREFIX)/share/arrdbg
+ARRCHECK_INSTALLED := $(VG_TOOLDIR)/arrcheck-$(VG_PLATFORM) $(PREFIX)/bin/arr-report \
+                      $(PREFIX)/bin/arrgrind $(ARRDBG_SHAREDIR)/arrdbg.supp $(ARRDBG_SHAREDIR)/libarr.supp
 install-arrcheck: $(AC_TOOL)
-	install -d $(DESTDIR)$(VG_STOCK_DIR) $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(AC_TOOL) $(DESTDIR)$(VG_STOCK_DIR)/
-	install -m 755 valgrind/arr-report $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(VG_TOOLDIR) $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(ARRDBG_SHAREDIR)
+	install -m 755 $(AC_TOOL) $(DESTDIR)$(VG_TOOLDIR)/
+	@$(call install_note,$(VG_TOOLDIR)/arrcheck-$(VG_PLATFORM),valgrind only finds tools in its own libexec directory)
+	sed -e 's|@ARR_VERSION@|$(ARR_VERSION)|' valgrind/arr-report > $(DESTDIR)$(PREFIX)/bin/arr-report
+	chmod 755 $(DESTDIR)$(PREFIX)/bin/arr-report
+	printf '#!/bin/sh\n# arrgrind: the arrcheck Valgrind tool (installed by arrdbg)\nexec valgrind --tool=arrcheck "$$@"\n' \
+	  > $(DESTDIR)$(PREFIX)/bin/arrgrind && chmod 755 $(DESTDIR)$(PREFIX)/bin/arrgrind
+	install -m 644 valgrind/arrdbg.supp samples/libarr.supp $(DESTDIR)$(ARRDBG_SHAREDIR)/
+uninstall-arrcheck:
+	rm -f $(addprefix $(DESTDIR),$(ARRCHECK_INSTALLED))
+	@$(call install_note,$(VG_TOOLDIR)/arrcheck-$(VG_PLATFORM),removed from valgrind's tool directory)
+	@rmdir $(DESTDIR)$(ARRDBG_SHAREDIR) 2>/dev/null || true
 INSTALL_TARGETS += install-arrcheck
+UNINSTALL_TARGETS += uninstall-arrcheck
 
 # ---- tests/valgrind: programs and the runner ------------------------------
 # progs/req_*.c speak the client requests directly; the others use libarr.

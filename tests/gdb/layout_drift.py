@@ -7,7 +7,9 @@
 #     names, same offsets, same sizes (the `ptype /o` facts);
 #   - the label and shape lengths (ARR_LABEL_MAX, ARR_MAXDIMS);
 #   - enum arr_flag, the dtype and op enums' lengths;
-#   - libarr's op_names and dtype_table strings: the names the plugin prints.
+#   - libarr's op_names and dtype_table strings: the names the plugin prints;
+#   - layout_version: a struct changed without bumping ARR_LAYOUT_VERSION
+#     (tests/gdb/layout_versions records each version's digest).
 # A struct changed without regenerating _generated.py fails here.
 # Prints "drift: ok (N checks)" or "drift: FAIL ..." lines.
 import os
@@ -86,8 +88,32 @@ def main():
         check(int(table[i]["size"]) == g.DTYPE_SIZES[i], "dtype %d size" % i)
 
 
+def check_version():
+    """The structs' digest must be the one recorded for this layout_version:
+    a changed struct needs a new ARR_LAYOUT_VERSION."""
+    path = os.path.join(os.environ["ARRDBG_ROOT"], "tests", "gdb", "layout_versions")
+    known = {}
+    for line in open(path):
+        if line.strip() and not line.startswith("#"):
+            version, psize, digest = line.split()
+            known[(int(version), int(psize))] = digest
+    key = (g.LAYOUT_VERSION, g.POINTER_SIZE)
+    line = "%d %d %s" % (key + (g.LAYOUT_DIGEST,))
+    if key not in known:
+        check(False, "layout_version %d has no line in tests/gdb/layout_versions: add '%s'" % (key[0], line))
+    elif known[key] != g.LAYOUT_DIGEST:
+        check(False, "struct arr/arr_registry/arr_stats changed but layout_version is still %d: "
+              "bump ARR_LAYOUT_VERSION in libarr/arr.h and add its line to tests/gdb/layout_versions"
+              % key[0])
+    else:
+        check(True, "")
+    check(int(gdb.parse_and_eval("arr_registry.layout_version")) == g.LAYOUT_VERSION,
+          "arr_registry.layout_version in the program vs generated")
+
+
 try:
     main()
+    check_version()
 except Exception as exc:
     failures.append("%s: %s" % (type(exc).__name__, exc))
 for f in failures:

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 START_TEST(bad_paths)
@@ -207,6 +208,41 @@ START_TEST(failed_create_keeps_the_old_file)
 }
 END_TEST
 
+/* A file the caller may not write is refused, not replaced behind its back
+ * (np.save's open() fails with EACCES): checked as an unprivileged user
+ * (nobody, in a child, when the test runs as root). */
+START_TEST(read_only_file_is_not_replaced)
+{
+    char dir[] = "/tmp/arr_npy_io.XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(chmod(dir, 0777), 0); /* the directory is writable */
+    char path[300];
+    snprintf(path, sizeof path, "%s/ro.npy", dir);
+    write_text(path, "precious");
+    ck_assert_int_eq(chmod(path, 0444), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+            _exit(3);
+        arr_t *a = arr_arange(0, 6, 1, ARR_INT32);
+        int saved = arr_save_npy(a, path);
+        arr_t *m = arr_create_npy(path, 1, (int64_t[]){4}, ARR_FLOAT64, ARR_ORDER_C);
+        int ok = saved == -1 && m == NULL && arr_errcode() == ARR_EINVAL;
+        arr_free(m);
+        arr_free(a);
+        _exit(ok ? 0 : 4);
+    }
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
+    assert_text(path, "precious");
+    ck_assert_int_eq(dir_entries(dir), 1);
+    unlink(path);
+    ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("npy_io");
@@ -216,6 +252,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, round_trip_through_a_scratch_dir);
     tcase_add_test(tc, never_blocks_on_a_fifo_or_socket);
     tcase_add_test(tc, failed_create_keeps_the_old_file);
+    tcase_add_test(tc, read_only_file_is_not_replaced);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -4,10 +4,8 @@
  * stride of stride*step, which overflows int64.  NumPy computes it with
  * wrap-around (np.arange(5.)[1::2**63-1].strides == (-8,)); libarr must give
  * the same value without signed overflow (undefined behaviour: UBSan aborts
- * under make check SANITIZE=1).
- *
- * KNOWN FAILURE under SANITIZE=1 until slicev_impl (libarr/arr_view.c)
- * multiplies the stride by the step without overflowing. */
+ * under make check SANITIZE=1).  slicev_impl (libarr/arr_view.c) multiplies
+ * with arr__wrap_mul; this test failed under SANITIZE=1 before it did. */
 #include "unit.h"
 
 START_TEST(huge_step_selects_one_element_with_numpys_stride)

@@ -8,7 +8,7 @@
  * orphaned once that owner is gone.  Never a view whose base points at a
  * freed owner.
  *
- * This once failed: arr__new_view read src->base without registry_lock and
+ * This once failed: arr__new_view read src->base without the registry lock and
  * could link the new view into a freed owner (ASan: heap-use-after-free).
  * It now resolves the owner and links under the lock. */
 #include "unit.h"

@@ -10,6 +10,7 @@ import gdb
 
 from . import layout, npy, overlap
 from . import foreign, numpy_support
+from . import numpy_registry
 from .memory import ADDRESS_MASK, ReadError, Settings, Target, read
 from .model import (ArrDesc, Invalid, Registry, desc_of_value, fmt_tuple,
                     gc_paused, read_stats, resolve, where)
@@ -33,6 +34,11 @@ def _guard(name, fn, *args):
         raise gdb.GdbError("%s: %s" % (name, exc))
     except Exception as exc:  # a bug in the plugin: still no traceback
         raise gdb.GdbError("%s: internal error: %s: %s" % (name, type(exc).__name__, exc))
+
+
+def _numpy_first(name, arg):
+    """arrdbg's NumPy buffers (numpy_registry.py) first; True: no libarr registry follows."""
+    return numpy_registry.command(name, arg, lambda: _optional_registry() is not None)
 
 
 def _registry(name):
@@ -151,6 +157,8 @@ caller).  `owners` lists owners and copies, `views` views and orphans,
     def _run(self, what):
         if what not in ("", "owners", "views", "leaks"):
             raise gdb.GdbError("usage: arr list [owners|views|leaks]")
+        if _numpy_first("list", what):
+            return
         reg = _registry("arr list")
         entries = reg.entries
         if what == "owners":
@@ -429,6 +437,8 @@ buffers themselves; at exit the tool's report is the authoritative one."""
     def _run(self, arg):
         if arg.strip():
             raise gdb.GdbError("usage: arr leaks")
+        if _numpy_first("leaks", arg):
+            return
         reg = _registry("arr leaks")
         groups = {k: [] for k in LEAK_ORDER}
         for d in reg.entries:
@@ -504,6 +514,8 @@ counters is reported below the totals."""
             top = int(argv[0])
         else:
             raise gdb.GdbError("usage: arr mem [N|all]  (N: a count, 0 or more)")
+        if _numpy_first("mem", arg):
+            return
         try:
             stats, problems = read_stats()
         except (Invalid, ReadError) as exc:

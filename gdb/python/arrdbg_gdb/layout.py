@@ -44,12 +44,11 @@ _FORMATS = {("int", 1): "b", ("int", 2): "h", ("int", 4): "i", ("int", 8): "q",
 
 def _dtype_format(name, size):
     """struct format letters of a libarr dtype (complex: two floats)."""
-    if name.startswith("complex"):
+    if name.startswith("complex") and ("float", size // 2) in _FORMATS:
         return _FORMATS[("float", size // 2)] * 2
     kind = name.rstrip("0123456789")
-    if (kind, size) not in _FORMATS:
-        raise ImportError("arrdbg: no decoder for libarr dtype %r" % name)
-    return _FORMATS[(kind, size)]
+    # A dtype this module does not know yet: its raw bytes, shown as such.
+    return _FORMATS.get((kind, size), "%ds" % size)
 
 
 def _npy_kind(name, size):

@@ -1,0 +1,102 @@
+"""arrdbg: which line made which NumPy copy, what was live at the peak, which
+small view keeps a huge base alive.
+
+    python3 -m arrdbg run SCRIPT [ARGS...]     # report at exit
+    import arrdbg; arrdbg.install(); ...; arrdbg.report()
+
+install() puts a NumPy data-memory handler (NumPy >= 1.22) in front of the
+current one; it records every ndarray data buffer made and freed from then
+on, with the Python line that made it.  Nothing happens until install() is
+called: importing NumPy alone is untouched.
+"""
+import os
+import sys
+
+__all__ = ["install", "installed", "report", "report_data", "phase", "NumpyTooOld"]
+
+MIN_NUMPY = (1, 22)
+
+
+class NumpyTooOld(RuntimeError):
+    """NumPy has no data-memory handler API (PyDataMem_SetHandler, 1.22)."""
+
+
+_state = {"installed": False, "previous": None, "peak_scan": None}
+
+
+def _version_tuple(v):
+    out = []
+    for part in v.split(".")[:2]:
+        digits = "".join(c for c in part if c.isdigit())
+        out.append(int(digits) if digits else 0)
+    return tuple(out)
+
+
+def installed():
+    return _state["installed"]
+
+
+def install():
+    """Start recording.  Returns the name of the handler arrdbg chains to.
+
+    Raises NumpyTooOld (nothing installed) on NumPy < 1.22."""
+    if _state["installed"]:
+        return _state["previous"]
+    import numpy as np
+    if _version_tuple(np.__version__) < MIN_NUMPY:
+        raise NumpyTooOld(
+            f"arrdbg: NumPy {np.__version__} is older than 1.22 and has no data-memory "
+            f"handler API (PyDataMem_SetHandler); nothing was installed")
+    from . import _arrdbg, _report
+    npdir = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
+    # NumPy 1.2x wraps its public functions in code compiled from a string
+    # named "<__array_function__ internals>": NumPy's too.
+    prev = _arrdbg.install([npdir, "<__array_function__ internals>"])
+    _arrdbg.set_callbacks(_report.classify_pending, _report.peak_scan, 1 << 20)
+    _patch_threads(_arrdbg.enter_thread)
+    if _arrdbg.stats()["on_valgrind"]:
+        # Freed buffers wait in a quarantine under Valgrind; let them go at
+        # exit so none is left over as a lost "guard" view.
+        import atexit
+        atexit.register(_arrdbg.release_quarantine)
+    _state["installed"] = True
+    _state["previous"] = prev
+    return prev
+
+
+def _patch_threads(enter):
+    """Threads start in a fresh context, whose NumPy handler is the default:
+    make each new threading.Thread set ours first."""
+    import threading
+    orig = threading.Thread._bootstrap_inner
+    if getattr(orig, "_arrdbg", False):
+        return
+
+    def _bootstrap_inner(self):
+        try:
+            enter()
+        except Exception:
+            pass
+        return orig(self)
+    _bootstrap_inner._arrdbg = True
+    threading.Thread._bootstrap_inner = _bootstrap_inner
+
+
+def phase(name):
+    """End the current phase (the first is "start") and begin one called
+    name: the report lists each phase's own peak, so two ways of doing the
+    same work can be compared in one run."""
+    from . import _report
+    _report.end_phase(name)
+
+
+def report_data():
+    """The report as a dict (what `run --json` writes)."""
+    from . import _report
+    return _report.build()
+
+
+def report(file=None):
+    """Print the report (to stderr by default)."""
+    from . import _report
+    _report.print_report(_report.build(), file if file is not None else sys.stderr)

@@ -1,0 +1,103 @@
+"""python3 -m arrdbg run [--json FILE] [--output FILE] [--quiet] SCRIPT [ARGS...]
+python3 -m arrdbg supp      the path of the arrcheck suppression file (Valgrind)
+
+Runs SCRIPT as `python3 SCRIPT ARGS...` would (sys.argv, __main__, its
+directory first on sys.path) with arrdbg's NumPy handler installed, and
+prints the report when it ends (stderr, or --output FILE), also after an
+exception or sys.exit() in the script (not after os._exit()).  --json FILE also writes the report
+as JSON.  Exit status: the script's; 2 for a usage error or NumPy < 1.22.
+"""
+import argparse
+import builtins
+import json
+import os
+import sys
+import types
+
+
+def _usage_error(msg):
+    print(f"arrdbg: {msg}", file=sys.stderr)
+    print("usage: python3 -m arrdbg run [--json FILE] [--output FILE] [--quiet] SCRIPT [ARGS...]",
+          file=sys.stderr)
+    return 2
+
+
+def _final_report(args):
+    import arrdbg
+    from arrdbg import _report
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    try:
+        data = arrdbg.report_data()
+        if args.json:
+            tmp = args.json + ".tmp"
+            with open(tmp, "w") as f:
+                json.dump(data, f, indent=1)
+            os.replace(tmp, args.json)
+        if not args.quiet:
+            if args.output:
+                with open(args.output, "w") as f:
+                    _report.print_report(data, f)
+            else:
+                _report.print_report(data, sys.stderr)
+    except OSError as e:
+        print(f"arrdbg: cannot write the report: {e}", file=sys.stderr)
+    except Exception as e:  # never hide the script's own outcome behind ours
+        print(f"arrdbg: the report failed: {type(e).__name__}: {e}", file=sys.stderr)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__.strip())
+        return 0 if argv else 2
+    if argv[0] == "supp":  # the Valgrind suppression file for arrcheck
+        print(os.path.join(os.path.dirname(os.path.abspath(__file__)), "valgrind.supp"))
+        return 0
+    if argv[0] != "run":
+        return _usage_error(f"unknown command {argv[0]!r} (the command is 'run')")
+    p = argparse.ArgumentParser(prog="python3 -m arrdbg run", add_help=True)
+    p.add_argument("--json", metavar="FILE")
+    p.add_argument("--output", "-o", metavar="FILE")
+    p.add_argument("--quiet", "-q", action="store_true", help="no text report")
+    p.add_argument("script")
+    p.add_argument("args", nargs=argparse.REMAINDER)
+    args = p.parse_args(argv[1:])
+    if not os.path.isfile(args.script):
+        return _usage_error(f"{args.script}: no such file")
+
+    import arrdbg
+    try:
+        arrdbg.install()
+    except arrdbg.NumpyTooOld as e:
+        print(e, file=sys.stderr)
+        return 2
+    except ImportError as e:
+        print(f"arrdbg: cannot load NumPy or the handler: {e}", file=sys.stderr)
+        return 2
+    sys.argv = [args.script] + args.args
+    sys.path.insert(0, os.path.dirname(os.path.abspath(args.script)))
+    try:
+        with open(args.script, "rb") as f:
+            # The absolute path: sites name it, and gdb may read them
+            # from a core far from the working directory.
+            code = compile(f.read(), os.path.abspath(args.script), "exec")
+    except (OSError, SyntaxError, ValueError) as e:
+        return _usage_error(f"{args.script}: {e}")
+    # Run it as python3 would: a fresh __main__ module, kept alive until the
+    # report has looked at what the script left behind.
+    main_mod = types.ModuleType("__main__")
+    main_mod.__file__ = args.script
+    main_mod.__builtins__ = builtins
+    sys.modules["__main__"] = main_mod
+    try:
+        exec(code, main_mod.__dict__)
+    finally:
+        _final_report(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,23 @@
+"""Run by t_gdb.sh under gdb through `python3 -m arrdbg run`: makes arrays,
+writes what gdb must find (from NumPy: nbytes, and the marker lines) to
+argv[1], and stops itself with SIGTRAP."""
+import json
+import os
+import signal
+import sys
+
+import numpy as np
+
+import check
+
+a = np.random.rand(300, 200)  # @rand
+b = a.copy()  # @copy
+zs = [np.zeros(1000 + k) for k in range(3)]  # @zeros
+del a
+want = [{"line": check.marker_line("copy"), "op": "copy", "bytes": b.nbytes, "count": 1},
+        {"line": check.marker_line("zeros"), "op": "zeros", "bytes": sum(z.nbytes for z in zs),
+         "count": 3}]
+with open(sys.argv[1], "w") as f:
+    json.dump({"file": os.path.abspath(__file__), "want": want,
+               "gone": check.marker_line("rand")}, f)
+os.kill(os.getpid(), signal.SIGTRAP)
