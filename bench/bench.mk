@@ -45,3 +45,5 @@ bench: bench-programs
 	$(if $(AC_LIBDIR),-@$(MAKE) --no-print-directory $(AC_LIBDIR)/.stamp >/dev/null 2>&1 || \
 	  echo "make bench: the arrcheck tool did not build; its rows will be skipped")
 	$(BENCH_PYTHON) bench/run_bench.py --build $(BUILD) $(if $(filter 1,$(BENCH_QUICK)),--quick)
+	$(if $(AC_LIBDIR),-@$(MAKE) --no-print-directory $(BUILD)/tests/valgrind/req_scale >/dev/null && \
+	  $(BENCH_PYTHON) tests/valgrind/scale_bench.py --build $(BUILD) $(if $(filter 1,$(BENCH_QUICK)),--quick))

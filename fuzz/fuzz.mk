@@ -45,6 +45,14 @@ fuzz: $(FUZZ_BINS)
 	echo "fuzz: $$total executions in total"; \
 	echo "fuzz: $$pass passed, $$fail failed"; [ $$fail = 0 ]
 
+# arrcheck's client-request fuzzer (its bounded pass is in check-valgrind).
+ifneq ($(AC_LIBDIR),)
+fuzz: fuzz-requests
+.PHONY: fuzz-requests
+fuzz-requests: $(AC_LIBDIR)/.stamp $(BUILD)/tests/valgrind/req_fuzz
+	@tests/valgrind/fuzz_requests.sh $(BUILD) $(FUZZ_SECONDS)
+endif
+
 check-fuzz: $(FUZZ_BINS)
 	@pass=0; fail=0; \
 	for h in $(FUZZ_HARNESSES); do \

@@ -5,6 +5,20 @@
  * arrays at exit with a reachability scan, reports owners freed while views
  * live, and instruments loads/stores to catch accesses into the quarantined
  * buffer of a freed owner.  Prefix: ac_ (AC_ for macros and types).
+ *
+ * Files, each one job, in layers (a file calls only the ones below it):
+ *   ac_main.c     client requests (validation), the life cycle of owners,
+ *                 views and quarantined buffers, options, monitor, start/end
+ *   ac_leak.c     reachability scan, loss records, the leak report
+ *   ac_profile.c  --profile=yes (memory over time)
+ *   ac_instr.c    instrumentation: dangling accesses, profile watches
+ *   ac_errors.c   the error manager callbacks (printing, suppressions)
+ *   ac_library.c  the libraries' declared stack-frame rules (ARRCHECK_LIBRARY)
+ *   ac_records.c  records, hash tables, interned names, describing arrays
+ *   ac_stacks.c   which stack memory is dead (for the leak scan)
+ *   ac_ranges.c   interval sets (quarantined buffers)
+ *   ac_client.c   reading client memory without faulting; request warnings
+ * ac_leak.c and ac_profile.c never call each other or ac_main.c.
  */
 #ifndef AC_INCLUDE_H
 #define AC_INCLUDE_H
@@ -13,6 +27,13 @@
 #include "pub_tool_execontext.h"
 #include "pub_tool_errormgr.h"
 #include "pub_tool_tooliface.h"
+
+#include "arrcheck.h"
+
+/* Limits of what a request may carry: the protocol's (arrcheck.h). */
+#define AC_MAX_NDIM ARRCHECK_MAX_NDIM
+#define AC_LABEL_MAX ARRCHECK_LABEL_MAX /* bytes with the NUL */
+#define AC_NAME_MAX 32   /* dtype and op names, bytes with the NUL */
 
 /* Error kinds; the names printed as <kind> and in suppressions are in
  * ac_error_names[] (ac_errors.c) in the same order. */
@@ -66,40 +87,69 @@ typedef struct ACArray {
     Long shape[0];          /* ndim entries */
 } ACArray;
 
-/* ---- ac_main.c: the tables, options, client requests ------------------ */
-extern Int ac_clo_leak_check;       /* AC_LEAK_CHECK_* */
-#define AC_LEAK_CHECK_NO 0
-#define AC_LEAK_CHECK_SUMMARY 1
-#define AC_LEAK_CHECK_FULL 2
-extern UInt ac_clo_show_leak_kinds; /* bit set of AC_REACH_* */
-#define AC_REACH_LOST 0             /* bit numbers */
-#define AC_REACH_REACHABLE 1
-extern Bool ac_clo_trace_reach;     /* print why each array is reachable */
-extern Bool ac_clo_show_libarr_frames; /* stacks keep libarr's inner frames */
+/* ---- ac_client.c: reading client memory ------------------------------ */
+/* [a, a + len) is mapped readable client memory (no read is done). */
+Bool ac_client_readable(Addr a, SizeT len);
+/* Copies len bytes; False (dst undefined) when any byte cannot be read,
+ * including a fault (SIGBUS past the end of a mapped file): never crashes. */
+Bool ac_client_copy(void *dst, Addr src, SizeT len);
+/* A NUL-terminated string into buf (cut to nbuf-1 bytes on a UTF-8
+ * character boundary).  p == 0 gives "".  False ("" in buf) when unreadable. */
+Bool ac_client_string(Addr p, HChar *buf, Int nbuf);
+/* A warning about a bad request, with the client's stack (the first 50
+ * are shown; in XML inside a <clientmsg>). */
+void ac_warn(ThreadId tid, const HChar *fmt, ...) PRINTF_CHECK(2, 3);
 
-/* The current stack for "made at" / "freed at": from the public libarr
- * call the program made (its outermost libarr frame) down, unless
- * --show-libarr-frames=yes. */
-ExeContext *ac_record_user_context(ThreadId tid);
-
+/* ---- ac_records.c: records, tables, names ------------------------------ */
 extern ULong ac_live_owners, ac_live_views, ac_live_orphans;
 extern ULong ac_live_bytes;         /* owners' buffers + quarantined ones */
+extern ULong ac_n_created, ac_n_freed;
+
+/* A validated OWNER_CREATED / VIEW_CREATED request (ac_main.c): the info
+ * struct and everything it points to, copied out of client memory. */
+typedef struct {
+    struct arrcheck_array_info info;
+    Bool is_view;
+    ACArray *owner;         /* views: the owner's record, NULL if unknown */
+    Long shape[AC_MAX_NDIM];
+    HChar dtype[AC_NAME_MAX], op[AC_NAME_MAX], label[AC_LABEL_MAX];
+} ACNewArray;
+
+void ac_records_init(void);
+/* Makes the record, lists it in both tables, links a view to its owner
+ * and counts it. */
+ACArray *ac_record_build(const ACNewArray *req, ExeContext *made_at);
+void ac_record_unlist_handle(ACArray *rec); /* freed: no longer live */
+void ac_record_drop(ACArray *rec);          /* gone: out of the id table, freed */
+void ac_unlink_view(ACArray *view);
+void ac_records_print_stats(void);
 
 /* Iterates over live records (not freed owners): calls fn on each. */
 void ac_for_each_live(void (*fn)(ACArray *rec, void *opaque), void *opaque);
 ULong ac_live_count(void);
 ACArray *ac_lookup_id(ULong id);
 ACArray *ac_lookup_handle(Addr handle); /* live arrays only */
+/* Client text made safe for any report (text, XML, monitor): valid UTF-8
+ * is kept, a backslash, newline, CR and tab become \\, \n, \r, \t, every
+ * other control byte or byte that is not UTF-8 becomes \xNN.  Cut to
+ * ndst-1 bytes before an escape or character that would not fit. */
+void ac_escape(const HChar *src, HChar *dst, Int ndst);
+UChar ac_intern(const HChar *name); /* stores the escaped name */
 const HChar *ac_interned(UChar ix);
 /* "float64[10, 5]" or "float64 (0-d)" into buf. */
 void ac_describe_shape(const ACArray *rec, HChar *buf, Int nbuf);
 /* "#3 'label'" */
 void ac_describe_array(const ACArray *rec, HChar *buf, Int nbuf);
 
-/* Ignored ranges (bookkeeping memory that holds pointers to handles). */
-typedef struct { Addr start; SizeT len; } ACRange;
-extern ACRange *ac_ignored;
-extern UInt ac_n_ignored;
+/* Recently freed handles (a ring of the last 1024), to explain invalid frees. */
+typedef struct {
+    Addr handle;
+    ULong id;
+    ExeContext *made_at;
+    ExeContext *freed_at;
+} ACFreedEntry;
+void ac_remember_freed(const ACArray *rec, ExeContext *freed_at);
+const ACFreedEntry *ac_find_freed(ULong id, Addr handle);
 
 /* ---- ac_errors.c: the error manager callbacks -------------------------- */
 #define AC_DESC_MAX 160
@@ -145,13 +195,44 @@ extern const HChar *const ac_error_names[AC_ERR_NKINDS];
 void ac_register_errors(void);
 
 /* ---- ac_leak.c: reachability and the leak report ----------------------- */
+#define AC_LEAK_CHECK_NO 0
+#define AC_LEAK_CHECK_SUMMARY 1
+#define AC_LEAK_CHECK_FULL 2
+#define AC_REACH_LOST 0             /* bit numbers of --show-leak-kinds */
+#define AC_REACH_REACHABLE 1
+Bool ac_leak_process_option(const HChar *arg);
+
+/* Ignored ranges (bookkeeping memory that holds pointers to handles):
+ * len 0 removes the range starting at start; O(log n).  False: the range
+ * wraps. */
+Bool ac_ignore_range(Addr start, SizeT len);
+
 /* Scans, reports (as errors when full) and prints the summary.  Returns
  * the number of findings shown (leaked arrays + live orphaned views). */
 ULong ac_leak_check(ThreadId tid, Bool at_exit);
-/* Called at the exit_group syscall, while thread states still exist. */
-void ac_note_exit(ThreadId tid);
 /* Scans and prints live/leaked arrays to gdb (monitor "arr leaks"). */
 void ac_monitor_leaks(void);
+
+/* ---- ac_stacks.c: dead stack memory ------------------------------------- */
+void ac_stacks_init(void);
+void ac_stacks_thread_exit(ThreadId tid);
+/* Calls add(lo, hi, opaque) for each dead stack range [lo, hi). */
+void ac_stacks_dead(void (*add)(Addr lo, Addr hi, void *opaque), void *opaque, Bool trace);
+
+/* ---- ac_ranges.c: interval sets ----------------------------------------- */
+/* Disjoint [lo, hi) intervals with a payload; O(log n) add/remove/lookup,
+ * an MRU hit and gap in front of the tree (see ac_ranges.c). */
+typedef struct { Addr lo, hi; void *payload; } ACInterval;
+typedef struct ACIntervalSet ACIntervalSet;
+ACIntervalSet *ac_iset_new(const HChar *cc);
+Bool ac_iset_add(ACIntervalSet *s, Addr lo, Addr hi, void *payload); /* False: overlap */
+Bool ac_iset_remove(ACIntervalSet *s, Addr lo, const void *payload);
+const ACInterval *ac_iset_find(ACIntervalSet *s, Addr a, SizeT size); /* overlapping */
+const ACInterval *ac_iset_at(const ACIntervalSet *s, Addr lo);         /* starting at lo */
+ULong ac_iset_size(const ACIntervalSet *s);
+/* [*min, *max) holds every interval (maybe wider after removals); False: empty. */
+Bool ac_iset_bounds(const ACIntervalSet *s, Addr *min, Addr *max);
+ULong ac_iset_searches(const ACIntervalSet *s);
 
 /* ---- ac_instr.c: dangling-buffer access checks ------------------------- */
 IRSB *ac_instrument(VgCallbackClosure *closure, IRSB *sb_in,
@@ -160,6 +241,7 @@ IRSB *ac_instrument(VgCallbackClosure *closure, IRSB *sb_in,
                     IRType hWordTy);
 void ac_dangling_add(ACArray *owner);
 void ac_dangling_remove(ACArray *owner);
+ULong ac_dangling_searches(void);
 extern ULong ac_n_dangling;
 
 /* ---- ac_profile.c: --profile=yes (memory over time) -------------------- */
@@ -176,6 +258,7 @@ void ac_profile_released(ThreadId tid, ACArray *owner);
 void ac_profile_labelled(ACArray *rec);
 void ac_profile_fini(void);
 void ac_profile_print_stats(void);
+void ac_profile_thread_exit(ThreadId tid);
 /* A code address in a library that declared itself (ARRCHECK_LIBRARY,
  * ac_library.c).  Cached per address. */
 Bool ac_ip_in_libarr(Addr ip);
@@ -184,9 +267,6 @@ Bool ac_ip_in_libarr(Addr ip);
 void ac_library_declare(ThreadId tid, Addr info_addr);
 Bool ac_library_owns(const HChar *file, const HChar *dir, const HChar *fn, const HChar *obj);
 extern UInt ac_library_generation; /* bumped by every declaration */
-/* ac_main.c helpers the other files use. */
-void ac_warn(ThreadId tid, const HChar *fmt, ...) PRINTF_CHECK(2, 3);
-Bool ac_read_client_string(Addr p, HChar *buf, Int nbuf);
 
 /* Read by the generated code (ac_instr.c): keep them ULong. */
 extern ULong ac_prof_instrs;        /* guest instructions executed */

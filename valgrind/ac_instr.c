@@ -4,8 +4,9 @@
  * loads the global count ac_n_dangling once (a client request, the only
  * thing that changes it, always ends a superblock) and every memory access
  * gets a helper call guarded by "count != 0".  The helper runs only while a
- * freed owner's buffer is quarantined; it first tests the union bounds of
- * all dangling ranges, then the ranges themselves (few at a time).
+ * freed owner's buffer is quarantined; it looks the address up in an
+ * interval set (ac_ranges.c): union bounds, then an MRU hit and gap, then
+ * an AVL tree, so its cost does not grow with the number of buffers.
  */
 #include "pub_tool_basics.h"
 #include "pub_tool_errormgr.h"
@@ -18,57 +19,55 @@
 
 #include "ac_include.h"
 
-typedef struct {
-    Addr lo, hi; /* [lo, hi) */
-    ACArray *owner;
-} ACDangling;
+/* Accesses up to this size are checked against the union bounds in the
+ * generated code; the bounds are widened below by it. */
+#define AC_DANGLING_MARGIN 64
 
-ULong ac_n_dangling; /* read by the generated code: keep it a ULong */
-static ACDangling *ac_dangling;
-static UInt ac_cap_dangling;
-static Addr ac_dangling_min, ac_dangling_max;
+/* Read by the generated code: keep them ULong.  lo/span: every
+ * quarantined buffer lies in [lo + margin, lo + span); span 0: none. */
+ULong ac_n_dangling, ac_dangling_lo, ac_dangling_span;
+static ACIntervalSet *ac_dangling; /* quarantined buffers -> their owner */
 
-static void ac_dangling_recompute_bounds(void)
+static void ac_dangling_update(void)
 {
-    ac_dangling_min = ~(Addr)0;
-    ac_dangling_max = 0;
-    for (ULong i = 0; i < ac_n_dangling; i++) {
-        if (ac_dangling[i].lo < ac_dangling_min)
-            ac_dangling_min = ac_dangling[i].lo;
-        if (ac_dangling[i].hi > ac_dangling_max)
-            ac_dangling_max = ac_dangling[i].hi;
+    Addr min, max;
+    ac_n_dangling = ac_iset_size(ac_dangling);
+    if (!ac_iset_bounds(ac_dangling, &min, &max)) {
+        ac_dangling_lo = ac_dangling_span = 0;
+        return;
     }
+    ac_dangling_lo = min > AC_DANGLING_MARGIN ? min - AC_DANGLING_MARGIN : 0;
+    ac_dangling_span = max - ac_dangling_lo;
 }
 
 void ac_dangling_add(ACArray *owner)
 {
-    if (ac_n_dangling == ac_cap_dangling) {
-        ac_cap_dangling = ac_cap_dangling ? ac_cap_dangling * 2 : 8;
-        ac_dangling = VG_(realloc)("ac.dangling", ac_dangling, ac_cap_dangling * sizeof *ac_dangling);
-    }
-    ACDangling *d = &ac_dangling[ac_n_dangling++];
-    d->lo = owner->buffer;
-    d->hi = owner->buffer + owner->buffer_bytes;
-    d->owner = owner;
-    ac_dangling_recompute_bounds();
+    if (!ac_dangling)
+        ac_dangling = ac_iset_new("ac.dangling");
+    /* A buffer overlapping one already quarantined (bogus requests only)
+     * is not watched: the set stays disjoint. */
+    ac_iset_add(ac_dangling, owner->buffer, owner->buffer + owner->buffer_bytes, owner);
+    ac_dangling_update();
 }
 
 /* Idempotent: an owner may be removed on release and on its last view. */
 void ac_dangling_remove(ACArray *owner)
 {
-    for (ULong i = 0; i < ac_n_dangling; i++) {
-        if (ac_dangling[i].owner == owner) {
-            ac_dangling[i] = ac_dangling[--ac_n_dangling];
-            ac_dangling_recompute_bounds();
-            return;
-        }
-    }
+    if (!ac_dangling)
+        return;
+    ac_iset_remove(ac_dangling, owner->buffer, owner);
+    ac_dangling_update();
 }
 
-static void ac_report_dangling(const ACDangling *d, Addr a, UWord size, Bool is_write)
+ULong ac_dangling_searches(void)
+{
+    return ac_dangling ? ac_iset_searches(ac_dangling) : 0;
+}
+
+static void ac_report_dangling(const ACInterval *d, Addr a, UWord size, Bool is_write)
 {
     ACDanglingExtra extra;
-    const ACArray *owner = d->owner;
+    const ACArray *owner = d->payload;
     VG_(memset)(&extra, 0, sizeof extra);
     extra.addr = a < d->lo ? d->lo : a;
     extra.size = size;
@@ -87,33 +86,61 @@ static void ac_report_dangling(const ACDangling *d, Addr a, UWord size, Bool is_
     VG_(maybe_record_error)(VG_(get_running_tid)(), AC_ERR_DANGLING_ACCESS, a, NULL, &extra);
 }
 
+/* Per access while a buffer is quarantined: O(1) in the common cases (the
+ * union bounds, the MRU hit or gap), else O(log n) in the tree. */
 static VG_REGPARM(3) void ac_check_access(Addr a, UWord size, UWord is_write)
 {
-    if (a + size <= ac_dangling_min || a >= ac_dangling_max)
+    if (!ac_dangling)
         return;
-    for (ULong i = 0; i < ac_n_dangling; i++) {
-        const ACDangling *d = &ac_dangling[i];
-        if (a < d->hi && a + size > d->lo) {
-            ac_report_dangling(d, a, size, is_write != 0);
-            return;
-        }
-    }
+    const ACInterval *d = ac_iset_find(ac_dangling, a, size);
+    if (d)
+        ac_report_dangling(d, a, size, is_write != 0);
 }
 
-/* Adds "if (armed && guard) ac_check_access(addr, size, is_write)" before
- * the access.  *armed is made on the first access of the superblock. */
-static void ac_add_check(IRSB *sb, IRTemp *armed, IRExpr *addr, Int size, Bool is_write,
+/* Temps read once per superblock (only client requests change the values,
+ * and a request ends a superblock). */
+typedef struct {
+    IRTemp armed;     /* ac_n_dangling != 0 */
+    IRTemp lo, span;  /* ac_dangling_lo, ac_dangling_span */
+} ACDangTemps;
+
+/* Adds "if (inside && guard) ac_check_access(addr, size, is_write)" before
+ * the access, where inside is "addr - ac_dangling_lo < ac_dangling_span"
+ * (the union bounds of the quarantined buffers, widened below by
+ * AC_DANGLING_MARGIN for accesses that start before a buffer): accesses
+ * far from every quarantined buffer (the stack, say) cost a subtract and
+ * a compare, no call.  Wider accesses (dirty helpers' memory) are guarded
+ * by "any buffer quarantined" only. */
+static void ac_add_check(IRSB *sb, ACDangTemps *t, IRExpr *addr, Int size, Bool is_write,
                          IRExpr *guard)
 {
-    if (*armed == IRTemp_INVALID) {
-        IRTemp count = newIRTemp(sb->tyenv, Ity_I64);
-        *armed = newIRTemp(sb->tyenv, Ity_I1);
-        addStmtToIRSB(sb, IRStmt_WrTmp(count, IRExpr_Load(Iend_LE, Ity_I64,
-                                                          mkIRExpr_HWord((HWord)&ac_n_dangling))));
-        addStmtToIRSB(sb, IRStmt_WrTmp(*armed, IRExpr_Binop(Iop_CmpNE64, IRExpr_RdTmp(count),
-                                                            IRExpr_Const(IRConst_U64(0)))));
+    IRExpr *when;
+    if (size <= AC_DANGLING_MARGIN) {
+        if (t->lo == IRTemp_INVALID) {
+            t->lo = newIRTemp(sb->tyenv, Ity_I64);
+            t->span = newIRTemp(sb->tyenv, Ity_I64);
+            addStmtToIRSB(sb, IRStmt_WrTmp(t->lo, IRExpr_Load(Iend_LE, Ity_I64,
+                                                              mkIRExpr_HWord((HWord)&ac_dangling_lo))));
+            addStmtToIRSB(sb, IRStmt_WrTmp(t->span, IRExpr_Load(Iend_LE, Ity_I64,
+                                                                mkIRExpr_HWord((HWord)&ac_dangling_span))));
+        }
+        IRTemp off = newIRTemp(sb->tyenv, Ity_I64);
+        IRTemp inside = newIRTemp(sb->tyenv, Ity_I1);
+        addStmtToIRSB(sb, IRStmt_WrTmp(off, IRExpr_Binop(Iop_Sub64, addr, IRExpr_RdTmp(t->lo))));
+        addStmtToIRSB(sb, IRStmt_WrTmp(inside, IRExpr_Binop(Iop_CmpLT64U, IRExpr_RdTmp(off),
+                                                            IRExpr_RdTmp(t->span))));
+        when = IRExpr_RdTmp(inside);
+    } else {
+        if (t->armed == IRTemp_INVALID) {
+            IRTemp count = newIRTemp(sb->tyenv, Ity_I64);
+            t->armed = newIRTemp(sb->tyenv, Ity_I1);
+            addStmtToIRSB(sb, IRStmt_WrTmp(count, IRExpr_Load(Iend_LE, Ity_I64,
+                                                              mkIRExpr_HWord((HWord)&ac_n_dangling))));
+            addStmtToIRSB(sb, IRStmt_WrTmp(t->armed, IRExpr_Binop(Iop_CmpNE64, IRExpr_RdTmp(count),
+                                                                  IRExpr_Const(IRConst_U64(0)))));
+        }
+        when = IRExpr_RdTmp(t->armed);
     }
-    IRExpr *when = IRExpr_RdTmp(*armed);
     if (guard) {
         IRTemp both = newIRTemp(sb->tyenv, Ity_I1);
         addStmtToIRSB(sb, IRStmt_WrTmp(both, IRExpr_Binop(Iop_And1, when, guard)));
@@ -133,6 +160,8 @@ static void ac_add_check(IRSB *sb, IRTemp *armed, IRExpr *addr, Int size, Bool i
  * of ac_prof_load/ac_prof_store guarded by "the address is within the
  * bounds of the watched copy buffers" (bounds read once per superblock;
  * they only grow at client requests, which end superblocks). */
+
+#define AC_DANGLING_MARGIN 64 /* bytes; the widest plain guest access is 32 */
 
 typedef struct {
     IRTemp lo[2], span[2]; /* [0]: reads, [1]: writes; IRTemp_INVALID until read */
@@ -204,7 +233,7 @@ static void ac_add_prof_check(IRSB *sb, ACProfBounds *b, IRExpr *addr, Int size,
 }
 
 /* Both checks of one access: dangling (always), profile (in profile mode). */
-static void ac_add_checks(IRSB *sb, IRTemp *armed, ACProfBounds *b, IRExpr *addr, Int size,
+static void ac_add_checks(IRSB *sb, ACDangTemps *armed, ACProfBounds *b, IRExpr *addr, Int size,
                           Bool is_write, IRExpr *guard)
 {
     ac_add_check(sb, armed, addr, size, is_write, guard);
@@ -221,7 +250,7 @@ IRSB *ac_instrument(VgCallbackClosure *closure, IRSB *sb_in, const VexGuestLayou
         VG_(tool_panic)("arrcheck: host/guest word size mismatch");
 
     IRSB *sb = deepCopyIRSBExceptStmts(sb_in);
-    IRTemp armed = IRTemp_INVALID;
+    ACDangTemps armed = { IRTemp_INVALID, IRTemp_INVALID, IRTemp_INVALID };
     ACProfBounds bounds = { { IRTemp_INVALID, IRTemp_INVALID },
                             { IRTemp_INVALID, IRTemp_INVALID } };
     UInt pending_instrs = 0; /* counted since the last counter update */

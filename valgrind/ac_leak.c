@@ -20,6 +20,7 @@
 #include "pub_tool_libcbase.h"
 #include "pub_tool_libcprint.h"
 #include "pub_tool_libcsetjmp.h"
+#include "pub_tool_libcsignal.h"
 #include "pub_tool_machine.h"
 #include "pub_tool_mallocfree.h"
 #include "pub_tool_options.h"
@@ -27,8 +28,57 @@
 #include "pub_tool_stacktrace.h"
 #include "pub_tool_threadstate.h"
 #include "pub_tool_vki.h"
+#include "pub_tool_wordfm.h"
 
 #include "ac_include.h"
+
+/* ---- options -------------------------------------------------------------- */
+
+/* full by default: reporting where leaked arrays were made is the point of
+ * the tool (memcheck defaults to summary because its full report is long;
+ * array leaks are few and each needs its stack to be fixed). */
+static Int ac_clo_leak_check = AC_LEAK_CHECK_FULL;
+static UInt ac_clo_show_leak_kinds = 1u << AC_REACH_LOST;
+static Bool ac_clo_trace_reach = False;
+
+Bool ac_leak_process_option(const HChar *arg)
+{
+    if VG_XACT_CLO (arg, "--leak-check=no", ac_clo_leak_check, AC_LEAK_CHECK_NO) {
+    } else if VG_XACT_CLO (arg, "--leak-check=summary", ac_clo_leak_check,
+                           AC_LEAK_CHECK_SUMMARY) {
+    } else if VG_XACT_CLO (arg, "--leak-check=full", ac_clo_leak_check, AC_LEAK_CHECK_FULL) {
+    } else if VG_XACT_CLO (arg, "--leak-check=yes", ac_clo_leak_check, AC_LEAK_CHECK_FULL) {
+    } else if (VG_USET_CLO(arg, "--show-leak-kinds", "lost,reachable", ac_clo_show_leak_kinds)) {
+    } else if VG_BOOL_CLO (arg, "--trace-reach", ac_clo_trace_reach) {
+    } else {
+        return False;
+    }
+    return True;
+}
+
+/* ---- ignored ranges (ARRCHECK_IGNORE_RANGE) -------------------------------- */
+
+/* start -> len, O(log n) per request; the scan walks them in order. */
+static WordFM *ac_ignored;
+
+Bool ac_ignore_range(Addr start, SizeT len)
+{
+    if (len != 0 && start + len < start)
+        return False;
+    if (!ac_ignored)
+        ac_ignored = VG_(newFM)(VG_(malloc), "ac.ignored", VG_(free), NULL);
+    UWord key, val;
+    if (len == 0)
+        VG_(delFromFM)(ac_ignored, &key, &val, start);
+    else
+        VG_(addToFM)(ac_ignored, start, len); /* replaces the length of a known start */
+    return True;
+}
+
+static ULong ac_n_ignored(void)
+{
+    return ac_ignored ? VG_(sizeFM)(ac_ignored) : 0;
+}
 
 /* ---- the scan --------------------------------------------------------------- */
 
@@ -38,8 +88,8 @@ static Addr ac_handles_min, ac_handles_max;
 static ACArray **ac_work;     /* reached, not yet scanned */
 static ULong ac_n_work, ac_cap_work;
 
-typedef struct { Addr lo, hi; } ACInterval;
-static ACInterval *ac_excluded;
+typedef struct { Addr lo, hi; } ACSpan;
+static ACSpan *ac_excluded;
 static ULong ac_n_excluded;
 
 /* LSD radix sort of records by handle address, 11 bits a pass: a million
@@ -73,7 +123,7 @@ static void ac_sort_by_handle(ACArray **recs, ULong n)
 
 static Int ac_cmp_interval(const void *a, const void *b)
 {
-    const ACInterval *x = a, *y = b;
+    const ACSpan *x = a, *y = b;
     return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
@@ -121,6 +171,12 @@ static inline void ac_scan_word(UWord w, Addr where)
 }
 
 static VG_MINIMAL_JMP_BUF(ac_fault_jmp);
+/* The signal mask before the scan: leaving the signal handler by longjmp
+ * leaves the faulting signal blocked, and a second fault with SIGSEGV or
+ * SIGBUS blocked kills the process, report and all.  Put back after each
+ * caught fault (as memcheck does). */
+static vki_sigset_t ac_scan_sigmask;
+static ULong ac_n_faults;
 
 static void ac_fault_catcher(Int sig, Addr addr)
 {
@@ -143,6 +199,9 @@ static void ac_scan_plain(Addr lo, Addr hi)
             Addr stop = page_end;
             for (Addr p = cur; p + sizeof(UWord) <= stop; p += sizeof(UWord))
                 ac_scan_word(*(const UWord *)p, p);
+        } else {
+            VG_(sigprocmask)(VKI_SIG_SETMASK, &ac_scan_sigmask, NULL);
+            ac_n_faults++;
         }
         cur = page_end;
     }
@@ -173,11 +232,20 @@ static void ac_scan_minus_handles(Addr lo, Addr hi)
         ac_scan_plain(cur, hi);
 }
 
-/* Scans [lo, hi) minus the excluded intervals (sorted, few) and handles. */
+/* Scans [lo, hi) minus the excluded intervals (sorted, disjoint) and the
+ * handles. */
 static void ac_scan_root(Addr lo, Addr hi)
 {
     Addr cur = lo;
-    for (ULong i = 0; i < ac_n_excluded && cur < hi; i++) {
+    ULong first = 0, last = ac_n_excluded;
+    while (first < last) { /* the first excluded interval ending after lo */
+        ULong mid = first + (last - first) / 2;
+        if (ac_excluded[mid].hi <= lo)
+            first = mid + 1;
+        else
+            last = mid;
+    }
+    for (ULong i = first; i < ac_n_excluded && cur < hi; i++) {
         if (ac_excluded[i].hi <= cur)
             continue;
         if (ac_excluded[i].lo >= hi)
@@ -203,8 +271,14 @@ static void ac_scan_reached_handle(const ACArray *rec)
     if (!owner || (owner->flags & (AC_FREED | AC_REACHED | AC_IS_VIEW)))
         return; /* gone (an orphan's base), already reached, or bogus */
     Addr end = rec->handle + rec->handle_bytes;
-    if (VG_MINIMAL_SETJMP(ac_fault_jmp) != 0)
-        return; /* the handle's memory is unreadable: nothing to follow */
+    if (!ac_client_readable(rec->handle, rec->handle_bytes))
+        return; /* unmapped or PROT_NONE: nothing to follow */
+    if (VG_MINIMAL_SETJMP(ac_fault_jmp) != 0) {
+        /* faulted all the same (a file mapping past its end) */
+        VG_(sigprocmask)(VKI_SIG_SETMASK, &ac_scan_sigmask, NULL);
+        ac_n_faults++;
+        return;
+    }
     for (Addr p = VG_ROUNDUP(rec->handle, sizeof(UWord)); p + sizeof(UWord) <= end;
          p += sizeof(UWord)) {
         if (*(const UWord *)p == owner->handle) {
@@ -240,67 +314,16 @@ static void ac_add_excluded(Addr lo, Addr hi, ULong *cap)
     ac_n_excluded++;
 }
 
-/* Lowest live stack address of the exiting thread: the stack pointer of
- * the caller of the outermost exit()/_exit() frame, if there is one. */
-static Addr ac_live_stack_at_exit(ThreadId tid, Addr live)
+static void ac_add_dead_stack(Addr lo, Addr hi, void *opaque)
 {
-    Addr ips[64], sps[64];
-    UInt n = VG_(get_StackTrace)(tid, ips, 64, sps, NULL, 0);
-    DiEpoch ep = VG_(current_DiEpoch)();
-    Int exit_frame = -1;
-    for (UInt i = 0; i + 1 < n; i++) {
-        const HChar *fn;
-        if (VG_(get_fnname)(ep, ips[i], &fn) &&
-            (VG_(strcmp)(fn, "exit") == 0 || VG_(strcmp)(fn, "_exit") == 0 ||
-             VG_(strcmp)(fn, "_Exit") == 0))
-            exit_frame = (Int)i;
-    }
-    if (exit_frame >= 0 && sps[exit_frame + 1] > live)
-        return sps[exit_frame + 1];
-    return live;
-}
-
-/* The dead part of each live thread's stack: below its stack pointer and
- * red zone, and for the exiting thread everything below the caller of
- * exit().  Returns how many intervals were written. */
-static UInt ac_dead_stacks(ACInterval *out, UInt max, ThreadId exiting_tid)
-{
-    ThreadId tid;
-    Addr stack_min, stack_max;
-    UInt n = 0;
-    VG_(thread_stack_reset_iter)(&tid);
-    while (n < max && VG_(thread_stack_next)(&tid, &stack_min, &stack_max)) {
-        const NSegment *seg = VG_(am_find_nsegment)(stack_min);
-        Addr live = stack_min > VG_STACK_REDZONE_SZB ? stack_min - VG_STACK_REDZONE_SZB : 0;
-        if (tid == exiting_tid)
-            live = ac_live_stack_at_exit(tid, live);
-        if (ac_clo_trace_reach)
-            VG_(umsg)("arrcheck: stack of thread %u: live from %#lx to %#lx\n", tid, live,
-                      stack_max);
-        if (seg && seg->start < live) {
-            out[n].lo = seg->start;
-            out[n].hi = live;
-            n++;
-        }
-    }
-    return n;
-}
-
-/* Thread states are gone by the time the exit report runs, so the dead
- * stack parts are taken when the program asks to exit. */
-static ACInterval ac_exit_dead[64];
-static UInt ac_n_exit_dead;
-
-void ac_note_exit(ThreadId tid)
-{
-    ac_n_exit_dead = ac_dead_stacks(ac_exit_dead, 64, tid);
+    ac_add_excluded(lo, hi, opaque);
 }
 
 /* Marks AC_REACHED on every live record reachable from the roots.  The
  * caller frees the arrays with ac_scan_done(). */
-static void ac_scan(Bool at_exit)
+static void ac_scan(void)
 {
-    ULong n = ac_live_count(), cap = ac_n_ignored + 64;
+    ULong n = ac_live_count(), cap = ac_n_ignored() + 64;
     ac_sorted = VG_(malloc)("ac.scan.sorted", (n ? n : 1) * sizeof *ac_sorted);
     ac_work = NULL;
     ac_excluded = VG_(malloc)("ac.scan.excluded", cap * sizeof *ac_excluded);
@@ -311,24 +334,32 @@ static void ac_scan(Bool at_exit)
     ac_sort_by_handle(ac_sorted, n);
     ac_handles_min = ac_sorted[0]->handle;
     ac_handles_max = ac_sorted[n - 1]->handle + 1;
-    for (UInt i = 0; i < ac_n_ignored; i++)
-        ac_add_excluded(ac_ignored[i].start, ac_ignored[i].start + ac_ignored[i].len, &cap);
-
-    /* The dead part of each stack (below the stack pointer and its red
-     * zone) holds stale words: not a root.  At exit, the frames of exit()
-     * itself and below are dead too: they overlay the dead frames of the
-     * calls main made, full of stale handle pointers. */
-    if (at_exit && ac_n_exit_dead > 0) {
-        for (UInt i = 0; i < ac_n_exit_dead; i++)
-            ac_add_excluded(ac_exit_dead[i].lo, ac_exit_dead[i].hi, &cap);
-    } else {
-        ACInterval dead[64];
-        UInt n_dead = ac_dead_stacks(dead, 64, VG_INVALID_THREADID);
-        for (UInt i = 0; i < n_dead; i++)
-            ac_add_excluded(dead[i].lo, dead[i].hi, &cap);
+    if (ac_ignored) {
+        UWord start, len;
+        VG_(initIterFM)(ac_ignored);
+        while (VG_(nextIterFM)(ac_ignored, &start, &len))
+            ac_add_excluded(start, start + len, &cap);
+        VG_(doneIterFM)(ac_ignored);
     }
-    VG_(ssort)(ac_excluded, ac_n_excluded, sizeof *ac_excluded, ac_cmp_interval);
 
+    /* Stack memory popped off a stack holds stale words: not a root
+     * (ac_stacks.c says which). */
+    ac_stacks_dead(ac_add_dead_stack, &cap, ac_clo_trace_reach);
+    VG_(ssort)(ac_excluded, ac_n_excluded, sizeof *ac_excluded, ac_cmp_interval);
+    /* Merged into disjoint intervals, so their ends grow too and each
+     * segment finds its first one by binary search. */
+    ULong m = 0;
+    for (ULong i = 0; i < ac_n_excluded; i++) {
+        if (m > 0 && ac_excluded[i].lo <= ac_excluded[m - 1].hi) {
+            if (ac_excluded[i].hi > ac_excluded[m - 1].hi)
+                ac_excluded[m - 1].hi = ac_excluded[i].hi;
+        } else {
+            ac_excluded[m++] = ac_excluded[i];
+        }
+    }
+    ac_n_excluded = m;
+
+    VG_(sigprocmask)(VKI_SIG_SETMASK, NULL, &ac_scan_sigmask);
     fault_catcher_t prev = VG_(set_fault_catcher)(ac_fault_catcher);
     /* Asks with a guess, then with the size the first answer gives. */
     Int cap_segs = 256, n_segs;
@@ -485,7 +516,7 @@ ULong ac_leak_check(ThreadId tid, Bool at_exit)
         }
         return 0;
     }
-    ac_scan(at_exit);
+    ac_scan();
     ULong nl;
     ACLossRecord *lr = ac_make_loss_records(&nl);
     for (ULong i = 0; i < nl; i++) {
@@ -538,7 +569,7 @@ ULong ac_leak_check(ThreadId tid, Bool at_exit)
 
 void ac_monitor_leaks(void)
 {
-    ac_scan(False);
+    ac_scan();
     ULong nl, lost = 0, reach = 0;
     ACLossRecord *lr = ac_make_loss_records(&nl);
     for (ULong i = 0; i < nl; i++) {

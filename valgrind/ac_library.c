@@ -36,7 +36,7 @@ UInt ac_library_generation;
  * False (after a warning) when unreadable or too long. */
 static Bool ac_library_string(ThreadId tid, const HChar *what, Addr p, HChar *out)
 {
-    if (!ac_read_client_string(p, out, AC_LIB_STR)) {
+    if (!ac_client_string(p, out, AC_LIB_STR)) {
         ac_warn(tid, "LIBRARY: %s pointer %#lx is not readable", what, p);
         return False;
     }
@@ -50,21 +50,21 @@ static Bool ac_library_string(ThreadId tid, const HChar *what, Addr p, HChar *ou
 void ac_library_declare(ThreadId tid, Addr info_addr)
 {
     struct arrcheck_library info;
-    if (info_addr == 0 || !VG_(am_is_valid_for_client)(info_addr, 8, VKI_PROT_READ)) {
+    UInt head[2]; /* version, size; every read goes through ac_client_copy */
+    if (info_addr == 0 || !ac_client_copy(head, info_addr, sizeof head)) {
         ac_warn(tid, "LIBRARY: info pointer %#lx is not readable client memory", info_addr);
         return;
     }
-    UInt version = ((const UInt *)info_addr)[0], size = ((const UInt *)info_addr)[1];
+    UInt version = head[0], size = head[1];
     if (version != ARRCHECK_PROTOCOL_VERSION || size != sizeof info) {
         ac_warn(tid, "LIBRARY: protocol version %u size %u, but this arrcheck speaks version %u "
                 "size %lu", version, size, ARRCHECK_PROTOCOL_VERSION, (unsigned long)sizeof info);
         return;
     }
-    if (!VG_(am_is_valid_for_client)(info_addr, sizeof info, VKI_PROT_READ)) {
+    if (!ac_client_copy(&info, info_addr, sizeof info)) {
         ac_warn(tid, "LIBRARY: info struct at %#lx is not readable", info_addr);
         return;
     }
-    VG_(memcpy)(&info, (const void *)info_addr, sizeof info);
     ACLibrary lib;
     if (!ac_library_string(tid, "name", (Addr)info.name, lib.name) ||
         !ac_library_string(tid, "prefix", (Addr)info.prefix, lib.prefix) ||

@@ -1,12 +1,10 @@
-/* ac_main.c - arrcheck: the array records, client requests, options,
- * monitor commands and the tool's registration with the Valgrind core.
- *
- * Records live in two intrusive hash tables (by id and by handle address).
- * A live record is in both; an owner freed while views lived stays in the
- * id table only (flag AC_FREED) until its last view is gone and its
- * quarantined buffer is released, so reports can still name it.
+/* ac_main.c - arrcheck: client requests (validated here, recorded by
+ * ac_records.c), the life cycle of owners, views and quarantined buffers,
+ * options, monitor commands and the tool's registration with the core.
+ * The top layer: it calls the others, none of them calls it.
  */
 #include "pub_tool_basics.h"
+#include "pub_tool_libcproc.h"
 #include "pub_tool_aspacemgr.h"
 #include "pub_tool_clreq.h"
 #include "pub_tool_gdbserver.h"
@@ -19,271 +17,14 @@
 #include "pub_tool_threadstate.h"
 #include "pub_tool_vki.h"
 #include "pub_tool_vkiscnums.h"
+#include "pub_tool_wordfm.h"
 
 #include "ac_include.h"
-#include "arrcheck.h"
 
 /* ---- options ------------------------------------------------------------ */
 
-/* full by default: reporting where leaked arrays were made is the point of
- * the tool (memcheck defaults to summary because its full report is long;
- * array leaks are few and each needs its stack to be fixed). */
-Int ac_clo_leak_check = AC_LEAK_CHECK_FULL;
-UInt ac_clo_show_leak_kinds = 1u << AC_REACH_LOST;
-Bool ac_clo_trace_reach = False;
-Bool ac_clo_show_libarr_frames = False;
+static Bool ac_clo_show_libarr_frames = False;
 
-/* ---- accounting ------------------------------------------------------------ */
-
-ULong ac_live_owners, ac_live_views, ac_live_orphans, ac_live_bytes;
-static ULong ac_n_created, ac_n_freed, ac_record_bytes, ac_peak_records;
-
-/* ---- hash tables ----------------------------------------------------------- */
-
-enum { AC_BY_ID = 0, AC_BY_HANDLE = 1 };
-
-typedef struct {
-    ACArray **buckets;
-    UWord mask;
-    ULong count;
-} ACTable;
-
-static ACTable ac_tables[2];
-
-static inline UWord ac_key(const ACArray *rec, Int which)
-{
-    return which == AC_BY_ID ? (UWord)rec->id : rec->handle;
-}
-
-static inline UWord ac_bucket(UWord key, UWord mask)
-{
-    /* Fibonacci hashing: handle addresses share their low bits. */
-    return (UWord)((key * 0x9E3779B97F4A7C15ULL) >> 24) & mask;
-}
-
-static void ac_table_init(ACTable *t, UWord nbuckets)
-{
-    t->buckets = VG_(calloc)("ac.table", nbuckets, sizeof(ACArray *));
-    t->mask = nbuckets - 1;
-    t->count = 0;
-}
-
-static void ac_table_grow(ACTable *t, Int which)
-{
-    UWord old_n = t->mask + 1, new_n = old_n * 2;
-    ACArray **nb = VG_(calloc)("ac.table", new_n, sizeof(ACArray *));
-    for (UWord i = 0; i < old_n; i++) {
-        ACArray *rec = t->buckets[i];
-        while (rec) {
-            ACArray *next = rec->next_in_bucket[which];
-            UWord b = ac_bucket(ac_key(rec, which), new_n - 1);
-            rec->next_in_bucket[which] = nb[b];
-            nb[b] = rec;
-            rec = next;
-        }
-    }
-    VG_(free)(t->buckets);
-    t->buckets = nb;
-    t->mask = new_n - 1;
-}
-
-static void ac_table_insert(Int which, ACArray *rec)
-{
-    ACTable *t = &ac_tables[which];
-    if (t->count >= t->mask + 1)
-        ac_table_grow(t, which);
-    UWord b = ac_bucket(ac_key(rec, which), t->mask);
-    rec->next_in_bucket[which] = t->buckets[b];
-    t->buckets[b] = rec;
-    t->count++;
-}
-
-static ACArray *ac_table_find(Int which, UWord key)
-{
-    ACTable *t = &ac_tables[which];
-    for (ACArray *rec = t->buckets[ac_bucket(key, t->mask)]; rec;
-         rec = rec->next_in_bucket[which])
-        if (ac_key(rec, which) == key)
-            return rec;
-    return NULL;
-}
-
-static void ac_table_remove(Int which, ACArray *rec)
-{
-    ACTable *t = &ac_tables[which];
-    ACArray **link = &t->buckets[ac_bucket(ac_key(rec, which), t->mask)];
-    while (*link && *link != rec)
-        link = &(*link)->next_in_bucket[which];
-    tl_assert(*link == rec);
-    *link = rec->next_in_bucket[which];
-    t->count--;
-}
-
-ACArray *ac_lookup_id(ULong id)
-{
-    return ac_table_find(AC_BY_ID, (UWord)id);
-}
-
-ACArray *ac_lookup_handle(Addr handle)
-{
-    return ac_table_find(AC_BY_HANDLE, handle);
-}
-
-ULong ac_live_count(void)
-{
-    return ac_tables[AC_BY_HANDLE].count;
-}
-
-void ac_for_each_live(void (*fn)(ACArray *rec, void *opaque), void *opaque)
-{
-    ACTable *t = &ac_tables[AC_BY_HANDLE];
-    for (UWord i = 0; i <= t->mask; i++)
-        for (ACArray *rec = t->buckets[i]; rec; rec = rec->next_in_bucket[AC_BY_HANDLE])
-            fn(rec, opaque);
-}
-
-/* ---- interned names (dtype and op names are a handful of strings) ------ */
-
-#define AC_MAX_INTERNED 255
-static HChar *ac_interned_names[AC_MAX_INTERNED + 1] = { (HChar *)"?" };
-static UInt ac_n_interned = 1;
-
-static UChar ac_intern(const HChar *name)
-{
-    if (name[0] == '\0')
-        return 0;
-    for (UInt i = 1; i < ac_n_interned; i++)
-        if (VG_(strcmp)(ac_interned_names[i], name) == 0)
-            return (UChar)i;
-    if (ac_n_interned > AC_MAX_INTERNED)
-        return 0;
-    ac_interned_names[ac_n_interned] = VG_(strdup)("ac.intern", name);
-    return (UChar)ac_n_interned++;
-}
-
-const HChar *ac_interned(UChar ix)
-{
-    return ix < ac_n_interned ? ac_interned_names[ix] : "?";
-}
-
-/* ---- warnings about bogus requests ---------------------------------------- */
-
-static UInt ac_n_warnings;
-#define AC_MAX_WARNINGS 50
-
-void ac_warn(ThreadId tid, const HChar *fmt, ...)
-{
-    HChar msg[256];
-    va_list ap;
-    if (++ac_n_warnings > AC_MAX_WARNINGS) {
-        if (ac_n_warnings == AC_MAX_WARNINGS + 1)
-            VG_(umsg)("Warning: arrcheck: more than %d bad requests; "
-                      "not reporting any more\n", AC_MAX_WARNINGS);
-        return;
-    }
-    va_start(ap, fmt);
-    VG_(vsnprintf)(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (VG_(clo_xml)) {
-        /* A stack outside an <error> must sit in a <clientmsg>. */
-        VG_(printf_xml)("<clientmsg>\n  <tid>%u</tid>\n  <text>Warning: arrcheck: %pS</text>\n",
-                        tid, msg);
-        VG_(get_and_pp_StackTrace)(tid, VG_(clo_backtrace_size));
-        VG_(printf_xml)("</clientmsg>\n");
-    } else {
-        VG_(umsg)("Warning: arrcheck: %s\n", msg);
-        VG_(get_and_pp_StackTrace)(tid, VG_(clo_backtrace_size));
-    }
-}
-
-/* Copies a NUL-terminated client string into buf (truncated to nbuf-1),
- * checking each page it touches.  False when unreadable. */
-Bool ac_read_client_string(Addr p, HChar *buf, Int nbuf)
-{
-    buf[0] = '\0';
-    if (p == 0)
-        return True;
-    for (Int i = 0; i < nbuf - 1; i++) {
-        Addr a = p + (Addr)i;
-        if ((i == 0 || (a & (VKI_PAGE_SIZE - 1)) == 0) &&
-            !VG_(am_is_valid_for_client)(a, 1, VKI_PROT_READ)) {
-            buf[i] = '\0';
-            return False;
-        }
-        buf[i] = *(const HChar *)a;
-        if (buf[i] == '\0')
-            return True;
-    }
-    buf[nbuf - 1] = '\0';
-    return True;
-}
-
-/* ---- describing arrays ------------------------------------------------------ */
-
-void ac_describe_shape(const ACArray *rec, HChar *buf, Int nbuf)
-{
-    Int n = VG_(snprintf)(buf, nbuf, "%s[", ac_interned(rec->dtype_ix));
-    for (Int i = 0; i < rec->ndim && n < nbuf - 1; i++)
-        n += VG_(snprintf)(buf + n, nbuf - n, "%s%lld", i ? ", " : "", rec->shape[i]);
-    if (n < nbuf - 1)
-        VG_(snprintf)(buf + n, nbuf - n, "]");
-}
-
-/* "#3 copy float64[2, 3] 48 bytes (astype of #1) 'name'" */
-void ac_describe_array(const ACArray *rec, HChar *buf, Int nbuf)
-{
-    HChar shape[96];
-    ac_describe_shape(rec, shape, sizeof shape);
-    const HChar *what = (rec->flags & AC_IS_VIEW)  ? "view"
-                        : (rec->flags & AC_IS_COPY) ? "copy"
-                                                    : "owner";
-    Int n;
-    if (rec->flags & AC_IS_VIEW)
-        n = VG_(snprintf)(buf, nbuf, "#%llu view %s of #%llu (%s)%s", rec->id, shape,
-                          rec->base_id, ac_interned(rec->op_ix),
-                          (rec->flags & AC_ORPHANED) ? " orphaned" : "");
-    else if (rec->source_id)
-        n = VG_(snprintf)(buf, nbuf, "#%llu %s %s %llu bytes (%s of #%llu)", rec->id, what,
-                          shape, rec->buffer_bytes, ac_interned(rec->op_ix), rec->source_id);
-    else
-        n = VG_(snprintf)(buf, nbuf, "#%llu %s %s %llu bytes (%s)", rec->id, what, shape,
-                          rec->buffer_bytes, ac_interned(rec->op_ix));
-    if (rec->label && n < nbuf - 1)
-        VG_(snprintf)(buf + n, nbuf - n, " '%s'", rec->label);
-}
-
-/* ---- recently freed handles, to explain invalid frees ------------------- */
-
-typedef struct {
-    Addr handle;
-    ULong id;
-    ExeContext *made_at;
-    ExeContext *freed_at;
-} ACFreedEntry;
-
-#define AC_FREED_RING 1024
-static ACFreedEntry ac_freed_ring[AC_FREED_RING];
-static UInt ac_freed_next;
-
-static void ac_remember_freed(const ACArray *rec, ExeContext *freed_at)
-{
-    ACFreedEntry *e = &ac_freed_ring[ac_freed_next++ % AC_FREED_RING];
-    e->handle = rec->handle;
-    e->id = rec->id;
-    e->made_at = rec->made_at;
-    e->freed_at = freed_at;
-}
-
-static const ACFreedEntry *ac_find_freed(ULong id, Addr handle)
-{
-    /* Newest first: a handle address may have been reused. */
-    for (UInt k = 1; k <= AC_FREED_RING && k <= ac_freed_next; k++) {
-        const ACFreedEntry *e = &ac_freed_ring[(ac_freed_next - k) % AC_FREED_RING];
-        if ((id != 0 && e->id == id) || (id == 0 && e->handle == handle))
-            return e;
-    }
-    return NULL;
-}
 
 /* ---- where arrays are made and freed ------------------------------------------- */
 
@@ -296,7 +37,7 @@ static const ACFreedEntry *ac_find_freed(ULong id, Addr handle)
 #define AC_MAX_LIBARR_FRAMES 16
 #define AC_DEEPEST_BACKTRACE 500 /* the core's limit for --num-callers */
 
-ExeContext *ac_record_user_context(ThreadId tid)
+static ExeContext *ac_record_user_context(ThreadId tid)
 {
     if (ac_clo_show_libarr_frames)
         return VG_(record_ExeContext)(tid, 0);
@@ -315,49 +56,9 @@ ExeContext *ac_record_user_context(ThreadId tid)
     return VG_(make_ExeContext_from_StackTrace)(ips + start, keep);
 }
 
-/* ---- records ------------------------------------------------------------------ */
+/* ---- owners, views and quarantined buffers ---------------------------------- */
 
 static void ac_quarantine_add(ACArray *owner);
-static void ac_quarantine_released(ThreadId tid, Addr buffer);
-
-static SizeT ac_record_size(Int ndim)
-{
-    return sizeof(ACArray) + (SizeT)ndim * sizeof(Long);
-}
-
-static void ac_destroy(ACArray *rec)
-{
-    ac_record_bytes -= ac_record_size(rec->ndim);
-    if (rec->label)
-        VG_(free)(rec->label);
-    VG_(free)(rec);
-}
-
-static void ac_link_view(ACArray *owner, ACArray *view)
-{
-    view->owner = owner;
-    view->prev_view = NULL;
-    view->next_view = owner->first_view;
-    if (owner->first_view)
-        owner->first_view->prev_view = view;
-    owner->first_view = view;
-    owner->nviews++;
-}
-
-static void ac_unlink_view(ACArray *view)
-{
-    ACArray *owner = view->owner;
-    if (!owner)
-        return;
-    if (view->prev_view)
-        view->prev_view->next_view = view->next_view;
-    else
-        owner->first_view = view->next_view;
-    if (view->next_view)
-        view->next_view->prev_view = view->prev_view;
-    owner->nviews--;
-    view->owner = view->next_view = view->prev_view = NULL;
-}
 
 /* A freed owner's record goes once no view needs it and its buffer (if
  * quarantined) was released. */
@@ -371,132 +72,100 @@ static void ac_maybe_drop_dead_owner(ACArray *owner)
     Bool quarantined = (owner->flags & AC_OWNDATA) && owner->buffer_bytes > 0;
     if (quarantined && !(owner->flags & AC_RELEASED))
         return;
-    ac_table_remove(AC_BY_ID, owner);
-    ac_destroy(owner);
+    ac_record_drop(owner);
+}
+
+/* Reads and checks an OWNER_CREATED / VIEW_CREATED request: every read of
+ * client memory is checked first.  False (after a warning) when the request
+ * cannot be honoured; then nothing is recorded. */
+static Bool ac_validate_created(ThreadId tid, Addr info_addr, Bool is_view, ACNewArray *out)
+{
+    const HChar *req = is_view ? "VIEW_CREATED" : "OWNER_CREATED";
+    struct arrcheck_array_info *info = &out->info;
+
+    VG_(memset)(out, 0, sizeof *out);
+    out->is_view = is_view;
+    UInt head[2]; /* version, size */
+    if (info_addr == 0 || !ac_client_copy(head, info_addr, sizeof head)) {
+        ac_warn(tid, "%s: info pointer %#lx is not readable client memory", req, info_addr);
+        return False;
+    }
+    UInt version = head[0], size = head[1];
+    if (version != ARRCHECK_PROTOCOL_VERSION) {
+        ac_warn(tid, "%s: protocol version %u, but this arrcheck speaks version %u", req,
+                version, ARRCHECK_PROTOCOL_VERSION);
+        return False;
+    }
+    if (size != sizeof *info) {
+        ac_warn(tid, "%s: info size %u, expected %lu (protocol mismatch)", req, size,
+                (unsigned long)sizeof *info);
+        return False;
+    }
+    if (!ac_client_copy(info, info_addr, sizeof *info)) {
+        ac_warn(tid, "%s: info struct at %#lx is not readable", req, info_addr);
+        return False;
+    }
+
+    if (info->id == 0) {
+        ac_warn(tid, "%s: array id 0 (ids start at 1)", req);
+        return False;
+    }
+    if (ac_lookup_id(info->id)) {
+        ac_warn(tid, "%s: array id %llu is already in use", req, (ULong)info->id);
+        return False;
+    }
+    if (info->handle == NULL) {
+        ac_warn(tid, "%s: array #%llu has a NULL handle", req, (ULong)info->id);
+        return False;
+    }
+    if (ac_lookup_handle((Addr)info->handle)) {
+        ac_warn(tid, "%s: handle %p of array #%llu is already a live array", req,
+                info->handle, (ULong)info->id);
+        return False;
+    }
+    if (info->ndim < 0 || info->ndim > AC_MAX_NDIM) {
+        ac_warn(tid, "%s: array #%llu has ndim %d (must be 0..%d)", req, (ULong)info->id,
+                info->ndim, AC_MAX_NDIM);
+        return False;
+    }
+    if (info->ndim > 0 &&
+        (info->shape == NULL ||
+         !ac_client_copy(out->shape, (Addr)info->shape, info->ndim * sizeof(Long)))) {
+        ac_warn(tid, "%s: array #%llu: shape pointer %p is not readable", req,
+                (ULong)info->id, info->shape);
+        return False;
+    }
+    if (is_view && info->base_id == info->id) {
+        ac_warn(tid, "%s: view #%llu names itself as its owner", req, (ULong)info->id);
+        return False;
+    }
+    if (is_view) {
+        out->owner = ac_lookup_id(info->base_id);
+        if (!out->owner || (out->owner->flags & AC_IS_VIEW)) {
+            ac_warn(tid, "%s: view #%llu of unknown owner #%llu", req, (ULong)info->id,
+                    (ULong)info->base_id);
+            out->owner = NULL;
+        }
+    }
+    /* Names that cannot be read become "?" / no label, with a warning. */
+    if (!ac_client_string((Addr)info->dtype_name, out->dtype, sizeof out->dtype))
+        ac_warn(tid, "%s: array #%llu: dtype name at %p is not readable", req,
+                (ULong)info->id, info->dtype_name);
+    if (!ac_client_string((Addr)info->op_name, out->op, sizeof out->op))
+        ac_warn(tid, "%s: array #%llu: op name at %p is not readable", req, (ULong)info->id,
+                info->op_name);
+    if (!ac_client_string((Addr)info->label, out->label, sizeof out->label))
+        ac_warn(tid, "%s: array #%llu: label at %p is not readable", req, (ULong)info->id,
+                info->label);
+    return True;
 }
 
 static void ac_array_created(ThreadId tid, Addr info_addr, Bool is_view)
 {
-    const HChar *req = is_view ? "VIEW_CREATED" : "OWNER_CREATED";
-    struct arrcheck_array_info info;
-
-    if (info_addr == 0 || !VG_(am_is_valid_for_client)(info_addr, 8, VKI_PROT_READ)) {
-        ac_warn(tid, "%s: info pointer %#lx is not readable client memory", req, info_addr);
+    ACNewArray req;
+    if (!ac_validate_created(tid, info_addr, is_view, &req))
         return;
-    }
-    UInt version = ((const UInt *)info_addr)[0], size = ((const UInt *)info_addr)[1];
-    if (version != ARRCHECK_PROTOCOL_VERSION) {
-        ac_warn(tid, "%s: protocol version %u, but this arrcheck speaks version %u", req,
-                version, ARRCHECK_PROTOCOL_VERSION);
-        return;
-    }
-    if (size != sizeof info) {
-        ac_warn(tid, "%s: info size %u, expected %lu (protocol mismatch)", req, size,
-                (unsigned long)sizeof info);
-        return;
-    }
-    if (!VG_(am_is_valid_for_client)(info_addr, sizeof info, VKI_PROT_READ)) {
-        ac_warn(tid, "%s: info struct at %#lx is not readable", req, info_addr);
-        return;
-    }
-    VG_(memcpy)(&info, (const void *)info_addr, sizeof info);
-
-    if (info.id == 0) {
-        ac_warn(tid, "%s: array id 0 (ids start at 1)", req);
-        return;
-    }
-    ACArray *dup = ac_lookup_id(info.id);
-    if (dup) {
-        ac_warn(tid, "%s: array id %llu is already in use", req, (ULong)info.id);
-        return;
-    }
-    if (info.handle == NULL) {
-        ac_warn(tid, "%s: array #%llu has a NULL handle", req, (ULong)info.id);
-        return;
-    }
-    if (ac_table_find(AC_BY_HANDLE, (Addr)info.handle)) {
-        ac_warn(tid, "%s: handle %p of array #%llu is already a live array", req,
-                info.handle, (ULong)info.id);
-        return;
-    }
-    if (info.ndim < 0 || info.ndim > ARRCHECK_MAX_NDIM) {
-        ac_warn(tid, "%s: array #%llu has ndim %d (must be 0..%d)", req, (ULong)info.id,
-                info.ndim, ARRCHECK_MAX_NDIM);
-        return;
-    }
-    if (info.ndim > 0 &&
-        (info.shape == NULL ||
-         !VG_(am_is_valid_for_client)((Addr)info.shape, info.ndim * sizeof(Long),
-                                      VKI_PROT_READ))) {
-        ac_warn(tid, "%s: array #%llu: shape pointer %p is not readable", req,
-                (ULong)info.id, info.shape);
-        return;
-    }
-    if (is_view && info.base_id == info.id) {
-        ac_warn(tid, "%s: view #%llu names itself as its owner", req, (ULong)info.id);
-        return;
-    }
-    ACArray *owner = NULL;
-    if (is_view) {
-        owner = ac_lookup_id(info.base_id);
-        if (!owner || (owner->flags & AC_IS_VIEW)) {
-            ac_warn(tid, "%s: view #%llu of unknown owner #%llu", req, (ULong)info.id,
-                    (ULong)info.base_id);
-            owner = NULL;
-        }
-    }
-    HChar name[32], label[ARRCHECK_LABEL_MAX];
-    UChar dtype_ix = 0, op_ix = 0;
-    if (ac_read_client_string((Addr)info.dtype_name, name, sizeof name))
-        dtype_ix = ac_intern(name);
-    if (ac_read_client_string((Addr)info.op_name, name, sizeof name))
-        op_ix = ac_intern(name);
-
-    ACArray *rec = VG_(malloc)("ac.array", ac_record_size(info.ndim));
-    VG_(memset)(rec, 0, sizeof *rec);
-    rec->id = info.id;
-    rec->base_id = is_view ? info.base_id : info.id;
-    rec->source_id = info.source_id;
-    rec->handle = (Addr)info.handle;
-    rec->handle_bytes = info.handle_bytes == 0        ? sizeof(Addr)
-                        : info.handle_bytes > 65536u ? 65536u
-                                                     : (UInt)info.handle_bytes;
-    rec->buffer = (Addr)info.buffer;
-    rec->buffer_bytes = is_view ? 0 : info.buffer_bytes;
-    rec->extent_lo = info.extent_lo;
-    rec->extent_hi = info.extent_hi;
-    rec->itemsize = info.itemsize;
-    rec->dtype_ix = dtype_ix;
-    rec->op_ix = op_ix;
-    rec->ndim = (UChar)info.ndim;
-    rec->flags = (is_view ? AC_IS_VIEW : 0) | (!is_view && info.is_copy ? AC_IS_COPY : 0) |
-                 (!is_view && info.owndata ? AC_OWNDATA : 0);
-    if (info.ndim > 0)
-        VG_(memcpy)(rec->shape, info.shape, info.ndim * sizeof(Long));
-    rec->made_at = ac_record_user_context(tid);
-    if (info.label &&
-        ac_read_client_string((Addr)info.label, label, sizeof label) && label[0])
-        rec->label = VG_(strdup)("ac.label", label);
-
-    ac_table_insert(AC_BY_ID, rec);
-    ac_table_insert(AC_BY_HANDLE, rec);
-    if (owner) {
-        ac_link_view(owner, rec);
-        if (owner->flags & AC_FREED) {
-            rec->flags |= AC_ORPHANED;
-            ac_live_orphans++;
-        }
-    }
-    if (is_view) {
-        ac_live_views++;
-    } else {
-        ac_live_owners++;
-        ac_live_bytes += rec->buffer_bytes;
-    }
-    ac_n_created++;
-    ac_record_bytes += ac_record_size(info.ndim);
-    if (ac_tables[AC_BY_ID].count > ac_peak_records)
-        ac_peak_records = ac_tables[AC_BY_ID].count;
+    ACArray *rec = ac_record_build(&req, ac_record_user_context(tid));
     ac_profile_created(tid, rec);
 }
 
@@ -549,7 +218,7 @@ static void ac_array_freed(ThreadId tid, ULong id, Addr handle)
     }
     ExeContext *freed_at = ac_record_user_context(tid);
     ac_n_freed++;
-    ac_table_remove(AC_BY_HANDLE, rec);
+    ac_record_unlist_handle(rec);
     ac_remember_freed(rec, freed_at);
 
     if (rec->flags & AC_IS_VIEW) {
@@ -559,8 +228,7 @@ static void ac_array_freed(ThreadId tid, ULong id, Addr handle)
         if (rec->flags & AC_ORPHANED)
             ac_live_orphans--;
         ac_unlink_view(rec);
-        ac_table_remove(AC_BY_ID, rec);
-        ac_destroy(rec);
+        ac_record_drop(rec);
         if (owner)
             ac_maybe_drop_dead_owner(owner);
         return;
@@ -571,8 +239,7 @@ static void ac_array_freed(ThreadId tid, ULong id, Addr handle)
     ac_profile_freed(tid, rec, !quarantined);
     if (rec->nviews == 0) {
         ac_live_bytes -= rec->buffer_bytes;
-        ac_table_remove(AC_BY_ID, rec);
-        ac_destroy(rec);
+        ac_record_drop(rec);
         return;
     }
     /* Freed while views live: every view becomes an orphan.  Keep the
@@ -608,68 +275,31 @@ static void ac_owner_freed_with_views(ThreadId tid, ULong id, ULong nviews)
 }
 
 /* Freed owners whose buffer libarr keeps in quarantine, waiting for
- * QUARANTINE_RELEASED.  Few at any time: a plain array. */
-static ACArray **ac_quarantined;
-static UInt ac_n_quarantined, ac_cap_quarantined;
+ * QUARANTINE_RELEASED: buffer address -> owner, O(log n) both ways. */
+static WordFM *ac_quarantined;
 
 static void ac_quarantine_add(ACArray *owner)
 {
-    if (ac_n_quarantined == ac_cap_quarantined) {
-        ac_cap_quarantined = ac_cap_quarantined ? ac_cap_quarantined * 2 : 16;
-        ac_quarantined = VG_(realloc)("ac.quarantine", ac_quarantined,
-                                      ac_cap_quarantined * sizeof *ac_quarantined);
-    }
-    ac_quarantined[ac_n_quarantined++] = owner;
+    if (!ac_quarantined)
+        ac_quarantined = VG_(newFM)(VG_(malloc), "ac.quarantine", VG_(free), NULL);
+    UWord old = 0;
+    if (!VG_(lookupFM)(ac_quarantined, NULL, &old, owner->buffer)) /* bogus duplicates: first wins */
+        VG_(addToFM)(ac_quarantined, owner->buffer, (UWord)owner);
 }
 
 static void ac_quarantine_released(ThreadId tid, Addr buffer)
 {
-    for (UInt i = 0; i < ac_n_quarantined; i++) {
-        ACArray *owner = ac_quarantined[i];
-        if (owner->buffer != buffer)
-            continue;
-        ac_quarantined[i] = ac_quarantined[--ac_n_quarantined];
-        owner->flags |= AC_RELEASED;
-        ac_live_bytes -= owner->buffer_bytes;
-        ac_profile_released(tid, owner);
-        ac_dangling_remove(owner);
-        ac_maybe_drop_dead_owner(owner);
+    UWord key, val = 0;
+    if (!ac_quarantined || !VG_(delFromFM)(ac_quarantined, &key, &val, buffer)) {
+        ac_warn(tid, "QUARANTINE_RELEASED: %#lx is not the buffer of a freed owner", buffer);
         return;
     }
-    ac_warn(tid, "QUARANTINE_RELEASED: %#lx is not the buffer of a freed owner", buffer);
-}
-
-/* ---- ignored ranges ----------------------------------------------------------- */
-
-ACRange *ac_ignored;
-UInt ac_n_ignored;
-static UInt ac_cap_ignored;
-
-static void ac_ignore_range(ThreadId tid, Addr start, SizeT len)
-{
-    for (UInt i = 0; i < ac_n_ignored; i++) {
-        if (ac_ignored[i].start == start) {
-            if (len == 0) {
-                ac_ignored[i] = ac_ignored[--ac_n_ignored];
-            } else {
-                ac_ignored[i].len = len;
-            }
-            return;
-        }
-    }
-    if (len == 0)
-        return;
-    if (start + len < start) {
-        ac_warn(tid, "IGNORE_RANGE: range %#lx + %lu wraps around", start, len);
-        return;
-    }
-    if (ac_n_ignored == ac_cap_ignored) {
-        ac_cap_ignored = ac_cap_ignored ? ac_cap_ignored * 2 : 16;
-        ac_ignored = VG_(realloc)("ac.ignored", ac_ignored, ac_cap_ignored * sizeof *ac_ignored);
-    }
-    ac_ignored[ac_n_ignored].start = start;
-    ac_ignored[ac_n_ignored].len = len;
-    ac_n_ignored++;
+    ACArray *owner = (ACArray *)val;
+    owner->flags |= AC_RELEASED;
+    ac_live_bytes -= owner->buffer_bytes;
+    ac_profile_released(tid, owner);
+    ac_dangling_remove(owner);
+    ac_maybe_drop_dead_owner(owner);
 }
 
 /* ---- monitor commands ------------------------------------------------------------ */
@@ -733,15 +363,27 @@ static void ac_monitor_info(const HChar *arg)
     }
     if (arg[0] == '#')
         arg++;
-    Long id = VG_(strtoll10)(arg, &end);
-    if (end == arg || *end != '\0' || id <= 0) {
-        VG_(gdb_printf)("arr info: '%s' is not an array id (a positive number)\n", arg);
+    /* Digits only, and no wrap-around: 99999999999999999999999 is no id. */
+    ULong id = 0;
+    Bool ok = arg[0] != '\0';
+    for (end = (HChar *)arg; ok && *end; end++) {
+        UInt d = (UInt)(*end - '0');
+        if (d > 9 || id > (~0ULL - d) / 10)
+            ok = False;
+        else
+            id = id * 10 + d;
+    }
+    if (!ok || id == 0) {
+        HChar shown[64];
+        ac_escape(arg, shown, sizeof shown);
+        VG_(gdb_printf)("arr info: '%s' is not an array id (a positive number below 2^64)\n",
+                        shown);
         return;
     }
     ACArray *rec = ac_lookup_id((ULong)id);
     if (!rec) {
         const ACFreedEntry *e = ac_find_freed((ULong)id, 0);
-        VG_(gdb_printf)("arr info: no live array #%lld%s\n", id,
+        VG_(gdb_printf)("arr info: no live array #%llu%s\n", id,
                         e ? " (it was freed)" : "");
         return;
     }
@@ -829,7 +471,7 @@ static Bool ac_handle_client_request(ThreadId tid, UWord *arg, UWord *ret)
         HChar label[ARRCHECK_LABEL_MAX];
         if (!rec) {
             ac_warn(tid, "LABEL: no array #%lu", arg[1]);
-        } else if (!ac_read_client_string(arg[2], label, sizeof label)) {
+        } else if (!ac_client_string(arg[2], label, sizeof label)) {
             ac_warn(tid, "LABEL: label pointer %#lx is not readable", arg[2]);
         } else {
             if (rec->label)
@@ -852,7 +494,8 @@ static Bool ac_handle_client_request(ThreadId tid, UWord *arg, UWord *ret)
         *ret = (UWord)ac_leak_check(tid, False);
         break;
     case VG_USERREQ__ARR_IGNORE_RANGE:
-        ac_ignore_range(tid, arg[1], arg[2]);
+        if (!ac_ignore_range(arg[1], arg[2]))
+            ac_warn(tid, "IGNORE_RANGE: range %#lx + %lu wraps around", arg[1], arg[2]);
         break;
     default:
         ac_warn(tid, "unknown arrcheck client request %#lx (a newer arrcheck.h?)", arg[0]);
@@ -865,13 +508,7 @@ static Bool ac_handle_client_request(ThreadId tid, UWord *arg, UWord *ret)
 
 static Bool ac_process_cmd_line_option(const HChar *arg)
 {
-    if VG_XACT_CLO (arg, "--leak-check=no", ac_clo_leak_check, AC_LEAK_CHECK_NO) {
-    } else if VG_XACT_CLO (arg, "--leak-check=summary", ac_clo_leak_check,
-                           AC_LEAK_CHECK_SUMMARY) {
-    } else if VG_XACT_CLO (arg, "--leak-check=full", ac_clo_leak_check, AC_LEAK_CHECK_FULL) {
-    } else if VG_XACT_CLO (arg, "--leak-check=yes", ac_clo_leak_check, AC_LEAK_CHECK_FULL) {
-    } else if (VG_USET_CLO(arg, "--show-leak-kinds", "lost,reachable", ac_clo_show_leak_kinds)) {
-    } else if VG_BOOL_CLO (arg, "--trace-reach", ac_clo_trace_reach) {
+    if (ac_leak_process_option(arg)) {
     } else if VG_BOOL_CLO (arg, "--show-libarr-frames", ac_clo_show_libarr_frames) {
     } else if (ac_profile_process_option(arg)) {
     } else {
@@ -901,35 +538,69 @@ static void ac_print_debug_usage(void)
 
 /* ---- start and end ------------------------------------------------------------------------ */
 
-static void ac_pre_syscall(ThreadId tid, UInt syscallno, UWord *args, UInt nArgs)
+static void ac_thread_exit(ThreadId tid)
 {
-    (void)args, (void)nArgs;
-    if (syscallno == __NR_exit_group)
-        ac_note_exit(tid);
+    ac_stacks_thread_exit(tid);
+    ac_profile_thread_exit(tid);
 }
 
-static void ac_post_syscall(ThreadId tid, UInt syscallno, UWord *args, UInt nArgs, SysRes res)
+/* valgrind/arrgrind must set VALGRIND_LIB for valgrind to find this tool,
+ * but the program must not inherit it (a program that runs valgrind
+ * --tool=memcheck itself would look for memcheck there).  arrgrind passes
+ * the program's own value as ARRGRIND_CLIENT_VALGRIND_LIB ("=" + value, or
+ * empty when it had none); here, before the program runs, its
+ * environment gets that value back. */
+static void ac_restore_client_valgrind_lib(void)
 {
-    (void)tid, (void)syscallno, (void)args, (void)nArgs, (void)res;
+    static const HChar marker[] = "ARRGRIND_CLIENT_VALGRIND_LIB=";
+    HChar **env = VG_(client_envp);
+    if (!env)
+        return;
+    Int n = 0, ours = -1, lib = -1;
+    for (; env[n]; n++) {
+        if (VG_(strncmp)(env[n], marker, sizeof marker - 1) == 0)
+            ours = n;
+        else if (VG_(strncmp)(env[n], "VALGRIND_LIB=", 13) == 0)
+            lib = n;
+    }
+    if (ours < 0)
+        return;
+    HChar *rest = env[ours] + sizeof marker - 1; /* "" or "=" + value */
+    HChar *value = rest[0] == '=' ? rest + 1 : NULL;
+    if (value) {
+        /* Rewritten in place: "VALGRIND_LIB=" is shorter than the marker. */
+        HChar *dst = env[ours];
+        VG_(memmove)(dst + 13, value, VG_(strlen)(value) + 1);
+        VG_(memcpy)(dst, "VALGRIND_LIB=", 13);
+        ours = -1; /* keep this entry */
+    }
+    if (ours < 0 && lib < 0)
+        return;
+    /* The entries are not removed: glibc finds the auxiliary vector right
+     * after the environment's NULL, so the array keeps its length; a
+     * dropped entry repeats a kept one (getenv finds the first), or is
+     * an empty string when there is none. */
+    HChar *filler = env[ours >= 0 ? ours : lib] + VG_(strlen)(env[ours >= 0 ? ours : lib]);
+    for (Int r = 0; r < n; r++)
+        if (r != ours && r != lib) {
+            filler = env[r];
+            break;
+        }
+    if (ours >= 0)
+        env[ours] = filler;
+    if (lib >= 0)
+        env[lib] = filler;
 }
 
 static void ac_post_clo_init(void)
 {
+    ac_restore_client_valgrind_lib();
     ac_profile_post_clo_init();
 }
 
 static void ac_print_stats(void)
 {
-    ULong n = ac_tables[AC_BY_ID].count;
-    VG_(umsg)("arrcheck: %llu arrays created, %llu freed, %llu records now (peak %llu)\n",
-              ac_n_created, ac_n_freed, n, ac_peak_records);
-    VG_(umsg)("arrcheck: record memory %llu bytes + tables %llu bytes (%llu bytes/array "
-              "before allocator overhead)\n",
-              ac_record_bytes,
-              (ULong)(ac_tables[0].mask + 1 + ac_tables[1].mask + 1) * sizeof(ACArray *),
-              n ? (ac_record_bytes + (ac_tables[0].mask + 1 + ac_tables[1].mask + 1) *
-                                         sizeof(ACArray *)) / n
-                : 0);
+    ac_records_print_stats();
     ac_profile_print_stats();
 }
 
@@ -956,12 +627,12 @@ static void ac_pre_clo_init(void)
                                     ac_print_debug_usage);
     VG_(needs_client_requests)(ac_handle_client_request);
     VG_(needs_print_stats)(ac_print_stats);
-    VG_(needs_syscall_wrapper)(ac_pre_syscall, ac_post_syscall);
+    VG_(track_pre_thread_ll_exit)(ac_thread_exit);
+    ac_stacks_init();
     VG_(needs_xml_output)();
     ac_register_errors();
 
-    ac_table_init(&ac_tables[AC_BY_ID], 1024);
-    ac_table_init(&ac_tables[AC_BY_HANDLE], 1024);
+    ac_records_init();
 }
 
 VG_DETERMINE_INTERFACE_VERSION(ac_pre_clo_init)

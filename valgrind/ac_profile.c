@@ -439,8 +439,10 @@ VG_REGPARM(1) void ac_prof_sb_entry(Addr sp)
     }
 }
 
-static void ac_prof_thread_exit(ThreadId tid)
+void ac_profile_thread_exit(ThreadId tid)
 {
+    if (!ac_clo_profile)
+        return;
     for (UInt i = 0; i < ac_prof_open_windows;) {
         if (ac_windows[i]->creating_tid == tid)
             ac_window_close_at(i);
@@ -620,6 +622,42 @@ void ac_profile_labelled(ACArray *rec)
 
 /* ---- the JSON file ------------------------------------------------------------------ */
 
+/* A buffered writer that remembers whether any write failed. */
+typedef struct {
+    Int fd;
+    Bool failed;
+    Int n;
+    HChar buf[16384];
+} ACOut;
+
+static void ac_out_flush(ACOut *o)
+{
+    for (Int done = 0; done < o->n && !o->failed;) {
+        Int w = VG_(write)(o->fd, o->buf + done, o->n - done);
+        if (w <= 0)
+            o->failed = True;
+        else
+            done += w;
+    }
+    o->n = 0;
+}
+
+static void ac_out(ACOut *o, const HChar *fmt, ...) PRINTF_CHECK(2, 3);
+static void ac_out(ACOut *o, const HChar *fmt, ...)
+{
+    HChar piece[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    Int len = (Int)VG_(vsnprintf)(piece, sizeof piece, fmt, ap);
+    va_end(ap);
+    if (len > (Int)sizeof piece - 1)
+        len = (Int)sizeof piece - 1;
+    if (o->n + len > (Int)sizeof o->buf)
+        ac_out_flush(o);
+    VG_(memcpy)(o->buf + o->n, piece, len);
+    o->n += len;
+}
+
 /* Length of the valid UTF-8 sequence at s (0: invalid). */
 static Int ac_utf8_len(const UChar *s)
 {
@@ -643,65 +681,65 @@ static Int ac_utf8_len(const UChar *s)
 }
 
 /* A JSON string (null for NULL); bytes that are not UTF-8 become U+FFFD. */
-static void ac_json_str(VgFile *f, const HChar *s)
+static void ac_json_str(ACOut *f, const HChar *s)
 {
     if (!s) {
-        VG_(fprintf)(f, "null");
+        ac_out(f, "null");
         return;
     }
-    VG_(fprintf)(f, "\"");
+    ac_out(f, "\"");
     for (const UChar *u = (const UChar *)s; *u;) {
         UChar c = *u;
         if (c == '"' || c == '\\') {
-            VG_(fprintf)(f, "\\%c", c);
+            ac_out(f, "\\%c", c);
             u++;
         } else if (c < 0x20 || c == 0x7F) {
-            VG_(fprintf)(f, "\\u%04x", c);
+            ac_out(f, "\\u%04x", c);
             u++;
         } else if (c < 0x80) {
-            VG_(fprintf)(f, "%c", c);
+            ac_out(f, "%c", c);
             u++;
         } else {
             Int n = ac_utf8_len(u);
             if (n == 0) {
-                VG_(fprintf)(f, "\\ufffd");
+                ac_out(f, "\\ufffd");
                 u++;
             } else {
                 for (Int i = 0; i < n; i++)
-                    VG_(fprintf)(f, "%c", u[i]);
+                    ac_out(f, "%c", u[i]);
                 u += n;
             }
         }
     }
-    VG_(fprintf)(f, "\"");
+    ac_out(f, "\"");
 }
 
-static void ac_json_loc_fields(VgFile *f, const ACProfLoc *l)
+static void ac_json_loc_fields(ACOut *f, const ACProfLoc *l)
 {
-    VG_(fprintf)(f, "\"file\": ");
+    ac_out(f, "\"file\": ");
     ac_json_str(f, l ? l->file : NULL);
-    VG_(fprintf)(f, ", \"line\": ");
+    ac_out(f, ", \"line\": ");
     if (l && l->file)
-        VG_(fprintf)(f, "%u", l->line);
+        ac_out(f, "%u", l->line);
     else
-        VG_(fprintf)(f, "null");
-    VG_(fprintf)(f, ", \"fn\": ");
+        ac_out(f, "null");
+    ac_out(f, ", \"fn\": ");
     ac_json_str(f, l ? l->fn : NULL);
-    VG_(fprintf)(f, ", \"dir\": ");
+    ac_out(f, ", \"dir\": ");
     ac_json_str(f, l && l->file ? l->dir : NULL);
 }
 
-static void ac_json_event(VgFile *f, const HChar *name, ULong time, ULong event,
+static void ac_json_event(ACOut *f, const HChar *name, ULong time, ULong event,
                           const ACProfLoc *at)
 {
-    VG_(fprintf)(f, ", \"%s\": ", name);
+    ac_out(f, ", \"%s\": ", name);
     if (event == AC_NEVER) {
-        VG_(fprintf)(f, "null");
+        ac_out(f, "null");
         return;
     }
-    VG_(fprintf)(f, "{\"time\": %llu, \"event\": %llu, ", time, event);
+    ac_out(f, "{\"time\": %llu, \"event\": %llu, ", time, event);
     ac_json_loc_fields(f, at);
-    VG_(fprintf)(f, "}");
+    ac_out(f, "}");
 }
 
 static const HChar *ac_kind_name(const ACProfArray *p)
@@ -709,34 +747,34 @@ static const HChar *ac_kind_name(const ACProfArray *p)
     return (p->flags & AC_P_VIEW) ? "view" : (p->flags & AC_P_COPY) ? "copy" : "original";
 }
 
-static void ac_json_bool_or_null(VgFile *f, Bool known, Bool value)
+static void ac_json_bool_or_null(ACOut *f, Bool known, Bool value)
 {
-    VG_(fprintf)(f, "%s", !known ? "null" : value ? "true" : "false");
+    ac_out(f, "%s", !known ? "null" : value ? "true" : "false");
 }
 
 /* One array; brief: what the peak list needs. */
-static void ac_json_array(VgFile *f, const ACProfArray *p, Bool brief)
+static void ac_json_array(ACOut *f, const ACProfArray *p, Bool brief)
 {
-    VG_(fprintf)(f, "{\"id\": %llu, \"kind\": \"%s\", \"is_copy\": %s, \"op\": ", p->id,
+    ac_out(f, "{\"id\": %llu, \"kind\": \"%s\", \"is_copy\": %s, \"op\": ", p->id,
                  ac_kind_name(p), (p->flags & AC_P_COPY) ? "true" : "false");
     ac_json_str(f, ac_interned(p->op_ix));
-    VG_(fprintf)(f, ", \"dtype\": ");
+    ac_out(f, ", \"dtype\": ");
     ac_json_str(f, ac_interned(p->dtype_ix));
-    VG_(fprintf)(f, ", \"shape\": [");
+    ac_out(f, ", \"shape\": [");
     for (Int i = 0; i < p->ndim; i++)
-        VG_(fprintf)(f, "%s%lld", i ? ", " : "", p->shape[i]);
-    VG_(fprintf)(f, "], \"bytes\": %llu, \"base_id\": %llu, \"source_id\": ", p->bytes,
+        ac_out(f, "%s%lld", i ? ", " : "", p->shape[i]);
+    ac_out(f, "], \"bytes\": %llu, \"base_id\": %llu, \"source_id\": ", p->bytes,
                  p->base_id);
     if (p->source_id)
-        VG_(fprintf)(f, "%llu", p->source_id);
+        ac_out(f, "%llu", p->source_id);
     else
-        VG_(fprintf)(f, "null");
-    VG_(fprintf)(f, ", \"label\": ");
+        ac_out(f, "null");
+    ac_out(f, ", \"label\": ");
     ac_json_str(f, p->label);
     if (brief) {
-        VG_(fprintf)(f, ", ");
+        ac_out(f, ", ");
         ac_json_loc_fields(f, p->made_at);
-        VG_(fprintf)(f, "}");
+        ac_out(f, "}");
         return;
     }
     ac_json_event(f, "made", p->made_time, p->made_event, p->made_at);
@@ -745,16 +783,16 @@ static void ac_json_array(VgFile *f, const ACProfArray *p, Bool brief)
     if (!(p->flags & AC_P_VIEW) && p->gone_event != p->freed_event)
         ac_json_event(f, "released", p->gone_time, p->gone_event, p->gone_at);
     Bool watched = (p->flags & AC_P_WATCHED) != 0;
-    VG_(fprintf)(f, ", \"written_after_made\": ");
+    ac_out(f, ", \"written_after_made\": ");
     ac_json_bool_or_null(f, watched, (p->flags & AC_P_WRITTEN) != 0);
-    VG_(fprintf)(f, ", \"read\": ");
+    ac_out(f, ", \"read\": ");
     ac_json_bool_or_null(f, watched, (p->flags & AC_P_READ) != 0);
-    VG_(fprintf)(f, "}");
+    ac_out(f, "}");
 }
 
-static void ac_json_snap_fields(VgFile *f, const ACSnap *s)
+static void ac_json_snap_fields(ACOut *f, const ACSnap *s)
 {
-    VG_(fprintf)(f,
+    ac_out(f,
                  "\"time\": %llu, \"event\": %llu, \"total_bytes\": %llu, \"copy_bytes\": %llu, "
                  "\"original_bytes\": %llu, \"owners\": %llu, \"copies\": %llu, \"views\": %llu, "
                  "\"view_bytes\": %llu",
@@ -767,7 +805,7 @@ static Bool ac_live_at(const ACProfArray *p, ULong event)
     return p->made_event <= event && (p->gone_event == AC_NEVER || p->gone_event > event);
 }
 
-static void ac_json_command(VgFile *f)
+static void ac_json_command(ACOut *f)
 {
     HChar cmd[4096];
     Int n = VG_(snprintf)(cmd, sizeof cmd, "%s", VG_(args_the_exename) ? VG_(args_the_exename) : "");
@@ -781,47 +819,67 @@ static void ac_json_command(VgFile *f)
 
 static void ac_profile_write(const HChar *path)
 {
-    VgFile *f = VG_(fopen)(path, VKI_O_CREAT | VKI_O_TRUNC | VKI_O_WRONLY,
-                           VKI_S_IRUSR | VKI_S_IWUSR | VKI_S_IRGRP | VKI_S_IROTH);
-    if (!f) {
+    /* A regular file is written under a temporary name and renamed when
+     * complete, so a failed write never leaves a truncated file under the
+     * final name nor destroys the previous one.  Anything else that exists
+     * (a device such as /dev/full, a FIFO) is written in place. */
+    HChar tmp[VG_(strlen)(path) + 32];
+    struct vg_stat st;
+    SysRes exists = VG_(stat)(path, &st);
+    Bool in_place = !sr_isError(exists) && !VKI_S_ISREG(st.mode);
+    VG_(snprintf)(tmp, sizeof tmp, "%s.tmp.%d", path, VG_(getpid)());
+    if (in_place)
+        VG_(strcpy)(tmp, path);
+    SysRes sr = VG_(open)(tmp, VKI_O_CREAT | VKI_O_TRUNC | VKI_O_WRONLY,
+                          VKI_S_IRUSR | VKI_S_IWUSR | VKI_S_IRGRP | VKI_S_IROTH);
+    if (sr_isError(sr)) {
         VG_(umsg)("arrcheck: cannot create the profile file '%s'\n", path);
         return;
     }
-    VG_(fprintf)(f, "{\"format\": \"arrcheck-profile\", \"version\": 1,\n \"command\": ");
+    ACOut out = { .fd = (Int)sr_Res(sr) };
+    ACOut *f = &out;
+    ac_out(f, "{\"format\": \"arrcheck-profile\", \"version\": 1,\n \"command\": ");
     ac_json_command(f);
-    VG_(fprintf)(f, ",\n \"pid\": %d, \"time_unit\": \"%s\", \"time_unit_name\": \"%s\",\n",
+    ac_out(f, ",\n \"pid\": %d, \"time_unit\": \"%s\", \"time_unit_name\": \"%s\",\n",
                  VG_(getpid)(), ac_clo_time_unit == AC_TIME_BYTES ? "B" : "i",
                  ac_clo_time_unit == AC_TIME_BYTES ? "bytes allocated and released"
                                                    : "instructions");
-    VG_(fprintf)(f, " \"end_time\": %llu, \"events\": %llu, \"max_snapshots\": %lld, "
+    ac_out(f, " \"end_time\": %llu, \"events\": %llu, \"max_snapshots\": %lld, "
                     "\"thinned\": %s,\n",
                  ac_now(), ac_p_event, ac_clo_max_snapshots, ac_n_thinnings ? "true" : "false");
 
-    VG_(fprintf)(f, " \"peak\": {");
+    ac_out(f, " \"peak\": {");
     ac_json_snap_fields(f, &ac_peak);
-    VG_(fprintf)(f, ",\n  \"live\": [");
+    ac_out(f, ",\n  \"live\": [");
     Bool first = True;
     for (ULong i = 0; i < ac_n_parrays; i++) {
         const ACProfArray *p = ac_parrays[i];
         if (!ac_live_at(p, ac_peak.event))
             continue;
-        VG_(fprintf)(f, "%s\n   ", first ? "" : ",");
+        ac_out(f, "%s\n   ", first ? "" : ",");
         ac_json_array(f, p, True);
         first = False;
     }
-    VG_(fprintf)(f, "]},\n \"snapshots\": [");
+    ac_out(f, "]},\n \"snapshots\": [");
     for (ULong i = 0; i < ac_n_snaps; i++) {
-        VG_(fprintf)(f, "%s\n  {", i ? "," : "");
+        ac_out(f, "%s\n  {", i ? "," : "");
         ac_json_snap_fields(f, &ac_snaps[i]);
-        VG_(fprintf)(f, "}");
+        ac_out(f, "}");
     }
-    VG_(fprintf)(f, "],\n \"arrays\": [");
+    ac_out(f, "],\n \"arrays\": [");
     for (ULong i = 0; i < ac_n_parrays; i++) {
-        VG_(fprintf)(f, "%s\n  ", i ? "," : "");
+        ac_out(f, "%s\n  ", i ? "," : "");
         ac_json_array(f, ac_parrays[i], False);
     }
-    VG_(fprintf)(f, "]}\n");
-    VG_(fclose)(f);
+    ac_out(f, "]}\n");
+    ac_out_flush(f);
+    VG_(close)(f->fd);
+    if (in_place ? f->failed : (f->failed || VG_(rename)(tmp, path) != 0)) {
+        if (!in_place)
+            VG_(unlink)(tmp);
+        VG_(umsg)("arrcheck: error: writing the profile file '%s' failed%s; "
+                  "no profile written\n", path, f->failed ? " (disk full?)" : "");
+    }
 }
 
 /* ---- start and end ------------------------------------------------------------------ */
@@ -833,7 +891,6 @@ void ac_profile_post_clo_init(void)
     ac_snaps = VG_(malloc)("ac.prof.snaps", (SizeT)ac_clo_max_snapshots * sizeof *ac_snaps);
     for (Int i = 0; i < 2; i++)
         ac_watch[i].map = VG_(newFM)(VG_(malloc), "ac.prof.watch", VG_(free), NULL);
-    VG_(track_pre_thread_ll_exit)(ac_prof_thread_exit);
     ac_snap_take(); /* time 0: nothing */
 }
 

@@ -1,6 +1,6 @@
 # valgrind/valgrind.mk - the arrcheck Valgrind tool, built out of tree
-# against the installed valgrind package (see
-# ../shared/notes/valgrind-tool-build.md for why each flag is here).
+# against the installed valgrind package (Debian 12's valgrind 3.19 ships
+# the headers, archives and pkg-config file an out-of-tree tool needs).
 #
 #   $(BUILD)/valgrind/arrcheck-<platform>   the tool executable
 #   $(BUILD)/valgrind/lib/                  a VALGRIND_LIB for running from
@@ -111,8 +111,13 @@ check-valgrind:
 else
 ALL_TARGETS += $(VGT_BINS)
 
-check-valgrind: $(AC_LIBDIR)/.stamp $(VGT_BINS)
+# The samples too: crosscheck.py compares arrcheck's verdicts on them and
+# on the test programs with memcheck's.
+VGT_SAMPLE_BINS := $(patsubst samples/%.c,$(BUILD)/samples/%,$(wildcard samples/*.c))
+
+check-valgrind: $(AC_LIBDIR)/.stamp $(VGT_BINS) $(VGT_SAMPLE_BINS)
 	@ARRDBG_BUILD=$(BUILD) tests/valgrind/run.sh
+	@/usr/bin/python3 tests/valgrind/crosscheck.py $(BUILD)
 endif
 
 CHECK_TARGETS += check-valgrind

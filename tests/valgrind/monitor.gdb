@@ -9,6 +9,8 @@ monitor arr info 1
 monitor arr info 3
 monitor arr info 99
 monitor arr info x
+monitor arr info 99999999999999999999999
+monitor arr info 18446744073709551617
 monitor arr leaks
 monitor arr bogus
 echo === end\n

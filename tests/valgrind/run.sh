@@ -137,6 +137,16 @@ for name in "${tests[@]}"; do
         echo "  exit status $got_exit, expected $want_exit"
         ok=0
     fi
+    # Every XML file a test writes must parse (expat, a real XML parser).
+    for x in "$VGT_OUT"/*.xml; do
+        [ -f "$x" ] || continue
+        if ! python3 -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' "$x" \
+                > "$outdir/$name.xmlparse" 2>&1; then
+            echo "  $(basename "$x") is not well-formed XML:"
+            tail -n 1 "$outdir/$name.xmlparse" | sed 's/^/    /'
+            ok=0
+        fi
+    done
     if [ -n "$post" ]; then
         (eval "$post") > "$outdir/$name.post.out" 2>&1
         compare "$name" post "$outdir/$name.post.out" || ok=0

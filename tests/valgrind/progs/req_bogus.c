@@ -33,7 +33,7 @@ int main(void)
     info = req_info(1, 1, NULL, buffer, 32, 1, shape);
     (void)ARRCHECK_OWNER_CREATED(&info);                /* NULL handle */
     info = req_info(1, 1, handle, buffer, 32, 1, shape);
-    info.dtype_name = (const char *)0x20;               /* unreadable: shown as "?" */
+    info.dtype_name = (const char *)0x20;               /* unreadable: a warning, shown as "?" */
     (void)ARRCHECK_OWNER_CREATED(&info);                /* accepted */
     (void)ARRCHECK_OWNER_CREATED(&info);                /* same id again */
     info = req_info(2, 7, calloc(1, 64), buffer, 0, 1, shape);

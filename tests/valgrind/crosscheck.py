@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""crosscheck.py BUILD - arrcheck's leak verdicts agree with memcheck's.
+
+For every libarr program in BUILD/tests/valgrind (with the arguments of
+each .vgtest that runs it, else none) and every sample in BUILD/samples,
+runs memcheck and arrcheck (both --xml, all leak kinds) and compares, per
+place an array was made, arrcheck's verdicts (lost / still reachable) with
+memcheck's verdicts for the heap blocks that hold those arrays' handles
+(blocks of sizeof(arr_t) bytes, allocated under a libarr call made there).
+Memcheck's definitely, indirectly and possibly lost count as lost (arrcheck
+follows only pointers to a handle's start).
+
+"A place" is the first frames of the program's own code under the
+outermost libarr frame: arrcheck's stacks (with --show-libarr-frames=yes)
+and memcheck's allocation stacks both pass through it.  Programs that send
+the client requests themselves (req_*) have no libarr handles and are
+skipped.  Prints one line per program and exits 1 on any disagreement.
+"""
+import concurrent.futures
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TREE = os.path.dirname(os.path.dirname(HERE))
+KEY_FRAMES = 3
+MC_LOST = {"Leak_DefinitelyLost", "Leak_IndirectlyLost", "Leak_PossiblyLost"}
+
+
+def libarr_frame(fr):
+    d, f = fr.findtext("dir") or "", fr.findtext("file") or ""
+    return d.endswith("/libarr") or re.match(r"arr_\w+\.c$", f) is not None
+
+
+def allocator_frame(fr):
+    return "vgpreload" in (fr.findtext("obj") or "")
+
+
+def place(stack):
+    """The program's frames under the outermost libarr frame of the top
+    run of allocator/libarr frames; None when no libarr frame is on top."""
+    frames = stack.findall("frame") if stack is not None else []
+    i, seen_libarr = 0, False
+    while i < len(frames) and (allocator_frame(frames[i]) or libarr_frame(frames[i])):
+        seen_libarr = seen_libarr or libarr_frame(frames[i])
+        i += 1
+    if not seen_libarr or i == len(frames):
+        return None
+    return tuple((fr.findtext("fn"), fr.findtext("file"), fr.findtext("line"))
+                 for fr in frames[i:i + KEY_FRAMES])
+
+
+def parse(path):
+    try:
+        return ET.parse(path).getroot()
+    except (OSError, ET.ParseError):
+        return None
+
+
+def arrcheck_verdicts(root):
+    """Verdicts of the last leak search (at exit): ARRCHECK_LEAK_CHECK()
+    makes earlier ones; each search numbers its loss records from 1."""
+    runs = []
+    for err in root.iter("error"):
+        if not (err.findtext("kind") or "").startswith("Leaked"):
+            continue
+        m = re.search(r"in loss record (\d+) of", err.findtext("xwhat/text") or "")
+        if not runs or (m and int(m.group(1)) == 1):
+            runs.append([])
+        runs[-1].append(err)
+    out = {}
+    for err in runs[-1] if runs else []:
+        key = place(err.find("stack"))
+        if key is None:
+            continue
+        text = err.findtext("xwhat/text") or ""
+        out.setdefault(key, set()).add("reachable" if "still reachable" in text else "lost")
+    return out
+
+
+def memcheck_verdicts(root, handle_size):
+    out = {}
+    for err in root.iter("error"):
+        kind = err.findtext("kind") or ""
+        if not kind.startswith("Leak_"):
+            continue
+        text = err.findtext("xwhat/text") or ""
+        m = re.match(r"([\d,]+) (?:\(([\d,]+) direct, [\d,]+ indirect\) )?bytes in ([\d,]+) blocks", text)
+        if not m:
+            continue
+        direct = int((m.group(2) or m.group(1)).replace(",", ""))
+        blocks = int(m.group(3).replace(",", ""))
+        if blocks == 0 or direct != blocks * handle_size:
+            continue
+        key = place(err.find("stack"))
+        if key is None:
+            continue
+        out.setdefault(key, set()).add("lost" if kind in MC_LOST else "reachable")
+    return out
+
+
+def run(cmd, env=None):
+    try:
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300,
+                       env=env, cwd=TREE)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def check(job, handle_size, tmp):
+    name, argv = job
+    tag = re.sub(r"[^\w.-]", "_", name)
+    mc, ac = os.path.join(tmp, tag + ".mc.xml"), os.path.join(tmp, tag + ".ac.xml")
+    common = ["--xml=yes", "--num-callers=40", "--child-silent-after-fork=yes"]
+    run(["valgrind", "--tool=memcheck", "--leak-check=full", "--show-leak-kinds=all",
+         "--xml-file=" + mc] + common + argv)
+    run([os.path.join(TREE, "valgrind", "arrgrind"), "--show-leak-kinds=all",
+         "--show-libarr-frames=yes", "--xml-file=" + ac] + common + argv)
+    mroot, aroot = parse(mc), parse(ac)
+    if mroot is None or aroot is None:
+        return name, 0, ["no XML from " + ("memcheck" if mroot is None else "arrcheck")]
+    a, m = arrcheck_verdicts(aroot), memcheck_verdicts(mroot, handle_size)
+    problems = []
+    for key in sorted(set(a) | set(m), key=str):
+        if a.get(key, set()) != m.get(key, set()):
+            where = " < ".join(f"{fn} ({f}:{ln})" for fn, f, ln in key)
+            problems.append(f"at {where}: arrcheck {sorted(a.get(key, set()))}, "
+                            f"memcheck {sorted(m.get(key, set()))}")
+    return name, len(a), problems
+
+
+def jobs(build):
+    progs = os.path.join(build, "tests", "valgrind")
+    seen, out = set(), []
+    for vgtest in sorted(os.listdir(HERE)):
+        if not vgtest.endswith(".vgtest"):
+            continue
+        fields = {}
+        with open(os.path.join(HERE, vgtest)) as f:
+            for line in f:
+                k, _, v = line.partition(":")
+                fields[k.strip()] = v.strip()
+        prog = fields.get("prog", "")
+        if not prog or prog.startswith("req_") or prog == "handle_size":
+            continue
+        if os.path.exists(os.path.join(HERE, vgtest[:-7] + ".gdb")):
+            continue  # needs gdb to finish; its program runs below without arguments
+        args = fields.get("args", "")
+        if "$" in args:
+            continue  # needs the runner's environment
+        if (prog, args) in seen:
+            continue
+        seen.add((prog, args))
+        out.append((f"{prog} {args}".strip(), [os.path.join(progs, prog)] + shlex.split(args)))
+    ran = {p for p, _ in seen}
+    for src in sorted(os.listdir(os.path.join(HERE, "progs"))):
+        prog = src[:-2]
+        if src.endswith(".c") and not prog.startswith("req_") and prog != "handle_size" \
+                and prog not in ran:
+            out.append((prog, [os.path.join(progs, prog)]))
+    samples = os.path.join(build, "samples")
+    for src in sorted(os.listdir(os.path.join(TREE, "samples"))):
+        if src.endswith(".c") and os.path.exists(os.path.join(samples, src[:-2])):
+            out.append(("samples/" + src[:-2], [os.path.join(samples, src[:-2])]))
+    return out
+
+
+def main():
+    build = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(TREE, "build"))
+    size = subprocess.run([os.path.join(build, "tests", "valgrind", "handle_size")],
+                          capture_output=True, text=True, check=True)
+    handle_size = int(size.stdout)
+    failed = total = 0
+    with tempfile.TemporaryDirectory() as tmp, \
+            concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        for name, narrays, problems in pool.map(lambda j: check(j, handle_size, tmp), jobs(build)):
+            total += 1
+            if problems:
+                failed += 1
+                print(f"DIFFER {name}")
+                for p in problems:
+                    print("   " + p)
+            else:
+                print(f"agree  {name} ({narrays} places)")
+    print(f"crosscheck: {total - failed} programs agree with memcheck, {failed} differ")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
