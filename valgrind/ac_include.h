@@ -133,6 +133,7 @@ ACArray *ac_lookup_handle(Addr handle); /* live arrays only */
  * is kept, a backslash, newline, CR and tab become \\, \n, \r, \t, every
  * other control byte or byte that is not UTF-8 becomes \xNN.  Cut to
  * ndst-1 bytes before an escape or character that would not fit. */
+Int ac_utf8_seq(const UChar *s);
 void ac_escape(const HChar *src, HChar *dst, Int ndst);
 UChar ac_intern(const HChar *name); /* stores the escaped name */
 const HChar *ac_interned(UChar ix);

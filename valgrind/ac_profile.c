@@ -658,28 +658,6 @@ static void ac_out(ACOut *o, const HChar *fmt, ...)
     o->n += len;
 }
 
-/* Length of the valid UTF-8 sequence at s (0: invalid). */
-static Int ac_utf8_len(const UChar *s)
-{
-    UChar c = s[0];
-    Int n;
-    UChar lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2;
-    else if (c >= 0xE0 && c <= 0xEF)
-        n = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-    else if (c >= 0xF0 && c <= 0xF4)
-        n = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-    else
-        return 0;
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (Int i = 2; i < n; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-    return n;
-}
-
 /* A JSON string (null for NULL); bytes that are not UTF-8 become U+FFFD. */
 static void ac_json_str(ACOut *f, const HChar *s)
 {
@@ -700,7 +678,7 @@ static void ac_json_str(ACOut *f, const HChar *s)
             ac_out(f, "%c", c);
             u++;
         } else {
-            Int n = ac_utf8_len(u);
+            Int n = ac_utf8_seq(u); /* 0 also for C1 controls */
             if (n == 0) {
                 ac_out(f, "\\ufffd");
                 u++;

@@ -135,8 +135,9 @@ void ac_for_each_live(void (*fn)(ACArray *rec, void *opaque), void *opaque)
 static HChar *ac_interned_names[AC_MAX_INTERNED + 1] = { (HChar *)"?" };
 static UInt ac_n_interned = 1;
 
-/* Length of the valid UTF-8 sequence at s (0: invalid or a control code). */
-static Int ac_utf8_seq(const UChar *s)
+/* Length of the valid UTF-8 sequence at s (0: invalid or a control code,
+ * C1 controls included).  Shared by every writer of client text. */
+Int ac_utf8_seq(const UChar *s)
 {
     UChar c = s[0];
     Int n;
