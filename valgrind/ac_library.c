@@ -94,7 +94,7 @@ static Bool ac_starts_with(const HChar *s, const HChar *prefix)
 }
 
 /* Is the directory holding dir/file named `name`?  dir may be empty and
- * file may carry directories ("libarr/arr_core.c"). */
+ * file may carry directories ("libarr/arr_owner.c"). */
 static Bool ac_in_dir_named(const HChar *dir, const HChar *file, const HChar *name)
 {
     HChar path[512];
