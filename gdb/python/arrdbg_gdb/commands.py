@@ -7,7 +7,6 @@ errors with a short message, never as a Python traceback.
 import contextlib
 import errno
 import os
-import re
 import stat
 import tempfile
 
@@ -470,53 +469,11 @@ def _relative(a, b, lo, hi):
     return " (bytes [%d, %d) of #%d's data)" % (lo - start, hi - start, a.base_id)
 
 
-def _parenthesised(expr):
-    """Whether expr is one (...) group as a whole."""
-    if not (expr.startswith("(") and expr.endswith(")")):
-        return False
-    depth = 0
-    for k, c in enumerate(expr):
-        depth += {"(": 1, ")": -1}.get(c, 0)
-        if depth == 0 and k < len(expr) - 1:
-            return False
-    return True
-
-
-def _element_name(expr, index):
-    """expr[i, j] for the witness of arr shares, in the user's words: the
-    expression as typed (parenthesised unless a name or #ID)."""
-    expr = expr.strip()
-    if not (re.match(r"^(#\d+|[A-Za-z_$][\w$]*(\s*(\.|->)\s*[A-Za-z_]\w*|\[[^\]]*\]|\(\))*)$", expr)
-            or _parenthesised(expr)):
-        expr = "(%s)" % expr
-    if not index:
-        return expr
-    return "%s[%s]" % (expr, ", ".join(str(i) for i in index))
-
-
 def shares_report(a, b, max_work, exprs=("a", "b")):
     """Lines answering may-share and shares for two descriptors; exprs:
     what the user called them (names the witness elements)."""
-    oa, ob = a.operand(), b.operand()
-    bounds = overlap.may_share(oa, ob)
-    names = "#%d and #%d" % (a.id, b.id)
-    if bounds is None:
-        lines = ["%s: may share memory (bounds): no" % names]
-    else:
-        lines = ["%s: may share memory (bounds): yes, bounds overlap in [0x%x, 0x%x)%s, %d bytes"
-                 % (names, bounds[0], bounds[1], _relative(a, b, *bounds), bounds[1] - bounds[0])]
-    answer, witness = overlap.shares(oa, ob, max_work)
-    if answer == overlap.YES:
-        lo, hi = witness.common_range()
-        lines.append("%s: shares memory (exact): yes, %s and %s share bytes [0x%x, 0x%x)%s"
-                     % (names, _element_name(exprs[0], witness.index_a),
-                        _element_name(exprs[1], witness.index_b), lo, hi, _relative(a, b, lo, hi)))
-    elif answer == overlap.NO:
-        lines.append("%s: shares memory (exact): no" % names)
-    else:
-        lines.append("%s: shares memory (exact): too hard (search stopped after %d steps; see set arr max-work)"
-                     % (names, max_work))
-    return lines
+    return overlap.report("#%d and #%d" % (a.id, b.id), a.operand(), b.operand(), max_work,
+                          exprs, lambda lo, hi: _relative(a, b, lo, hi))
 
 
 class ArrShares(gdb.Command):

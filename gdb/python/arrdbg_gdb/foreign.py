@@ -24,8 +24,7 @@ import gdb.printing
 from . import layout
 from .memory import ADDRESS_MASK, ReadError
 from .model import fmt_tuple
-from .overlap import NO, YES, Operand, extent, may_share
-from .overlap import shares as exact_shares
+from .overlap import Operand, extent, report
 
 MAX_CHAIN = 64
 
@@ -469,21 +468,6 @@ def shares(arg, resolve_libarr, max_work):
         else:
             operands.append(f.operand())
             names.append(f.name() if f.id is None else "%s %s" % (f.layout.word, f.name()))
-    pair = "%s and %s" % tuple(names)
-    bounds = may_share(*operands)
-    if bounds is None:
-        lines = ["%s: may share memory (bounds): no" % pair]
-    else:
-        lines = ["%s: may share memory (bounds): yes, bounds overlap in [0x%x, 0x%x), %d bytes"
-                 % (pair, bounds[0], bounds[1], bounds[1] - bounds[0])]
-    answer, witness = exact_shares(operands[0], operands[1], max_work)
-    if answer == YES:
-        lo, hi = witness.common_range()
-        lines.append("%s: shares memory (exact): yes, a%s and b%s share bytes [0x%x, 0x%x)"
-                     % (pair, list(witness.index_a), list(witness.index_b), lo, hi))
-    elif answer == NO:
-        lines.append("%s: shares memory (exact): no" % pair)
-    else:
-        lines.append("%s: shares memory (exact): too hard (see set arr max-work)" % pair)
+    lines = report("%s and %s" % tuple(names), operands[0], operands[1], max_work, argv)
     gdb.write("\n".join(lines) + "\n")
     return True

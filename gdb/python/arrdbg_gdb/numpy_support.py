@@ -500,23 +500,7 @@ def shares(arg, resolve_libarr):
             a = _need_array(f, "arr shares")
             operands.append(_operand(a))
             names.append("0x%x" % a.address)
-    pair = "%s and %s" % tuple(names)
-    bounds = overlap.may_share(*operands)
-    if bounds is None:
-        lines = ["%s: may share memory (bounds): no" % pair]
-    else:
-        lines = ["%s: may share memory (bounds): yes, bounds overlap in [0x%x, 0x%x), %d bytes"
-                 % (pair, bounds[0], bounds[1], bounds[1] - bounds[0])]
-    answer, witness = overlap.shares(operands[0], operands[1], Settings.max_work)
-    if answer == overlap.YES:
-        lo, hi = witness.common_range()
-        lines.append("%s: shares memory (exact): yes, a%s and b%s share bytes [0x%x, 0x%x)"
-                     % (pair, list(witness.index_a), list(witness.index_b), lo, hi))
-    elif answer == overlap.NO:
-        lines.append("%s: shares memory (exact): no" % pair)
-    else:
-        lines.append("%s: shares memory (exact): too hard (search stopped after %d steps; see set arr max-work)"
-                     % (pair, Settings.max_work))
+    lines = overlap.report("%s and %s" % tuple(names), operands[0], operands[1], Settings.max_work, argv)
     gdb.write("\n".join(lines) + "\n")
     return True
 

@@ -19,6 +19,7 @@ the rest can reach, and the last two solved in closed form.  A work budget
 (nodes visited) bounds the search; past it the answer is "too hard".
 """
 
+import re
 from math import gcd
 
 
@@ -240,3 +241,56 @@ def _witness(a, b, terms, values):
     address = ranges["a"][0] + byte["a"]
     return Witness(address, tuple(index["a"]), tuple(index["b"]),
                    ranges["a"], ranges["b"])
+
+
+# ---- the answer as arr shares prints it (libarr, NumPy and foreign arrays) ----
+
+
+def _parenthesised(expr):
+    """Whether expr is one (...) group as a whole."""
+    if not (expr.startswith("(") and expr.endswith(")")):
+        return False
+    depth = 0
+    for k, c in enumerate(expr):
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if depth == 0 and k < len(expr) - 1:
+            return False
+    return True
+
+
+def element_name(expr, index):
+    """expr[i, j] for the witness of arr shares, in the user's words: the
+    expression as typed (parenthesised unless a name or #ID)."""
+    expr = expr.strip()
+    if not (re.match(r"^(#\d+|[A-Za-z_$][\w$]*(\s*(\.|->)\s*[A-Za-z_]\w*|\[[^\]]*\]|\(\))*)$", expr)
+            or _parenthesised(expr)):
+        expr = "(%s)" % expr
+    if not index:
+        return expr
+    return "%s[%s]" % (expr, ", ".join(str(i) for i in index))
+
+
+def report(pair, oa, ob, max_work, exprs=("a", "b"), relative=lambda lo, hi: ""):
+    """The lines of `arr shares` for operands oa and ob: pair names them
+    in the first column, exprs are the user's expressions (the witness
+    elements are named by them), relative(lo, hi) may add where a byte
+    range lies in a base's data.  Cost: the exact search is bounded by
+    max_work steps."""
+    bounds = may_share(oa, ob)
+    if bounds is None:
+        lines = ["%s: may share memory (bounds): no" % pair]
+    else:
+        lines = ["%s: may share memory (bounds): yes, bounds overlap in [0x%x, 0x%x)%s, %d bytes"
+                 % (pair, bounds[0], bounds[1], relative(*bounds), bounds[1] - bounds[0])]
+    answer, witness = shares(oa, ob, max_work)
+    if answer == YES:
+        lo, hi = witness.common_range()
+        lines.append("%s: shares memory (exact): yes, %s and %s share bytes [0x%x, 0x%x)%s"
+                     % (pair, element_name(exprs[0], witness.index_a),
+                        element_name(exprs[1], witness.index_b), lo, hi, relative(lo, hi)))
+    elif answer == NO:
+        lines.append("%s: shares memory (exact): no" % pair)
+    else:
+        lines.append("%s: shares memory (exact): too hard (search stopped after %d steps; see set arr max-work)"
+                     % (pair, max_work))
+    return lines
