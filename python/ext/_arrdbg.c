@@ -383,19 +383,26 @@ static inline uint32_t site_now(void)
 
 /* ---- pending calls: the classifier and the peak scan --------------------------- */
 
-static int run_classify(void *arg)
+/* Calls a Python hook from a pending call (GIL held); its errors are
+ * reported as unraisable, never passed on into the interpreter's loop. */
+static int call_hook(PyObject *cb)
 {
-    (void)arg;
-    classify_pending = 0;
-    if (!classify_cb)
+    if (!cb)
         return 0;
-    PyObject *r = PyObject_CallNoArgs(classify_cb);
+    PyObject *r = PyObject_CallNoArgs(cb);
     if (!r) {
-        PyErr_WriteUnraisable(classify_cb);
+        PyErr_WriteUnraisable(cb);
         return 0;
     }
     Py_DECREF(r);
     return 0;
+}
+
+static int run_classify(void *arg)
+{
+    (void)arg;
+    classify_pending = 0;
+    return call_hook(classify_cb);
 }
 
 static void schedule_classify(void)
@@ -408,15 +415,7 @@ static int run_peak(void *arg)
 {
     (void)arg;
     peak_pending = 0;
-    if (!peak_cb)
-        return 0;
-    PyObject *r = PyObject_CallNoArgs(peak_cb);
-    if (!r) {
-        PyErr_WriteUnraisable(peak_cb);
-        return 0;
-    }
-    Py_DECREF(r);
-    return 0;
+    return call_hook(peak_cb);
 }
 
 /* ---- Valgrind: arrcheck owners and the quarantine ----------------------------- */
