@@ -14,11 +14,10 @@ import gdb
 
 from . import layout
 from .memory import ADDRESS_MASK, ReadError, Settings, Target, read, read_buffer
-from .overlap import Operand, extent
+from .overlap import Operand, element_count, extent
 
 MAX_REGISTRY = 10000000   # registry entries the plugin is willing to read
 MAX_VIEWS_WALK = 10000000
-MAX_ELEMENTS = 1 << 62
 # Module-level copies for validate(), which runs once per live array.
 _MAGIC_LIVE = layout.MAGIC_LIVE
 _MAXDIMS = layout.MAXDIMS
@@ -120,13 +119,10 @@ class ArrDesc:
             raise Invalid("is_view %d orphaned %d" % (is_view, orphaned))
         if orphaned and not is_view:
             raise Invalid("orphaned owner")
-        size = 1
-        for axis, d in enumerate(self.shape):
-            if d < 0:
-                raise Invalid("shape[%d] %d" % (axis, d))
-            size *= d
-            if size > MAX_ELEMENTS:
-                raise Invalid("element count (over 2**62)")
+        try:
+            size = element_count(self.shape)
+        except ValueError as e:
+            raise Invalid(str(e))
         self.size = size
         self.nbytes = size * itemsize
         if size and self.data == 0:

@@ -29,12 +29,13 @@ sense raises Invalid with a short reason.
 
 import struct
 
+from .overlap import element_count
+
 MAXDIMS_V1 = 32          # NPY_MAXDIMS in NumPy 1.x
 MAX_NAME = 200           # bytes of a tp_name read before giving up
 MAX_TYPE_CHAIN = 16      # tp_base steps when looking for numpy.ndarray
 MAX_META_STEPS = 4       # ob_type steps from an object to `type` itself
 MAX_BASE_CHAIN = 64      # ndarray.base steps followed
-MAX_ELEMENTS = 1 << 62
 MAX_SEQUENCE = 100000    # items read from a list or tuple of candidates
 
 # NPY_ARRAY_* flag bits (ndarraytypes.h), in the order NumPy prints them.
@@ -330,13 +331,10 @@ def read_ndarray(mem, lay, address):
     if a.ndim:
         a.shape = lay.ssizes(mem, lay.ptr(mem, address + off["dimensions"]), a.ndim)
         a.strides = lay.ssizes(mem, lay.ptr(mem, address + off["strides"]), a.ndim)
-    size = 1
-    for axis, d in enumerate(a.shape):
-        if d < 0:
-            raise Invalid("shape[%d] %d" % (axis, d))
-        size *= d
-        if size > MAX_ELEMENTS:
-            raise Invalid("element count over 2**62")
+    try:
+        size = element_count(a.shape)
+    except ValueError as e:
+        raise Invalid(str(e))
     a.size = size
     a.dtype = read_dtype(mem, lay, lay.ptr(mem, address + off["descr"]))
     a.nbytes = size * a.dtype.elsize

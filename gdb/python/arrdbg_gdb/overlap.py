@@ -23,6 +23,24 @@ import re
 from math import gcd
 
 
+# An array's element count must stay below this (NumPy's limit is 2**63 - 1
+# bytes; descriptors claiming more are garbage).
+MAX_ELEMENTS = 1 << 62
+
+
+def element_count(shape):
+    """The product of shape; ValueError naming the negative axis or the
+    overflow of MAX_ELEMENTS.  O(ndim)."""
+    size = 1
+    for axis, d in enumerate(shape):
+        if d < 0:
+            raise ValueError("shape[%d] %d" % (axis, d))
+        size *= d
+        if size > MAX_ELEMENTS:
+            raise ValueError("element count over 2**62")
+    return size
+
+
 class Operand:
     """One array as the solver needs it: address of element 0, shape,
     strides in bytes (any sign), itemsize."""
