@@ -24,7 +24,7 @@ import gdb.printing
 from . import layout
 from .memory import ADDRESS_MASK, ReadError
 from .model import fmt_tuple
-from .overlap import Operand, extent, report
+from .overlap import Operand, extent, report_mixed
 
 MAX_CHAIN = 64
 
@@ -459,15 +459,9 @@ def shares(arg, resolve_libarr, max_work):
     found = [find(t) for t in argv]
     if all(f is None for f in found):
         return False
-    operands, names = [], []
-    for f, text in zip(found, argv):
-        if f is None:
-            d = resolve_libarr(text)
-            operands.append(d.operand())
-            names.append("#%d" % d.id)
-        else:
-            operands.append(f.operand())
-            names.append(f.name() if f.id is None else "%s %s" % (f.layout.word, f.name()))
-    lines = report("%s and %s" % tuple(names), operands[0], operands[1], max_work, argv)
+    def describe(f):
+        return f.operand(), (f.name() if f.id is None else "%s %s" % (f.layout.word, f.name()))
+
+    lines = report_mixed(argv, found, describe, resolve_libarr, max_work)
     gdb.write("\n".join(lines) + "\n")
     return True

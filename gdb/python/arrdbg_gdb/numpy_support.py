@@ -490,17 +490,12 @@ def shares(arg, resolve_libarr):
     found = [find_text(t) for t in argv]
     if all(f is None for f in found):
         return False
-    operands, names = [], []
-    for f, text in zip(found, argv):
-        if f is None:
-            d = resolve_libarr(text)
-            operands.append(d.operand())
-            names.append("#%d" % d.id)
-        else:
-            a = _need_array(f, "arr shares")
-            operands.append(_operand(a))
-            names.append("0x%x" % a.address)
-    lines = overlap.report("%s and %s" % tuple(names), operands[0], operands[1], Settings.max_work, argv)
+
+    def describe(f):
+        a = _need_array(f, "arr shares")
+        return _operand(a), "0x%x" % a.address
+
+    lines = overlap.report_mixed(argv, found, describe, resolve_libarr, Settings.max_work)
     gdb.write("\n".join(lines) + "\n")
     return True
 

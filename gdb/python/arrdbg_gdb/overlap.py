@@ -312,3 +312,19 @@ def report(pair, oa, ob, max_work, exprs=("a", "b"), relative=lambda lo, hi: "")
         lines.append("%s: shares memory (exact): too hard (search stopped after %d steps; see set arr max-work)"
                      % (pair, max_work))
     return lines
+
+
+def report_mixed(argv, found, describe, resolve_libarr, max_work):
+    """`arr shares` where some operands are not libarr arrays: found[i] is
+    what argv[i] named (None: a libarr array, resolve_libarr gives its
+    descriptor), describe(found) its (Operand, name)."""
+    operands, names = [], []
+    for f, text in zip(found, argv):
+        if f is None:
+            d = resolve_libarr(text)
+            operand, name = d.operand(), "#%d" % d.id
+        else:
+            operand, name = describe(f)
+        operands.append(operand)
+        names.append(name)
+    return report("%s and %s" % tuple(names), operands[0], operands[1], max_work, argv)
