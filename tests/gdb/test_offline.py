@@ -143,6 +143,11 @@ def test_bulk_decode(rng, rounds):
             scalars = dict(zip(names, decoder.scalars_at(block, pos)))
             check(set(names) | {"shape", "strides"} == set(whole),
                   "split names %r" % (names,))
+            some = rng.sample(names, rng.randrange(1, len(names) + 1))
+            order, pick = decoder.picker(some)
+            check(sorted(order) == sorted(some) and
+                  all(v == whole[n] for n, v in zip(order, pick(block, pos))),
+                  "picker %r differs at pos %d" % (some, pos))
             check(all(scalars[n] == whole[n] for n in names), "scalars differ at pos %d" % pos)
             n = rng.randrange(0, layout.MAXDIMS + 1)
             check(list(shape_readers[n](block, pos + shape_offset)) == whole["shape"][:n]

@@ -9,6 +9,8 @@ import errno
 import os
 import stat
 import tempfile
+from collections import defaultdict
+from itertools import repeat
 
 import gdb
 
@@ -140,17 +142,23 @@ MAX_COLUMN = 40  # a longer cell (a 32-d shape) overflows its row, not every row
 
 
 def _width(col):
-    return max([len(v) for v in col if len(v) <= MAX_COLUMN] or [0])
+    """The width of a column: its longest cell up to MAX_COLUMN.  C-level
+    passes (max over map, then a filter only when a cell is longer)."""
+    widest = max(map(len, col), default=0)
+    if widest <= MAX_COLUMN:
+        return widest
+    return max([n for n in map(len, set(col)) if n <= MAX_COLUMN] or [0])
 
 
 def _table(columns, right_aligned=(0, 4)):
     """Lines of aligned columns (each a list of strings, the header first);
     the columns in right_aligned are right-aligned, the last is left as is.
-    Built column by column: `arr list` formats 100,000s of rows."""
+    One %-format per line with the widths in the format (`arr list` formats
+    100,000s of rows): O(rows x columns), in C-level maps."""
     fmt = "  ".join(("%%%ds" if k in right_aligned else "%%-%ds") % _width(col)
                     for k, col in enumerate(columns[:-1]))
     fmt += "  %s"
-    return [(fmt % row).rstrip() for row in zip(*columns)]
+    return list(map(str.rstrip, map(fmt.__mod__, zip(*columns))))
 
 
 LEAK_ORDER = ("copy", "owner", "view", "orphan")
@@ -160,35 +168,33 @@ LEAK_GROUP_WORDS = {"copy": "copies never freed", "owner": "arrays never freed",
 LEAK_IDS_SHOWN = 8
 
 
-def _list_columns(entries):
-    """The columns of `arr list` (header first), as strings."""
-    dtypes = layout.DTYPES
-    places = {pc: where(pc) for pc in {d.made_at for d in entries}}  # a few call sites
-    shapes = {}  # most arrays share a few shapes: format each once
-    for d in entries:
-        if d.shape not in shapes:
-            shapes[d.shape] = fmt_tuple(d.shape)
+def _list_columns(table):
+    """The columns of `arr list` (header first), as strings, from the
+    registry's Table: one C-level map per column, and the columns with few
+    distinct values (shape, label, place) formatted once per value."""
+    places = {pc: where(pc) for pc in set(table.column("made_at"))}  # a few call sites
+    shapes = {shape: fmt_tuple(shape) for shape in set(table.column("shape"))}
+    labels = {label: '"%s"' % label if label else "" for label in set(table.column("label"))}
     return [
-        ["id"] + ["#%d" % d.id for d in entries],
-        ["kind"] + [d.category for d in entries],
-        ["dtype"] + [dtypes[d.dtype] for d in entries],
-        ["shape"] + [shapes[d.shape] for d in entries],
-        ["bytes"] + [str(d.nbytes) for d in entries],
-        ["base"] + ["#%d" % d.base_id if d.is_view else "-" for d in entries],
-        ["label"] + ['"%s"' % d.label if d.label else "" for d in entries],
-        ["made at"] + [places[d.made_at] for d in entries],
+        ["id"] + list(map("#%d".__mod__, table.column("id"))),
+        ["kind"] + table.column("category"),
+        ["dtype"] + list(map(layout.DTYPES.__getitem__, table.column("dtype"))),
+        ["shape"] + list(map(shapes.__getitem__, table.column("shape"))),
+        ["bytes"] + list(map(str, table.column("nbytes"))),
+        ["base"] + ["#%d" % base if view else "-"
+                    for view, base in zip(table.column("is_view"), table.column("base_id"))],
+        ["label"] + list(map(labels.__getitem__, table.column("label"))),
+        ["made at"] + list(map(places.__getitem__, table.column("made_at"))),
     ]
 
 
-def _footer(reg, entries):
-    kinds = {"owner": 0, "copy": 0, "view": 0, "orphan": 0}
-    owner_bytes = 0
-    for d in entries:
-        kinds[d.category] += 1
-        if not d.is_view and d.buffer_bytes > 0:
-            owner_bytes += d.buffer_bytes
+def _footer(reg, table):
+    categories = table.column("category")
+    owner_bytes = sum(b for b, view in zip(table.column("buffer_bytes"), table.column("is_view"))
+                      if b > 0 and not view)
     text = "%d arrays: %d owners, %d copies, %d views, %d orphans; %d bytes in their owners' buffers\n" % (
-        len(entries), kinds["owner"], kinds["copy"], kinds["view"], kinds["orphan"], owner_bytes)
+        len(table), categories.count("owner"), categories.count("copy"), categories.count("view"),
+        categories.count("orphan"), owner_bytes)
     return text + _registry_problems(reg)
 
 
@@ -243,19 +249,19 @@ caller).  `owners` lists owners and copies, `views` views and orphans,
         if _numpy_first("list", what):
             return
         reg = _registry("arr list")
-        entries = reg.entries
-        if what == "owners":
-            entries = [d for d in entries if not d.is_view]
-        elif what == "views":
-            entries = [d for d in entries if d.is_view]
+        table = reg.table
+        if what in ("owners", "views"):
+            want = what == "views"
+            table = table.subset([k for k, view in enumerate(table.column("is_view")) if view == want])
         elif what == "leaks":
             rank = {kind: k for k, kind in enumerate(LEAK_ORDER)}
-            entries = sorted(entries, key=lambda d: rank[d.category])
-        if entries:
-            _write_lines(_table(_list_columns(entries)))
+            categories = table.column("category")
+            table = table.subset(sorted(range(len(table)), key=lambda k: rank[categories[k]]))
+        if len(table):
+            _write_lines(_table(_list_columns(table)))
         else:
             gdb.write("no live arrays\n" if not what else "no live arrays of that kind\n")
-        gdb.write(_footer(reg, entries))
+        gdb.write(_footer(reg, table))
 
 
 def _source_chain(desc, reg):
@@ -528,43 +534,42 @@ buffers themselves; at exit the tool's report is the authoritative one."""
         if _numpy_first("leaks", arg):
             return
         reg = _registry("arr leaks")
-        groups = {k: [] for k in LEAK_ORDER}
-        for d in reg.entries:
-            groups[d.category].append(d)
+        table = reg.table
+        ids, categories = table.column("id"), table.column("category")
+        made_at, buffer_bytes = table.column("made_at"), table.column("buffer_bytes")
         # One line per creation site and kind (arrcheck's loss records),
         # the most bytes first, then the most arrays: O(n log n).
-        sites = {}
-        for kind in LEAK_ORDER:
-            for d in groups[kind]:
-                sites.setdefault((kind, d.made_at), []).append(d)
+        sites = defaultdict(list)
+        for k, key in enumerate(zip(categories, made_at)):
+            sites[key].append(k)
         rank = {kind: k for k, kind in enumerate(LEAK_ORDER)}
         records = []
-        buffer_bytes = 0
-        for (kind, made_at), arrays in sites.items():
-            arrays.sort(key=lambda d: d.id)
-            nbytes = sum(0 if d.is_view else max(d.buffer_bytes, 0) for d in arrays)
-            buffer_bytes += nbytes
-            records.append((-nbytes, -len(arrays), rank[kind], arrays[0].id, kind, made_at, arrays, nbytes))
+        buffer_total = 0
+        for (kind, site), rows in sites.items():
+            rows.sort(key=ids.__getitem__)
+            nbytes = 0 if kind in ("view", "orphan") else \
+                sum(map(max, map(buffer_bytes.__getitem__, rows), repeat(0)))
+            buffer_total += nbytes
+            records.append((-nbytes, -len(rows), rank[kind], ids[rows[0]], kind, site, rows, nbytes))
         records.sort(key=lambda r: r[:4])
         out = []
-        for _b, _n, _r, _i, kind, made_at, arrays, nbytes in records:
-            d = arrays[0]
+        for _b, _n, _r, _i, kind, site, rows, nbytes in records:
+            d = table.desc(rows[0])
             extra = " of freed #%d" % d.base_id if kind == "orphan" else (
                 " of #%d" % d.base_id if kind == "view" else "")
             first = "#%d%s %s %s%s" % (d.id, extra, d.dtype_name, fmt_tuple(d.shape),
                                        ' "%s"' % d.label if d.label else "")
-            if len(arrays) == 1:
-                out.append("%s: %s, %d bytes, made at %s" % (LEAK_WORDS[kind], first, nbytes, where(made_at)))
+            if len(rows) == 1:
+                out.append("%s: %s, %d bytes, made at %s" % (LEAK_WORDS[kind], first, nbytes, where(site)))
                 continue
-            ids = ", ".join("#%d" % a.id for a in arrays[:LEAK_IDS_SHOWN])
-            if len(arrays) > LEAK_IDS_SHOWN:
-                ids += " and %d more" % (len(arrays) - LEAK_IDS_SHOWN)
+            shown = ", ".join("#%d" % ids[k] for k in rows[:LEAK_IDS_SHOWN])
+            if len(rows) > LEAK_IDS_SHOWN:
+                shown += " and %d more" % (len(rows) - LEAK_IDS_SHOWN)
             out.append("%s: %d arrays, %d bytes, made at %s: e.g. %s (ids %s)" % (
-                LEAK_GROUP_WORDS[kind], len(arrays), nbytes, where(made_at), first, ids))
-        total = sum(len(v) for v in groups.values())
+                LEAK_GROUP_WORDS[kind], len(rows), nbytes, where(site), first, shown))
         out.append(layout.LEAK_SUMMARY_FORMAT % (
-            total, len(groups["copy"]), len(groups["owner"]), buffer_bytes,
-            len(groups["view"]), len(groups["orphan"])))
+            len(table), categories.count("copy"), categories.count("owner"), buffer_total,
+            categories.count("view"), categories.count("orphan")))
         _write_lines(out)
         gdb.write(_registry_problems(reg))
 

@@ -214,6 +214,25 @@ class StructDecoder:
 
     _scalar = None
 
+    def picker(self, names):
+        """(order, unpack_from): unpack_from(buf, pos) gives the values of
+        the scalar fields `names` (a subset) of the struct at buf[pos:], in
+        `order` (offset order).  Fewer fields: fewer Python objects per
+        struct, for a walk that needs only some of them."""
+        fields = sorted((f for f in self.fields if f[0] in names), key=lambda f: f[1])
+        if len(fields) != len(set(names)) or any(f[3] for f in fields):
+            raise ValueError("unknown or array field in %r" % (names,))
+        fmt = [self.endian]
+        pos = 0
+        for _name, offset, st, _array_len in fields:
+            if offset < pos:
+                raise ValueError("overlapping fields in struct layout")
+            if offset > pos:
+                fmt.append("%dx" % (offset - pos))
+            fmt.append(st.format[1:])
+            pos = offset + st.size
+        return tuple(f[0] for f in fields), struct.Struct("".join(fmt)).unpack_from
+
     def array_readers(self, name):
         """(offset of array field `name`, readers): readers[n](buf, pos)
         gives the first n entries of the array at buf[pos:] as a tuple,

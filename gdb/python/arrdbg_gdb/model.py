@@ -9,6 +9,9 @@ printers show as `<arr: invalid REASON at 0x...>`.
 import contextlib
 import gc
 import struct
+from bisect import bisect_right
+from itertools import compress, repeat
+from operator import add, itemgetter, mul, not_, sub
 
 import gdb
 
@@ -130,10 +133,13 @@ class ArrDesc:
         op = self.op
         if not 0 <= op < _NOPS:
             raise Invalid("op %d" % op)
-        if is_view:
-            self.category = "orphan" if orphaned else "view"
-        else:
-            self.category = "copy" if layout.is_copy_op(op) else "owner"
+        # The same rule as the registry walk's (which checks the fields
+        # above per distinct combination): the category, or None.
+        # (A synthetic row's magic was checked above.)
+        category = _key_category(_MAGIC_LIVE, ndim, dtype, itemsize, is_view, orphaned, op)
+        if category is None:
+            raise Invalid("fields")  # cannot happen: every case is checked above
+        self.category = category
 
     # ---- derived facts ---------------------------------------------------
 
@@ -238,8 +244,9 @@ class Registry:
 
     def __init__(self):
         self.problems = []
-        self._by_id = None
-        self.entries = []  # ArrDesc, in registry order
+        self.table = Table.empty()  # the valid descriptors, in registry order
+        self._entries = None
+        self._pointers = ()
         self.bad = []      # (slot, address, text) of entries that fail checks
         self._by_id = None
         self.address = registry_address()
@@ -268,14 +275,28 @@ class Registry:
             raise Invalid("registry items (%s)" % exc)
         fmt = "%s%d%s" % (target.endian, count, "Q" if psize == 8 else "I")
         pointers = struct.unpack(fmt, raw)
-        seen = {}
-        self.entries = _decode_all(pointers, target.arr, seen, self.problems, self.bad)
-        self._by_id = None
+        self._pointers = pointers
+        with gc_paused():
+            self.table = _walk(pointers, target.arr, self.problems, self.bad)
+
+    @property
+    def entries(self):
+        """The valid descriptors as ArrDesc objects with every field, in
+        registry order: a second, full walk, made on first use (O(n))."""
+        if self._entries is None:
+            if not self._pointers:
+                self._entries = []
+            else:
+                with gc_paused():
+                    self._entries = _walk(self._pointers, Target.get().arr, [], [], full=True).descs()
+        return self._entries
 
     def by_id(self, ident):
+        """The live descriptor with this id, or None: O(n) the first time."""
         if self._by_id is None:
-            self._by_id = {d.id: d for d in self.entries}
-        return self._by_id.get(ident)
+            self._by_id = dict(zip(self.table.column("id"), range(len(self.table))))
+        k = self._by_id.get(ident)
+        return None if k is None else self.table.desc(k)
 
 
 def _check_layout(target, version, problems):
@@ -335,96 +356,295 @@ def gc_paused():
             gc.enable()
 
 
-def _decode_all(pointers, decoder, seen, problems, bad):
-    """The valid descriptors the registry's pointers lead to, in registry
-    order; bad gets (slot, address, text) for the others, problems the
-    repeated entries.  This is the hot loop of `arr list` and `arr leaks`
-    (100,000s of arrays): everything it looks up is hoisted, and only the
-    ndim entries of shape and strides are decoded."""
-    entries = []
-    with gc_paused():
-        spans = _read_clustered(pointers, decoder.size)
-        _decode_into(entries, pointers, spans, decoder, seen, problems, bad)
-    return entries
+# ---- the registry walk ------------------------------------------------
+#
+# `arr list`, `arr leaks` and `arr mem` read every live descriptor: 100,000s
+# of them.  The walk works on columns, with C-level loops (map, zip, set,
+# compress, struct's unpack_from) instead of Python statements per array:
+#
+#   1. the registry is cut into runs of entries whose handles lie close
+#      together and in increasing address order (each step up to
+#      CLUSTER_GAP bytes, at most CLUSTER_MAX bytes in all): libarr's
+#      handles are malloc'd one after the other, so runs are long.  Each
+#      run is one read_memory.  Entries in no run (a registry in another
+#      order) are sorted by address and read in clusters the same way;
+#      a run or cluster that cannot be read is read handle by handle, so
+#      one bad handle costs only its own line;
+#   2. each handle's fields are one unpack_from on its run's bytes (only
+#      WALK_FIELDS), its shape one more (only the ndim entries);
+#   3. the checks of ArrDesc.validate run once per distinct combination of
+#      (magic, ndim, dtype, itemsize, is_view, orphaned, op) and once per
+#      distinct shape, not per array; only the arrays those checks flag
+#      go through validate() itself, which gives their exact reason.
+#
+# Time: O(n) for a registry in address order, O(n log n) in the worst
+# case (the sort of entries in no run); the memory read is the handles'
+# own bytes plus the small gaps between them.  ArrDesc objects are made
+# only when asked for (Table.desc, Registry.entries).
+
+# The fields of struct arr the walk decodes: what validate() checks and
+# what `arr list` and `arr leaks` show.  Table.desc gives every field.
+WALK_FIELDS = ("magic", "ndim", "id", "dtype", "itemsize", "op", "base_id", "is_view",
+               "orphaned", "data", "buffer_bytes", "made_at", "label")
 
 
-def _decode_into(entries, pointers, spans, decoder, seen, problems, bad):
-    """_decode_all's loop (entries, problems and bad are appended to)."""
+class Table:
+    """The valid descriptors of a registry walk, in registry order, as
+    columns.  column(name) gives a list: a decoded field (label as text),
+    shape (and strides, in a full walk) as tuples, address, size, nbytes
+    or category.  Columns, not objects: a column is one C-level pass."""
+
+    def __init__(self, names, columns):
+        self.names = tuple(names)        # the struct fields decoded
+        self._columns = columns
+
+    @classmethod
+    def empty(cls):
+        return cls(WALK_FIELDS, {name: [] for name in WALK_FIELDS + (
+            "shape", "address", "size", "category")})
+
+    def __len__(self):
+        return len(self._columns["address"])
+
+    def column(self, name):
+        col = self._columns.get(name)
+        if col is None and name == "nbytes":
+            col = self._columns[name] = list(map(mul, self.column("size"), self.column("itemsize")))
+        return col
+
+    def subset(self, indices):
+        """The rows at `indices` (a list of positions), as a new Table."""
+        return Table(self.names, {n: list(map(c.__getitem__, indices))
+                                  for n, c in self._columns.items()})
+
+    def desc(self, k):
+        """Row k as an ArrDesc with every field (one more read of its
+        handle, cached): raises ReadError or Invalid if it changed."""
+        return ArrDesc.read(self._columns["address"][k])
+
+    def descs(self):
+        """Every row as an ArrDesc (a full walk's table): O(n)."""
+        fill = _filler(self.names)
+        new_desc = object.__new__
+        out = []
+        extra = ("shape", "strides", "address", "label", "size", "nbytes", "category")
+        for values, more in zip(zip(*map(self.column, self.names)), zip(*map(self.column, extra))):
+            d = new_desc(ArrDesc)
+            fill(d, values)
+            d.shape, d.strides, d.address, d.label, d.size, d.nbytes, d.category = more
+            d.raw = None
+            out.append(d)
+        return out
+
+
+def _runs(pointers, size, count):
+    """(start, end) index ranges of pointers[:count]: each a run whose
+    handles are read together (addresses increasing by 1..CLUSTER_GAP
+    bytes per step, at most CLUSTER_MAX bytes in all); a lone entry is a
+    run of one.  O(n) plus O(log n) per run."""
+    step_ok = range(1, CLUSTER_GAP + 1).__contains__   # O(1) for an int
+    breaks = list(compress(range(1, count), map(not_, map(step_ok, map(
+        sub, pointers[1:count], pointers)))))
+    breaks.append(count)
+    runs = []
+    i = 0
+    for end in breaks:
+        while i < end:  # increasing inside: bisect finds the CLUSTER_MAX cut
+            cut = max(i + 1, bisect_right(pointers, pointers[i] + CLUSTER_MAX - size, i, end))
+            runs.append((i, cut))
+            i = cut
+    return runs
+
+
+def _read_runs(pointers, size, runs):
+    """{run start index: block} for the runs of two or more that could be
+    read in one piece."""
+    blocks = {}
+    for i, end in runs:
+        if end - i > 1:
+            try:
+                blocks[i] = read_buffer(pointers[i], pointers[end - 1] + size - pointers[i])
+            except ReadError:
+                pass
+    return blocks
+
+
+def _walk(pointers, decoder, problems, bad, full=False):
+    """The Table of the registry's valid descriptors; bad gets (slot,
+    address, text) of the others, in slot order, and problems the repeated
+    entries (a registry loop).  full: every field and the strides (for
+    ArrDesc objects), not only WALK_FIELDS.  See the comment above."""
+    decoder.split(_COUNTED)
+    names, unpack = decoder.picker(decoder.scalar_names if full else WALK_FIELDS)
     size = decoder.size
-    fill = _filler(decoder.split(_COUNTED))
-    unpack_scalars = decoder.scalars_at
     shape_offset, shape_readers = decoder.array_readers("shape")
     strides_offset, strides_readers = decoder.array_readers("strides")
     maxdims = min(layout.MAXDIMS, len(shape_readers) - 1, len(strides_readers) - 1)
-    new_desc = object.__new__
-    # Repeated entries are rare: look for them per slot only if there are any.
-    repeats = len(set(pointers)) != len(pointers)
-    for slot, ptr in enumerate(pointers):
-        if repeats:
+    ndim_at = names.index("ndim")
+    count = len(pointers)
+    pointers = list(pointers)
+
+    # Repeated entries (a corrupt registry) become 0 here, and are skipped.
+    skip = set()
+    ordered = sorted(pointers)   # O(n) for a registry in address order
+    if 0 in map(sub, ordered[1:], ordered):
+        seen = {}
+        for slot, ptr in enumerate(pointers):
             if ptr in seen:
                 problems.append("slot %d repeats slot %d (0x%x): registry loop"
                                 % (slot, seen[ptr], ptr))
-                continue
-            seen[ptr] = slot
-        try:
-            if ptr == 0:
-                raise Invalid("NULL")
-            found = spans.get(ptr)
-            if found is None:  # isolated, or its span was unreadable
-                block, pos = read(ptr, size, cache=False), 0
+                skip.add(slot)
+                pointers[slot] = 0
             else:
-                block, pos = found
-            desc = new_desc(ArrDesc)
-            fill(desc, unpack_scalars(block, pos))
-            ndim = desc.ndim
+                seen[ptr] = slot
+
+    runs = _runs(pointers, size, count)
+    blocks = _read_runs(pointers, size, runs)
+    # Entries in no run read: sorted by address, read in clusters.
+    alone = []
+    for i, end in runs:
+        if i not in blocks:
+            alone += pointers[i:end]
+    found = {}   # address: (block, offset of the handle in it)
+    if len(alone) > 1:
+        alone = sorted(set(alone))
+        clusters = _runs(alone, size, len(alone))
+        blocks_alone = _read_runs(alone, size, clusters)
+        for i, end in clusters:
+            block = blocks_alone.get(i)
+            if block is not None:
+                found.update(zip(alone[i:end], zip(repeat(block), map(sub, alone[i:end], repeat(alone[i])))))
+
+    columns = [[] for _ in names]
+    shapes, strides, addresses, slots = [], [], [], []
+    for i, end in runs:
+        block = blocks.get(i)
+        if block is not None:
+            group = pointers[i:end]
+            parts = [(block, group, list(map(sub, group, repeat(group[0]))), range(i, end))]
+        else:
+            parts = []
+            for slot in range(i, end):
+                ptr = pointers[slot]
+                if slot in skip:
+                    continue
+                if ptr == 0:
+                    bad.append((slot, ptr, describe_failure(Invalid("NULL"), ptr)))
+                    continue
+                spot = found.get(ptr)
+                if spot is None:
+                    try:
+                        spot = (read(ptr, size, cache=False), 0)
+                    except ReadError as exc:
+                        bad.append((slot, ptr, describe_failure(exc, ptr)))
+                        continue
+                parts.append((spot[0], [ptr], [spot[1]], (slot,)))
+        for block, group, offsets, places in parts:
+            got = list(zip(*map(unpack, repeat(block), offsets)))   # one tuple per field
+            for column, values in zip(columns, got):
+                column += values
+            ndims = set(got[ndim_at])
+            ndim = ndims.pop() if len(ndims) == 1 else -1
             if 0 <= ndim <= maxdims:
-                desc.shape = shape_readers[ndim](block, pos + shape_offset)
-                desc.strides = strides_readers[ndim](block, pos + strides_offset)
-            else:  # validate() rejects it
-                desc.shape = desc.strides = ()
-            desc.address = ptr
-            desc.raw = None
-            label = desc.label
-            desc.label = _label_text(label) if label[:1] != b"\0" else ""
-            desc.validate(False)
-        except (ReadError, Invalid) as exc:
-            bad.append((slot, ptr, describe_failure(exc, ptr)))
-            continue
-        entries.append(desc)
+                shapes += map(shape_readers[ndim], repeat(block),
+                              map(add, offsets, repeat(shape_offset)))
+                if full:
+                    strides += map(strides_readers[ndim], repeat(block),
+                                   map(add, offsets, repeat(strides_offset)))
+            else:
+                for n, pos in zip(got[ndim_at], offsets):
+                    ok = 0 <= n <= maxdims
+                    shapes.append(shape_readers[n](block, pos + shape_offset) if ok else ())
+                    if full:
+                        strides.append(strides_readers[n](block, pos + strides_offset) if ok else ())
+            addresses += group
+            slots += places
+    col = dict(zip(names, columns))
+
+    # validate()'s checks once per distinct value (of a column, or of two
+    # or three columns together), not per array.
+    relations = {key: _relation_category(*key)
+                 for key in set(zip(col["is_view"], col["orphaned"], col["op"]))}
+    sizes = {}
+    for shape in set(shapes):
+        try:
+            sizes[shape] = element_count(shape)
+        except ValueError:
+            sizes[shape] = None
+    data = col["data"]
+    if not (all(_head_ok(magic, 0) for magic in set(col["magic"]))
+            and all(_head_ok(_MAGIC_LIVE, ndim) for ndim in set(col["ndim"]))
+            and all(_dtype_ok(*pair) for pair in set(zip(col["dtype"], col["itemsize"])))
+            and None not in relations.values() and None not in sizes.values()
+            and 0 not in data):
+        check = {}
+        flagged = []
+        for k, key in enumerate(zip(col["magic"], col["ndim"], col["dtype"], col["itemsize"],
+                                    col["is_view"], col["orphaned"], col["op"])):
+            ok = check.get(key)
+            if ok is None:
+                ok = check[key] = _key_category(*key) is not None
+            n = sizes[shapes[k]]
+            if not ok or n is None or (n and data[k] == 0):
+                flagged.append(k)
+    else:
+        flagged = []
+    labels = {raw: _label_text(raw) if raw[:1] != b"\0" else "" for raw in set(col["label"])}
+    col.update(shape=shapes, address=addresses,
+               label=list(map(labels.__getitem__, col["label"])),
+               size=list(map(sizes.__getitem__, shapes)),
+               category=list(map(relations.__getitem__,
+                                 zip(col["is_view"], col["orphaned"], col["op"]))))
+    if full:
+        col["strides"] = strides
+    table = Table(names, col)
+    if flagged:  # validate() gives the reason, exactly as for one array
+        drop = set()
+        for k in flagged:
+            try:
+                desc = ArrDesc.read(addresses[k])
+            except (Invalid, ReadError) as exc:
+                bad.append((slots[k], addresses[k], describe_failure(exc, addresses[k])))
+                drop.add(k)
+                continue
+            col["size"][k], col["category"][k] = desc.size, desc.category
+        if drop:
+            table = table.subset([k for k in range(len(addresses)) if k not in drop])
+    bad.sort(key=itemgetter(0))
+    return table
+
+
+# validate()'s rules on the fields alone (not the shape), in three parts
+# that the registry walk checks per distinct value of their columns.
+
+def _head_ok(magic, ndim):
+    return magic == _MAGIC_LIVE and 0 <= ndim <= _MAXDIMS
+
+
+def _dtype_ok(dtype, itemsize):
+    return 0 <= dtype < _NDTYPES and itemsize == _DTYPE_SIZES[dtype]
+
+
+def _relation_category(is_view, orphaned, op):
+    """owner, copy, view or orphan; None when validate() rejects these."""
+    if is_view not in (0, 1) or orphaned not in (0, 1) or (orphaned and not is_view) \
+            or not 0 <= op < _NOPS:
+        return None
+    if is_view:
+        return "orphan" if orphaned else "view"
+    return "copy" if layout.is_copy_op(op) else "owner"
+
+
+def _key_category(magic, ndim, dtype, itemsize, is_view, orphaned, op):
+    """The category of a descriptor with these fields, or None when
+    validate() would reject them (whatever its shape)."""
+    if not (_head_ok(magic, ndim) and _dtype_ok(dtype, itemsize)):
+        return None
+    return _relation_category(is_view, orphaned, op)
 
 
 CLUSTER_GAP = 4096          # bytes between descriptors still read together
 CLUSTER_MAX = 1 << 20       # bytes per clustered read
-
-
-def _read_clustered(pointers, size):
-    """{pointer: (block, offset of the descriptor in block)} for descriptors
-    that lie close together in memory (handles are malloc'd, so usually
-    adjacent): one read per span of at most CLUSTER_MAX bytes instead of one
-    per descriptor.  Pointers of a span that cannot be read are left out, so
-    the caller reads them one by one."""
-    found = {}
-    ordered = sorted(set(pointers))
-    if ordered and ordered[0] == 0:
-        del ordered[0]
-    count = len(ordered)
-    i = 0
-    while i < count:
-        start = ordered[i]
-        j = i
-        while (j + 1 < count and ordered[j + 1] - ordered[j] <= CLUSTER_GAP
-               and ordered[j + 1] + size - start <= CLUSTER_MAX):
-            j += 1
-        if j > i:
-            try:
-                block = read_buffer(start, ordered[j] + size - start)
-            except ReadError:
-                block = None
-            if block is not None:
-                for p in ordered[i:j + 1]:
-                    found[p] = (block, p - start)
-        i = j + 1
-    return found
 
 
 # ---- finding arrays from expressions ------------------------------------

@@ -630,12 +630,10 @@ class RegistryPrinter:
             reg = Registry()
         except (Invalid, ReadError) as exc:
             return "<arr registry: %s>" % exc
-        kinds = {}
-        for d in reg.entries:
-            kinds[d.kind()] = kinds.get(d.kind(), 0) + 1
+        categories = reg.table.column("category")
         text = "arr registry: %d live arrays (%s), next id %d" % (
-            len(reg.entries),
-            ", ".join("%d %s" % (kinds.get(k, 0), k) for k in ("owner", "copy", "view", "orphan")),
+            len(categories),
+            ", ".join("%d %s" % (categories.count(k), k) for k in ("owner", "copy", "view", "orphan")),
             reg.next_id)
         if reg.bad or reg.problems:
             text += " <%d invalid entries, %d problems: see arr list>" % (len(reg.bad), len(reg.problems))
