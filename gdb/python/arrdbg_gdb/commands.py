@@ -10,7 +10,8 @@ import os
 import stat
 import tempfile
 from collections import defaultdict
-from itertools import repeat
+from itertools import compress, repeat
+from operator import mod
 
 import gdb
 
@@ -168,24 +169,57 @@ LEAK_GROUP_WORDS = {"copy": "copies never freed", "owner": "arrays never freed",
 LEAK_IDS_SHOWN = 8
 
 
-def _list_columns(table):
-    """The columns of `arr list` (header first), as strings, from the
-    registry's Table: one C-level map per column, and the columns with few
-    distinct values (shape, label, place) formatted once per value."""
+def _list_lines(table):
+    """The lines of `arr list` (header first), aligned as _table aligns
+    them.  100,000s of rows, and most of them alike: every cell but the id
+    and the base id is fixed by (kind, dtype, shape, label, made_at), so
+    each distinct such row gets its own %-format with those cells written
+    in (shape, place and bytes formatted once), and a line is that format
+    applied to (id, base id).  Widths come from the distinct values or the
+    largest number.  O(rows), in C-level maps; when most rows differ it
+    formats all eight cells per line (the same output)."""
+    ids, is_view = table.column("id"), table.column("is_view")
+    id_text = list(map("#%d".__mod__, ids))
+    base_ids, categories = table.column("base_id"), table.column("category")
+    keys = list(zip(categories, table.column("dtype"), table.column("shape"),
+                    table.column("label"), table.column("made_at")))
+    kinds = dict(zip(keys, range(len(keys))))   # distinct key: a row of it
     places = {pc: where(pc) for pc in set(table.column("made_at"))}  # a few call sites
     shapes = {shape: fmt_tuple(shape) for shape in set(table.column("shape"))}
     labels = {label: '"%s"' % label if label else "" for label in set(table.column("label"))}
-    return [
-        ["id"] + list(map("#%d".__mod__, table.column("id"))),
-        ["kind"] + table.column("category"),
-        ["dtype"] + list(map(layout.DTYPES.__getitem__, table.column("dtype"))),
-        ["shape"] + list(map(shapes.__getitem__, table.column("shape"))),
-        ["bytes"] + list(map(str, table.column("nbytes"))),
-        ["base"] + ["#%d" % base if view else "-"
-                    for view, base in zip(table.column("is_view"), table.column("base_id"))],
-        ["label"] + list(map(labels.__getitem__, table.column("label"))),
-        ["made at"] + list(map(places.__getitem__, table.column("made_at"))),
-    ]
+    size, itemsize = table.column("size"), table.column("itemsize")
+    cells = {key: (category, layout.DTYPES[dtype], shapes[shape], "%d" % (size[k] * itemsize[k]),
+                   labels[label], places[made_at])
+             for key, k in kinds.items() for category, dtype, shape, label, made_at in (key,)}
+    header = ("id", "kind", "dtype", "shape", "bytes", "base", "label", "made at")
+    w_id = max(_width(id_text), len(header[0]))
+    w_base = max(len(header[5]), len("#%d" % max(compress(base_ids, is_view), default=0)))
+    w = [_width([name] + [row[c] for row in cells.values()])     # the cells' widths
+         for c, name in enumerate(("kind", "dtype", "shape", "bytes", "label"))]
+    head = ("%%%ds  %%-%ds  %%-%ds  %%-%ds  %%%ds  %%-%ds  %%-%ds  %%s" % (
+        w_id, w[0], w[1], w[2], w[3], w_base, w[4])) % header
+    base_owner = "%.0s" + "-".ljust(w_base)          # the base id unused
+    base_view = "#%%-%dd" % (w_base - 1)
+    lines = [head.rstrip()]
+    if len(cells) * 4 <= len(keys):
+        text = lambda cell: cell.replace("%", "%%")   # a cell written into a format
+        formats = {key: "  ".join((
+            "%%%ds" % w_id, text(row[0].ljust(w[0])), text(row[1].ljust(w[1])),
+            text(row[2].ljust(w[2])), text(row[3].rjust(w[3])),
+            base_owner if row[0] in ("owner", "copy") else base_view,
+            text(row[4].ljust(w[4])), text(row[5])))
+            for key, row in cells.items()}
+        lines += map(mod, map(formats.__getitem__, keys), zip(id_text, base_ids))
+    else:
+        rows = map(cells.__getitem__, keys)
+        fmt = ("%%%ds  %%-%ds  %%-%ds  %%-%ds  %%%ds  %%s  %%-%ds  %%s"
+               % (w_id, w[0], w[1], w[2], w[3], w[4]))
+        bases = map(mod, map((base_owner, base_view).__getitem__, is_view), base_ids)
+        lines += map(mod, repeat(fmt), ((i, r[0], r[1], r[2], r[3], b, r[4], r[5])
+                                        for i, r, b in zip(id_text, rows, bases)))
+    if any(not text or text[-1].isspace() for text in places.values()):
+        lines = list(map(str.rstrip, lines))  # as _table does
+    return lines
 
 
 def _footer(reg, table):
@@ -258,7 +292,7 @@ caller).  `owners` lists owners and copies, `views` views and orphans,
             categories = table.column("category")
             table = table.subset(sorted(range(len(table)), key=lambda k: rank[categories[k]]))
         if len(table):
-            _write_lines(_table(_list_columns(table)))
+            _write_lines(_list_lines(table))
         else:
             gdb.write("no live arrays\n" if not what else "no live arrays of that kind\n")
         gdb.write(_footer(reg, table))
