@@ -10,9 +10,12 @@ NumPy's arrayprint bounds it, with gdb's own settings as the knobs:
 - in any case at most `print elements` elements are shown in total (a
   `...` marks where the budget ran out): a (2,)*32 broadcast view has no
   axis to summarise but prints 200 numbers, not 2**32;
-- along the last axis, a run of at least `print repeats` equal elements
-  is shown once as `V <repeats N times>` and counts as `print repeats`
-  elements, as gdb does for C arrays;
+- a run of more than `print repeats` equal elements, or equal rows of any
+  dimension, is shown once as `V <repeats N times>`, as gdb does for C
+  arrays (an element run counts as `print repeats` elements);
+- with `print elements` L, a level shows at most L - 1 children (gdb
+  adds its own `...` after L), so L = 3 shows `{0, ...}` and L = 1
+  `{...}`;
 - `set print elements unlimited` shows everything.
 
 The descriptor is read once per print (one read of the struct).  An N-d
@@ -39,6 +42,8 @@ import gdb.printing
 from . import layout
 from .memory import ADDRESS_MASK, ReadError, Settings, Target, read, read_buffer
 from .model import ArrDesc, Invalid, Registry, describe_failure, fmt_tuple
+from .npy import gather_c_order
+from .overlap import extent
 
 EDGEITEMS = 3             # NumPy's default edgeitems
 CHUNK_BYTES = 1 << 16     # most bytes read at once when listing a row
@@ -202,7 +207,7 @@ class Budget:
     themselves)."""
 
     __slots__ = ("left", "edge", "summarize", "repeats", "bounded", "max_depth", "printing",
-                 "as_text")
+                 "as_text", "cap", "format")
 
     def __init__(self, size, bounded=True):
         limit = print_limit() if bounded else None
@@ -214,20 +219,31 @@ class Budget:
         # threshold): then no axis shows exactly `print elements` children,
         # after which gdb 13 always prints `...`.
         self.summarize = limit is not None and size >= limit
-        # gdb itself shows at most `print elements` children per level: the
-        # edges and the `...` between them must fit.
-        self.edge = EDGEITEMS if limit is None else max(1, min(EDGEITEMS, (limit - 2) // 2))
+        # gdb 13 prints its own `...` after `print elements` children of a
+        # printer, whether or not more follow (py-prettyprint.c counts the
+        # children it printed, it does not ask for one more): a level shows
+        # at most cap = `print elements` - 1 children, so the edges and the
+        # `...` between them must fit in cap (_capped enforces it).
+        self.cap = None if limit is None else limit - 1
+        self.edge = EDGEITEMS if limit is None else max(0, min(EDGEITEMS, (limit - 2) // 2))
         self.repeats = repeat_limit() if bounded else None
         # Rows nested deeper than `print max-depth` print as {...}: each
         # counts as one element, so a (2,)*32 view stops at the budget.
-        depth = _print_options().get("max_depth", 20) if bounded else None
+        options = _print_options()
+        depth = options.get("max_depth", 20) if bounded else None
         self.max_depth = None if depth is None or depth < 0 else depth
+        self.format = options.get("format") or None   # print/x: elements shown as text too
 
     def parts(self, n):
-        """The index ranges shown along an axis of length n, GAP between."""
+        """The index ranges shown along an axis of length n, GAP between.
+        With `print elements` 3 or less there is no room for both edges:
+        the first entry and `...` (3), `...` alone (2)."""
         edge = self.edge
         if self.summarize and n > 2 * edge:
-            return ((0, edge), GAP, (n - edge, n))
+            if edge:
+                return ((0, edge), GAP, (n - edge, n))
+            if n > self.cap:
+                return ((0, 1), GAP) if self.cap >= 2 else (GAP,)
         return ((0, n),)
 
     def spent(self):
@@ -291,6 +307,80 @@ def _text_value(text):
     return gdb.Value(raw, target.arr_type)
 
 
+def _capped(children, cap):
+    """At most cap children of one level (None: all): when more follow,
+    the last one shown is `...` (decided by looking one child ahead), so
+    gdb never adds its own.  cap 0 shows nothing."""
+    if cap is None:
+        for child in children:
+            yield child
+        return
+    if cap <= 0:
+        return
+    children = iter(children)
+    shown = 0
+    for child in children:
+        if shown < cap - 1:
+            yield child
+            shown += 1
+            continue
+        # The last child that fits: itself if nothing follows, else `...`.
+        if child[0] == "..." or next(children, None) is None:
+            yield child
+        else:
+            yield "...", "..."
+        return
+
+
+FOLD_MAX_BYTES = 1 << 20  # rows compared for `print repeats` up to this size
+
+
+def _row_runs(row, start, stop):
+    """(i, run) for the sub-rows start..stop-1 of row, a run of more than
+    `print repeats` equal sub-rows (equal elements, in C order) as one
+    entry (as gdb folds elements), every other sub-row as (i, 1).  A stride-0 axis is one run
+    without reading; otherwise each sub-row is read once (those over
+    FOLD_MAX_BYTES, or unreadable, equal nothing).  O(bytes of the
+    sub-rows), only when the part is longer than `print repeats`."""
+    repeats = row.budget.repeats
+    if not repeats or stop - start <= repeats or len(row.shape) < 2:
+        for i in range(start, stop):
+            yield i, 1
+        return
+    stride = row.strides[0]
+    if stride == 0:
+        yield start, stop - start
+        return
+    sub_shape, sub_strides = row.shape[1:], row.strides[1:]
+    itemsize = row.elements.itemsize
+    lo, hi = extent(sub_shape, sub_strides, itemsize)
+    size = 1
+    for d in sub_shape:
+        size *= d
+    foldable = size * itemsize <= FOLD_MAX_BYTES and hi - lo <= Settings.max_read
+
+    def key(i):
+        if not foldable:
+            return i  # unique: never equal to another row's key
+        try:
+            raw = read_buffer(row.data + i * stride + lo, hi - lo) if hi > lo else b""
+        except ReadError:
+            return i
+        return gather_c_order(raw, -lo, sub_shape, sub_strides, itemsize)
+
+    first, first_key = start, key(start)
+    for i in range(start + 1, stop + 1):
+        k = key(i) if i < stop else None
+        if i < stop and k == first_key and not isinstance(k, int):
+            continue
+        if i - first > repeats:
+            yield first, i - first
+        else:
+            for j in range(first, i):
+                yield j, 1
+        first, first_key = i, k
+
+
 def _element_children(row):
     """(name, value) children of a 1-d row: the shown elements, `...` at
     the summarised middle and where the budget ran out, runs of at least
@@ -347,7 +437,7 @@ def _emit(elements, budget, pending):
     a run the budget cuts short ends with `...` and gets length -1."""
     raw, first, run = pending
     repeats = budget.repeats
-    if repeats and run >= repeats:
+    if repeats and run > repeats:  # gdb folds more than `print repeats`
         if budget.spent():
             pending[2] = -1
             yield "...", "..."
@@ -380,12 +470,14 @@ def _row_children(row):
     native = (budget.printing and len(sub_shape) == 1 and row.elements.gdb_type is not None
               and len(budget.parts(sub_shape[0])) == 1 and sub_shape[0] > 0)
     gap = False
+    deep = budget.max_depth is not None and row.depth + 1 >= budget.max_depth
     for part in budget.parts(n):
         if part is GAP:
             gap = True
             yield "...", "..."
             continue
-        for i in range(part[0], part[1]):
+        runs = ((i, 1) for i in range(part[0], part[1])) if deep else _row_runs(row, *part)
+        for i, run in runs:
             if budget.spent():
                 if not gap:  # one `...` for the gap and the rest
                     yield "...", "..."
@@ -393,7 +485,10 @@ def _row_children(row):
             gap = False
             sub = Row(row.data + i * stride, sub_shape, sub_strides, row.elements, budget,
                       row.template, row.depth + 1)
-            if budget.max_depth is not None and sub.depth >= budget.max_depth:
+            if run > 1:  # equal sub-rows, folded as gdb folds equal elements
+                yield "[%d]" % i, "%s <repeats %d times>" % (nested_text(sub), run)
+                continue
+            if deep:
                 budget.left -= 1  # gdb shows it as {...}
             elif native and (not budget.bounded or budget.left >= sub_shape[0]):
                 value = _native_row(sub)
@@ -455,24 +550,35 @@ def nested_text(row, shape=None, strides=None, offset=0):
 
 
 def _row_children_text(row):
+    budget = row.budget
     if len(row.shape) == 1:
-        for name, value in _element_children(row):
+        fmt = {"format": budget.format} if budget.format else {}
+        for name, value in _capped(_element_children(row), budget.cap):
             if isinstance(value, gdb.Value):
-                value = value.format_string()
+                value = value.format_string(**fmt)
             yield name, value
         return
-    budget = row.budget
     n, stride = row.shape[0], row.strides[0]
+    for child in _capped(_row_children_text_rows(row, n, stride), budget.cap):
+        yield child
+
+
+def _row_children_text_rows(row, n, stride):
+    budget = row.budget
     for part in budget.parts(n):
         if part is GAP:
             yield "...", "..."
             continue
-        for i in range(part[0], part[1]):
+        for i, run in _row_runs(row, *part):
             if budget.spent():
                 yield "...", "..."
                 return
-            yield "[%d]" % i, Row(row.data + i * stride, row.shape[1:], row.strides[1:],
-                                  row.elements, budget, None)
+            sub = Row(row.data + i * stride, row.shape[1:], row.strides[1:],
+                      row.elements, budget, None, row.depth + 1)
+            if run > 1:
+                yield "[%d]" % i, "%s <repeats %d times>" % (nested_text(sub), run)
+            else:
+                yield "[%d]" % i, sub
 
 
 class ArrSummaryPrinter:
@@ -533,7 +639,13 @@ class ArrPrinter(ArrSummaryPrinter):
 
     def to_string(self):
         self.printing = True
-        return ArrSummaryPrinter.to_string(self)
+        text = ArrSummaryPrinter.to_string(self)
+        # `print elements` 1 leaves no room for a child (gdb would print
+        # `...` after it): the elements are only `{...}`, written here.
+        if print_limit() == 1 and self.desc.size and not (
+                self.pointer and _print_options().get("deref_refs")):
+            text += " = {...}"
+        return text
 
     def children(self):
         try:
@@ -555,7 +667,7 @@ class ArrPrinter(ArrSummaryPrinter):
             return
         budget = Budget(desc.size, bounded=self.printing)
         row = Row(desc.data, desc.shape, desc.strides, elements, budget, desc.raw)
-        for child in _row_children(row):
+        for child in _capped(_row_children(row), budget.cap):
             yield child
 
 
@@ -583,7 +695,7 @@ class RowPrinter:
 
     def children(self):
         try:
-            for child in _row_children(self.row):
+            for child in _capped(_row_children(self.row), self.row.budget.cap):
                 yield child
         except Exception as exc:  # never a traceback from inside gdb
             yield "[?]", "<arr: cannot list elements: %s>" % exc

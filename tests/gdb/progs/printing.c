@@ -1,0 +1,37 @@
+/* printing.c - arrays whose rows repeat, for the print tests
+ * (tests/gdb/cases/limits.cmds): constant 2-d and 3-d arrays, a
+ * broadcast (stride-0) view whose rows are one row, and a 2-d array whose
+ * first rows repeat and last rows differ. */
+#include <stdio.h>
+
+#include "arr.h"
+#include "spot.h"
+
+int main(void)
+{
+    int64_t s2[2] = {12, 3};
+    int64_t s3[3] = {11, 4, 2};
+    int64_t sb[2] = {15, 4};
+    int64_t sm[2] = {13, 2};
+    arr_t *flat2 = arr_zeros(2, s2, ARR_FLOAT64);
+    arr_t *cube = arr_full(3, s3, ARR_INT32, 5);
+    arr_t *row = arr_arange(0, 4, 1, ARR_INT64);
+    arr_t *bcast = row ? arr_broadcast_to(row, 2, sb) : NULL;
+    arr_t *mixed = arr_full(2, sm, ARR_INT16, 1);
+    if (!flat2 || !cube || !bcast || !mixed) {
+        fprintf(stderr, "printing: %s\n", arr_errmsg());
+        return 1;
+    }
+    for (int64_t j = 0; j < 2; j++) {
+        int64_t at[2] = {11, j}, last[2] = {12, j};
+        arr_set_f64(mixed, at, 2 + (double)j);
+        arr_set_f64(mixed, last, 4 + (double)j);
+    }
+    arrdbg_spot(1);
+    arr_free(mixed);
+    arr_free(bcast);
+    arr_free(row);
+    arr_free(cube);
+    arr_free(flat2);
+    return 0;
+}
