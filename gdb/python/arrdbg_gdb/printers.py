@@ -128,6 +128,7 @@ class Elements:
         if getattr(target, "scalar_types", None) is None:
             target.scalar_types = ScalarTypes()
         self.gdb_type = target.scalar_types.types.get(desc.dtype)
+        self.array_types = {}  # n: gdb_type[n], one per row length of a print
 
     def raw(self, offset):
         return read(self.data + offset, self.itemsize, cache=False)
@@ -332,24 +333,26 @@ def _capped(children, cap):
         return
 
 
-FOLD_MAX_BYTES = 1 << 20  # rows compared for `print repeats` up to this size
+FOLD_MAX_BYTES = 1 << 20   # rows compared for `print repeats` up to this size
+FOLD_READ_BYTES = 4 << 20  # rows read at once to compare them
 
 
 def _row_runs(row, start, stop):
-    """(i, run) for the sub-rows start..stop-1 of row, a run of more than
-    `print repeats` equal sub-rows (equal elements, in C order) as one
-    entry (as gdb folds elements), every other sub-row as (i, 1).  A stride-0 axis is one run
+    """(i, run, raw) for the sub-rows start..stop-1 of row, a run of more
+    than `print repeats` equal sub-rows (equal elements, in C order) as
+    one entry (as gdb folds elements), every other sub-row as (i, 1, raw)
+    with raw its elements in C order when they were read (else None).  A stride-0 axis is one run
     without reading; otherwise each sub-row is read once (those over
     FOLD_MAX_BYTES, or unreadable, equal nothing).  O(bytes of the
     sub-rows), only when the part is longer than `print repeats`."""
     repeats = row.budget.repeats
     if not repeats or stop - start <= repeats or len(row.shape) < 2:
         for i in range(start, stop):
-            yield i, 1
+            yield i, 1, None
         return
     stride = row.strides[0]
     if stride == 0:
-        yield start, stop - start
+        yield start, stop - start, None
         return
     sub_shape, sub_strides = row.shape[1:], row.strides[1:]
     itemsize = row.elements.itemsize
@@ -359,26 +362,46 @@ def _row_runs(row, start, stop):
         size *= d
     foldable = size * itemsize <= FOLD_MAX_BYTES and hi - lo <= Settings.max_read
 
+    # Rows are read FOLD_READ_BYTES at a time (one read for the rows of a
+    # 1000x1000 float64 array, as gdb reads its own arrays), then each
+    # row's elements are gathered from the block.
+    span = hi - lo
+    per_read = max(1, min(FOLD_READ_BYTES, max(Settings.max_read, 1 << 20))
+                   // max(abs(stride), span, 1))
+    block = [None, 0, 0, 0]  # buffer, its first row, its end row, its address
+
     def key(i):
         if not foldable:
             return i  # unique: never equal to another row's key
-        try:
-            raw = read_buffer(row.data + i * stride + lo, hi - lo) if hi > lo else b""
-        except ReadError:
-            return i
-        return gather_c_order(raw, -lo, sub_shape, sub_strides, itemsize)
+        if not block[1] <= i < block[2]:
+            end = min(stop, i + per_read)
+            first, last = row.data + i * stride + lo, row.data + (end - 1) * stride + lo
+            base = min(first, last)
+            try:
+                buf = read_buffer(base, abs(last - first) + span) if span else b""
+            except ReadError:
+                buf = None
+            block[:] = [buf, i, end, base]
+        if block[0] is None:
+            return i  # unreadable: the row's own printing says where
+        return gather_c_order(block[0], row.data + i * stride - block[3], sub_shape,
+                              sub_strides, itemsize)
 
+    # Only the current run's first key and the row before are kept.
     first, first_key = start, key(start)
+    keys = [first_key]   # the keys of the current run's rows up to repeats + 1
     for i in range(start + 1, stop + 1):
         k = key(i) if i < stop else None
         if i < stop and k == first_key and not isinstance(k, int):
+            if len(keys) <= repeats:
+                keys.append(k)
             continue
         if i - first > repeats:
-            yield first, i - first
+            yield first, i - first, None
         else:
-            for j in range(first, i):
-                yield j, 1
-        first, first_key = i, k
+            for j, raw in zip(range(first, i), keys):
+                yield j, 1, None if isinstance(raw, int) else raw
+        first, first_key, keys = i, k, [k]
 
 
 def _element_children(row):
@@ -476,8 +499,8 @@ def _row_children(row):
             gap = True
             yield "...", "..."
             continue
-        runs = ((i, 1) for i in range(part[0], part[1])) if deep else _row_runs(row, *part)
-        for i, run in runs:
+        runs = ((i, 1, None) for i in range(part[0], part[1])) if deep else _row_runs(row, *part)
+        for i, run, raw in runs:
             if budget.spent():
                 if not gap:  # one `...` for the gap and the rest
                     yield "...", "..."
@@ -491,7 +514,7 @@ def _row_children(row):
             if deep:
                 budget.left -= 1  # gdb shows it as {...}
             elif native and (not budget.bounded or budget.left >= sub_shape[0]):
-                value = _native_row(sub)
+                value = _native_row(sub, raw)
                 if value is not None:
                     budget.left -= sub_shape[0]
                     yield "[%d]" % i, value
@@ -499,16 +522,32 @@ def _row_children(row):
             yield "[%d]" % i, _row_value(sub)
 
 
-def _native_row(row):
+def _native_row(row, raw=None):
     """A 1-d row as a gdb array value of its element type (None when it
-    cannot be read: the per-element path then says where)."""
+    cannot be read: the per-element path then says where).  raw: its
+    elements, when _row_runs read them already."""
     elements = row.elements
-    n = row.shape[0]
+    n, stride = row.shape[0], row.strides[0]
+    size = elements.itemsize
+    lo, hi = extent((n,), (stride,), size)
+    array_type = elements.array_types.get(n)
+    if array_type is None:
+        array_type = elements.array_types[n] = elements.gdb_type.array(n - 1)
+    if raw is not None:
+        return gdb.Value(raw, array_type)
     try:
-        raws = elements.span(row.data, 0, n, row.strides[0])
+        if hi - lo <= max(n * size, CHUNK_BYTES):
+            # One read of the row's extent; the elements gathered with one
+            # extended slice per byte of an element (C-level), not one
+            # slice per element: this is the whole cost of `print
+            # elements unlimited` besides gdb's own formatting.
+            buf = read_buffer(row.data + lo, hi - lo)
+            raw = gather_c_order(buf, -lo, (n,), (stride,), size)
+        else:  # elements far apart: read them, not the gaps
+            raw = b"".join(elements.span(row.data, 0, n, stride))
     except ReadError:
         return None
-    return gdb.Value(b"".join(raws), elements.gdb_type.array(n - 1))
+    return gdb.Value(raw, array_type)
 
 
 def nested_text(row, shape=None, strides=None, offset=0):
@@ -569,7 +608,7 @@ def _row_children_text_rows(row, n, stride):
         if part is GAP:
             yield "...", "..."
             continue
-        for i, run in _row_runs(row, *part):
+        for i, run, _raw in _row_runs(row, *part):
             if budget.spent():
                 yield "...", "..."
                 return
@@ -784,6 +823,9 @@ def _pointer_printer(value):
         return ArrSummaryPrinter(error=describe_failure(exc, address))
 
 
+_MAYBE_OURS = frozenset((gdb.TYPE_CODE_STRUCT, gdb.TYPE_CODE_PTR, gdb.TYPE_CODE_TYPEDEF))
+
+
 class ArrPrettyPrinter(gdb.printing.PrettyPrinter):
     """The `arrdbg` collection: keyed on the struct tag, not on regexes."""
 
@@ -799,7 +841,13 @@ class ArrPrettyPrinter(gdb.printing.PrettyPrinter):
 
     def __call__(self, value):
         try:
-            t = value.type.strip_typedefs()
+            # gdb asks every collection about every value it prints (each
+            # element of a big array): anything but a struct, a pointer or
+            # a typedef is not ours, decided from the type code alone.
+            t = value.type
+            if t.code not in _MAYBE_OURS:
+                return None
+            t = t.strip_typedefs()
             pointer = t.code == gdb.TYPE_CODE_PTR
             if pointer:
                 t = t.target().strip_typedefs()
