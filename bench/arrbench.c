@@ -3,7 +3,8 @@
  *   arrbench serve            answer timing requests on stdin (see below)
  *   arrbench workload ROUNDS  an array-heavy program for timing Valgrind tools
  *   arrbench live N           make N arrays, print when main ends, leak them
- *   arrbench gdbtarget N      a 1,000,000-element array plus N live arrays,
+ *   arrbench gdbtarget N      a 1,000,000-element array, a 120**3 array, a
+ *                             (2,)*32 broadcast view, plus N live arrays,
  *                             then stop in bench_gdb_stop() for gdb
  *
  * The serve protocol is shared with np_server.py, so bench/run_bench.py can
@@ -654,6 +655,9 @@ __attribute__((noinline)) void bench_gdb_stop(arr_t *big, long nlive)
 }
 
 arr_t *bench_big; /* global, so gdb finds it in any frame */
+/* Issue 15's print goals: a 120**3 float64 array and a (2,)*32 broadcast
+ * view (2**32 elements over one float64) print in <= 50 ms each. */
+arr_t *bench_big3, *bench_deep;
 
 static int gdbtarget(long nlive)
 {
@@ -662,6 +666,15 @@ static int gdbtarget(long nlive)
     if (bench_big == NULL)
         return 1;
     arr_set_label(bench_big, "big");
+    int64_t s120[3] = {120, 120, 120}, s32[32], one = 1;
+    for (int d = 0; d < 32; d++)
+        s32[d] = 2;
+    arr_t *flat120 = arr_arange(0, 120 * 120 * 120, 1, ARR_FLOAT64);
+    arr_t *single = arr_zeros(1, &one, ARR_FLOAT64);
+    bench_big3 = flat120 ? arr_reshape(flat120, 3, s120, ARR_COPY_NEVER) : NULL;
+    bench_deep = single ? arr_broadcast_to(single, 32, s32) : NULL;
+    if (bench_big3 == NULL || bench_deep == NULL)
+        return 1;
     int64_t shape = 2;
     arr_t **extra = calloc((size_t)(nlive > 0 ? nlive : 1), sizeof *extra);
     if (extra == NULL)
@@ -673,6 +686,10 @@ static int gdbtarget(long nlive)
     for (long i = nlive - 1; i >= 0; i--)
         arr_free(extra[i]);
     free(extra);
+    arr_free(bench_deep);
+    arr_free(single);
+    arr_free(bench_big3);
+    arr_free(flat120);
     arr_free(bench_big);
     return 0;
 }

@@ -35,6 +35,8 @@ children are dtype, shape, strides, base and flags, then the elements.
 """
 
 import struct
+from itertools import chain, compress, repeat
+from operator import gt, ne, sub
 
 import gdb
 import gdb.printing
@@ -196,8 +198,9 @@ class Elements:
             pos = first - lo
             if stride == 0:
                 out.extend([buf[0:size]] * count)
-            else:
-                out.extend(buf[pos + j * stride:pos + j * stride + size] for j in range(count))
+            else:  # one slice per element, made by map (C-level)
+                starts = range(pos, pos + count * stride, stride)
+                out.extend(map(buf.__getitem__, map(slice, starts, map(size.__add__, starts))))
             k += count
         return out
 
@@ -313,8 +316,7 @@ def _capped(children, cap):
     the last one shown is `...` (decided by looking one child ahead), so
     gdb never adds its own.  cap 0 shows nothing."""
     if cap is None:
-        for child in children:
-            yield child
+        yield from children
         return
     if cap <= 0:
         return
@@ -406,12 +408,16 @@ def _row_runs(row, start, stop):
 
 def _element_children(row):
     """(name, value) children of a 1-d row: the shown elements, `...` at
-    the summarised middle and where the budget ran out, runs of at least
+    the summarised middle and where the budget ran out, runs of more than
     `print repeats` equal elements folded into one."""
     budget = row.budget
     elements = row.elements
     n, stride = row.shape[0], row.strides[0]
     per_chunk = max(1, CHUNK_BYTES // max(abs(stride), elements.itemsize, 1))
+    if _all_shown(row):
+        for block in _all_element_blocks(row):
+            yield from block
+        return
     gap = False
     for part in budget.parts(n):
         if budget.spent():
@@ -455,6 +461,165 @@ def _element_children(row):
             return
 
 
+def _all_shown(row):
+    """Is every element of this 1-d row shown as a gdb value (no element
+    budget: `print elements unlimited`, MI)?  Then _all_element_blocks
+    gives its children."""
+    budget = row.budget
+    return (not budget.bounded and not budget.as_text and len(row.shape) == 1
+            and row.strides[0] != 0 and row.elements.gdb_type is not None)
+
+
+def _all_element_blocks(row, named=True):
+    """The children of an _all_shown row, as iterables of (name, value)
+    to chain: the same children as _element_children's loop, found with
+    C-level passes per chunk (run boundaries by comparing neighbours;
+    names and values made by map) instead of Python statements per
+    element.  A print of 1,000,000 elements then costs about what gdb's
+    own print of them costs.  O(n); a run that spans chunks is carried to
+    the next.  Never raises: an error ends the children with one line."""
+    elements = row.elements
+    gdb_type = elements.gdb_type
+    n, stride = row.shape[0], row.strides[0]
+    per_chunk = max(1, CHUNK_BYTES // max(abs(stride), elements.itemsize, 1))
+    repeats = row.budget.repeats  # None: nothing folds
+    value = gdb.Value
+    # `print` does not show the names of an 'array' printer's children
+    # (it counts them itself): named=False gives them all one name.
+    names = (lambda first, stop: map("[%d]".__mod__, range(first, stop))) if named else \
+        (lambda first, stop: repeat("[]", stop - first))
+
+    def run_children(raw, first, length):  # a complete run of one value
+        if repeats and length > repeats:
+            return (("[%d]" % first, "%s <repeats %d times>" % (
+                elements.text_of(raw, gdb_format=True), length)),)
+        return zip(names(first, first + length), repeat(value(raw, gdb_type), length))
+
+    def values(raws, base, lo, hi):  # elements base+lo..base+hi-1, one by one
+        return zip(names(base + lo, base + hi), map(value, raws[lo:hi], repeat(gdb_type)))
+
+    try:
+        carry, carry_first, carry_len = None, 0, 0  # the run that ends the last chunk
+        k = 0
+        failed = None
+        while k < n:
+            try:
+                raws = elements.span(row.data, k, min(n, k + per_chunk), stride)
+            except ReadError as exc:
+                raws, failed = exc.partial, exc
+            m = len(raws)
+            if m:
+                bounds = list(compress(range(1, m), map(ne, raws[1:], raws)))  # run starts
+                head = bounds[0] if bounds else m
+                if carry_len and raws[0] == carry:
+                    carry_len += head
+                else:
+                    if carry_len:
+                        yield run_children(carry, carry_first, carry_len)
+                    carry, carry_first, carry_len = raws[0], k, head
+                if bounds:
+                    yield run_children(carry, carry_first, carry_len)
+                    lengths = list(map(sub, bounds[1:], bounds))
+                    pos = bounds[0]
+                    if repeats:
+                        for r in compress(range(len(lengths)), map(gt, lengths, repeat(repeats))):
+                            at = bounds[r]
+                            yield values(raws, k, pos, at)
+                            yield run_children(raws[at], k + at, lengths[r])
+                            pos = at + lengths[r]
+                    last = bounds[-1]
+                    yield values(raws, k, pos, last)
+                    carry, carry_first, carry_len = raws[last], k + last, m - last
+            k += m
+            if failed is not None:
+                break
+        if carry_len:
+            yield run_children(carry, carry_first, carry_len)
+        if failed is not None:
+            yield (("[%d]" % k, "<unreadable at 0x%x>" % (failed.address & ADDRESS_MASK)),)
+    except Exception as exc:  # never a traceback from inside gdb
+        yield (("[?]", "<arr: cannot list elements: %s>" % exc),)
+
+
+def _run_length(buf, size, x, start, stop, backwards=False):
+    """How many elements equal to x (bytes of one element) buf holds in a
+    row from element start onwards (backwards: from element stop - 1
+    down), within [start, stop): a binary search over C-level
+    comparisons, O(m log m) bytes compared for m elements."""
+    lo, hi = 0, stop - start  # lo elements are known equal, more than hi are not
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        piece = buf[(stop - mid) * size:stop * size] if backwards else \
+            buf[start * size:(start + mid) * size]
+        if piece == x * mid:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _all_element_text(row, repeats, fmt):
+    """The children of an _all_shown row for a `print` (no names, no
+    array-indexes or pretty-arrays), with no Python per element: per chunk
+    of elements read at once, the elements between its first and last run
+    are one string child, the text gdb makes of them as one C array (its
+    own formatting, its own folding of more than `print repeats` equal
+    elements, without the braces), which gdb writes as it is.  The runs at
+    the chunk edges may go on in the next chunk: they are carried and
+    become children when they end (folded by run_children).  O(n)."""
+    elements = row.elements
+    gdb_type, size = elements.gdb_type, elements.itemsize
+    n, stride = row.shape[0], row.strides[0]
+    per_chunk = max(2, CHUNK_BYTES // max(abs(stride), size, 1))
+    options = {"max_elements": 0, "repeat_threshold": repeats or 0}
+    if fmt:
+        options["format"] = fmt
+
+    def run_children(raw, first, length):
+        if repeats and length > repeats:
+            return (("[%d]" % first, "%s <repeats %d times>" % (
+                elements.text_of(raw, gdb_format=True), length)),)
+        return repeat(("[]", gdb.Value(raw, gdb_type)), length)
+
+    try:
+        carry, carry_first, carry_len = None, 0, 0
+        k = 0
+        while k < n:
+            count = min(per_chunk, n - k)
+            first = row.data + k * stride
+            lo, hi = extent((count,), (stride,), size)
+            try:
+                buf = gather_c_order(read_buffer(first + lo, hi - lo), -lo, (count,), (stride,), size)
+            except ReadError as exc:
+                if carry_len:
+                    yield run_children(carry, carry_first, carry_len)
+                yield (("[%d]" % k, "<unreadable at 0x%x>" % (exc.address & ADDRESS_MASK)),)
+                return
+            lead = 0
+            if carry_len and buf[:size] == carry:
+                lead = _run_length(buf, size, carry, 0, count)
+                carry_len += lead
+                if lead == count:
+                    k += count
+                    continue
+            if carry_len:
+                yield run_children(carry, carry_first, carry_len)
+            last = buf[(count - 1) * size:count * size]
+            tail = _run_length(buf, size, last, lead, count, backwards=True)
+            if count - tail - lead == 1:
+                yield (("[]", gdb.Value(buf[lead * size:(lead + 1) * size], gdb_type)),)
+            elif count - tail > lead:
+                array = gdb.Value(buf[lead * size:(count - tail) * size],
+                                  gdb_type.array(count - tail - lead - 1))
+                yield (("[%d]" % (k + lead), array.format_string(**options)[1:-1]),)
+            carry, carry_first, carry_len = last, k + count - tail, tail
+            k += count
+        if carry_len:
+            yield run_children(carry, carry_first, carry_len)
+    except Exception as exc:  # never a traceback from inside gdb
+        yield (("[?]", "<arr: cannot list elements: %s>" % exc),)
+
+
 def _emit(elements, budget, pending):
     """Children for a run of equal elements [raw, first index, length];
     a run the budget cuts short ends with `...` and gets length -1."""
@@ -481,8 +646,7 @@ def _emit(elements, budget, pending):
 def _row_children(row):
     """Children of a row: elements for 1-d, sub-rows otherwise."""
     if len(row.shape) == 1:
-        for child in _element_children(row):
-            yield child
+        yield from _element_children(row)
         return
     budget = row.budget
     n, stride = row.shape[0], row.strides[0]
@@ -687,9 +851,28 @@ class ArrPrinter(ArrSummaryPrinter):
         return text
 
     def children(self):
+        row = self._all_shown_row()
+        if row is not None:  # every element of a 1-d array: no Python per element
+            options = _print_options()
+            if not any(options.get(name) for name in ("array_indexes", "pretty_arrays", "nibbles")):
+                return chain.from_iterable(_all_element_text(row, row.budget.repeats,
+                                                             row.budget.format))
+            return chain.from_iterable(_all_element_blocks(row, named=False))
+        return self._guarded_children()
+
+    def _all_shown_row(self):
+        desc = self.desc
+        if not self.printing or desc.ndim != 1 or (self.pointer and _print_options().get("deref_refs")):
+            return None
         try:
-            for child in self._children():
-                yield child
+            row = Row(desc.data, desc.shape, desc.strides, Elements(desc), Budget(desc.size), desc.raw)
+        except Exception:  # the general path says what is wrong
+            return None
+        return row if _all_shown(row) else None
+
+    def _guarded_children(self):
+        try:
+            yield from self._children()
         except Exception as exc:  # never a traceback from inside gdb
             yield "[?]", "<arr: cannot list elements: %s>" % exc
 
@@ -706,8 +889,7 @@ class ArrPrinter(ArrSummaryPrinter):
             return
         budget = Budget(desc.size, bounded=self.printing)
         row = Row(desc.data, desc.shape, desc.strides, elements, budget, desc.raw)
-        for child in _capped(_row_children(row), budget.cap):
-            yield child
+        yield from _capped(_row_children(row), budget.cap)
 
 
 class TextPrinter:

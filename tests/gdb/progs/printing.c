@@ -1,7 +1,9 @@
 /* printing.c - arrays whose rows repeat, for the print tests
  * (tests/gdb/cases/limits.cmds): constant 2-d and 3-d arrays, a
  * broadcast (stride-0) view whose rows are one row, and a 2-d array whose
- * first rows repeat and last rows differ. */
+ * first rows repeat and last rows differ; 1-d arrays longer than the
+ * printer's read chunk whose runs of equal elements cross chunks, flipped
+ * and strided, each with a contiguous copy to compare with. */
 #include <stdio.h>
 
 #include "arr.h"
@@ -27,7 +29,26 @@ int main(void)
         arr_set_f64(mixed, at, 2 + (double)j);
         arr_set_f64(mixed, last, 4 + (double)j);
     }
+    int64_t nr = 40000, nc = 30000;
+    arr_t *runs = arr_zeros(1, &nr, ARR_INT32);
+    arr_t *const1d = arr_zeros(1, &nc, ARR_FLOAT64);
+    if (!runs || !const1d)
+        return 1;
+    for (int64_t i = 0; i < nr; i++)  /* runs of exactly 5000, then one of 1 */
+        arr_set_f64(runs, &i, i == 17000 ? -1 : (double)(i / 5000));
+    arr_t *runs_flip = arr_flip(runs, 0);
+    arr_t *every2 = arr_slice(runs, "::2");
+    arr_t *runs_flip_copy = runs_flip ? arr_copy(runs_flip, ARR_ORDER_C) : NULL;
+    arr_t *every2_copy = every2 ? arr_copy(every2, ARR_ORDER_C) : NULL;
+    if (!runs_flip_copy || !every2_copy)
+        return 1;
     arrdbg_spot(1);
+    arr_free(every2_copy);
+    arr_free(runs_flip_copy);
+    arr_free(every2);
+    arr_free(runs_flip);
+    arr_free(const1d);
+    arr_free(runs);
     arr_free(mixed);
     arr_free(bcast);
     arr_free(row);
