@@ -558,28 +558,66 @@ def _run_length(buf, size, x, start, stop, backwards=False):
     return lo
 
 
-def _all_element_text(row, repeats, fmt):
-    """The children of an _all_shown row for a `print` (no names, no
-    array-indexes or pretty-arrays), with no Python per element: per chunk
-    of elements read at once, the elements between its first and last run
-    are one string child, the text gdb makes of them as one C array (its
-    own formatting, its own folding of more than `print repeats` equal
-    elements, without the braces), which gdb writes as it is.  The runs at
-    the chunk edges may go on in the next chunk: they are carried and
-    become children when they end (folded by run_children).  O(n)."""
-    elements = row.elements
-    gdb_type, size = elements.gdb_type, elements.itemsize
-    n, stride = row.shape[0], row.strides[0]
-    per_chunk = max(2, CHUNK_BYTES // max(abs(stride), size, 1))
+def _all_text_row(desc, elements, budget):
+    """A Row for _all_text when a `print` shows every element of this
+    array (no element budget: `print elements unlimited`) and gdb can
+    format them as C arrays, else None: gdb has the element type, no
+    array-indexes/pretty-arrays/nibbles, every level within max-depth,
+    axis 0 not stride 0 (the general path folds that in O(1)), a
+    sub-array of axis 0 at most FOLD_MAX_BYTES and a chunk's extent
+    readable in one read."""
+    if budget.bounded or budget.as_text or elements.gdb_type is None:
+        return None
+    options = _print_options()
+    if any(options.get(name) for name in ("array_indexes", "pretty_arrays", "nibbles")):
+        return None
+    shape, strides = desc.shape, desc.strides
+    if not shape or min(shape) <= 0 or strides[0] == 0 or (
+            budget.max_depth is not None and len(shape) - 1 >= budget.max_depth):
+        return None
+    item = elements.itemsize
+    for d in shape[1:]:
+        item *= d
+    if item > FOLD_MAX_BYTES:
+        return None
+    count = max(2, CHUNK_BYTES // max(item, abs(strides[0]), 1))
+    lo, hi = extent((count,) + tuple(shape[1:]), strides, elements.itemsize)
+    if hi - lo > max(Settings.max_read, 1 << 20):
+        return None
+    return Row(desc.data, shape, strides, elements, budget, desc.raw)
+
+
+def _all_text(row):
+    """The children of a _all_text_row print with no Python per element:
+    axis 0 is read a chunk of sub-arrays at a time (their elements
+    gathered in C order), and the sub-arrays between the first and the
+    last run of equal ones in the chunk are one string child, the text
+    gdb makes of them as one C array (its own formatting, its own folding
+    of more than `print repeats` equal elements or rows, without the
+    braces), which gdb writes as it is.  The runs at the chunk edges may
+    go on in the next chunk: they are carried and become children when
+    they end (a run of more than `print repeats` as `V <repeats N
+    times>`, as gdb writes it).  The text is the same as gdb's own print
+    of the same elements, and costs about as much.  O(n)."""
+    elements, budget = row.elements, row.budget
+    shape, strides = tuple(row.shape), tuple(row.strides)
+    n, stride = shape[0], strides[0]
+    item_type = elements.gdb_type
+    item = elements.itemsize
+    for d in reversed(shape[1:]):
+        item_type = item_type.array(d - 1)
+        item *= d
+    per_chunk = max(2, CHUNK_BYTES // max(item, abs(stride), 1))
+    repeats = budget.repeats
     options = {"max_elements": 0, "repeat_threshold": repeats or 0}
-    if fmt:
-        options["format"] = fmt
+    if budget.format:
+        options["format"] = budget.format
 
     def run_children(raw, first, length):
+        one = gdb.Value(raw, item_type)
         if repeats and length > repeats:
-            return (("[%d]" % first, "%s <repeats %d times>" % (
-                elements.text_of(raw, gdb_format=True), length)),)
-        return repeat(("[]", gdb.Value(raw, gdb_type)), length)
+            return (("[%d]" % first, "%s <repeats %d times>" % (one.format_string(**options), length)),)
+        return repeat(("[%d]" % first, one), length)
 
     try:
         carry, carry_first, carry_len = None, 0, 0
@@ -587,30 +625,32 @@ def _all_element_text(row, repeats, fmt):
         while k < n:
             count = min(per_chunk, n - k)
             first = row.data + k * stride
-            lo, hi = extent((count,), (stride,), size)
+            block = (count,) + shape[1:]
+            lo, hi = extent(block, strides, elements.itemsize)
             try:
-                buf = gather_c_order(read_buffer(first + lo, hi - lo), -lo, (count,), (stride,), size)
+                buf = gather_c_order(read_buffer(first + lo, hi - lo), -lo, block, strides,
+                                     elements.itemsize)
             except ReadError as exc:
                 if carry_len:
                     yield run_children(carry, carry_first, carry_len)
                 yield (("[%d]" % k, "<unreadable at 0x%x>" % (exc.address & ADDRESS_MASK)),)
                 return
             lead = 0
-            if carry_len and buf[:size] == carry:
-                lead = _run_length(buf, size, carry, 0, count)
+            if carry_len and buf[:item] == carry:
+                lead = _run_length(buf, item, carry, 0, count)
                 carry_len += lead
                 if lead == count:
                     k += count
                     continue
             if carry_len:
                 yield run_children(carry, carry_first, carry_len)
-            last = buf[(count - 1) * size:count * size]
-            tail = _run_length(buf, size, last, lead, count, backwards=True)
+            last = buf[(count - 1) * item:count * item]
+            tail = _run_length(buf, item, last, lead, count, backwards=True)
             if count - tail - lead == 1:
-                yield (("[]", gdb.Value(buf[lead * size:(lead + 1) * size], gdb_type)),)
+                yield (("[%d]" % (k + lead), gdb.Value(buf[lead * item:(lead + 1) * item], item_type)),)
             elif count - tail > lead:
-                array = gdb.Value(buf[lead * size:(count - tail) * size],
-                                  gdb_type.array(count - tail - lead - 1))
+                array = gdb.Value(buf[lead * item:(count - tail) * item],
+                                  item_type.array(count - tail - lead - 1))
                 yield (("[%d]" % (k + lead), array.format_string(**options)[1:-1]),)
             carry, carry_first, carry_len = last, k + count - tail, tail
             k += count
@@ -851,24 +891,20 @@ class ArrPrinter(ArrSummaryPrinter):
         return text
 
     def children(self):
-        row = self._all_shown_row()
-        if row is not None:  # every element of a 1-d array: no Python per element
-            options = _print_options()
-            if not any(options.get(name) for name in ("array_indexes", "pretty_arrays", "nibbles")):
-                return chain.from_iterable(_all_element_text(row, row.budget.repeats,
-                                                             row.budget.format))
-            return chain.from_iterable(_all_element_blocks(row, named=False))
+        row = self._all_text_row()
+        if row is not None:  # every element: gdb formats them in chunks
+            return chain.from_iterable(_all_text(row))
         return self._guarded_children()
 
-    def _all_shown_row(self):
+    def _all_text_row(self):
         desc = self.desc
-        if not self.printing or desc.ndim != 1 or (self.pointer and _print_options().get("deref_refs")):
+        if not self.printing or (self.pointer and _print_options().get("deref_refs")):
             return None
         try:
-            row = Row(desc.data, desc.shape, desc.strides, Elements(desc), Budget(desc.size), desc.raw)
+            elements = Elements(desc)
+            return _all_text_row(desc, elements, Budget(desc.size))
         except Exception:  # the general path says what is wrong
             return None
-        return row if _all_shown(row) else None
 
     def _guarded_children(self):
         try:

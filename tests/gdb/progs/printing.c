@@ -40,9 +40,16 @@ int main(void)
     arr_t *every2 = arr_slice(runs, "::2");
     arr_t *runs_flip_copy = runs_flip ? arr_copy(runs_flip, ARR_ORDER_C) : NULL;
     arr_t *every2_copy = every2 ? arr_copy(every2, ARR_ORDER_C) : NULL;
-    if (!runs_flip_copy || !every2_copy)
+    int64_t s400[2] = {400, 100};
+    arr_t *runs2d = arr_reshape(runs, 2, s400, ARR_COPY_NEVER);
+    arr_t *cols2d = runs2d ? arr_transpose(runs2d, NULL) : NULL;
+    arr_t *cols2d_copy = cols2d ? arr_copy(cols2d, ARR_ORDER_C) : NULL;
+    if (!runs_flip_copy || !every2_copy || !cols2d_copy)
         return 1;
     arrdbg_spot(1);
+    arr_free(cols2d_copy);
+    arr_free(cols2d);
+    arr_free(runs2d);
     arr_free(every2_copy);
     arr_free(runs_flip_copy);
     arr_free(every2);
