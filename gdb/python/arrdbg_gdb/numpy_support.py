@@ -19,7 +19,7 @@ import re
 import gdb
 import gdb.printing
 
-from . import layout, overlap
+from . import layout, overlap, pyvars
 from . import numpy_layout as nl
 from .memory import ADDRESS_MASK, ReadError, Settings, Target, read
 from .model import fmt_tuple
@@ -231,12 +231,34 @@ def find_address(address, typed=False):
 
 def find_text(text):
     """A Found for a command argument, or None (not a Python object)."""
+    return resolve_text(text, gdb.parse_and_eval)
+
+
+def resolve_text(text, evaluate):
+    """A Found for a command argument, or None (not a Python object).
+    evaluate(text) gives its gdb.Value (raising gdb.error or gdb.GdbError);
+    an identifier that is not a C variable is first a Python variable of
+    the selected Python frame (pyvars.lookup)."""
     text = text.strip()
     if not text or text.startswith("#"):
         return None
     try:
-        value = gdb.parse_and_eval(text)
-    except gdb.error:
+        hit = pyvars.lookup(text)
+    except pyvars.NotFound as exc:
+        hit, missing = None, str(exc)
+    else:
+        missing = None
+    if hit is not None:
+        address, words = hit
+        found = find_address(address, typed=True)
+        if found.kind != "ndarray":
+            found.text = "%s: %s" % (words, found.text)
+        return found
+    try:
+        value = evaluate(text)
+    except (gdb.error, gdb.GdbError):
+        if missing:  # a Python process: say where the name was looked for
+            raise gdb.GdbError(missing)
         return None
     return find_value(value)
 
@@ -572,3 +594,4 @@ def register():
     for objfile in gdb.objfiles():
         _attach(objfile)
     gdb.events.new_objfile.connect(_on_new_objfile)
+    pyvars.register()

@@ -10,6 +10,12 @@
 #   core   the same checks on a core of that process written by gcore
 #   typed  a NumPy C extension built with -g: gdb stops in it with
 #          PyArrayObject * arguments (printer, DWARF offsets)
+#   pyvars-live, pyvars-core  arr info/views/shares on Python variable names
+#          of pyvars_prog.py (pyvars_check.py), arr py-bt/py-up/py-down,
+#          hostile names, corrupt interpreter state; live and on its core
+#   pyframe-offline  pyframe.py inside a live python3.11, over its own memory
+#   pyoffsets  pyframe.py's CPython 3.11 offsets = the compiler's, from the
+#          installed headers (pyoffsets.c)
 # Skips (exit 77) when /usr/bin/python3 has no numpy, or gdb has no Python;
 # the typed case alone is skipped without Python.h or a C compiler.
 # Ends with "numpy: N passed, M failed, K skipped"; exit 0, 1, or 77 when
@@ -72,6 +78,52 @@ else
     ARRDBG_NP_MODE=core ARRDBG_NP_TRUTH=$WORK/truth.json \
         "${GDB[@]}" -x tests/gdb/numpy/check.py $PY "$WORK/python.core" >"$WORK/core.log" 2>&1
     verdict core "$WORK/core.log"
+fi
+
+# ---- pyvars: Python variable names, live then core ----------------------------
+ARRDBG_NP_MODE=live ARRDBG_NP_TRUTH=$WORK/pyvars.json ARRDBG_NP_CORE=$WORK/pyvars.core \
+    "${GDB[@]}" -x tests/gdb/numpy/pyvars_check.py --args $PY tests/gdb/numpy/pyvars_prog.py \
+    "$WORK/pyvars.json" >"$WORK/pyvars-live.log" 2>&1
+verdict pyvars-live "$WORK/pyvars-live.log"
+if [ ! -s "$WORK/pyvars.core" ]; then
+    fail pyvars-core "gcore wrote no core file"
+else
+    ARRDBG_NP_MODE=core ARRDBG_NP_TRUTH=$WORK/pyvars.json \
+        "${GDB[@]}" -x tests/gdb/numpy/pyvars_check.py $PY "$WORK/pyvars.core" >"$WORK/pyvars-core.log" 2>&1
+    verdict pyvars-core "$WORK/pyvars-core.log"
+fi
+$PY tests/gdb/numpy/pyframe_offline.py >"$WORK/offline.log" 2>&1
+case $? in
+    0) pass "pyframe-offline ($(tail -1 "$WORK/offline.log"))" ;;
+    77) skip "pyframe-offline ($(tail -1 "$WORK/offline.log"))" ;;
+    *) fail pyframe-offline "$(tail -20 "$WORK/offline.log")" ;;
+esac
+
+# ---- pyoffsets: pyframe.py's offsets against the installed CPython headers -------
+pyinc=$($PY -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+if ! command -v "${CC:-cc}" >/dev/null || [ ! -f "$pyinc/internal/pycore_frame.h" ]; then
+    skip "pyoffsets (no C compiler or no $pyinc/internal/pycore_frame.h: apt-get install python3-dev)"
+elif ! "${CC:-cc}" -Wall -Wextra -Werror -I"$pyinc" tests/gdb/numpy/pyoffsets.c -o "$WORK/pyoffsets" \
+        >"$WORK/pyoffsets.log" 2>&1; then
+    fail pyoffsets "pyoffsets.c does not build: $(head -5 "$WORK/pyoffsets.log")"
+elif "$WORK/pyoffsets" | $PY -c '
+import sys
+sys.path.insert(0, "gdb/python")
+from arrdbg_gdb import pyframe
+got = dict(line.split() for line in sys.stdin)
+version = int(got.pop("version"))
+if (version >> 8, version & 255) != pyframe.VERSION:
+    print("headers of Python %d.%d: pyframe reads 3.11 only" % (version >> 8, version & 255))
+    sys.exit(77)
+bad = ["%s: pyframe %s, compiler %s" % (k, pyframe.OFFSETS.get(k), got.get(k))
+       for k in sorted(set(got) | set(pyframe.OFFSETS)) if str(pyframe.OFFSETS.get(k)) != got.get(k)]
+print("; ".join(bad) or "%d offsets agree" % len(got))
+sys.exit(1 if bad else 0)' >"$WORK/pyoffsets.out" 2>&1; then
+    pass "pyoffsets ($(cat "$WORK/pyoffsets.out"))"
+elif grep -q "3.11 only" "$WORK/pyoffsets.out"; then
+    skip "pyoffsets ($(cat "$WORK/pyoffsets.out"))"
+else
+    fail pyoffsets "$(cat "$WORK/pyoffsets.out")"
 fi
 
 # ---- typed: a -g NumPy C extension --------------------------------------------
