@@ -4,8 +4,9 @@ its core), compared with the same commands on the id() addresses and with
 what NumPy said (TRUTH.json); `arr py-bt/py-up/py-down/py-frame`; hostile
 names, and (live) corrupt interpreter state and a refused Python version.
 
-Environment: ARRDBG_NP_MODE (live or core), ARRDBG_NP_TRUTH, ARRDBG_NP_CORE
-(live: the core to write after the checks).
+Environment: ARRDBG_NP_MODE (live, core, or vgdb: ARRDBG_NP_TARGET is the
+`target remote | vgdb ...` command), ARRDBG_NP_TRUTH, ARRDBG_NP_CORE (live:
+the core to write after the checks).
 Prints `numpy-pyvars-MODE: ok N checks` or the failures.
 """
 
@@ -189,6 +190,9 @@ def check_corrupt():
 def main():
     if MODE == "live":
         gdb.execute("run")
+    elif MODE == "vgdb":  # under valgrind's gdbserver: memory reads only, no ptrace
+        gdb.execute(os.environ["ARRDBG_NP_TARGET"])
+        gdb.execute("continue")
     with open(os.environ["ARRDBG_NP_TRUTH"]) as f:
         t = json.load(f)
     check_frames(t)
@@ -201,7 +205,7 @@ def main():
             run("gcore %s" % core)
         check_corrupt()
     print("numpy-pyvars-%s: %s %d checks" % (MODE, "ok" if not failures else "FAILED", count[0]))
-    if MODE == "live":
+    if MODE in ("live", "vgdb"):
         run("kill")
 
 

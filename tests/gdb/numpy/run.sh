@@ -13,6 +13,7 @@
 #   pyvars-live, pyvars-core  arr info/views/shares on Python variable names
 #          of pyvars_prog.py (pyvars_check.py), arr py-bt/py-up/py-down,
 #          hostile names, corrupt interpreter state; live and on its core
+#   pyvars-vgdb  the same checks (not the corruption) under memcheck via vgdb
 #   pyframe-offline  pyframe.py inside a live python3.11, over its own memory
 #   pyoffsets  pyframe.py's CPython 3.11 offsets = the compiler's, from the
 #          installed headers (pyoffsets.c)
@@ -91,6 +92,26 @@ else
     ARRDBG_NP_MODE=core ARRDBG_NP_TRUTH=$WORK/pyvars.json \
         "${GDB[@]}" -x tests/gdb/numpy/pyvars_check.py $PY "$WORK/pyvars.core" >"$WORK/pyvars-core.log" 2>&1
     verdict pyvars-core "$WORK/pyvars-core.log"
+fi
+# The same under memcheck through valgrind's gdbserver (vgdb): reads only.
+if ! command -v valgrind >/dev/null || ! command -v vgdb >/dev/null; then
+    skip "pyvars-vgdb (valgrind and vgdb are not installed: apt-get install valgrind)"
+else
+    prefix=$WORK/pyvars-vgdb
+    valgrind -q --vgdb=yes --vgdb-error=0 --vgdb-prefix="$prefix" $PY tests/gdb/numpy/pyvars_prog.py \
+        "$WORK/pyvars-vg.json" >"$WORK/pyvars-vg.out" 2>&1 &
+    vgpid=$! waited=0
+    until ls "$prefix"-from-vgdb-to-"$vgpid"-* >/dev/null 2>&1 || [ $waited -gt 600 ] ||
+            ! kill -0 "$vgpid" 2>/dev/null; do
+        sleep 0.2
+        waited=$((waited + 1))
+    done
+    ARRDBG_NP_MODE=vgdb ARRDBG_NP_TRUTH=$WORK/pyvars-vg.json \
+        ARRDBG_NP_TARGET="target remote | vgdb --vgdb-prefix=$prefix --pid=$vgpid" \
+        "${GDB[@]}" -x tests/gdb/numpy/pyvars_check.py $PY >"$WORK/pyvars-vgdb.log" 2>&1
+    timeout 60 tail --pid="$vgpid" -f /dev/null || kill "$vgpid" 2>/dev/null
+    wait "$vgpid" 2>/dev/null
+    verdict pyvars-vgdb "$WORK/pyvars-vgdb.log"
 fi
 $PY tests/gdb/numpy/pyframe_offline.py >"$WORK/offline.log" 2>&1
 case $? in
