@@ -120,6 +120,27 @@ def check_frames(t):
         one_line_error(command, want)
 
 
+def check_threads(t):
+    """The selected Python frame follows gdb's selected thread."""
+    w = t["worker"]
+    num = [th.num for th in gdb.selected_inferior().threads() if th.ptid[1] == w["lwp"]]
+    check(len(num) == 1, "a gdb thread with the worker's LWP %d: %r" % (w["lwp"], num))
+    if not num:
+        return
+    main_num = gdb.selected_thread().num
+    run("arr py-up")
+    run("thread %d" % num[0])
+    out, err = run("arr py-bt")
+    check(err is None and "=> #0 worker_fn (%s:%d)" % (t["file"], w["line"]) in out
+          and "(LWP %d)" % w["lwp"] in out, "arr py-bt in the worker thread: %r %r" % (out, err))
+    out, err = run("arr info wx")
+    check(err is None and "  address:    0x%x," % w["wx"] in out, "arr info wx in the worker: %r %r" % (out, err))
+    one_line_error("arr info x_view", "no Python variable 'x_view' in frame #0 worker_fn")
+    run("thread %d" % main_num)
+    out, err = run("arr py-frame")
+    check(out.startswith("#0 inner"), "back in the main thread, frame #0 is selected again: %r %r" % (out, err))
+
+
 def check_hostile(t):
     one_line_error("arr info nosuch", "no Python variable 'nosuch' in frame #0 inner (%s:%d)"
                    % (t["file"], t["frames"][0][1]))
@@ -198,6 +219,7 @@ def main():
     check_frames(t)
     check_frame0(t)
     check_hostile(t)
+    check_threads(t)
     check_sweep()
     core = os.environ.get("ARRDBG_NP_CORE")
     if MODE == "live":
