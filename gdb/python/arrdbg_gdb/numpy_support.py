@@ -403,7 +403,11 @@ def _candidates(texts):
     ctx = Context.get()
     arrays, notes = [], []
     for text in texts:
-        found = find_text(text)
+        try:
+            found = find_text(text)
+        except gdb.GdbError as exc:  # e.g. no Python variable of that name
+            notes.append("  %s: %s" % (text, exc))
+            continue
         if found is None:
             notes.append("  %s: not a Python object" % text)
             continue

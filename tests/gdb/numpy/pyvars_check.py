@@ -150,6 +150,10 @@ def check_hostile(t):
     one_line_error("arr shares x nosuch", "no Python variable 'nosuch'")
     one_line_error("arr shares g_int x", "not an ndarray")
     one_line_error("arr views g_int", "not an ndarray")
+    out, err = run("arr views x x_view nosuch g_int")
+    check(err is None and "  nosuch: no Python variable 'nosuch'" in out
+          and "  g_int: g_int, a global of Python frame #0" in out and "not an ndarray" in out,
+          "arr views with a missing and an int candidate: %r %r" % (out, err))
 
 
 SWEEP_COMMANDS = ["arr py-bt", "arr py-frame", "arr py-up", "arr py-down", "arr info", "arr views",
