@@ -3,8 +3,9 @@ printer for ndarrays in a Python process (a NumPy C extension, or any
 program embedding Python).
 
 An argument is an ndarray when it is a PyObject * / PyArrayObject *
-expression, or a plain address (`arr info 0x7ffff7a0b2d0`, the value of
-id(x) in Python), whose object's type is numpy.ndarray or a subclass of it.
+expression, a plain address (`arr info 0x7ffff7a0b2d0`, the value of
+id(x) in Python), or a Python variable's name (pyvars.py), whose object's
+type is numpy.ndarray or a subclass of it.
 The fields are read from memory only (no call into the process), with the
 offsets from debug info when the process has it and otherwise from NumPy's
 and CPython's public headers (numpy_layout).  NumPy keeps no registry of its
