@@ -42,6 +42,9 @@ def symbol(name):
 LAY = nl.Layout(8, "<")
 try:
     VERSION = pyframe.check_version(Mem, LAY, symbol("Py_Version"))
+except ValueError:   # no such symbol: Python before 3.11
+    print("pyframe-offline: skipped (Python %d.%d has no Py_Version)" % sys.version_info[:2])
+    sys.exit(77)
 except nl.Invalid as exc:
     print("pyframe-offline: skipped (%s)" % exc)
     sys.exit(77)
@@ -152,15 +155,17 @@ check(seen_main[1:] == [(id(glob_arr), "global")], "global at module level")
 h = Holder()
 h.x = 1
 r = pyframe.Reader(Mem, LAY)
-check(r.dict_get(id(h.__dict__), "x") == id(h.x), "split-table dict")
-check(r.dict_get(id({1: 2, "x": glob_arr}), "x") == id(glob_arr), "dict with a non-str key")
+# (Every object read is bound to a name: id() of a temporary is freed memory.)
+split, general, a_list = h.__dict__, {1: 2, "x": glob_arr}, [1]
+check(r.dict_get(id(split), "x") == id(h.x), "split-table dict")
+check(r.dict_get(id(general), "x") == id(glob_arr), "dict with a non-str key")
 # Garbage: a frame address inside a bytes object, a runtime pointing at zeros.
 junk = bytes(4096)
 r = pyframe.Reader(Mem, LAY)
 for what, fn in (("frames of a zero thread state", lambda: pyframe.frames(r, id(junk) + 64)),
                  ("threads of a zero runtime", lambda: pyframe.thread_states(r, id(junk) + 64)),
                  ("frame in junk", lambda: pyframe.Frame(r, id(junk) + 64)),
-                 ("dict_get on a list", lambda: r.dict_get(id([1]), "x"))):
+                 ("dict_get on a list", lambda: r.dict_get(id(a_list), "x"))):
     try:
         got = fn()
         check(got == [], "%s: %r" % (what, got))

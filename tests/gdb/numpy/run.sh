@@ -14,6 +14,7 @@
 #          of pyvars_prog.py (pyvars_check.py), arr py-bt/py-up/py-down,
 #          hostile names, corrupt interpreter state; live and on its core
 #   pyvars-vgdb  the same checks (not the corruption) under memcheck via vgdb
+#   pyvars-nonpython  the py commands and names in /bin/true: one line each
 #   pyframe-offline  pyframe.py inside a live python3.11, over its own memory
 #   pyoffsets  pyframe.py's CPython 3.11 offsets = the compiler's, from the
 #          installed headers (pyoffsets.c)
@@ -112,6 +113,18 @@ else
     timeout 60 tail --pid="$vgpid" -f /dev/null || kill "$vgpid" 2>/dev/null
     wait "$vgpid" 2>/dev/null
     verdict pyvars-vgdb "$WORK/pyvars-vgdb.log"
+fi
+# A process without Python: the py commands say so, names go to gdb as before.
+"${GDB[@]}" -ex starti -ex 'arr py-bt' -ex 'arr py-up' -ex 'arr info b' -ex 'arr views b' \
+    -ex 'arr shares a b' /bin/true >"$WORK/nonpython.log" 2>&1
+if grep -E -q 'Traceback|Python Exception|internal error' "$WORK/nonpython.log"; then
+    fail pyvars-nonpython "$(cat "$WORK/nonpython.log")"
+elif [ "$(grep -c 'runs no Python (no _PyRuntime symbol)$' "$WORK/nonpython.log")" = 2 ] &&
+     grep -q '^arr info: No symbol "b" in current context.$' "$WORK/nonpython.log" &&
+     grep -q '^arr shares: No symbol "a" in current context.$' "$WORK/nonpython.log"; then
+    pass "pyvars-nonpython (arr py-bt, py-up, info/views/shares NAME in /bin/true)"
+else
+    fail pyvars-nonpython "$(grep '^arr' "$WORK/nonpython.log")"
 fi
 $PY tests/gdb/numpy/pyframe_offline.py >"$WORK/offline.log" 2>&1
 case $? in
