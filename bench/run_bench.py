@@ -748,7 +748,7 @@ class Config:
             self.hard_ms = [16, 64]
             self.max_works = [-1, 1000]
         else:
-            self.reps, self.cr_reps, self.shares_reps = 11, 41, 5
+            self.reps, self.cr_reps, self.shares_reps = 21, 41, 5
             self.target, self.scale_target = 0.02, 0.01
             self.workload_rounds, self.tool_reps = 4000, 5
             self.live_counts = [1, 10, 100, 1000, 10000, 100000, 1000000]
