@@ -333,7 +333,7 @@ def tool_command(tool, log_file):
     if tool == PROFILE_TOOL:
         # The profile goes next to the log; its size is reported.
         return [os.path.join(TREE, "valgrind", "arrgrind"), "--log-file=" + log_file,
-                "--profile=yes", "--profile-out=" + log_file + ".profile.json"]
+                "--profile=yes", "--arrcheck-out-file=" + log_file + ".profile.json"]
     return ["valgrind", "--tool=" + tool, "--log-file=" + log_file]
 
 
@@ -401,7 +401,7 @@ def bench_tools(report, cfg):
                    "arrcheck", med["arrcheck"], "%.2f profile/arrcheck" % ratio, ratio,
                    "(none set; reference)", None)
         report.notes.append("arrcheck --profile=yes on the workload (%d rounds) wrote a "
-                            "%.1f MB profile (--profile-out=FILE)."
+                            "%.1f MB profile (--arrcheck-out-file=FILE)."
                             % (cfg.workload_rounds, (profile_bytes or 0) / (1 << 20)))
     print("  tools: " + ", ".join("%s %s" % (t, fmt_time(med[t])) for t in tools), flush=True)
 
