@@ -110,9 +110,36 @@ static void orphan_views_locked(arr_t *owner, struct arr_quarantine *q, bool vg)
     arr__link_set(&owner->views_head, NULL, vg);
 }
 
+/* Takes view a out of its owner's list.  Called with a constant vg, so the
+ * native copy has no Valgrind test left. */
+static inline void unlink_view_locked(arr_t *a, arr_t *owner, bool vg)
+{
+    arr_t *prev = arr__link_get(&a->view_prev, vg), *next = arr__link_get(&a->view_next, vg);
+    if (prev)
+        arr__link_set(&prev->view_next, next, vg);
+    else
+        arr__link_set(&owner->views_head, next, vg);
+    if (next)
+        arr__link_set(&next->view_prev, prev, vg);
+}
+
+/* A freed handle keeps its id and magic for debuggers, but no pointer that
+ * could make a leaked array look reachable to arrcheck's scan.  Constant vg
+ * as above. */
+static inline void clear_freed_handle(arr_t *a, bool vg)
+{
+    a->base = NULL;
+    arr__link_set(&a->views_head, NULL, vg);
+    arr__link_set(&a->view_next, NULL, vg);
+    arr__link_set(&a->view_prev, NULL, vg);
+    a->data = NULL;
+    a->buffer = NULL;
+    a->quarantine = NULL;
+}
+
 /* O(1), plus O(views) when an owner with live views is freed.  The
- * Valgrind flag is read once (vg): natively the requests and the memcheck
- * link hiding then cost a test of a register each. */
+ * Valgrind flag is read once (vg); the link helpers are instantiated for
+ * each value of it. */
 int arr_free(arr_t *a)
 {
     if (a == NULL)
@@ -134,13 +161,10 @@ int arr_free(arr_t *a)
     if (a->is_view) {
         if (a->base) {
             arr_t *owner = a->base;
-            arr_t *prev = arr__link_get(&a->view_prev, vg), *next = arr__link_get(&a->view_next, vg);
-            if (prev)
-                arr__link_set(&prev->view_next, next, vg);
+            if (vg)
+                unlink_view_locked(a, owner, true);
             else
-                arr__link_set(&owner->views_head, next, vg);
-            if (next)
-                arr__link_set(&next->view_prev, prev, vg);
+                unlink_view_locked(a, owner, false);
             owner->nviews--;
         } else if (a->quarantine && --a->quarantine->orphans == 0) {
             to_release = a->quarantine;
@@ -172,15 +196,10 @@ int arr_free(arr_t *a)
     }
     a->magic = ARR_MAGIC_FREED;
     release_buffer(release, a->buffer_bytes, a->release);
-    /* A freed handle keeps its id and magic for debuggers, but no pointer
-     * that could make a leaked array look reachable to arrcheck's scan. */
-    a->base = NULL;
-    arr__link_set(&a->views_head, NULL, vg);
-    arr__link_set(&a->view_next, NULL, vg);
-    arr__link_set(&a->view_prev, NULL, vg);
-    a->data = NULL;
-    a->buffer = NULL;
-    a->quarantine = NULL;
+    if (vg)
+        clear_freed_handle(a, true);
+    else
+        clear_freed_handle(a, false);
     if (to_release)
         release_quarantine(to_release);
     free(a);

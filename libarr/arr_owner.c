@@ -261,8 +261,10 @@ static arr_t *new_owner_over(void *buffer, int64_t bytes, void *data, int ndim, 
         return NULL;
     }
     a->base_id = a->id;
-    arr__emit_created(a, owner_reference(a), a->buffer_bytes);
-    arr__name_block(a, "");
+    if (arr__on_valgrind()) {
+        arr__emit_created_slow(a, owner_reference(a), a->buffer_bytes);
+        arr__name_block_slow(a, "");
+    }
     return a;
 }
 
