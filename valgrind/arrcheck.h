@@ -15,9 +15,19 @@
  *   ARRCHECK_OWNER_FREED_WITH_VIEWS(id, nviews)
  *                                   sent just before ARRCHECK_FREED of an
  *                                   owner that still has nviews live views
+ *   ARRCHECK_FREED_TO_QUARANTINE(id, handle)
+ *                                   an owner with no live view was released
+ *                                   (like ARRCHECK_FREED: its bytes count as
+ *                                   freed from now on), but the library keeps
+ *                                   its buffer allocated, unused, until
+ *                                   ARRCHECK_QUARANTINE_RELEASED(buffer):
+ *                                   any access to it meanwhile is a
+ *                                   DanglingAccess (arrdbg's NumPy handler)
  *   ARRCHECK_QUARANTINE_RELEASED(buffer)
  *                                   the last orphan of a quarantined buffer
- *                                   is gone; the buffer is about to be freed
+ *                                   is gone, or the library gives back a
+ *                                   buffer it sent FREED_TO_QUARANTINE for;
+ *                                   the buffer is about to be freed
  *   ARRCHECK_LEAK_CHECK()           report findings now (like
  *                                   VALGRIND_DO_LEAK_CHECK); returns the
  *                                   number of findings
@@ -76,6 +86,7 @@ typedef enum {
     VG_USERREQ__ARR_LEAK_CHECK,
     VG_USERREQ__ARR_IGNORE_RANGE,
     VG_USERREQ__ARR_LIBRARY,
+    VG_USERREQ__ARR_FREED_TO_QUARANTINE,
 } arrcheck_client_request_t;
 
 /* Passed (by address) with OWNER_CREATED and VIEW_CREATED.  Pointers point
@@ -135,6 +146,9 @@ struct arrcheck_library {
     VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_VIEW_CREATED, (info), 0, 0, 0, 0)
 #define ARRCHECK_FREED(id, handle)                                                   \
     VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_FREED, (id), (handle), 0, 0, 0)
+#define ARRCHECK_FREED_TO_QUARANTINE(id, handle)                                     \
+    VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_FREED_TO_QUARANTINE, (id),     \
+                                    (handle), 0, 0, 0)
 #define ARRCHECK_LABEL(id, label)                                                    \
     VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_LABEL, (id), (label), 0, 0, 0)
 #define ARRCHECK_OWNER_FREED_WITH_VIEWS(id, nviews)                                  \

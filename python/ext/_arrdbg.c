@@ -24,7 +24,7 @@
  * Under Valgrind (RUNNING_ON_VALGRIND, tested once at install) each buffer is
  * also an arrcheck owner (arrcheck.h) labelled with its Python file:line, and
  * freed buffers stay in a small quarantine so a C extension that reads one
- * after NumPy freed it gets DanglingAccess (see valgrind_* below).  Natively
+ * after NumPy freed it gets DanglingAccess (see vg_* below).  Natively
  * that costs one predictable branch per event.
  *
  * Cost per event: a walk over the Python frames NumPy's own Python code
@@ -428,8 +428,6 @@ static int run_peak(void *arg)
 struct qentry {
     void *ptr;
     size_t bytes;
-    uint64_t id;
-    char guard; /* the guard view's handle: this byte's address */
 };
 static struct qentry quarantine[QUARANTINE_SLOTS];
 static size_t q_head, q_len, q_bytes;
@@ -499,7 +497,6 @@ static void vg_owner_created(void *p, size_t bytes, uint64_t id, uint32_t site)
 static void vg_release_oldest(void)
 {
     struct qentry *q = &quarantine[q_head];
-    (void)ARRCHECK_FREED(q->id | (1ULL << 62), &q->guard);
     (void)ARRCHECK_QUARANTINE_RELEASED(q->ptr);
     prev->allocator.free(prev->allocator.ctx, q->ptr, q->bytes);
     q_bytes -= q->bytes;
@@ -510,49 +507,23 @@ static void vg_release_oldest(void)
 /* After release_quarantine (at exit): frees go straight through. */
 static int quarantine_off;
 
-/* The owner is freed with one "guard" view alive, so arrcheck keeps its
- * buffer as quarantined and reports accesses to it as DanglingAccess.  The
- * guard's id is the owner's with bit 62 set (handler ids stay below 2^62).
- * arrcheck reports that free as OrphanedView (one context: this function);
- * python/arrdbg/valgrind.supp suppresses it.  Mutex held. */
-__attribute__((noinline)) static void vg_quarantine(void *p, size_t bytes, uint64_t id,
-                                                    uint32_t made, uint32_t freed)
+/* The owner is freed into the quarantine (ARRCHECK_FREED_TO_QUARANTINE):
+ * arrcheck counts its bytes as freed now, keeps watching the buffer and
+ * reports an access to it as DanglingAccess until vg_release_oldest gives
+ * it back.  Mutex held. */
+static void vg_quarantine(void *p, size_t bytes, uint64_t id, uint32_t made, uint32_t freed)
 {
     while (q_len > 0 && (q_len == QUARANTINE_SLOTS || q_bytes + bytes > QUARANTINE_BYTES))
         vg_release_oldest();
     struct qentry *q = &quarantine[(q_head + q_len) % QUARANTINE_SLOTS];
     q->ptr = p;
     q->bytes = bytes;
-    q->id = id;
     q_len++;
     q_bytes += bytes;
     char label[160];
     vg_freed_label(label, sizeof label, made, freed);
     (void)ARRCHECK_LABEL(id, label);
-    int64_t shape[1] = {(int64_t)bytes}, strides[1] = {1};
-    struct arrcheck_array_info info = {
-        .version = ARRCHECK_PROTOCOL_VERSION,
-        .size = sizeof info,
-        .id = id | (1ULL << 62),
-        .base_id = id,
-        .source_id = id,
-        .handle = &q->guard,
-        .handle_bytes = 1,
-        .buffer = p,
-        .buffer_bytes = 0,
-        .extent_lo = 0,
-        .extent_hi = (int64_t)bytes,
-        .itemsize = 1,
-        .ndim = 1,
-        .shape = shape,
-        .strides = strides,
-        .dtype_name = "uint8",
-        .op_name = "freed-numpy-buffer",
-        .label = label,
-    };
-    (void)ARRCHECK_VIEW_CREATED(&info);
-    (void)ARRCHECK_OWNER_FREED_WITH_VIEWS(id, 1);
-    (void)ARRCHECK_FREED(id, p);
+    (void)ARRCHECK_FREED_TO_QUARANTINE(id, p);
 }
 
 /* arrcheck's stacks and profile attribute an array to the first frame that
@@ -1086,9 +1057,9 @@ static PyObject *mod_live_arrays(PyObject *self, PyObject *noargs)
     return l;
 }
 
-/* Under Valgrind: free every quarantined buffer (their guard views first)
- * and quarantine nothing from now on.  Called at exit, so no guard view is
- * left to be reported as lost. */
+/* Under Valgrind: free every quarantined buffer and quarantine nothing
+ * from now on.  Called at exit: the memory goes back before the tool's
+ * final checks. */
 static PyObject *mod_release_quarantine(PyObject *self, PyObject *noargs)
 {
     (void)self;

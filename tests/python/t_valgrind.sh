@@ -10,7 +10,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 ls "$ARRDBG_BUILD"/valgrind/lib/arrcheck-* >/dev/null 2>&1 || { echo "FAIL: arrcheck not built"; exit 1; }
 d=$(mktemp -d); trap 'rm -rf "$d"' EXIT
 timeout 600 "$root/valgrind/arrgrind" -q --profile=yes --profile-out="$d/p.json" \
-    --suppressions="$root/python/arrdbg/valgrind.supp" \
     "$ARRDBG_PYTHON" -m arrdbg run -q "$here/vg_copies.py" > "$d/log" 2>&1 || { echo "FAIL: exit $?"; cat "$d/log"; exit 1; }
 "$ARRDBG_PYTHON" - "$d/p.json" "$here/vg_copies.py" <<'PY'
 import json, sys
