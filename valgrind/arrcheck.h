@@ -60,6 +60,14 @@
 #define ARRCHECK_LABEL_MAX 48  /* label bytes the tool keeps, with the NUL
                                   (a longer label is cut) */
 
+/* Labels that name a source place.  A library whose arrays are made by
+ * code without line information (arrdbg's NumPy handler: the Python
+ * interpreter) may label each owner with where it was made, "FILE:LINE",
+ * and once it is freed "FILE:MADE..FREED" or "FILE:MADE..FILE2:FREED"
+ * (FILE without ':' or blanks; the whole label within ARRCHECK_LABEL_MAX,
+ * never cut).  arr-report then uses those places for arrays whose own
+ * stack frame has no source line: its per-line table is by FILE:LINE. */
+
 /* What a finding is called, and the one-line summary that ends a report:
  * libarr's ARR_CHECK=1 report (prefixed "libarr: ") and the gdb plugin's
  * `arr leaks` print these words and this line; programs parse the line

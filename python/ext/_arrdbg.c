@@ -438,30 +438,49 @@ static const char *base_name(const char *path)
     return b ? b + 1 : path;
 }
 
-/* "file.py:12": the owner's label while it lives. */
-static void vg_label(char *out, size_t n, uint32_t site)
+/* FILE then suffix, within arrcheck's label limit and never cut by the
+ * tool (arrcheck.h: "Labels that name a source place"): a long file name
+ * loses its start, so its end (".py") and the line numbers stay. */
+static void vg_site_label(char *out, const char *file, const char *suffix)
+{
+    size_t room = ARRCHECK_LABEL_MAX - 1 - strlen(suffix), len = strlen(file);
+    snprintf(out, ARRCHECK_LABEL_MAX, "%s%s", len > room ? file + (len - room) : file, suffix);
+}
+
+/* "file.py:12": the owner's label while it lives.  out: ARRCHECK_LABEL_MAX
+ * bytes. */
+static void vg_label(char *out, uint32_t site)
 {
     const struct arrdbg_np_site *s = &R.sites[site];
-    snprintf(out, n, "%s:%d", base_name(s->file), (int)s->line);
+    char suffix[16];
+    snprintf(suffix, sizeof suffix, ":%d", (int)s->line);
+    vg_site_label(out, base_name(s->file), suffix);
 }
 
 /* "file.py:12..30" (made at line 12, freed at line 30 of the same file) or
- * "a.py:12..b.py:30": the label once NumPy freed it.  Short, so it fits the
- * tool's label limit (31 bytes before protocol limits were raised). */
-static void vg_freed_label(char *out, size_t n, uint32_t made, uint32_t freed)
+ * "a.py:12..b.py:30": the label once NumPy freed it; "a.py:12" when it was
+ * freed where there is no Python line ("<no GIL>", "<no Python frame>":
+ * at exit) or when the second form does not fit. */
+static void vg_freed_label(char *out, uint32_t made, uint32_t freed)
 {
     const struct arrdbg_np_site *m = &R.sites[made], *f = &R.sites[freed];
-    if (strcmp(m->file, f->file) == 0)
-        snprintf(out, n, "%s:%d..%d", base_name(m->file), (int)m->line, (int)f->line);
-    else
-        snprintf(out, n, "%s:%d..%s:%d", base_name(m->file), (int)m->line, base_name(f->file),
-                 (int)f->line);
+    char suffix[ARRCHECK_LABEL_MAX];
+    if (f->file[0] == '<') {
+        vg_label(out, made);
+    } else if (strcmp(m->file, f->file) == 0) {
+        snprintf(suffix, sizeof suffix, ":%d..%d", (int)m->line, (int)f->line);
+        vg_site_label(out, base_name(m->file), suffix);
+    } else if ((size_t)snprintf(out, ARRCHECK_LABEL_MAX, "%s:%d..%s:%d", base_name(m->file),
+                                (int)m->line, base_name(f->file),
+                                (int)f->line) >= ARRCHECK_LABEL_MAX) {
+        vg_label(out, made);
+    }
 }
 
 static void vg_owner_created(void *p, size_t bytes, uint64_t id, uint32_t site)
 {
-    char label[64];
-    vg_label(label, sizeof label, site);
+    char label[ARRCHECK_LABEL_MAX];
+    vg_label(label, site);
     /* The site's op once the classifier has named it (a site seen before);
      * "call NAME" ops go as their kind so the tool's name table stays small. */
     const struct arrdbg_np_site *st = &R.sites[site];
@@ -520,8 +539,8 @@ static void vg_quarantine(void *p, size_t bytes, uint64_t id, uint32_t made, uin
     q->bytes = bytes;
     q_len++;
     q_bytes += bytes;
-    char label[160];
-    vg_freed_label(label, sizeof label, made, freed);
+    char label[ARRCHECK_LABEL_MAX];
+    vg_freed_label(label, made, freed);
     (void)ARRCHECK_LABEL(id, label);
     (void)ARRCHECK_FREED_TO_QUARANTINE(id, p);
 }
@@ -620,8 +639,8 @@ static int note_free(void *p)
             vg_quarantine(p, r->bytes, r->seq, r->site, site);
             kept = 1;
         } else if (on_valgrind) {
-            char label[160];
-            vg_freed_label(label, sizeof label, r->site, site);
+            char label[ARRCHECK_LABEL_MAX];
+            vg_freed_label(label, r->site, site);
             (void)ARRCHECK_LABEL(r->seq, label);
             (void)ARRCHECK_FREED(r->seq, p);
         }
