@@ -64,9 +64,10 @@
  * code without line information (arrdbg's NumPy handler: the Python
  * interpreter) may label each owner with where it was made, "FILE:LINE",
  * and once it is freed "FILE:MADE..FREED" or "FILE:MADE..FILE2:FREED"
- * (FILE without ':' or blanks; the whole label within ARRCHECK_LABEL_MAX,
- * never cut).  arr-report then uses those places for arrays whose own
- * stack frame has no source line: its per-line table is by FILE:LINE. */
+ * (FILE has a '.' and no ':' or blanks, e.g. "prog.py": "weights:3" is no
+ * place; the whole label within ARRCHECK_LABEL_MAX, never cut).  arr-report
+ * then uses those places for arrays whose own stack frame has no source
+ * line: its per-line table is by FILE:LINE. */
 
 /* What a finding is called, and the one-line summary that ends a report:
  * libarr's ARR_CHECK=1 report (prefixed "libarr: ") and the gdb plugin's
