@@ -36,8 +36,8 @@ timeout 600 "$root/valgrind/arrgrind" -q --error-exitcode=99 --profile=yes --pro
     "$ARRDBG_PYTHON" -m arrdbg run -q --json "$d/arrdbg.json" "$here/vg_peak.py" > "$d/log2" 2>&1 \
     || { echo "FAIL: exit $?"; cat "$d/log2"; exit 1; }
 "$root/valgrind/arr-report" "$d/q.json" > "$d/report" || { echo "FAIL: arr-report"; exit 1; }
-"$ARRDBG_PYTHON" - "$d/q.json" "$d/arrdbg.json" "$d/report" "$here/vg_peak.py" <<'PY'
-import json, re, sys
+"$ARRDBG_PYTHON" - "$d/q.json" "$d/arrdbg.json" "$d/report" "$here/vg_peak.py" "$root/valgrind/arr-report" <<'PY'
+import json, re, subprocess, sys
 sys.path.insert(0, sys.argv[4].rsplit("/", 1)[0])
 import check
 prof, mine = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
@@ -63,6 +63,14 @@ check.check(rs[0] >= 1 and small <= rs[1] <= small + 64 and "np.ones(100_000)" i
 # Only what was freed at exit (no Python line) may have no line.
 check.check(set(rows) - {b, dl, s} <= {"?"} and rows.get("?", [0, 0])[:2] == [0, 0],
             "per-line rows: %s" % rows)
+# A label that is no source place ("weights:3": no '.') is not taken for one.
+for a in prof["arrays"]:
+    a["label"] = "weights:3"
+with open(sys.argv[1] + ".2", "w") as f:
+    json.dump(prof, f)
+other = subprocess.run([sys.argv[5], sys.argv[1] + ".2"], capture_output=True, text=True).stdout
+check.check("weights:3 " not in other and re.search(r"^  \?\s+%d " % len(prof["arrays"]), other, re.M),
+            "labels without a source place: %s" % other)
 if check.failures:
     print(report)
     sys.exit(1)
