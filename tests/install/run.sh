@@ -44,7 +44,6 @@ if [ $? -ne 0 ]; then fail "make install" "$inst"; echo "install: $passed passed
     if [ -d python/arrdbg ]; then
         site=$pfx/lib/python$(/usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')/dist-packages/arrdbg
         for f in python/arrdbg/*.py; do echo "$site/${f##*/}"; done
-        echo "$site/valgrind.supp"
         echo "$site/_arrdbg$(/usr/bin/python3 -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')"
     fi
     echo "$vgdir/arrcheck-$platform"
