@@ -40,7 +40,11 @@ OPT ?= -O2
 # No sibling calls: every public libarr call keeps its own frame, so tools'
 # stacks show e.g. arr_copy rather than an internal helper it jumped to.
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-CFLAGS_PROJECT := -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) -fno-omit-frame-pointer -fno-optimize-sibling-calls $(SAN_FLAGS) \
+# No checkout or build path in any object (DWARF comp_dir, __FILE__): sources
+# are named relative to the top of the tree ("./libarr/arr.c"); gdb finds
+# them there from any directory (arrdbg_gdb adds the tree to `directory`).
+PATH_FLAGS := -ffile-prefix-map=$(CURDIR)=. $(if $(filter $(CURDIR)/%,$(abspath $(BUILD))),,-ffile-prefix-map=$(abspath $(BUILD))=build)
+CFLAGS_PROJECT := -std=c11 -D_GNU_SOURCE -g $(PATH_FLAGS) $(OPT) $(WARN) -fno-omit-frame-pointer -fno-optimize-sibling-calls $(SAN_FLAGS) \
                   -Ilibarr -Ivalgrind $(EXTRA_CFLAGS)
 LDFLAGS_PROJECT := $(SAN_FLAGS) -pthread -lm
 

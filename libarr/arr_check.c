@@ -201,9 +201,9 @@ int64_t arr_report_leaks(FILE *f)
         listed = r.index != NULL;
     }
     for (int64_t i = 0; i < count; i++) {
-        arr__show_slot(&arr_registry.items[i]);
+        arr__show_slot(&arr_registry.items[i], arr__on_valgrind());
         const arr_t *a = arr_registry.items[i];
-        arr__hide_slot(&arr_registry.items[i]);
+        arr__hide_slot(&arr_registry.items[i], arr__on_valgrind());
         int kind = kind_of(a);
         int64_t bytes = a->is_view ? 0 : a->buffer_bytes;
         r.totals[kind]++;

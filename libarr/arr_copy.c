@@ -33,8 +33,10 @@
 #include "arr_owner.h"
 #include "arr_registry.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* SSE2 is part of x86-64 itself: the hand-vectorised kernels need no CPU
  * check.  Elsewhere the portable loops run. */
@@ -175,6 +177,103 @@ static const arr_kernel_fn cast_kernels[ARR_NDTYPES][ARR_NDTYPES] = {
  * it.)  O(n). */
 static void copy_bytes(char *dst, const char *src, size_t nbytes) { memcpy(dst, src, nbytes); }
 
+/* ---- streaming stores into big existing destinations -------------------
+ *
+ * arr_copyto writes into an array that already exists.  When it writes more
+ * bytes than the last-level cache holds, the destination's lines are not in
+ * the cache, and an ordinary store first reads each line from memory (read
+ * for ownership) only to overwrite all of it.  Non-temporal stores write
+ * whole lines without that read: half the memory traffic, on any x86-64.
+ * Copies into a new array (arr_copy, arr_astype, ...) keep ordinary stores:
+ * the kernel zeroes each fresh page at its first touch, so its lines are in
+ * the cache when the copy writes them, and there streaming stores lose
+ * (measured: 128 MB fresh copy 14.3 ms with memcpy, 19.2 ms streaming). */
+
+int64_t arr__copyto_stream_min_bytes;
+
+/* The largest cache's size in bytes (the kernel's view in sysfs, else the C
+ * library's), once per process; 8 MB when neither knows. */
+static int64_t last_level_cache_bytes(void)
+{
+    static int64_t cached; /* 0: not known yet; racing threads compute the same value */
+    int64_t known = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (known > 0)
+        return known;
+    int64_t best = 0;
+    int best_level = 0;
+    for (int i = 0; i < 16; i++) {
+        char path[96], text[32];
+        int level = 0;
+        long long size = 0;
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/level", i);
+        FILE *f = fopen(path, "re");
+        if (f == NULL)
+            break;
+        int ok = fscanf(f, "%d", &level) == 1;
+        fclose(f);
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
+        f = fopen(path, "re");
+        if (f == NULL)
+            break;
+        ok = ok && fgets(text, sizeof text, f) != NULL;
+        fclose(f);
+        char unit = 0;
+        if (!ok || sscanf(text, "%lld%c", &size, &unit) < 1 || size <= 0 || size > (1LL << 40))
+            continue;
+        size *= unit == 'K' ? 1024 : unit == 'M' ? 1024 * 1024 : unit == 'G' ? 1024 * 1024 * 1024 : 1;
+        if (level > best_level || (level == best_level && size > best)) {
+            best_level = level;
+            best = size;
+        }
+    }
+#ifdef _SC_LEVEL3_CACHE_SIZE
+    if (best <= 0)
+        best = sysconf(_SC_LEVEL3_CACHE_SIZE);
+    if (best <= 0)
+        best = sysconf(_SC_LEVEL2_CACHE_SIZE);
+#endif
+    if (best <= 0)
+        best = 8 << 20;
+    __atomic_store_n(&cached, best, __ATOMIC_RELAXED);
+    return best;
+}
+
+/* memcpy with non-temporal stores for the 64-byte lines wholly inside dst;
+ * the caller issues one store fence when its whole copy is done (see
+ * stream_fence).  O(n). */
+static void stream_bytes(char *dst, const char *src, size_t n)
+{
+#ifdef ARR_SSE2
+    size_t head = (size_t)(-(uintptr_t)dst & 63);
+    if (n >= head + 64) {
+        memcpy(dst, src, head);
+        dst += head;
+        src += head;
+        n -= head;
+        for (; n >= 64; n -= 64, dst += 64, src += 64) {
+            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)src);
+            __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(src + 16));
+            __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(src + 32));
+            __m128i d = _mm_loadu_si128((const __m128i *)(const void *)(src + 48));
+            _mm_stream_si128((__m128i *)(void *)dst, a);
+            _mm_stream_si128((__m128i *)(void *)(dst + 16), b);
+            _mm_stream_si128((__m128i *)(void *)(dst + 32), c);
+            _mm_stream_si128((__m128i *)(void *)(dst + 48), d);
+        }
+    }
+#endif
+    memcpy(dst, src, n);
+}
+
+/* Orders the streaming stores before whatever the caller does next (another
+ * thread may read the destination as soon as arr_copyto returns). */
+static void stream_fence(void)
+{
+#ifdef ARR_SSE2
+    _mm_sfence();
+#endif
+}
+
 /* Same-dtype copies move bytes; a fixed size lets the compiler use one
  * load/store per element.  The strided loop is unrolled by four so the loads
  * of several elements are in flight at once (a strided copy is bound by
@@ -312,8 +411,37 @@ static void cast_float64_to_float32_fast(char *dst, int64_t dst_stride, const ch
                             n - i);
 }
 
-static arr_kernel_fn pick_kernel(arr_dtype_t dst_dtype, arr_dtype_t src_dtype, int64_t itemsize)
+/* Same-dtype kernels for a big existing destination: contiguous runs go
+ * through stream_bytes, anything else through the ordinary kernel. */
+#define ARR_STREAM_KERNEL(N, ORDINARY)                                               \
+    static void raw_stream_##N(char *dst, int64_t dst_stride, const char *src,       \
+                               int64_t src_stride, int64_t n)                        \
+    {                                                                                \
+        if (dst_stride == (N) && src_stride == (N))                                  \
+            stream_bytes(dst, src, (size_t)n * (N));                                 \
+        else                                                                         \
+            ORDINARY(dst, dst_stride, src, src_stride, n);                           \
+    }
+ARR_STREAM_KERNEL(1, raw_copy_1)
+ARR_STREAM_KERNEL(2, raw_copy_2)
+ARR_STREAM_KERNEL(4, raw_copy_4_fast)
+ARR_STREAM_KERNEL(8, raw_copy_8_fast)
+ARR_STREAM_KERNEL(16, raw_copy_16)
+
+/* stream: the destination is an existing array bigger than the last-level
+ * cache (arr_copyto); then same-dtype contiguous runs use streaming stores. */
+static arr_kernel_fn pick_kernel(arr_dtype_t dst_dtype, arr_dtype_t src_dtype, int64_t itemsize,
+                                 bool stream)
 {
+    if (dst_dtype == src_dtype && stream) {
+        switch (itemsize) {
+        case 1: return raw_stream_1;
+        case 2: return raw_stream_2;
+        case 4: return raw_stream_4;
+        case 8: return raw_stream_8;
+        default: return raw_stream_16;
+        }
+    }
     if (dst_dtype == src_dtype) {
         switch (itemsize) {
         case 1: return raw_copy_1;
@@ -449,18 +577,20 @@ static void run_plan(const copy_plan_t *p, arr_kernel_fn kernel)
  * plain memory). */
 static void copy_strided(int ndim, const int64_t *shape, char *dst, const int64_t *dst_strides,
                          arr_dtype_t dst_dtype, const char *src, const int64_t *src_strides,
-                         arr_dtype_t src_dtype)
+                         arr_dtype_t src_dtype, bool stream)
 {
     copy_plan_t plan;
     if (!make_plan(&plan, ndim, shape, dst, dst_strides, src, src_strides))
         return;
-    run_plan(&plan, pick_kernel(dst_dtype, src_dtype, arr_dtype_size(dst_dtype)));
+    run_plan(&plan, pick_kernel(dst_dtype, src_dtype, arr_dtype_size(dst_dtype), stream));
+    if (stream)
+        stream_fence();
 }
 
 void arr__copy_values(arr_t *dst, const arr_t *src)
 {
     copy_strided(dst->ndim, dst->shape, dst->data, dst->strides, (arr_dtype_t)dst->dtype,
-                 src->data, src->strides, (arr_dtype_t)src->dtype);
+                 src->data, src->strides, (arr_dtype_t)src->dtype, false);
 }
 
 /* ---- layouts ------------------------------------------------------------ */
@@ -652,9 +782,12 @@ int arr_copyto(arr_t *dst, const arr_t *src)
         dst_size *= dst->shape[i];
     if (dst_size == 0)
         return 0;
+    /* dst_size * itemsize fits: dst is a valid array */
+    int64_t stream_min = __atomic_load_n(&arr__copyto_stream_min_bytes, __ATOMIC_RELAXED);
+    bool stream = dst_size * dst->itemsize >= (stream_min > 0 ? stream_min : last_level_cache_bytes());
     if (arr_may_share_memory(dst, src) == ARR_SHARES_NO) {
         copy_strided(dst->ndim, dst->shape, dst->data, dst->strides, (arr_dtype_t)dst->dtype,
-                     src->data, strides, (arr_dtype_t)src->dtype);
+                     src->data, strides, (arr_dtype_t)src->dtype, stream);
         return 0;
     }
     /* They may overlap: snapshot src (its own shape, C order, raw memory so
@@ -673,10 +806,10 @@ int arr_copyto(arr_t *dst, const arr_t *src)
         step *= src->shape[i];
     }
     copy_strided(src->ndim, src->shape, scratch, scratch_strides, (arr_dtype_t)src->dtype,
-                 src->data, src->strides, (arr_dtype_t)src->dtype);
+                 src->data, src->strides, (arr_dtype_t)src->dtype, false);
     broadcast_strides(dst, src, scratch_strides, strides); /* succeeded above */
     copy_strided(dst->ndim, dst->shape, dst->data, dst->strides, (arr_dtype_t)dst->dtype,
-                 scratch, strides, (arr_dtype_t)src->dtype);
+                 scratch, strides, (arr_dtype_t)src->dtype, stream);
     arr__free_mem(scratch);
     return 0;
 }

@@ -83,7 +83,8 @@ static struct arr_quarantine *quarantine_locked(arr_t *owner)
     n += (size_t)snprintf(desc + n, sizeof desc - n, ", still used by orphaned view%s",
                           owner->nviews > 1 ? "s" : "");
     int listed = 0;
-    for (arr_t *v = arr__link_get(&owner->views_head); v && n < sizeof desc; v = arr__link_get(&v->view_next))
+    for (arr_t *v = arr__link_get(&owner->views_head, true); v && n < sizeof desc;
+         v = arr__link_get(&v->view_next, true))
         if (listed++ < 8)
             n += (size_t)snprintf(desc + n, sizeof desc - n, "%s#%" PRIu64, listed > 1 ? ", " : " ",
                                   v->id);
@@ -95,29 +96,60 @@ static struct arr_quarantine *quarantine_locked(arr_t *owner)
     return q;
 }
 
-static void orphan_views_locked(arr_t *owner, struct arr_quarantine *q)
+static void orphan_views_locked(arr_t *owner, struct arr_quarantine *q, bool vg)
 {
-    for (arr_t *v = arr__link_get(&owner->views_head), *next; v != NULL; v = next) {
-        next = arr__link_get(&v->view_next);
+    for (arr_t *v = arr__link_get(&owner->views_head, vg), *next; v != NULL; v = next) {
+        next = arr__link_get(&v->view_next, vg);
         v->base = NULL;
         v->orphaned = 1;
-        arr__link_set(&v->view_next, NULL);
-        arr__link_set(&v->view_prev, NULL);
+        arr__link_set(&v->view_next, NULL, vg);
+        arr__link_set(&v->view_prev, NULL, vg);
         v->quarantine = q;
         arr_registry.stats.live_orphans++;
     }
-    arr__link_set(&owner->views_head, NULL);
+    arr__link_set(&owner->views_head, NULL, vg);
 }
 
+/* Takes view a out of its owner's list.  Called with a constant vg, so the
+ * native copy has no Valgrind test left. */
+static inline void unlink_view_locked(arr_t *a, arr_t *owner, bool vg)
+{
+    arr_t *prev = arr__link_get(&a->view_prev, vg), *next = arr__link_get(&a->view_next, vg);
+    if (prev)
+        arr__link_set(&prev->view_next, next, vg);
+    else
+        arr__link_set(&owner->views_head, next, vg);
+    if (next)
+        arr__link_set(&next->view_prev, prev, vg);
+}
+
+/* A freed handle keeps its id and magic for debuggers, but no pointer that
+ * could make a leaked array look reachable to arrcheck's scan.  Constant vg
+ * as above. */
+static inline void clear_freed_handle(arr_t *a, bool vg)
+{
+    a->base = NULL;
+    arr__link_set(&a->views_head, NULL, vg);
+    arr__link_set(&a->view_next, NULL, vg);
+    arr__link_set(&a->view_prev, NULL, vg);
+    a->data = NULL;
+    a->buffer = NULL;
+    a->quarantine = NULL;
+}
+
+/* O(1), plus O(views) when an owner with live views is freed.  The
+ * Valgrind flag is read once (vg); the link helpers are instantiated for
+ * each value of it. */
 int arr_free(arr_t *a)
 {
     if (a == NULL)
         return 0;
+    const bool vg = arr__on_valgrind();
     pthread_mutex_lock(&arr__registry_lock);
     if (!arr__live_locked(a)) {
         pthread_mutex_unlock(&arr__registry_lock);
         /* Tell arrcheck (InvalidFree); id 0 = "not a live array". */
-        if (arr__on_valgrind())
+        if (vg)
             (void)ARRCHECK_FREED(0, a);
         return arr__fail(ARR_ENOTLIVE,
                          "arr_free: %p is not a live array (double free, or never made by libarr)",
@@ -129,13 +161,10 @@ int arr_free(arr_t *a)
     if (a->is_view) {
         if (a->base) {
             arr_t *owner = a->base;
-            arr_t *prev = arr__link_get(&a->view_prev), *next = arr__link_get(&a->view_next);
-            if (prev)
-                arr__link_set(&prev->view_next, next);
+            if (vg)
+                unlink_view_locked(a, owner, true);
             else
-                arr__link_set(&owner->views_head, next);
-            if (next)
-                arr__link_set(&next->view_prev, prev);
+                unlink_view_locked(a, owner, false);
             owner->nviews--;
         } else if (a->quarantine && --a->quarantine->orphans == 0) {
             to_release = a->quarantine;
@@ -143,10 +172,10 @@ int arr_free(arr_t *a)
     } else {
         orphaned_views = a->nviews;
         struct arr_quarantine *q = NULL;
-        if (orphaned_views > 0 && a->buffer && arr__on_valgrind())
+        if (orphaned_views > 0 && a->buffer && vg)
             q = quarantine_locked(a);
         if (orphaned_views > 0) {
-            orphan_views_locked(a, q);
+            orphan_views_locked(a, q, vg);
             struct arr__owner_free *e =
                 &arr__owner_free_log.items[arr__owner_free_log.count++ % ARR__FREE_LOG];
             e->id = a->id;
@@ -159,7 +188,7 @@ int arr_free(arr_t *a)
     arr__registry_remove_locked(a);
     pthread_mutex_unlock(&arr__registry_lock);
 
-    if (arr__on_valgrind()) {
+    if (vg) {
         if (orphaned_views > 0)
             (void)ARRCHECK_OWNER_FREED_WITH_VIEWS(a->id, orphaned_views);
         (void)ARRCHECK_FREED(a->id, a);
@@ -167,15 +196,10 @@ int arr_free(arr_t *a)
     }
     a->magic = ARR_MAGIC_FREED;
     release_buffer(release, a->buffer_bytes, a->release);
-    /* A freed handle keeps its id and magic for debuggers, but no pointer
-     * that could make a leaked array look reachable to arrcheck's scan. */
-    a->base = NULL;
-    arr__link_set(&a->views_head, NULL);
-    arr__link_set(&a->view_next, NULL);
-    arr__link_set(&a->view_prev, NULL);
-    a->data = NULL;
-    a->buffer = NULL;
-    a->quarantine = NULL;
+    if (vg)
+        clear_freed_handle(a, true);
+    else
+        clear_freed_handle(a, false);
     if (to_release)
         release_quarantine(to_release);
     free(a);

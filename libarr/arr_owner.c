@@ -130,17 +130,19 @@ arr_t *arr__new_view(arr_t *src, int ndim, const int64_t *shape, const int64_t *
         return NULL;
     }
     v->base_id = owner->id;
-    arr_t *head = arr__link_get(&owner->views_head);
-    arr__link_set(&v->view_next, head);
-    arr__link_set(&v->view_prev, NULL);
+    const bool vg = arr__on_valgrind();
+    arr_t *head = arr__link_get(&owner->views_head, vg);
+    arr__link_set(&v->view_next, head, vg);
+    arr__link_set(&v->view_prev, NULL, vg);
     if (head)
-        arr__link_set(&head->view_prev, v);
-    arr__link_set(&owner->views_head, v);
+        arr__link_set(&head->view_prev, v, vg);
+    arr__link_set(&owner->views_head, v, vg);
     owner->nviews++;
     const void *owner_buffer = owner_reference(owner);
     int64_t owner_bytes = owner->buffer_bytes;
     pthread_mutex_unlock(&arr__registry_lock);
-    arr__emit_created(v, owner_buffer, owner_bytes);
+    if (vg)
+        arr__emit_created_slow(v, owner_buffer, owner_bytes);
     return v;
 }
 
@@ -259,8 +261,10 @@ static arr_t *new_owner_over(void *buffer, int64_t bytes, void *data, int ndim, 
         return NULL;
     }
     a->base_id = a->id;
-    arr__emit_created(a, owner_reference(a), a->buffer_bytes);
-    arr__name_block(a, "");
+    if (arr__on_valgrind()) {
+        arr__emit_created_slow(a, owner_reference(a), a->buffer_bytes);
+        arr__name_block_slow(a, "");
+    }
     return a;
 }
 

@@ -136,7 +136,7 @@ int arr__registry_add_locked(arr_t *a)
     a->registry_slot = r->count;
     r->items[r->count++] = a;
     live_set[live_set_find(masked(a))] = masked(a);
-    arr__hide_slot(&r->items[a->registry_slot]);
+    arr__hide_slot(&r->items[a->registry_slot], arr__on_valgrind());
 
     arr_stats_t *s = &r->stats;
     if (a->is_view) {
@@ -172,10 +172,11 @@ void arr__registry_remove_locked(arr_t *a)
     struct arr_registry *r = &arr_registry;
     live_set_remove(a);
     int64_t slot = a->registry_slot;
-    arr__show_slot(&r->items[r->count - 1]);
+    const bool vg = arr__on_valgrind();
+    arr__show_slot(&r->items[r->count - 1], vg);
     arr_t *last = r->items[--r->count];
     r->items[slot] = last;
-    arr__hide_slot(&r->items[slot]);
+    arr__hide_slot(&r->items[slot], vg);
     last->registry_slot = slot;
     r->items[r->count] = NULL;
     r->stats.freed++;

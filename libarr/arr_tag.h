@@ -26,41 +26,46 @@ static inline bool arr__on_valgrind(void)
 #endif
 }
 
-/* Registry slots hold real handle pointers, for debuggers.  Under memcheck
+/* The helpers below take vg = arr__on_valgrind(), read once by their
+ * caller: a function that touches several links or slots then pays one load
+ * of the flag, and with a constant vg (see arr_free) none at all.
+ *
+ * Registry slots hold real handle pointers, for debuggers.  Under memcheck
  * each slot is marked undefined once written, so the leak scan does not take
  * the registry for a reference to every array; libarr marks a slot defined
  * again just before it reads it. */
-static inline void arr__hide_slot(arr_t **slot)
+static inline void arr__hide_slot(arr_t **slot, bool vg)
 {
     (void)slot;
-    if (arr__on_valgrind())
+    if (vg)
         (void)VALGRIND_MAKE_MEM_UNDEFINED(slot, sizeof *slot);
 }
 
-static inline void arr__show_slot(arr_t **slot)
+static inline void arr__show_slot(arr_t **slot, bool vg)
 {
     (void)slot;
-    if (arr__on_valgrind())
+    if (vg)
         (void)VALGRIND_MAKE_MEM_DEFINED(slot, sizeof *slot);
 }
 
 /* The owner->views list links are hidden the same way: otherwise a view
  * handle nobody points to would look "still reachable" through its owner.
- * Every read of a link goes through arr__link_get, every write through arr__link_set. */
-static inline arr_t *arr__link_get(arr_t *const *field)
+ * Every read of a link goes through arr__link_get, every write through
+ * arr__link_set. */
+static inline arr_t *arr__link_get(arr_t *const *field, bool vg)
 {
-    if (arr__on_valgrind())
+    if (vg)
         (void)VALGRIND_MAKE_MEM_DEFINED(field, sizeof *field);
     arr_t *value = *field;
-    if (arr__on_valgrind())
+    if (vg)
         (void)VALGRIND_MAKE_MEM_UNDEFINED(field, sizeof *field);
     return value;
 }
 
-static inline void arr__link_set(arr_t **field, arr_t *value)
+static inline void arr__link_set(arr_t **field, arr_t *value, bool vg)
 {
     *field = value;
-    if (arr__on_valgrind())
+    if (vg)
         (void)VALGRIND_MAKE_MEM_UNDEFINED(field, sizeof *field);
 }
 

@@ -22,12 +22,11 @@ ARRDBG_PY_VERSION := $(shell $(ARRDBG_PYTHON) -c 'import sys; print("%d.%d" % sy
 PYTHON_SITEDIR ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/python3/dist-packages,$(PREFIX)/lib/python$(ARRDBG_PY_VERSION)/dist-packages)
 
 ARRDBG_PY_SRCS := $(sort $(wildcard python/arrdbg/*.py))
-ARRDBG_PY_BUILT := $(patsubst python/%,$(BUILD)/python/%,$(ARRDBG_PY_SRCS)) \
-                   $(BUILD)/python/arrdbg/valgrind.supp
+ARRDBG_PY_BUILT := $(patsubst python/%,$(BUILD)/python/%,$(ARRDBG_PY_SRCS))
 ARRDBG_EXT := $(BUILD)/python/arrdbg/_arrdbg$(ARRDBG_EXT_SUFFIX)
 # The handler is plain C11 against Python's and NumPy's headers; no ASan:
 # it is loaded into /usr/bin/python3, which is not built with it.
-ARRDBG_EXT_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O2 $(WARN) -fPIC -fvisibility=hidden \
+ARRDBG_EXT_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(PATH_FLAGS) -O2 $(WARN) -fPIC -fvisibility=hidden \
                      -fno-omit-frame-pointer -I$(ARRDBG_PY_INCLUDE) -I$(ARRDBG_NP_INCLUDE) \
                      -Ivalgrind -Ipython/ext
 

@@ -97,9 +97,10 @@ static void ac_pp_dangling(const Error *err)
     ac_pp_what("DanglingAccess", text);
     VG_(pp_ExeContext)(VG_(get_error_where)(err));
     VG_(snprintf)(text, sizeof text,
-                  "Address %#lx is %lu bytes inside the %llu-byte buffer of owner #%llu, "
-                  "freed while views of it are alive",
-                  x->addr, x->addr - x->buffer, x->buffer_bytes, x->owner_id);
+                  "Address %#lx is %lu bytes inside the %llu-byte buffer of owner #%llu, %s",
+                  x->addr, x->addr - x->buffer, x->buffer_bytes, x->owner_id,
+                  x->orphans ? "freed while views of it are alive"
+                             : "freed (its buffer is kept in quarantine)");
     ac_pp_aux(text);
     if (x->owner_label[0]) { /* a label says where, e.g. arrdbg's "file.py:12..30" */
         VG_(snprintf)(text, sizeof text, "Owner #%llu is labelled '%s'", x->owner_id,

@@ -52,9 +52,12 @@ typedef enum {
 #define AC_IS_COPY 0x02
 #define AC_OWNDATA 0x04
 #define AC_ORPHANED 0x08     /* view whose owner was freed */
-#define AC_FREED 0x10        /* owner freed while views lived (record kept) */
+#define AC_FREED 0x10        /* owner freed while views lived, or into its
+                                library's quarantine (record kept) */
 #define AC_RELEASED 0x20     /* its quarantined buffer was released */
 #define AC_REACHED 0x40      /* scratch mark of the reachability scan */
+#define AC_FREED_TO_Q 0x80   /* owner freed by FREED_TO_QUARANTINE: its bytes
+                                left ac_live_bytes then, not at release */
 
 /* One tracked array.  Kept small (the issue asks < 256 bytes per array):
  * names are interned indexes, the shape is allocated with exactly ndim
@@ -182,6 +185,8 @@ typedef struct {
     ULong view_id;
     ExeContext *view_made_at;
     HChar owner_label[64];  /* the owner's label ("" without one) */
+    Bool orphans;           /* freed while views lived (else: freed into its
+                               library's quarantine) */
 } ACDanglingExtra;
 
 typedef struct {

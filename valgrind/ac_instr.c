@@ -77,6 +77,7 @@ static void ac_report_dangling(const ACInterval *d, Addr a, UWord size, Bool is_
     extra.buffer_bytes = owner->buffer_bytes;
     extra.owner_made_at = owner->made_at;
     extra.owner_freed_at = owner->freed_at;
+    extra.orphans = !(owner->flags & AC_FREED_TO_Q);
     for (UInt i = 0; owner->label && owner->label[i] && i + 1 < sizeof extra.owner_label; i++)
         extra.owner_label[i] = owner->label[i];
     if (owner->first_view) {

@@ -209,7 +209,11 @@ static void ac_invalid_free(ThreadId tid, ULong id, Addr handle)
     VG_(maybe_record_error)(tid, AC_ERR_INVALID_FREE, handle, NULL, &extra);
 }
 
-static void ac_array_freed(ThreadId tid, ULong id, Addr handle)
+/* ARRCHECK_FREED, or with to_quarantine ARRCHECK_FREED_TO_QUARANTINE: the
+ * owner's buffer stays allocated in its library's quarantine (arrdbg's
+ * NumPy handler) until QUARANTINE_RELEASED, and accesses to it are
+ * DanglingAccess; its bytes count as freed now. */
+static void ac_array_freed(ThreadId tid, ULong id, Addr handle, Bool to_quarantine)
 {
     ACArray *rec = id ? ac_lookup_id(id) : NULL;
     if (!rec || (rec->flags & AC_FREED) || rec->handle != handle) {
@@ -235,7 +239,17 @@ static void ac_array_freed(ThreadId tid, ULong id, Addr handle)
     }
 
     ac_live_owners--;
-    Bool quarantined = rec->nviews > 0 && (rec->flags & AC_OWNDATA) && rec->buffer_bytes > 0;
+    Bool has_buffer = (rec->flags & AC_OWNDATA) && rec->buffer_bytes > 0;
+    if (to_quarantine && has_buffer && rec->nviews == 0) {
+        ac_profile_freed(tid, rec, True);
+        ac_live_bytes -= rec->buffer_bytes;
+        rec->flags |= AC_FREED | AC_FREED_TO_Q;
+        rec->freed_at = freed_at;
+        ac_quarantine_add(rec);
+        ac_dangling_add(rec);
+        return;
+    }
+    Bool quarantined = rec->nviews > 0 && has_buffer;
     ac_profile_freed(tid, rec, !quarantined);
     if (rec->nviews == 0) {
         ac_live_bytes -= rec->buffer_bytes;
@@ -296,7 +310,8 @@ static void ac_quarantine_released(ThreadId tid, Addr buffer)
     }
     ACArray *owner = (ACArray *)val;
     owner->flags |= AC_RELEASED;
-    ac_live_bytes -= owner->buffer_bytes;
+    if (!(owner->flags & AC_FREED_TO_Q))
+        ac_live_bytes -= owner->buffer_bytes;
     ac_profile_released(tid, owner);
     ac_dangling_remove(owner);
     ac_maybe_drop_dead_owner(owner);
@@ -389,7 +404,9 @@ static void ac_monitor_info(const HChar *arg)
     }
     HChar desc[200];
     ac_describe_array(rec, desc, sizeof desc);
-    VG_(gdb_printf)("%s%s\n", desc, (rec->flags & AC_FREED) ? " FREED (kept for its views)" : "");
+    VG_(gdb_printf)("%s%s\n", desc, !(rec->flags & AC_FREED)          ? ""
+                    : (rec->flags & AC_FREED_TO_Q) ? " FREED (its buffer kept in quarantine)"
+                                                   : " FREED (kept for its views)");
     VG_(gdb_printf)("  handle %#lx (%u bytes)\n", rec->handle, rec->handle_bytes);
     if (rec->flags & AC_IS_VIEW)
         VG_(gdb_printf)("  elements at buffer %#lx bytes [%lld, %lld)\n", rec->buffer,
@@ -464,7 +481,10 @@ static Bool ac_handle_client_request(ThreadId tid, UWord *arg, UWord *ret)
         ac_array_created(tid, arg[1], True);
         break;
     case VG_USERREQ__ARR_FREED:
-        ac_array_freed(tid, arg[1], arg[2]);
+        ac_array_freed(tid, arg[1], arg[2], False);
+        break;
+    case VG_USERREQ__ARR_FREED_TO_QUARANTINE:
+        ac_array_freed(tid, arg[1], arg[2], True);
         break;
     case VG_USERREQ__ARR_LABEL: {
         ACArray *rec = ac_lookup_id(arg[1]);

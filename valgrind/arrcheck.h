@@ -15,9 +15,19 @@
  *   ARRCHECK_OWNER_FREED_WITH_VIEWS(id, nviews)
  *                                   sent just before ARRCHECK_FREED of an
  *                                   owner that still has nviews live views
+ *   ARRCHECK_FREED_TO_QUARANTINE(id, handle)
+ *                                   an owner with no live view was released
+ *                                   (like ARRCHECK_FREED: its bytes count as
+ *                                   freed from now on), but the library keeps
+ *                                   its buffer allocated, unused, until
+ *                                   ARRCHECK_QUARANTINE_RELEASED(buffer):
+ *                                   any access to it meanwhile is a
+ *                                   DanglingAccess (arrdbg's NumPy handler)
  *   ARRCHECK_QUARANTINE_RELEASED(buffer)
  *                                   the last orphan of a quarantined buffer
- *                                   is gone; the buffer is about to be freed
+ *                                   is gone, or the library gives back a
+ *                                   buffer it sent FREED_TO_QUARANTINE for;
+ *                                   the buffer is about to be freed
  *   ARRCHECK_LEAK_CHECK()           report findings now (like
  *                                   VALGRIND_DO_LEAK_CHECK); returns the
  *                                   number of findings
@@ -50,6 +60,15 @@
 #define ARRCHECK_LABEL_MAX 48  /* label bytes the tool keeps, with the NUL
                                   (a longer label is cut) */
 
+/* Labels that name a source place.  A library whose arrays are made by
+ * code without line information (arrdbg's NumPy handler: the Python
+ * interpreter) may label each owner with where it was made, "FILE:LINE",
+ * and once it is freed "FILE:MADE..FREED" or "FILE:MADE..FILE2:FREED"
+ * (FILE has a '.' and no ':' or blanks, e.g. "prog.py": "weights:3" is no
+ * place; the whole label within ARRCHECK_LABEL_MAX, never cut).  arr-report
+ * then uses those places for arrays whose own stack frame has no source
+ * line: its per-line table is by FILE:LINE. */
+
 /* What a finding is called, and the one-line summary that ends a report:
  * libarr's ARR_CHECK=1 report (prefixed "libarr: ") and the gdb plugin's
  * `arr leaks` print these words and this line; programs parse the line
@@ -76,6 +95,7 @@ typedef enum {
     VG_USERREQ__ARR_LEAK_CHECK,
     VG_USERREQ__ARR_IGNORE_RANGE,
     VG_USERREQ__ARR_LIBRARY,
+    VG_USERREQ__ARR_FREED_TO_QUARANTINE,
 } arrcheck_client_request_t;
 
 /* Passed (by address) with OWNER_CREATED and VIEW_CREATED.  Pointers point
@@ -135,6 +155,9 @@ struct arrcheck_library {
     VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_VIEW_CREATED, (info), 0, 0, 0, 0)
 #define ARRCHECK_FREED(id, handle)                                                   \
     VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_FREED, (id), (handle), 0, 0, 0)
+#define ARRCHECK_FREED_TO_QUARANTINE(id, handle)                                     \
+    VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_FREED_TO_QUARANTINE, (id),     \
+                                    (handle), 0, 0, 0)
 #define ARRCHECK_LABEL(id, label)                                                    \
     VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_LABEL, (id), (label), 0, 0, 0)
 #define ARRCHECK_OWNER_FREED_WITH_VIEWS(id, nviews)                                  \

@@ -32,7 +32,7 @@ AC_LIBDIR := $(BUILD)/valgrind/lib
 
 # Tool code runs inside Valgrind: no libc, no stack protector, no builtins
 # that could turn into libc calls; no sanitizers even under SANITIZE=1.
-AC_CFLAGS := -std=gnu11 -O2 -g -fno-strict-aliasing -fno-builtin -fno-stack-protector \
+AC_CFLAGS := -std=gnu11 -O2 -g $(PATH_FLAGS) -fno-strict-aliasing -fno-builtin -fno-stack-protector \
              -fomit-frame-pointer -fno-pie \
              -DVGA_$(VG_ARCH)=1 -DVGO_$(VG_OS)=1 -DVGP_$(VG_ARCH)_$(VG_OS)=1 \
              -DVGPV_$(VG_ARCH)_$(VG_OS)_vanilla=1 \
@@ -44,7 +44,7 @@ AC_LDFLAGS := -static -nodefaultlibs -nostartfiles -u _start -Wl,--build-id=none
 AC_LIBS := $(VG_ARCHIVES)/libcoregrind-$(VG_PLATFORM).a $(VG_ARCHIVES)/libvex-$(VG_PLATFORM).a \
            -lgcc $(VG_ARCHIVES)/libgcc-sup-$(VG_PLATFORM).a
 
-$(BUILD)/valgrind/%.o: valgrind/%.c valgrind/ac_include.h valgrind/arrcheck.h
+$(BUILD)/valgrind/%.o: valgrind/%.c valgrind/ac_include.h valgrind/arrcheck.h valgrind/valgrind.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(AC_CFLAGS) -c $< -o $@
 

@@ -55,8 +55,8 @@ def install():
     _arrdbg.set_callbacks(_report.classify_pending, _report.peak_scan, 1 << 20)
     _patch_threads(_arrdbg.enter_thread)
     if _arrdbg.stats()["on_valgrind"]:
-        # Freed buffers wait in a quarantine under Valgrind; let them go at
-        # exit so none is left over as a lost "guard" view.
+        # Freed buffers wait in a quarantine under Valgrind; give them
+        # back at exit, before the tool's final checks.
         import atexit
         atexit.register(_arrdbg.release_quarantine)
     _state["installed"] = True

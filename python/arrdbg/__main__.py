@@ -1,5 +1,4 @@
 """python3 -m arrdbg run [--json FILE] [--output FILE] [--quiet] SCRIPT [ARGS...]
-python3 -m arrdbg supp      the path of the arrcheck suppression file (Valgrind)
 
 Runs SCRIPT as `python3 SCRIPT ARGS...` would (sys.argv, __main__, its
 directory first on sys.path) with arrdbg's NumPy handler installed, and
@@ -53,9 +52,9 @@ def main(argv=None):
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__.strip())
         return 0 if argv else 2
-    if argv[0] == "supp":  # the Valgrind suppression file for arrcheck
-        print(os.path.join(os.path.dirname(os.path.abspath(__file__)), "valgrind.supp"))
-        return 0
+    if argv[0] == "supp":  # an earlier version's command
+        return _usage_error("there is no 'supp' any more: arrcheck needs no suppression file "
+                            "for arrdbg (valgrind --tool=arrcheck python3 -m arrdbg run SCRIPT)")
     if argv[0] != "run":
         return _usage_error(f"unknown command {argv[0]!r} (the command is 'run')")
     p = argparse.ArgumentParser(prog="python3 -m arrdbg run", add_help=True)

@@ -24,7 +24,7 @@
  * Under Valgrind (RUNNING_ON_VALGRIND, tested once at install) each buffer is
  * also an arrcheck owner (arrcheck.h) labelled with its Python file:line, and
  * freed buffers stay in a small quarantine so a C extension that reads one
- * after NumPy freed it gets DanglingAccess (see valgrind_* below).  Natively
+ * after NumPy freed it gets DanglingAccess (see vg_* below).  Natively
  * that costs one predictable branch per event.
  *
  * Cost per event: a walk over the Python frames NumPy's own Python code
@@ -137,7 +137,40 @@ static inline size_t hash_ptr(uintptr_t p)
     return (size_t)x;
 }
 
+/* The growth of every open-addressing table here (records, code kinds,
+ * site index, objects): a zeroed table of ncap slots of sz bytes (ncap a
+ * power of two) holding old's live slots, each placed by its hash with
+ * linear probing.  live(slot, &hash) says whether a slot holds an entry
+ * (an empty slot is all zero) and gives its hash.  O(cap + ncap), so
+ * O(1) amortised per insert; NULL when out of memory (old is untouched). */
+typedef int (*slot_live_fn)(const void *slot, size_t *hash);
+
+static void *table_rehash(const void *old, size_t cap, size_t ncap, size_t sz, slot_live_fn live)
+{
+    char *n = calloc(ncap, sz);
+    if (!n)
+        return NULL;
+    size_t h, unused;
+    for (size_t i = 0; i < cap; i++) {
+        const char *o = (const char *)old + i * sz;
+        if (!live(o, &h))
+            continue;
+        size_t k = h & (ncap - 1);
+        while (live(n + k * sz, &unused))
+            k = (k + 1) & (ncap - 1);
+        memcpy(n + k * sz, o, sz);
+    }
+    return n;
+}
+
 /* ---- records (mutex held) -------------------------------------------------- */
+
+static int rec_live(const void *slot, size_t *hash)
+{
+    uint64_t ptr = ((const struct arrdbg_np_rec *)slot)->ptr;
+    *hash = hash_ptr(ptr);
+    return ptr > 1;
+}
 
 static struct arrdbg_np_rec *rec_find(uint64_t ptr)
 {
@@ -160,18 +193,9 @@ static int rec_grow(void)
     size_t ncap = R.rec_cap ? R.rec_cap * 2 : 1024;
     while (R.rec_count * 2 >= ncap)
         ncap *= 2;
-    struct arrdbg_np_rec *n = calloc(ncap, sizeof *n);
+    struct arrdbg_np_rec *n = table_rehash(R.recs, R.rec_cap, ncap, sizeof *n, rec_live);
     if (!n)
         return -1;
-    for (size_t i = 0; i < R.rec_cap; i++) {
-        struct arrdbg_np_rec *o = &R.recs[i];
-        if (o->ptr <= 1)
-            continue;
-        size_t j = hash_ptr(o->ptr) & (ncap - 1);
-        while (n[j].ptr)
-            j = (j + 1) & (ncap - 1);
-        n[j] = *o;
-    }
     struct arrdbg_np_rec *old = R.recs;
     R.recs = n;
     R.rec_cap = ncap;
@@ -230,6 +254,25 @@ static int sites_reserve(size_t n)
     return s ? 0 : -1;
 }
 
+static int code_live(const void *slot, size_t *hash)
+{
+    PyObject *code = ((const struct code_slot *)slot)->code;
+    *hash = hash_ptr((uintptr_t)code);
+    return code != NULL;
+}
+
+static size_t site_slot_hash(PyObject *code, int lasti)
+{
+    return hash_ptr((uintptr_t)code) ^ (size_t)lasti;
+}
+
+static int site_slot_live(const void *slot, size_t *hash)
+{
+    const struct site_slot *s = slot;
+    *hash = site_slot_hash(s->code, s->lasti);
+    return s->code != NULL;
+}
+
 static int code_kind(PyObject *code)
 {
     size_t mask = code_cap - 1;
@@ -252,17 +295,9 @@ static int code_kind(PyObject *code)
             kind = 1;
     if ((code_count + 1) * 2 > code_cap) {
         size_t ncap = code_cap ? code_cap * 2 : 512;
-        struct code_slot *n = calloc(ncap, sizeof *n);
+        struct code_slot *n = table_rehash(codes, code_cap, ncap, sizeof *n, code_live);
         if (!n)
             return kind;
-        for (size_t j = 0; j < code_cap; j++) {
-            if (!codes[j].code)
-                continue;
-            size_t k = hash_ptr((uintptr_t)codes[j].code) & (ncap - 1);
-            while (n[k].code)
-                k = (k + 1) & (ncap - 1);
-            n[k] = codes[j];
-        }
         free(codes);
         codes = n;
         code_cap = ncap;
@@ -295,23 +330,16 @@ static uint32_t site_intern(PyObject *code, int lasti, PyObject *np_code)
 {
     if ((R.nsites + 1) * 2 > site_index_cap) {
         size_t ncap = site_index_cap ? site_index_cap * 2 : 512;
-        struct site_slot *n = calloc(ncap, sizeof *n);
+        struct site_slot *n = table_rehash(site_index, site_index_cap, ncap, sizeof *n,
+                                           site_slot_live);
         if (!n)
             return SITE_NOFRAME;
-        for (size_t j = 0; j < site_index_cap; j++) {
-            if (!site_index[j].code)
-                continue;
-            size_t k = (hash_ptr((uintptr_t)site_index[j].code) ^ (size_t)site_index[j].lasti) & (ncap - 1);
-            while (n[k].code)
-                k = (k + 1) & (ncap - 1);
-            n[k] = site_index[j];
-        }
         free(site_index);
         site_index = n;
         site_index_cap = ncap;
     }
     size_t mask = site_index_cap - 1;
-    size_t i = (hash_ptr((uintptr_t)code) ^ (size_t)lasti) & mask;
+    size_t i = site_slot_hash(code, lasti) & mask;
     for (; site_index[i].code; i = (i + 1) & mask)
         if (site_index[i].code == code && site_index[i].lasti == lasti)
             return site_index[i].site_plus1 - 1;
@@ -428,8 +456,6 @@ static int run_peak(void *arg)
 struct qentry {
     void *ptr;
     size_t bytes;
-    uint64_t id;
-    char guard; /* the guard view's handle: this byte's address */
 };
 static struct qentry quarantine[QUARANTINE_SLOTS];
 static size_t q_head, q_len, q_bytes;
@@ -440,30 +466,49 @@ static const char *base_name(const char *path)
     return b ? b + 1 : path;
 }
 
-/* "file.py:12": the owner's label while it lives. */
-static void vg_label(char *out, size_t n, uint32_t site)
+/* FILE then suffix, within arrcheck's label limit and never cut by the
+ * tool (arrcheck.h: "Labels that name a source place"): a long file name
+ * loses its start, so its end (".py") and the line numbers stay. */
+static void vg_site_label(char *out, const char *file, const char *suffix)
+{
+    size_t room = ARRCHECK_LABEL_MAX - 1 - strlen(suffix), len = strlen(file);
+    snprintf(out, ARRCHECK_LABEL_MAX, "%s%s", len > room ? file + (len - room) : file, suffix);
+}
+
+/* "file.py:12": the owner's label while it lives.  out: ARRCHECK_LABEL_MAX
+ * bytes. */
+static void vg_label(char *out, uint32_t site)
 {
     const struct arrdbg_np_site *s = &R.sites[site];
-    snprintf(out, n, "%s:%d", base_name(s->file), (int)s->line);
+    char suffix[16];
+    snprintf(suffix, sizeof suffix, ":%d", (int)s->line);
+    vg_site_label(out, base_name(s->file), suffix);
 }
 
 /* "file.py:12..30" (made at line 12, freed at line 30 of the same file) or
- * "a.py:12..b.py:30": the label once NumPy freed it.  Short, so it fits the
- * tool's label limit (31 bytes before protocol limits were raised). */
-static void vg_freed_label(char *out, size_t n, uint32_t made, uint32_t freed)
+ * "a.py:12..b.py:30": the label once NumPy freed it; "a.py:12" when it was
+ * freed where there is no Python line ("<no GIL>", "<no Python frame>":
+ * at exit) or when the second form does not fit. */
+static void vg_freed_label(char *out, uint32_t made, uint32_t freed)
 {
     const struct arrdbg_np_site *m = &R.sites[made], *f = &R.sites[freed];
-    if (strcmp(m->file, f->file) == 0)
-        snprintf(out, n, "%s:%d..%d", base_name(m->file), (int)m->line, (int)f->line);
-    else
-        snprintf(out, n, "%s:%d..%s:%d", base_name(m->file), (int)m->line, base_name(f->file),
-                 (int)f->line);
+    char suffix[ARRCHECK_LABEL_MAX];
+    if (f->file[0] == '<') {
+        vg_label(out, made);
+    } else if (strcmp(m->file, f->file) == 0) {
+        snprintf(suffix, sizeof suffix, ":%d..%d", (int)m->line, (int)f->line);
+        vg_site_label(out, base_name(m->file), suffix);
+    } else if ((size_t)snprintf(out, ARRCHECK_LABEL_MAX, "%s:%d..%s:%d", base_name(m->file),
+                                (int)m->line, base_name(f->file),
+                                (int)f->line) >= ARRCHECK_LABEL_MAX) {
+        vg_label(out, made);
+    }
 }
 
 static void vg_owner_created(void *p, size_t bytes, uint64_t id, uint32_t site)
 {
-    char label[64];
-    vg_label(label, sizeof label, site);
+    char label[ARRCHECK_LABEL_MAX];
+    vg_label(label, site);
     /* The site's op once the classifier has named it (a site seen before);
      * "call NAME" ops go as their kind so the tool's name table stays small. */
     const struct arrdbg_np_site *st = &R.sites[site];
@@ -499,7 +544,6 @@ static void vg_owner_created(void *p, size_t bytes, uint64_t id, uint32_t site)
 static void vg_release_oldest(void)
 {
     struct qentry *q = &quarantine[q_head];
-    (void)ARRCHECK_FREED(q->id | (1ULL << 62), &q->guard);
     (void)ARRCHECK_QUARANTINE_RELEASED(q->ptr);
     prev->allocator.free(prev->allocator.ctx, q->ptr, q->bytes);
     q_bytes -= q->bytes;
@@ -510,49 +554,23 @@ static void vg_release_oldest(void)
 /* After release_quarantine (at exit): frees go straight through. */
 static int quarantine_off;
 
-/* The owner is freed with one "guard" view alive, so arrcheck keeps its
- * buffer as quarantined and reports accesses to it as DanglingAccess.  The
- * guard's id is the owner's with bit 62 set (handler ids stay below 2^62).
- * arrcheck reports that free as OrphanedView (one context: this function);
- * python/arrdbg/valgrind.supp suppresses it.  Mutex held. */
-__attribute__((noinline)) static void vg_quarantine(void *p, size_t bytes, uint64_t id,
-                                                    uint32_t made, uint32_t freed)
+/* The owner is freed into the quarantine (ARRCHECK_FREED_TO_QUARANTINE):
+ * arrcheck counts its bytes as freed now, keeps watching the buffer and
+ * reports an access to it as DanglingAccess until vg_release_oldest gives
+ * it back.  Mutex held. */
+static void vg_quarantine(void *p, size_t bytes, uint64_t id, uint32_t made, uint32_t freed)
 {
     while (q_len > 0 && (q_len == QUARANTINE_SLOTS || q_bytes + bytes > QUARANTINE_BYTES))
         vg_release_oldest();
     struct qentry *q = &quarantine[(q_head + q_len) % QUARANTINE_SLOTS];
     q->ptr = p;
     q->bytes = bytes;
-    q->id = id;
     q_len++;
     q_bytes += bytes;
-    char label[160];
-    vg_freed_label(label, sizeof label, made, freed);
+    char label[ARRCHECK_LABEL_MAX];
+    vg_freed_label(label, made, freed);
     (void)ARRCHECK_LABEL(id, label);
-    int64_t shape[1] = {(int64_t)bytes}, strides[1] = {1};
-    struct arrcheck_array_info info = {
-        .version = ARRCHECK_PROTOCOL_VERSION,
-        .size = sizeof info,
-        .id = id | (1ULL << 62),
-        .base_id = id,
-        .source_id = id,
-        .handle = &q->guard,
-        .handle_bytes = 1,
-        .buffer = p,
-        .buffer_bytes = 0,
-        .extent_lo = 0,
-        .extent_hi = (int64_t)bytes,
-        .itemsize = 1,
-        .ndim = 1,
-        .shape = shape,
-        .strides = strides,
-        .dtype_name = "uint8",
-        .op_name = "freed-numpy-buffer",
-        .label = label,
-    };
-    (void)ARRCHECK_VIEW_CREATED(&info);
-    (void)ARRCHECK_OWNER_FREED_WITH_VIEWS(id, 1);
-    (void)ARRCHECK_FREED(id, p);
+    (void)ARRCHECK_FREED_TO_QUARANTINE(id, p);
 }
 
 /* arrcheck's stacks and profile attribute an array to the first frame that
@@ -649,8 +667,8 @@ static int note_free(void *p)
             vg_quarantine(p, r->bytes, r->seq, r->site, site);
             kept = 1;
         } else if (on_valgrind) {
-            char label[160];
-            vg_freed_label(label, sizeof label, r->site, site);
+            char label[ARRCHECK_LABEL_MAX];
+            vg_freed_label(label, r->site, site);
             (void)ARRCHECK_LABEL(r->seq, label);
             (void)ARRCHECK_FREED(r->seq, p);
         }
@@ -737,22 +755,21 @@ static size_t obj_cap, obj_count, obj_used;
 static allocfunc orig_tp_alloc;
 static freefunc orig_tp_free;
 
+static int obj_live(const void *slot, size_t *hash)
+{
+    uintptr_t o = ((const struct obj_slot *)slot)->obj;
+    *hash = hash_ptr(o);
+    return o > 1;
+}
+
 static int obj_grow(void)
 {
     size_t ncap = obj_cap ? obj_cap : 4096;
     while (obj_count * 2 >= ncap)
         ncap *= 2;
-    struct obj_slot *n = calloc(ncap, sizeof *n);
+    struct obj_slot *n = table_rehash(objs, obj_cap, ncap, sizeof *n, obj_live);
     if (!n)
         return -1;
-    for (size_t j = 0; j < obj_cap; j++) {
-        if (objs[j].obj <= 1)
-            continue;
-        size_t k = hash_ptr(objs[j].obj) & (ncap - 1);
-        while (n[k].obj)
-            k = (k + 1) & (ncap - 1);
-        n[k] = objs[j];
-    }
     free(objs);
     objs = n;
     obj_cap = ncap;
@@ -827,6 +844,30 @@ static void atfork_child(void) { pthread_mutex_init(&lock, NULL); }
 
 /* ---- module functions ---------------------------------------------------------- */
 
+/* A site that is no Python line (R.sites[idx], reserved). */
+static void pseudo_site(uint32_t idx, const char *file)
+{
+    R.sites[idx].file = file;
+    R.sites[idx].func = "?";
+    R.sites[idx].lasti = -1;
+    strcpy(R.sites[idx].op, "?");
+    strcpy(R.sites[idx].kind, "unknown");
+}
+
+/* Makes this handler the current context's; -1 with an exception set. */
+static int set_handler_here(void)
+{
+    PyObject *cap = PyCapsule_New(&handler, "mem_handler", NULL);
+    if (!cap)
+        return -1;
+    PyObject *old = PyDataMem_SetHandler(cap);
+    Py_DECREF(cap);
+    if (!old)
+        return -1;
+    Py_DECREF(old);
+    return 0;
+}
+
 static PyObject *mod_install(PyObject *self, PyObject *args)
 {
     (void)self;
@@ -849,16 +890,8 @@ static PyObject *mod_install(PyObject *self, PyObject *args)
     }
     if (sites_reserve(SITE_FIRST_REAL) < 0)
         return PyErr_NoMemory();
-    R.sites[SITE_NOGIL].file = "<no GIL>";
-    R.sites[SITE_NOGIL].func = "?";
-    R.sites[SITE_NOGIL].lasti = -1;
-    strcpy(R.sites[SITE_NOGIL].op, "?");
-    strcpy(R.sites[SITE_NOGIL].kind, "unknown");
-    R.sites[SITE_NOFRAME].file = "<no Python frame>";
-    R.sites[SITE_NOFRAME].func = "?";
-    R.sites[SITE_NOFRAME].lasti = -1;
-    strcpy(R.sites[SITE_NOFRAME].op, "?");
-    strcpy(R.sites[SITE_NOFRAME].kind, "unknown");
+    pseudo_site(SITE_NOGIL, "<no GIL>");
+    pseudo_site(SITE_NOFRAME, "<no Python frame>");
     R.nsites = SITE_FIRST_REAL;
 
     prev_capsule = PyDataMem_GetHandler();
@@ -871,14 +904,8 @@ static PyObject *mod_install(PyObject *self, PyObject *args)
     if (on_valgrind)
         vg_declare_libraries();
     pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
-    PyObject *cap = PyCapsule_New(&handler, "mem_handler", NULL);
-    if (!cap)
+    if (set_handler_here() < 0)
         return NULL;
-    PyObject *old = PyDataMem_SetHandler(cap);
-    Py_DECREF(cap);
-    if (!old)
-        return NULL;
-    Py_DECREF(old);
     orig_tp_alloc = PyArray_Type.tp_alloc;
     orig_tp_free = PyArray_Type.tp_free;
     if (orig_tp_alloc && orig_tp_free) {
@@ -895,16 +922,8 @@ static PyObject *mod_enter_thread(PyObject *self, PyObject *noargs)
 {
     (void)self;
     (void)noargs;
-    if (!installed)
-        Py_RETURN_NONE;
-    PyObject *cap = PyCapsule_New(&handler, "mem_handler", NULL);
-    if (!cap)
+    if (installed && set_handler_here() < 0)
         return NULL;
-    PyObject *old = PyDataMem_SetHandler(cap);
-    Py_DECREF(cap);
-    if (!old)
-        return NULL;
-    Py_DECREF(old);
     Py_RETURN_NONE;
 }
 
@@ -939,40 +958,65 @@ static PyObject *mod_stats(PyObject *self, PyObject *noargs)
     return d;
 }
 
+/* The list builders: fill copies the rows out with the lock held (called
+ * first with out NULL: it returns how many there are), then the tuples are
+ * built with the lock released, since making Python objects can run the
+ * garbage collector, which frees arrays, which takes the lock.  fmt takes
+ * the row's four values in order (extra ones are ignored).  O(rows). */
+struct row {
+    unsigned long long v[4];
+};
+
+static PyObject *row_list(size_t (*fill)(struct row *out, size_t cap), const char *fmt)
+{
+    pthread_mutex_lock(&lock);
+    size_t cap = fill(NULL, 0);
+    struct row *rows = malloc((cap ? cap : 1) * sizeof *rows);
+    size_t n = rows ? fill(rows, cap) : 0;
+    pthread_mutex_unlock(&lock);
+    if (!rows)
+        return PyErr_NoMemory();
+    PyObject *l = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; l && i < n; i++) {
+        const unsigned long long *v = rows[i].v;
+        PyObject *t = Py_BuildValue(fmt, v[0], v[1], v[2], v[3]);
+        if (!t)
+            Py_CLEAR(l);
+        else
+            PyList_SET_ITEM(l, (Py_ssize_t)i, t);
+    }
+    free(rows);
+    return l;
+}
+
+static size_t fill_records(struct row *out, size_t cap)
+{
+    if (!out)
+        return R.rec_count;
+    size_t k = 0;
+    for (size_t i = 0; i < R.rec_cap && k < cap; i++)
+        if (R.recs[i].ptr > 1)
+            out[k++] = (struct row){{R.recs[i].ptr, R.recs[i].bytes, R.recs[i].seq,
+                                     R.recs[i].site}};
+    return k;
+}
+
+static size_t fill_peak_freed(struct row *out, size_t cap)
+{
+    if (!out)
+        return n_peak_freed;
+    size_t k = 0;
+    for (; k < n_peak_freed && k < cap; k++)
+        out[k] = (struct row){{peak_freed[k].seq, peak_freed[k].bytes, peak_freed[k].site, 0}};
+    return k;
+}
+
 /* [(ptr, bytes, seq, site)] of the live buffers. */
 static PyObject *mod_records(PyObject *self, PyObject *noargs)
 {
     (void)self;
     (void)noargs;
-    PyObject *l = PyList_New(0);
-    if (!l)
-        return NULL;
-    pthread_mutex_lock(&lock);
-    size_t cap = R.rec_cap, nlive = R.rec_count;
-    struct arrdbg_np_rec *copy = malloc((nlive ? nlive : 1) * sizeof *copy);
-    size_t k = 0;
-    for (size_t i = 0; copy && i < cap; i++)
-        if (R.recs[i].ptr > 1 && k < nlive)
-            copy[k++] = R.recs[i];
-    pthread_mutex_unlock(&lock);
-    if (!copy) {
-        Py_DECREF(l);
-        return PyErr_NoMemory();
-    }
-    for (size_t i = 0; i < k; i++) {
-        PyObject *t = Py_BuildValue("(KKKI)", (unsigned long long)copy[i].ptr,
-                                    (unsigned long long)copy[i].bytes,
-                                    (unsigned long long)copy[i].seq, copy[i].site);
-        if (!t || PyList_Append(l, t) < 0) {
-            Py_XDECREF(t);
-            Py_DECREF(l);
-            free(copy);
-            return NULL;
-        }
-        Py_DECREF(t);
-    }
-    free(copy);
-    return l;
+    return row_list(fill_records, "(KKKK)");
 }
 
 /* [(seq, bytes, site)]: live at the peak, freed since. */
@@ -980,23 +1024,7 @@ static PyObject *mod_peak_freed(PyObject *self, PyObject *noargs)
 {
     (void)self;
     (void)noargs;
-    PyObject *l = PyList_New(0);
-    if (!l)
-        return NULL;
-    pthread_mutex_lock(&lock);
-    for (size_t i = 0; i < n_peak_freed; i++) {
-        PyObject *t = Py_BuildValue("(KKI)", (unsigned long long)peak_freed[i].seq,
-                                    (unsigned long long)peak_freed[i].bytes, peak_freed[i].site);
-        if (!t || PyList_Append(l, t) < 0) {
-            Py_XDECREF(t);
-            pthread_mutex_unlock(&lock);
-            Py_DECREF(l);
-            return NULL;
-        }
-        Py_DECREF(t);
-    }
-    pthread_mutex_unlock(&lock);
-    return l;
+    return row_list(fill_peak_freed, "(KKK)");
 }
 
 /* [(file, func, line, lasti, op, kind, alloc_bytes, allocs, freed_bytes, frees,
@@ -1086,9 +1114,9 @@ static PyObject *mod_live_arrays(PyObject *self, PyObject *noargs)
     return l;
 }
 
-/* Under Valgrind: free every quarantined buffer (their guard views first)
- * and quarantine nothing from now on.  Called at exit, so no guard view is
- * left to be reported as lost. */
+/* Under Valgrind: free every quarantined buffer and quarantine nothing
+ * from now on.  Called at exit: the memory goes back before the tool's
+ * final checks. */
 static PyObject *mod_release_quarantine(PyObject *self, PyObject *noargs)
 {
     (void)self;

@@ -43,9 +43,9 @@ struct arrdbg_np_rec {
     uint64_t bytes;  /* as asked of the handler */
     uint64_t seq;    /* allocation event number, from 1; the arrcheck id */
     uint32_t site;   /* where it was made (index into sites) */
-    uint32_t flags;  /* ARRDBG_NP_REC_* */
+    uint32_t flags;  /* 0 (reserved); a freed buffer in the Valgrind
+                        quarantine has no record */
 };
-#define ARRDBG_NP_REC_QUARANTINED 1u /* freed by NumPy, kept under Valgrind */
 
 struct arrdbg_np_site {
     const char *file;        /* co_filename, or "<no GIL>" / "<no frame>" */

@@ -44,7 +44,6 @@ if [ $? -ne 0 ]; then fail "make install" "$inst"; echo "install: $passed passed
     if [ -d python/arrdbg ]; then
         site=$pfx/lib/python$(/usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')/dist-packages/arrdbg
         for f in python/arrdbg/*.py; do echo "$site/${f##*/}"; done
-        echo "$site/valgrind.supp"
         echo "$site/_arrdbg$(/usr/bin/python3 -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')"
     fi
     echo "$vgdir/arrcheck-$platform"
@@ -90,6 +89,40 @@ g=$(cd / && timeout 60 gdb -nx -batch -iex "source $root$pfx/share/arrdbg/arrdbg
 if grep -q "^from $root$pfx/share/arrdbg/python/arrdbg_gdb/__init__.py" <<<"$g" && ! grep -q Traceback <<<"$g"; then
     ok "installed gdb plugin loads"
 else fail "installed gdb plugin" "$g"; fi
+
+# A python3 process using NumPy gets the arr commands from the installed
+# package with the one documented line, from any directory (here /), with
+# nothing of the checkout on any path: arr py-bt and arr info on a variable.
+prog='import os, signal, numpy as np
+x = np.arange(6.0)[::2]
+os.kill(os.getpid(), signal.SIGTRAP)'
+g=$(cd / && env -u PYTHONPATH timeout 120 gdb -nx -batch -iex "source $root$pfx/share/arrdbg/arrdbg.py" \
+    -ex run -ex 'python import arrdbg_gdb; print("from", arrdbg_gdb.__file__)' -ex 'arr py-bt' -ex 'arr info x' \
+    -ex 'show directories' --args /usr/bin/python3 -c "$prog" 2>&1)
+if grep -q "^from $root$pfx/share/arrdbg/python/arrdbg_gdb/__init__.py" <<<"$g" &&
+   grep -q '^=> #0 <module> (<string>:3)' <<<"$g" &&
+   grep -q '^ndarray float64 shape (3,) strides (16,) view of 0x' <<<"$g" &&
+   ! grep -q -e Traceback -e "Python Exception" -e "$PWD" <<<"$g"; then
+    ok "python3 + NumPy: the installed plugin from /: arr py-bt, arr info x"
+else fail "the installed plugin in a python3 process" "$g"; fi
+
+# No installed file names the checkout or the build directory (DWARF
+# comp_dir, __FILE__: -ffile-prefix-map); the build tree's gdb still finds
+# libarr's sources from another directory (the plugin adds the tree).
+named=""
+for dir in "$PWD" "$(cd "$BUILD" && pwd)"; do
+    named+=$(cd "$d/root" && find . -type f -exec grep -l -a -F "$dir" {} + 2>/dev/null)
+done
+if [ -z "$named" ]; then ok "no installed file contains $PWD or $(cd "$BUILD" && pwd)"
+else fail "installed files name the checkout or the build directory" "$named"; fi
+if [ -x "$BUILD/tests/gdb/views" ]; then
+    prog=$(cd "$BUILD" && pwd)/tests/gdb/views
+    g=$(cd / && timeout 120 gdb -nx -batch -iex "add-auto-load-safe-path $PWD" -ex 'break arr_copy' -ex run \
+        -ex list "$prog" 2>&1)
+    if grep -q -E '^[0-9]+[[:space:]]+arr_t \*arr_copy\(' <<<"$g" && ! grep -q "No such file" <<<"$g"; then
+        ok "gdb lists libarr's sources of the build tree from /"
+    else fail "gdb list on the build tree from /" "$(tail -5 <<<"$g")"; fi
+fi
 
 # The installed tool is a working Valgrind tool (VALGRIND_LIB stands in for
 # valgrind's own directory, which this test must not write to).

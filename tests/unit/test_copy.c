@@ -895,6 +895,85 @@ START_TEST(copyto_broadcast_and_cast)
 }
 END_TEST
 
+/* arr_copyto into a destination bigger than the last-level cache uses
+ * streaming stores (arr_copy.c, stream_bytes).  With the threshold lowered
+ * to one byte, every copyto streams: each item size, rows of 0..150
+ * elements starting at every alignment, contiguous and broadcast sources,
+ * and the overlapping path, must give exactly what the ordinary kernels give. */
+extern int64_t arr__copyto_stream_min_bytes; /* libarr internal (arr_copy.h) */
+
+static void copyto_both_ways(arr_t *dst, const arr_t *src, const char *what)
+{
+    arr_t *expect = arr_copy(dst, ARR_ORDER_C);
+    ck_assert_arr_ok(expect);
+    arr__copyto_stream_min_bytes = 0;
+    ck_assert_int_eq(arr_copyto(expect, src), 0);
+    arr__copyto_stream_min_bytes = 1;
+    ck_assert_int_eq(arr_copyto(dst, src), 0);
+    arr__copyto_stream_min_bytes = 0;
+    ck_assert_msg(arr_equal(dst, expect) == 1, "streamed copyto differs: %s", what);
+    arr_free(expect);
+}
+
+START_TEST(copyto_streaming_stores)
+{
+    static const arr_dtype_t dtypes[] = {ARR_UINT8, ARR_INT16, ARR_FLOAT32, ARR_FLOAT64,
+                                         ARR_COMPLEX128};
+    for (size_t d = 0; d < sizeof dtypes / sizeof dtypes[0]; d++) {
+        int64_t itemsize = arr_dtype_size(dtypes[d]);
+        int64_t total = 160 + 64 / itemsize + 2;
+        arr_t *src = arr_empty(1, &total, dtypes[d]);
+        ck_assert_arr_ok(src);
+        unsigned char *bytes = arr_data(src);
+        for (int64_t i = 0; i < total * itemsize; i++)
+            bytes[i] = (unsigned char)(i * 13 + 5);
+        for (int64_t start = 0; start < 64 / itemsize + 1; start++)
+            for (int64_t n = 0; n <= 150; n += (n < 20 ? 1 : 13)) {
+                int64_t rows_shape[2] = {3, total};
+                arr_t *rows = arr_zeros(2, rows_shape, dtypes[d]);
+                ck_assert_arr_ok(rows);
+                char spec[64], src_spec[32], what[96];
+                snprintf(spec, sizeof spec, ":, %lld:%lld", (long long)start, (long long)(start + n));
+                snprintf(src_spec, sizeof src_spec, "%lld:%lld", (long long)(total - n),
+                         (long long)total);
+                arr_t *dst = arr_slice(rows, spec);
+                arr_t *from = arr_slice(src, src_spec);
+                ck_assert_arr_ok(dst);
+                ck_assert_arr_ok(from);
+                snprintf(what, sizeof what, "%s start %lld n %lld broadcast",
+                         arr_dtype_name(dtypes[d]), (long long)start, (long long)n);
+                copyto_both_ways(dst, from, what); /* (n,) broadcast over 3 rows */
+                snprintf(spec, sizeof spec, "1, %lld:%lld", (long long)start, (long long)(start + n));
+                arr_t *row = arr_slice(rows, spec);
+                ck_assert_arr_ok(row);
+                snprintf(what, sizeof what, "%s start %lld n %lld one row",
+                         arr_dtype_name(dtypes[d]), (long long)start, (long long)n);
+                copyto_both_ways(row, from, what); /* same shape, contiguous */
+                arr_free(row);
+                arr_free(from);
+                arr_free(dst);
+                arr_free(rows);
+            }
+        arr_free(src);
+    }
+    /* overlapping: a[1:] = a[:-1] goes through the scratch buffer */
+    int64_t n = 1000;
+    arr_t *a = arr_arange(0, (double)n, 1, ARR_FLOAT64);
+    ck_assert_arr_ok(a);
+    arr_t *to = arr_slice(a, "1:"), *from = arr_slice(a, ":-1");
+    ck_assert_arr_ok(to);
+    ck_assert_arr_ok(from);
+    arr__copyto_stream_min_bytes = 1;
+    ck_assert_int_eq(arr_copyto(to, from), 0);
+    arr__copyto_stream_min_bytes = 0;
+    for (int64_t i = 1; i < n; i++)
+        ck_assert(((double *)arr_data(a))[i] == (double)(i - 1));
+    arr_free(from);
+    arr_free(to);
+    arr_free(a);
+}
+END_TEST
+
 START_TEST(copyto_errors)
 {
     arr_t *a = arange_shaped(6, 1, (int64_t[]){6});
@@ -951,6 +1030,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, transposed_copies_tiled);
     tcase_add_test(tc, copyto_overlapping);
     tcase_add_test(tc, copyto_broadcast_and_cast);
+    tcase_add_test(tc, copyto_streaming_stores);
     tcase_add_test(tc, copyto_errors);
     suite_add_tcase(s, tc);
     return s;

@@ -118,6 +118,12 @@ for name in "${tests[@]}"; do
     cmd=("${launcher[@]}" "${vgopt_words[@]}" "$VGT_BUILD/$prog" "${arg_words[@]}")
 
     ok=1
+    # A test must expect something, or it could never fail.
+    if [ ! -f "$name.stderr.exp" ] && [ ! -f "$name.stdout.exp" ] && [ ! -f "$name.gdb.exp" ] &&
+        [ -z "$post" ] && [ -z "$want_exit" ]; then
+        echo "  $name has no expectations (no .stderr.exp, .stdout.exp, .gdb.exp, post: or exit:)"
+        ok=0
+    fi
     if [ -f "$name.gdb" ]; then
         run_gdb "$name" "${cmd[@]}" || ok=0
     else

@@ -23,6 +23,7 @@ def register(objfile=None):
     if not _commands_registered[0]:
         _commands_registered[0] = True
         commands.register()
+        _add_source_tree(gdb)
         from . import numpy_support
         numpy_support.register()
         memory.connect_events()
@@ -30,3 +31,19 @@ def register(objfile=None):
             events = getattr(gdb.events, name, None)
             if events is not None:
                 events.connect(model.forget_where)
+
+
+def _add_source_tree(gdb):
+    """Loaded from a source tree (gdb/python/arrdbg_gdb): add the tree to
+    gdb's source path, so `list` finds libarr's sources from any directory
+    (objects name them relative to the tree: -ffile-prefix-map).  An
+    installed package (share/arrdbg/python) adds nothing."""
+    import os
+
+    package = os.path.dirname(os.path.abspath(__file__))
+    tree = os.path.dirname(os.path.dirname(os.path.dirname(package)))
+    if os.path.isfile(os.path.join(tree, "libarr", "arr.h")):
+        try:
+            gdb.execute("directory " + tree, to_string=True)
+        except gdb.error:
+            pass

@@ -66,14 +66,7 @@ class Evaluated:
 
     def find_text(self, text):
         """numpy_support.find_text over these values."""
-        text = text.strip()
-        if not text or text.startswith("#"):
-            return None
-        try:
-            value = self(text)
-        except gdb.GdbError:
-            return None
-        return numpy_support.find_value(value)
+        return numpy_support.resolve_text(text, self)
 
 
 @contextlib.contextmanager

@@ -3,8 +3,9 @@ printer for ndarrays in a Python process (a NumPy C extension, or any
 program embedding Python).
 
 An argument is an ndarray when it is a PyObject * / PyArrayObject *
-expression, or a plain address (`arr info 0x7ffff7a0b2d0`, the value of
-id(x) in Python), whose object's type is numpy.ndarray or a subclass of it.
+expression, a plain address (`arr info 0x7ffff7a0b2d0`, the value of
+id(x) in Python), or a Python variable's name (pyvars.py), whose object's
+type is numpy.ndarray or a subclass of it.
 The fields are read from memory only (no call into the process), with the
 offsets from debug info when the process has it and otherwise from NumPy's
 and CPython's public headers (numpy_layout).  NumPy keeps no registry of its
@@ -19,7 +20,7 @@ import re
 import gdb
 import gdb.printing
 
-from . import layout, overlap
+from . import layout, overlap, pyvars
 from . import numpy_layout as nl
 from .memory import ADDRESS_MASK, ReadError, Settings, Target, read
 from .model import fmt_tuple
@@ -231,12 +232,34 @@ def find_address(address, typed=False):
 
 def find_text(text):
     """A Found for a command argument, or None (not a Python object)."""
+    return resolve_text(text, gdb.parse_and_eval)
+
+
+def resolve_text(text, evaluate):
+    """A Found for a command argument, or None (not a Python object).
+    evaluate(text) gives its gdb.Value (raising gdb.error or gdb.GdbError);
+    an identifier that is not a C variable is first a Python variable of
+    the selected Python frame (pyvars.lookup)."""
     text = text.strip()
     if not text or text.startswith("#"):
         return None
     try:
-        value = gdb.parse_and_eval(text)
-    except gdb.error:
+        hit = pyvars.lookup(text)
+    except pyvars.NotFound as exc:
+        hit, missing = None, str(exc)
+    else:
+        missing = None
+    if hit is not None:
+        address, words = hit
+        found = find_address(address, typed=True)
+        if found.kind != "ndarray":
+            found.text = "%s: %s" % (words, found.text)
+        return found
+    try:
+        value = evaluate(text)
+    except (gdb.error, gdb.GdbError):
+        if missing:  # a Python process: say where the name was looked for
+            raise gdb.GdbError(missing)
         return None
     return find_value(value)
 
@@ -381,7 +404,11 @@ def _candidates(texts):
     ctx = Context.get()
     arrays, notes = [], []
     for text in texts:
-        found = find_text(text)
+        try:
+            found = find_text(text)
+        except gdb.GdbError as exc:  # e.g. no Python variable of that name
+            notes.append("  %s: %s" % (text, exc))
+            continue
         if found is None:
             notes.append("  %s: not a Python object" % text)
             continue
@@ -572,3 +599,4 @@ def register():
     for objfile in gdb.objfiles():
         _attach(objfile)
     gdb.events.new_objfile.connect(_on_new_objfile)
+    pyvars.register()

@@ -10,6 +10,14 @@
 #   core   the same checks on a core of that process written by gcore
 #   typed  a NumPy C extension built with -g: gdb stops in it with
 #          PyArrayObject * arguments (printer, DWARF offsets)
+#   pyvars-live, pyvars-core  arr info/views/shares on Python variable names
+#          of pyvars_prog.py (pyvars_check.py), arr py-bt/py-up/py-down,
+#          hostile names, corrupt interpreter state; live and on its core
+#   pyvars-vgdb  the same checks (not the corruption) under memcheck via vgdb
+#   pyvars-nonpython  the py commands and names in /bin/true: one line each
+#   pyframe-offline  pyframe.py inside a live python3.11, over its own memory
+#   pyoffsets  pyframe.py's CPython 3.11 offsets = the compiler's, from the
+#          installed headers (pyoffsets.c)
 # Skips (exit 77) when /usr/bin/python3 has no numpy, or gdb has no Python;
 # the typed case alone is skipped without Python.h or a C compiler.
 # Ends with "numpy: N passed, M failed, K skipped"; exit 0, 1, or 77 when
@@ -72,6 +80,84 @@ else
     ARRDBG_NP_MODE=core ARRDBG_NP_TRUTH=$WORK/truth.json \
         "${GDB[@]}" -x tests/gdb/numpy/check.py $PY "$WORK/python.core" >"$WORK/core.log" 2>&1
     verdict core "$WORK/core.log"
+fi
+
+# ---- pyvars: Python variable names, live then core ----------------------------
+ARRDBG_NP_MODE=live ARRDBG_NP_TRUTH=$WORK/pyvars.json ARRDBG_NP_CORE=$WORK/pyvars.core \
+    "${GDB[@]}" -x tests/gdb/numpy/pyvars_check.py --args $PY tests/gdb/numpy/pyvars_prog.py \
+    "$WORK/pyvars.json" >"$WORK/pyvars-live.log" 2>&1
+verdict pyvars-live "$WORK/pyvars-live.log"
+if [ ! -s "$WORK/pyvars.core" ]; then
+    fail pyvars-core "gcore wrote no core file"
+else
+    ARRDBG_NP_MODE=core ARRDBG_NP_TRUTH=$WORK/pyvars.json \
+        "${GDB[@]}" -x tests/gdb/numpy/pyvars_check.py $PY "$WORK/pyvars.core" >"$WORK/pyvars-core.log" 2>&1
+    verdict pyvars-core "$WORK/pyvars-core.log"
+fi
+# The same under memcheck through valgrind's gdbserver (vgdb): reads only.
+if ! command -v valgrind >/dev/null || ! command -v vgdb >/dev/null; then
+    skip "pyvars-vgdb (valgrind and vgdb are not installed: apt-get install valgrind)"
+else
+    prefix=$WORK/pyvars-vgdb
+    valgrind -q --vgdb=yes --vgdb-error=0 --vgdb-prefix="$prefix" $PY tests/gdb/numpy/pyvars_prog.py \
+        "$WORK/pyvars-vg.json" >"$WORK/pyvars-vg.out" 2>&1 &
+    vgpid=$! waited=0
+    until ls "$prefix"-from-vgdb-to-"$vgpid"-* >/dev/null 2>&1 || [ $waited -gt 600 ] ||
+            ! kill -0 "$vgpid" 2>/dev/null; do
+        sleep 0.2
+        waited=$((waited + 1))
+    done
+    ARRDBG_NP_MODE=vgdb ARRDBG_NP_TRUTH=$WORK/pyvars-vg.json \
+        ARRDBG_NP_TARGET="target remote | vgdb --vgdb-prefix=$prefix --pid=$vgpid" \
+        "${GDB[@]}" -x tests/gdb/numpy/pyvars_check.py $PY >"$WORK/pyvars-vgdb.log" 2>&1
+    timeout 60 tail --pid="$vgpid" -f /dev/null || kill "$vgpid" 2>/dev/null
+    wait "$vgpid" 2>/dev/null
+    verdict pyvars-vgdb "$WORK/pyvars-vgdb.log"
+fi
+# A process without Python: the py commands say so, names go to gdb as before.
+"${GDB[@]}" -ex starti -ex 'arr py-bt' -ex 'arr py-up' -ex 'arr info b' -ex 'arr views b' \
+    -ex 'arr shares a b' /bin/true >"$WORK/nonpython.log" 2>&1
+if grep -E -q 'Traceback|Python Exception|internal error' "$WORK/nonpython.log"; then
+    fail pyvars-nonpython "$(cat "$WORK/nonpython.log")"
+elif [ "$(grep -c 'runs no Python (no _PyRuntime symbol)$' "$WORK/nonpython.log")" = 2 ] &&
+     grep -q '^arr info: No symbol "b" in current context.$' "$WORK/nonpython.log" &&
+     grep -q '^arr shares: No symbol "a" in current context.$' "$WORK/nonpython.log"; then
+    pass "pyvars-nonpython (arr py-bt, py-up, info/views/shares NAME in /bin/true)"
+else
+    fail pyvars-nonpython "$(grep '^arr' "$WORK/nonpython.log")"
+fi
+$PY tests/gdb/numpy/pyframe_offline.py >"$WORK/offline.log" 2>&1
+case $? in
+    0) pass "pyframe-offline ($(tail -1 "$WORK/offline.log"))" ;;
+    77) skip "pyframe-offline ($(tail -1 "$WORK/offline.log"))" ;;
+    *) fail pyframe-offline "$(tail -20 "$WORK/offline.log")" ;;
+esac
+
+# ---- pyoffsets: pyframe.py's offsets against the installed CPython headers -------
+pyinc=$($PY -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+if ! command -v "${CC:-cc}" >/dev/null || [ ! -f "$pyinc/internal/pycore_frame.h" ]; then
+    skip "pyoffsets (no C compiler or no $pyinc/internal/pycore_frame.h: apt-get install python3-dev)"
+elif ! "${CC:-cc}" -Wall -Wextra -Werror -I"$pyinc" tests/gdb/numpy/pyoffsets.c -o "$WORK/pyoffsets" \
+        >"$WORK/pyoffsets.log" 2>&1; then
+    fail pyoffsets "pyoffsets.c does not build: $(head -5 "$WORK/pyoffsets.log")"
+elif "$WORK/pyoffsets" | $PY -c '
+import sys
+sys.path.insert(0, "gdb/python")
+from arrdbg_gdb import pyframe
+got = dict(line.split() for line in sys.stdin)
+version = int(got.pop("version"))
+if (version >> 8, version & 255) != pyframe.VERSION:
+    print("headers of Python %d.%d: pyframe reads 3.11 only" % (version >> 8, version & 255))
+    sys.exit(77)
+bad = ["%s: pyframe %s, compiler %s" % (k, pyframe.OFFSETS.get(k), got.get(k))
+       for k in sorted(set(got) | set(pyframe.OFFSETS)) if str(pyframe.OFFSETS.get(k)) != got.get(k)]
+print("; ".join(bad) or "%d offsets agree" % len(got))
+sys.exit(1 if bad else 0)' >"$WORK/pyoffsets.out" 2>&1; then
+    pass "pyoffsets ($(cat "$WORK/pyoffsets.out"))"
+elif grep -q "3.11 only" "$WORK/pyoffsets.out"; then
+    skip "pyoffsets ($(cat "$WORK/pyoffsets.out"))"
+else
+    fail pyoffsets "$(cat "$WORK/pyoffsets.out")"
 fi
 
 # ---- typed: a -g NumPy C extension --------------------------------------------
