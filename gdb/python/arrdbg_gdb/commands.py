@@ -11,7 +11,7 @@ import stat
 import tempfile
 from collections import defaultdict
 from itertools import compress, repeat
-from operator import mod
+from operator import mod, not_
 
 import gdb
 
@@ -217,8 +217,8 @@ def _list_lines(table):
 
 def _footer(reg, table):
     categories = table.column("category")
-    owner_bytes = sum(b for b, view in zip(table.column("buffer_bytes"), table.column("is_view"))
-                      if b > 0 and not view)
+    owner_bytes = sum(compress(map(max, table.column("buffer_bytes"), repeat(0)),
+                               map(not_, table.column("is_view"))))
     text = "%d arrays: %d owners, %d copies, %d views, %d orphans; %d bytes in their owners' buffers\n" % (
         len(table), categories.count("owner"), categories.count("copy"), categories.count("view"),
         categories.count("orphan"), owner_bytes)
