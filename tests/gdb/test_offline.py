@@ -148,6 +148,12 @@ def test_bulk_decode(rng, rounds):
             check(sorted(order) == sorted(some) and
                   all(v == whole[n] for n, v in zip(order, pick(block, pos))),
                   "picker %r differs at pos %d" % (some, pos))
+            order, pick = decoder.picker(some, first_byte=("label",))
+            check(all(v == (whole[n][:1] if n == "label" else whole[n])
+                      for n, v in zip(order, pick(block, pos))),
+                  "picker %r (label's first byte) differs at pos %d" % (some, pos))
+            label_at, label_of = decoder.char_array("label")
+            check(label_of(block, pos + label_at)[0] == whole["label"], "char_array label")
             check(all(scalars[n] == whole[n] for n in names), "scalars differ at pos %d" % pos)
             n = rng.randrange(0, layout.MAXDIMS + 1)
             check(list(shape_readers[n](block, pos + shape_offset)) == whole["shape"][:n]

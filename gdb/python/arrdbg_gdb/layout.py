@@ -214,24 +214,36 @@ class StructDecoder:
 
     _scalar = None
 
-    def picker(self, names):
+    def picker(self, names, first_byte=()):
         """(order, unpack_from): unpack_from(buf, pos) gives the values of
         the scalar fields `names` (a subset) of the struct at buf[pos:], in
         `order` (offset order).  Fewer fields: fewer Python objects per
-        struct, for a walk that needs only some of them."""
+        struct, for a walk that needs only some of them.  The char arrays
+        named in first_byte give only their first byte (a bytes object of
+        length 1, which CPython does not allocate): enough to tell an
+        empty label; char_array() reads the whole."""
         fields = sorted((f for f in self.fields if f[0] in names), key=lambda f: f[1])
         if len(fields) != len(set(names)) or any(f[3] for f in fields):
             raise ValueError("unknown or array field in %r" % (names,))
         fmt = [self.endian]
         pos = 0
-        for _name, offset, st, _array_len in fields:
+        for name, offset, st, _array_len in fields:
             if offset < pos:
                 raise ValueError("overlapping fields in struct layout")
             if offset > pos:
                 fmt.append("%dx" % (offset - pos))
-            fmt.append(st.format[1:])
-            pos = offset + st.size
+            short = name in first_byte and st.format[-1:] == "s"
+            fmt.append("1s" if short else st.format[1:])
+            pos = offset + (1 if short else st.size)
         return tuple(f[0] for f in fields), struct.Struct("".join(fmt)).unpack_from
+
+    def char_array(self, name):
+        """(offset, unpack_from) of char array field `name`: unpack_from(buf,
+        pos + offset) gives (its bytes,)."""
+        for field, offset, st, _array_len in self.fields:
+            if field == name and st.format[-1:] == "s":
+                return offset, st.unpack_from
+        raise ValueError("no char array %r" % name)
 
     def array_readers(self, name):
         """(offset of array field `name`, readers): readers[n](buf, pos)

@@ -11,7 +11,7 @@ import gc
 import struct
 from bisect import bisect_right
 from itertools import compress, repeat
-from operator import add, itemgetter, mul, not_, sub
+from operator import add, itemgetter, mul, ne, not_, sub
 
 import gdb
 
@@ -475,7 +475,12 @@ def _walk(pointers, decoder, problems, bad, full=False):
     entries (a registry loop).  full: every field and the strides (for
     ArrDesc objects), not only WALK_FIELDS.  See the comment above."""
     decoder.split(_COUNTED)
-    names, unpack = decoder.picker(decoder.scalar_names if full else WALK_FIELDS)
+    # The label's first byte only (most arrays have none); the whole label
+    # of those that have one is read from the same bytes below.
+    names, unpack = decoder.picker(decoder.scalar_names if full else WALK_FIELDS,
+                                   first_byte=("label",))
+    label_at = names.index("label")
+    label_offset, label_of = decoder.char_array("label")
     size = decoder.size
     shape_offset, shape_readers = decoder.array_readers("shape")
     strides_offset, strides_readers = decoder.array_readers("strides")
@@ -541,6 +546,12 @@ def _walk(pointers, decoder, problems, bad, full=False):
                 parts.append((spot[0], [ptr], [spot[1]], (slot,)))
         for block, group, offsets, places in parts:
             got = list(zip(*map(unpack, repeat(block), offsets)))   # one tuple per field
+            firsts = got[label_at]
+            if firsts.count(b"\0") != len(firsts):  # some labels: read them whole
+                labels = list(firsts)
+                for j in compress(range(len(labels)), map(ne, labels, repeat(b"\0"))):
+                    labels[j] = label_of(block, offsets[j] + label_offset)[0]
+                got[label_at] = labels
             for column, values in zip(columns, got):
                 column += values
             ndims = set(got[ndim_at])
