@@ -346,7 +346,10 @@ class ArrInfo(gdb.Command):
 Usage: arr info EXPR      (EXPR: an arr_t *, an arr_t, or #ID)
 Shows its summary, address, how and where it was made, dtype, size, flags,
 data pointer and extent in its owner's buffer, its base, the chain of arrays
-it was made from, and all live views of its owner."""
+it was made from, and all live views of its owner.
+In a Python process EXPR may also be a NumPy array: a PyArrayObject *, an
+address such as id(x), or a Python variable of the selected Python frame
+(its locals, then its module's globals; see arr py-bt)."""
 
     def __init__(self):
         gdb.Command.__init__(self, "arr info", gdb.COMMAND_DATA, gdb.COMPLETE_EXPRESSION)
@@ -418,7 +421,10 @@ class ArrViews(gdb.Command):
 Usage: arr views EXPR     (an owner, or a view: then its owner is shown)
 Views are nested under the array they were made from; extents are byte
 ranges relative to the owner's data.  For an orphaned view, lists the
-registry's views of the same freed owner."""
+registry's views of the same freed owner.
+In a Python process EXPR may also be a NumPy array: a PyArrayObject *, an
+address such as id(x), or a Python variable of the selected Python frame
+(its locals, then its module's globals; see arr py-bt)."""
 
     def __init__(self):
         gdb.Command.__init__(self, "arr views", gdb.COMMAND_DATA, gdb.COMPLETE_EXPRESSION)
@@ -517,7 +523,10 @@ strides (no call into the program): may_share_memory (do the memory bounds
 overlap; with the overlapping byte range) and shares_memory (is there a
 byte both use: exact, by the bounded Diophantine search NumPy uses; with
 one element of each that share bytes).  `set arr max-work` bounds the search.
-Quote an expression that contains spaces."""
+Quote an expression that contains spaces.
+In a Python process EXPR may also be a NumPy array: a PyArrayObject *, an
+address such as id(x), or a Python variable of the selected Python frame
+(its locals, then its module's globals; see arr py-bt)."""
 
     def __init__(self):
         gdb.Command.__init__(self, "arr shares", gdb.COMMAND_DATA, gdb.COMPLETE_EXPRESSION)
