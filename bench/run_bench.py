@@ -38,13 +38,37 @@ class BenchError(Exception):
 
 # ---- the timing servers ---------------------------------------------------
 
+def _server_cpu():
+    """The one CPU every server runs on: the sides of a ratio then take
+    turns on the same CPU, so a CPU that is slower for a while (a busy
+    hyperthread sibling, another tenant of the host) slows both sides, not
+    whichever process the scheduler happened to leave there.  The servers
+    answer one request at a time, so sharing a CPU costs them nothing."""
+    try:
+        return min(os.sched_getaffinity(0))
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+SERVER_CPU = _server_cpu()
+
+
+def _pin_to_server_cpu():
+    if SERVER_CPU is not None:
+        try:
+            os.sched_setaffinity(0, {SERVER_CPU})
+        except OSError:
+            pass
+
+
 class Server:
-    """A process speaking the arrbench serve protocol."""
+    """A process speaking the arrbench serve protocol, on SERVER_CPU."""
 
     def __init__(self, label, argv):
         self.label = label
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     text=True, bufsize=1, cwd=TREE)
+                                     text=True, bufsize=1, cwd=TREE,
+                                     preexec_fn=_pin_to_server_cpu)
 
     def ask(self, line):
         try:
