@@ -2,7 +2,7 @@
 # client requests, and the tools' costs.  A benchmark, not a test: it is not
 # in CHECK_TARGETS and never fails on a number.
 #
-#   make bench                 the full run (~2 minutes on 2 cores)
+#   make bench                 the full run (~4 minutes on 2 cores)
 #   make bench BENCH_QUICK=1   a ~30 s run with smaller sizes and fewer
 #                              repetitions
 #
