@@ -189,3 +189,20 @@ def connect_events():
         if registry is not None:
             registry.connect(Target.forget)
             registry.connect(clear_cache)
+
+
+class _FaultingMemory:
+    """The inferior's memory as the pure readers (numpy_layout, pyframe)
+    want it: read(address, length) gives bytes (cached reads) or raises
+    numpy_layout.Fault."""
+
+    @staticmethod
+    def read(address, length):
+        from . import numpy_layout   # pure, and imports nothing of the plugin's gdb side
+        try:
+            return read(address & ADDRESS_MASK, length)
+        except ReadError as exc:
+            raise numpy_layout.Fault(str(exc))
+
+
+FAULTING_MEMORY = _FaultingMemory()

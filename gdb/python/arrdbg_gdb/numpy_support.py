@@ -22,7 +22,7 @@ import gdb.printing
 
 from . import layout, overlap, pyvars
 from . import numpy_layout as nl
-from .memory import ADDRESS_MASK, ReadError, Settings, Target, read
+from .memory import FAULTING_MEMORY, ADDRESS_MASK, ReadError, Settings, Target, read
 from .model import fmt_tuple
 from .printers import print_limit
 
@@ -31,18 +31,7 @@ LIBARR_TAGS = ("arr", "arr_registry")
 MAX_CANDIDATES = 1000
 
 
-class _Mem:
-    """numpy_layout's view of the inferior's memory (cached reads)."""
-
-    @staticmethod
-    def read(address, length):
-        try:
-            return read(address & ADDRESS_MASK, length)
-        except ReadError as exc:
-            raise nl.Fault(str(exc))
-
-
-MEM = _Mem()
+MEM = FAULTING_MEMORY
 
 
 # ---- the layout in use ----------------------------------------------------

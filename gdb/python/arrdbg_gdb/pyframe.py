@@ -349,30 +349,30 @@ def line_of(table, first_line, index):
     return -1
 
 
+def _chain(reader, first, next_field, limit, seen, what):
+    """The addresses along a NULL-terminated list, at most limit of them;
+    an address already in seen (a cycle, or a node in two lists) raises."""
+    node = first
+    for _ in range(limit):
+        if node == 0:
+            return
+        if node in seen:
+            raise nl.Invalid("%s list has a cycle" % what)
+        seen.add(node)
+        yield node
+        node = reader.ptr(node + OFFSETS[next_field])
+
+
 def thread_states(reader, runtime_address):
     """[(PyThreadState address, native_thread_id)] of every interpreter
     (bounded, cycle-checked)."""
     r = reader
-    out = []
     seen = set()
-    interp = r.ptr(runtime_address + OFFSETS["runtime.interp_head"])
-    for _ in range(MAX_INTERPRETERS):
-        if interp == 0:
-            break
-        if interp in seen:
-            raise nl.Invalid("interpreter list has a cycle")
-        seen.add(interp)
-        ts = r.ptr(interp + OFFSETS["interp.threads_head"])
-        for _t in range(MAX_THREADS):
-            if ts == 0:
-                break
-            if ts in seen:
-                raise nl.Invalid("thread list has a cycle")
-            seen.add(ts)
-            out.append((ts, r.ptr(ts + OFFSETS["tstate.native_thread_id"])))
-            ts = r.ptr(ts + OFFSETS["tstate.next"])
-        interp = r.ptr(interp + OFFSETS["interp.next"])
-    return out
+    return [(ts, r.ptr(ts + OFFSETS["tstate.native_thread_id"]))
+            for interp in _chain(r, r.ptr(runtime_address + OFFSETS["runtime.interp_head"]),
+                                 "interp.next", MAX_INTERPRETERS, seen, "interpreter")
+            for ts in _chain(r, r.ptr(interp + OFFSETS["interp.threads_head"]),
+                             "tstate.next", MAX_THREADS, seen, "thread")]
 
 
 def frames(reader, tstate):

@@ -22,21 +22,12 @@ import gdb
 
 from . import numpy_layout as nl
 from . import pyframe
-from .memory import ADDRESS_MASK, ReadError, Target, read
+from .memory import FAULTING_MEMORY, ADDRESS_MASK, ReadError, Target
 
 IDENTIFIER = re.compile(r"^[^\W\d]\w*$")
 
 
-class _Mem:
-    @staticmethod
-    def read(address, length):
-        try:
-            return read(address & ADDRESS_MASK, length)
-        except ReadError as exc:
-            raise nl.Fault(str(exc))
-
-
-MEM = _Mem()
+MEM = FAULTING_MEMORY
 
 
 def _symbol_address(name):
