@@ -15,28 +15,15 @@ Prints `numpy-MODE: ok N checks` or the failures, then `numpy-MODE: FAILED`.
 import json
 import os
 import re
+import sys
 
 import gdb
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gdbcheck import check, count, failures, run  # noqa: E402  (tests/gdb/numpy)
+
 MODE = os.environ.get("ARRDBG_NP_MODE", "live")
 TRUTH_PATH = os.environ["ARRDBG_NP_TRUTH"]
-failures = []
-count = [0]
-
-
-def check(cond, what):
-    count[0] += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL: %s" % what)
-
-
-def run(command):
-    """(output, error text): the command's output, or the gdb error."""
-    try:
-        return gdb.execute(command, to_string=True), None
-    except gdb.error as exc:
-        return "", str(exc)
 
 
 def fmt(values):

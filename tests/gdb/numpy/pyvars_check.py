@@ -13,28 +13,15 @@ Prints `numpy-pyvars-MODE: ok N checks` or the failures.
 import json
 import os
 import re
+import sys
 import struct
 
 import gdb
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gdbcheck import check, count, failures, run  # noqa: E402  (tests/gdb/numpy)
+
 MODE = os.environ.get("ARRDBG_NP_MODE", "live")
-failures = []
-count = [0]
-
-
-def check(cond, what):
-    count[0] += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL: %s" % what)
-
-
-def run(command):
-    """(output, error text or None)."""
-    try:
-        return gdb.execute(command, to_string=True), None
-    except gdb.error as exc:
-        return "", str(exc)
 
 
 def one_line_error(command, want):
