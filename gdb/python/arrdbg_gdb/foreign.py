@@ -275,8 +275,6 @@ def elements_text(a):
         elements = Elements(a)
         if a.ndim == 0:
             return elements.text(0)
-        lo, hi = a.extent()
-        elements.prefetch(a.shape, a.strides)
         return nested_text(elements, a.shape, a.strides, 0)
     except ReadError as exc:
         return "<unreadable at 0x%x>" % (exc.address & ADDRESS_MASK)

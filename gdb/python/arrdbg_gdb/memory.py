@@ -139,6 +139,15 @@ class Target:
         except gdb.error:
             self.arr_type = None
 
+    def cached(self, name, make):
+        """What make(self) gives, made once per Target (a Target lives as
+        long as the objfiles it was made for)."""
+        value = self.__dict__.get(name)
+        if value is None:
+            value = make(self)
+            setattr(self, name, value)
+        return value
+
     # Without debug info for a struct, its offsets come from the build the
     # plugin was generated with; layout_problem() says when the inferior's
     # libarr is not that layout.

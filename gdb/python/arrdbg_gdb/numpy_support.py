@@ -141,11 +141,7 @@ class Context:
 
     @classmethod
     def get(cls):
-        target = Target.get()
-        context = getattr(target, "numpy_context", None)
-        if context is None:
-            context = target.numpy_context = cls(target)
-        return context
+        return Target.get().cached("numpy_context", cls)
 
 
 def _read(address):

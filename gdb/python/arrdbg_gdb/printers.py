@@ -127,17 +127,11 @@ class Elements:
         self.dtype = desc.dtype
         self.data = desc.data
         self.format = struct.Struct(target.endian + layout.DTYPE_FORMATS[desc.dtype])
-        if getattr(target, "scalar_types", None) is None:
-            target.scalar_types = ScalarTypes()
-        self.gdb_type = target.scalar_types.types.get(desc.dtype)
+        self.gdb_type = target.cached("scalar_types", lambda _: ScalarTypes()).types.get(desc.dtype)
         self.array_types = {}  # n: gdb_type[n], one per row length of a print
 
     def raw(self, offset):
         return read(self.data + offset, self.itemsize, cache=False)
-
-    def prefetch(self, shape, strides, base_offset=0):
-        """Kept for callers of the earlier API (foreign.py): elements are
-        now read per shown span, so there is nothing to fetch ahead."""
 
     def value_of(self, raw):
         """A child value for the element's bytes: a gdb.Value when gdb has

@@ -61,11 +61,7 @@ class Runtime:
 
     @classmethod
     def get(cls):
-        target = Target.get()
-        found = getattr(target, "python_runtime", None)
-        if found is None:
-            found = target.python_runtime = cls(target)
-        return found
+        return Target.get().cached("python_runtime", cls)
 
 
 class _Selection:
