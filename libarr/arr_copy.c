@@ -218,9 +218,12 @@ static int64_t last_level_cache_bytes(void)
         ok = ok && fgets(text, sizeof text, f) != NULL;
         fclose(f);
         char unit = 0;
-        if (!ok || sscanf(text, "%lld%c", &size, &unit) < 1 || size <= 0 || size > (1LL << 40))
+        if (!ok || sscanf(text, "%lld%c", &size, &unit) < 1)
             continue;
-        size *= unit == 'K' ? 1024 : unit == 'M' ? 1024 * 1024 : unit == 'G' ? 1024 * 1024 * 1024 : 1;
+        long long scale = unit == 'K' ? 1LL << 10 : unit == 'M' ? 1LL << 20 : unit == 'G' ? 1LL << 30 : 1;
+        if (size <= 0 || size > (1LL << 40) / scale) /* nonsense, or would overflow */
+            continue;
+        size *= scale;
         if (level > best_level || (level == best_level && size > best)) {
             best_level = level;
             best = size;

@@ -20,10 +20,11 @@ int arr_set_label(arr_t *a, const char *label)
         n = ARR_LABEL_MAX - 1;
     memcpy(a->label, label, n);
     a->label[n] = '\0';
-    if (arr__on_valgrind())
+    if (arr__on_valgrind()) {
         (void)ARRCHECK_LABEL(a->id, a->label);
-    if (!a->is_view)
-        arr__name_block(a, "");
+        if (!a->is_view)
+            arr__name_block_slow(a, "");
+    }
     return 0;
 }
 

@@ -83,19 +83,8 @@ void arr__name_block_slow(arr_t *a, const char *prefix);
 /* Drops a memcheck block name made by arr__name_block_slow (0: none). */
 void arr__forget_block_name(uint64_t *vg_block);
 
-/* The tagging stays off the native fast path: one predictable branch, and
- * the work itself out of line (cold).  Macros, not inline functions, so that
- * a tool's stack shows the call in the .c file that made the array. */
-#define arr__emit_created(a, owner_buffer, owner_bytes)                         \
-    do {                                                                        \
-        if (arr__on_valgrind())                                                 \
-            arr__emit_created_slow((a), (owner_buffer), (owner_bytes));         \
-    } while (0)
-
-#define arr__name_block(a, prefix)                                              \
-    do {                                                                        \
-        if (arr__on_valgrind())                                                 \
-            arr__name_block_slow((a), (prefix));                                \
-    } while (0)
+/* Callers test arr__on_valgrind() once and call the _slow functions above
+ * under it: natively one predictable branch, the work out of line (cold),
+ * and a tool's stack shows the call in the .c file that made the array. */
 
 #endif /* ARR_TAG_H */
