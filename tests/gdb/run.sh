@@ -84,6 +84,20 @@ no_traceback() { # no_traceback NAME FILE...
     return 0
 }
 
+check_script_verdict() { # NAME LOG RC DETAILS: a gdb -x check script ends with "NAME: ok ..."
+    if [ "$3" = 124 ] || [ "$3" = 137 ]; then
+        fail "$1" "gdb timed out after ${GDB_TIMEOUT}s (a hang)"
+    elif no_traceback "$1" "$2"; then
+        local result
+        result=$(tail -1 "$2")
+        if [[ $result == "$1: ok"* ]]; then
+            pass "$result"
+        else
+            fail "$1" "$4"
+        fi
+    fi
+}
+
 compare() { # compare NAME ACTUAL EXPECTED
     if [ "${ARRDBG_UPDATE:-0}" = 1 ]; then
         cp "$2" "$3"
@@ -227,16 +241,7 @@ if want garbage; then
     ARRDBG_GARBAGE_OUT=$WORK/garbage.out "${GDB[@]}" "${SOURCE[@]}" -x tests/gdb/garbage_check.py \
         "$BUILD/tests/gdb/garbage" >"$WORK/garbage.log" 2>&1
     rc=$?
-    if [ $rc = 124 ] || [ $rc = 137 ]; then
-        fail garbage "gdb timed out after ${GDB_TIMEOUT}s (a hang)"
-    elif no_traceback garbage "$WORK/garbage.log"; then
-        result=$(tail -1 "$WORK/garbage.log")
-        if [[ $result == "garbage: ok"* ]]; then
-            pass "$result"
-        else
-            fail garbage "$(tail -30 "$WORK/garbage.log")"
-        fi
-    fi
+    check_script_verdict garbage "$WORK/garbage.log" $rc "$(tail -30 "$WORK/garbage.log")"
 fi
 
 # ---- loading: safe (never relative to the program), silent when installed ----
@@ -329,16 +334,8 @@ if want hostile; then
     "${GDB[@]}" "${SOURCE[@]}" -x tests/gdb/hostile_check.py "$BUILD/tests/gdb/views" \
         >"$WORK/hostile.log" 2>&1
     rc=$?
-    if [ $rc = 124 ] || [ $rc = 137 ]; then
-        fail hostile "gdb timed out after ${GDB_TIMEOUT}s (a hang)"
-    elif no_traceback hostile "$WORK/hostile.log"; then
-        result=$(tail -1 "$WORK/hostile.log")
-        if [[ $result == "hostile: ok"* ]]; then
-            pass "$result"
-        else
-            fail hostile "$(grep -E '^(FAIL|hostile)' "$WORK/hostile.log" | head -60)"
-        fi
-    fi
+    check_script_verdict hostile "$WORK/hostile.log" $rc \
+        "$(grep -E '^(FAIL|hostile)' "$WORK/hostile.log" | head -60)"
 fi
 
 # ---- through Valgrind's gdbserver (vgdb) ------------------------------------
