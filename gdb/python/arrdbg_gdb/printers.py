@@ -34,9 +34,10 @@ an IDE) never call to_string when a printer has children: there the
 children are dtype, shape, strides, base and flags, then the elements.
 """
 
+import math
 import struct
 from itertools import chain, compress, repeat
-from operator import gt, ne, sub
+from operator import gt, ne, not_, sub
 
 import gdb
 import gdb.printing
@@ -116,6 +117,192 @@ class ScalarTypes:
                 continue
             if t.sizeof == layout.DTYPE_SIZES[dtype]:
                 self.types[dtype] = t
+
+
+# IEEE 754 binary formats by size: the bits of the significand, the
+# implicit leading one included (libarr's float dtypes are IEEE).
+_SIGNIFICAND_BITS = {4: 24, 8: 53}
+_LOG10_2 = 0.30102999566398119521
+
+
+def _decimal_digits(size):
+    """The precision gdb prints a float of this size with when no /FMT is
+    given: DECIMAL_DIG, ceil(1 + p * log10 2) for p significand bits
+    (gdb/target-float.c, floatformat_printf_format): 9 for float, 17 for
+    double.  Printed with %.<digits>g, every float reads back exactly, so
+    distinct values give distinct text."""
+    d = 1 + _SIGNIFICAND_BITS[size] * _LOG10_2
+    return int(d) + (int(d) < d)
+
+
+class GdbText:
+    """The text of elements of one dtype exactly as gdb prints its C type
+    (C or C++ language, no /FMT), made in Python from the bytes: C-level
+    maps over a chunk, no Python statement per element.  Finite floats
+    are %.<DECIMAL_DIG>g (Python's %g is correctly rounded as glibc's
+    printf is); a NaN or an infinity is formatted by gdb itself, one
+    element at a time; integers are decimal; bool is false/true (other
+    bytes: their number).  Equal bytes give equal text and (the formats
+    read back exactly, gdb's nan(0x...) shows sign and payload) unequal
+    bytes unequal text, so runs of equal elements are found on the text.
+    Made only for a dtype whose probe values gdb prints the same way
+    (make() checks), else None: gdb's own formatting is used."""
+
+    # The dtypes whose text does not depend on `set output-radix` (gdb 13
+    # applies it to integers and bool, not to floats): checked by the
+    # tests with output-radix 16.
+    RADIX_FREE = ("float32", "float64", "complex64", "complex128")
+
+    def __init__(self, dtype, gdb_type, endian):
+        self.name = layout.DTYPES[dtype]
+        self.size = layout.DTYPE_SIZES[dtype]
+        self.gdb_type = gdb_type
+        self.endian = endian
+        self.letter = layout.DTYPE_FORMATS[dtype][0]
+        self.radix_free = self.name in self.RADIX_FREE
+        if self.name == "bool":
+            self.texts = self._bool_texts
+            self.table = ("false", "true") + tuple(map(str, range(2, 256)))
+        elif self.name.startswith("complex"):
+            self.texts = self._complex_texts
+            digits = _decimal_digits(self.size // 2)
+            self.pattern = "%%.%dg + %%.%dgi" % (digits, digits)
+        elif self.letter in "fd":
+            self.texts = self._float_texts
+            self.pattern = "%%.%dg" % _decimal_digits(self.size)
+        else:
+            self.texts = self._int_texts
+
+    @classmethod
+    def make(cls, dtype, gdb_type, endian):
+        """A GdbText for the dtype, or None if gdb prints a probe value
+        differently (another gdb's formats) or the dtype is not known."""
+        name = layout.DTYPES[dtype]
+        size = layout.DTYPE_SIZES[dtype]
+        fmt = layout.DTYPE_FORMATS[dtype]
+        if gdb_type is None or name == "int8" or name == "uint8":
+            return None  # gdb prints 8-bit integers as characters
+        if fmt[0] in "fd":
+            probes = [0.0, -0.0, 0.1, -1 / 3, 1.5, 100.0, 1e16, 1e17, 123456789.0, 2.0 ** -1074,
+                      2.0 ** -149, 1.17549435e-38, 3.4028234e38, 1e-5, 1e-4, 2.0 ** 70]
+            if size // len(fmt) == 8:
+                probes += [2.2250738585072014e-308, 1.7976931348623157e308, 0.30000000000000004]
+            if len(fmt) == 2:
+                probes = [x for p in zip(probes, reversed(probes)) for x in p]
+        elif name == "bool":
+            probes = [0, 1, 2, 255]
+        elif fmt in ("h", "i", "q"):
+            probes = [0, 1, -1, 7, -(1 << (8 * size - 1)), (1 << (8 * size - 1)) - 1]
+        elif fmt in ("H", "I", "Q"):
+            probes = [0, 1, 7, (1 << (8 * size)) - 1]
+        else:
+            return None
+        try:
+            text = cls(dtype, gdb_type, endian)
+            letter = "B" if name == "bool" else fmt[0]
+            raw = struct.pack("%s%d%s" % (endian, len(probes), letter), *probes)
+            count = len(raw) // size
+            ours = text.texts(raw, count)
+            theirs = [gdb.Value(raw[i * size:(i + 1) * size], gdb_type).format_string()
+                      for i in range(count)]
+        except (gdb.error, RuntimeError, struct.error, OverflowError, ValueError):
+            return None
+        return text if ours == theirs else None
+
+    def _int_texts(self, buf, count):
+        return list(map(str, struct.unpack_from("%s%d%s" % (self.endian, count, self.letter), buf)))
+
+    def _bool_texts(self, buf, count):
+        return list(map(self.table.__getitem__, buf[:count]))
+
+    def _float_texts(self, buf, count):
+        values = struct.unpack_from("%s%d%s" % (self.endian, count, self.letter), buf)
+        texts = list(map(self.pattern.__mod__, values))
+        if not all(map(math.isfinite, values)):
+            self._gdb_texts(texts, buf, compress(range(count), map(not_, map(math.isfinite, values))))
+        return texts
+
+    def _complex_texts(self, buf, count):
+        values = struct.unpack_from("%s%d%s" % (self.endian, 2 * count, self.letter), buf)
+        texts = list(map(self.pattern.__mod__, zip(values[0::2], values[1::2])))
+        if not all(map(math.isfinite, values)):
+            bad = compress(range(2 * count), map(not_, map(math.isfinite, values)))
+            self._gdb_texts(texts, buf, sorted(set(i >> 1 for i in bad)))
+        return texts
+
+    def _gdb_texts(self, texts, buf, indexes):
+        """NaN and infinities: gdb's own text (nan(0x8000000000000), -inf)."""
+        size = self.size
+        for i in indexes:
+            texts[i] = gdb.Value(buf[i * size:(i + 1) * size], self.gdb_type).format_string()
+
+
+def _gdb_text(elements, budget):
+    """The GdbText that may format this print's elements, or None (then
+    gdb formats them): no /FMT, C or C++, output-radix 10 unless the dtype
+    ignores it, no print option that changes a scalar's text."""
+    if budget.format or elements.gdb_type is None:
+        return None
+    if _print_options().get("summary"):
+        return None
+    try:
+        if gdb.current_language() not in ("c", "c++"):
+            return None
+        text = Target.get().cached("gdb_texts", lambda _: {})
+        if elements.dtype not in text:
+            text[elements.dtype] = GdbText.make(elements.dtype, elements.gdb_type,
+                                                elements.format.format[0])
+        text = text[elements.dtype]
+        if text is not None and not text.radix_free and int(gdb.parameter("output-radix")) != 10:
+            return None
+        return text
+    except (AttributeError, gdb.error, RuntimeError, TypeError, ValueError):
+        return None
+
+
+def _fold(items, repeats):
+    """items (texts) joined with ", " as gdb writes array elements: a run
+    of more than `repeats` equal ones as `X <repeats N times>`.  O(len)
+    C-level passes, one Python statement per folded run (each covers more
+    than `repeats` items)."""
+    m = len(items)
+    if not repeats or m <= repeats:
+        return ", ".join(items)
+    bounds = list(compress(range(1, m), map(ne, items[1:], items)))  # run starts
+    bounds.insert(0, 0)
+    bounds.append(m)
+    lengths = list(map(sub, bounds[1:], bounds))
+    long_runs = list(compress(range(len(lengths)), map(gt, lengths, repeat(repeats))))
+    if not long_runs:
+        return ", ".join(items)
+    out = []
+    pos = 0
+    for r in long_runs:
+        at = bounds[r]
+        if at > pos:
+            out.append(", ".join(items[pos:at]))
+        out.append("%s <repeats %d times>" % (items[at], lengths[r]))
+        pos = bounds[r + 1]
+    if pos < m:
+        out.append(", ".join(items[pos:]))
+    return ", ".join(out)
+
+
+def _nest(texts, shape, repeats):
+    """The texts of sub-arrays of this shape, from the texts of their
+    elements in C order, as gdb writes a C array: `{a, b}` per innermost
+    row, each level folding equal runs.  Per level, C-level maps when a
+    row is too short to fold (at most `repeats` entries), else one _fold
+    per row (more than `repeats` entries each).  O(elements)."""
+    for d in reversed(shape):
+        total = len(texts)
+        starts = range(0, total, d)
+        if not repeats or d <= repeats:
+            rows = map(texts.__getitem__, map(slice, starts, range(d, total + 1, d)))
+            texts = list(map("{%s}".__mod__, map(", ".join, rows)))
+        else:
+            texts = ["{%s}" % _fold(texts[j:j + d], repeats) for j in starts]
+    return texts
 
 
 class Elements:
@@ -607,11 +794,21 @@ def _all_text(row):
     if budget.format:
         options["format"] = budget.format
 
+    fast = _gdb_text(elements, budget)
+    sub_shape = shape[1:]
+    per_item = item // elements.itemsize
+
+    def text_of(buf, count):
+        """count sub-arrays (their elements in C order in buf) as gdb
+        writes them in a C array, without its braces."""
+        if fast is not None:
+            return _fold(_nest(fast.texts(buf, count * per_item), sub_shape, repeats), repeats)
+        return gdb.Value(buf, item_type.array(count - 1)).format_string(**options)[1:-1]
+
     def run_children(raw, first, length):
-        one = gdb.Value(raw, item_type)
         if repeats and length > repeats:
-            return (("[%d]" % first, "%s <repeats %d times>" % (one.format_string(**options), length)),)
-        return repeat(("[%d]" % first, one), length)
+            return (("[%d]" % first, "%s <repeats %d times>" % (text_of(raw, 1), length)),)
+        return repeat(("[%d]" % first, gdb.Value(raw, item_type)), length)
 
     try:
         carry, carry_first, carry_len = None, 0, 0
@@ -643,9 +840,8 @@ def _all_text(row):
             if count - tail - lead == 1:
                 yield (("[%d]" % (k + lead), gdb.Value(buf[lead * item:(lead + 1) * item], item_type)),)
             elif count - tail > lead:
-                array = gdb.Value(buf[lead * item:(count - tail) * item],
-                                  item_type.array(count - tail - lead - 1))
-                yield (("[%d]" % (k + lead), array.format_string(**options)[1:-1]),)
+                yield (("[%d]" % (k + lead),
+                        text_of(buf[lead * item:(count - tail) * item], count - tail - lead)),)
             carry, carry_first, carry_len = last, k + count - tail, tail
             k += count
         if carry_len:
