@@ -140,18 +140,21 @@ class GdbText:
     (C or C++ language, no /FMT), made in Python from the bytes: C-level
     maps over a chunk, no Python statement per element.  Finite floats
     are %.<DECIMAL_DIG>g (Python's %g is correctly rounded as glibc's
-    printf is); a NaN or an infinity is formatted by gdb itself, one
-    element at a time; integers are decimal; bool is false/true (other
-    bytes: their number).  Equal bytes give equal text and (the formats
-    read back exactly, gdb's nan(0x...) shows sign and payload) unequal
-    bytes unequal text, so runs of equal elements are found on the text.
-    Made only for a dtype whose probe values gdb prints the same way
-    (make() checks), else None: gdb's own formatting is used."""
+    printf is); a NaN or an infinity is formatted by gdb itself (once per
+    bit pattern); integers are decimal; bool is false/true (other bytes:
+    their number).  int8/uint8 are numbers, as the plugin shows them
+    everywhere (gdb's char types would add 'A'), the text of gdb's
+    print/d and /u.  Equal bytes give equal text and (the formats read
+    back exactly, gdb's nan(0x...) shows sign and payload) unequal bytes
+    unequal text, so runs of equal elements are found on the text.  Made
+    only for a dtype whose probe values gdb prints the same way (make()
+    checks), else None: gdb's own formatting is used."""
 
     # The dtypes whose text does not depend on `set output-radix` (gdb 13
     # applies it to integers and bool, not to floats): checked by the
     # tests with output-radix 16.
     RADIX_FREE = ("float32", "float64", "complex64", "complex128")
+    SPECIAL_MAX = 4096  # NaN/inf bit patterns whose gdb text is kept
 
     def __init__(self, dtype, gdb_type, endian):
         self.name = layout.DTYPES[dtype]
@@ -160,9 +163,14 @@ class GdbText:
         self.endian = endian
         self.letter = layout.DTYPE_FORMATS[dtype][0]
         self.radix_free = self.name in self.RADIX_FREE
+        self.special = {}
         if self.name == "bool":
-            self.texts = self._bool_texts
+            self.texts = self._byte_texts
             self.table = ("false", "true") + tuple(map(str, range(2, 256)))
+        elif self.size == 1:  # int8, uint8: their numbers, by byte value
+            self.texts = self._byte_texts
+            signed = self.letter == "b"
+            self.table = tuple(str(b - 256 if signed and b >= 128 else b) for b in range(256))
         elif self.name.startswith("complex"):
             self.texts = self._complex_texts
             digits = _decimal_digits(self.size // 2)
@@ -180,8 +188,12 @@ class GdbText:
         name = layout.DTYPES[dtype]
         size = layout.DTYPE_SIZES[dtype]
         fmt = layout.DTYPE_FORMATS[dtype]
-        if gdb_type is None or name == "int8" or name == "uint8":
-            return None  # gdb prints 8-bit integers as characters
+        if name in ("int8", "uint8") and gdb_type is None:
+            # Not gdb's char types (65 'A'): the plugin shows numbers, as
+            # its general path does (and gdb's print/d).
+            return cls(dtype, None, endian)
+        if gdb_type is None:
+            return None
         if fmt[0] in "fd":
             probes = [0.0, -0.0, 0.1, -1 / 3, 1.5, 100.0, 1e16, 1e17, 123456789.0, 2.0 ** -1074,
                       2.0 ** -149, 1.17549435e-38, 3.4028234e38, 1e-5, 1e-4, 2.0 ** 70]
@@ -212,7 +224,7 @@ class GdbText:
     def _int_texts(self, buf, count):
         return list(map(str, struct.unpack_from("%s%d%s" % (self.endian, count, self.letter), buf)))
 
-    def _bool_texts(self, buf, count):
+    def _byte_texts(self, buf, count):
         return list(map(self.table.__getitem__, buf[:count]))
 
     def _float_texts(self, buf, count):
@@ -231,19 +243,25 @@ class GdbText:
         return texts
 
     def _gdb_texts(self, texts, buf, indexes):
-        """NaN and infinities: gdb's own text (nan(0x8000000000000), -inf)."""
+        """NaN and infinities: gdb's own text (nan(0x8000000000000), -inf),
+        asked once per bit pattern (kept for the next prints)."""
         size = self.size
+        known = self.special
         for i in indexes:
-            texts[i] = gdb.Value(buf[i * size:(i + 1) * size], self.gdb_type).format_string()
+            raw = bytes(buf[i * size:(i + 1) * size])
+            text = known.get(raw)
+            if text is None:
+                if len(known) >= self.SPECIAL_MAX:
+                    known.clear()
+                text = known[raw] = gdb.Value(raw, self.gdb_type).format_string()
+            texts[i] = text
 
 
 def _gdb_text(elements, budget):
     """The GdbText that may format this print's elements, or None (then
     gdb formats them): no /FMT, C or C++, output-radix 10 unless the dtype
     ignores it, no print option that changes a scalar's text."""
-    if budget.format or elements.gdb_type is None:
-        return None
-    if _print_options().get("summary"):
+    if budget.format or _print_options().get("summary"):
         return None
     try:
         if gdb.current_language() not in ("c", "c++"):
@@ -741,13 +759,16 @@ def _run_length(buf, size, x, start, stop, backwards=False):
 
 def _all_text_row(desc, elements, budget):
     """A Row for _all_text when a `print` shows every element of this
-    array (no element budget: `print elements unlimited`) and gdb can
-    format them as C arrays, else None: gdb has the element type, no
+    array (no element budget: `print elements unlimited`) and gdb or
+    GdbText can format them as C arrays, else None: gdb has the element
+    type or GdbText applies (8-bit integers), no
     array-indexes/pretty-arrays/nibbles, every level within max-depth,
     axis 0 not stride 0 (the general path folds that in O(1)), a
     sub-array of axis 0 at most FOLD_MAX_BYTES and a chunk's extent
     readable in one read."""
-    if budget.bounded or budget.as_text or elements.gdb_type is None:
+    if budget.bounded or budget.as_text:
+        return None
+    if elements.gdb_type is None and _gdb_text(elements, budget) is None:
         return None
     options = _print_options()
     if any(options.get(name) for name in ("array_indexes", "pretty_arrays", "nibbles")):
@@ -773,20 +794,23 @@ def _all_text(row):
     axis 0 is read a chunk of sub-arrays at a time (their elements
     gathered in C order), and the sub-arrays between the first and the
     last run of equal ones in the chunk are one string child, the text
-    gdb makes of them as one C array (its own formatting, its own folding
-    of more than `print repeats` equal elements or rows, without the
-    braces), which gdb writes as it is.  The runs at the chunk edges may
-    go on in the next chunk: they are carried and become children when
-    they end (a run of more than `print repeats` as `V <repeats N
-    times>`, as gdb writes it).  The text is the same as gdb's own print
-    of the same elements, and costs about as much.  O(n)."""
+    gdb makes of them as one C array (its folding of more than `print
+    repeats` equal elements or rows, without the braces), which gdb
+    writes as it is.  The runs at the chunk edges may go on in the next
+    chunk: they are carried and become children when they end (a run of
+    more than `print repeats` as `V <repeats N times>`, as gdb writes
+    it).  The text is the same as gdb's own print of the same elements.
+    It is made by GdbText (_fold, _nest) when GdbText applies: about a
+    tenth of gdb's own time for 1,000,000 float64 (measured with
+    tests/gdb/bench.py); else by gdb (format_string of the chunk as a C
+    array: about gdb's own time).  O(n) either way."""
     elements, budget = row.elements, row.budget
     shape, strides = tuple(row.shape), tuple(row.strides)
     n, stride = shape[0], strides[0]
     item_type = elements.gdb_type
     item = elements.itemsize
     for d in reversed(shape[1:]):
-        item_type = item_type.array(d - 1)
+        item_type = item_type.array(d - 1) if item_type is not None else None
         item *= d
     per_chunk = max(2, CHUNK_BYTES // max(item, abs(stride), 1))
     repeats = budget.repeats
@@ -805,10 +829,13 @@ def _all_text(row):
             return _fold(_nest(fast.texts(buf, count * per_item), sub_shape, repeats), repeats)
         return gdb.Value(buf, item_type.array(count - 1)).format_string(**options)[1:-1]
 
+    def one(raw):  # a child for one sub-array
+        return text_of(raw, 1) if fast is not None else gdb.Value(raw, item_type)
+
     def run_children(raw, first, length):
         if repeats and length > repeats:
             return (("[%d]" % first, "%s <repeats %d times>" % (text_of(raw, 1), length)),)
-        return repeat(("[%d]" % first, gdb.Value(raw, item_type)), length)
+        return repeat(("[%d]" % first, one(raw)), length)
 
     try:
         carry, carry_first, carry_len = None, 0, 0
@@ -838,7 +865,7 @@ def _all_text(row):
             last = buf[(count - 1) * item:count * item]
             tail = _run_length(buf, item, last, lead, count, backwards=True)
             if count - tail - lead == 1:
-                yield (("[%d]" % (k + lead), gdb.Value(buf[lead * item:(lead + 1) * item], item_type)),)
+                yield (("[%d]" % (k + lead), one(buf[lead * item:(lead + 1) * item])),)
             elif count - tail > lead:
                 yield (("[%d]" % (k + lead),
                         text_of(buf[lead * item:(count - tail) * item], count - tail - lead)),)

@@ -3,14 +3,17 @@
 # gdb's own text of the same elements as a C array, at settings that
 # change an element's text or the folding of runs.  The plugin formats
 # most of these elements itself (printers.GdbText); gdb's print of the
-# same bytes is the reference.  int8/uint8 are left out on purpose: gdb
-# prints them as characters (65 'A'), the plugin as numbers.
+# same bytes is the reference.  int8/uint8: the plugin shows numbers
+# where gdb shows characters (65 'A'), so their reference is gdb's
+# print/d (int8) or print/u (uint8), and /x and output-radix 16 are not compared (the plugin's /x of
+# -1 is 0xffffffffffffffff, gdb's 0xff).
 import gdb
 
 from arrdbg_gdb import layout
 from arrdbg_gdb.memory import Target
 
-C_TYPES = {"bool": "_Bool", "int16": "short", "int32": "int", "int64": "long long",
+C_TYPES = {"bool": "_Bool", "int8": "signed char", "uint8": "unsigned char", "int16": "short",
+           "int32": "int", "int64": "long long",
            "uint16": "unsigned short", "uint32": "unsigned int", "uint64": "unsigned long long",
            "float32": "float", "float64": "double", "complex64": "_Complex float",
            "complex128": "_Complex double"}
@@ -55,10 +58,16 @@ def main():
         for ours, data in (("lin", "lin"), ("cube", "cube"), ("view", "view_copy")):
             ref = "*(%s (*)%s) %s[%d]->data" % (C_TYPES[name], shape_of("%s[%d]" % (data, d)), data, d)
             for label, setting, opts in SETTINGS:
+                ref_opts = opts
+                if name in ("int8", "uint8"):
+                    if label in ("/x", "output-radix 16"):
+                        continue
+                    ref_opts = opts.replace(" /d", "") if "/" in opts else opts or "--"
+                    ref_opts += " /d" if name == "int8" else " /u"
                 if setting:
                     gdb.execute("set output-radix 16")
                 a = body("print %s *%s[%d]" % (opts, ours, d))
-                b = body("print %s %s" % (opts, ref))
+                b = body("print %s %s" % (ref_opts, ref))
                 if setting:
                     gdb.execute("set output-radix 10")
                 count += 1
