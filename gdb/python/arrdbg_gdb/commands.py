@@ -182,7 +182,7 @@ def _list_lines(table):
                  places[f["made_at"]])
              for k, f in used.items()}
     header = ("id", "kind", "dtype", "shape", "bytes", "base", "label", "made at")
-    w_id = max(_width(id_text), len(header[0]))
+    w_id = max(len("#%d" % max(ids)), len(header[0]))   # ids are unsigned: the largest is widest
     w_base = max(len(header[5]), len("#%d" % max(compress(base_ids, is_view), default=0)))
     w = [_width([name] + [row[c] for row in cells.values()])     # the cells' widths
          for c, name in enumerate(("kind", "dtype", "shape", "bytes", "label"))]

@@ -487,31 +487,29 @@ def _read_runs(pointers, size, runs):
     return blocks
 
 
-def _regular_columns(block, offsets, columns_of):
-    """The columns of the structs at these offsets of block (offsets[0] is
-    0) when they are at a constant step (column_picker's fast path), else
-    None.  O(n) C-level passes."""
+def _constant_step(offsets):
+    """The step of offsets (offsets[0] is 0) when there are two or more at
+    one constant positive step, else 0: the structs column_picker and
+    _array_column read a column at a time.  O(n), C-level."""
     n = len(offsets)
-    if columns_of is None or n < 2:
-        return None
+    if n < 2:
+        return 0
     step = offsets[1]
     if step <= 0 or offsets[-1] != (n - 1) * step or offsets != list(range(0, n * step, step)):
-        return None
-    return columns_of(block, step, n)
+        return 0
+    return step
 
 
-def _array_column(block, offsets, spec, ndim, maxdims):
-    """The first ndim entries of a counted array (shape, strides) of the
-    structs at these offsets of block, as one tuple per struct, when they
-    are at a constant step (one strided column per entry, zipped: C-level
-    passes); None when they are not or ndim is not 0..maxdims."""
-    n = len(offsets)
-    if spec is None or not 0 <= ndim <= maxdims or n < 2:
+def _array_column(block, step, n, spec, ndim, maxdims):
+    """The first ndim entries of a counted array (shape, strides) of the n
+    structs at block[0], block[step], ..., as one tuple per struct: one
+    strided column per entry, zipped (C-level passes); None when spec is
+    None (see StructDecoder.array_columns), step is not a multiple of the
+    entry size or ndim is not 0..maxdims."""
+    if spec is None or not 0 <= ndim <= maxdims:
         return None
     offset, letter, size, _length = spec
-    step = offsets[1]
-    if step <= 0 or step % size or offsets[-1] != (n - 1) * step or \
-            offsets != list(range(0, n * step, step)):
+    if step % size:
         return None
     view = memoryview(block)
     cols = [layout.strided_column(view, offset + d * size, letter, size, step, n)
@@ -602,7 +600,8 @@ def _walk(pointers, decoder, problems, bad, full=False):
                         continue
                 parts.append((spot[0], [ptr], [spot[1]], (slot,)))
         for block, group, offsets, places in parts:
-            got = _regular_columns(block, offsets, columns_of)
+            step = _constant_step(offsets) if columns_of is not None else 0
+            got = columns_of(block, step, len(offsets)) if step else None
             if got is not None:   # first label bytes as ints
                 firsts = got[label_at]
                 if firsts.count(0) == len(firsts):
@@ -622,8 +621,11 @@ def _walk(pointers, decoder, problems, bad, full=False):
                 column += values
             ndims = set(got[ndim_at])
             ndim = ndims.pop() if len(ndims) == 1 else -1
-            some = _array_column(block, offsets, shape_cols, ndim, maxdims)
-            more = _array_column(block, offsets, strides_cols, ndim, maxdims) if full else ()
+            some = more = None
+            if step:
+                some = _array_column(block, step, len(offsets), shape_cols, ndim, maxdims)
+                more = _array_column(block, step, len(offsets), strides_cols, ndim, maxdims) \
+                    if full else ()
             if some is not None and more is not None:
                 shapes += some
                 strides += more
