@@ -162,7 +162,6 @@ class GdbText:
         self.gdb_type = gdb_type
         self.endian = endian
         self.letter = layout.DTYPE_FORMATS[dtype][0]
-        self.radix_free = self.name in self.RADIX_FREE
         self.special = {}
         if self.name == "bool":
             self.texts = self._byte_texts
@@ -266,14 +265,16 @@ def _gdb_text(elements, budget):
     try:
         if gdb.current_language() not in ("c", "c++"):
             return None
-        text = Target.get().cached("gdb_texts", lambda _: {})
-        if elements.dtype not in text:
-            text[elements.dtype] = GdbText.make(elements.dtype, elements.gdb_type,
-                                                elements.format.format[0])
-        text = text[elements.dtype]
-        if text is not None and not text.radix_free and int(gdb.parameter("output-radix")) != 10:
+        # Checked before make(): its probes are printed at the current
+        # output-radix.
+        if layout.DTYPES[elements.dtype] not in GdbText.RADIX_FREE and \
+                int(gdb.parameter("output-radix")) != 10:
             return None
-        return text
+        texts = Target.get().cached("gdb_texts", lambda _: {})
+        if elements.dtype not in texts:
+            texts[elements.dtype] = GdbText.make(elements.dtype, elements.gdb_type,
+                                                 elements.format.format[0])
+        return texts[elements.dtype]
     except (AttributeError, gdb.error, RuntimeError, TypeError, ValueError):
         return None
 

@@ -50,6 +50,12 @@ def where(ours, theirs):
 def main():
     gdb.execute("set max-value-size unlimited")
     gdb.execute("set print elements unlimited")
+    # The first prints at output-radix 16: GdbText is still made for the
+    # integer types when the radix is 10 again (the list at the end).
+    gdb.execute("set output-radix 16")
+    for d in range(len(layout.DTYPES)):
+        gdb.execute("print *view[%d]" % d, to_string=True)
+    gdb.execute("set output-radix 10")
     total = equal = 0
     for d, name in enumerate(layout.DTYPES):
         if name not in C_TYPES:
