@@ -760,14 +760,17 @@ def _run_length(buf, size, x, start, stop, backwards=False):
 
 def _all_text_row(desc, elements, budget):
     """A Row for _all_text when a `print` shows every element of this
-    array (no element budget: `print elements unlimited`) and gdb or
-    GdbText can format them as C arrays, else None: gdb has the element
-    type or GdbText applies (8-bit integers), no
+    array and gdb or GdbText can format them as C arrays, else None:
+    no element budget (`print elements unlimited`) or fewer elements
+    than `print elements` (then no axis is summarised, the budget never
+    runs out and no level reaches the cap: the general path would show
+    the same text), gdb has the element type or GdbText applies (8-bit
+    integers), no
     array-indexes/pretty-arrays/nibbles, every level within max-depth,
     axis 0 not stride 0 (the general path folds that in O(1)), a
     sub-array of axis 0 at most FOLD_MAX_BYTES and a chunk's extent
     readable in one read."""
-    if budget.bounded or budget.as_text:
+    if budget.as_text or (budget.bounded and desc.size >= budget.left):
         return None
     if elements.gdb_type is None and _gdb_text(elements, budget) is None:
         return None

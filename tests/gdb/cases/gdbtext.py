@@ -25,7 +25,9 @@ SETTINGS = (("default", None, ""),
             ("repeats unlimited", None, "-repeats unlimited --"),
             ("/x", None, "-- /x"),
             ("/d", None, "-- /d"),
-            ("output-radix 16", "output-radix", ""))
+            ("output-radix 16", "output-radix", ""),
+            # more than any array has: shown whole under a finite limit
+            ("elements 70000", None, "-elements 70000 --"))
 
 
 def body(command):
@@ -50,6 +52,9 @@ def where(ours, theirs):
 def main():
     gdb.execute("set max-value-size unlimited")
     gdb.execute("set print elements unlimited")
+    # The largest array (lin of bool) is shown whole by -elements 70000.
+    assert max(int(gdb.parse_and_eval("lin[%d]->shape[0]" % d))
+               for d in range(len(layout.DTYPES))) < 70000
     # The first prints at output-radix 16: GdbText is still made for the
     # integer types when the radix is 10 again (the list at the end).
     gdb.execute("set output-radix 16")
