@@ -37,7 +37,7 @@ children are dtype, shape, strides, base and flags, then the elements.
 import math
 import struct
 from itertools import chain, compress, repeat
-from operator import gt, ne, not_, sub
+from operator import eq, gt, ne, not_, sub
 
 import gdb
 import gdb.printing
@@ -285,7 +285,9 @@ def _fold(items, repeats):
     C-level passes, one Python statement per folded run (each covers more
     than `repeats` items)."""
     m = len(items)
-    if not repeats or m <= repeats:
+    # A run of more than `repeats` has equal items `repeats` apart: with
+    # none (most data), no run folds.
+    if not repeats or m <= repeats or not any(map(eq, items, items[repeats:])):
         return ", ".join(items)
     bounds = list(compress(range(1, m), map(ne, items[1:], items)))  # run starts
     bounds.insert(0, 0)
