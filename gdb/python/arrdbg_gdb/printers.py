@@ -141,22 +141,25 @@ class GdbText:
     maps over a chunk, no Python statement per element.  Finite floats
     are %.<DECIMAL_DIG>g (Python's %g is correctly rounded as glibc's
     printf is); a NaN or an infinity is formatted by gdb itself (once per
-    bit pattern); integers are decimal; bool is false/true (other bytes:
+    bit pattern); integers are decimal, or with /d, /u, /x (and
+    output-radix 16, which gdb applies to integers as /x) signed,
+    unsigned or 0x-hex of the bytes; bool is false/true (other bytes:
     their number).  int8/uint8 are numbers, as the plugin shows them
     everywhere (gdb's char types would add 'A'), the text of gdb's
     print/d and /u.  Equal bytes give equal text and (the formats read
     back exactly, gdb's nan(0x...) shows sign and payload) unequal bytes
     unequal text, so runs of equal elements are found on the text.  Made
-    only for a dtype whose probe values gdb prints the same way (make()
-    checks), else None: gdb's own formatting is used."""
+    only for a dtype and format whose probe values gdb prints the same
+    way (make() checks), else None: gdb's own formatting is used."""
 
     # The dtypes whose text does not depend on `set output-radix` (gdb 13
     # applies it to integers and bool, not to floats): checked by the
     # tests with output-radix 16.
     RADIX_FREE = ("float32", "float64", "complex64", "complex128")
     SPECIAL_MAX = 4096  # NaN/inf bit patterns whose gdb text is kept
+    INT_FORMATS = ("d", "u", "x")  # /FMT made for 16- to 64-bit integers
 
-    def __init__(self, dtype, gdb_type, endian):
+    def __init__(self, dtype, gdb_type, endian, fmt=None):
         self.name = layout.DTYPES[dtype]
         self.size = layout.DTYPE_SIZES[dtype]
         self.gdb_type = gdb_type
@@ -177,16 +180,25 @@ class GdbText:
         elif self.letter in "fd":
             self.texts = self._float_texts
             self.pattern = "%%.%dg" % _decimal_digits(self.size)
-        else:
+        else:  # /d reads the bytes as signed, /u and /x as unsigned
             self.texts = self._int_texts
+            if fmt == "d":
+                self.letter = self.letter.lower()
+            elif fmt in ("u", "x"):
+                self.letter = self.letter.upper()
+            self.pattern = "0x%x" if fmt == "x" else "%d"
 
     @classmethod
-    def make(cls, dtype, gdb_type, endian):
-        """A GdbText for the dtype, or None if gdb prints a probe value
-        differently (another gdb's formats) or the dtype is not known."""
+    def make(cls, dtype, gdb_type, endian, print_format=None):
+        """A GdbText for the dtype and /FMT (None: none), or None if gdb
+        prints a probe value differently (another gdb's formats) or the
+        dtype or format is not known."""
         name = layout.DTYPES[dtype]
         size = layout.DTYPE_SIZES[dtype]
         fmt = layout.DTYPE_FORMATS[dtype]
+        if print_format is not None and (
+                print_format not in cls.INT_FORMATS or fmt not in ("h", "i", "q", "H", "I", "Q")):
+            return None
         if name in ("int8", "uint8") and gdb_type is None:
             # Not gdb's char types (65 'A'): the plugin shows numbers, as
             # its general path does (and gdb's print/d).
@@ -209,19 +221,21 @@ class GdbText:
         else:
             return None
         try:
-            text = cls(dtype, gdb_type, endian)
+            text = cls(dtype, gdb_type, endian, print_format)
             letter = "B" if name == "bool" else fmt[0]
             raw = struct.pack("%s%d%s" % (endian, len(probes), letter), *probes)
             count = len(raw) // size
             ours = text.texts(raw, count)
-            theirs = [gdb.Value(raw[i * size:(i + 1) * size], gdb_type).format_string()
+            options = {"format": print_format} if print_format else {}
+            theirs = [gdb.Value(raw[i * size:(i + 1) * size], gdb_type).format_string(**options)
                       for i in range(count)]
         except (gdb.error, RuntimeError, struct.error, OverflowError, ValueError):
             return None
         return text if ours == theirs else None
 
     def _int_texts(self, buf, count):
-        return list(map(str, struct.unpack_from("%s%d%s" % (self.endian, count, self.letter), buf)))
+        values = struct.unpack_from("%s%d%s" % (self.endian, count, self.letter), buf)
+        return list(map(self.pattern.__mod__, values))
 
     def _byte_texts(self, buf, count):
         return list(map(self.table.__getitem__, buf[:count]))
@@ -258,23 +272,30 @@ class GdbText:
 
 def _gdb_text(elements, budget):
     """The GdbText that may format this print's elements, or None (then
-    gdb formats them): no /FMT, C or C++, output-radix 10 unless the dtype
-    ignores it, no print option that changes a scalar's text."""
-    if budget.format or _print_options().get("summary"):
+    gdb formats them): C or C++, no print option that changes a scalar's
+    text, no /FMT or one GdbText makes, output-radix 10 (16 for integers:
+    /x) unless the dtype ignores it."""
+    if _print_options().get("summary"):
         return None
+    fmt = budget.format
     try:
         if gdb.current_language() not in ("c", "c++"):
             return None
-        # Checked before make(): its probes are printed at the current
-        # output-radix.
-        if layout.DTYPES[elements.dtype] not in GdbText.RADIX_FREE and \
-                int(gdb.parameter("output-radix")) != 10:
-            return None
+        if fmt is None and layout.DTYPES[elements.dtype] not in GdbText.RADIX_FREE:
+            # gdb 13 prints integers and bool at output-radix 16 as with
+            # /x.  Checked before make(): its probes are printed at the
+            # current output-radix.
+            radix = int(gdb.parameter("output-radix"))
+            if radix == 16:
+                fmt = "x"
+            elif radix != 10:
+                return None
         texts = Target.get().cached("gdb_texts", lambda _: {})
-        if elements.dtype not in texts:
-            texts[elements.dtype] = GdbText.make(elements.dtype, elements.gdb_type,
-                                                 elements.format.format[0])
-        return texts[elements.dtype]
+        key = (elements.dtype, fmt)
+        if key not in texts:
+            texts[key] = GdbText.make(elements.dtype, elements.gdb_type,
+                                      elements.format.format[0], fmt)
+        return texts[key]
     except (AttributeError, gdb.error, RuntimeError, TypeError, ValueError):
         return None
 

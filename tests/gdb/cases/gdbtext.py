@@ -5,8 +5,8 @@
 # most of these elements itself (printers.GdbText); gdb's print of the
 # same bytes is the reference.  int8/uint8: the plugin shows numbers
 # where gdb shows characters (65 'A'), so their reference is gdb's
-# print/d (int8) or print/u (uint8), and /x and output-radix 16 are not compared (the plugin's /x of
-# -1 is 0xffffffffffffffff, gdb's 0xff).
+# print/d (int8) or print/u (uint8), and /x, /u and output-radix 16 are
+# not compared (the plugin's /x of -1 is 0xffffffffffffffff, gdb's 0xff).
 import gdb
 
 from arrdbg_gdb import layout
@@ -25,6 +25,7 @@ SETTINGS = (("default", None, ""),
             ("repeats unlimited", None, "-repeats unlimited --"),
             ("/x", None, "-- /x"),
             ("/d", None, "-- /d"),
+            ("/u", None, "-- /u"),
             ("output-radix 16", "output-radix", ""),
             # more than any array has: shown whole under a finite limit
             ("elements 70000", None, "-elements 70000 --"))
@@ -71,7 +72,7 @@ def main():
             for label, setting, opts in SETTINGS:
                 ref_opts = opts
                 if name in ("int8", "uint8"):
-                    if label in ("/x", "output-radix 16"):
+                    if label in ("/x", "/u", "output-radix 16"):
                         continue
                     ref_opts = opts.replace(" /d", "") if "/" in opts else opts or "--"
                     ref_opts += " /d" if name == "int8" else " /u"
@@ -92,7 +93,8 @@ def main():
     print("gdbtext: %d of %d prints equal to gdb's" % (equal, total))
     fast = Target.get().__dict__.get("gdb_texts", {})
     print("gdbtext: formatted by the plugin: %s" % " ".join(
-        layout.DTYPES[d] for d in sorted(fast) if fast[d] is not None))
+        layout.DTYPES[d] + ("/" + f if f else "")
+        for d, f in sorted(fast, key=lambda k: (k[0], k[1] or "")) if fast[(d, f)] is not None))
 
 
 main()
