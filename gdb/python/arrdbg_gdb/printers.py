@@ -71,6 +71,13 @@ def _limit(value):
     return None if value <= 0 or value >= 0xffffffff else value
 
 
+def _output_radix():
+    try:
+        return int(gdb.parameter("output-radix"))
+    except (gdb.error, RuntimeError, TypeError, ValueError):
+        return 10
+
+
 def print_limit():
     """`set print elements` (or `print -elements`), None for unlimited."""
     options = _print_options()
@@ -94,7 +101,12 @@ def repeat_limit():
 
 class ScalarTypes:
     """gdb types for elements, so gdb formats them (and /x shows the real
-    width).  8-bit integers stay Python ints: gdb would print them as chars."""
+    width).  8-bit integers stay Python ints: gdb would print them as chars
+    (65 'A'); their char types (bytes) serve only a print with /FMT or
+    another output-radix, where gdb prints a char as a number."""
+
+    BYTES = ((layout.DTYPES.index("int8"), "(signed char)0"),
+             (layout.DTYPES.index("uint8"), "(unsigned char)0"))
 
     CASTS = ((layout.DTYPES.index("bool"), "(_Bool)0"),
              (layout.DTYPES.index("int16"), "(short)0"),
@@ -109,14 +121,20 @@ class ScalarTypes:
              (layout.DTYPES.index("complex128"), "(_Complex double)0"))
 
     def __init__(self):
-        self.types = {}
-        for dtype, expr in self.CASTS:
+        self.types = self._types(self.CASTS)
+        self.bytes = self._types(self.BYTES)
+
+    @staticmethod
+    def _types(casts):
+        types = {}
+        for dtype, expr in casts:
             try:
                 t = gdb.parse_and_eval(expr).type
             except (gdb.error, RuntimeError):
                 continue
             if t.sizeof == layout.DTYPE_SIZES[dtype]:
-                self.types[dtype] = t
+                types[dtype] = t
+        return types
 
 
 # IEEE 754 binary formats by size: the bits of the significand, the
@@ -157,7 +175,7 @@ class GdbText:
     # tests with output-radix 16.
     RADIX_FREE = ("float32", "float64", "complex64", "complex128")
     SPECIAL_MAX = 4096  # NaN/inf bit patterns whose gdb text is kept
-    INT_FORMATS = ("d", "u", "x")  # /FMT made for 16- to 64-bit integers
+    INT_FORMATS = ("d", "u", "x")  # /FMT made for integers
 
     def __init__(self, dtype, gdb_type, endian, fmt=None):
         self.name = layout.DTYPES[dtype]
@@ -171,8 +189,9 @@ class GdbText:
             self.table = ("false", "true") + tuple(map(str, range(2, 256)))
         elif self.size == 1:  # int8, uint8: their numbers, by byte value
             self.texts = self._byte_texts
-            signed = self.letter == "b"
-            self.table = tuple(str(b - 256 if signed and b >= 128 else b) for b in range(256))
+            signed = self.letter == "b" if fmt is None else fmt == "d"
+            pattern = "0x%x" if fmt == "x" else "%d"
+            self.table = tuple(pattern % (b - 256 if signed and b >= 128 else b) for b in range(256))
         elif self.name.startswith("complex"):
             self.texts = self._complex_texts
             digits = _decimal_digits(self.size // 2)
@@ -197,11 +216,12 @@ class GdbText:
         size = layout.DTYPE_SIZES[dtype]
         fmt = layout.DTYPE_FORMATS[dtype]
         if print_format is not None and (
-                print_format not in cls.INT_FORMATS or fmt not in ("h", "i", "q", "H", "I", "Q")):
+                print_format not in cls.INT_FORMATS or fmt not in ("b", "h", "i", "q", "B", "H", "I", "Q")):
             return None
-        if name in ("int8", "uint8") and gdb_type is None:
+        if name in ("int8", "uint8") and print_format is None:
             # Not gdb's char types (65 'A'): the plugin shows numbers, as
-            # its general path does (and gdb's print/d).
+            # its general path does (and gdb's print/d).  With a /FMT,
+            # gdb_type is the char type, checked below.
             return cls(dtype, None, endian)
         if gdb_type is None:
             return None
@@ -214,9 +234,9 @@ class GdbText:
                 probes = [x for p in zip(probes, reversed(probes)) for x in p]
         elif name == "bool":
             probes = [0, 1, 2, 255]
-        elif fmt in ("h", "i", "q"):
+        elif fmt in ("b", "h", "i", "q"):
             probes = [0, 1, -1, 7, -(1 << (8 * size - 1)), (1 << (8 * size - 1)) - 1]
-        elif fmt in ("H", "I", "Q"):
+        elif fmt in ("B", "H", "I", "Q"):
             probes = [0, 1, 7, (1 << (8 * size)) - 1]
         else:
             return None
@@ -293,8 +313,9 @@ def _gdb_text(elements, budget):
         texts = Target.get().cached("gdb_texts", lambda _: {})
         key = (elements.dtype, fmt)
         if key not in texts:
-            texts[key] = GdbText.make(elements.dtype, elements.gdb_type,
-                                      elements.format.format[0], fmt)
+            gdb_type = elements.gdb_type if elements.gdb_type is not None or fmt is None else \
+                elements.byte_type  # int8, uint8 with /FMT: as value_of shows them
+            texts[key] = GdbText.make(elements.dtype, gdb_type, elements.format.format[0], fmt)
         return texts[key]
     except (AttributeError, gdb.error, RuntimeError, TypeError, ValueError):
         return None
@@ -356,17 +377,23 @@ class Elements:
         self.dtype = desc.dtype
         self.data = desc.data
         self.format = struct.Struct(target.endian + layout.DTYPE_FORMATS[desc.dtype])
-        self.gdb_type = target.cached("scalar_types", lambda _: ScalarTypes()).types.get(desc.dtype)
+        scalar_types = target.cached("scalar_types", lambda _: ScalarTypes())
+        self.gdb_type = scalar_types.types.get(desc.dtype)
+        self.byte_type = scalar_types.bytes.get(desc.dtype)  # int8, uint8: a char type
         self.array_types = {}  # n: gdb_type[n], one per row length of a print
 
     def raw(self, offset):
         return read(self.data + offset, self.itemsize, cache=False)
 
-    def value_of(self, raw):
+    def value_of(self, raw, as_number=False):
         """A child value for the element's bytes: a gdb.Value when gdb has
-        the C type (so /x works), else text."""
+        the C type (so /x works), else text; with as_number (a print with
+        /FMT or another output-radix) an 8-bit integer as its char type
+        (/x of -1 is 0xff, not 0xffffffffffffffff)."""
         if self.gdb_type is not None:
             return gdb.Value(raw, self.gdb_type)
+        if as_number and self.byte_type is not None:
+            return gdb.Value(raw, self.byte_type)
         values = self.format.unpack(raw)
         if len(values) == 2:
             return "%r + %ri" % values
@@ -379,15 +406,18 @@ class Elements:
         """The element as a Python number (complex: its real part)."""
         return self.format.unpack(self.raw(offset))[0]
 
-    def text_of(self, raw, gdb_format=False):
+    def text_of(self, raw, gdb_format=False, fmt=None, as_number=False):
         """The element as text: Python's repr (0.0, 1.5, -3), or with
-        gdb_format as gdb prints its C type (0, 1.5, -3)."""
+        gdb_format as gdb prints its C type (0, 1.5, -3) with /fmt (an
+        8-bit integer too with as_number, as value_of)."""
         values = self.format.unpack(raw)
         if len(values) == 2:
             return "%r + %ri" % values
-        if gdb_format and self.gdb_type is not None:
+        gdb_type = self.gdb_type if self.gdb_type is not None else \
+            self.byte_type if as_number else None
+        if gdb_format and gdb_type is not None:
             try:
-                return gdb.Value(raw, self.gdb_type).format_string()
+                return gdb.Value(raw, gdb_type).format_string(**({"format": fmt} if fmt else {}))
             except (gdb.error, RuntimeError):
                 pass
         return repr(values[0])
@@ -434,7 +464,7 @@ class Budget:
     themselves)."""
 
     __slots__ = ("left", "edge", "summarize", "repeats", "bounded", "max_depth", "printing",
-                 "as_text", "cap", "format")
+                 "as_text", "cap", "format", "as_number")
 
     def __init__(self, size, bounded=True):
         limit = print_limit() if bounded else None
@@ -460,6 +490,9 @@ class Budget:
         depth = options.get("max_depth", 20) if bounded else None
         self.max_depth = None if depth is None or depth < 0 else depth
         self.format = options.get("format") or None   # print/x: elements shown as text too
+        # /FMT or another output-radix: 8-bit integers as their char
+        # types, which gdb then prints as numbers (/x of -1: 0xff).
+        self.as_number = self.format is not None or _output_radix() != 10
 
     def parts(self, n):
         """The index ranges shown along an axis of length n, GAP between.
@@ -715,7 +748,7 @@ def _all_element_blocks(row, named=True):
     def run_children(raw, first, length):  # a complete run of one value
         if repeats and length > repeats:
             return (("[%d]" % first, "%s <repeats %d times>" % (
-                elements.text_of(raw, gdb_format=True), length)),)
+                elements.text_of(raw, gdb_format=True, fmt=row.budget.format), length)),)
         return zip(names(first, first + length), repeat(value(raw, gdb_type), length))
 
     def values(raws, base, lo, hi):  # elements base+lo..base+hi-1, one by one
@@ -916,7 +949,8 @@ def _emit(elements, budget, pending):
             return
         budget.left -= repeats
         yield "[%d]" % first, "%s <repeats %d times>" % (
-            elements.text_of(raw, gdb_format=not budget.as_text), run)
+            elements.text_of(raw, gdb_format=not budget.as_text, fmt=budget.format,
+                             as_number=budget.as_number), run)
         return
     for j in range(run):
         if budget.spent():
@@ -924,7 +958,8 @@ def _emit(elements, budget, pending):
             yield "...", "..."
             return
         budget.left -= 1
-        yield "[%d]" % (first + j), elements.text_of(raw) if budget.as_text else elements.value_of(raw)
+        yield "[%d]" % (first + j), elements.text_of(raw) if budget.as_text else \
+            elements.value_of(raw, budget.as_number)
 
 
 def _row_children(row):

@@ -4,9 +4,9 @@
 # change an element's text or the folding of runs.  The plugin formats
 # most of these elements itself (printers.GdbText); gdb's print of the
 # same bytes is the reference.  int8/uint8: the plugin shows numbers
-# where gdb shows characters (65 'A'), so their reference is gdb's
-# print/d (int8) or print/u (uint8), and /x, /u and output-radix 16 are
-# not compared (the plugin's /x of -1 is 0xffffffffffffffff, gdb's 0xff).
+# where gdb shows characters (65 'A') or strings, so with no /FMT their
+# reference is gdb's print/d (int8) or print/u (uint8), /x at
+# output-radix 16 (where the plugin shows 0xff).
 import gdb
 
 from arrdbg_gdb import layout
@@ -71,11 +71,9 @@ def main():
             ref = "*(%s (*)%s) %s[%d]->data" % (C_TYPES[name], shape_of("%s[%d]" % (data, d)), data, d)
             for label, setting, opts in SETTINGS:
                 ref_opts = opts
-                if name in ("int8", "uint8"):
-                    if label in ("/x", "/u", "output-radix 16"):
-                        continue
-                    ref_opts = opts.replace(" /d", "") if "/" in opts else opts or "--"
-                    ref_opts += " /d" if name == "int8" else " /u"
+                if name in ("int8", "uint8") and "/" not in opts:
+                    ref_opts = (opts or "--") + (
+                        " /x" if setting else " /d" if name == "int8" else " /u")
                 if setting:
                     gdb.execute("set output-radix 16")
                 a = body("print %s *%s[%d]" % (opts, ours, d))
