@@ -299,7 +299,8 @@ def _gdb_text(elements, budget):
         return None
     fmt = budget.format
     try:
-        if gdb.current_language() not in ("c", "c++"):
+        language = gdb.current_language()
+        if language not in ("c", "c++"):
             return None
         if fmt is None and layout.DTYPES[elements.dtype] not in GdbText.RADIX_FREE:
             # gdb 13 prints integers and bool at output-radix 16 as with
@@ -311,7 +312,7 @@ def _gdb_text(elements, budget):
             elif radix != 10:
                 return None
         texts = Target.get().cached("gdb_texts", lambda _: {})
-        key = (elements.dtype, fmt)
+        key = (elements.dtype, fmt, language)  # probes checked per language
         if key not in texts:
             gdb_type = elements.gdb_type if elements.gdb_type is not None or fmt is None else \
                 elements.byte_type  # int8, uint8 with /FMT: as value_of shows them

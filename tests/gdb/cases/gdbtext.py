@@ -92,7 +92,7 @@ def main():
     fast = Target.get().__dict__.get("gdb_texts", {})
     print("gdbtext: formatted by the plugin: %s" % " ".join(
         layout.DTYPES[d] + ("/" + f if f else "")
-        for d, f in sorted(fast, key=lambda k: (k[0], k[1] or "")) if fast[(d, f)] is not None))
+        for d, f, _ in sorted(fast, key=lambda k: (k[0], k[1] or "")) if fast[(d, f, "c")]))
 
 
 main()
