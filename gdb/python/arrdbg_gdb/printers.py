@@ -850,6 +850,16 @@ def _all_text_row(desc, elements, budget):
     return Row(desc.data, shape, strides, elements, budget, desc.raw)
 
 
+def _c_strides(shape, itemsize):
+    """The strides of a C-contiguous array of this shape."""
+    strides = []
+    step = itemsize
+    for d in reversed(shape):
+        strides.append(step)
+        step *= d
+    return strides[::-1]
+
+
 def _all_text(row):
     """The children of a _all_text_row print with no Python per element:
     axis 0 is read a chunk of sub-arrays at a time (their elements
@@ -874,6 +884,9 @@ def _all_text(row):
         item_type = item_type.array(d - 1) if item_type is not None else None
         item *= d
     per_chunk = max(2, CHUNK_BYTES // max(item, abs(stride), 1))
+    # Sub-arrays of axis 0 whose elements are C-contiguous: gathered with
+    # one slice each (gather_c_order takes one per inner row).
+    packed = strides[1:] == tuple(_c_strides(shape[1:], elements.itemsize))
     repeats = budget.repeats
     options = {"max_elements": 0, "repeat_threshold": repeats or 0}
     if budget.format:
@@ -907,8 +920,14 @@ def _all_text(row):
             block = (count,) + shape[1:]
             lo, hi = extent(block, strides, elements.itemsize)
             try:
-                buf = gather_c_order(read_buffer(first + lo, hi - lo), -lo, block, strides,
-                                     elements.itemsize)
+                memory = read_buffer(first + lo, hi - lo)
+                if not packed:
+                    buf = gather_c_order(memory, -lo, block, strides, elements.itemsize)
+                elif stride == item:  # C-contiguous: the bytes as they are
+                    buf = memory.tobytes()
+                else:  # one slice per sub-array (C-level), not per inner row
+                    starts = range(-lo, -lo + count * stride, stride)
+                    buf = b"".join(map(memory.__getitem__, map(slice, starts, map(item.__add__, starts))))
             except ReadError as exc:
                 if carry_len:
                     yield run_children(carry, carry_first, carry_len)

@@ -67,7 +67,8 @@ def main():
         if name not in C_TYPES:
             continue
         ok = count = 0
-        for ours, data in (("lin", "lin"), ("cube", "cube"), ("view", "view_copy")):
+        for ours, data in (("lin", "lin"), ("cube", "cube"), ("view", "view_copy"),
+                           ("flip", "flip_copy")):
             ref = "*(%s (*)%s) %s[%d]->data" % (C_TYPES[name], shape_of("%s[%d]" % (data, d)), data, d)
             for label, setting, opts in SETTINGS:
                 ref_opts = opts

@@ -7,12 +7,14 @@
  *            (-0.0, inf, -inf, nan, -nan, DBL_TRUE_MIN, INT64_MIN,
  *            UINT64_MAX, bool bytes 2 and 255), runs of 2..40 equal
  *            elements, and runs that cross the chunk edge;
- *   cube[d]  (1200, 3, 5): rows drawn from four values, NaN among them
- *            for floats (runs of equal
- *            elements and rows), a row often repeating the one before,
- *            equal rows across the chunk edges of 8- and 16-byte dtypes;
+ *   cube[d]  (1200, 3, 5): rows drawn from four values (a NaN among
+ *            them for floats: runs of equal elements and rows), a row
+ *            often repeating the one before, equal rows across the chunk
+ *            edges of 8- and 16-byte dtypes;
  *   view[d]  cube[d][::-2, :, ::2] (negative and strided axes), and
- *            view_copy[d] a C-contiguous copy of it for gdb to print.
+ *            view_copy[d] a C-contiguous copy of it for gdb to print;
+ *   flip[d]  cube[d][::-3] (contiguous rows, axis 0 flipped and strided),
+ *            and flip_copy[d].
  * Deterministic: one fixed PRNG seed. */
 #include <float.h>
 #include <math.h>
@@ -24,6 +26,7 @@
 #include "spot.h"
 
 arr_t *lin[ARR_NDTYPES], *cube[ARR_NDTYPES], *view[ARR_NDTYPES], *view_copy[ARR_NDTYPES];
+arr_t *flip[ARR_NDTYPES], *flip_copy[ARR_NDTYPES];
 
 static uint64_t state = 0x9e3779b97f4a7c15u;
 
@@ -229,13 +232,17 @@ int main(void)
         fill_cube(arr_data(cube[d]), shape[0], size, &s);
         view[d] = arr_slice(cube[d], "::-2, :, ::2");
         view_copy[d] = view[d] ? arr_copy(view[d], ARR_ORDER_C) : NULL;
-        if (!view_copy[d]) {
+        flip[d] = arr_slice(cube[d], "::-3");
+        flip_copy[d] = flip[d] ? arr_copy(flip[d], ARR_ORDER_C) : NULL;
+        if (!view_copy[d] || !flip_copy[d]) {
             fprintf(stderr, "dtypes: %s\n", arr_errmsg());
             return 1;
         }
     }
     arrdbg_spot(1);
     for (int d = 0; d < ARR_NDTYPES; d++) {
+        arr_free(flip_copy[d]);
+        arr_free(flip[d]);
         arr_free(view_copy[d]);
         arr_free(view[d]);
         arr_free(cube[d]);
