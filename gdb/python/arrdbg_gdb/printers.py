@@ -191,7 +191,8 @@ class GdbText:
             self.texts = self._byte_texts
             signed = self.letter == "b" if fmt is None else fmt == "d"
             pattern = "0x%x" if fmt == "x" else "%d"
-            self.table = tuple(pattern % (b - 256 if signed and b >= 128 else b) for b in range(256))
+            self.table = tuple(pattern % (b - 256 if signed and b >= 128 else b)
+                               for b in range(256))
         elif self.name.startswith("complex"):
             self.texts = self._complex_texts
             digits = _decimal_digits(self.size // 2)
@@ -216,7 +217,7 @@ class GdbText:
         size = layout.DTYPE_SIZES[dtype]
         fmt = layout.DTYPE_FORMATS[dtype]
         if print_format is not None and (
-                print_format not in cls.INT_FORMATS or fmt not in ("b", "h", "i", "q", "B", "H", "I", "Q")):
+                print_format not in cls.INT_FORMATS or fmt not in "bhiqBHIQ" or len(fmt) != 1):
             return None
         if name in ("int8", "uint8") and print_format is None:
             # Not gdb's char types (65 'A'): the plugin shows numbers, as
@@ -264,7 +265,8 @@ class GdbText:
         values = struct.unpack_from("%s%d%s" % (self.endian, count, self.letter), buf)
         texts = list(map(self.pattern.__mod__, values))
         if not all(map(math.isfinite, values)):
-            self._gdb_texts(texts, buf, compress(range(count), map(not_, map(math.isfinite, values))))
+            bad = compress(range(count), map(not_, map(math.isfinite, values)))
+            self._gdb_texts(texts, buf, bad)
         return texts
 
     def _complex_texts(self, buf, count):
@@ -927,7 +929,8 @@ def _all_text(row):
                     buf = memory.tobytes()
                 else:  # one slice per sub-array (C-level), not per inner row
                     starts = range(-lo, -lo + count * stride, stride)
-                    buf = b"".join(map(memory.__getitem__, map(slice, starts, map(item.__add__, starts))))
+                    buf = b"".join(map(memory.__getitem__,
+                                       map(slice, starts, map(item.__add__, starts))))
             except ReadError as exc:
                 if carry_len:
                     yield run_children(carry, carry_first, carry_len)

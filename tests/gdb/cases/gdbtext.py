@@ -69,7 +69,8 @@ def main():
         ok = count = 0
         for ours, data in (("lin", "lin"), ("cube", "cube"), ("view", "view_copy"),
                            ("flip", "flip_copy")):
-            ref = "*(%s (*)%s) %s[%d]->data" % (C_TYPES[name], shape_of("%s[%d]" % (data, d)), data, d)
+            ref = "*(%s (*)%s) %s[%d]->data" % (C_TYPES[name], shape_of("%s[%d]" % (data, d)),
+                                                data, d)
             for label, setting, opts in SETTINGS:
                 ref_opts = opts
                 if name in ("int8", "uint8") and "/" not in opts:
@@ -85,7 +86,8 @@ def main():
                 if a == b:
                     ok += 1
                 else:
-                    print("gdbtext: %s %s[%d], %s: differs %s" % (name, ours, d, label, where(a, b)))
+                    print("gdbtext: %s %s[%d], %s: differs %s"
+                          % (name, ours, d, label, where(a, b)))
         print("gdbtext: %-10s %d of %d prints equal to gdb's" % (name, ok, count))
         total += count
         equal += ok
