@@ -10,7 +10,7 @@ import os
 import stat
 import tempfile
 from collections import Counter, defaultdict
-from itertools import compress, repeat
+from itertools import chain, compress, islice, repeat
 from operator import mod, not_
 
 import gdb
@@ -127,9 +127,14 @@ WRITE_CHUNK_LINES = 4096   # lines per gdb.write: few calls, and the pager can s
 
 
 def _write_lines(lines):
-    """Writes lines (without newlines) in chunks."""
-    for start in range(0, len(lines), WRITE_CHUNK_LINES):
-        gdb.write("\n".join(lines[start:start + WRITE_CHUNK_LINES]) + "\n")
+    """Writes lines (without newlines; a list or any iterable, made as
+    they are written) in chunks."""
+    lines = iter(lines)
+    while True:
+        chunk = list(islice(lines, WRITE_CHUNK_LINES))
+        if not chunk:
+            return
+        gdb.write("\n".join(chunk) + "\n")
 
 
 MAX_COLUMN = 40  # a longer cell (a 32-d shape) overflows its row, not every row
@@ -164,15 +169,17 @@ LEAK_IDS_SHOWN = 8
 
 def _list_lines(table):
     """The lines of `arr list` (header first), aligned as _table aligns
-    them.  100,000s of rows, and most of them alike: every cell but the id
-    and the base id is fixed by the row's kind (model.Table), so each kind
+    them, as an iterator: made as _write_lines writes them, so 100,000s
+    of strings are not all alive at once.  Most rows are alike: every
+    cell but the id and the base id is fixed by the row's kind
+    (model.Table), so each kind
     gets its own %-format with those cells written in (shape, place and
     bytes formatted once per kind), and a line is that format applied to
     (id, base id).  Widths come from the kinds or the largest number.
     O(rows), in C-level maps; when most rows are of a kind of their own
     it formats all eight cells per line (the same output)."""
     ids, is_view = table.column("id"), table.column("is_view")
-    id_text = list(map("#%d".__mod__, ids))
+    id_text = map("#%d".__mod__, ids)
     base_ids, kinds = table.column("base_id"), table.column("kind")
     fields = table.kinds()
     used = {k: fields[k] for k in set(kinds)}
@@ -190,7 +197,6 @@ def _list_lines(table):
         w_id, w[0], w[1], w[2], w[3], w_base, w[4])) % header
     base_owner = "%.0s" + "-".ljust(w_base)          # the base id unused
     base_view = "#%%-%dd" % (w_base - 1)
-    lines = [head.rstrip()]
     if len(cells) * 4 <= len(kinds):
         text = lambda cell: cell.replace("%", "%%")   # a cell written into a format
         formats = {k: "  ".join((
@@ -199,17 +205,17 @@ def _list_lines(table):
             base_owner if row[0] in ("owner", "copy") else base_view,
             text(row[4].ljust(w[4])), text(row[5])))
             for k, row in cells.items()}
-        lines += map(mod, map(formats.__getitem__, kinds), zip(id_text, base_ids))
+        lines = map(mod, map(formats.__getitem__, kinds), zip(id_text, base_ids))
     else:
         rows = map(cells.__getitem__, kinds)
         fmt = ("%%%ds  %%-%ds  %%-%ds  %%-%ds  %%%ds  %%s  %%-%ds  %%s"
                % (w_id, w[0], w[1], w[2], w[3], w[4]))
         bases = map(mod, map((base_owner, base_view).__getitem__, is_view), base_ids)
-        lines += map(mod, repeat(fmt), ((i, r[0], r[1], r[2], r[3], b, r[4], r[5])
-                                        for i, r, b in zip(id_text, rows, bases)))
+        lines = map(mod, repeat(fmt), ((i, r[0], r[1], r[2], r[3], b, r[4], r[5])
+                                       for i, r, b in zip(id_text, rows, bases)))
     if any(not text or text[-1].isspace() for text in places.values()):
-        lines = list(map(str.rstrip, lines))  # as _table does
-    return lines
+        lines = map(str.rstrip, lines)  # as _table does
+    return chain((head.rstrip(),), lines)
 
 
 def _footer(reg, table):
