@@ -198,6 +198,23 @@ def test_strided_columns(rng, rounds):
                                        for k in range(count)] or n == 0,
                   "first %d shape entries of %d structs at step %d" % (n, count, step))
         check(columns(bytes(size * 3), size + 4, 2) is None, "a step of 4 past 8-byte fields refused")
+        # same: a Same exactly when every struct holds the same value
+        for _ in range(rounds):
+            count = rng.randrange(1, 6)
+            step = size + 8 * rng.randrange(0, 3)
+            one = bytes(rng.getrandbits(8) for _ in range(size))
+            block = bytearray((one + bytes(step - size)) * count)
+            changed = rng.randrange(0, count + 1)   # count: none changed
+            if changed < count:
+                pos = changed * step + rng.randrange(0, size)
+                block[pos] ^= 1 << rng.randrange(0, 8)
+            got = columns(bytes(block), step, count, same=range(len(walk)))
+            want = list(zip(*(pick(bytes(block), k * step) for k in range(count))))
+            want[label_at] = tuple(b[0] for b in want[label_at])
+            ok = all(isinstance(g, layout.Same) == (len(set(w)) == 1) and
+                     (list(g.values()) if isinstance(g, layout.Same) else g) == list(w)
+                     for g, w in zip(got, want))
+            check(ok, "same columns of %d structs, struct %d changed" % (count, changed))
 
 
 def main():

@@ -14,6 +14,7 @@ Pure Python (no gdb import) so the offline tests can use it too.
 
 import struct
 import sys
+from itertools import repeat
 
 try:
     from . import _generated as _g
@@ -131,29 +132,44 @@ def natural_layout(fields, pointer_size):
     return offsets, (pos + align_max - 1) // align_max * align_max
 
 
+class Same:
+    """A column whose `count` values are all `value` (see column_picker's
+    `same`): no list of count equal objects is made."""
+    __slots__ = ("value", "count")
+
+    def __init__(self, value, count):
+        self.value, self.count = value, count
+
+    def values(self):
+        return repeat(self.value, self.count)
+
+
 def _strided_reader(specs):
-    """columns(buf, step, count) for column_picker: specs are (offset,
-    format letter, size) per field.  O(count) per field, in C."""
-    def columns(buf, step, count):
+    """columns(buf, step, count, same) for column_picker: specs are
+    (offset, format letter, size) per field.  O(count) per field, in C."""
+    def columns(buf, step, count, same=()):
         if step <= 0 or any(step % size for _offset, _letter, size in specs):
             return None
         view = memoryview(buf)
         out = []
-        for offset, letter, size in specs:
-            out.append(strided_column(view, offset, letter, size, step, count))
+        for k, (offset, letter, size) in enumerate(specs):
+            out.append(strided_column(view, offset, letter, size, step, count, k in same))
         return out
     return columns
 
 
-def strided_column(view, offset, letter, size, step, count):
+def strided_column(view, offset, letter, size, step, count, same=False):
     """The `count` values of format `letter` (native, `size` bytes) at
     view[offset + k * step], as a list: one strided memoryview, converted
-    in C.  step must be a multiple of size and offset of size's alignment
-    in the buffer (the caller checks)."""
+    in C; with same, a Same when they are all equal (compared as bytes,
+    C-level).  step must be a multiple of size (the caller checks)."""
     if count <= 0:
         return []
     end = offset + (count - 1) * step + size
-    return view[offset:end].cast(letter)[::step // size].tolist()
+    column = view[offset:end].cast(letter)[::step // size]
+    if same and column.tobytes() == column[:1].tobytes() * count:
+        return Same(column[0], count)
+    return column.tolist()
 
 
 class StructDecoder:
@@ -265,10 +281,12 @@ class StructDecoder:
 
     def column_picker(self, names, first_byte=()):
         """For structs packed at a constant step in one buffer (handles
-        malloc'ed one after another): columns(buf, step, count) gives, in
-        picker(names)'s order, one list per field of the `count` structs
-        at buf[0], buf[step], ...: a strided memoryview of the field per
-        column (one C-level pass each, no tuple per struct).  The fields
+        malloc'ed one after another): columns(buf, step, count, same)
+        gives, in picker(names)'s order, one list per field of the `count`
+        structs at buf[0], buf[step], ...: a strided memoryview of the
+        field per column (one C-level pass each, no tuple per struct); a
+        field whose position in that order is in `same` gives a Same
+        instead when its values are all equal.  The fields
         named in first_byte give their first byte as an int.  None when
         the target's byte order or a field's size or alignment does not
         allow it (picker() then serves).  columns() returns None for a

@@ -391,8 +391,9 @@ WALK_FIELDS = ("magic", "ndim", "id", "dtype", "itemsize", "op", "base_id", "is_
 class Table:
     """The valid descriptors of a registry walk, in registry order, as
     columns.  column(name) gives a list: a decoded field, shape (and
-    strides, in a full walk) as tuples, address, kind, and the fields
-    fixed by the kind: label (as text), size, nbytes, category.
+    strides, in a full walk) as tuples, address, kind, label (as text),
+    size, nbytes, category.  The fields a row's kind fixes (_BY_KIND)
+    are kept per kind and made into a column on first use.
     Columns, not objects: a column is one C-level pass.  kinds() gives
     the fields of each kind (few: rows made alike are one kind)."""
 
@@ -403,8 +404,8 @@ class Table:
 
     @classmethod
     def empty(cls):
-        return cls(WALK_FIELDS, {name: [] for name in WALK_FIELDS + (
-            "shape", "address", "kind") if name != "label"}, {})
+        return cls(WALK_FIELDS, {name: [] for name in WALK_FIELDS + ("address", "kind")
+                                 if name not in _BY_KIND}, {})
 
     def __len__(self):
         return len(self._columns["address"])
@@ -452,7 +453,7 @@ class Table:
 # A row's kind: these fields, then shape, label (raw bytes) and made_at.
 _KIND_FIELDS = ("magic", "ndim", "dtype", "itemsize", "is_view", "orphaned", "op",
                 "shape", "label", "made_at")
-_BY_KIND = ("label", "size", "nbytes", "category")
+_BY_KIND = frozenset(_KIND_FIELDS + ("size", "nbytes", "category"))  # Table: columns by kind
 
 
 def _runs(pointers, size, count):
@@ -500,21 +501,24 @@ def _constant_step(offsets):
     return step
 
 
-def _array_column(block, step, n, spec, ndim, maxdims):
+def _array_column(block, step, n, spec, ndim, maxdims, same=False):
     """The first ndim entries of a counted array (shape, strides) of the n
     structs at block[0], block[step], ..., as one tuple per struct: one
     strided column per entry, zipped (C-level passes); None when spec is
     None (see StructDecoder.array_columns), step is not a multiple of the
-    entry size or ndim is not 0..maxdims."""
+    entry size or ndim is not 0..maxdims.  same: a layout.Same when
+    every struct has the same entries."""
     if spec is None or not 0 <= ndim <= maxdims:
         return None
     offset, letter, size, _length = spec
     if step % size:
         return None
     view = memoryview(block)
-    cols = [layout.strided_column(view, offset + d * size, letter, size, step, n)
+    cols = [layout.strided_column(view, offset + d * size, letter, size, step, n, same)
             for d in range(ndim)]
-    return list(zip(*cols)) if cols else [()] * n
+    if all(isinstance(c, layout.Same) for c in cols):
+        return layout.Same(tuple(c.value for c in cols), n)
+    return list(zip(*(c.values() if isinstance(c, layout.Same) else c for c in cols)))
 
 
 def _walk(pointers, decoder, problems, bad, full=False):
@@ -578,8 +582,21 @@ def _walk(pointers, decoder, problems, bad, full=False):
             if block is not None:
                 found.update(zip(alone[i:end], zip(repeat(block), map(sub, alone[i:end], repeat(alone[i])))))
 
-    columns = [[] for _ in names]
-    shapes, strides, addresses, slots = [], [], [], []
+    # Per row, only the fields a kind does not fix are kept (row_names:
+    # id, base id, data, buffer bytes, and in a full walk the rest); the
+    # others, with shape and label, make the row's KIND: the index of the
+    # first row of its kind, found per part (a run of handles, or one).
+    # validate()'s checks, the category, size and label text are then
+    # worked out once per kind (below), not per row.  In a run at a
+    # constant step whose kind fields are each the same throughout (arrays
+    # made alike, one after the other), the run is one kind at once: no
+    # object per row for them.
+    row_names = tuple(n for n in names if n not in _KIND_FIELDS)
+    row_at = [names.index(n) for n in row_names]
+    kind_at = [names.index(n) for n in _KIND_FIELDS if n in names]  # shape: apart
+    columns = [[] for _ in row_names]
+    first = {}   # kind key: kind id
+    kind, strides, addresses, slots = [], [], [], []
     for i, end in runs:
         block = None
         if end - i > 1:
@@ -608,12 +625,20 @@ def _walk(pointers, decoder, problems, bad, full=False):
                         continue
                 parts.append((spot[0], [ptr], [spot[1]], (slot,)))
         for block, group, offsets, places in parts:
+            n = len(offsets)
             step = _constant_step(offsets) if columns_of is not None else 0
-            got = columns_of(block, step, len(offsets)) if step else None
-            if got is not None:   # first label bytes as ints
+            got = columns_of(block, step, n, kind_at) if step else None
+            if got is not None:   # first label bytes as ints (or a Same)
                 firsts = got[label_at]
-                if firsts.count(0) == len(firsts):
-                    got[label_at] = [b"\0"] * len(firsts)
+                if isinstance(firsts, layout.Same):
+                    if firsts.value:   # one label throughout: read it once
+                        got[label_at] = layout.Same(label_of(block, label_offset)[0], n)
+                        if any(label_of(block, pos + label_offset)[0] != got[label_at].value
+                               for pos in offsets):
+                            got[label_at] = [label_of(block, pos + label_offset)[0]
+                                             for pos in offsets]
+                    else:
+                        got[label_at] = layout.Same(b"\0", n)
                 else:
                     got[label_at] = [label_of(block, pos + label_offset)[0] if first else b"\0"
                                      for first, pos in zip(firsts, offsets)]
@@ -625,42 +650,48 @@ def _walk(pointers, decoder, problems, bad, full=False):
                     for j in compress(range(len(labels)), map(ne, labels, repeat(b"\0"))):
                         labels[j] = label_of(block, offsets[j] + label_offset)[0]
                     got[label_at] = labels
-            for column, values in zip(columns, got):
-                column += values
-            ndims = set(got[ndim_at])
-            ndim = ndims.pop() if len(ndims) == 1 else -1
-            some = more = None
-            if step:
-                some = _array_column(block, step, len(offsets), shape_cols, ndim, maxdims)
-                more = _array_column(block, step, len(offsets), strides_cols, ndim, maxdims) \
-                    if full else ()
-            if some is not None and more is not None:
-                shapes += some
-                strides += more
-            elif 0 <= ndim <= maxdims:
-                shapes += map(shape_readers[ndim], repeat(block),
-                              map(add, offsets, repeat(shape_offset)))
-                if full:
-                    strides += map(strides_readers[ndim], repeat(block),
-                                   map(add, offsets, repeat(strides_offset)))
+            for column, at in zip(columns, row_at):
+                column += got[at]
+            ndims = got[ndim_at]
+            if isinstance(ndims, layout.Same):
+                ndim = ndims.value
             else:
-                for n, pos in zip(got[ndim_at], offsets):
-                    ok = 0 <= n <= maxdims
-                    shapes.append(shape_readers[n](block, pos + shape_offset) if ok else ())
+                ndims = set(ndims)
+                ndim = ndims.pop() if len(ndims) == 1 else -1
+            shapes = more = None
+            if step:
+                shapes = _array_column(block, step, n, shape_cols, ndim, maxdims, same=True)
+                more = _array_column(block, step, n, strides_cols, ndim, maxdims) if full else ()
+            if shapes is None or more is None:
+                if 0 <= ndim <= maxdims:
+                    shapes = list(map(shape_readers[ndim], repeat(block),
+                                      map(add, offsets, repeat(shape_offset))))
                     if full:
-                        strides.append(strides_readers[n](block, pos + strides_offset) if ok else ())
+                        more = map(strides_readers[ndim], repeat(block),
+                                   map(add, offsets, repeat(strides_offset)))
+                else:
+                    shapes, more = [], []
+                    for nd, pos in zip(got[ndim_at].values() if isinstance(
+                            got[ndim_at], layout.Same) else got[ndim_at], offsets):
+                        ok = 0 <= nd <= maxdims
+                        shapes.append(shape_readers[nd](block, pos + shape_offset) if ok else ())
+                        if full:
+                            more.append(strides_readers[nd](block, pos + strides_offset)
+                                        if ok else ())
+            if full:
+                strides += more
+            keyed = [got[at] for at in kind_at]
+            keyed.insert(_KIND_FIELDS.index("shape"), shapes)
+            base = len(addresses)
+            if all(isinstance(c, layout.Same) for c in keyed):
+                kind += [first.setdefault(tuple(c.value for c in keyed), base)] * n
+            else:
+                kind += map(first.setdefault, zip(*(c.values() if isinstance(c, layout.Same) else c
+                                                    for c in keyed)), range(base, base + n))
             addresses += group
             slots += places
-    col = dict(zip(names, columns))
+    col = dict(zip(row_names, columns))
 
-    # Every cell of a row but its id, base id, data and buffer bytes is
-    # fixed by its KIND: (the fields validate() checks, shape, label,
-    # made_at).  Rows get a kind id (the index of the first row of their
-    # kind) in one C-level pass; validate()'s checks, the category, size
-    # and label text are worked out once per kind, not per row.
-    first = {}
-    kind = list(map(first.setdefault, zip(*map(col.__getitem__, _KIND_FIELDS[:-3]), shapes,
-                                          col["label"], col["made_at"]), range(len(shapes))))
     fields = {}
     bad_kinds = set()
     for key, k in first.items():
@@ -681,8 +712,7 @@ def _walk(pointers, decoder, problems, bad, full=False):
         empty = {k for k, f in fields.items() if not f["size"]}
         flagged = sorted(set(flagged).union(compress(range(len(kind)), map(
             lambda d, k: d == 0 and k not in empty, data, kind))))
-    del col["label"]   # by kind
-    col.update(shape=shapes, address=addresses, kind=kind)
+    col.update(address=addresses, kind=kind)
     if full:
         col["strides"] = strides
     table = Table(names, col, fields)
