@@ -245,7 +245,8 @@ Subcommands: arr list, arr info, arr views, arr shares, arr leaks, arr mem,
 arr dump.
 An array argument is any expression giving an arr_t * (or an arr_t), or #ID
 for the live array with that id in libarr's registry.
-Settings: set arr max-read, set arr read-orphans, set arr max-work.
+Settings: set arr max-read, set arr max-dump, set arr read-orphans,
+set arr max-work.
 Functions: $arr_get(a, i, ...), $arr_shares(a, b), $arr_size(a), $arr_id(a)."""
 
     def __init__(self):
@@ -884,6 +885,9 @@ def _func_desc(name, value):
         raise gdb.GdbError("$%s: %s" % (name, exc))
 
 
+INDEX_TYPE_CODES = (gdb.TYPE_CODE_INT, gdb.TYPE_CODE_CHAR, gdb.TYPE_CODE_BOOL, gdb.TYPE_CODE_ENUM)
+
+
 class ArrGet(gdb.Function):
     """$arr_get(A, I, ...): element A[I, ...] of an arr_t * (negative indices
 count from the end), read through its strides.  Complex elements give
@@ -907,6 +911,10 @@ their real part.  Example: break f if $arr_get(a, 2, -1) > 0.5"""
                                % (d.id, d.base_id))
         offset = 0
         for axis, (i, n, s) in enumerate(zip(index, d.shape, d.strides)):
+            if i.type.strip_typedefs().code not in INDEX_TYPE_CODES:
+                # int() would truncate 1.9 to 1 and 1e300 to 2**63 - 1.
+                raise gdb.GdbError("$arr_get: the index for axis %d is of type %s, not an integer (as in NumPy)"
+                                   % (axis, i.type))
             i = int(i)
             k = i + n if i < 0 else i
             if not 0 <= k < n:

@@ -681,8 +681,14 @@ def resolve(text, evaluate=None):
     evaluate(text) gives the expression's gdb.Value (default: evaluate it
     now); a command passes one that evaluates each expression once."""
     text = text.strip()
-    if text.startswith("#") and text[1:].isdigit():
-        ident = int(text[1:])
+    if text.startswith("#"):
+        # ASCII digits only: str.isdigit() also takes '²' (int() refuses
+        # it) and int() takes '٣' (an id nobody typed).
+        digits = text[1:]
+        if not (digits.isascii() and digits.isdigit()):
+            raise gdb.GdbError("%r is not an array id: #ID is # and decimal digits (arr list shows them)"
+                               % text)
+        ident = int(digits)
         try:
             desc = Registry().by_id(ident)
         except (Invalid, ReadError) as exc:
