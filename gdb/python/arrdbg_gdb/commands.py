@@ -10,8 +10,8 @@ import os
 import stat
 import tempfile
 from collections import defaultdict
-from itertools import compress, repeat
-from operator import mod, not_
+from itertools import chain, compress, product, repeat
+from operator import mod, mul, not_
 
 import gdb
 
@@ -731,8 +731,16 @@ counters is reported below the totals."""
         return [head] + ["  " + line for line in _table(columns, right_aligned=(0, 1))]
 
 
+DUMP_CHUNK_BYTES = 1 << 20  # arr dump gathers and writes this much at a time
+
+
 def read_c_order(d):
-    """All elements of d in C order (bytes), one read of its extent."""
+    """The elements of d in C order, as an iterable of bytes chunks of at
+    most DUMP_CHUNK_BYTES (or one element): one read of its extent, then
+    gathered a chunk at a time, so gdb holds the extent and one chunk, not
+    the whole file (a stride-0 view of 2**32 elements reads 8 bytes and
+    writes 32 GiB under `set arr max-dump unlimited`: that was a
+    MemoryError).  O(elements)."""
     if Settings.max_dump is not None and d.nbytes > Settings.max_dump:
         raise gdb.GdbError("#%d has %d elements, %d bytes: more than `set arr max-dump` (%d bytes)"
                            % (d.id, d.size, d.nbytes, Settings.max_dump))
@@ -741,7 +749,18 @@ def read_c_order(d):
         raise gdb.GdbError("#%d spans %d bytes, more than `set arr max-read` (%d)"
                            % (d.id, hi - lo, Settings.max_read))
     buf = read(d.data + lo, hi - lo, cache=False) if hi > lo else b""
-    return npy.gather_c_order(buf, -lo, d.shape, d.strides, d.itemsize)
+    if d.size == 0:
+        return ()
+    # The leading axes walked here, each step one gather of the block of
+    # the trailing axes (at most DUMP_CHUNK_BYTES).
+    lead, block = 0, d.nbytes
+    while lead < d.ndim and block > DUMP_CHUNK_BYTES:
+        block //= d.shape[lead]
+        lead += 1
+    shape, strides, itemsize = d.shape, d.strides, d.itemsize
+    return (npy.gather_c_order(buf, -lo + sum(map(mul, index, strides)), shape[lead:], strides[lead:],
+                               itemsize)
+            for index in product(*map(range, shape[:lead])))
 
 
 def write_replacing(path, chunks):
@@ -812,12 +831,14 @@ existing FILE is left as it was.  FILE must be a regular file or new."""
         head = npy.header(npy.descr(d.dtype, Target.get().endian), d.shape)
         path = os.path.expanduser(path)
         try:
-            write_replacing(path, (head, body))
+            write_replacing(path, chain((head,), body))
         except OSError as exc:
             raise gdb.GdbError("arr dump: %s: %s (nothing written)"
                                % (path, exc.strerror or exc))
+        except MemoryError:
+            raise gdb.GdbError("arr dump: %s: gdb ran out of memory (nothing written)" % path)
         gdb.write("wrote #%d %s %s to %s (%d bytes)\n" % (
-            d.id, d.dtype_name, fmt_tuple(d.shape), path, len(head) + len(body)))
+            d.id, d.dtype_name, fmt_tuple(d.shape), path, len(head) + d.nbytes))
 
 
 # ---- settings -----------------------------------------------------------
