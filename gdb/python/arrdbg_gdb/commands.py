@@ -6,12 +6,13 @@ errors with a short message, never as a Python traceback.
 
 import contextlib
 import errno
+import heapq
 import os
 import stat
 import tempfile
 from collections import defaultdict
 from itertools import chain, compress, product, repeat
-from operator import mod, mul, not_
+from operator import mod, mul, neg, not_
 
 import gdb
 
@@ -109,11 +110,41 @@ def _numpy_first(name, arg):
     return numpy_registry.command(name, arg, lambda: _optional_registry() is not None)
 
 
-def _registry(name):
+def _registry(name, registries=None):
     try:
-        return Registry()
+        return registries.get() if registries is not None else Registry()
     except (Invalid, ReadError) as exc:
         raise gdb.GdbError("%s: cannot read libarr's registry: %s" % (name, exc))
+
+
+class Registries:
+    """libarr's registry for one command: walked on first use (O(live
+    arrays)), then shared by its #IDs, its source chain and its orphans,
+    so `arr info #5` walks it once and `arr info a` (no source to look
+    up) not at all."""
+
+    def __init__(self):
+        self._reg = self._error = None
+        self._walked = False
+
+    def get(self):
+        """The Registry; raises Invalid or ReadError."""
+        if not self._walked:
+            self._walked = True
+            try:
+                self._reg = Registry()
+            except (Invalid, ReadError) as exc:
+                self._error = exc
+        if self._error is not None:
+            raise self._error
+        return self._reg
+
+    def optional(self):
+        """The Registry, or None when it cannot be read."""
+        try:
+            return self.get()
+        except (Invalid, ReadError):
+            return None
 
 
 def _args(arg, name, count, usage):
@@ -292,10 +323,11 @@ caller).  `owners` lists owners and copies, `views` views and orphans,
         gdb.write(_footer(reg, table))
 
 
-def _source_chain(desc, reg):
+def _source_chain(desc, registries):
     parts = ["#%d (%s)" % (desc.id, desc.op_name)]
     seen = {desc.id}
     ident = desc.source_id
+    reg = registries.optional() if ident else None
     while ident and len(parts) < MAX_SOURCE_CHAIN:
         if ident in seen:
             parts.append("#%d (cycle!)" % ident)
@@ -364,8 +396,8 @@ address such as id(x), or a Python variable of the selected Python frame
         with evaluated_once() as evaluate:
             if foreign.info(arg) or numpy_support.info(arg):  # another library's array, NumPy's
                 return
-            d = resolve(arg, evaluate)
-        reg = _optional_registry()
+            registries = Registries()
+            d = resolve(arg, evaluate, registries.get)
         out = [d.summary()]
         out.append("  address:    0x%x" % d.address)
         out.append("  made by:    %s%s, at %s" % (
@@ -404,7 +436,7 @@ address such as id(x), or a Python variable of the selected Python frame
             owner = d
             out.append("  base:       none (owns its data)" if d.flags & layout.FLAG_OWNDATA
                        else "  base:       none (wraps memory it does not own)")
-        out.append("  made from:  %s" % _source_chain(d, reg))
+        out.append("  made from:  %s" % _source_chain(d, registries))
         if owner is not None:
             views, problem = walk_views(owner)
             out.append("  views of #%d: %d live%s" % (owner.id, len(views), ":" if views else ""))
@@ -439,12 +471,12 @@ address such as id(x), or a Python variable of the selected Python frame
         with evaluated_once() as evaluate:
             if foreign.views(arg) or numpy_support.views(arg):  # another library's, NumPy's
                 return
-            d = resolve(arg, evaluate)
+            registries = Registries()
+            d = resolve(arg, evaluate, registries.get)
         problem = None
         if d.is_view and d.orphaned:
-            reg = _registry("arr views")
             head = "#%d (freed; these views are orphaned)" % d.base_id
-            views = [v for v in reg.entries if v.is_view and v.base_id == d.base_id]
+            views = _views_of_freed(_registry("arr views", registries), d.base_id)
             root_id = d.base_id
         else:
             owner = d
@@ -496,6 +528,22 @@ address such as id(x), or a Python variable of the selected Python frame
         gdb.write("\n".join(out) + "\n")
 
 
+def _views_of_freed(reg, base_id):
+    """The registry's views of the freed owner base_id: a pass over two
+    columns, then a descriptor read per match (O(live arrays + matches));
+    a view that changed since the walk is left out."""
+    table = reg.table
+    rows = [k for k, (view, base) in enumerate(zip(table.column("is_view"), table.column("base_id")))
+            if view and base == base_id]
+    views = []
+    for k in rows:
+        try:
+            views.append(table.desc(k))
+        except (Invalid, ReadError):
+            continue
+    return views
+
+
 def _owner_data(d):
     """Address of the data of d's owner (d's own for an owner)."""
     return d.data - d.offset if d.is_view else d.data
@@ -537,13 +585,15 @@ address such as id(x), or a Python variable of the selected Python frame
 
     def _run(self, arg):
         with evaluated_once() as evaluate:
+            registries = Registries()
+
             def resolve_once(text):
-                return resolve(text, evaluate)
+                return resolve(text, evaluate, registries.get)
             if foreign.shares(arg, resolve_once, Settings.max_work) or \
                     numpy_support.shares(arg, resolve_once):
                 return
             first, second = _args(arg, "arr shares", 2, "arr shares EXPR EXPR")
-            a, b = resolve(first, evaluate), resolve(second, evaluate)
+            a, b = resolve_once(first), resolve_once(second)
         gdb.write("\n".join(shares_report(a, b, Settings.max_work, (first, second))) + "\n")
 
 
@@ -612,6 +662,7 @@ buffers themselves; at exit the tool's report is the authoritative one."""
 
 
 MEM_DEFAULT_TOP = 10
+MEM_READS_MAX = 256  # arr mem N: up to this many rows, one read each; more, one full walk
 
 
 def _bytes_text(n, whole=None):
@@ -677,9 +728,10 @@ counters is reported below the totals."""
             out.append("largest live arrays: cannot read libarr's registry: %s" % exc)
             _write_lines(out)
             return
-        owners = [d for d in reg.entries if not d.is_view]
-        out += self._cross_check(stats, owners, problems)
-        out += self._largest(owners, top)
+        table = reg.table
+        owners = [k for k, view in enumerate(table.column("is_view")) if not view]
+        out += self._cross_check(stats, table, owners, problems)
+        out += self._largest(reg, owners, top)
         _write_lines(out)
         gdb.write(_registry_problems(reg))
 
@@ -696,14 +748,16 @@ counters is reported below the totals."""
         ]
 
     @staticmethod
-    def _cross_check(st, owners, problems):
-        """A note when the registry's live owners do not add up to the
-        counters (a corrupt registry, or a stop inside libarr between the
-        two updates)."""
+    def _cross_check(st, table, owners, problems):
+        """A note when the registry's live owners (rows of the walk's
+        table) do not add up to the counters (a corrupt registry, or a
+        stop inside libarr between the two updates).  Column passes: O(n)."""
         if problems:
             return []
-        total = sum(max(d.buffer_bytes, 0) for d in owners)
-        copies = sum(max(d.buffer_bytes, 0) for d in owners if d.category == "copy")
+        sizes = list(map(max, map(table.column("buffer_bytes").__getitem__, owners), repeat(0)))
+        categories = map(table.column("category").__getitem__, owners)
+        total = sum(sizes)
+        copies = sum(compress(sizes, map("copy".__eq__, categories)))
         if (total, copies, len(owners)) == (st["live_bytes"], st["live_copy_bytes"], st["live_owners"]):
             return []
         return ["note: the registry lists %d live owners with %d bytes (%d in copies); "
@@ -711,11 +765,28 @@ counters is reported below the totals."""
                 % (len(owners), total, copies, st["live_owners"], st["live_bytes"], st["live_copy_bytes"])]
 
     @staticmethod
-    def _largest(owners, top):
+    def _largest(reg, owners, top):
+        """The top owners (rows of the walk's table), largest buffer
+        first, ties by id: ranked on two columns (O(n log top), or
+        O(n log n) for all), then every field of the rows shown: a read
+        per row for a few, the registry's one full walk for many."""
         if not owners:
             return ["no live owners"]
-        ranked = sorted(owners, key=lambda d: (-max(d.buffer_bytes, 0), d.id))
-        shown = ranked if top is None else ranked[:top]
+        table = reg.table
+        sizes, ids = table.column("buffer_bytes"), table.column("id")
+        keys = zip(map(neg, map(max, map(sizes.__getitem__, owners), repeat(0))),
+                   map(ids.__getitem__, owners), owners)
+        ranked = sorted(keys) if top is None else heapq.nsmallest(top, keys)
+        shown = []
+        entries = reg.entries if len(ranked) > MEM_READS_MAX else None
+        if entries is not None and len(entries) == len(table):
+            shown = [entries[k] for _size, _id, k in ranked]
+        else:
+            for _size, _id, k in ranked:
+                try:
+                    shown.append(table.desc(k))
+                except (Invalid, ReadError):
+                    continue  # changed since the walk
         head = "largest live arrays (%d of %d owners):" % (len(shown), len(owners))
         if not shown:
             return [head]

@@ -676,10 +676,12 @@ def address_of(value):
     raise gdb.GdbError("expected an arr_t * (or #ID), got a value of type %s" % value.type)
 
 
-def resolve(text, evaluate=None):
+def resolve(text, evaluate=None, registry=None):
     """An ArrDesc for a command argument: an expression or #ID.
     evaluate(text) gives the expression's gdb.Value (default: evaluate it
-    now); a command passes one that evaluates each expression once."""
+    now); a command passes one that evaluates each expression once.
+    registry() gives the Registry to find #ID in (default: a new walk); a
+    command passes one that walks it once for all its uses."""
     text = text.strip()
     if text.startswith("#"):
         # ASCII digits only: str.isdigit() also takes '²' (int() refuses
@@ -690,7 +692,7 @@ def resolve(text, evaluate=None):
                                % text)
         ident = int(digits)
         try:
-            desc = Registry().by_id(ident)
+            desc = (registry or Registry)().by_id(ident)
         except (Invalid, ReadError) as exc:
             raise gdb.GdbError("cannot read libarr's registry: %s" % exc)
         if desc is None:
