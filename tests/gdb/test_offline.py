@@ -161,12 +161,52 @@ def test_bulk_decode(rng, rounds):
                   "first %d of shape/strides differ at pos %d" % (n, pos))
 
 
+def test_strided_columns(rng, rounds):
+    """The registry walk's column reads (column_picker, array_columns,
+    strided_column) give, for structs at a constant step in one block,
+    the same values as picker() struct by struct; a step that is not a
+    multiple of a field's size and a foreign byte order are refused."""
+    native = "<" if sys.byteorder == "little" else ">"
+    offsets, size = layout.natural_layout(layout.ARR_FIELDS, 8)
+    for endian in ("<", ">"):
+        decoder = layout.StructDecoder(layout.ARR_FIELDS, offsets, size, 8, endian)
+        names = decoder.split(("shape", "strides"))
+        walk = tuple(n for n in names if n != "label") + ("label",)
+        columns = decoder.column_picker(walk, first_byte=("label",))
+        spec = decoder.array_columns("shape")
+        if endian != native:
+            check(columns is None and spec is None, "foreign byte order refused")
+            continue
+        check(columns is not None and spec is not None, "native byte order served")
+        order, pick = decoder.picker(walk, first_byte=("label",))
+        shape_offset, shape_readers = decoder.array_readers("shape")
+        for _ in range(rounds):
+            count = rng.randrange(1, 9)
+            step = size + rng.randrange(0, 5) * 8
+            block = bytes(rng.getrandbits(8) for _ in range(step * (count - 1) + size))
+            got = columns(block, step, count)
+            want = list(zip(*(pick(block, k * step) for k in range(count))))
+            label_at = order.index("label")
+            want[label_at] = tuple(b[0] for b in want[label_at])   # first byte as an int
+            check(got is not None and [tuple(c) for c in got] == want,
+                  "columns of %d structs at step %d" % (count, step))
+            n = rng.randrange(0, layout.MAXDIMS + 1)
+            view = memoryview(block)
+            cols = [layout.strided_column(view, spec[0] + d * spec[2], spec[1], spec[2], step, count)
+                    for d in range(n)]
+            check(list(zip(*cols)) == [shape_readers[n](block, k * step + shape_offset)
+                                       for k in range(count)] or n == 0,
+                  "first %d shape entries of %d structs at step %d" % (n, count, step))
+        check(columns(bytes(size * 3), size + 4, 2) is None, "a step of 4 past 8-byte fields refused")
+
+
 def main():
     rng = random.Random(int(os.environ.get("ARRDBG_SEED", "12345")))
     test_overlap(rng, 3000)
     test_too_hard()
     test_npy(rng, 400)
     test_bulk_decode(rng, 200)
+    test_strided_columns(rng, 200)
     print("%d passed, %d failed" % (passes[0], len(failures)))
     return 1 if failures else 0
 

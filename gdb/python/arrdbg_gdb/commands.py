@@ -10,7 +10,7 @@ import heapq
 import os
 import stat
 import tempfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from itertools import chain, compress, product, repeat
 from operator import mod, mul, neg, not_
 
@@ -196,27 +196,24 @@ LEAK_IDS_SHOWN = 8
 def _list_lines(table):
     """The lines of `arr list` (header first), aligned as _table aligns
     them.  100,000s of rows, and most of them alike: every cell but the id
-    and the base id is fixed by (kind, dtype, shape, label, made_at), so
-    each distinct such row gets its own %-format with those cells written
-    in (shape, place and bytes formatted once), and a line is that format
-    applied to (id, base id).  Widths come from the distinct values or the
-    largest number.  O(rows), in C-level maps; when most rows differ it
-    formats all eight cells per line (the same output)."""
+    and the base id is fixed by the row's kind (model.Table), so each kind
+    gets its own %-format with those cells written in (shape, place and
+    bytes formatted once per kind), and a line is that format applied to
+    (id, base id).  Widths come from the kinds or the largest number.
+    O(rows), in C-level maps; when most rows are of a kind of their own
+    it formats all eight cells per line (the same output)."""
     ids, is_view = table.column("id"), table.column("is_view")
     id_text = list(map("#%d".__mod__, ids))
-    base_ids, categories = table.column("base_id"), table.column("category")
-    keys = list(zip(categories, table.column("dtype"), table.column("shape"),
-                    table.column("label"), table.column("made_at")))
-    kinds = dict(zip(keys, range(len(keys))))   # distinct key: a row of it
-    places = {pc: where(pc) for pc in set(table.column("made_at"))}  # a few call sites
-    shapes = {shape: fmt_tuple(shape) for shape in set(table.column("shape"))}
-    labels = {label: '"%s"' % label if label else "" for label in set(table.column("label"))}
-    size, itemsize = table.column("size"), table.column("itemsize")
-    cells = {key: (category, layout.DTYPES[dtype], shapes[shape], "%d" % (size[k] * itemsize[k]),
-                   labels[label], places[made_at])
-             for key, k in kinds.items() for category, dtype, shape, label, made_at in (key,)}
+    base_ids, kinds = table.column("base_id"), table.column("kind")
+    fields = table.kinds()
+    used = {k: fields[k] for k in set(kinds)}
+    places = {pc: where(pc) for pc in {f["made_at"] for f in used.values()}}  # a few call sites
+    cells = {k: (f["category"], layout.DTYPES[f["dtype"]], fmt_tuple(f["shape"]),
+                 "%d" % (f["size"] * f["itemsize"]), '"%s"' % f["label"] if f["label"] else "",
+                 places[f["made_at"]])
+             for k, f in used.items()}
     header = ("id", "kind", "dtype", "shape", "bytes", "base", "label", "made at")
-    w_id = max(_width(id_text), len(header[0]))
+    w_id = max(len("#%d" % max(ids)), len(header[0]))   # ids are unsigned: the largest is widest
     w_base = max(len(header[5]), len("#%d" % max(compress(base_ids, is_view), default=0)))
     w = [_width([name] + [row[c] for row in cells.values()])     # the cells' widths
          for c, name in enumerate(("kind", "dtype", "shape", "bytes", "label"))]
@@ -225,17 +222,17 @@ def _list_lines(table):
     base_owner = "%.0s" + "-".ljust(w_base)          # the base id unused
     base_view = "#%%-%dd" % (w_base - 1)
     lines = [head.rstrip()]
-    if len(cells) * 4 <= len(keys):
+    if len(cells) * 4 <= len(kinds):
         text = lambda cell: cell.replace("%", "%%")   # a cell written into a format
-        formats = {key: "  ".join((
+        formats = {k: "  ".join((
             "%%%ds" % w_id, text(row[0].ljust(w[0])), text(row[1].ljust(w[1])),
             text(row[2].ljust(w[2])), text(row[3].rjust(w[3])),
             base_owner if row[0] in ("owner", "copy") else base_view,
             text(row[4].ljust(w[4])), text(row[5])))
-            for key, row in cells.items()}
-        lines += map(mod, map(formats.__getitem__, keys), zip(id_text, base_ids))
+            for k, row in cells.items()}
+        lines += map(mod, map(formats.__getitem__, kinds), zip(id_text, base_ids))
     else:
-        rows = map(cells.__getitem__, keys)
+        rows = map(cells.__getitem__, kinds)
         fmt = ("%%%ds  %%-%ds  %%-%ds  %%-%ds  %%%ds  %%s  %%-%ds  %%s"
                % (w_id, w[0], w[1], w[2], w[3], w[4]))
         bases = map(mod, map((base_owner, base_view).__getitem__, is_view), base_ids)
@@ -247,12 +244,17 @@ def _list_lines(table):
 
 
 def _footer(reg, table):
-    categories = table.column("category")
-    owner_bytes = sum(compress(map(max, table.column("buffer_bytes"), repeat(0)),
-                               map(not_, table.column("is_view"))))
+    per_kind = Counter(table.column("kind"))   # C-level count, then O(kinds)
+    fields = table.kinds()
+    counts = Counter()
+    for k, n in per_kind.items():
+        counts[fields[k]["category"]] += n
+    owner_bytes = sum(compress(table.column("buffer_bytes"), map(not_, table.column("is_view"))))
+    if min(table.column("buffer_bytes"), default=0) < 0:   # garbage: counted as 0
+        owner_bytes = sum(compress(map(max, table.column("buffer_bytes"), repeat(0)),
+                                   map(not_, table.column("is_view"))))
     text = "%d arrays: %d owners, %d copies, %d views, %d orphans; %d bytes in their owners' buffers\n" % (
-        len(table), categories.count("owner"), categories.count("copy"), categories.count("view"),
-        categories.count("orphan"), owner_bytes)
+        len(table), counts["owner"], counts["copy"], counts["view"], counts["orphan"], owner_bytes)
     return text + _registry_problems(reg)
 
 

@@ -13,6 +13,7 @@ Pure Python (no gdb import) so the offline tests can use it too.
 """
 
 import struct
+import sys
 
 try:
     from . import _generated as _g
@@ -130,6 +131,31 @@ def natural_layout(fields, pointer_size):
     return offsets, (pos + align_max - 1) // align_max * align_max
 
 
+def _strided_reader(specs):
+    """columns(buf, step, count) for column_picker: specs are (offset,
+    format letter, size) per field.  O(count) per field, in C."""
+    def columns(buf, step, count):
+        if step <= 0 or any(step % size for _offset, _letter, size in specs):
+            return None
+        view = memoryview(buf)
+        out = []
+        for offset, letter, size in specs:
+            out.append(strided_column(view, offset, letter, size, step, count))
+        return out
+    return columns
+
+
+def strided_column(view, offset, letter, size, step, count):
+    """The `count` values of format `letter` (native, `size` bytes) at
+    view[offset + k * step], as a list: one strided memoryview, converted
+    in C.  step must be a multiple of size and offset of size's alignment
+    in the buffer (the caller checks)."""
+    if count <= 0:
+        return []
+    end = offset + (count - 1) * step + size
+    return view[offset:end].cast(letter)[::step // size].tolist()
+
+
 class StructDecoder:
     """Decodes one struct from raw bytes: fields as Python ints (lists for
     arrays, bytes for char arrays)."""
@@ -236,6 +262,45 @@ class StructDecoder:
             fmt.append("1s" if short else st.format[1:])
             pos = offset + (1 if short else st.size)
         return tuple(f[0] for f in fields), struct.Struct("".join(fmt)).unpack_from
+
+    def column_picker(self, names, first_byte=()):
+        """For structs packed at a constant step in one buffer (handles
+        malloc'ed one after another): columns(buf, step, count) gives, in
+        picker(names)'s order, one list per field of the `count` structs
+        at buf[0], buf[step], ...: a strided memoryview of the field per
+        column (one C-level pass each, no tuple per struct).  The fields
+        named in first_byte give their first byte as an int.  None when
+        the target's byte order or a field's size or alignment does not
+        allow it (picker() then serves).  columns() returns None for a
+        step that is not a multiple of every field's size."""
+        if self.endian != ("<" if sys.byteorder == "little" else ">"):
+            return None
+        specs = []
+        for name, offset, st, array_len in sorted(
+                (f for f in self.fields if f[0] in names), key=lambda f: f[1]):
+            letter = st.format[-1:]
+            if name in first_byte and letter == "s":
+                letter = "B"
+            elif array_len or len(st.format) != 2:
+                return None
+            size = struct.calcsize(letter)
+            if letter not in "bBhHiIqQ" or offset % size:
+                return None
+            if letter != "B" and size != st.size:
+                return None
+            specs.append((offset, letter, size))
+        return _strided_reader(specs)
+
+    def array_columns(self, name):
+        """(offset, letter, size, length) of counted array `name`, for
+        strided column reads of its first n entries (see column_picker);
+        None when they are not possible."""
+        offset, letter, array_len = self._counted[name]
+        size = struct.calcsize(letter)
+        if self.endian != ("<" if sys.byteorder == "little" else ">") or \
+                size != struct.calcsize("<" + letter) or offset % size:
+            return None
+        return offset, letter, size, array_len
 
     def char_array(self, name):
         """(offset, unpack_from) of char array field `name`: unpack_from(buf,

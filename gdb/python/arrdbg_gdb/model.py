@@ -390,32 +390,43 @@ WALK_FIELDS = ("magic", "ndim", "id", "dtype", "itemsize", "op", "base_id", "is_
 
 class Table:
     """The valid descriptors of a registry walk, in registry order, as
-    columns.  column(name) gives a list: a decoded field (label as text),
-    shape (and strides, in a full walk) as tuples, address, size, nbytes
-    or category.  Columns, not objects: a column is one C-level pass."""
+    columns.  column(name) gives a list: a decoded field, shape (and
+    strides, in a full walk) as tuples, address, kind, and the fields
+    fixed by the kind: label (as text), size, nbytes, category.
+    Columns, not objects: a column is one C-level pass.  kinds() gives
+    the fields of each kind (few: rows made alike are one kind)."""
 
-    def __init__(self, names, columns):
+    def __init__(self, names, columns, kinds):
         self.names = tuple(names)        # the struct fields decoded
         self._columns = columns
+        self._kinds = kinds              # kind id: {field: value}
 
     @classmethod
     def empty(cls):
         return cls(WALK_FIELDS, {name: [] for name in WALK_FIELDS + (
-            "shape", "address", "size", "category")})
+            "shape", "address", "kind") if name != "label"}, {})
 
     def __len__(self):
         return len(self._columns["address"])
 
+    def kinds(self):
+        """{kind id: {field: value}} for the kinds of this table's rows
+        (label, size, nbytes, category and the fields of _KIND_FIELDS)."""
+        return self._kinds
+
     def column(self, name):
         col = self._columns.get(name)
-        if col is None and name == "nbytes":
-            col = self._columns[name] = list(map(mul, self.column("size"), self.column("itemsize")))
+        if col is None and name in _BY_KIND:
+            per_kind = {k: (f["size"] * f["itemsize"] if name == "nbytes" and f["size"] is not None
+                            else f.get(name)) for k, f in self._kinds.items()}
+            col = self._columns[name] = list(map(per_kind.__getitem__, self._columns["kind"]))
         return col
 
     def subset(self, indices):
         """The rows at `indices` (a list of positions), as a new Table."""
         return Table(self.names, {n: list(map(c.__getitem__, indices))
-                                  for n, c in self._columns.items()})
+                                  for n, c in self._columns.items() if n not in _BY_KIND},
+                     self._kinds)
 
     def desc(self, k):
         """Row k as an ArrDesc with every field (one more read of its
@@ -424,17 +435,24 @@ class Table:
 
     def descs(self):
         """Every row as an ArrDesc (a full walk's table): O(n)."""
-        fill = _filler(self.names)
+        names = tuple(n for n in self.names if n != "label")
+        fill = _filler(names)
         new_desc = object.__new__
         out = []
         extra = ("shape", "strides", "address", "label", "size", "nbytes", "category")
-        for values, more in zip(zip(*map(self.column, self.names)), zip(*map(self.column, extra))):
+        for values, more in zip(zip(*map(self.column, names)), zip(*map(self.column, extra))):
             d = new_desc(ArrDesc)
             fill(d, values)
             d.shape, d.strides, d.address, d.label, d.size, d.nbytes, d.category = more
             d.raw = None
             out.append(d)
         return out
+
+
+# A row's kind: these fields, then shape, label (raw bytes) and made_at.
+_KIND_FIELDS = ("magic", "ndim", "dtype", "itemsize", "is_view", "orphaned", "op",
+                "shape", "label", "made_at")
+_BY_KIND = ("label", "size", "nbytes", "category")
 
 
 def _runs(pointers, size, count):
@@ -469,6 +487,36 @@ def _read_runs(pointers, size, runs):
     return blocks
 
 
+def _constant_step(offsets):
+    """The step of offsets (offsets[0] is 0) when there are two or more at
+    one constant positive step, else 0: the structs column_picker and
+    _array_column read a column at a time.  O(n), C-level."""
+    n = len(offsets)
+    if n < 2:
+        return 0
+    step = offsets[1]
+    if step <= 0 or offsets[-1] != (n - 1) * step or offsets != list(range(0, n * step, step)):
+        return 0
+    return step
+
+
+def _array_column(block, step, n, spec, ndim, maxdims):
+    """The first ndim entries of a counted array (shape, strides) of the n
+    structs at block[0], block[step], ..., as one tuple per struct: one
+    strided column per entry, zipped (C-level passes); None when spec is
+    None (see StructDecoder.array_columns), step is not a multiple of the
+    entry size or ndim is not 0..maxdims."""
+    if spec is None or not 0 <= ndim <= maxdims:
+        return None
+    offset, letter, size, _length = spec
+    if step % size:
+        return None
+    view = memoryview(block)
+    cols = [layout.strided_column(view, offset + d * size, letter, size, step, n)
+            for d in range(ndim)]
+    return list(zip(*cols)) if cols else [()] * n
+
+
 def _walk(pointers, decoder, problems, bad, full=False):
     """The Table of the registry's valid descriptors; bad gets (slot,
     address, text) of the others, in slot order, and problems the repeated
@@ -486,6 +534,13 @@ def _walk(pointers, decoder, problems, bad, full=False):
     strides_offset, strides_readers = decoder.array_readers("strides")
     maxdims = min(layout.MAXDIMS, len(shape_readers) - 1, len(strides_readers) - 1)
     ndim_at = names.index("ndim")
+    # Handles malloc'ed one after another sit at a constant step: such a
+    # group is decoded a column at a time (strided memoryviews) instead
+    # of one tuple per handle.
+    columns_of = decoder.column_picker(decoder.scalar_names if full else WALK_FIELDS,
+                                       first_byte=("label",))
+    shape_cols = decoder.array_columns("shape")
+    strides_cols = decoder.array_columns("strides") if full else None
     count = len(pointers)
     pointers = list(pointers)
 
@@ -545,18 +600,36 @@ def _walk(pointers, decoder, problems, bad, full=False):
                         continue
                 parts.append((spot[0], [ptr], [spot[1]], (slot,)))
         for block, group, offsets, places in parts:
-            got = list(zip(*map(unpack, repeat(block), offsets)))   # one tuple per field
-            firsts = got[label_at]
-            if firsts.count(b"\0") != len(firsts):  # some labels: read them whole
-                labels = list(firsts)
-                for j in compress(range(len(labels)), map(ne, labels, repeat(b"\0"))):
-                    labels[j] = label_of(block, offsets[j] + label_offset)[0]
-                got[label_at] = labels
+            step = _constant_step(offsets) if columns_of is not None else 0
+            got = columns_of(block, step, len(offsets)) if step else None
+            if got is not None:   # first label bytes as ints
+                firsts = got[label_at]
+                if firsts.count(0) == len(firsts):
+                    got[label_at] = [b"\0"] * len(firsts)
+                else:
+                    got[label_at] = [label_of(block, pos + label_offset)[0] if first else b"\0"
+                                     for first, pos in zip(firsts, offsets)]
+            else:
+                got = list(zip(*map(unpack, repeat(block), offsets)))   # one tuple per field
+                firsts = got[label_at]
+                if firsts.count(b"\0") != len(firsts):  # some labels: read them whole
+                    labels = list(firsts)
+                    for j in compress(range(len(labels)), map(ne, labels, repeat(b"\0"))):
+                        labels[j] = label_of(block, offsets[j] + label_offset)[0]
+                    got[label_at] = labels
             for column, values in zip(columns, got):
                 column += values
             ndims = set(got[ndim_at])
             ndim = ndims.pop() if len(ndims) == 1 else -1
-            if 0 <= ndim <= maxdims:
+            some = more = None
+            if step:
+                some = _array_column(block, step, len(offsets), shape_cols, ndim, maxdims)
+                more = _array_column(block, step, len(offsets), strides_cols, ndim, maxdims) \
+                    if full else ()
+            if some is not None and more is not None:
+                shapes += some
+                strides += more
+            elif 0 <= ndim <= maxdims:
                 shapes += map(shape_readers[ndim], repeat(block),
                               map(add, offsets, repeat(shape_offset)))
                 if full:
@@ -572,43 +645,39 @@ def _walk(pointers, decoder, problems, bad, full=False):
             slots += places
     col = dict(zip(names, columns))
 
-    # validate()'s checks once per distinct value (of a column, or of two
-    # or three columns together), not per array.
-    relations = {key: _relation_category(*key)
-                 for key in set(zip(col["is_view"], col["orphaned"], col["op"]))}
-    sizes = {}
-    for shape in set(shapes):
+    # Every cell of a row but its id, base id, data and buffer bytes is
+    # fixed by its KIND: (the fields validate() checks, shape, label,
+    # made_at).  Rows get a kind id (the index of the first row of their
+    # kind) in one C-level pass; validate()'s checks, the category, size
+    # and label text are worked out once per kind, not per row.
+    first = {}
+    kind = list(map(first.setdefault, zip(*map(col.__getitem__, _KIND_FIELDS[:-3]), shapes,
+                                          col["label"], col["made_at"]), range(len(shapes))))
+    fields = {}
+    bad_kinds = set()
+    for key, k in first.items():
+        category = _key_category(*key[:7])
         try:
-            sizes[shape] = element_count(shape)
+            size = element_count(key[7])
         except ValueError:
-            sizes[shape] = None
+            size = None
+        raw = key[8]
+        fields[k] = dict(zip(_KIND_FIELDS, key), category=category, size=size,
+                         label=_label_text(raw) if raw[:1] != b"\0" else "")
+        if category is None or size is None:
+            bad_kinds.add(k)
+    flagged = list(compress(range(len(kind)), map(bad_kinds.__contains__, kind))) \
+        if bad_kinds else []
     data = col["data"]
-    if not (all(_head_ok(magic, 0) for magic in set(col["magic"]))
-            and all(_head_ok(_MAGIC_LIVE, ndim) for ndim in set(col["ndim"]))
-            and all(_dtype_ok(*pair) for pair in set(zip(col["dtype"], col["itemsize"])))
-            and None not in relations.values() and None not in sizes.values()
-            and 0 not in data):
-        check = {}
-        flagged = []
-        for k, key in enumerate(zip(col["magic"], col["ndim"], col["dtype"], col["itemsize"],
-                                    col["is_view"], col["orphaned"], col["op"])):
-            ok = check.get(key)
-            if ok is None:
-                ok = check[key] = _key_category(*key) is not None
-            n = sizes[shapes[k]]
-            if not ok or n is None or (n and data[k] == 0):
-                flagged.append(k)
-    else:
-        flagged = []
-    labels = {raw: _label_text(raw) if raw[:1] != b"\0" else "" for raw in set(col["label"])}
-    col.update(shape=shapes, address=addresses,
-               label=list(map(labels.__getitem__, col["label"])),
-               size=list(map(sizes.__getitem__, shapes)),
-               category=list(map(relations.__getitem__,
-                                 zip(col["is_view"], col["orphaned"], col["op"]))))
+    if 0 in data:   # data NULL is wrong unless the array is empty
+        empty = {k for k, f in fields.items() if not f["size"]}
+        flagged = sorted(set(flagged).union(compress(range(len(kind)), map(
+            lambda d, k: d == 0 and k not in empty, data, kind))))
+    del col["label"]   # by kind
+    col.update(shape=shapes, address=addresses, kind=kind)
     if full:
         col["strides"] = strides
-    table = Table(names, col)
+    table = Table(names, col, fields)
     if flagged:  # validate() gives the reason, exactly as for one array
         drop = set()
         for k in flagged:
@@ -618,7 +687,9 @@ def _walk(pointers, decoder, problems, bad, full=False):
                 bad.append((slots[k], addresses[k], describe_failure(exc, addresses[k])))
                 drop.add(k)
                 continue
-            col["size"][k], col["category"][k] = desc.size, desc.category
+            kind[k] = -1 - k   # a kind of its own, as validate() saw it
+            fields[kind[k]] = dict({f: getattr(desc, f) for f in _KIND_FIELDS},
+                                   category=desc.category, size=desc.size)
         if drop:
             table = table.subset([k for k in range(len(addresses)) if k not in drop])
     bad.sort(key=itemgetter(0))
