@@ -25,6 +25,7 @@ from .model import (ArrDesc, Invalid, Registry, desc_of_value, fmt_tuple,
 from .printers import Elements
 
 MAX_SOURCE_CHAIN = 64
+INFO_VIEWS_SHOWN = 20  # arr info lists this many of the owner's views (and the one asked about)
 MAX_INDENT = 32  # arr views: deeper levels say their depth instead of indenting
 
 
@@ -381,7 +382,8 @@ class ArrInfo(gdb.Command):
 Usage: arr info EXPR      (EXPR: an arr_t *, an arr_t, or #ID)
 Shows its summary, address, how and where it was made, dtype, size, flags,
 data pointer and extent in its owner's buffer, its base, the chain of arrays
-it was made from, and all live views of its owner.
+it was made from, and the live views of its owner (the first 20 and this
+one; arr views lists them all).
 In a Python process EXPR may also be a NumPy array: a PyArrayObject *, an
 address such as id(x), or a Python variable of the selected Python frame
 (its locals, then its module's globals; see arr py-bt)."""
@@ -442,10 +444,18 @@ address such as id(x), or a Python variable of the selected Python frame
         if owner is not None:
             views, problem = walk_views(owner)
             out.append("  views of #%d: %d live%s" % (owner.id, len(views), ":" if views else ""))
-            for v in views:
+            # The first INFO_VIEWS_SHOWN and this one: `arr views` lists
+            # them all (an owner may have 100,000s).
+            shown = [k for k, v in enumerate(views) if k < INFO_VIEWS_SHOWN or v.id == d.id]
+            for k in shown:
+                v = views[k]
                 marker = "  <- this one" if v.id == d.id else ""
+                if k >= INFO_VIEWS_SHOWN:
+                    out.append("    ...")
                 out.append("    #%d %s %s strides %s%s" % (v.id, v.op_name, fmt_tuple(v.shape),
                                                        fmt_tuple(v.strides), marker))
+            if len(views) > len(shown):
+                out.append("    (%d more: arr views #%d lists them all)" % (len(views) - len(shown), owner.id))
             if problem:
                 out.append("    (%s)" % problem)
         gdb.write("\n".join(out) + "\n")
