@@ -851,7 +851,8 @@ def write_replacing(path, chunks):
     renamed over path only once everything is written and flushed: a failed
     write (full disk, file size limit) leaves the old file as it was.
     Refuses a path that exists and is not a regular file (a device stays a
-    device).  Raises OSError; the temporary file never stays behind."""
+    device), or that this process may not write (as numpy.save would).
+    Raises OSError; the temporary file never stays behind."""
     real = os.path.realpath(path)
     try:
         old = os.stat(real)
@@ -859,6 +860,10 @@ def write_replacing(path, chunks):
         old = None
     if old is not None and not stat.S_ISREG(old.st_mode):
         raise OSError(errno.EINVAL, "not a regular file")
+    if old is not None and not os.access(real, os.W_OK):
+        # The rename would replace a file its owner made read-only, which
+        # numpy.save (it opens the file for writing) refuses.
+        raise OSError(errno.EACCES, "Permission denied")
     directory, name = os.path.split(real)
     fd, temp = tempfile.mkstemp(prefix=".%s." % name, suffix=".tmp", dir=directory or ".")
     try:
