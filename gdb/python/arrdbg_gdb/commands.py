@@ -276,7 +276,7 @@ class ArrPrefix(gdb.Command):
     """Inspect libarr arrays: shapes, strides, and who shares memory with whom.
 
 Subcommands: arr list, arr info, arr views, arr shares, arr leaks, arr mem,
-arr dump.
+arr dump; in a Python process arr py-bt, arr py-up, arr py-down, arr py-frame.
 An array argument is any expression giving an arr_t * (or an arr_t), or #ID
 for the live array with that id in libarr's registry.
 Settings: set arr max-read, set arr max-dump, set arr read-orphans,
@@ -613,7 +613,8 @@ class ArrLeaks(gdb.Command):
     """What would be reported as leaks if the program ended here.
 Usage: arr leaks
 One line per creation site and kind, the most bytes first (as arrcheck's
-loss records), with the ids of the arrays made there.  Reads libarr's registry: copies never freed (owners made by copy, astype,
+loss records), with the ids of the arrays made there.  Reads libarr's
+registry: copies never freed (owners made by copy, astype,
 ascontiguous/asfortran/reshape copies), arrays never freed (other owners),
 views never freed, and orphaned views (views whose owner was freed first),
 the same categories as libarr's ARR_CHECK=1 report.  Under Valgrind,
@@ -998,8 +999,8 @@ INDEX_TYPE_CODES = (gdb.TYPE_CODE_INT, gdb.TYPE_CODE_CHAR, gdb.TYPE_CODE_BOOL, g
 
 
 class ArrGet(gdb.Function):
-    """$arr_get(A, I, ...): element A[I, ...] of an arr_t * (negative indices
-count from the end), read through its strides.  Complex elements give
+    """$arr_get(A, I, ...): element A[I, ...] of an arr_t * (integer indices;
+negative ones count from the end), read through its strides.  Complex elements give
 their real part.  Example: break f if $arr_get(a, 2, -1) > 0.5"""
 
     def __init__(self):
