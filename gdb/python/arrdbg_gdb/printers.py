@@ -34,9 +34,10 @@ an IDE) never call to_string when a printer has children: there the
 children are dtype, shape, strides, base and flags, then the elements.
 """
 
+import math
 import struct
 from itertools import chain, compress, repeat
-from operator import gt, ne, sub
+from operator import eq, gt, ne, not_, sub
 
 import gdb
 import gdb.printing
@@ -70,6 +71,13 @@ def _limit(value):
     return None if value <= 0 or value >= 0xffffffff else value
 
 
+def _output_radix():
+    try:
+        return int(gdb.parameter("output-radix"))
+    except (gdb.error, RuntimeError, TypeError, ValueError):
+        return 10
+
+
 def print_limit():
     """`set print elements` (or `print -elements`), None for unlimited."""
     options = _print_options()
@@ -93,7 +101,12 @@ def repeat_limit():
 
 class ScalarTypes:
     """gdb types for elements, so gdb formats them (and /x shows the real
-    width).  8-bit integers stay Python ints: gdb would print them as chars."""
+    width).  8-bit integers stay Python ints: gdb would print them as chars
+    (65 'A'); their char types (bytes) serve only a print with /FMT or
+    another output-radix, where gdb prints a char as a number."""
+
+    BYTES = ((layout.DTYPES.index("int8"), "(signed char)0"),
+             (layout.DTYPES.index("uint8"), "(unsigned char)0"))
 
     CASTS = ((layout.DTYPES.index("bool"), "(_Bool)0"),
              (layout.DTYPES.index("int16"), "(short)0"),
@@ -108,14 +121,254 @@ class ScalarTypes:
              (layout.DTYPES.index("complex128"), "(_Complex double)0"))
 
     def __init__(self):
-        self.types = {}
-        for dtype, expr in self.CASTS:
+        self.types = self._types(self.CASTS)
+        self.bytes = self._types(self.BYTES)
+
+    @staticmethod
+    def _types(casts):
+        types = {}
+        for dtype, expr in casts:
             try:
                 t = gdb.parse_and_eval(expr).type
             except (gdb.error, RuntimeError):
                 continue
             if t.sizeof == layout.DTYPE_SIZES[dtype]:
-                self.types[dtype] = t
+                types[dtype] = t
+        return types
+
+
+# IEEE 754 binary formats by size: the bits of the significand, the
+# implicit leading one included (libarr's float dtypes are IEEE).
+_SIGNIFICAND_BITS = {4: 24, 8: 53}
+_LOG10_2 = 0.30102999566398119521
+
+
+def _decimal_digits(size):
+    """The precision gdb prints a float of this size with when no /FMT is
+    given: DECIMAL_DIG, ceil(1 + p * log10 2) for p significand bits
+    (gdb/target-float.c, floatformat_printf_format): 9 for float, 17 for
+    double.  Printed with %.<digits>g, every float reads back exactly, so
+    distinct values give distinct text."""
+    d = 1 + _SIGNIFICAND_BITS[size] * _LOG10_2
+    return int(d) + (int(d) < d)
+
+
+class GdbText:
+    """The text of elements of one dtype exactly as gdb prints its C type
+    (C or C++ language, no /FMT), made in Python from the bytes: C-level
+    maps over a chunk, no Python statement per element.  Finite floats
+    are %.<DECIMAL_DIG>g (Python's %g is correctly rounded as glibc's
+    printf is); a NaN or an infinity is formatted by gdb itself (once per
+    bit pattern); integers are decimal, or with /d, /u, /x (and
+    output-radix 16, which gdb applies to integers as /x) signed,
+    unsigned or 0x-hex of the bytes; bool is false/true (other bytes:
+    their number).  int8/uint8 are numbers, as the plugin shows them
+    everywhere (gdb's char types would add 'A'), the text of gdb's
+    print/d and /u.  Equal bytes give equal text and (the formats read
+    back exactly, gdb's nan(0x...) shows sign and payload) unequal bytes
+    unequal text, so runs of equal elements are found on the text.  Made
+    only for a dtype and format whose probe values gdb prints the same
+    way (make() checks), else None: gdb's own formatting is used."""
+
+    # The dtypes whose text does not depend on `set output-radix` (gdb 13
+    # applies it to integers and bool, not to floats): checked by the
+    # tests with output-radix 16.
+    RADIX_FREE = ("float32", "float64", "complex64", "complex128")
+    SPECIAL_MAX = 4096  # NaN/inf bit patterns whose gdb text is kept
+    INT_FORMATS = ("d", "u", "x")  # /FMT made for integers
+
+    def __init__(self, dtype, gdb_type, endian, fmt=None):
+        self.name = layout.DTYPES[dtype]
+        self.size = layout.DTYPE_SIZES[dtype]
+        self.gdb_type = gdb_type
+        self.endian = endian
+        self.letter = layout.DTYPE_FORMATS[dtype][0]
+        self.special = {}
+        if self.name == "bool":
+            self.texts = self._byte_texts
+            self.table = ("false", "true") + tuple(map(str, range(2, 256)))
+        elif self.size == 1:  # int8, uint8: their numbers, by byte value
+            self.texts = self._byte_texts
+            signed = self.letter == "b" if fmt is None else fmt == "d"
+            pattern = "0x%x" if fmt == "x" else "%d"
+            self.table = tuple(pattern % (b - 256 if signed and b >= 128 else b)
+                               for b in range(256))
+        elif self.name.startswith("complex"):
+            self.texts = self._complex_texts
+            digits = _decimal_digits(self.size // 2)
+            self.pattern = "%%.%dg + %%.%dgi" % (digits, digits)
+        elif self.letter in "fd":
+            self.texts = self._float_texts
+            self.pattern = "%%.%dg" % _decimal_digits(self.size)
+        else:  # /d reads the bytes as signed, /u and /x as unsigned
+            self.texts = self._int_texts
+            if fmt == "d":
+                self.letter = self.letter.lower()
+            elif fmt in ("u", "x"):
+                self.letter = self.letter.upper()
+            self.pattern = "0x%x" if fmt == "x" else "%d"
+
+    @classmethod
+    def make(cls, dtype, gdb_type, endian, print_format=None):
+        """A GdbText for the dtype and /FMT (None: none), or None if gdb
+        prints a probe value differently (another gdb's formats) or the
+        dtype or format is not known."""
+        name = layout.DTYPES[dtype]
+        size = layout.DTYPE_SIZES[dtype]
+        fmt = layout.DTYPE_FORMATS[dtype]
+        if print_format is not None and (
+                print_format not in cls.INT_FORMATS or fmt not in "bhiqBHIQ" or len(fmt) != 1):
+            return None
+        if name in ("int8", "uint8") and print_format is None:
+            # Not gdb's char types (65 'A'): the plugin shows numbers, as
+            # its general path does (and gdb's print/d).  With a /FMT,
+            # gdb_type is the char type, checked below.
+            return cls(dtype, None, endian)
+        if gdb_type is None:
+            return None
+        if fmt[0] in "fd":
+            probes = [0.0, -0.0, 0.1, -1 / 3, 1.5, 100.0, 1e16, 1e17, 123456789.0, 2.0 ** -1074,
+                      2.0 ** -149, 1.17549435e-38, 3.4028234e38, 1e-5, 1e-4, 2.0 ** 70]
+            if size // len(fmt) == 8:
+                probes += [2.2250738585072014e-308, 1.7976931348623157e308, 0.30000000000000004]
+            if len(fmt) == 2:
+                probes = [x for p in zip(probes, reversed(probes)) for x in p]
+        elif name == "bool":
+            probes = [0, 1, 2, 255]
+        elif fmt in ("b", "h", "i", "q"):
+            probes = [0, 1, -1, 7, -(1 << (8 * size - 1)), (1 << (8 * size - 1)) - 1]
+        elif fmt in ("B", "H", "I", "Q"):
+            probes = [0, 1, 7, (1 << (8 * size)) - 1]
+        else:
+            return None
+        try:
+            text = cls(dtype, gdb_type, endian, print_format)
+            letter = "B" if name == "bool" else fmt[0]
+            raw = struct.pack("%s%d%s" % (endian, len(probes), letter), *probes)
+            count = len(raw) // size
+            ours = text.texts(raw, count)
+            options = {"format": print_format} if print_format else {}
+            theirs = [gdb.Value(raw[i * size:(i + 1) * size], gdb_type).format_string(**options)
+                      for i in range(count)]
+        except (gdb.error, RuntimeError, struct.error, OverflowError, ValueError):
+            return None
+        return text if ours == theirs else None
+
+    def _int_texts(self, buf, count):
+        values = struct.unpack_from("%s%d%s" % (self.endian, count, self.letter), buf)
+        return list(map(self.pattern.__mod__, values))
+
+    def _byte_texts(self, buf, count):
+        return list(map(self.table.__getitem__, buf[:count]))
+
+    def _float_texts(self, buf, count):
+        values = struct.unpack_from("%s%d%s" % (self.endian, count, self.letter), buf)
+        texts = list(map(self.pattern.__mod__, values))
+        if not all(map(math.isfinite, values)):
+            bad = compress(range(count), map(not_, map(math.isfinite, values)))
+            self._gdb_texts(texts, buf, bad)
+        return texts
+
+    def _complex_texts(self, buf, count):
+        values = struct.unpack_from("%s%d%s" % (self.endian, 2 * count, self.letter), buf)
+        texts = list(map(self.pattern.__mod__, zip(values[0::2], values[1::2])))
+        if not all(map(math.isfinite, values)):
+            bad = compress(range(2 * count), map(not_, map(math.isfinite, values)))
+            self._gdb_texts(texts, buf, sorted(set(i >> 1 for i in bad)))
+        return texts
+
+    def _gdb_texts(self, texts, buf, indexes):
+        """NaN and infinities: gdb's own text (nan(0x8000000000000), -inf),
+        asked once per bit pattern (kept for the next prints)."""
+        size = self.size
+        known = self.special
+        for i in indexes:
+            raw = bytes(buf[i * size:(i + 1) * size])
+            text = known.get(raw)
+            if text is None:
+                if len(known) >= self.SPECIAL_MAX:
+                    known.clear()
+                text = known[raw] = gdb.Value(raw, self.gdb_type).format_string()
+            texts[i] = text
+
+
+def _gdb_text(elements, budget):
+    """The GdbText that may format this print's elements, or None (then
+    gdb formats them): C or C++, no print option that changes a scalar's
+    text, no /FMT or one GdbText makes, output-radix 10 (16 for integers:
+    /x) unless the dtype ignores it."""
+    if _print_options().get("summary"):
+        return None
+    fmt = budget.format
+    try:
+        language = gdb.current_language()
+        if language not in ("c", "c++"):
+            return None
+        if fmt is None and layout.DTYPES[elements.dtype] not in GdbText.RADIX_FREE:
+            # gdb 13 prints integers and bool at output-radix 16 as with
+            # /x.  Checked before make(): its probes are printed at the
+            # current output-radix.
+            radix = int(gdb.parameter("output-radix"))
+            if radix == 16:
+                fmt = "x"
+            elif radix != 10:
+                return None
+        texts = Target.get().cached("gdb_texts", lambda _: {})
+        key = (elements.dtype, fmt, language)  # probes checked per language
+        if key not in texts:
+            gdb_type = elements.gdb_type if elements.gdb_type is not None or fmt is None else \
+                elements.byte_type  # int8, uint8 with /FMT: as value_of shows them
+            texts[key] = GdbText.make(elements.dtype, gdb_type, elements.format.format[0], fmt)
+        return texts[key]
+    except (AttributeError, gdb.error, RuntimeError, TypeError, ValueError):
+        return None
+
+
+def _fold(items, repeats):
+    """items (texts) joined with ", " as gdb writes array elements: a run
+    of more than `repeats` equal ones as `X <repeats N times>`.  O(len)
+    C-level passes, one Python statement per folded run (each covers more
+    than `repeats` items)."""
+    m = len(items)
+    # A run of more than `repeats` has equal items `repeats` apart: with
+    # none (most data), no run folds.
+    if not repeats or m <= repeats or not any(map(eq, items, items[repeats:])):
+        return ", ".join(items)
+    bounds = list(compress(range(1, m), map(ne, items[1:], items)))  # run starts
+    bounds.insert(0, 0)
+    bounds.append(m)
+    lengths = list(map(sub, bounds[1:], bounds))
+    long_runs = list(compress(range(len(lengths)), map(gt, lengths, repeat(repeats))))
+    if not long_runs:
+        return ", ".join(items)
+    out = []
+    pos = 0
+    for r in long_runs:
+        at = bounds[r]
+        if at > pos:
+            out.append(", ".join(items[pos:at]))
+        out.append("%s <repeats %d times>" % (items[at], lengths[r]))
+        pos = bounds[r + 1]
+    if pos < m:
+        out.append(", ".join(items[pos:]))
+    return ", ".join(out)
+
+
+def _nest(texts, shape, repeats):
+    """The texts of sub-arrays of this shape, from the texts of their
+    elements in C order, as gdb writes a C array: `{a, b}` per innermost
+    row, each level folding equal runs.  Per level, C-level maps when a
+    row is too short to fold (at most `repeats` entries), else one _fold
+    per row (more than `repeats` entries each).  O(elements)."""
+    for d in reversed(shape):
+        total = len(texts)
+        starts = range(0, total, d)
+        if not repeats or d <= repeats:
+            rows = map(texts.__getitem__, map(slice, starts, range(d, total + 1, d)))
+            texts = list(map("{%s}".__mod__, map(", ".join, rows)))
+        else:
+            texts = ["{%s}" % _fold(texts[j:j + d], repeats) for j in starts]
+    return texts
 
 
 class Elements:
@@ -127,17 +380,23 @@ class Elements:
         self.dtype = desc.dtype
         self.data = desc.data
         self.format = struct.Struct(target.endian + layout.DTYPE_FORMATS[desc.dtype])
-        self.gdb_type = target.cached("scalar_types", lambda _: ScalarTypes()).types.get(desc.dtype)
+        scalar_types = target.cached("scalar_types", lambda _: ScalarTypes())
+        self.gdb_type = scalar_types.types.get(desc.dtype)
+        self.byte_type = scalar_types.bytes.get(desc.dtype)  # int8, uint8: a char type
         self.array_types = {}  # n: gdb_type[n], one per row length of a print
 
     def raw(self, offset):
         return read(self.data + offset, self.itemsize, cache=False)
 
-    def value_of(self, raw):
+    def value_of(self, raw, as_number=False):
         """A child value for the element's bytes: a gdb.Value when gdb has
-        the C type (so /x works), else text."""
+        the C type (so /x works), else text; with as_number (a print with
+        /FMT or another output-radix) an 8-bit integer as its char type
+        (/x of -1 is 0xff, not 0xffffffffffffffff)."""
         if self.gdb_type is not None:
             return gdb.Value(raw, self.gdb_type)
+        if as_number and self.byte_type is not None:
+            return gdb.Value(raw, self.byte_type)
         values = self.format.unpack(raw)
         if len(values) == 2:
             return "%r + %ri" % values
@@ -150,15 +409,18 @@ class Elements:
         """The element as a Python number (complex: its real part)."""
         return self.format.unpack(self.raw(offset))[0]
 
-    def text_of(self, raw, gdb_format=False):
+    def text_of(self, raw, gdb_format=False, fmt=None, as_number=False):
         """The element as text: Python's repr (0.0, 1.5, -3), or with
-        gdb_format as gdb prints its C type (0, 1.5, -3)."""
+        gdb_format as gdb prints its C type (0, 1.5, -3) with /fmt (an
+        8-bit integer too with as_number, as value_of)."""
         values = self.format.unpack(raw)
         if len(values) == 2:
             return "%r + %ri" % values
-        if gdb_format and self.gdb_type is not None:
+        gdb_type = self.gdb_type if self.gdb_type is not None else \
+            self.byte_type if as_number else None
+        if gdb_format and gdb_type is not None:
             try:
-                return gdb.Value(raw, self.gdb_type).format_string()
+                return gdb.Value(raw, gdb_type).format_string(**({"format": fmt} if fmt else {}))
             except (gdb.error, RuntimeError):
                 pass
         return repr(values[0])
@@ -205,7 +467,7 @@ class Budget:
     themselves)."""
 
     __slots__ = ("left", "edge", "summarize", "repeats", "bounded", "max_depth", "printing",
-                 "as_text", "cap", "format")
+                 "as_text", "cap", "format", "as_number")
 
     def __init__(self, size, bounded=True):
         limit = print_limit() if bounded else None
@@ -231,6 +493,9 @@ class Budget:
         depth = options.get("max_depth", 20) if bounded else None
         self.max_depth = None if depth is None or depth < 0 else depth
         self.format = options.get("format") or None   # print/x: elements shown as text too
+        # /FMT or another output-radix: 8-bit integers as their char
+        # types, which gdb then prints as numbers (/x of -1: 0xff).
+        self.as_number = self.format is not None or _output_radix() != 10
 
     def parts(self, n):
         """The index ranges shown along an axis of length n, GAP between.
@@ -486,7 +751,7 @@ def _all_element_blocks(row, named=True):
     def run_children(raw, first, length):  # a complete run of one value
         if repeats and length > repeats:
             return (("[%d]" % first, "%s <repeats %d times>" % (
-                elements.text_of(raw, gdb_format=True), length)),)
+                elements.text_of(raw, gdb_format=True, fmt=row.budget.format), length)),)
         return zip(names(first, first + length), repeat(value(raw, gdb_type), length))
 
     def values(raws, base, lo, hi):  # elements base+lo..base+hi-1, one by one
@@ -554,13 +819,19 @@ def _run_length(buf, size, x, start, stop, backwards=False):
 
 def _all_text_row(desc, elements, budget):
     """A Row for _all_text when a `print` shows every element of this
-    array (no element budget: `print elements unlimited`) and gdb can
-    format them as C arrays, else None: gdb has the element type, no
+    array and gdb or GdbText can format them as C arrays, else None:
+    no element budget (`print elements unlimited`) or fewer elements
+    than `print elements` (then no axis is summarised, the budget never
+    runs out and no level reaches the cap: the general path would show
+    the same text), gdb has the element type or GdbText applies (8-bit
+    integers), no
     array-indexes/pretty-arrays/nibbles, every level within max-depth,
     axis 0 not stride 0 (the general path folds that in O(1)), a
     sub-array of axis 0 at most FOLD_MAX_BYTES and a chunk's extent
     readable in one read."""
-    if budget.bounded or budget.as_text or elements.gdb_type is None:
+    if budget.as_text or (budget.bounded and desc.size >= budget.left):
+        return None
+    if elements.gdb_type is None and _gdb_text(elements, budget) is None:
         return None
     options = _print_options()
     if any(options.get(name) for name in ("array_indexes", "pretty_arrays", "nibbles")):
@@ -581,37 +852,66 @@ def _all_text_row(desc, elements, budget):
     return Row(desc.data, shape, strides, elements, budget, desc.raw)
 
 
+def _c_strides(shape, itemsize):
+    """The strides of a C-contiguous array of this shape."""
+    strides = []
+    step = itemsize
+    for d in reversed(shape):
+        strides.append(step)
+        step *= d
+    return strides[::-1]
+
+
 def _all_text(row):
     """The children of a _all_text_row print with no Python per element:
     axis 0 is read a chunk of sub-arrays at a time (their elements
     gathered in C order), and the sub-arrays between the first and the
     last run of equal ones in the chunk are one string child, the text
-    gdb makes of them as one C array (its own formatting, its own folding
-    of more than `print repeats` equal elements or rows, without the
-    braces), which gdb writes as it is.  The runs at the chunk edges may
-    go on in the next chunk: they are carried and become children when
-    they end (a run of more than `print repeats` as `V <repeats N
-    times>`, as gdb writes it).  The text is the same as gdb's own print
-    of the same elements, and costs about as much.  O(n)."""
+    gdb makes of them as one C array (its folding of more than `print
+    repeats` equal elements or rows, without the braces), which gdb
+    writes as it is.  The runs at the chunk edges may go on in the next
+    chunk: they are carried and become children when they end (a run of
+    more than `print repeats` as `V <repeats N times>`, as gdb writes
+    it).  The text is the same as gdb's own print of the same elements.
+    It is made by GdbText (_fold, _nest) when GdbText applies: about a
+    tenth of gdb's own time for 1,000,000 float64 (measured with
+    tests/gdb/bench.py); else by gdb (format_string of the chunk as a C
+    array: about gdb's own time).  O(n) either way."""
     elements, budget = row.elements, row.budget
     shape, strides = tuple(row.shape), tuple(row.strides)
     n, stride = shape[0], strides[0]
     item_type = elements.gdb_type
     item = elements.itemsize
     for d in reversed(shape[1:]):
-        item_type = item_type.array(d - 1)
+        item_type = item_type.array(d - 1) if item_type is not None else None
         item *= d
     per_chunk = max(2, CHUNK_BYTES // max(item, abs(stride), 1))
+    # Sub-arrays of axis 0 whose elements are C-contiguous: gathered with
+    # one slice each (gather_c_order takes one per inner row).
+    packed = strides[1:] == tuple(_c_strides(shape[1:], elements.itemsize))
     repeats = budget.repeats
     options = {"max_elements": 0, "repeat_threshold": repeats or 0}
     if budget.format:
         options["format"] = budget.format
 
+    fast = _gdb_text(elements, budget)
+    sub_shape = shape[1:]
+    per_item = item // elements.itemsize
+
+    def text_of(buf, count):
+        """count sub-arrays (their elements in C order in buf) as gdb
+        writes them in a C array, without its braces."""
+        if fast is not None:
+            return _fold(_nest(fast.texts(buf, count * per_item), sub_shape, repeats), repeats)
+        return gdb.Value(buf, item_type.array(count - 1)).format_string(**options)[1:-1]
+
+    def one(raw):  # a child for one sub-array
+        return text_of(raw, 1) if fast is not None else gdb.Value(raw, item_type)
+
     def run_children(raw, first, length):
-        one = gdb.Value(raw, item_type)
         if repeats and length > repeats:
-            return (("[%d]" % first, "%s <repeats %d times>" % (one.format_string(**options), length)),)
-        return repeat(("[%d]" % first, one), length)
+            return (("[%d]" % first, "%s <repeats %d times>" % (text_of(raw, 1), length)),)
+        return repeat(("[%d]" % first, one(raw)), length)
 
     try:
         carry, carry_first, carry_len = None, 0, 0
@@ -622,8 +922,15 @@ def _all_text(row):
             block = (count,) + shape[1:]
             lo, hi = extent(block, strides, elements.itemsize)
             try:
-                buf = gather_c_order(read_buffer(first + lo, hi - lo), -lo, block, strides,
-                                     elements.itemsize)
+                memory = read_buffer(first + lo, hi - lo)
+                if not packed:
+                    buf = gather_c_order(memory, -lo, block, strides, elements.itemsize)
+                elif stride == item:  # C-contiguous: the bytes as they are
+                    buf = memory.tobytes()
+                else:  # one slice per sub-array (C-level), not per inner row
+                    starts = range(-lo, -lo + count * stride, stride)
+                    buf = b"".join(map(memory.__getitem__,
+                                       map(slice, starts, map(item.__add__, starts))))
             except ReadError as exc:
                 if carry_len:
                     yield run_children(carry, carry_first, carry_len)
@@ -641,11 +948,10 @@ def _all_text(row):
             last = buf[(count - 1) * item:count * item]
             tail = _run_length(buf, item, last, lead, count, backwards=True)
             if count - tail - lead == 1:
-                yield (("[%d]" % (k + lead), gdb.Value(buf[lead * item:(lead + 1) * item], item_type)),)
+                yield (("[%d]" % (k + lead), one(buf[lead * item:(lead + 1) * item])),)
             elif count - tail > lead:
-                array = gdb.Value(buf[lead * item:(count - tail) * item],
-                                  item_type.array(count - tail - lead - 1))
-                yield (("[%d]" % (k + lead), array.format_string(**options)[1:-1]),)
+                yield (("[%d]" % (k + lead),
+                        text_of(buf[lead * item:(count - tail) * item], count - tail - lead)),)
             carry, carry_first, carry_len = last, k + count - tail, tail
             k += count
         if carry_len:
@@ -666,7 +972,8 @@ def _emit(elements, budget, pending):
             return
         budget.left -= repeats
         yield "[%d]" % first, "%s <repeats %d times>" % (
-            elements.text_of(raw, gdb_format=not budget.as_text), run)
+            elements.text_of(raw, gdb_format=not budget.as_text, fmt=budget.format,
+                             as_number=budget.as_number), run)
         return
     for j in range(run):
         if budget.spent():
@@ -674,7 +981,8 @@ def _emit(elements, budget, pending):
             yield "...", "..."
             return
         budget.left -= 1
-        yield "[%d]" % (first + j), elements.text_of(raw) if budget.as_text else elements.value_of(raw)
+        yield "[%d]" % (first + j), elements.text_of(raw) if budget.as_text else \
+            elements.value_of(raw, budget.as_number)
 
 
 def _row_children(row):
