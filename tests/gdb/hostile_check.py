@@ -15,7 +15,7 @@ BAD = ("Traceback", "Python Exception", "internal error", "Error occurred in Pyt
 
 ARGS = ["", "m", "m m", "m m m", "#1", "#0", "#-1", "#", "#x", "#99999999999999999999999999",
         "1.5", "-1", "0", "99999999999999999999999999", "\"str\"", "'c'", "main", "$pc",
-        "*m", "&m", "\u00b2", "\u0660", "nosuch", "(", "m)", "1 2 3 4 5", "m /dev/null",
+        "*m", "&m", "\u00b2", "\u0660", "#\u00b2", "#\u0663", "#1 #2", "nosuch", "(", "m)", "1 2 3 4 5", "m /dev/null",
         "m \"\"", "$_siginfo", "$nonexistent", "(char)1", "scalar", "null_arr", "*null_arr"]
 COMMANDS = ["arr", "arr list", "arr info", "arr views", "arr shares", "arr leaks", "arr mem",
             "arr dump"]
@@ -46,6 +46,28 @@ def check(command):
         if word in out:
             failures.append("%s: %r" % (command, out[:300]))
             break
+
+
+def expect(command, fragment):
+    """command's answer (output or error) contains fragment."""
+    checks[0] += 1
+    try:
+        out = gdb.execute(command, to_string=True)
+    except gdb.error as exc:
+        out = "error: %s" % exc
+    if fragment not in out:
+        failures.append("%s: expected %r in %r" % (command, fragment, out[:300]))
+
+
+def exact_answers():
+    """Answers that are right, not only one line, at arrdbg_spot(1)."""
+    # '#\u0663' (an Arabic-Indic 3) is not #3, '#\u00b2' not an error from int().
+    for text in ("#\u0663", "#\u00b2", "#-1", "#1x"):
+        expect("arr info " + text, "is not an array id")
+    # A float index is refused as NumPy refuses it, not truncated (1.9 -> 1).
+    expect("print $arr_get(m, 1.9, 0)", "not an integer")
+    expect("print $arr_get(m, 1e300, 0)", "not an integer")
+    expect("print $arr_get(m, (char)1, 1)", "= 5")
 
 
 def sweep(where):
@@ -82,6 +104,7 @@ def main():
     gdb.execute("run", to_string=True)
     gdb.execute("frame 1", to_string=True)
     sweep("live")
+    exact_answers()
     gdb.execute("delete", to_string=True)
     gdb.execute("break arrdbg_spot if n == 3", to_string=True)
     gdb.execute("continue", to_string=True)

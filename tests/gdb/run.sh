@@ -10,6 +10,7 @@
 #                 process or (#: mode core) a core file made with gcore
 #   mi            -var-create / -var-list-children over MI (as VS Code and
 #                 CLion send them), -stack-list-variables --simple-values
+#   mi_nested     the same on a (2,)*32 view in a struct and an array
 #   dump          arr dump of strided arrays read back with numpy, compared
 #                 with the values the program computed
 #   garbage       random and corrupt descriptors and registry: short
@@ -179,6 +180,24 @@ for cmds in tests/gdb/cases/*.cmds; do
 done
 
 # ---- MI -----------------------------------------------------------------
+run_mi() { # run_mi NAME PROG: $WORK/NAME.in through gdb's MI against cases/NAME.exp
+    # -exec-run is asynchronous: feed the rest once the breakpoint is hit.
+    (
+        head -3 "$WORK/$1.in"
+        for _ in $(seq 100); do grep -q 'stopped,reason="breakpoint-hit"' "$WORK/$1.raw" 2>/dev/null && break; sleep 0.1; done
+        tail -n +4 "$WORK/$1.in"
+    ) | timeout -k 5 "$GDB_TIMEOUT" gdb -nx --interpreter=mi2 -iex "set auto-load safe-path /" \
+        -iex "source $ROOT/gdb/arrdbg.py" "$BUILD/tests/gdb/$2" >"$WORK/$1.raw" 2>&1
+    local rc=$?
+    if [ $rc = 124 ] || [ $rc = 137 ]; then
+        fail "$1" "gdb timed out after ${GDB_TIMEOUT}s (a hang)"
+        return
+    fi
+    grep -E '^1[0-9][0-9]\^' "$WORK/$1.raw" | sed -E -e 's/0x[0-9a-f]{5,}/0xADDR/g' >"$WORK/$1.out"
+    if no_traceback "$1" "$WORK/$1.raw"; then
+        compare "$1" "$WORK/$1.out" "tests/gdb/cases/$1.exp"
+    fi
+}
 if want mi; then
     cat >"$WORK/mi.in" <<'EOF'
 -enable-pretty-printing
@@ -206,17 +225,30 @@ if want mi; then
 119-data-evaluate-expression m
 -gdb-exit
 EOF
-    # -exec-run is asynchronous: feed the rest once the breakpoint is hit.
-    (
-        head -3 "$WORK/mi.in"
-        for _ in $(seq 100); do grep -q 'stopped,reason="breakpoint-hit"' "$WORK/mi.raw" 2>/dev/null && break; sleep 0.1; done
-        tail -n +4 "$WORK/mi.in"
-    ) | timeout -k 5 "$GDB_TIMEOUT" gdb -nx --interpreter=mi2 -iex "set auto-load safe-path /" \
-        -iex "source $ROOT/gdb/arrdbg.py" "$BUILD/tests/gdb/views" >"$WORK/mi.raw" 2>&1
-    grep -E '^1[0-9][0-9]\^' "$WORK/mi.raw" | sed -E -e 's/0x[0-9a-f]{5,}/0xADDR/g' >"$WORK/mi.out"
-    if no_traceback mi "$WORK/mi.raw"; then
-        compare mi "$WORK/mi.out" tests/gdb/cases/mi.exp
-    fi
+    run_mi mi views
+fi
+# An IDE opening the rows of a (2,)*32 stride-0 view (gdb prints each row
+# child as a value when it makes its varobj: that printed 2**31 elements)
+# and a struct holding it.
+if want mi_nested; then
+    cat >"$WORK/mi_nested.in" <<'EOF'
+-enable-pretty-printing
+-break-insert -c "n == 1" arrdbg_spot
+-exec-run
+-stack-select-frame 1
+101-var-create many_var * many
+102-var-list-children many_var
+103-var-list-children --simple-values many_var.1
+104-var-list-children --all-values many_var.1.[0]
+105-var-create h_var * h
+106-var-list-children --all-values h_var
+107-var-list-children --all-values h_var.b
+108-var-list-children --all-values h_var.b.2 7 9
+109-var-evaluate-expression h_var.b.2
+110-stack-list-variables --all-values
+-gdb-exit
+EOF
+    run_mi mi_nested nested
 fi
 
 # ---- arr dump read back with numpy ---------------------------------------

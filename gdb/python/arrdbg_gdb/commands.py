@@ -6,12 +6,13 @@ errors with a short message, never as a Python traceback.
 
 import contextlib
 import errno
+import heapq
 import os
 import stat
 import tempfile
 from collections import Counter, defaultdict
-from itertools import chain, compress, islice, repeat
-from operator import mod, not_
+from itertools import chain, compress, islice, product, repeat
+from operator import mod, mul, neg, not_
 
 import gdb
 
@@ -24,6 +25,7 @@ from .model import (ArrDesc, Invalid, Registry, desc_of_value, fmt_tuple,
 from .printers import Elements
 
 MAX_SOURCE_CHAIN = 64
+INFO_VIEWS_SHOWN = 20  # arr info lists this many of the owner's views (and the one asked about)
 MAX_INDENT = 32  # arr views: deeper levels say their depth instead of indenting
 
 
@@ -109,11 +111,41 @@ def _numpy_first(name, arg):
     return numpy_registry.command(name, arg, lambda: _optional_registry() is not None)
 
 
-def _registry(name):
+def _registry(name, registries=None):
     try:
-        return Registry()
+        return registries.get() if registries is not None else Registry()
     except (Invalid, ReadError) as exc:
         raise gdb.GdbError("%s: cannot read libarr's registry: %s" % (name, exc))
+
+
+class Registries:
+    """libarr's registry for one command: walked on first use (O(live
+    arrays)), then shared by its #IDs, its source chain and its orphans,
+    so `arr info #5` walks it once and `arr info a` (no source to look
+    up) not at all."""
+
+    def __init__(self):
+        self._reg = self._error = None
+        self._walked = False
+
+    def get(self):
+        """The Registry; raises Invalid or ReadError."""
+        if not self._walked:
+            self._walked = True
+            try:
+                self._reg = Registry()
+            except (Invalid, ReadError) as exc:
+                self._error = exc
+        if self._error is not None:
+            raise self._error
+        return self._reg
+
+    def optional(self):
+        """The Registry, or None when it cannot be read."""
+        try:
+            return self.get()
+        except (Invalid, ReadError):
+            return None
 
 
 def _args(arg, name, count, usage):
@@ -250,10 +282,11 @@ class ArrPrefix(gdb.Command):
     """Inspect libarr arrays: shapes, strides, and who shares memory with whom.
 
 Subcommands: arr list, arr info, arr views, arr shares, arr leaks, arr mem,
-arr dump.
+arr dump; in a Python process arr py-bt, arr py-up, arr py-down, arr py-frame.
 An array argument is any expression giving an arr_t * (or an arr_t), or #ID
 for the live array with that id in libarr's registry.
-Settings: set arr max-read, set arr read-orphans, set arr max-work.
+Settings: set arr max-read, set arr max-dump, set arr read-orphans,
+set arr max-work.
 Functions: $arr_get(a, i, ...), $arr_shares(a, b), $arr_size(a), $arr_id(a)."""
 
     def __init__(self):
@@ -299,10 +332,11 @@ caller).  `owners` lists owners and copies, `views` views and orphans,
         gdb.write(_footer(reg, table))
 
 
-def _source_chain(desc, reg):
+def _source_chain(desc, registries):
     parts = ["#%d (%s)" % (desc.id, desc.op_name)]
     seen = {desc.id}
     ident = desc.source_id
+    reg = registries.optional() if ident else None
     while ident and len(parts) < MAX_SOURCE_CHAIN:
         if ident in seen:
             parts.append("#%d (cycle!)" % ident)
@@ -354,7 +388,8 @@ class ArrInfo(gdb.Command):
 Usage: arr info EXPR      (EXPR: an arr_t *, an arr_t, or #ID)
 Shows its summary, address, how and where it was made, dtype, size, flags,
 data pointer and extent in its owner's buffer, its base, the chain of arrays
-it was made from, and all live views of its owner.
+it was made from, and the live views of its owner (the first 20 and this
+one; arr views lists them all).
 In a Python process EXPR may also be a NumPy array: a PyArrayObject *, an
 address such as id(x), or a Python variable of the selected Python frame
 (its locals, then its module's globals; see arr py-bt)."""
@@ -371,8 +406,8 @@ address such as id(x), or a Python variable of the selected Python frame
         with evaluated_once() as evaluate:
             if foreign.info(arg) or numpy_support.info(arg):  # another library's array, NumPy's
                 return
-            d = resolve(arg, evaluate)
-        reg = _optional_registry()
+            registries = Registries()
+            d = resolve(arg, evaluate, registries.get)
         out = [d.summary()]
         out.append("  address:    0x%x" % d.address)
         out.append("  made by:    %s%s, at %s" % (
@@ -411,14 +446,22 @@ address such as id(x), or a Python variable of the selected Python frame
             owner = d
             out.append("  base:       none (owns its data)" if d.flags & layout.FLAG_OWNDATA
                        else "  base:       none (wraps memory it does not own)")
-        out.append("  made from:  %s" % _source_chain(d, reg))
+        out.append("  made from:  %s" % _source_chain(d, registries))
         if owner is not None:
             views, problem = walk_views(owner)
             out.append("  views of #%d: %d live%s" % (owner.id, len(views), ":" if views else ""))
-            for v in views:
+            # The first INFO_VIEWS_SHOWN and this one: `arr views` lists
+            # them all (an owner may have 100,000s).
+            shown = [k for k, v in enumerate(views) if k < INFO_VIEWS_SHOWN or v.id == d.id]
+            for k in shown:
+                v = views[k]
                 marker = "  <- this one" if v.id == d.id else ""
+                if k >= INFO_VIEWS_SHOWN:
+                    out.append("    ...")
                 out.append("    #%d %s %s strides %s%s" % (v.id, v.op_name, fmt_tuple(v.shape),
                                                        fmt_tuple(v.strides), marker))
+            if len(views) > len(shown):
+                out.append("    (%d more: arr views #%d lists them all)" % (len(views) - len(shown), owner.id))
             if problem:
                 out.append("    (%s)" % problem)
         gdb.write("\n".join(out) + "\n")
@@ -446,12 +489,12 @@ address such as id(x), or a Python variable of the selected Python frame
         with evaluated_once() as evaluate:
             if foreign.views(arg) or numpy_support.views(arg):  # another library's, NumPy's
                 return
-            d = resolve(arg, evaluate)
+            registries = Registries()
+            d = resolve(arg, evaluate, registries.get)
         problem = None
         if d.is_view and d.orphaned:
-            reg = _registry("arr views")
             head = "#%d (freed; these views are orphaned)" % d.base_id
-            views = [v for v in reg.entries if v.is_view and v.base_id == d.base_id]
+            views = _views_of_freed(_registry("arr views", registries), d.base_id)
             root_id = d.base_id
         else:
             owner = d
@@ -503,6 +546,22 @@ address such as id(x), or a Python variable of the selected Python frame
         gdb.write("\n".join(out) + "\n")
 
 
+def _views_of_freed(reg, base_id):
+    """The registry's views of the freed owner base_id: a pass over two
+    columns, then a descriptor read per match (O(live arrays + matches));
+    a view that changed since the walk is left out."""
+    table = reg.table
+    rows = [k for k, (view, base) in enumerate(zip(table.column("is_view"), table.column("base_id")))
+            if view and base == base_id]
+    views = []
+    for k in rows:
+        try:
+            views.append(table.desc(k))
+        except (Invalid, ReadError):
+            continue
+    return views
+
+
 def _owner_data(d):
     """Address of the data of d's owner (d's own for an owner)."""
     return d.data - d.offset if d.is_view else d.data
@@ -544,13 +603,15 @@ address such as id(x), or a Python variable of the selected Python frame
 
     def _run(self, arg):
         with evaluated_once() as evaluate:
+            registries = Registries()
+
             def resolve_once(text):
-                return resolve(text, evaluate)
+                return resolve(text, evaluate, registries.get)
             if foreign.shares(arg, resolve_once, Settings.max_work) or \
                     numpy_support.shares(arg, resolve_once):
                 return
             first, second = _args(arg, "arr shares", 2, "arr shares EXPR EXPR")
-            a, b = resolve(first, evaluate), resolve(second, evaluate)
+            a, b = resolve_once(first), resolve_once(second)
         gdb.write("\n".join(shares_report(a, b, Settings.max_work, (first, second))) + "\n")
 
 
@@ -558,7 +619,8 @@ class ArrLeaks(gdb.Command):
     """What would be reported as leaks if the program ended here.
 Usage: arr leaks
 One line per creation site and kind, the most bytes first (as arrcheck's
-loss records), with the ids of the arrays made there.  Reads libarr's registry: copies never freed (owners made by copy, astype,
+loss records), with the ids of the arrays made there.  Reads libarr's
+registry: copies never freed (owners made by copy, astype,
 ascontiguous/asfortran/reshape copies), arrays never freed (other owners),
 views never freed, and orphaned views (views whose owner was freed first),
 the same categories as libarr's ARR_CHECK=1 report.  Under Valgrind,
@@ -619,6 +681,7 @@ buffers themselves; at exit the tool's report is the authoritative one."""
 
 
 MEM_DEFAULT_TOP = 10
+MEM_READS_MAX = 256  # arr mem N: up to this many rows, one read each; more, one full walk
 
 
 def _bytes_text(n, whole=None):
@@ -684,9 +747,10 @@ counters is reported below the totals."""
             out.append("largest live arrays: cannot read libarr's registry: %s" % exc)
             _write_lines(out)
             return
-        owners = [d for d in reg.entries if not d.is_view]
-        out += self._cross_check(stats, owners, problems)
-        out += self._largest(owners, top)
+        table = reg.table
+        owners = [k for k, view in enumerate(table.column("is_view")) if not view]
+        out += self._cross_check(stats, table, owners, problems)
+        out += self._largest(reg, owners, top)
         _write_lines(out)
         gdb.write(_registry_problems(reg))
 
@@ -703,14 +767,16 @@ counters is reported below the totals."""
         ]
 
     @staticmethod
-    def _cross_check(st, owners, problems):
-        """A note when the registry's live owners do not add up to the
-        counters (a corrupt registry, or a stop inside libarr between the
-        two updates)."""
+    def _cross_check(st, table, owners, problems):
+        """A note when the registry's live owners (rows of the walk's
+        table) do not add up to the counters (a corrupt registry, or a
+        stop inside libarr between the two updates).  Column passes: O(n)."""
         if problems:
             return []
-        total = sum(max(d.buffer_bytes, 0) for d in owners)
-        copies = sum(max(d.buffer_bytes, 0) for d in owners if d.category == "copy")
+        sizes = list(map(max, map(table.column("buffer_bytes").__getitem__, owners), repeat(0)))
+        categories = map(table.column("category").__getitem__, owners)
+        total = sum(sizes)
+        copies = sum(compress(sizes, map("copy".__eq__, categories)))
         if (total, copies, len(owners)) == (st["live_bytes"], st["live_copy_bytes"], st["live_owners"]):
             return []
         return ["note: the registry lists %d live owners with %d bytes (%d in copies); "
@@ -718,11 +784,28 @@ counters is reported below the totals."""
                 % (len(owners), total, copies, st["live_owners"], st["live_bytes"], st["live_copy_bytes"])]
 
     @staticmethod
-    def _largest(owners, top):
+    def _largest(reg, owners, top):
+        """The top owners (rows of the walk's table), largest buffer
+        first, ties by id: ranked on two columns (O(n log top), or
+        O(n log n) for all), then every field of the rows shown: a read
+        per row for a few, the registry's one full walk for many."""
         if not owners:
             return ["no live owners"]
-        ranked = sorted(owners, key=lambda d: (-max(d.buffer_bytes, 0), d.id))
-        shown = ranked if top is None else ranked[:top]
+        table = reg.table
+        sizes, ids = table.column("buffer_bytes"), table.column("id")
+        keys = zip(map(neg, map(max, map(sizes.__getitem__, owners), repeat(0))),
+                   map(ids.__getitem__, owners), owners)
+        ranked = sorted(keys) if top is None else heapq.nsmallest(top, keys)
+        shown = []
+        entries = reg.entries if len(ranked) > MEM_READS_MAX else None
+        if entries is not None and len(entries) == len(table):
+            shown = [entries[k] for _size, _id, k in ranked]
+        else:
+            for _size, _id, k in ranked:
+                try:
+                    shown.append(table.desc(k))
+                except (Invalid, ReadError):
+                    continue  # changed since the walk
         head = "largest live arrays (%d of %d owners):" % (len(shown), len(owners))
         if not shown:
             return [head]
@@ -738,8 +821,16 @@ counters is reported below the totals."""
         return [head] + ["  " + line for line in _table(columns, right_aligned=(0, 1))]
 
 
+DUMP_CHUNK_BYTES = 1 << 20  # arr dump gathers and writes this much at a time
+
+
 def read_c_order(d):
-    """All elements of d in C order (bytes), one read of its extent."""
+    """The elements of d in C order, as an iterable of bytes chunks of at
+    most DUMP_CHUNK_BYTES (or one element): one read of its extent, then
+    gathered a chunk at a time, so gdb holds the extent and one chunk, not
+    the whole file (a stride-0 view of 2**32 elements reads 8 bytes and
+    writes 32 GiB under `set arr max-dump unlimited`: that was a
+    MemoryError).  O(elements)."""
     if Settings.max_dump is not None and d.nbytes > Settings.max_dump:
         raise gdb.GdbError("#%d has %d elements, %d bytes: more than `set arr max-dump` (%d bytes)"
                            % (d.id, d.size, d.nbytes, Settings.max_dump))
@@ -748,7 +839,18 @@ def read_c_order(d):
         raise gdb.GdbError("#%d spans %d bytes, more than `set arr max-read` (%d)"
                            % (d.id, hi - lo, Settings.max_read))
     buf = read(d.data + lo, hi - lo, cache=False) if hi > lo else b""
-    return npy.gather_c_order(buf, -lo, d.shape, d.strides, d.itemsize)
+    if d.size == 0:
+        return ()
+    # The leading axes walked here, each step one gather of the block of
+    # the trailing axes (at most DUMP_CHUNK_BYTES).
+    lead, block = 0, d.nbytes
+    while lead < d.ndim and block > DUMP_CHUNK_BYTES:
+        block //= d.shape[lead]
+        lead += 1
+    shape, strides, itemsize = d.shape, d.strides, d.itemsize
+    return (npy.gather_c_order(buf, -lo + sum(map(mul, index, strides)), shape[lead:], strides[lead:],
+                               itemsize)
+            for index in product(*map(range, shape[:lead])))
 
 
 def write_replacing(path, chunks):
@@ -756,7 +858,8 @@ def write_replacing(path, chunks):
     renamed over path only once everything is written and flushed: a failed
     write (full disk, file size limit) leaves the old file as it was.
     Refuses a path that exists and is not a regular file (a device stays a
-    device).  Raises OSError; the temporary file never stays behind."""
+    device), or that this process may not write (as numpy.save would).
+    Raises OSError; the temporary file never stays behind."""
     real = os.path.realpath(path)
     try:
         old = os.stat(real)
@@ -764,6 +867,10 @@ def write_replacing(path, chunks):
         old = None
     if old is not None and not stat.S_ISREG(old.st_mode):
         raise OSError(errno.EINVAL, "not a regular file")
+    if old is not None and not os.access(real, os.W_OK):
+        # The rename would replace a file its owner made read-only, which
+        # numpy.save (it opens the file for writing) refuses.
+        raise OSError(errno.EACCES, "Permission denied")
     directory, name = os.path.split(real)
     fd, temp = tempfile.mkstemp(prefix=".%s." % name, suffix=".tmp", dir=directory or ".")
     try:
@@ -819,12 +926,14 @@ existing FILE is left as it was.  FILE must be a regular file or new."""
         head = npy.header(npy.descr(d.dtype, Target.get().endian), d.shape)
         path = os.path.expanduser(path)
         try:
-            write_replacing(path, (head, body))
+            write_replacing(path, chain((head,), body))
         except OSError as exc:
             raise gdb.GdbError("arr dump: %s: %s (nothing written)"
                                % (path, exc.strerror or exc))
+        except MemoryError:
+            raise gdb.GdbError("arr dump: %s: gdb ran out of memory (nothing written)" % path)
         gdb.write("wrote #%d %s %s to %s (%d bytes)\n" % (
-            d.id, d.dtype_name, fmt_tuple(d.shape), path, len(head) + len(body)))
+            d.id, d.dtype_name, fmt_tuple(d.shape), path, len(head) + d.nbytes))
 
 
 # ---- settings -----------------------------------------------------------
@@ -892,9 +1001,12 @@ def _func_desc(name, value):
         raise gdb.GdbError("$%s: %s" % (name, exc))
 
 
+INDEX_TYPE_CODES = (gdb.TYPE_CODE_INT, gdb.TYPE_CODE_CHAR, gdb.TYPE_CODE_BOOL, gdb.TYPE_CODE_ENUM)
+
+
 class ArrGet(gdb.Function):
-    """$arr_get(A, I, ...): element A[I, ...] of an arr_t * (negative indices
-count from the end), read through its strides.  Complex elements give
+    """$arr_get(A, I, ...): element A[I, ...] of an arr_t * (integer indices;
+negative ones count from the end), read through its strides.  Complex elements give
 their real part.  Example: break f if $arr_get(a, 2, -1) > 0.5"""
 
     def __init__(self):
@@ -915,6 +1027,10 @@ their real part.  Example: break f if $arr_get(a, 2, -1) > 0.5"""
                                % (d.id, d.base_id))
         offset = 0
         for axis, (i, n, s) in enumerate(zip(index, d.shape, d.strides)):
+            if i.type.strip_typedefs().code not in INDEX_TYPE_CODES:
+                # int() would truncate 1.9 to 1 and 1e300 to 2**63 - 1.
+                raise gdb.GdbError("$arr_get: the index for axis %d is of type %s, not an integer (as in NumPy)"
+                                   % (axis, i.type))
             i = int(i)
             k = i + n if i < 0 else i
             if not 0 <= k < n:

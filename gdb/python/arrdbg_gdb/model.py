@@ -785,15 +785,23 @@ def address_of(value):
     raise gdb.GdbError("expected an arr_t * (or #ID), got a value of type %s" % value.type)
 
 
-def resolve(text, evaluate=None):
+def resolve(text, evaluate=None, registry=None):
     """An ArrDesc for a command argument: an expression or #ID.
     evaluate(text) gives the expression's gdb.Value (default: evaluate it
-    now); a command passes one that evaluates each expression once."""
+    now); a command passes one that evaluates each expression once.
+    registry() gives the Registry to find #ID in (default: a new walk); a
+    command passes one that walks it once for all its uses."""
     text = text.strip()
-    if text.startswith("#") and text[1:].isdigit():
-        ident = int(text[1:])
+    if text.startswith("#"):
+        # ASCII digits only: str.isdigit() also takes '²' (int() refuses
+        # it) and int() takes '٣' (an id nobody typed).
+        digits = text[1:]
+        if not (digits.isascii() and digits.isdigit()):
+            raise gdb.GdbError("%r is not an array id: #ID is # and decimal digits (arr list shows them)"
+                               % text)
+        ident = int(digits)
         try:
-            desc = Registry().by_id(ident)
+            desc = (registry or Registry)().by_id(ident)
         except (Invalid, ReadError) as exc:
             raise gdb.GdbError("cannot read libarr's registry: %s" % exc)
         if desc is None:

@@ -1017,8 +1017,8 @@ def _row_children(row):
             if run > 1:  # equal sub-rows, folded as gdb folds equal elements
                 yield "[%d]" % i, "%s <repeats %d times>" % (nested_text(sub), run)
                 continue
-            if deep:
-                budget.left -= 1  # gdb shows it as {...}
+            if deep or (budget.max_depth is not None and row.depth + 1 >= budget.max_depth):
+                budget.left -= 1  # gdb shows it as {...} (max_depth may drop: _cut_by_gdb)
             elif native and (not budget.bounded or budget.left >= sub_shape[0]):
                 value = _native_row(sub, raw)
                 if value is not None:
@@ -1245,19 +1245,50 @@ class RowPrinter:
 
     def __init__(self, row):
         self.row = row
+        self.printing = False  # to_string was called: printed as a value
 
     def display_hint(self):
         return "array"
 
     def to_string(self):
+        self.printing = True
         return None
 
     def children(self):
+        row = self.row
+        if self.printing and not row.budget.printing:
+            # A row of an MI variable object that gdb prints as a value
+            # (it does when it makes the child's varobj): bounded as a
+            # print, not the whole unbounded sub-array (2**31 elements of
+            # a (2,)*32 view).
+            size = 1
+            for d in row.shape:
+                size *= d
+            row = Row(row.data, row.shape, row.strides, row.elements, Budget(size), row.template)
+        shown = 0
         try:
-            for child in _capped(_row_children(self.row), self.row.budget.cap):
+            for child in _capped(_row_children(row), row.budget.cap):
+                shown += 1
                 yield child
+        except GeneratorExit:
+            _cut_by_gdb(row, shown)
+            raise
         except Exception as exc:  # never a traceback from inside gdb
             yield "[?]", "<arr: cannot list elements: %s>" % exc
+
+
+def _cut_by_gdb(row, shown):
+    """gdb took one child of this row and stopped: it was past `print
+    max-depth` (gdb takes the first child, then prints {...}).  The array
+    sits inside a struct or an array, so gdb's depth is ahead of the
+    rows' own: the row's siblings and cousins at this depth are {...}
+    too, and each counts as one element, as the rows past the depth the
+    printer knows of do (else a (2,)*32 view in a struct printed 2**18
+    of them)."""
+    budget = row.budget
+    if shown == 1 and budget.bounded and (budget.max_depth is None or row.depth < budget.max_depth):
+        budget.max_depth = row.depth
+        budget.left -= 1
 
 
 def _row_from_value(value):

@@ -243,10 +243,11 @@ class _PyMove(gdb.Command):
         frames, _thread = python_frames()
         n = _count(arg, self.name, 1)
         level = _Selection.level + self.step * n
-        if level < 0 or level >= len(frames):
-            raise gdb.GdbError("no Python frame #%d: #%d is the %s"
-                               % (level, 0 if level < 0 else len(frames) - 1,
-                                  "innermost" if level < 0 else "outermost"))
+        if level < 0:
+            raise gdb.GdbError("no Python frame %d in from #%d: #0 is the innermost"
+                               % (n, _Selection.level))
+        if level >= len(frames):
+            raise gdb.GdbError("no Python frame #%d: #%d is the outermost" % (level, len(frames) - 1))
         _Selection.level = level
         _show(level, frames[level])
 

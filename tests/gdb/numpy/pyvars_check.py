@@ -93,7 +93,7 @@ def check_frames(t):
     check("=> #2 <module>" in out, "arr py-bt marks the selected frame: %r" % out)
     out, err = run("arr py-down 2")
     check(out.startswith("#0 inner"), "arr py-down 2: %r %r" % (out, err))
-    one_line_error("arr py-down", "no Python frame #-1: #0 is the innermost")
+    one_line_error("arr py-down", "no Python frame 1 in from #0: #0 is the innermost")
     out, err = run("arr py-frame 1")
     check(out.startswith("#1 outer"), "arr py-frame 1: %r %r" % (out, err))
     out, err = run("arr py-frame")
