@@ -239,15 +239,18 @@ def registry_address():
 
 
 class Registry:
-    """libarr's list of live handles.  problems: what did not make sense
-    (the entries that did are still listed)."""
+    """libarr's list of live handles.  Made, it has read the registry's
+    header and its items (or raised Invalid/ReadError); the handles are
+    walked on first use of table, problems or bad.  problems: what did
+    not make sense (the entries that did are still listed); bad: (slot,
+    address, text) of the entries that fail checks."""
 
     def __init__(self):
-        self.problems = []
-        self.table = Table.empty()  # the valid descriptors, in registry order
+        self._problems = []
+        self._bad = []
+        self._table = None
         self._entries = None
         self._pointers = ()
-        self.bad = []      # (slot, address, text) of entries that fail checks
         self._by_id = None
         self.address = registry_address()
         if self.address is None:
@@ -259,11 +262,11 @@ class Registry:
             return  # libarr not initialised yet: nothing live
         if self.magic != layout.REGISTRY_MAGIC:
             raise Invalid("registry magic 0x%08x" % self.magic)
-        _check_layout(target, self.layout_version, self.problems)
+        _check_layout(target, self.layout_version, self._problems)
         count = self.count
         if count < 0 or count > self.capacity or count > MAX_REGISTRY:
             usable = min(max(count, 0), MAX_REGISTRY, max(self.capacity, 0))
-            self.problems.append("count %d is not plausible (capacity %d): reading %d entries"
+            self._problems.append("count %d is not plausible (capacity %d): reading %d entries"
                                  % (count, self.capacity, usable))
             count = usable
         if count == 0:
@@ -274,10 +277,29 @@ class Registry:
         except ReadError as exc:
             raise Invalid("registry items (%s)" % exc)
         fmt = "%s%d%s" % (target.endian, count, "Q" if psize == 8 else "I")
-        pointers = struct.unpack(fmt, raw)
-        self._pointers = pointers
-        with gc_paused():
-            self.table = _walk(pointers, target.arr, self.problems, self.bad)
+        self._pointers = struct.unpack(fmt, raw)
+
+    @property
+    def table(self):
+        """The valid descriptors, in registry order: the walk (O(n)),
+        made on first use."""
+        if self._table is None:
+            if self._pointers:
+                with gc_paused():
+                    self._table = _walk(self._pointers, Target.get().arr, self._problems, self._bad)
+            else:
+                self._table = Table.empty()
+        return self._table
+
+    @property
+    def problems(self):
+        self.table   # the walk adds the registry loops it finds
+        return self._problems
+
+    @property
+    def bad(self):
+        self.table
+        return self._bad
 
     @property
     def entries(self):
