@@ -16,6 +16,10 @@ import struct
 import sys
 from itertools import repeat
 
+# The byte order of this host, as struct writes it: memoryview casts (the
+# registry walk's column reads) use it.
+_NATIVE = "<" if sys.byteorder == "little" else ">"
+
 try:
     from . import _generated as _g
 except ImportError:  # a source tree nobody ran `make` in
@@ -142,6 +146,11 @@ class Same:
 
     def values(self):
         return repeat(self.value, self.count)
+
+
+def values_of(column):
+    """A column's values: a list as it is, a Same's repeated."""
+    return column.values() if isinstance(column, Same) else column
 
 
 def _strided_reader(specs):
@@ -291,7 +300,7 @@ class StructDecoder:
         the target's byte order or a field's size or alignment does not
         allow it (picker() then serves).  columns() returns None for a
         step that is not a multiple of every field's size."""
-        if self.endian != ("<" if sys.byteorder == "little" else ">"):
+        if self.endian != _NATIVE:
             return None
         specs = []
         for name, offset, st, array_len in sorted(
@@ -315,7 +324,7 @@ class StructDecoder:
         None when they are not possible."""
         offset, letter, array_len = self._counted[name]
         size = struct.calcsize(letter)
-        if self.endian != ("<" if sys.byteorder == "little" else ">") or \
+        if self.endian != _NATIVE or \
                 size != struct.calcsize("<" + letter) or offset % size:
             return None
         return offset, letter, size, array_len

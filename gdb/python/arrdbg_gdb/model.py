@@ -392,12 +392,16 @@ def gc_paused():
 #      order) are sorted by address and read in clusters the same way;
 #      a run or cluster that cannot be read is read handle by handle, so
 #      one bad handle costs only its own line;
-#   2. each handle's fields are one unpack_from on its run's bytes (only
-#      WALK_FIELDS), its shape one more (only the ndim entries);
-#   3. the checks of ArrDesc.validate run once per distinct combination of
-#      (magic, ndim, dtype, itemsize, is_view, orphaned, op) and once per
-#      distinct shape, not per array; only the arrays those checks flag
-#      go through validate() itself, which gives their exact reason.
+#   2. handles at one constant step in a run are decoded a column at a
+#      time (a strided memoryview per field: layout.column_picker); others
+#      with one unpack_from each (only WALK_FIELDS), the shape with one
+#      more (only the ndim entries);
+#   3. every row gets a KIND (_KIND_FIELDS: what validate() checks, shape,
+#      label, made_at); only the other fields are kept per row.  A run
+#      whose kind fields are the same throughout is one kind at once
+#      (layout.Same).  validate()'s checks, the category, size and label
+#      text are worked out once per kind; only the arrays they flag go
+#      through validate() itself, which gives their exact reason.
 #
 # Time: O(n) for a registry in address order, O(n log n) in the worst
 # case (the sort of entries in no run); the memory read is the handles'
@@ -540,7 +544,7 @@ def _array_column(block, step, n, spec, ndim, maxdims, same=False):
             for d in range(ndim)]
     if all(isinstance(c, layout.Same) for c in cols):
         return layout.Same(tuple(c.value for c in cols), n)
-    return list(zip(*(c.values() if isinstance(c, layout.Same) else c for c in cols)))
+    return list(zip(*map(layout.values_of, cols)))
 
 
 def _walk(pointers, decoder, problems, bad, full=False):
@@ -652,15 +656,12 @@ def _walk(pointers, decoder, problems, bad, full=False):
             got = columns_of(block, step, n, kind_at) if step else None
             if got is not None:   # first label bytes as ints (or a Same)
                 firsts = got[label_at]
-                if isinstance(firsts, layout.Same):
-                    if firsts.value:   # one label throughout: read it once
-                        got[label_at] = layout.Same(label_of(block, label_offset)[0], n)
-                        if any(label_of(block, pos + label_offset)[0] != got[label_at].value
-                               for pos in offsets):
-                            got[label_at] = [label_of(block, pos + label_offset)[0]
-                                             for pos in offsets]
-                    else:
-                        got[label_at] = layout.Same(b"\0", n)
+                if isinstance(firsts, layout.Same) and not firsts.value:
+                    got[label_at] = layout.Same(b"\0", n)   # no labels
+                elif isinstance(firsts, layout.Same):   # labels alike, perhaps one label
+                    labels = [label_of(block, pos + label_offset)[0] for pos in offsets]
+                    got[label_at] = layout.Same(labels[0], n) if labels.count(labels[0]) == n \
+                        else labels
                 else:
                     got[label_at] = [label_of(block, pos + label_offset)[0] if first else b"\0"
                                      for first, pos in zip(firsts, offsets)]
@@ -693,8 +694,7 @@ def _walk(pointers, decoder, problems, bad, full=False):
                                    map(add, offsets, repeat(strides_offset)))
                 else:
                     shapes, more = [], []
-                    for nd, pos in zip(got[ndim_at].values() if isinstance(
-                            got[ndim_at], layout.Same) else got[ndim_at], offsets):
+                    for nd, pos in zip(layout.values_of(got[ndim_at]), offsets):
                         ok = 0 <= nd <= maxdims
                         shapes.append(shape_readers[nd](block, pos + shape_offset) if ok else ())
                         if full:
@@ -708,8 +708,8 @@ def _walk(pointers, decoder, problems, bad, full=False):
             if all(isinstance(c, layout.Same) for c in keyed):
                 kind += [first.setdefault(tuple(c.value for c in keyed), base)] * n
             else:
-                kind += map(first.setdefault, zip(*(c.values() if isinstance(c, layout.Same) else c
-                                                    for c in keyed)), range(base, base + n))
+                kind += map(first.setdefault, zip(*map(layout.values_of, keyed)),
+                            range(base, base + n))
             addresses += group
             slots += places
     col = dict(zip(row_names, columns))
@@ -756,8 +756,8 @@ def _walk(pointers, decoder, problems, bad, full=False):
     return table
 
 
-# validate()'s rules on the fields alone (not the shape), in three parts
-# that the registry walk checks per distinct value of their columns.
+# validate()'s rules on the fields alone (not the shape), which the
+# registry walk checks once per kind (_key_category).
 
 def _head_ok(magic, ndim):
     return magic == _MAGIC_LIVE and 0 <= ndim <= _MAXDIMS
