@@ -308,7 +308,7 @@ def _gdb_text(elements, budget):
             # gdb 13 prints integers and bool at output-radix 16 as with
             # /x.  Checked before make(): its probes are printed at the
             # current output-radix.
-            radix = int(gdb.parameter("output-radix"))
+            radix = _output_radix()
             if radix == 16:
                 fmt = "x"
             elif radix != 10:
