@@ -1,4 +1,4 @@
-"""python3 -m arrdbg run [--json FILE] [--output FILE] [--quiet] SCRIPT [ARGS...]
+"""python3 -m arrdbg run [--json FILE] [--output FILE] [--quiet] [--dask] SCRIPT [ARGS...]
 
 Runs SCRIPT as `python3 SCRIPT ARGS...` would (sys.argv, __main__, its
 directory first on sys.path) with arrdbg's NumPy handler installed, and
@@ -16,7 +16,7 @@ import types
 
 def _usage_error(msg):
     print(f"arrdbg: {msg}", file=sys.stderr)
-    print("usage: python3 -m arrdbg run [--json FILE] [--output FILE] [--quiet] SCRIPT [ARGS...]",
+    print("usage: python3 -m arrdbg run [--json FILE] [--output FILE] [--quiet] [--dask] SCRIPT [ARGS...]",
           file=sys.stderr)
     return 2
 
@@ -30,6 +30,9 @@ def _final_report(args):
         pass
     try:
         data = arrdbg.report_data()
+        if args.dask:  # the cluster reports taken as each Client closed
+            from arrdbg import dask as arrdbg_dask
+            data["dask"] = arrdbg_dask.collected()
         if args.json:
             tmp = args.json + ".tmp"
             with open(tmp, "w") as f:
@@ -61,6 +64,9 @@ def main(argv=None):
     p.add_argument("--json", metavar="FILE")
     p.add_argument("--output", "-o", metavar="FILE")
     p.add_argument("--quiet", "-q", action="store_true", help="no text report")
+    p.add_argument("--dask", action="store_true",
+                   help="arrdbg on the workers of every distributed.Client SCRIPT makes (and "
+                        "task prefixes for dask's local schedulers): arrdbg.dask")
     p.add_argument("script")
     p.add_argument("args", nargs=argparse.REMAINDER)
     args = p.parse_args(argv[1:])
@@ -76,6 +82,14 @@ def main(argv=None):
     except ImportError as e:
         print(f"arrdbg: cannot load NumPy or the handler: {e}", file=sys.stderr)
         return 2
+    if args.dask:
+        try:
+            from arrdbg import dask as arrdbg_dask
+            arrdbg_dask.hook_clients(quiet=args.quiet)
+        except ImportError as e:
+            print(f"arrdbg: --dask needs dask and distributed (python3-dask, "
+                  f"python3-distributed): {e}", file=sys.stderr)
+            return 2
     sys.argv = [args.script] + args.args
     sys.path.insert(0, os.path.dirname(os.path.abspath(args.script)))
     try:

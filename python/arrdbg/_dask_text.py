@@ -1,13 +1,5 @@
 """The text of arrdbg.dask's reports (the data: _dask_worker.explain)."""
-import os
-
-from ._report import human
-
-
-def _loc(file, line):
-    if not file:
-        return "?"
-    return f"{os.path.basename(file)}:{line}" if line else os.path.basename(file)
+from ._text import _loc, human
 
 
 def _prefix(p):

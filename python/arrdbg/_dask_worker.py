@@ -37,11 +37,10 @@ def _arrdbg():
 
 
 def set_tag(name):
-    """The current thread's tag (arrdbg's tag API, lane pycore); a no-op
-    where the extension has none."""
+    """Sets the current thread's tag (arrdbg's tag API) and returns the
+    previous one; a no-op where the extension has no tags."""
     f = getattr(_arrdbg(), "set_tag", None)
-    if f is not None:
-        f(name)
+    return f(name) if f is not None else None
 
 
 def tags_supported():
@@ -70,13 +69,17 @@ def _wrap_task_runner(module, attr, key_index):
         key = kwargs["key"] if "key" in kwargs else args[key_index]
         ext.enter_thread()  # a pool thread made before install() has NumPy's handler
         ident = threading.get_ident()
+        outer = running.get(ident)  # a task that computes a graph inside itself
         running[ident] = (key, ext.stats()["seq"])
-        set_tag(_prefix(key))
+        prev = set_tag(_prefix(key))
         try:
             return orig(*args, **kwargs)
         finally:
-            set_tag(None)
-            running.pop(ident, None)
+            set_tag(prev)
+            if outer is None:
+                running.pop(ident, None)
+            else:
+                running[ident] = outer
     run_task.__wrapped__ = orig
     run_task.__name__ = getattr(orig, "__name__", attr)
     setattr(module, attr, run_task)
@@ -156,11 +159,9 @@ class _Sites:
 
 
 def _site_tag(s):
-    """The tag a site row carries (None without the tag API)."""
-    if isinstance(s, dict):
-        return s.get("tag")
-    tag = getattr(s, "tag", None)
-    return tag if isinstance(tag, str) or tag is None else None
+    """The tag a site row carries: its 14th field (None: no tag, or no tag API)."""
+    tag = s[13] if len(s) > 13 else None
+    return tag if isinstance(tag, str) else None
 
 
 def _short(key):

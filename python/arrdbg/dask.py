@@ -135,6 +135,8 @@ def dask_teardown(worker):
 def _on_final(event):
     _ts, data = event
     _finals.append(data)
+    if _run["quiet"]:
+        return
     try:
         sys.stderr.write(render_worker(data))
     except Exception:
@@ -179,3 +181,53 @@ def report(client, file=None):
     data = report_data(client)
     (file if file is not None else sys.stderr).write(render_cluster(data))
     return data
+
+
+# ---- python3 -m arrdbg run --dask ------------------------------------------------
+
+_run = {"reports": [], "quiet": False}
+
+
+def collected():
+    """run --dask: the cluster reports taken as each Client closed."""
+    return list(_run["reports"])
+
+
+def hook_clients(quiet=False):
+    """Every distributed.Client made from now on (synchronous ones: an
+    asynchronous client needs `await client.register_worker_plugin(Plugin())`)
+    enables arrdbg on its workers, and reports them just before it closes
+    (to stderr unless quiet, and kept for collected()).  Tasks run by dask's
+    local schedulers are tagged too."""
+    _run["quiet"] = quiet
+    tag_local_tasks()
+    from distributed import Client
+    if getattr(Client.start, "_arrdbg", False):
+        return
+    orig_start, orig_close = Client.start, Client.close
+
+    def start(self, **kwargs):
+        out = orig_start(self, **kwargs)
+        if not self.asynchronous and self.status == "running":
+            try:
+                enable(self)
+                self._arrdbg_enabled = True
+            except Exception as e:
+                print(f"arrdbg: --dask: cannot enable arrdbg on {self}: {type(e).__name__}: {e}",
+                      file=sys.stderr)
+        return out
+
+    def close(self, *args, **kwargs):
+        if getattr(self, "_arrdbg_enabled", False) and self.status == "running":
+            self._arrdbg_enabled = False
+            try:
+                data = report_data(self)
+                _run["reports"].append(data)
+                if not _run["quiet"]:
+                    sys.stderr.write(render_cluster(data))
+            except Exception as e:
+                print(f"arrdbg: --dask: no report of {self}'s workers: {type(e).__name__}: {e}",
+                      file=sys.stderr)
+        return orig_close(self, *args, **kwargs)
+    start._arrdbg = close._arrdbg = True
+    Client.start, Client.close = start, close
