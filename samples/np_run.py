@@ -217,7 +217,8 @@ def check_token(tok, report, mk, path):
 def run_sample(path, show=False):
     with tempfile.TemporaryDirectory(prefix="arrdbg-np-") as tmp:
         js = os.path.join(tmp, "report.json")
-        env = dict(os.environ, PYTHONPATH=PYPATH)
+        # Dask workers' final reports (run --dask) go to tmp too.
+        env = dict(os.environ, PYTHONPATH=PYPATH, ARRDBG_DASK_DIR=tmp)
         cmd = [PYTHON, "-m", "arrdbg", "run", "--json", js] + ([] if show else ["--quiet"]) + \
             directive(path, "run with") + [path] + directive(path, "args")
         try:

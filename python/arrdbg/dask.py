@@ -36,7 +36,8 @@ import sys
 from . import _dask_worker
 from ._dask_text import render_cluster, render_worker
 
-__all__ = ["Plugin", "enable", "report", "report_data", "final_reports", "tag_local_tasks",
+__all__ = ["Plugin", "enable", "subscribe", "report", "report_data", "final_reports",
+           "tag_local_tasks",
            "dask_setup", "dask_teardown"]
 
 TOPIC = "arrdbg"
@@ -152,6 +153,12 @@ def enable(client, directory=None):
         register(plugin, name=Plugin.name)
     else:
         client.register_worker_plugin(plugin, name=Plugin.name)
+    subscribe(client)
+
+
+def subscribe(client):
+    """Receive the final reports of client's closing workers (enable() does
+    it; for workers started with --preload arrdbg.dask)."""
     client.subscribe_topic(TOPIC, _on_final)
 
 

@@ -19,6 +19,8 @@ pass=0 fail=0
 for t in "$here"/t_*.py; do
     [ -e "$t" ] || continue
     name=$(basename "$t")
+    # ARRDBG_DASK_TESTS="t_a.py t_b.py": only those.
+    case " ${ARRDBG_DASK_TESTS:-$name} " in *" $name "*) ;; *) continue ;; esac
     out=$(mktemp /tmp/arrdbg-dask-out.XXXXXX)
     start=$(date +%s)
     (cd "$here" && exec setsid timeout -k 5 ${ARRDBG_DASK_TIMEOUT:-120} "$py" "$t") >"$out" 2>&1 &
