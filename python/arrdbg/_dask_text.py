@@ -77,14 +77,22 @@ def render_worker(w):
                 a(f"    {_group_line(r)}\n")
             if t["rows_more"]:
                 a(f"    ... and {t['rows_more']} more groups\n")
-    if w["by_prefix"]:
-        a("  NumPy bytes per task prefix and line:\n")
-        a(f"    {'prefix':<18} {'line':<26} {'op':<16} {'allocated':>10} {'arrays':>7} "
-          f"{'copies':>7} {'live':>10}\n")
-        for r in w["by_prefix"]:
-            a(f"    {_prefix(r['prefix'])[:18]:<18} {_loc(r['file'], r['line'])[:26]:<26} "
-              f"{r['op'][:16]:<16} {human(r['allocated']):>10} {r['arrays']:>7} {r['copies']:>7} "
+    bp = w["by_prefix"]
+    if bp["prefixes"]:
+        a("  NumPy bytes per task prefix:\n")
+        a(f"    {'prefix':<24} {'allocated':>10} {'arrays':>7} {'copies':>7} {'copied':>10} {'live':>10}\n")
+        for r in bp["prefixes"]:
+            a(f"    {r['prefix'][:24]:<24} {human(r['allocated']):>10} {r['arrays']:>7} "
+              f"{r['copies']:>7} {human(r['copy_bytes']):>10} {human(r['live_bytes']):>10}\n")
+    if bp["lines"]:
+        a("  per task prefix and line:\n")
+        a(f"    {'prefix':<18} {'line':<28} {'op':<16} {'allocated':>10} {'arrays':>7} {'live':>10}\n")
+        for r in bp["lines"]:
+            a(f"    {_prefix(r['prefix'])[:18]:<18} {_loc(r['file'], r['line'])[:28]:<28} "
+              f"{r['op'][:16]:<16} {human(r['allocated']):>10} {r['arrays']:>7} "
               f"{human(r['live_bytes']):>10}\n")
+        if bp["lines_more"]:
+            a(f"    ... and {bp['lines_more']} more lines\n")
     return "".join(out)
 
 

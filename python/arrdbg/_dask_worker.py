@@ -145,17 +145,24 @@ def _arrays_in(value, depth=0):
 
 
 class _Sites:
-    """The handler's site table, read once: file, line, op, kind and tag."""
+    """The handler's site table, read once; each site charged to its line
+    as arrdbg's own report does (_report: the user's line), with its tag."""
 
     def __init__(self):
+        from . import _report
         self.rows = _arrdbg().sites()
+        self.at = _report._attributor()
+        self._got = {}
 
     def get(self, i):
+        from . import _report
         if i is None or not 0 <= i < len(self.rows):
             return {"file": None, "line": None, "op": "?", "kind": "unknown", "tag": None}
-        s = self.rows[i]
-        return {"file": s[0], "line": s[2] or None, "op": s[4] or "?", "kind": s[5] or "unknown",
-                "tag": _site_tag(s)}
+        w = self._got.get(i)
+        if w is None:
+            w = self._got[i] = dict(_report._where(self.rows, i, self.at),
+                                    tag=_site_tag(self.rows[i]))
+        return w
 
 
 def _site_tag(s):
@@ -319,26 +326,23 @@ def explain(worker, final=False):
 
 
 def by_prefix(sites, records):
-    """Per task prefix and line: bytes and arrays made, copies among them,
-    bytes still live (the prefix is the site's tag; None: made outside any task)."""
-    live = {}
-    for bytes_, _seq, site in records.values():
-        live[site] = live.get(site, 0) + bytes_
-    rows = {}
-    for i, s in enumerate(sites.rows):
-        ab, ac = s[6], s[7]
-        if not ac and not live.get(i):
-            continue
-        w = sites.get(i)
-        k = (w["tag"], w["file"], w["line"], w["op"])
-        r = rows.setdefault(k, {"prefix": w["tag"], "file": w["file"], "line": w["line"],
-                                "op": w["op"], "kind": w["kind"], "allocated": 0, "arrays": 0,
-                                "copies": 0, "copy_bytes": 0, "live_bytes": 0})
-        r["allocated"] += ab
-        r["arrays"] += ac
-        r["live_bytes"] += live.get(i, 0)
-        if w["kind"] == "copy":
-            r["copies"] += ac
-            r["copy_bytes"] += ab
-    out = sorted(rows.values(), key=lambda r: -r["allocated"])
-    return out[:_TOP]
+    """NumPy bytes per task prefix (arrdbg's by-tag summary: allocated,
+    arrays, copies) and per prefix and line (its per-line rows), each with
+    the bytes still live (the prefix is the tag; None: outside any task)."""
+    from . import _report
+    lines, _ops, by_tag = _report._lines(sites.rows, sites.at)
+    live_line, live_tag = {}, {}
+    for nbytes, _seq, site in records.values():
+        w = sites.get(site)
+        k = (w["file"], w["line"], w["tag"])
+        live_line[k] = live_line.get(k, 0) + nbytes
+        live_tag[w["tag"]] = live_tag.get(w["tag"], 0) + nbytes
+    prefixes = sorted((dict(t, prefix=name, live_bytes=live_tag.get(name, 0))
+                       for name, t in by_tag.items()), key=lambda t: -t["allocated"])
+    rows = [{"prefix": e["tag"], "file": e["file"], "line": e["line"],
+             "op": e["ops"][0] if e["ops"] else "?", "allocated": e["allocated"],
+             "arrays": e["arrays"], "freed": e["freed"],
+             "live_bytes": live_line.get((e["file"], e["line"], e["tag"]), 0)}
+            for e in lines]
+    return {"prefixes": prefixes[:_TOP], "lines": rows[:_TOP],
+            "lines_more": max(0, len(rows) - _TOP)}
