@@ -22,7 +22,8 @@ comments (`# @name`) in the sample, never by number.  Tokens:
     dask-nopin            no worker reports a pinned base
     dask-explained:P      every worker's report explains at least P% of its
                           unmanaged memory, and its NumPy parts at least P%
-                          of what is left beyond the process at arrdbg's start
+                          of what grew beyond the process at arrdbg's start
+                          (when that is 10% of unmanaged memory or more)
 
 `run with: OPTIONS` in the docstring adds options to `arrdbg run` (e.g.
 --dask), `args: ARGS` gives the sample its arguments.
@@ -143,7 +144,9 @@ def check_dask_token(tok, report, mk, path):
             e, unmanaged = w["explained"], w["memory"]["unmanaged"]
             numpy = e["bytes"] - e["parts"]["start"]
             beyond = unmanaged - e["parts"]["start"]
-            if e["fraction"] < want or (beyond > 0 and numpy < want * beyond):
+            # The NumPy parts are held to P% of what grew beyond the start
+            # when that growth is a tenth of unmanaged memory or more.
+            if e["fraction"] < want or (beyond >= 0.1 * unmanaged and numpy < want * beyond):
                 bad.append(f"worker {w['name']}: {e['fraction']:.0%} explained, NumPy parts "
                            f"{numpy} of {beyond} bytes beyond the start")
         else:
