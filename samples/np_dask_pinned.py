@@ -30,7 +30,7 @@ def main(argv):
     copy = "--copy" in argv
     mb = int(next((a for a in argv if a.isdigit()), 160))
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address="127.0.0.1:0") as cluster, Client(cluster) as client:
         futures = client.map(load_rows, range(6), mb=mb, copy=copy)
         rows = client.gather(futures)
         print(f"{len(rows)} results of {rows[0].nbytes} bytes each; "

@@ -13,3 +13,9 @@ check-dask: $(ARRDBG_PY_TREE)
 	@ARRDBG_BUILD=$(BUILD) ARRDBG_PYTHON=$(ARRDBG_PYTHON) bash tests/dask/run.sh
 
 CHECK_TARGETS += check-dask
+
+# make bench's arrdbg.dask row (bench/dask_bench.py); alone: make bench-dask
+.PHONY: bench-dask
+bench: $(ARRDBG_PY_TREE)
+bench-dask: $(ARRDBG_PY_TREE)
+	$(BENCH_PYTHON) bench/dask_bench.py --build $(BUILD) $(if $(filter 1,$(BENCH_QUICK)),--quick)

@@ -37,7 +37,7 @@ def cluster(n_workers=2, **kw):
     """LocalCluster(processes=True) on loopback, no dashboard, and its Client."""
     from distributed import Client, LocalCluster
     with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                      host="127.0.0.1", dashboard_address=None, **kw) as c, Client(c) as client:
+                      host="127.0.0.1", dashboard_address="127.0.0.1:0", **kw) as c, Client(c) as client:
         yield c, client
 
 

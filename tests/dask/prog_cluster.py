@@ -11,7 +11,7 @@ def keep_rows(i):
 
 if __name__ == "__main__":
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address="127.0.0.1:0") as cluster, Client(cluster) as client:
         addrs = sorted(client.scheduler_info()["workers"])
         futs = [client.submit(keep_rows, i, workers=[addrs[i % 2]], pure=False) for i in range(4)]
         print("rows:", sum(f.result().shape[0] for f in futs))

@@ -37,6 +37,7 @@ def main():
     try:
         procs.append(subprocess.Popen(
             ["dask", "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+             "--dashboard-address", "127.0.0.1:0",
              "--scheduler-file", sfile], env=env, cwd=tmp,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         check(wait_for(sfile, 30), "dask scheduler started")
