@@ -175,6 +175,20 @@ def _short(key):
     return key if isinstance(key, str) else str(key)
 
 
+def _owner(a):
+    """The array that owns a's memory, or None when no ndarray does.  NumPy
+    collapses .base to the owner, but not across subclasses (a masked
+    array's slice has the masked array as base): follow the chain."""
+    import numpy as np
+    for _ in range(64):
+        if a.flags.owndata:
+            return a
+        a = a.base
+        if not isinstance(a, np.ndarray):
+            return None
+    return None
+
+
 def _store_owners(worker, records):
     """{buffer address: entry} of the NumPy buffers Dask's store reaches:
     the owner array, what Dask counts of it (sizeof of each stored array
@@ -187,8 +201,8 @@ def _store_owners(worker, records):
     for key, value in _stored_items(worker):
         ts = tasks.get(key)
         for a in _arrays_in(value):
-            owner = a if a.flags.owndata else a.base
-            if not isinstance(owner, np.ndarray) or not owner.flags.owndata:
+            owner = _owner(a)
+            if owner is None:
                 continue  # memory that is no NumPy buffer (bytes received, mmap)
             ptr = owner.__array_interface__["data"][0]
             rec = records.get(ptr)
