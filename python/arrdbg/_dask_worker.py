@@ -345,7 +345,13 @@ def by_prefix(sites, records):
     the bytes still live (the prefix is the tag; None: outside any task)."""
     from . import _report
     lines, _ops, by_tag = _report._lines(sites.rows, sites.at)
-    live_line, live_tag = {}, {}
+    live_line, live_tag, top_op = {}, {}, {}
+    for i, row in enumerate(sites.rows):  # each line's op: its site's that made the most bytes
+        if row[6]:
+            w = sites.get(i)
+            k = (w["file"], w["line"], w["tag"])
+            if row[6] > top_op.get(k, (0, ""))[0]:
+                top_op[k] = (row[6], w["op"])
     for nbytes, _seq, site in records.values():
         w = sites.get(site)
         k = (w["file"], w["line"], w["tag"])
@@ -354,9 +360,10 @@ def by_prefix(sites, records):
     prefixes = sorted((dict(t, prefix=name, live_bytes=live_tag.get(name, 0))
                        for name, t in by_tag.items()), key=lambda t: -t["allocated"])
     rows = [{"prefix": e["tag"], "file": e["file"], "line": e["line"],
-             "op": e["ops"][0] if e["ops"] else "?", "allocated": e["allocated"],
+             "op": top_op.get((e["file"], e["line"], e["tag"]), (0, "?"))[1],
+             "allocated": e["allocated"],
              "arrays": e["arrays"], "freed": e["freed"],
              "live_bytes": live_line.get((e["file"], e["line"], e["tag"]), 0)}
-            for e in lines]
+            for e in lines if e["allocated"]]
     return {"prefixes": prefixes[:_TOP], "lines": rows[:_TOP],
             "lines_more": max(0, len(rows) - _TOP)}

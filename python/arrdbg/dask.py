@@ -176,6 +176,8 @@ def report_data(client):
             workers.append({"address": addr, "error": f"{type(r).__name__}: {r}"})
         else:
             workers.append(r)
+    # By name (LocalCluster's 0, 1, ... in order), then address.
+    workers.sort(key=lambda w: (len(str(w.get("name", ""))), str(w.get("name", "")), w["address"]))
     return {"format": FORMAT, "version": 1, "workers": workers}
 
 
