@@ -193,7 +193,6 @@ def _store_owners(worker, records):
     """{buffer address: entry} of the NumPy buffers Dask's store reaches:
     the owner array, what Dask counts of it (sizeof of each stored array
     on it), whether a key holds the owner itself, and the stored views."""
-    import numpy as np
     from dask.sizeof import sizeof
     ext = _arrdbg()
     tasks = worker.state.tasks

@@ -1,9 +1,10 @@
 """Helpers of tests/dask: a real LocalCluster, marker lines, checks."""
 import contextlib
-import os
 import re
+import shutil
 import sys
 import tempfile
+import time
 
 MB = 1000 * 1000
 
@@ -43,6 +44,24 @@ def cluster(n_workers=2, **kw):
 
 def tmpdir():
     return tempfile.mkdtemp(prefix="arrdbg-dask-test-")
+
+
+def main_in_tmpdir(run):
+    """run(a fresh temporary directory), removed after; then the verdict."""
+    tmp = tmpdir()
+    try:
+        run(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    done()
+
+
+def wait_until(cond, timeout):
+    """Polls cond() until it is true or timeout seconds have passed; its last value."""
+    end = time.time() + timeout
+    while not cond() and time.time() < end:
+        time.sleep(0.05)
+    return cond()
 
 
 def by_address(data):

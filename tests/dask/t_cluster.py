@@ -4,15 +4,12 @@ pins grouped, running tasks, buffers nobody holds, the final reports."""
 import io
 import json
 import os
-import shutil
-import sys
-import threading
 import time
 
 import numpy as np
 
 import arrdbg.dask
-from dtest import MB, by_address, check, cluster, done, line_of, tmpdir
+from dtest import MB, by_address, check, cluster, line_of, main_in_tmpdir, wait_until
 
 HERE = os.path.abspath(__file__)
 CHUNK_MB = 40
@@ -51,15 +48,6 @@ def wait_go(name):
 def figures(dask_worker):
     return {"rss": dask_worker.monitor.get_process_memory(), "managed": dask_worker.state.nbytes,
             "pid": os.getpid(), "name": str(dask_worker.name)}
-
-
-def main():
-    out = tmpdir()
-    try:
-        run(out)
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
-    done()
 
 
 def spread(client, fn, n, *args, **kw):
@@ -152,15 +140,13 @@ def run(out):
         del futs
 
         # Buffers nobody holds (a module global of the task's module).
-        futs = spread(client, stash, 2)
+        spread(client, stash, 2)  # returns small ints; the 3 MB arrays stay in _kept
         # A running task's buffer.
         from distributed import Event
         go = Event("arrdbg-go", client=client)
         fut = client.submit(wait_go, "arrdbg-go", pure=False)
-        for _ in range(200):
-            if any(w["running"]["bytes"] for w in arrdbg.dask.report_data(client)["workers"]):
-                break
-            time.sleep(0.05)
+        wait_until(lambda: any(w["running"]["bytes"] for w in arrdbg.dask.report_data(client)["workers"]),
+                   10)
         data = arrdbg.dask.report_data(client)
         held_line, stash_line = line_of(HERE, "held"), line_of(HERE, "stash")
         run_rows = [r for w in data["workers"] for r in w["running"]["rows"]]
@@ -178,10 +164,7 @@ def run(out):
         futs2 = spread(client, pinme, 2, 1)
         addr = sorted(client.scheduler_info()["workers"])[0]
         client.retire_workers([addr], close_workers=True)
-        for _ in range(200):
-            if arrdbg.dask.final_reports():
-                break
-            time.sleep(0.05)
+        wait_until(arrdbg.dask.final_reports, 10)
         finals = arrdbg.dask.final_reports()
         check(len(finals) == 1 and finals[0]["address"] == addr and finals[0]["final"],
               f"the closing worker's final report reached the client: {[f['address'] for f in finals]}")
@@ -198,4 +181,4 @@ def run(out):
 
 
 if __name__ == "__main__":
-    main()
+    main_in_tmpdir(run)

@@ -4,7 +4,6 @@ symlink or not writable, a worker name that is a path."""
 import io
 import json
 import os
-import shutil
 import stat
 import threading
 import types
@@ -14,7 +13,7 @@ import numpy as np
 import arrdbg
 import arrdbg.dask
 from arrdbg import _dask_worker
-from dtest import MB, check, done, tmpdir
+from dtest import MB, check, main_in_tmpdir
 
 
 class FakeWorker:
@@ -47,12 +46,7 @@ class FakeClient:
 def main():
     arrdbg.install()
     _dask_worker.install()
-    tmp = tmpdir()
-    try:
-        run(tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    done()
+    main_in_tmpdir(run)
 
 
 def run(tmp):

@@ -6,13 +6,11 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
-import time
 
 import numpy as np
 
 import arrdbg.dask
-from dtest import MB, check, done, line_of, tmpdir
+from dtest import MB, check, done, line_of, tmpdir, wait_until
 
 HERE = os.path.abspath(__file__)
 
@@ -20,13 +18,6 @@ HERE = os.path.abspath(__file__)
 def pinme(i):
     big = np.ones(8 * MB // 8)  # @big
     return big[:4]  # @view
-
-
-def wait_for(path, timeout):
-    end = time.time() + timeout
-    while not os.path.exists(path) and time.time() < end:
-        time.sleep(0.1)
-    return os.path.exists(path)
 
 
 def main():
@@ -40,7 +31,7 @@ def main():
              "--dashboard-address", "127.0.0.1:0",
              "--scheduler-file", sfile], env=env, cwd=tmp,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        check(wait_for(sfile, 30), "dask scheduler started")
+        check(wait_until(lambda: os.path.exists(sfile), 30), "dask scheduler started")
         procs.append(subprocess.Popen(
             ["dask", "worker", "--preload", "arrdbg.dask", "--nthreads", "1", "--nworkers", "1",
              "--no-dashboard", "--host", "127.0.0.1", "--name", "w/../preloaded",
@@ -68,10 +59,7 @@ def main():
                 err = procs[1].communicate(timeout=30)[1]
             except subprocess.TimeoutExpired:
                 err = "(still running after 30 s)"
-            for _ in range(50):
-                if arrdbg.dask.final_reports():
-                    break
-                time.sleep(0.1)
+            wait_until(arrdbg.dask.final_reports, 5)
             finals = arrdbg.dask.final_reports()
             check(len(finals) == 1 and finals[0]["pid"] == worker_pid and finals[0]["final"],
                   f"the final report reached the client: {[(f['pid'], f['final']) for f in finals]}")

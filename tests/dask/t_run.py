@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 
 from dtest import MB, check, done, line_of, tmpdir
 
