@@ -146,14 +146,16 @@ def _on_final(event):
 
 def enable(client, directory=None):
     """Registers Plugin() on every worker of client's cluster (those that
-    join later too), and receives their final reports."""
+    join later too), and receives their final reports.  With an
+    asynchronous client, await what it returns."""
     plugin = Plugin(directory)
     register = getattr(client, "register_plugin", None)
     if register is not None:  # distributed >= 2023.9
-        register(plugin, name=Plugin.name)
+        done = register(plugin, name=Plugin.name)
     else:
-        client.register_worker_plugin(plugin, name=Plugin.name)
+        done = client.register_worker_plugin(plugin, name=Plugin.name)
     subscribe(client)
+    return done if getattr(client, "asynchronous", False) else None
 
 
 def subscribe(client):
@@ -167,11 +169,22 @@ def final_reports():
     return list(_finals)
 
 
-def report_data(client):
-    """Every worker's report, as a dict: {"format", "version", "workers": [...]}."""
-    res = client.run(_dask_worker_report, on_error="return")
+def report_data(client, timeout=60):
+    """Every worker's report, as a dict: {"format", "version", "workers": [...]}
+    (a worker whose report fails: an "error" entry; no answer from all of
+    them within timeout seconds: TimeoutError).  With an asynchronous
+    client, await what it returns."""
+    res = client.run(_dask_worker_report, on_error="return", callback_timeout=timeout)
+    if getattr(client, "asynchronous", False):
+        async def later():
+            return _cluster_data(await res)
+        return later()
+    return _cluster_data(res)
+
+
+def _cluster_data(res):
     workers = []
-    for addr, r in sorted(res.items()):
+    for addr, r in res.items():
         if isinstance(r, BaseException):
             workers.append({"address": addr, "error": f"{type(r).__name__}: {r}"})
         else:
@@ -185,11 +198,18 @@ def _dask_worker_report(dask_worker):
     return _dask_worker.explain(dask_worker)
 
 
-def report(client, file=None):
-    """Prints every worker's report (to stderr by default); returns the data."""
-    data = report_data(client)
-    (file if file is not None else sys.stderr).write(render_cluster(data))
-    return data
+def report(client, file=None, timeout=60):
+    """Prints every worker's report (to stderr by default); returns the data
+    (with an asynchronous client, await what it returns)."""
+    def show(data):
+        (file if file is not None else sys.stderr).write(render_cluster(data))
+        return data
+    data = report_data(client, timeout)
+    if getattr(client, "asynchronous", False):
+        async def later():
+            return show(await data)
+        return later()
+    return show(data)
 
 
 # ---- python3 -m arrdbg run --dask ------------------------------------------------
@@ -204,7 +224,7 @@ def collected():
 
 def hook_clients(quiet=False):
     """Every distributed.Client made from now on (synchronous ones: an
-    asynchronous client needs `await client.register_worker_plugin(Plugin())`)
+    asynchronous client needs `await arrdbg.dask.enable(client)`)
     enables arrdbg on its workers, and reports them just before it closes
     (to stderr unless quiet, and kept for collected()).  Tasks run by dask's
     local schedulers are tagged too."""

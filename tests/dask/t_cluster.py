@@ -1,6 +1,7 @@
 """arrdbg.dask on a real LocalCluster(processes=True, n_workers=2): the
 pinned-view workload against Dask's own figures, its .copy() fix, identical
 pins grouped, running tasks, buffers nobody holds, the final reports."""
+import asyncio
 import io
 import json
 import os
@@ -43,6 +44,13 @@ def wait_go(name):
     held = np.ones(5 * MB // 8)  # @held
     Event(name).wait(60)
     return float(held[0])
+
+
+async def async_report(address, out):
+    from distributed import Client
+    async with Client(address, asynchronous=True) as ac:
+        await arrdbg.dask.enable(ac, directory=out)
+        return await arrdbg.dask.report(ac, io.StringIO())
 
 
 def figures(dask_worker):
@@ -109,6 +117,9 @@ def run(out):
             check(e["parts"]["pinned"] >= 0.9 * beyond,
                   pre + f"pins explain {e['parts']['pinned']} of the {beyond} bytes beyond the start")
             check(w["numpy"]["live_bytes"] >= 3 * CHUNK_MB * MB, pre + "NumPy live holds the 3 bases")
+        adata = asyncio.run(async_report(c.scheduler_address, out))
+        check(sorted(sum(([g["count"] for g in w["pins"]] for w in adata["workers"]), [])) == [3, 3],
+              "an asynchronous client: await enable() and report(): the same pins")
         text = io.StringIO()
         arrdbg.dask.report(client, text)
         t = text.getvalue()
