@@ -230,7 +230,10 @@ def hook_clients(quiet=False):
     local schedulers are tagged too."""
     _run["quiet"] = quiet
     tag_local_tasks()
-    from distributed import Client
+    try:
+        from distributed import Client
+    except ImportError:  # dask alone: its local schedulers are all there is
+        return
     if getattr(Client.start, "_arrdbg", False):
         return
     orig_start, orig_close = Client.start, Client.close
