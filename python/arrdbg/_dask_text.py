@@ -52,8 +52,9 @@ def render_worker(w):
       f"of it counted by Dask; NumPy peak {human(n['peak_bytes'])}\n")
     e = w["explained"]
     p = e["parts"]
+    over = "; NumPy counts whole buffers, RSS only the pages written" if e["fraction"] > 1 else ""
     a(f"  unmanaged memory explained: {human(e['bytes'])} of {human(m['unmanaged'])} "
-      f"({100 * e['fraction']:.0f}%)\n")
+      f"({100 * e['fraction']:.0f}%{over})\n")
     a(f"    {human(p['start']):>10}  the process before arrdbg's start on it (interpreter, modules)\n")
     a(f"    {human(p['pinned']):>10}  bases pinned by stored views, beyond what Dask counts "
       f"({sum(g['count'] for g in w['pins'])} bases)\n")

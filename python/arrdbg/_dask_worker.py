@@ -28,7 +28,7 @@ import threading
 import time
 
 _state = {"start": None, "patched": set(), "running": {}}
-_TOP = 20  # rows kept per table in a report (the rest summed into one row)
+_TOP = 20  # rows kept per table in a report (the others counted in *_more)
 
 
 def _arrdbg():
@@ -298,7 +298,7 @@ def _table(groups):
 
 def explain(worker, final=False):
     """This worker's memory, and the part of its unmanaged memory arrdbg
-    explains: a dict (its shape: arrdbg.dask's module doc)."""
+    explains: a dict (its shape: arrdbg.dask.report_data's doc)."""
     import arrdbg
     from . import _report
     fig = memory_figures(worker)

@@ -173,7 +173,20 @@ def report_data(client, timeout=60):
     """Every worker's report, as a dict: {"format", "version", "workers": [...]}
     (a worker whose report fails: an "error" entry; no answer from all of
     them within timeout seconds: TimeoutError).  With an asynchronous
-    client, await what it returns."""
+    client, await what it returns.  Each worker (_dask_worker.explain):
+    name, address, pid, final, arrdbg (False: not installed there, and
+    nothing more); memory {process, managed, managed_in_memory,
+    spilled_disk, unmanaged} (Dask's); numpy {live_bytes, live, peak_bytes,
+    in_store_bytes}; start (its figures when arrdbg started); explained
+    {parts {start, pinned, running, unheld}, bytes, fraction of unmanaged};
+    pins [{count, base_bytes, counted_bytes, unmanaged_bytes, base_prefix,
+    base_file, base_line, base_op, base_shape, base_dtype, view_prefix,
+    view_file, view_line, views_per_base, held_elsewhere, keys (at most 5),
+    key_nbytes}], pins_more; running and unheld {bytes, buffers, rows
+    [{prefix, file, line, op, key, count, bytes}], rows_more} (running:
+    also tasks); by_prefix {prefixes [arrdbg's by_tag rows + prefix,
+    live_bytes], lines [{prefix, file, line, op, allocated, arrays, freed,
+    live_bytes}], lines_more}."""
     res = client.run(_dask_worker_report, on_error="return", callback_timeout=timeout)
     if getattr(client, "asynchronous", False):
         async def later():
