@@ -74,9 +74,13 @@ def _write(path, text):
             f.write(text)
         return
     tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
 
 
 def _safe(name):
@@ -84,9 +88,16 @@ def _safe(name):
 
 
 def write_final(worker, directory=None):
-    """The worker's final report: files, and an event to connected clients."""
+    """The worker's final report: files, and an event to connected clients.
+    Never raises (it runs while the worker closes): a failure is one line
+    on stderr."""
     import json
-    data = _dask_worker.explain(worker, final=True)
+    try:
+        data = _dask_worker.explain(worker, final=True)
+    except Exception as e:
+        print(f"arrdbg: worker {getattr(worker, 'name', '?')}: no final report: "
+              f"{type(e).__name__}: {e}", file=sys.stderr)
+        return None
     d = _directory(directory)
     base = os.path.join(d, f"worker-{_safe(data['name'])}-{data['pid']}")
     try:

@@ -126,6 +126,16 @@ def run(tmp):
           f"an unwritable directory: one line: {lines}")
     check(len(w.events) == 1, "and the event is still sent")
 
+    # A worker whose state cannot be read: one line, no exception (it
+    # runs while the worker closes).
+    broken = FakeWorker("broken", {})
+    broken.monitor = None
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        got = arrdbg.dask.write_final(broken, d1)
+    check(got is None and err.getvalue().count("\n") == 1 and "no final report" in err.getvalue(),
+          f"a report that fails while closing: one line: {err.getvalue()!r}")
+
     # A plugin replaced on a running worker writes no final report.
     w.status = types.SimpleNamespace(name="running")
     w.events.clear()
