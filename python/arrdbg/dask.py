@@ -238,11 +238,28 @@ def report(client, file=None, timeout=60):
 
 # ---- python3 -m arrdbg run --dask ------------------------------------------------
 
-_run = {"reports": [], "quiet": False}
+_run = {"reports": [], "quiet": False, "clients": None}
+
+
+def _take(client):
+    """The report of client's cluster, kept for collected() and printed."""
+    client._arrdbg_enabled = False
+    try:
+        data = report_data(client)
+        _run["reports"].append(data)
+        if not _run["quiet"]:
+            sys.stderr.write(render_cluster(data))
+    except Exception as e:
+        print(f"arrdbg: --dask: no report of {client}'s workers: {type(e).__name__}: {e}",
+              file=sys.stderr)
 
 
 def collected():
-    """run --dask: the cluster reports taken as each Client closed."""
+    """run --dask: the cluster reports taken as each Client closed, and now
+    for those still open (a script that never closes its Client)."""
+    for client in list(_run["clients"] or ()):
+        if getattr(client, "_arrdbg_enabled", False) and client.status == "running":
+            _take(client)
     return list(_run["reports"])
 
 
@@ -250,9 +267,12 @@ def hook_clients(quiet=False):
     """Every distributed.Client made from now on (synchronous ones: an
     asynchronous client needs `await arrdbg.dask.enable(client)`)
     enables arrdbg on its workers, and reports them just before it closes
-    (to stderr unless quiet, and kept for collected()).  Tasks run by dask's
+    (to stderr unless quiet, and kept for collected(), which also reports
+    the clients still open when it is called).  Tasks run by dask's
     local schedulers are tagged too."""
+    import weakref
     _run["quiet"] = quiet
+    _run["clients"] = weakref.WeakSet()
     tag_local_tasks()
     try:
         from distributed import Client
@@ -268,6 +288,7 @@ def hook_clients(quiet=False):
             try:
                 enable(self)
                 self._arrdbg_enabled = True
+                _run["clients"].add(self)
             except Exception as e:
                 print(f"arrdbg: --dask: cannot enable arrdbg on {self}: {type(e).__name__}: {e}",
                       file=sys.stderr)
@@ -275,15 +296,7 @@ def hook_clients(quiet=False):
 
     def close(self, *args, **kwargs):
         if getattr(self, "_arrdbg_enabled", False) and self.status == "running":
-            self._arrdbg_enabled = False
-            try:
-                data = report_data(self)
-                _run["reports"].append(data)
-                if not _run["quiet"]:
-                    sys.stderr.write(render_cluster(data))
-            except Exception as e:
-                print(f"arrdbg: --dask: no report of {self}'s workers: {type(e).__name__}: {e}",
-                      file=sys.stderr)
+            _take(self)
         return orig_close(self, *args, **kwargs)
     start._arrdbg = close._arrdbg = True
     Client.start, Client.close = start, close

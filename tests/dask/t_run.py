@@ -45,6 +45,13 @@ def main():
               len([f for f in os.listdir(os.path.join(tmp, "finals")) if f.endswith(".json")]) == 2,
               "each worker wrote its final report when the cluster closed")
 
+        p, data = arrdbg_run(tmp, prog, "--no-close")
+        clusters = (data or {}).get("dask") or []
+        check(p.returncode == 0 and len(clusters) == 1 and
+              sorted(g["count"] for w in clusters[0]["workers"] for g in w["pins"]) == [2, 2],
+              f"a Client never closed: its cluster is reported at the end: exit {p.returncode}, "
+              f"{len(clusters)} reports {p.stderr[-300:]}")
+
         q, _ = subprocess.run([PY, "-m", "arrdbg", "run", "--dask", "--quiet", prog], cwd=tmp,
                               env=dict(os.environ, ARRDBG_DASK_DIR=tmp), capture_output=True,
                               text=True, timeout=90), None
