@@ -66,9 +66,18 @@ def main():
         check(a is not None and b is not None and 22 * MB <= a < 22 * MB + 1000
               and 20 * 3 * MB <= b < 20 * 3 * MB + 1000,
               f"threaded and sync schedulers: each task's bytes under its own prefix (alpha {a}, beta {b})")
-        want = {("alpha", line_of(prog, "alpha")), ("beta", line_of(prog, "beta"))}
+        nested = {k: lines.get(k, {}).get("allocated") for k in
+                  (("outer", line_of(prog, "outer_before")), ("inner_fn", line_of(prog, "inner")),
+                   ("outer", line_of(prog, "outer_after")))}
+        check([v and v // MB for v in nested.values()] == [6, 12, 6],
+              f"a task computing a graph inside: inner tasks under their prefix, the outer's "
+              f"tag back after them: {nested}")
+        want = {("alpha", line_of(prog, "alpha")), ("beta", line_of(prog, "beta")),
+                ("outer", line_of(prog, "outer_before")), ("inner_fn", line_of(prog, "inner")),
+                ("outer", line_of(prog, "outer_after"))}
         other = [(e["tag"], e["line"], e["allocated"]) for e in (data or {}).get("lines", [])
-                 if e.get("tag") in ("alpha", "beta") and (e["tag"], e["line"]) not in want
+                 if e.get("tag") in ("alpha", "beta", "outer", "inner_fn")
+                 and (e["tag"], e["line"]) not in want
                  and e["allocated"] >= 1000]
         check(not other, f"no other line carries a task's prefix: {other}")
     finally:
