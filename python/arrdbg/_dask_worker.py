@@ -23,7 +23,6 @@ managed in memory = managed - spilled_total.memory, unmanaged = process -
 managed in memory (distributed's MemoryState, worker_memory.py).
 """
 import os
-import sys
 import threading
 import time
 
@@ -220,21 +219,18 @@ def _store_owners(worker, records):
     return owners
 
 
-def _view_counts():
-    """{id(owner): number of live views of it} over every live ndarray."""
-    import numpy as np
-    counts = {}
-    for arr in _arrdbg().live_arrays():
-        b = arr.base
-        if isinstance(b, np.ndarray):
-            counts[id(b)] = counts.get(id(b), 0) + 1
-    return counts
+def _held_by_views_alone():
+    """ids of the owners that only views hold (arrdbg's scan of every live
+    ndarray, in C).  Called before this module takes references of its own
+    to any owner, which would count as holders."""
+    found, _owners = _arrdbg().scan(1 << 62)
+    return {id(f[0]) for f in found}
 
 
-def _pins(owners, sites):
+def _pins(owners, sites, alone):
     """The owners Dask counts only part of, grouped: identical pins (same
-    base size and counted bytes, same prefixes and lines) are one row."""
-    n_views = _view_counts()
+    base size and counted bytes, same prefixes and lines) are one row.
+    alone: _held_by_views_alone()."""
     groups = {}
     for e in owners.values():
         nbytes, _seq, site = e["rec"]
@@ -243,9 +239,7 @@ def _pins(owners, sites):
         base = sites.get(site)
         v0 = e["views"][0]
         view = sites.get(v0["site"] if v0["site"] >= 0 else None)
-        # References to the owner: the entry, getrefcount's argument, one
-        # per live view's .base; any more and something else holds it too.
-        elsewhere = sys.getrefcount(e["owner"]) - 2 - n_views.get(id(e["owner"]), 0) > 0
+        elsewhere = id(e["owner"]) not in alone  # deleting the keys would not free it
         gk = (nbytes, e["counted"], base["tag"], base["file"], base["line"], base["op"],
               view["tag"], view["file"], view["line"], len(e["views"]), elsewhere)
         g = groups.get(gk)
@@ -312,8 +306,9 @@ def explain(worker, final=False):
     st = ext.stats()
     sites = _Sites()
     records = {p: (b, seq, site) for p, b, seq, site in ext.records()}
+    alone = _held_by_views_alone()
     owners = _store_owners(worker, records)
-    pins = _pins(owners, sites)
+    pins = _pins(owners, sites, alone)
     in_store = sum(min(e["counted"], e["rec"][0]) for e in owners.values())
     running, unheld = _unstored(records, set(owners), sites)
     owners = None

@@ -56,10 +56,12 @@ def run(tmp):
           f"a client with register_plugin (distributed >= 2023.9) gets it: {c.calls}")
 
     big = np.ones(4 * MB // 8)
+    kept = np.ones(MB // 4)  # a base this test keeps a name for
     raw = bytearray(2 * MB)
     nested = [[[np.ones(MB // 8)[:1]]]]  # three levels down: not looked into
     data = {
         "view": big[:3],
+        "kept-view": kept[:5],
         "empty-view": big[:0],
         "frombuffer": np.frombuffer(raw, dtype=np.uint8)[:10],  # its base is no NumPy buffer
         "tuple": (np.zeros(10), {"k": np.arange(100_000)[::50]}),
@@ -72,9 +74,10 @@ def run(tmp):
     w = FakeWorker("../../etc/passwd", data)
     d = _dask_worker.explain(w)
     json.dumps(d)
-    bases = sorted((g["base_bytes"], g["count"]) for g in d["pins"])
-    check(bases == sorted([(4 * MB, 1), (800_000, 1), (MB, 1)]),
-          f"pins: the 4 MB base (two views, one of them empty), the strided arange, the masked base: {bases}")
+    bases = sorted((g["base_bytes"], g["count"], g["held_elsewhere"]) for g in d["pins"])
+    check(bases == sorted([(4 * MB, 1, False), (800_000, 1, False), (MB, 1, False), (2 * MB, 1, True)]),
+          f"pins: the 4 MB base (two views, one of them empty), the strided arange, the masked "
+          f"base, and the base also held by a name here: {bases}")
     g4 = [g for g in d["pins"] if g["base_bytes"] == 4 * MB]
     check(g4 and g4[0]["views_per_base"] == 2 and g4[0]["counted_bytes"] == 24 and
           sorted(g4[0]["keys"]) == ["empty-view", "view"],
