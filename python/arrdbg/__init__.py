@@ -59,6 +59,8 @@ def install():
         # back at exit, before the tool's final checks.
         import atexit
         atexit.register(_arrdbg.release_quarantine)
+    # A forked child reports only what it made itself.
+    os.register_at_fork(after_in_child=_report.after_fork)
     _state["installed"] = True
     _state["previous"] = prev
     return prev

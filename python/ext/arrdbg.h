@@ -76,6 +76,7 @@ extern pthread_mutex_t rec_lock;
 struct arrdbg_np_rec *rec_find(uint64_t ptr);
 struct arrdbg_np_rec *rec_insert(uint64_t ptr);
 void rec_delete(struct arrdbg_np_rec *r);
+void rec_clear(void);
 void rec_atfork_install(void);
 
 /* ---- walk.c ---- */
@@ -122,6 +123,7 @@ extern struct h_peak_freed h_peak_freed[H_PEAK_FREED]; /* the largest, a min-hea
 extern size_t h_n_peak_freed;      /* in h_peak_freed */
 extern uint64_t h_peak_freed_count; /* all of them */
 void h_reset_peak(void);
+void h_forget(void);
 int h_wrap_default(PyDataMem_Handler *def);
 PyDataMem_Handler *h_default_orig(void);
 

@@ -125,6 +125,26 @@ void h_reset_peak(void)
 
 /* a: the allocator chained to (the handler current at install, or NumPy's
  * default one in every other context: h_wrap_default). */
+/* In a forked child: what the parent made is not the child's.  Records,
+ * counters, totals and the peak start again from nothing (the buffers the
+ * child inherited are freed through NumPy as unknown ones). */
+void h_forget(void)
+{
+    pthread_mutex_lock(&rec_lock);
+    rec_clear();
+    for (size_t i = 0; i < R.nsites; i++) {
+        R.sites[i].alloc_bytes = R.sites[i].alloc_count = 0;
+        R.sites[i].freed_bytes = R.sites[i].free_count = 0;
+    }
+    R.live_bytes = R.peak_bytes = 0;
+    h_alloc_bytes = h_freed_bytes = h_allocs = h_frees = 0;
+    h_peak_seq = R.seq;
+    h_n_peak_freed = 0;
+    h_peak_freed_count = 0;
+    h_peak_scan_at = 1u << 20;
+    pthread_mutex_unlock(&rec_lock);
+}
+
 static void *do_malloc(PyDataMemAllocator *a, size_t size)
 {
     void *p = a->malloc(a->ctx, size);

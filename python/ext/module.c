@@ -27,10 +27,8 @@ static PyObject *mod_install(PyObject *self, PyObject *args)
     PyObject *prefixes;
     if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &prefixes))
         return NULL;
-    if (installed) {
-        PyErr_SetString(PyExc_RuntimeError, "arrdbg: the handler is already installed");
-        return NULL;
-    }
+    if (installed) /* again (importlib.reload(arrdbg)): nothing more to do */
+        return PyUnicode_FromString(h_prev->name);
     if (site_setup(prefixes) < 0)
         return NULL;
     prev_capsule = PyDataMem_GetHandler();
@@ -332,7 +330,17 @@ static PyObject *mod_scan(PyObject *self, PyObject *args)
     return obj_scan(min_owner_bytes, incremental, large_bytes);
 }
 
+static PyObject *mod_forget(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    h_forget();
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    {"forget", mod_forget, METH_NOARGS,
+     "start again from nothing (a forked child): records, counters, peak"},
     {"peak_live", mod_peak_live, METH_O,
      "peak_live(k): (n, the k largest [(seq, bytes, site, freed_since)]) of the buffers "
      "live at the peak"},
