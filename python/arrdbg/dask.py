@@ -35,6 +35,7 @@ import sys
 
 from . import _dask_worker
 from ._dask_text import render_cluster, render_worker
+from ._run import write_file  # a FIFO, device or symlink is written into, never replaced
 
 __all__ = ["Plugin", "enable", "subscribe", "report", "report_data", "final_reports",
            "tag_local_tasks",
@@ -65,24 +66,6 @@ def _closing(worker):
                                                      "failed")
 
 
-def _write(path, text):
-    """Writes text to path.  A path that is not a regular file (a FIFO, a
-    device, a symlink) is written into, never replaced; a regular file is
-    replaced whole (written beside it, then renamed)."""
-    if os.path.lexists(path) and (os.path.islink(path) or not os.path.isfile(path)):
-        with open(path, "w") as f:
-            f.write(text)
-        return
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        with open(tmp, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.lexists(tmp):
-            os.unlink(tmp)
-
-
 def _safe(name):
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in str(name))[:80] or "worker"
 
@@ -102,8 +85,8 @@ def write_final(worker, directory=None):
     base = os.path.join(d, f"worker-{_safe(data['name'])}-{data['pid']}")
     try:
         os.makedirs(d, exist_ok=True)
-        _write(base + ".json", json.dumps(data, indent=1) + "\n")
-        _write(base + ".txt", render_worker(data))
+        write_file(base + ".json", json.dumps(data, indent=1) + "\n")
+        write_file(base + ".txt", render_worker(data))
         data["files"] = [base + ".txt", base + ".json"]
     except OSError as e:
         print(f"arrdbg: worker {data['name']}: cannot write its final report: {e}", file=sys.stderr)
