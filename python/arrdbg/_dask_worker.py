@@ -57,7 +57,8 @@ def _prefix(key):
 def _wrap_task_runner(module, attr, key_index):
     """Wraps module.attr (a function that runs one task, whose key is its
     positional argument key_index or its `key` keyword) so that the task
-    runs with the handler set in this thread and its prefix as tag."""
+    runs with its prefix as this thread's tag.  (arrdbg sees every thread:
+    pool threads made before install() too.)"""
     if (module.__name__, attr) in _state["patched"]:
         return
     orig = getattr(module, attr)
@@ -66,7 +67,6 @@ def _wrap_task_runner(module, attr, key_index):
 
     def run_task(*args, **kwargs):
         key = kwargs["key"] if "key" in kwargs else args[key_index]
-        ext.enter_thread()  # a pool thread made before install() has NumPy's handler
         ident = threading.get_ident()
         outer = running.get(ident)  # a task that computes a graph inside itself
         running[ident] = (key, ext.stats()["seq"])
