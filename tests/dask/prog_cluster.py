@@ -27,4 +27,4 @@ if __name__ == "__main__":
         futs = work(client)
     else:
         with LocalCluster(**kw) as cluster, Client(cluster) as client:
-            work(client)
+            futs = work(client)  # held: the keys are still stored when the Client closes
