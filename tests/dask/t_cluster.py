@@ -5,7 +5,6 @@ import asyncio
 import io
 import json
 import os
-import time
 
 import numpy as np
 
@@ -131,8 +130,10 @@ def run(out):
         # The fix: .copy() of the rows.  The pinned results go first.
         client.cancel(futs)
         del futs
-        time.sleep(0.5)
         futs = spread(client, pinme_copy, 6, CHUNK_MB)
+        # The pinned keys are released asynchronously: wait for their bases to go.
+        wait_until(lambda: all(w["numpy"]["live_bytes"] < MB
+                               for w in arrdbg.dask.report_data(client)["workers"]), 20)
         data = arrdbg.dask.report_data(client)
         for w in data["workers"]:
             check(w["pins"] == [], f"worker {w['name']}: the .copy() fix: no pin")
