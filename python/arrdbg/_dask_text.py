@@ -93,7 +93,7 @@ def render_worker(w):
               f"{r['op'][:16]:<16} {human(r['allocated']):>10} {r['arrays']:>7} "
               f"{human(r['live_bytes']):>10}\n")
         if bp["lines_more"]:
-            a(f"    ... and {bp['lines_more']} more lines\n")
+            a(f"    ... and {bp['lines_more']} smaller lines\n")
     return "".join(out)
 
 

@@ -335,8 +335,9 @@ def explain(worker, final=False):
 
 def by_prefix(sites, records):
     """NumPy bytes per task prefix (arrdbg's by-tag summary: allocated,
-    arrays, copies) and per prefix and line (its per-line rows), each with
-    the bytes still live (the prefix is the tag; None: outside any task)."""
+    arrays, copies) and per prefix and line (its per-line rows, those with
+    1% of the bytes made or live at least), each with the bytes still live
+    (the prefix is the tag; None: outside any task)."""
     from . import _report
     lines, _ops, by_tag = _report._lines(sites.rows, sites.at)
     live_line, live_tag, top_op = {}, {}, {}
@@ -359,5 +360,9 @@ def by_prefix(sites, records):
              "arrays": e["arrays"], "freed": e["freed"],
              "live_bytes": live_line.get((e["file"], e["line"], e["tag"]), 0)}
             for e in lines if e["allocated"]]
-    return {"prefixes": prefixes[:_TOP], "lines": rows[:_TOP],
-            "lines_more": max(0, len(rows) - _TOP)}
+    # Lines under 1% of the bytes made (and of those live) are counted, not listed.
+    total = sum(r["allocated"] for r in rows)
+    live = sum(r["live_bytes"] for r in rows)
+    shown = [r for r in rows if r["allocated"] * 100 >= total or r["live_bytes"] * 100 > live]
+    return {"prefixes": prefixes[:_TOP], "lines": shown[:_TOP],
+            "lines_more": len(rows) - len(shown[:_TOP])}
