@@ -60,6 +60,8 @@ def render_worker(w):
       f"({sum(g['count'] for g in w['pins'])} bases)\n")
     a(f"    {human(p['running']):>10}  buffers held by running tasks ({w['running']['buffers']})\n")
     a(f"    {human(p['unheld']):>10}  buffers no task or key holds ({w['unheld']['buffers']})\n")
+    a(f"    {human(p.get('malloc', 0)):>10}  freed since, kept by malloc, not given back to the system "
+      f"(glibc mallinfo2)\n")
     if not w.get("tags"):
         a("  (no task prefixes: this arrdbg has no tag API)\n")
     if w["pins"]:

@@ -92,6 +92,30 @@ def tag_local_tasks():
     _wrap_task_runner(dask.local, "execute_task", 0)
 
 
+_mallinfo2 = []  # [the function] once looked up; [None] without glibc's mallinfo2
+
+
+def malloc_free_bytes():
+    """Bytes free inside malloc's arenas, freed but kept rather than given
+    back to the system (glibc's mallinfo2: fordblks, over every arena), or
+    None where there is no mallinfo2."""
+    if not _mallinfo2:
+        import ctypes
+
+        class MallInfo2(ctypes.Structure):
+            _fields_ = [(n, ctypes.c_size_t) for n in (
+                "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks",
+                "uordblks", "fordblks", "keepcost")]
+        try:
+            f = ctypes.CDLL(None).mallinfo2
+            f.restype, f.argtypes = MallInfo2, []
+        except (OSError, AttributeError):
+            f = None
+        _mallinfo2.append(f)
+    f = _mallinfo2[0]
+    return None if f is None else int(f().fordblks)
+
+
 def install(worker=None):
     """arrdbg on in this process (idempotent); with a worker, its tasks are
     tagged and its figures at this moment are kept as its start."""
@@ -104,7 +128,7 @@ def install(worker=None):
         if _state["start"] is None:
             f = memory_figures(worker)
             _state["start"] = {"time": time.time(), "process": f["process"],
-                               "unmanaged": f["unmanaged"]}
+                               "unmanaged": f["unmanaged"], "malloc_free": malloc_free_bytes()}
 
 
 def memory_figures(worker):
@@ -314,9 +338,12 @@ def explain(worker, final=False):
     owners = None
     running, unheld = _table(running), _table(unheld)
     start = _state["start"]
+    free_now, free0 = malloc_free_bytes(), (start or {}).get("malloc_free")
     parts = {"start": start["unmanaged"] if start else 0,
              "pinned": sum(g["unmanaged_bytes"] for g in pins),
-             "running": running["bytes"], "unheld": unheld["bytes"]}
+             "running": running["bytes"], "unheld": unheld["bytes"],
+             # freed since the start and kept by malloc (what it kept before is in "start")
+             "malloc": max(0, free_now - free0) if free_now is not None and free0 is not None else 0}
     explained = sum(parts.values())
     running["tasks"] = sorted(_short(k) for k, _ in list(_state["running"].values()))
     info.update({

@@ -172,7 +172,8 @@ def report_data(client, timeout=60):
     nothing more); memory {process, managed, managed_in_memory,
     spilled_disk, unmanaged} (Dask's); numpy {live_bytes, live, peak_bytes,
     in_store_bytes}; start (its figures when arrdbg started); explained
-    {parts {start, pinned, running, unheld}, bytes, fraction of unmanaged};
+    {parts {start, pinned, running, unheld, malloc}, bytes, fraction of
+    unmanaged};
     pins [{count, base_bytes, counted_bytes, unmanaged_bytes, base_prefix,
     base_file, base_line, base_op, base_shape, base_dtype, view_prefix,
     view_file, view_line, views_per_base, held_elsewhere, keys (at most 5),

@@ -38,6 +38,17 @@ def stash(i):
     return i
 
 
+def fragment(i):
+    """100 kB buffers (under malloc's mmap threshold) with a small survivor
+    after each: freed, they stay inside malloc's heap."""
+    big, small = [], []
+    for _ in range(400):
+        big.append(np.ones(100_000 // 8))
+        small.append(np.ones(64))
+    _kept.append(small)
+    return len(big)
+
+
 def wait_go(name):
     from distributed import Event
     held = np.ones(5 * MB // 8)  # @held
@@ -170,6 +181,19 @@ def run(out):
               == 2 * 3 * MB, f"buffers no task or key holds, by prefix and line: {free_rows}")
         go.set()
         fut.result()
+
+        # Memory freed and kept by malloc (not given back to the system).
+        before = {w["address"]: w["explained"]["parts"]["malloc"]
+                  for w in arrdbg.dask.report_data(client)["workers"]}
+        addr0 = sorted(before)[0]
+        rss0 = client.run(figures, workers=[addr0])[addr0]["rss"]
+        client.submit(fragment, 0, workers=[addr0], pure=False).result()
+        rss1 = client.run(figures, workers=[addr0])[addr0]["rss"]
+        w0 = by_address(arrdbg.dask.report_data(client))[addr0]
+        grew = w0["explained"]["parts"]["malloc"] - before[addr0]
+        check(grew >= 0.75 * 40 * MB and abs(grew - (rss1 - rss0)) <= 0.1 * (rss1 - rss0),
+              f"40 MB freed inside malloc's heap: the malloc part grew by {grew}, as RSS "
+              f"({rss1 - rss0})")
 
         # A worker closing with the client connected: its final report
         # arrives on the client, and lands in a file.
