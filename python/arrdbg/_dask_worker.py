@@ -232,7 +232,10 @@ def _store_owners(worker, records):
                 continue  # made before arrdbg was installed here
             e = owners.setdefault(ptr, {"owner": owner, "rec": rec, "counted": 0,
                                         "stored_whole": False, "views": []})
-            n = int(sizeof(a))
+            try:
+                n = int(sizeof(a))
+            except Exception:  # a subclass Dask cannot size: its bytes
+                n = int(a.nbytes)
             e["counted"] += n
             if a is owner:
                 e["stored_whole"] = True
