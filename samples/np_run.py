@@ -126,6 +126,9 @@ def check_dask_token(tok, report, mk, path):
         return "no Dask worker report (run with: --dask?)"
     bad = []
     m = re.fullmatch(r"dask-pin:@(\w+)>@(\w+)", tok)
+    for name in m.groups() if m else ():
+        if name not in mk:
+            raise ValueError(f"no marker @{name}")
     for w in workers:
         if "error" in w or not w.get("arrdbg"):
             bad.append(f"worker {w.get('name')}: {w.get('error', 'arrdbg not installed')}")
