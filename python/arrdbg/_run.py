@@ -286,12 +286,16 @@ def main(argv):
     if spec is not None:
         main_mod.__loader__ = spec.loader
     sys.modules["__main__"] = main_mod
+    from . import _arrdbg
+    _arrdbg.set_stack_root(True)  # stacks start at the script's frame
     try:
         exec(code, main_mod.__dict__)
     except SystemExit:
+        _arrdbg.set_stack_root(False)
         final_report(args)
         raise
     except KeyboardInterrupt as e:
+        _arrdbg.set_stack_root(False)
         _print_exception(e)
         final_report(args)
         # As python3 does: die of SIGINT, so the parent sees it.
@@ -299,8 +303,10 @@ def main(argv):
         os.kill(os.getpid(), signal.SIGINT)
         return 130
     except BaseException as e:
+        _arrdbg.set_stack_root(False)
         _print_exception(e)
         final_report(args)
         return 1
+    _arrdbg.set_stack_root(False)
     final_report(args)
     return 0
