@@ -6,7 +6,7 @@
 #   make check-dask      tests/dask/run.sh (each test bounded by timeout, in
 #                        its own session, every process it starts killed)
 
-DEB_PACKAGES += python3-dask python3-distributed
+DEB_PACKAGES += python3-dask python3-distributed procps  # procps: pgrep in tests/dask/run.sh
 
 .PHONY: check-dask
 check-dask: $(ARRDBG_PY_TREE)
