@@ -16,6 +16,7 @@
  *   ac_library.c  the libraries' declared stack-frame rules (ARRCHECK_LIBRARY)
  *   ac_records.c  records, hash tables, interned names, describing arrays
  *   ac_stacks.c   which stack memory is dead (for the leak scan)
+ *   ac_heap.c     the client's malloc'd blocks (malloc replaced, as memcheck)
  *   ac_ranges.c   interval sets (quarantined buffers)
  *   ac_client.c   reading client memory without faulting; request warnings
  * ac_leak.c and ac_profile.c never call each other or ac_main.c.
@@ -151,6 +152,7 @@ typedef struct {
     ULong id;
     ExeContext *made_at;
     ExeContext *freed_at;
+    ULong heap_clock;       /* ac_heap_now() at the free */
 } ACFreedEntry;
 void ac_remember_freed(const ACArray *rec, ExeContext *freed_at);
 const ACFreedEntry *ac_find_freed(ULong id, Addr handle);
@@ -218,6 +220,16 @@ Bool ac_ignore_range(Addr start, SizeT len);
 ULong ac_leak_check(ThreadId tid, Bool at_exit);
 /* Scans and prints live/leaked arrays to gdb (monitor "arr leaks"). */
 void ac_monitor_leaks(void);
+
+/* ---- ac_heap.c: the client's malloc'd blocks ----------------------------- */
+typedef struct { Addr start; SizeT size; } ACHeapBlock;
+void ac_heap_init(void);                    /* replaces malloc & co */
+Bool ac_heap_process_option(const HChar *arg); /* --alignment and the like */
+/* A clock of allocations; was a a block's start allocated after then? */
+ULong ac_heap_now(void);
+Bool ac_heap_allocated_since(Addr a, ULong then);
+/* The live blocks, sorted by start (VG_(free) the result). */
+ACHeapBlock *ac_heap_blocks(ULong *n);
 
 /* ---- ac_stacks.c: dead stack memory ------------------------------------- */
 void ac_stacks_init(void);

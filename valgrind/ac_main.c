@@ -531,6 +531,7 @@ static Bool ac_process_cmd_line_option(const HChar *arg)
     if (ac_leak_process_option(arg)) {
     } else if VG_BOOL_CLO (arg, "--show-libarr-frames", ac_clo_show_libarr_frames) {
     } else if (ac_profile_process_option(arg)) {
+    } else if (ac_heap_process_option(arg)) {
     } else {
         return False;
     }
@@ -649,6 +650,7 @@ static void ac_pre_clo_init(void)
     VG_(needs_print_stats)(ac_print_stats);
     VG_(track_pre_thread_ll_exit)(ac_thread_exit);
     ac_stacks_init();
+    ac_heap_init();
     VG_(needs_xml_output)();
     ac_register_errors();
 

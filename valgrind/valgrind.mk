@@ -29,6 +29,8 @@ AC_SRCS := $(sort $(wildcard valgrind/ac_*.c))
 AC_OBJS := $(patsubst valgrind/%.c,$(BUILD)/valgrind/%.o,$(AC_SRCS))
 AC_TOOL := $(BUILD)/valgrind/arrcheck-$(VG_PLATFORM)
 AC_LIBDIR := $(BUILD)/valgrind/lib
+# The malloc replacement (ac_heap.c): Valgrind's replacement archive, whole.
+AC_PRELOAD := $(BUILD)/valgrind/vgpreload_arrcheck-$(VG_PLATFORM).so
 
 # Tool code runs inside Valgrind: no libc, no stack protector, no builtins
 # that could turn into libc calls; no sanitizers even under SANITIZE=1.
@@ -51,17 +53,23 @@ $(BUILD)/valgrind/%.o: valgrind/%.c valgrind/ac_include.h valgrind/arrcheck.h va
 $(AC_TOOL): $(AC_OBJS)
 	$(CC) $(AC_LDFLAGS) -o $@ $^ $(AC_LIBS)
 
+$(AC_PRELOAD): valgrind/valgrind.mk
+	@mkdir -p $(dir $@)
+	$(CC) -m64 -fpic -fno-builtin -fno-stack-protector -nodefaultlibs -shared \
+	  -Wl,-z,interpose,-z,initfirst -o $@ -Wl,--whole-archive \
+	  $(VG_ARCHIVES)/libreplacemalloc_toolpreload-$(VG_PLATFORM).a -Wl,--no-whole-archive
+
 # Everything valgrind needs from VALGRIND_LIB, as links to the stock files,
-# plus the tool.
-$(AC_LIBDIR)/.stamp: $(AC_TOOL)
+# plus the tool and its preload.
+$(AC_LIBDIR)/.stamp: $(AC_TOOL) $(AC_PRELOAD)
 	@mkdir -p $(AC_LIBDIR)
 	@test -n "$(VG_STOCK_DIR)" || { echo "valgrind.mk: cannot find valgrind's default.supp"; exit 1; }
 	ln -sf $(VG_STOCK_DIR)/vgpreload_core-$(VG_PLATFORM).so $(VG_STOCK_DIR)/default.supp $(AC_LIBDIR)/
 	ln -sf $(VG_STOCK_DIR)/*.xml $(AC_LIBDIR)/
-	ln -sf $(abspath $(AC_TOOL)) $(AC_LIBDIR)/
+	ln -sf $(abspath $(AC_TOOL)) $(abspath $(AC_PRELOAD)) $(AC_LIBDIR)/
 	@touch $@
 
-ALL_TARGETS += $(AC_TOOL) $(AC_LIBDIR)/.stamp
+ALL_TARGETS += $(AC_TOOL) $(AC_PRELOAD) $(AC_LIBDIR)/.stamp
 
 .PHONY: install-arrcheck uninstall-arrcheck check-valgrind
 # Valgrind loads a tool only from its own libexec directory (or VALGRIND_LIB),
@@ -69,11 +77,12 @@ ALL_TARGETS += $(AC_TOOL) $(AC_LIBDIR)/.stamp
 # overrides.  The installed arrgrind is plain `valgrind --tool=arrcheck`.
 VG_TOOLDIR ?= $(VG_STOCK_DIR)
 ARRDBG_SHAREDIR ?= $(PREFIX)/share/arrdbg
-ARRCHECK_INSTALLED := $(VG_TOOLDIR)/arrcheck-$(VG_PLATFORM) $(PREFIX)/bin/arr-report \
+ARRCHECK_INSTALLED := $(VG_TOOLDIR)/arrcheck-$(VG_PLATFORM) \
+                      $(VG_TOOLDIR)/vgpreload_arrcheck-$(VG_PLATFORM).so $(PREFIX)/bin/arr-report \
                       $(PREFIX)/bin/arrgrind $(ARRDBG_SHAREDIR)/arrdbg.supp $(ARRDBG_SHAREDIR)/libarr.supp
-install-arrcheck: $(AC_TOOL)
+install-arrcheck: $(AC_TOOL) $(AC_PRELOAD)
 	install -d $(DESTDIR)$(VG_TOOLDIR) $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(ARRDBG_SHAREDIR)
-	install -m 755 $(AC_TOOL) $(DESTDIR)$(VG_TOOLDIR)/
+	install -m 755 $(AC_TOOL) $(AC_PRELOAD) $(DESTDIR)$(VG_TOOLDIR)/
 	@$(call install_note,$(VG_TOOLDIR)/arrcheck-$(VG_PLATFORM),valgrind only finds tools in its own libexec directory)
 	sed -e 's|@ARR_VERSION@|$(ARR_VERSION)|' valgrind/arr-report > $(DESTDIR)$(PREFIX)/bin/arr-report
 	chmod 755 $(DESTDIR)$(PREFIX)/bin/arr-report
