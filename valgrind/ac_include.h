@@ -13,6 +13,7 @@
  *   ac_profile.c  --profile=yes (memory over time)
  *   ac_instr.c    instrumentation: dangling accesses, profile watches
  *   ac_errors.c   the error manager callbacks (printing, suppressions)
+ *   ac_buffers.c  live owners' buffers; which ranges may be quarantined
  *   ac_library.c  the libraries' declared stack-frame rules (ARRCHECK_LIBRARY)
  *   ac_records.c  records, hash tables, interned names, describing arrays
  *   ac_stacks.c   which stack memory is dead (for the leak scan)
@@ -103,6 +104,7 @@ Bool ac_client_string(Addr p, HChar *buf, Int nbuf);
 /* A warning about a bad request, with the client's stack (the first 50
  * are shown; in XML inside a <clientmsg>). */
 void ac_warn(ThreadId tid, const HChar *fmt, ...) PRINTF_CHECK(2, 3);
+
 
 /* ---- ac_records.c: records, tables, names ------------------------------ */
 extern ULong ac_live_owners, ac_live_views, ac_live_orphans;
@@ -220,6 +222,14 @@ Bool ac_ignore_range(Addr start, SizeT len);
 ULong ac_leak_check(ThreadId tid, Bool at_exit);
 /* Scans and prints live/leaked arrays to gdb (monitor "arr leaks"). */
 void ac_monitor_leaks(void);
+
+/* ---- ac_buffers.c: live buffers, acceptable quarantines ------------------ */
+/* Live owners' buffers (owned, non-empty), and whether a freed owner's
+ * buffer may be quarantined: mapped memory, no live owner's buffer in it;
+ * else a one-line warning (once per cause) and False. */
+void ac_live_buffer_add(ACArray *owner);
+void ac_live_buffer_remove(ACArray *owner);
+Bool ac_quarantine_acceptable(ThreadId tid, const HChar *req, const ACArray *owner);
 
 /* ---- ac_heap.c: the client's malloc'd blocks ----------------------------- */
 typedef struct { Addr start; SizeT size; } ACHeapBlock;

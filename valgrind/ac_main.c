@@ -166,6 +166,8 @@ static void ac_array_created(ThreadId tid, Addr info_addr, Bool is_view)
     if (!ac_validate_created(tid, info_addr, is_view, &req))
         return;
     ACArray *rec = ac_record_build(&req, ac_record_user_context(tid));
+    if (!is_view)
+        ac_live_buffer_add(rec);
     ac_profile_created(tid, rec);
 }
 
@@ -239,8 +241,10 @@ static void ac_array_freed(ThreadId tid, ULong id, Addr handle, Bool to_quaranti
     }
 
     ac_live_owners--;
+    ac_live_buffer_remove(rec);
     Bool has_buffer = (rec->flags & AC_OWNDATA) && rec->buffer_bytes > 0;
-    if (to_quarantine && has_buffer && rec->nviews == 0) {
+    if (to_quarantine && has_buffer && rec->nviews == 0 &&
+        ac_quarantine_acceptable(tid, "FREED_TO_QUARANTINE", rec)) {
         ac_profile_freed(tid, rec, True);
         ac_live_bytes -= rec->buffer_bytes;
         rec->flags |= AC_FREED | AC_FREED_TO_Q;
@@ -270,7 +274,8 @@ static void ac_array_freed(ThreadId tid, ULong id, Addr handle, Bool to_quaranti
     }
     if ((rec->flags & AC_OWNDATA) && rec->buffer_bytes > 0) {
         ac_quarantine_add(rec);
-        ac_dangling_add(rec);
+        if (ac_quarantine_acceptable(tid, to_quarantine ? "FREED_TO_QUARANTINE" : "FREED", rec))
+            ac_dangling_add(rec);
     } else {
         ac_live_bytes -= rec->buffer_bytes; /* nothing stays allocated */
     }
