@@ -29,6 +29,14 @@ static Bool ac_owns_bytes(const ACArray *owner)
            owner->buffer + owner->buffer_bytes > owner->buffer;
 }
 
+const ACArray *ac_view_holding(const ACArray *owner, Addr a)
+{
+    for (const ACArray *v = owner->first_view; v; v = v->next_view)
+        if (a >= owner->buffer + v->extent_lo && a < owner->buffer + v->extent_hi)
+            return v;
+    return NULL;
+}
+
 void ac_live_buffer_add(ACArray *owner)
 {
     if (!ac_owns_bytes(owner))

@@ -188,6 +188,7 @@ typedef struct {
     ExeContext *owner_freed_at;
     ULong view_id;
     ExeContext *view_made_at;
+    Bool view_holds_addr;   /* the address is in that view's extent */
     HChar owner_label[64];  /* the owner's label ("" without one) */
     Bool orphans;           /* freed while views lived (else: freed into its
                                library's quarantine) */
@@ -230,6 +231,8 @@ void ac_monitor_leaks(void);
 void ac_live_buffer_add(ACArray *owner);
 void ac_live_buffer_remove(ACArray *owner);
 Bool ac_quarantine_acceptable(ThreadId tid, const HChar *req, const ACArray *owner);
+/* The first live view of owner whose byte extent holds address a, or NULL. */
+const ACArray *ac_view_holding(const ACArray *owner, Addr a);
 
 /* ---- ac_heap.c: the client's malloc'd blocks ----------------------------- */
 typedef struct { Addr start; SizeT size; } ACHeapBlock;

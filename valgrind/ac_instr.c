@@ -80,9 +80,14 @@ static void ac_report_dangling(const ACInterval *d, Addr a, UWord size, Bool is_
     extra.orphans = !(owner->flags & AC_FREED_TO_Q);
     for (UInt i = 0; owner->label && owner->label[i] && i + 1 < sizeof extra.owner_label; i++)
         extra.owner_label[i] = owner->label[i];
-    if (owner->first_view) {
-        extra.view_id = owner->first_view->id;
-        extra.view_made_at = owner->first_view->made_at;
+    /* The view the access went through, when one's extent holds it. */
+    const ACArray *view = ac_view_holding(owner, extra.addr);
+    extra.view_holds_addr = view != NULL;
+    if (!view)
+        view = owner->first_view;
+    if (view) {
+        extra.view_id = view->id;
+        extra.view_made_at = view->made_at;
     }
     VG_(maybe_record_error)(VG_(get_running_tid)(), AC_ERR_DANGLING_ACCESS, a, NULL, &extra);
 }

@@ -171,7 +171,16 @@ static void ac_array_created(ThreadId tid, Addr info_addr, Bool is_view)
     ac_profile_created(tid, rec);
 }
 
-static void ac_report_orphans(ThreadId tid, ACArray *owner)
+/* Where OrphanedView errors were reported already: ExeContexts are
+ * interned, so one stack is one pointer. */
+static WordFM *ac_orphan_sites;
+
+/* The error's stack is freed_at, which starts at the library's public call
+ * (ac_record_user_context) as the other kinds' stacks do; the core would
+ * take the stack of the request itself, inside the library.  So it goes
+ * through VG_(unique_error), with the core's dedup done here: a stack
+ * seen before counts, but is not printed again. */
+static void ac_report_orphans(ThreadId tid, ACArray *owner, ExeContext *freed_at)
 {
     ACOrphanExtra extra;
     VG_(memset)(&extra, 0, sizeof extra);
@@ -185,7 +194,13 @@ static void ac_report_orphans(ThreadId tid, ACArray *owner)
                       "#%llu %s (%s)", v->id, shape, ac_interned(v->op_ix));
         extra.nshown++;
     }
-    VG_(maybe_record_error)(tid, AC_ERR_ORPHANED_VIEW, owner->buffer, NULL, &extra);
+    if (!ac_orphan_sites)
+        ac_orphan_sites = VG_(newFM)(VG_(malloc), "ac.orphan.sites", VG_(free), NULL);
+    Bool seen = VG_(lookupFM)(ac_orphan_sites, NULL, NULL, (UWord)freed_at);
+    if (!seen)
+        VG_(addToFM)(ac_orphan_sites, (UWord)freed_at, 0);
+    (void)VG_(unique_error)(tid, AC_ERR_ORPHANED_VIEW, owner->buffer, NULL, &extra, freed_at,
+                            !seen /* print */, False /* no gdb attach */, True /* count */);
 }
 
 static void ac_invalid_free(ThreadId tid, ULong id, Addr handle)
@@ -263,7 +278,7 @@ static void ac_array_freed(ThreadId tid, ULong id, Addr handle, Bool to_quaranti
     /* Freed while views live: every view becomes an orphan.  Keep the
      * record; its buffer stays allocated (libarr's quarantine) and any
      * access to it is dangling until the last orphan is gone. */
-    ac_report_orphans(tid, rec);
+    ac_report_orphans(tid, rec, freed_at);
     rec->flags |= AC_FREED;
     rec->freed_at = freed_at;
     for (ACArray *v = rec->first_view; v; v = v->next_view) {
@@ -634,6 +649,13 @@ static void ac_fini(Int exitcode)
 {
     (void)exitcode;
     ac_leak_check(1, True);
+    /* "0 errors" from a program that never spoke the protocol says nothing:
+     * say why, in one line. */
+    if (ac_n_created == 0 && ac_library_generation == 0 && !VG_(clo_xml) &&
+        VG_(clo_verbosity) > 0)
+        VG_(umsg)("arrcheck saw 0 arrays: no array library declared itself, so this program "
+                  "does not speak the arrcheck protocol; memcheck is the tool for its heap "
+                  "errors\n");
     ac_profile_fini();
     if (VG_(clo_stats))
         ac_print_stats();
