@@ -51,14 +51,24 @@ $(BUILD)/valgrind/%.o: valgrind/%.c valgrind/ac_include.h valgrind/arrcheck.h va
 $(AC_TOOL): $(AC_OBJS)
 	$(CC) $(AC_LDFLAGS) -o $@ $^ $(AC_LIBS)
 
+# The tool's preload: Valgrind loads vgpreload_arrcheck-<platform>.so into
+# every program run under arrcheck.  It holds the GSL adapter
+# (valgrind/gsl_adapter.c: function wrappers; needs no GSL to build).
+AC_PRELOAD := $(BUILD)/valgrind/vgpreload_arrcheck-$(VG_PLATFORM).so
+$(AC_PRELOAD): valgrind/gsl_adapter.c valgrind/arrcheck.h valgrind/valgrind.mk
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g $(PATH_FLAGS) -fpic -shared -fno-omit-frame-pointer \
+	  -Wall -Wextra -Werror -Wmissing-prototypes -Wno-unused-parameter -Ivalgrind \
+	  -o $@ $<
+
 # Everything valgrind needs from VALGRIND_LIB, as links to the stock files,
 # plus the tool.
-$(AC_LIBDIR)/.stamp: $(AC_TOOL)
+$(AC_LIBDIR)/.stamp: $(AC_TOOL) $(AC_PRELOAD)
 	@mkdir -p $(AC_LIBDIR)
 	@test -n "$(VG_STOCK_DIR)" || { echo "valgrind.mk: cannot find valgrind's default.supp"; exit 1; }
 	ln -sf $(VG_STOCK_DIR)/vgpreload_core-$(VG_PLATFORM).so $(VG_STOCK_DIR)/default.supp $(AC_LIBDIR)/
 	ln -sf $(VG_STOCK_DIR)/*.xml $(AC_LIBDIR)/
-	ln -sf $(abspath $(AC_TOOL)) $(AC_LIBDIR)/
+	ln -sf $(abspath $(AC_TOOL)) $(abspath $(AC_PRELOAD)) $(AC_LIBDIR)/
 	@touch $@
 
 ALL_TARGETS += $(AC_TOOL) $(AC_LIBDIR)/.stamp
@@ -69,11 +79,13 @@ ALL_TARGETS += $(AC_TOOL) $(AC_LIBDIR)/.stamp
 # overrides.  The installed arrgrind is plain `valgrind --tool=arrcheck`.
 VG_TOOLDIR ?= $(VG_STOCK_DIR)
 ARRDBG_SHAREDIR ?= $(PREFIX)/share/arrdbg
-ARRCHECK_INSTALLED := $(VG_TOOLDIR)/arrcheck-$(VG_PLATFORM) $(PREFIX)/bin/arr-report \
+ARRCHECK_INSTALLED := $(VG_TOOLDIR)/arrcheck-$(VG_PLATFORM) \
+                      $(VG_TOOLDIR)/vgpreload_arrcheck-$(VG_PLATFORM).so $(PREFIX)/bin/arr-report \
                       $(PREFIX)/bin/arrgrind $(ARRDBG_SHAREDIR)/arrdbg.supp $(ARRDBG_SHAREDIR)/libarr.supp
-install-arrcheck: $(AC_TOOL)
+install-arrcheck: $(AC_TOOL) $(AC_PRELOAD)
 	install -d $(DESTDIR)$(VG_TOOLDIR) $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(ARRDBG_SHAREDIR)
 	install -m 755 $(AC_TOOL) $(DESTDIR)$(VG_TOOLDIR)/
+	install -m 644 $(AC_PRELOAD) $(DESTDIR)$(VG_TOOLDIR)/
 	@$(call install_note,$(VG_TOOLDIR)/arrcheck-$(VG_PLATFORM),valgrind only finds tools in its own libexec directory)
 	sed -e 's|@ARR_VERSION@|$(ARR_VERSION)|' valgrind/arr-report > $(DESTDIR)$(PREFIX)/bin/arr-report
 	chmod 755 $(DESTDIR)$(PREFIX)/bin/arr-report
@@ -113,7 +125,13 @@ ALL_TARGETS += $(VGT_BINS)
 
 # The samples too: crosscheck.py compares arrcheck's verdicts on them and
 # on the test programs with memcheck's.
+# GSL samples only where GSL's headers are (libgsl-dev, in DEB_PACKAGES).
+GSL_OK := $(wildcard /usr/include/gsl/gsl_matrix.h)
+DEB_PACKAGES += libgsl-dev
 VGT_SAMPLE_BINS := $(patsubst samples/%.c,$(BUILD)/samples/%,$(wildcard samples/*.c))
+ifeq ($(GSL_OK),)
+VGT_SAMPLE_BINS := $(filter-out $(BUILD)/samples/gsl_%,$(VGT_SAMPLE_BINS))
+endif
 
 check-valgrind: $(AC_LIBDIR)/.stamp $(VGT_BINS) $(VGT_SAMPLE_BINS)
 	@ARRDBG_BUILD=$(BUILD) tests/valgrind/run.sh
