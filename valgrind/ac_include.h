@@ -239,6 +239,7 @@ typedef void (*ACOwnerGone)(ACArray *owner);
  * no thread's stack. */
 Bool ac_values_add(ACArray *rec);
 ULong ac_values_live(void);
+void ac_values_for_each(void (*fn)(ACArray *rec, void *opaque), void *opaque);
 ACArray *ac_values_at(Addr handle);
 UInt ac_values_linked(const ACArray *owner);  /* value views of owner */
 Bool ac_values_retire_at(ThreadId tid, Addr handle, ACOwnerGone gone);

@@ -386,14 +386,36 @@ static void ac_collect(ACArray *rec, void *opaque)
 
 #define AC_LIST_MAX 1000
 
+/* Value views (ac_values.c): listed after the live arrays. */
+static void ac_monitor_list_values(void)
+{
+    ULong n = ac_values_live();
+    if (n == 0)
+        return;
+    VG_(gdb_printf)("%llu value views (held by value; they go with their storage)\n", n);
+    ACCollect c = { VG_(malloc)("ac.list", n * sizeof(ACArray *)), 0 };
+    ac_values_for_each(ac_collect, &c);
+    VG_(ssort)(c.recs, c.n, sizeof(ACArray *), ac_cmp_by_id);
+    for (ULong i = 0; i < c.n && i < AC_LIST_MAX; i++) {
+        HChar desc[200];
+        ac_describe_array(c.recs[i], desc, sizeof desc);
+        VG_(gdb_printf)("  %s\n", desc);
+    }
+    if (c.n > AC_LIST_MAX)
+        VG_(gdb_printf)("  ... and %llu more\n", c.n - AC_LIST_MAX);
+    VG_(free)(c.recs);
+}
+
 static void ac_monitor_list(void)
 {
     ULong n = ac_live_count();
     VG_(gdb_printf)("%llu live arrays (%llu owners, %llu views, %llu orphaned views), "
                     "%llu bytes\n",
                     n, ac_live_owners, ac_live_views, ac_live_orphans, ac_live_bytes);
-    if (n == 0)
+    if (n == 0) {
+        ac_monitor_list_values();
         return;
+    }
     ACCollect c = { VG_(malloc)("ac.list", n * sizeof(ACArray *)), 0 };
     ac_for_each_live(ac_collect, &c);
     VG_(ssort)(c.recs, c.n, sizeof(ACArray *), ac_cmp_by_id);
@@ -405,6 +427,7 @@ static void ac_monitor_list(void)
     if (c.n > AC_LIST_MAX)
         VG_(gdb_printf)("  ... and %llu more\n", c.n - AC_LIST_MAX);
     VG_(free)(c.recs);
+    ac_monitor_list_values();
 }
 
 static void ac_monitor_info(const HChar *arg)

@@ -37,6 +37,17 @@
 
 static WordFM *ac_values; /* handle -> ACArray*, live value views */
 
+void ac_values_for_each(void (*fn)(ACArray *rec, void *opaque), void *opaque)
+{
+    UWord key, val;
+    if (!ac_values)
+        return;
+    VG_(initIterFM)(ac_values);
+    while (VG_(nextIterFM)(ac_values, &key, &val))
+        fn((ACArray *)val, opaque);
+    VG_(doneIterFM)(ac_values);
+}
+
 ULong ac_values_live(void)
 {
     return ac_values ? VG_(sizeFM)(ac_values) : 0;
@@ -153,14 +164,13 @@ void ac_values_retire_dead(ThreadId tid, void (*gone)(ACArray *owner))
     Addr ips[AC_VALUES_FRAMES], sps[AC_VALUES_FRAMES];
     UInt n = VG_(get_StackTrace)(tid, ips, AC_VALUES_FRAMES, sps, NULL, 0);
     Addr sp = n ? sps[ac_preload_frames(ips, n)] : VG_(get_SP)(tid);
-    ThreadId owner_tid;
-    Addr lo, hi;
-    VG_(thread_stack_reset_iter)(&owner_tid);
-    while (VG_(thread_stack_next)(&owner_tid, &lo, &hi))
-        if (owner_tid == tid && sp >= lo && sp <= hi + 1) {
-            ac_values_retire_range(tid, lo, sp, gone);
-            return;
-        }
+    /* The whole stack of the thread, not [SP, top] that
+     * VG_(thread_stack_next) gives for the running thread. */
+    Addr hi = VG_(thread_get_stack_max)(tid);
+    SizeT size = VG_(thread_get_stack_size)(tid);
+    Addr lo = size < hi ? hi - size : 0;
+    if (sp >= lo && sp <= hi + 1)
+        ac_values_retire_range(tid, lo, sp, gone);
 }
 
 void ac_values_drop_retired(ACArray *owner)
