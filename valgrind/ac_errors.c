@@ -110,7 +110,16 @@ static void ac_pp_dangling(const Error *err)
     VG_(snprintf)(text, sizeof text, "Owner #%llu was freed at:", x->owner_id);
     ac_pp_aux(text);
     VG_(pp_ExeContext)(x->owner_freed_at);
-    if (x->view_made_at) {
+    if (x->view_made_at && x->view_is_value) {
+        /* A value view (a gsl_matrix_view): which one, and the owner's birth. */
+        VG_(snprintf)(text, sizeof text, "Owner #%llu was made at:", x->owner_id);
+        ac_pp_aux(text);
+        VG_(pp_ExeContext)(x->owner_made_at);
+        VG_(snprintf)(text, sizeof text, "%s through view %s, made at:",
+                      x->is_write ? "Written" : "Read", x->view_desc);
+        ac_pp_aux(text);
+        VG_(pp_ExeContext)(x->view_made_at);
+    } else if (x->view_made_at) {
         VG_(snprintf)(text, sizeof text, "Orphaned view #%llu was created at:", x->view_id);
         ac_pp_aux(text);
         VG_(pp_ExeContext)(x->view_made_at);
