@@ -62,6 +62,10 @@ CHECK_TARGETS += check-gdb
 # tests/gdb/thirdparty runs the third-party sample (built without sanitizers).
 ifneq ($(SANITIZE),1)
 check-gdb: $(BUILD)/samples/thirdparty_matrix
+# tests/gdb/gsl: a plain GSL sample (when libgsl-dev is there).
+ifneq ($(GSL_OK),)
+check-gdb: $(BUILD)/samples/gsl_stale_view
+endif
 endif
 
 # gdb reads objfile scripts from its auto-load directory (outside PREFIX for

@@ -31,10 +31,12 @@ static Bool ac_owns_bytes(const ACArray *owner)
 
 const ACArray *ac_view_holding(const ACArray *owner, Addr a)
 {
+    const ACArray *best = NULL;
     for (const ACArray *v = owner->first_view; v; v = v->next_view)
-        if (a >= owner->buffer + v->extent_lo && a < owner->buffer + v->extent_hi)
-            return v;
-    return NULL;
+        if (a >= owner->buffer + v->extent_lo && a < owner->buffer + v->extent_hi &&
+            (!best || v->extent_hi - v->extent_lo < best->extent_hi - best->extent_lo))
+            best = v;
+    return best;
 }
 
 void ac_live_buffer_add(ACArray *owner)

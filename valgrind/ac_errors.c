@@ -107,7 +107,7 @@ static void ac_pp_dangling(const Error *err)
                       x->owner_label);
         ac_pp_aux(text);
     }
-    if (x->owner_made_at) {
+    if (x->owner_made_at && !x->view_is_value) { /* (a value view's: after the free) */
         VG_(snprintf)(text, sizeof text, "Owner #%llu was made at:", x->owner_id);
         ac_pp_aux(text);
         VG_(pp_ExeContext)(x->owner_made_at);
@@ -115,13 +115,21 @@ static void ac_pp_dangling(const Error *err)
     VG_(snprintf)(text, sizeof text, "Owner #%llu was freed at:", x->owner_id);
     ac_pp_aux(text);
     VG_(pp_ExeContext)(x->owner_freed_at);
+    if (x->view_made_at && x->view_is_value) {
+        /* A value view (a gsl_matrix_view): which one, and the owner's birth. */
+        VG_(snprintf)(text, sizeof text, "Owner #%llu was made at:", x->owner_id);
+        ac_pp_aux(text);
+        VG_(pp_ExeContext)(x->owner_made_at);
+        VG_(snprintf)(text, sizeof text, "%s through view %s, made at:",
+                      x->is_write ? "Written" : "Read", x->view_desc);
+    } else if (x->view_holds_addr) {
+        VG_(snprintf)(text, sizeof text,
+                      "The address is inside orphaned view #%llu, which was created at:",
+                      x->view_id);
+    } else {
+        VG_(snprintf)(text, sizeof text, "Orphaned view #%llu was created at:", x->view_id);
+    }
     if (x->view_made_at) {
-        if (x->view_holds_addr)
-            VG_(snprintf)(text, sizeof text,
-                          "The address is inside orphaned view #%llu, which was created at:",
-                          x->view_id);
-        else
-            VG_(snprintf)(text, sizeof text, "Orphaned view #%llu was created at:", x->view_id);
         ac_pp_aux(text);
         VG_(pp_ExeContext)(x->view_made_at);
     }

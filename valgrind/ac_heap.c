@@ -79,10 +79,10 @@ static void *ac_calloc(ThreadId tid, SizeT nmemb, SizeT size1)
  * left alone: reporting it is memcheck's job. */
 static void ac_free(ThreadId tid, void *p)
 {
-    (void)tid;
     ACHeapNode *n = VG_(HT_remove)(ac_heap, (UWord)p);
     if (n == NULL)
         return;
+    ac_storage_freed(tid, (Addr)p, n->size);
     VG_(cli_free)(p);
     VG_(free)(n);
 }

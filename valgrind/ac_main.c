@@ -46,10 +46,12 @@ static ExeContext *ac_record_user_context(ThreadId tid)
     if (want > sizeof ips / sizeof ips[0])
         want = sizeof ips / sizeof ips[0];
     UInt n = VG_(get_StackTrace)(tid, ips, want, NULL, NULL, 0);
-    UInt first_outside = 0;
+    /* arrcheck's own preload (the GSL adapter) is never shown. */
+    UInt skip = ac_preload_frames(ips, n);
+    UInt first_outside = skip;
     while (first_outside < n && ac_ip_in_libarr(ips[first_outside]))
         first_outside++;
-    UInt start = first_outside > 0 && first_outside < n ? first_outside - 1 : 0;
+    UInt start = first_outside > skip && first_outside < n ? first_outside - 1 : skip;
     UInt keep = n - start;
     if (keep > (UInt)VG_(clo_backtrace_size))
         keep = (UInt)VG_(clo_backtrace_size);
@@ -62,6 +64,15 @@ static void ac_quarantine_add(ACArray *owner);
 
 /* A freed owner's record goes once no view needs it and its buffer (if
  * quarantined) was released. */
+static void ac_maybe_drop_dead_owner(ACArray *owner);
+
+/* ac_heap.c: a client heap block [a, a+len) is being freed; value views
+ * stored in it die with it (as ARRCHECK_STORAGE_FREED over it). */
+void ac_storage_freed(ThreadId tid, Addr a, SizeT len)
+{
+    ac_values_retire_range(tid, a, a + len, ac_maybe_drop_dead_owner);
+}
+
 static void ac_maybe_drop_dead_owner(ACArray *owner)
 {
     if (!(owner->flags & AC_FREED) || owner->nviews > 0)
@@ -160,15 +171,19 @@ static Bool ac_validate_created(ThreadId tid, Addr info_addr, Bool is_view, ACNe
     return True;
 }
 
-static void ac_array_created(ThreadId tid, Addr info_addr, Bool is_view)
+/* Returns, for a value view, 1 when its storage is on no stack. */
+static UWord ac_array_created(ThreadId tid, Addr info_addr, Bool is_view, Bool is_value)
 {
     ACNewArray req;
     if (!ac_validate_created(tid, info_addr, is_view, &req))
-        return;
+        return 0;
+    /* A value view held at this handle was overwritten by this array. */
+    ac_values_retire_at(tid, (Addr)req.info.handle, ac_maybe_drop_dead_owner);
     ACArray *rec = ac_record_build(&req, ac_record_user_context(tid));
     if (!is_view)
         ac_live_buffer_add(rec);
     ac_profile_created(tid, rec);
+    return is_value ? ac_values_add(rec) : 0;
 }
 
 /* Where OrphanedView errors were reported already: ExeContexts are
@@ -258,8 +273,14 @@ static void ac_array_freed(ThreadId tid, ULong id, Addr handle, Bool to_quaranti
     ac_live_owners--;
     ac_live_buffer_remove(rec);
     Bool has_buffer = (rec->flags & AC_OWNDATA) && rec->buffer_bytes > 0;
-    if (to_quarantine && has_buffer && rec->nviews == 0 &&
-        ac_quarantine_acceptable(tid, "FREED_TO_QUARANTINE", rec)) {
+    /* Value views are no OrphanedView (ac_values.c): they stay linked,
+     * orphaned, while the buffer is quarantined, else they are let go. */
+    UInt nvalues = ac_values_linked(rec);
+    Bool to_q = to_quarantine && has_buffer && rec->nviews == nvalues &&
+                ac_quarantine_acceptable(tid, "FREED_TO_QUARANTINE", rec);
+    if (nvalues > 0 && nvalues == rec->nviews)
+        ac_values_orphan(rec, to_q);
+    if (to_q) {
         ac_profile_freed(tid, rec, True);
         ac_live_bytes -= rec->buffer_bytes;
         rec->flags |= AC_FREED | AC_FREED_TO_Q;
@@ -334,7 +355,34 @@ static void ac_quarantine_released(ThreadId tid, Addr buffer)
         ac_live_bytes -= owner->buffer_bytes;
     ac_profile_released(tid, owner);
     ac_dangling_remove(owner);
+    ac_values_drop_retired(owner);
     ac_maybe_drop_dead_owner(owner);
+}
+
+/* FREED of a live value view retires it (True); anything else is for
+ * ac_array_freed. */
+static Bool ac_value_view_freed(ThreadId tid, ULong id, Addr handle)
+{
+    ACArray *v = ac_values_at(handle);
+    return v && v->id == id && ac_values_retire_at(tid, handle, ac_maybe_drop_dead_owner);
+}
+
+/* ARRCHECK_COPIED: owner #id was filled with a copy of #source_id. */
+static void ac_copied(ThreadId tid, ULong id, ULong source_id)
+{
+    ACArray *rec = ac_lookup_id(id);
+    if (!rec || (rec->flags & (AC_FREED | AC_IS_VIEW))) {
+        ac_warn(tid, "COPIED: #%llu is not a live owner", id);
+        return;
+    }
+    if (source_id == 0 || source_id == id || !ac_lookup_id(source_id)) {
+        ac_warn(tid, "COPIED: source #%llu of #%llu is not an array", source_id, id);
+        return;
+    }
+    rec->flags |= AC_IS_COPY;
+    rec->source_id = source_id;
+    rec->op_ix = ac_intern("copy");
+    ac_profile_copied(rec);
 }
 
 /* ---- monitor commands ------------------------------------------------------------ */
@@ -368,14 +416,36 @@ static void ac_collect(ACArray *rec, void *opaque)
 
 #define AC_LIST_MAX 1000
 
+/* Value views (ac_values.c): listed after the live arrays. */
+static void ac_monitor_list_values(void)
+{
+    ULong n = ac_values_live();
+    if (n == 0)
+        return;
+    VG_(gdb_printf)("%llu value views (held by value; they go with their storage)\n", n);
+    ACCollect c = { VG_(malloc)("ac.list", n * sizeof(ACArray *)), 0 };
+    ac_values_for_each(ac_collect, &c);
+    VG_(ssort)(c.recs, c.n, sizeof(ACArray *), ac_cmp_by_id);
+    for (ULong i = 0; i < c.n && i < AC_LIST_MAX; i++) {
+        HChar desc[200];
+        ac_describe_array(c.recs[i], desc, sizeof desc);
+        VG_(gdb_printf)("  %s\n", desc);
+    }
+    if (c.n > AC_LIST_MAX)
+        VG_(gdb_printf)("  ... and %llu more\n", c.n - AC_LIST_MAX);
+    VG_(free)(c.recs);
+}
+
 static void ac_monitor_list(void)
 {
     ULong n = ac_live_count();
     VG_(gdb_printf)("%llu live arrays (%llu owners, %llu views, %llu orphaned views), "
                     "%llu bytes\n",
                     n, ac_live_owners, ac_live_views, ac_live_orphans, ac_live_bytes);
-    if (n == 0)
+    if (n == 0) {
+        ac_monitor_list_values();
         return;
+    }
     ACCollect c = { VG_(malloc)("ac.list", n * sizeof(ACArray *)), 0 };
     ac_for_each_live(ac_collect, &c);
     VG_(ssort)(c.recs, c.n, sizeof(ACArray *), ac_cmp_by_id);
@@ -387,6 +457,7 @@ static void ac_monitor_list(void)
     if (c.n > AC_LIST_MAX)
         VG_(gdb_printf)("  ... and %llu more\n", c.n - AC_LIST_MAX);
     VG_(free)(c.recs);
+    ac_monitor_list_values();
 }
 
 static void ac_monitor_info(const HChar *arg)
@@ -493,16 +564,40 @@ static Bool ac_handle_client_request(ThreadId tid, UWord *arg, UWord *ret)
     if (!VG_IS_TOOL_USERREQ('A', 'C', arg[0]))
         return False;
     *ret = 0;
+    ac_values_retire_dead(tid, ac_maybe_drop_dead_owner);
     switch (arg[0]) {
     case VG_USERREQ__ARR_OWNER_CREATED:
-        ac_array_created(tid, arg[1], False);
+        ac_array_created(tid, arg[1], False, False);
         break;
     case VG_USERREQ__ARR_VIEW_CREATED:
-        ac_array_created(tid, arg[1], True);
+        ac_array_created(tid, arg[1], True, False);
+        break;
+    case VG_USERREQ__ARR_VALUE_VIEW_CREATED:
+        *ret = ac_array_created(tid, arg[1], True, True);
         break;
     case VG_USERREQ__ARR_FREED:
-        ac_array_freed(tid, arg[1], arg[2], False);
+        if (!ac_value_view_freed(tid, arg[1], arg[2]))
+            ac_array_freed(tid, arg[1], arg[2], False);
         break;
+    case VG_USERREQ__ARR_RUNNING:
+        *ret = ARRCHECK_LEVEL;
+        break;
+    case VG_USERREQ__ARR_STORAGE_FREED:
+        if (arg[1] + arg[2] < arg[1])
+            ac_warn(tid, "STORAGE_FREED: range %#lx + %lu wraps around", arg[1], arg[2]);
+        else
+            ac_storage_freed(tid, arg[1], arg[2]);
+        break;
+    case VG_USERREQ__ARR_COPIED:
+        ac_copied(tid, arg[1], arg[2]);
+        break;
+    case VG_USERREQ__ARR_ID_OF: {
+        ACArray *rec = ac_lookup_handle(arg[1]);
+        if (!rec)
+            rec = ac_values_at(arg[1]);
+        *ret = !rec ? 0 : arg[2] ? rec->base_id : rec->id;
+        break;
+    }
     case VG_USERREQ__ARR_FREED_TO_QUARANTINE:
         ac_array_freed(tid, arg[1], arg[2], True);
         break;

@@ -53,10 +53,17 @@ $(BUILD)/valgrind/%.o: valgrind/%.c valgrind/ac_include.h valgrind/arrcheck.h va
 $(AC_TOOL): $(AC_OBJS)
 	$(CC) $(AC_LDFLAGS) -o $@ $^ $(AC_LIBS)
 
-$(AC_PRELOAD): valgrind/valgrind.mk
+# The tool's preload, vgpreload_arrcheck-<platform>.so, loaded by Valgrind
+# into every program run under arrcheck: Valgrind's malloc replacement
+# (whole archive, as memcheck's; the blocks are ac_heap.c's) and the GSL
+# adapter (valgrind/gsl_adapter.c: function wrappers; needs no GSL to build).
+AC_PRELOAD_SRCS := valgrind/gsl_adapter.c
+$(AC_PRELOAD): $(AC_PRELOAD_SRCS) valgrind/arrcheck.h valgrind/valgrind.mk
 	@mkdir -p $(dir $@)
-	$(CC) -m64 -fpic -fno-builtin -fno-stack-protector -nodefaultlibs -shared \
-	  -Wl,-z,interpose,-z,initfirst -o $@ -Wl,--whole-archive \
+	$(CC) -std=gnu11 -O2 -g $(PATH_FLAGS) -fpic -shared -fno-omit-frame-pointer -fno-builtin \
+	  -fno-stack-protector -nodefaultlibs -Wl,-z,interpose,-z,initfirst \
+	  -Wall -Wextra -Werror -Wmissing-prototypes -Wno-unused-parameter -Ivalgrind \
+	  -o $@ $(AC_PRELOAD_SRCS) -Wl,--whole-archive \
 	  $(VG_ARCHIVES)/libreplacemalloc_toolpreload-$(VG_PLATFORM).a -Wl,--no-whole-archive
 
 # Everything valgrind needs from VALGRIND_LIB, as links to the stock files,
@@ -82,7 +89,8 @@ ARRCHECK_INSTALLED := $(VG_TOOLDIR)/arrcheck-$(VG_PLATFORM) \
                       $(PREFIX)/bin/arrgrind $(ARRDBG_SHAREDIR)/arrdbg.supp $(ARRDBG_SHAREDIR)/libarr.supp
 install-arrcheck: $(AC_TOOL) $(AC_PRELOAD)
 	install -d $(DESTDIR)$(VG_TOOLDIR) $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(ARRDBG_SHAREDIR)
-	install -m 755 $(AC_TOOL) $(AC_PRELOAD) $(DESTDIR)$(VG_TOOLDIR)/
+	install -m 755 $(AC_TOOL) $(DESTDIR)$(VG_TOOLDIR)/
+	install -m 644 $(AC_PRELOAD) $(DESTDIR)$(VG_TOOLDIR)/
 	@$(call install_note,$(VG_TOOLDIR)/arrcheck-$(VG_PLATFORM),valgrind only finds tools in its own libexec directory)
 	sed -e 's|@ARR_VERSION@|$(ARR_VERSION)|' valgrind/arr-report > $(DESTDIR)$(PREFIX)/bin/arr-report
 	chmod 755 $(DESTDIR)$(PREFIX)/bin/arr-report
@@ -122,7 +130,13 @@ ALL_TARGETS += $(VGT_BINS)
 
 # The samples too: crosscheck.py compares arrcheck's verdicts on them and
 # on the test programs with memcheck's.
+# GSL samples only where GSL's headers are (libgsl-dev, in DEB_PACKAGES).
+GSL_OK := $(wildcard /usr/include/gsl/gsl_matrix.h)
+DEB_PACKAGES += libgsl-dev
 VGT_SAMPLE_BINS := $(patsubst samples/%.c,$(BUILD)/samples/%,$(wildcard samples/*.c))
+ifeq ($(GSL_OK),)
+VGT_SAMPLE_BINS := $(filter-out $(BUILD)/samples/gsl_%,$(VGT_SAMPLE_BINS))
+endif
 
 check-valgrind: $(AC_LIBDIR)/.stamp $(VGT_BINS) $(VGT_SAMPLE_BINS)
 	@ARRDBG_BUILD=$(BUILD) tests/valgrind/run.sh

@@ -34,6 +34,8 @@
 #   thirdparty    another library's matrix type (samples/thirdparty_matrix.c)
 #                 declared with arrdbg_gdb.foreign; its arrcheck stacks
 #                 (tests/gdb/thirdparty/run.sh)
+#   gsl           an unmodified GSL program: the shipped GSL layouts
+#                 (tests/gdb/gsl/run.sh)
 # Every gdb runs under `timeout`; any "Traceback" or "Python Exception" in
 # its output fails the case.  Ends with "N passed, M failed".
 set -u
@@ -480,6 +482,15 @@ if want thirdparty; then
         pass "$out"
     else
         fail thirdparty "$out"
+    fi
+fi
+
+if want gsl; then
+    mkdir -p "$WORK/gsl"
+    if out=$(BUILD=$BUILD SANITIZE=${SANITIZE:-0} bash tests/gdb/gsl/run.sh "$WORK/gsl" 2>&1); then
+        pass "$out"
+    else
+        fail gsl "$out"
     fi
 fi
 

@@ -316,6 +316,8 @@ caller).  `owners` lists owners and copies, `views` views and orphans,
             raise gdb.GdbError("usage: arr list [owners|views|leaks]")
         if _numpy_first("list", what):
             return
+        if not what and foreign.arrcheck_records("list"):
+            return
         reg = _registry("arr list")
         table = reg.table
         if what in ("owners", "views"):
@@ -638,6 +640,8 @@ buffers themselves; at exit the tool's report is the authoritative one."""
         if arg.strip():
             raise gdb.GdbError("usage: arr leaks")
         if _numpy_first("leaks", arg):
+            return
+        if foreign.arrcheck_records("leaks"):
             return
         reg = _registry("arr leaks")
         table = reg.table
