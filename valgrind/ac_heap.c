@@ -32,10 +32,16 @@ typedef struct ACHeapNode {
 static VgHashTable *ac_heap;
 static ULong ac_heap_count;
 
+/* The core's allocator panics on an alignment that is not a power of two
+ * or is above 16 MiB: such a request fails here instead. */
+#define AC_MAX_ALIGN (16 * 1024 * 1024)
+
 static void *ac_heap_new(SizeT align, SizeT size, Bool zero)
 {
     if ((SSizeT)size < 0)
         return NULL; /* a negative size passed as size_t: fails as in glibc */
+    if (align > AC_MAX_ALIGN || (align & (align - 1)) != 0)
+        return NULL;
     void *p = VG_(cli_malloc)(align, size);
     if (p == NULL)
         return NULL;
