@@ -148,7 +148,9 @@ void ac_stacks_thread_exit(ThreadId tid)
          * caches the mapping for a later thread. */
         Addr top = VG_(thread_get_stack_max)(tid);
         ac_ext[x].end = top > ac_ext[x].high ? top + 1 : ac_ext[x].high + AC_EXTENT_SLACK;
-        const NSegment *seg = VG_(am_find_nsegment)(ac_ext[x].end - 1);
+        const NSegment *seg = tid == 1 ? NULL : VG_(am_find_nsegment)(ac_ext[x].end - 1);
+        /* (not the main thread's: its TLS is elsewhere, and above its stack
+         * lie the environment and the auxiliary vector) */
         if (seg && seg->kind == SkAnonC && !seg->isCH && seg->end + 1 > ac_ext[x].end)
             ac_ext[x].end = seg->end + 1;
         ac_ext[x].tid = tid;

@@ -58,7 +58,7 @@ static int fork_storm(int n)
     for (int i = 0; i < n; i++) {
         pid_t pid = fork();
         if (pid == 0) {
-            alarm(2); /* a child stuck on libarr's lock dies of SIGALRM */
+            alarm(10); /* a child stuck on libarr's lock dies of SIGALRM */
             arr_t *a = one();
             arr_free(a);
             _exit(a ? 0 : 1);
