@@ -33,6 +33,7 @@
 #include "arrcheck.h" /* the finding words and the summary line's format */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <semaphore.h>
 #include <stdbool.h>
@@ -298,7 +299,17 @@ static FILE *report_stream(bool *opened)
                     now.st_ino == err_start.st_ino;
     const char *path = getenv("ARR_CHECK_FILE");
     if (path && *path) {
-        FILE *f = fopen(path, "a");
+        /* Appended to, never replaced (a FIFO, a device, a symlink are
+         * written into); O_NONBLOCK: a FIFO nobody reads fails (ENXIO)
+         * instead of hanging the exit. */
+        int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0644);
+        FILE *f = NULL;
+        if (fd >= 0) {
+            (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+            f = fdopen(fd, "a");
+            if (!f)
+                close(fd);
+        }
         if (f) {
             *opened = true;
             return f;

@@ -123,6 +123,9 @@ if [ -n "$endings" ]; then
     expect_run check-file-not-stderr 3 "" "" env ARR_CHECK=1 ARR_CHECK_FILE="$tmp/report" timeout 20 "$bin" copy
     if grep -q "LEAK SUMMARY: 1 findings" "$tmp/report"; then ok check-file-holds-report
     else bad check-file-holds-report "ARR_CHECK_FILE holds:" "$(cat "$tmp/report")"; fi
+    mkfifo "$tmp/fifo"
+    expect_run check-file-fifo-nobody-reads 3 "" "^libarr: ARR_CHECK_FILE=$tmp/fifo: No such device or address; reporting on stderr${nl}" \
+        env ARR_CHECK=1 ARR_CHECK_FILE="$tmp/fifo" timeout 20 "$bin" copy
 fi
 
 echo "native: $pass passed, $fail failed"
