@@ -13,9 +13,11 @@
  *   ac_profile.c  --profile=yes (memory over time)
  *   ac_instr.c    instrumentation: dangling accesses, profile watches
  *   ac_errors.c   the error manager callbacks (printing, suppressions)
+ *   ac_buffers.c  live owners' buffers; which ranges may be quarantined
  *   ac_library.c  the libraries' declared stack-frame rules (ARRCHECK_LIBRARY)
  *   ac_records.c  records, hash tables, interned names, describing arrays
  *   ac_stacks.c   which stack memory is dead (for the leak scan)
+ *   ac_heap.c     the client's malloc'd blocks (malloc replaced, as memcheck)
  *   ac_ranges.c   interval sets (quarantined buffers)
  *   ac_values.c   value views (VALUE_VIEW_CREATED): lifetime = their storage
  *   ac_client.c   reading client memory without faulting; request warnings
@@ -108,6 +110,7 @@ Bool ac_client_string(Addr p, HChar *buf, Int nbuf);
  * are shown; in XML inside a <clientmsg>). */
 void ac_warn(ThreadId tid, const HChar *fmt, ...) PRINTF_CHECK(2, 3);
 
+
 /* ---- ac_records.c: records, tables, names ------------------------------ */
 extern ULong ac_live_owners, ac_live_views, ac_live_orphans;
 extern ULong ac_live_bytes;         /* owners' buffers + quarantined ones */
@@ -156,6 +159,7 @@ typedef struct {
     ULong id;
     ExeContext *made_at;
     ExeContext *freed_at;
+    ULong heap_clock;       /* ac_heap_now() at the free */
 } ACFreedEntry;
 void ac_remember_freed(const ACArray *rec, ExeContext *freed_at);
 const ACFreedEntry *ac_find_freed(ULong id, Addr handle);
@@ -225,6 +229,26 @@ Bool ac_ignore_range(Addr start, SizeT len);
 ULong ac_leak_check(ThreadId tid, Bool at_exit);
 /* Scans and prints live/leaked arrays to gdb (monitor "arr leaks"). */
 void ac_monitor_leaks(void);
+
+/* ---- ac_buffers.c: live buffers, acceptable quarantines ------------------ */
+/* Live owners' buffers (owned, non-empty), and whether a freed owner's
+ * buffer may be quarantined: mapped memory, no live owner's buffer in it;
+ * else a one-line warning (once per cause) and False. */
+void ac_live_buffer_add(ACArray *owner);
+void ac_live_buffer_remove(ACArray *owner);
+Bool ac_quarantine_acceptable(ThreadId tid, const HChar *req, const ACArray *owner);
+
+/* ---- ac_heap.c: the client's malloc'd blocks ----------------------------- */
+typedef struct { Addr start; SizeT size; } ACHeapBlock;
+void ac_heap_init(void);                    /* replaces malloc & co */
+Bool ac_heap_process_option(const HChar *arg); /* --alignment and the like */
+/* A clock of allocations; was a a block's start allocated after then? */
+ULong ac_heap_now(void);
+Bool ac_heap_allocated_since(Addr a, ULong then);
+/* The live blocks, sorted by start (VG_(free) the result). */
+ACHeapBlock *ac_heap_blocks(ULong *n);
+/* ac_main.c: value views held in a freed heap block die with it. */
+void ac_storage_freed(ThreadId tid, Addr a, SizeT len);
 
 /* ---- ac_stacks.c: dead stack memory ------------------------------------- */
 void ac_stacks_init(void);

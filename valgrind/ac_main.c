@@ -64,6 +64,15 @@ static void ac_quarantine_add(ACArray *owner);
 
 /* A freed owner's record goes once no view needs it and its buffer (if
  * quarantined) was released. */
+static void ac_maybe_drop_dead_owner(ACArray *owner);
+
+/* ac_heap.c: a client heap block [a, a+len) is being freed; value views
+ * stored in it die with it (as ARRCHECK_STORAGE_FREED over it). */
+void ac_storage_freed(ThreadId tid, Addr a, SizeT len)
+{
+    ac_values_retire_range(tid, a, a + len, ac_maybe_drop_dead_owner);
+}
+
 static void ac_maybe_drop_dead_owner(ACArray *owner)
 {
     if (!(owner->flags & AC_FREED) || owner->nviews > 0)
@@ -171,6 +180,8 @@ static UWord ac_array_created(ThreadId tid, Addr info_addr, Bool is_view, Bool i
     /* A value view held at this handle was overwritten by this array. */
     ac_values_retire_at(tid, (Addr)req.info.handle, ac_maybe_drop_dead_owner);
     ACArray *rec = ac_record_build(&req, ac_record_user_context(tid));
+    if (!is_view)
+        ac_live_buffer_add(rec);
     ac_profile_created(tid, rec);
     return is_value ? ac_values_add(rec) : 0;
 }
@@ -245,13 +256,16 @@ static void ac_array_freed(ThreadId tid, ULong id, Addr handle, Bool to_quaranti
     }
 
     ac_live_owners--;
+    ac_live_buffer_remove(rec);
     Bool has_buffer = (rec->flags & AC_OWNDATA) && rec->buffer_bytes > 0;
     /* Value views are no OrphanedView (ac_values.c): they stay linked,
      * orphaned, while the buffer is quarantined, else they are let go. */
     UInt nvalues = ac_values_linked(rec);
+    Bool to_q = to_quarantine && has_buffer && rec->nviews == nvalues &&
+                ac_quarantine_acceptable(tid, "FREED_TO_QUARANTINE", rec);
     if (nvalues > 0 && nvalues == rec->nviews)
-        ac_values_orphan(rec, to_quarantine && has_buffer);
-    if (to_quarantine && has_buffer && rec->nviews == nvalues) {
+        ac_values_orphan(rec, to_q);
+    if (to_q) {
         ac_profile_freed(tid, rec, True);
         ac_live_bytes -= rec->buffer_bytes;
         rec->flags |= AC_FREED | AC_FREED_TO_Q;
@@ -281,7 +295,8 @@ static void ac_array_freed(ThreadId tid, ULong id, Addr handle, Bool to_quaranti
     }
     if ((rec->flags & AC_OWNDATA) && rec->buffer_bytes > 0) {
         ac_quarantine_add(rec);
-        ac_dangling_add(rec);
+        if (ac_quarantine_acceptable(tid, to_quarantine ? "FREED_TO_QUARANTINE" : "FREED", rec))
+            ac_dangling_add(rec);
     } else {
         ac_live_bytes -= rec->buffer_bytes; /* nothing stays allocated */
     }
@@ -556,7 +571,7 @@ static Bool ac_handle_client_request(ThreadId tid, UWord *arg, UWord *ret)
         if (arg[1] + arg[2] < arg[1])
             ac_warn(tid, "STORAGE_FREED: range %#lx + %lu wraps around", arg[1], arg[2]);
         else
-            ac_values_retire_range(tid, arg[1], arg[1] + arg[2], ac_maybe_drop_dead_owner);
+            ac_storage_freed(tid, arg[1], arg[2]);
         break;
     case VG_USERREQ__ARR_COPIED:
         ac_copied(tid, arg[1], arg[2]);
@@ -616,6 +631,7 @@ static Bool ac_process_cmd_line_option(const HChar *arg)
     if (ac_leak_process_option(arg)) {
     } else if VG_BOOL_CLO (arg, "--show-libarr-frames", ac_clo_show_libarr_frames) {
     } else if (ac_profile_process_option(arg)) {
+    } else if (ac_heap_process_option(arg)) {
     } else {
         return False;
     }
@@ -734,6 +750,7 @@ static void ac_pre_clo_init(void)
     VG_(needs_print_stats)(ac_print_stats);
     VG_(track_pre_thread_ll_exit)(ac_thread_exit);
     ac_stacks_init();
+    ac_heap_init();
     VG_(needs_xml_output)();
     ac_register_errors();
 

@@ -18,8 +18,8 @@
  *                                          of up to 20 MB, as memcheck's
  *                                          freelist), after
  *                                          QUARANTINE_RELEASED
- *   free() of a block holding a value view STORAGE_FREED (only once some
- *                                          value view was seen off-stack)
+ *   (a value view stored in a malloc'd block dies when the block is freed:
+ *   arrcheck replaces malloc and sees that itself)
  * The adapter keeps no table of arrays: ARRCHECK_ID_OF asks arrcheck.
  * Its frames never show in reports (arrcheck drops its own preload's
  * frames), and libgsl.so's inner frames are dropped down to the public
@@ -33,7 +33,6 @@
  */
 #include <stddef.h>
 #include <stdint.h>
-#include <malloc.h>
 
 #include <valgrind/valgrind.h>
 #include "arrcheck.h"
@@ -54,7 +53,6 @@ typedef struct { ag_vector vector; } ag_vector_view;
 
 static int ag_level = -1; /* ARRCHECK_RUNNING(), asked once */
 static uint64_t ag_next_id;
-static int ag_heap_views;  /* a value view was seen off any stack */
 
 static int ag_on(void)
 {
@@ -90,8 +88,8 @@ static void ag_tell(int request, const void *handle, uint64_t base_id, const ag_
         .op_name = op};
     if (request == VG_USERREQ__ARR_OWNER_CREATED)
         (void)ARRCHECK_OWNER_CREATED(&info);
-    else if (ARRCHECK_VALUE_VIEW_CREATED(&info))
-        __atomic_store_n(&ag_heap_views, 1, __ATOMIC_RELAXED);
+    else
+        (void)ARRCHECK_VALUE_VIEW_CREATED(&info);
 }
 
 static void ag_matrix_made(int request, const ag_matrix *m, uint64_t base_id, const char *op)
@@ -348,16 +346,4 @@ AG_DECL(void, gsl_vector_free, ag_vector *v)
     OrigFn orig;
     VALGRIND_GET_ORIG_FN(orig);
     ag_free(v, v ? v->owner : 0, v ? v->block : NULL, orig);
-}
-
-/* ---- heap blocks holding value views ------------------------------------ */
-
-void I_WRAP_SONAME_FNNAME_ZU(libcZdsoZa, free)(void *p);
-void I_WRAP_SONAME_FNNAME_ZU(libcZdsoZa, free)(void *p)
-{
-    OrigFn orig;
-    VALGRIND_GET_ORIG_FN(orig);
-    if (p && __atomic_load_n(&ag_heap_views, __ATOMIC_RELAXED))
-        (void)ARRCHECK_STORAGE_FREED(p, malloc_usable_size(p));
-    CALL_FN_v_W(orig, p);
 }

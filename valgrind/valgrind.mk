@@ -29,6 +29,8 @@ AC_SRCS := $(sort $(wildcard valgrind/ac_*.c))
 AC_OBJS := $(patsubst valgrind/%.c,$(BUILD)/valgrind/%.o,$(AC_SRCS))
 AC_TOOL := $(BUILD)/valgrind/arrcheck-$(VG_PLATFORM)
 AC_LIBDIR := $(BUILD)/valgrind/lib
+# The malloc replacement (ac_heap.c): Valgrind's replacement archive, whole.
+AC_PRELOAD := $(BUILD)/valgrind/vgpreload_arrcheck-$(VG_PLATFORM).so
 
 # Tool code runs inside Valgrind: no libc, no stack protector, no builtins
 # that could turn into libc calls; no sanitizers even under SANITIZE=1.
@@ -51,18 +53,21 @@ $(BUILD)/valgrind/%.o: valgrind/%.c valgrind/ac_include.h valgrind/arrcheck.h va
 $(AC_TOOL): $(AC_OBJS)
 	$(CC) $(AC_LDFLAGS) -o $@ $^ $(AC_LIBS)
 
-# The tool's preload: Valgrind loads vgpreload_arrcheck-<platform>.so into
-# every program run under arrcheck.  It holds the GSL adapter
-# (valgrind/gsl_adapter.c: function wrappers; needs no GSL to build).
-AC_PRELOAD := $(BUILD)/valgrind/vgpreload_arrcheck-$(VG_PLATFORM).so
-$(AC_PRELOAD): valgrind/gsl_adapter.c valgrind/arrcheck.h valgrind/valgrind.mk
+# The tool's preload, vgpreload_arrcheck-<platform>.so, loaded by Valgrind
+# into every program run under arrcheck: Valgrind's malloc replacement
+# (whole archive, as memcheck's; the blocks are ac_heap.c's) and the GSL
+# adapter (valgrind/gsl_adapter.c: function wrappers; needs no GSL to build).
+AC_PRELOAD_SRCS := valgrind/gsl_adapter.c
+$(AC_PRELOAD): $(AC_PRELOAD_SRCS) valgrind/arrcheck.h valgrind/valgrind.mk
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -O2 -g $(PATH_FLAGS) -fpic -shared -fno-omit-frame-pointer \
+	$(CC) -std=gnu11 -O2 -g $(PATH_FLAGS) -fpic -shared -fno-omit-frame-pointer -fno-builtin \
+	  -fno-stack-protector -nodefaultlibs -Wl,-z,interpose,-z,initfirst \
 	  -Wall -Wextra -Werror -Wmissing-prototypes -Wno-unused-parameter -Ivalgrind \
-	  -o $@ $<
+	  -o $@ $(AC_PRELOAD_SRCS) -Wl,--whole-archive \
+	  $(VG_ARCHIVES)/libreplacemalloc_toolpreload-$(VG_PLATFORM).a -Wl,--no-whole-archive
 
 # Everything valgrind needs from VALGRIND_LIB, as links to the stock files,
-# plus the tool.
+# plus the tool and its preload.
 $(AC_LIBDIR)/.stamp: $(AC_TOOL) $(AC_PRELOAD)
 	@mkdir -p $(AC_LIBDIR)
 	@test -n "$(VG_STOCK_DIR)" || { echo "valgrind.mk: cannot find valgrind's default.supp"; exit 1; }
@@ -71,7 +76,7 @@ $(AC_LIBDIR)/.stamp: $(AC_TOOL) $(AC_PRELOAD)
 	ln -sf $(abspath $(AC_TOOL)) $(abspath $(AC_PRELOAD)) $(AC_LIBDIR)/
 	@touch $@
 
-ALL_TARGETS += $(AC_TOOL) $(AC_LIBDIR)/.stamp
+ALL_TARGETS += $(AC_TOOL) $(AC_PRELOAD) $(AC_LIBDIR)/.stamp
 
 .PHONY: install-arrcheck uninstall-arrcheck check-valgrind
 # Valgrind loads a tool only from its own libexec directory (or VALGRIND_LIB),
