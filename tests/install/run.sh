@@ -47,6 +47,7 @@ if [ $? -ne 0 ]; then fail "make install" "$inst"; echo "install: $passed passed
         echo "$site/_arrdbg$(/usr/bin/python3 -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')"
     fi
     echo "$vgdir/arrcheck-$platform"
+    echo "$vgdir/vgpreload_arrcheck-$platform.so"
     echo "/usr/share/gdb/auto-load$pfx/lib/libarr.so.$version-gdb.py"
 } | sort >"$d/want"
 (cd "$d/root" && find . -type f -o -type l | sed 's|^\.||' | sort) >"$d/got"
@@ -132,6 +133,14 @@ ln -sf "$root$vgdir/arrcheck-$platform" "$d/vglib/"
 h=$(VALGRIND_LIB=$d/vglib valgrind --tool=arrcheck --help 2>&1)
 if grep -q -- '--arrcheck-out-file' <<<"$h" && grep -q "report its bugs in the arrdbg" <<<"$h"; then ok "installed tool answers --help, footer names arrdbg's tracker"
 else fail "installed tool --help" "$(tail -5 <<<"$h")"; fi
+# ... with its preload: an unmodified GSL program's copies are understood.
+ln -sf "$root$vgdir/vgpreload_arrcheck-$platform.so" "$d/vglib/"
+if [ -x "$BUILD/samples/gsl_leak_copy" ]; then
+    g=$(VALGRIND_LIB=$d/vglib timeout 120 valgrind --tool=arrcheck "$BUILD/samples/gsl_leak_copy" 2>&1)
+    if grep -q "LeakedCopy: 384 bytes in 3 copies" <<<"$g" && grep -q "(copy of #1)" <<<"$g"; then
+        ok "installed tool + preload: a plain GSL program's leaked copies reported"
+    else fail "installed tool on a GSL program" "$(tail -8 <<<"$g")"; fi
+fi
 
 # PREFIX=/usr: valgrind's and gdb's directories are inside it, no note.
 inst2=$($MAKE --no-print-directory install DESTDIR="$d/usr-root" PREFIX=/usr BUILD="$BUILD" 2>&1)
