@@ -1,0 +1,118 @@
+"""Views pinning bases: which live view keeps a large base alive.
+
+The handler keeps the live ndarray objects (it wraps ndarray's
+tp_alloc/tp_free).  An owner whose reference count is exactly the number
+of its live views is held by views alone: that is the pinned case,
+reported when the views use at most half of its buffer (used = the smaller
+of the bytes their elements span, as a union, and the sum of their nbytes).
+What holds each such view is named from gc.get_referrers (a global's or
+attribute's name, a container).  No weak references are used.  This runs
+at report time ("at exit") and, as a pending call, soon after the live
+total first passes 1 MiB and then each time it grows by a quarter ("near
+the peak": the event numbers say how near).
+"""
+import gc
+
+from . import _arrdbg
+
+# seq of a buffer -> (shape, dtype) of the ndarray that owns it, as last seen.
+shapes = {}
+near_peak = {"scan": None}
+
+
+def _span(a):
+    """(lowest byte offset from a's data pointer, bytes spanned) of a's elements."""
+    if a.size == 0:
+        return 0, 0
+    lo = hi = 0
+    for n, s in zip(a.shape, a.strides):
+        ext = (n - 1) * s
+        if ext < 0:
+            lo += ext
+        else:
+            hi += ext
+    return lo, hi - lo + a.itemsize
+
+
+def _holders(objs):
+    """{id(obj): name} of what refers to each of objs: a dict key (a global,
+    an attribute) or a container's type.  Costs a pass over every object
+    the collector tracks: only used for the few views that pin a base."""
+    want = {id(o) for o in objs}
+    out = {}
+    refs = [r for r in gc.get_referrers(*objs) if r is not objs]
+    refs.sort(key=lambda r: not isinstance(r, dict))  # a name before a container
+    for r in refs:
+        if isinstance(r, dict):
+            for k, v in list(r.items()):
+                if id(v) in want and id(v) not in out:
+                    out[id(v)] = k if isinstance(k, str) else "a dict"
+        elif isinstance(r, (list, tuple, set)):
+            for v in r:
+                if id(v) in want and id(v) not in out:
+                    out[id(v)] = type(r).__name__
+    return out
+
+
+# Near the peak only views of owners of at least this many bytes are looked
+# for (the scan is incremental: _arrdbg.scan); at exit, every view.
+NEAR_PEAK_LARGE = 64 << 10
+
+
+def scan(name_holders=True, min_owner_bytes=None, incremental=False):
+    """Views pinning bases: [{base_bytes, base_seq, base_site, base_shape,
+    base_dtype, used_bytes, views}].
+
+    The handler keeps the set of live ndarray objects (it wraps ndarray's
+    tp_alloc and tp_free), so every live view is seen, wherever it is held
+    (a global, a container, a function's local variable).  A view's owner is
+    its .base (NumPy collapses chains to the array that owns the memory).
+    The owner is held by its views alone when its reference count is exactly
+    the number of its live views.  The pass over every live object is the
+    handler's (_arrdbg.scan, in C: O(objects)); here only those owners are
+    measured.  No frame's f_locals is read (in 3.11 that stores a snapshot
+    in the frame that keeps arrays alive) and no weak reference is made.
+    The shapes of owners of at least min_owner_bytes (default: a
+    thousandth of the live bytes) are kept for the peak's list."""
+    if min_owner_bytes is None:
+        min_owner_bytes = _arrdbg.stats()["live_bytes"] // 1000
+    found, owners = _arrdbg.scan(min_owner_bytes, incremental, NEAR_PEAK_LARGE)
+    for a, seq in owners:
+        shapes[seq] = (list(a.shape), str(a.dtype))
+    owners = a = None
+    pins = []
+    for base, views, nbytes, seq, site in found:
+        ptr = base.__array_interface__["data"][0]
+        shapes[seq] = (list(base.shape), str(base.dtype))
+        spans = []
+        for v in views:
+            lo, n = _span(v)
+            start = v.__array_interface__["data"][0] + lo - ptr
+            spans.append((start, start + n))
+        covered = 0
+        end = None
+        for s0, s1 in sorted(spans):
+            if end is None or s0 >= end:
+                covered += s1 - s0
+                end = s1
+            elif s1 > end:
+                covered += s1 - end
+                end = s1
+        used = min(covered, sum(int(v.nbytes) for v in views))
+        if used * 2 > nbytes:
+            continue
+        holders = _holders(views) if name_holders else {}
+        vlist = [{"bytes": int(v.nbytes), "shape": list(v.shape), "dtype": str(v.dtype),
+                  "holder": holders.get(id(v), "?"), "site": _arrdbg.object_site(v)}
+                 for v in views]
+        pins.append({"base_bytes": nbytes, "base_seq": seq, "base_site": site,
+                     "base_shape": list(base.shape), "base_dtype": str(base.dtype),
+                     "used_bytes": used, "views": vlist})
+    return pins
+
+
+def peak_scan():
+    st = _arrdbg.stats()
+    pins = scan(name_holders=False, min_owner_bytes=NEAR_PEAK_LARGE, incremental=True)
+    near_peak["scan"] = {"event": st["seq"], "live_bytes": st["live_bytes"],
+                         "peak_event": st["peak_seq"], "pins": pins}
