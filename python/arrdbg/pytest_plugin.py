@@ -103,6 +103,7 @@ def pytest_runtest_call(item):
     finally:
         rep = w.stop()
     st.results[item.nodeid] = rep
+    item.user_properties.append(("arrdbg", json.dumps(rep)))
     st.pending[item.nodeid] = (rep, _window.over_limits(rep, limits))
 
 
@@ -122,7 +123,6 @@ def pytest_runtest_makereport(item, call):
             report.longrepr = got
         return
     rep, over = got
-    report.user_properties.append(("arrdbg", json.dumps(rep)))
     if over and report.passed:
         report.outcome = "failed"
         from . import _window
