@@ -34,11 +34,16 @@ $(BUILD)/python/arrdbg/%: python/arrdbg/%
 	@mkdir -p $(dir $@)
 	cp $< $@
 
-$(ARRDBG_EXT): python/ext/_arrdbg.c python/ext/registry.h valgrind/arrcheck.h python/python.mk
+# One extension module (_arrdbg) from every python/ext/*.c (one job per
+# file, python/ext/arrdbg.h says which); pip's build (setup.py) compiles
+# the same list.
+ARRDBG_EXT_SRCS := $(sort $(wildcard python/ext/*.c))
+ARRDBG_EXT_HDRS := $(wildcard python/ext/*.h)
+$(ARRDBG_EXT): $(ARRDBG_EXT_SRCS) $(ARRDBG_EXT_HDRS) valgrind/arrcheck.h python/python.mk
 	@mkdir -p $(dir $@)
 	@if [ -z "$(ARRDBG_NP_INCLUDE)" ] || [ ! -f "$(ARRDBG_PY_INCLUDE)/Python.h" ]; then \
 	  echo "python.mk: need python3-dev and python3-numpy for $(ARRDBG_PYTHON) (make deps)"; exit 1; fi
-	$(CC) $(ARRDBG_EXT_CFLAGS) -shared $< -o $@ -pthread
+	$(CC) $(ARRDBG_EXT_CFLAGS) -shared $(ARRDBG_EXT_SRCS) -o $@ -pthread
 
 ARRDBG_PY_TREE := $(ARRDBG_PY_BUILT) $(ARRDBG_EXT)
 ALL_TARGETS += $(ARRDBG_PY_TREE)

@@ -47,13 +47,13 @@ def install():
         raise NumpyTooOld(
             f"arrdbg: NumPy {np.__version__} is older than 1.22 and has no data-memory "
             f"handler API (PyDataMem_SetHandler); nothing was installed")
-    from . import _arrdbg, _report
+    from . import _arrdbg, _report, _threads
     npdir = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
     # NumPy 1.2x wraps its public functions in code compiled from a string
     # named "<__array_function__ internals>": NumPy's too.
     prev = _arrdbg.install([npdir, "<__array_function__ internals>"])
     _arrdbg.set_callbacks(_report.classify_pending, _report.peak_scan, 1 << 20)
-    _patch_threads(_arrdbg.enter_thread)
+    _threads.patch(_arrdbg.enter_thread)
     if _arrdbg.stats()["on_valgrind"]:
         # Freed buffers wait in a quarantine under Valgrind; give them
         # back at exit, before the tool's final checks.
@@ -62,24 +62,6 @@ def install():
     _state["installed"] = True
     _state["previous"] = prev
     return prev
-
-
-def _patch_threads(enter):
-    """Threads start in a fresh context, whose NumPy handler is the default:
-    make each new threading.Thread set ours first."""
-    import threading
-    orig = threading.Thread._bootstrap_inner
-    if getattr(orig, "_arrdbg", False):
-        return
-
-    def _bootstrap_inner(self):
-        try:
-            enter()
-        except Exception:
-            pass
-        return orig(self)
-    _bootstrap_inner._arrdbg = True
-    threading.Thread._bootstrap_inner = _bootstrap_inner
 
 
 def phase(name):

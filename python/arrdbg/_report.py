@@ -18,16 +18,16 @@ Where the numbers come from:
     the live total first passes 1 MiB and then each time it grows by a
     quarter ("near the peak": the event numbers say how near).
 """
-import gc
 import linecache
-import os
-import sys
 
 from . import _arrdbg
 from ._classify import classify
+from ._pins import near_peak, peak_scan, records as _records, scan as _scan, shapes
+from ._text import print_report
 
-_HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep
-_scan_state = {"near_peak": None, "shapes": {}, "phase": "start", "phases": []}
+__all__ = ["build", "classify_pending", "end_phase", "peak_scan", "print_report"]
+
+_scan_state = {"phase": "start", "phases": []}
 
 
 def _peak_summary(st, sites):
@@ -35,7 +35,6 @@ def _peak_summary(st, sites):
     records = _records()
     live = [(seq, b, site, False) for _, (b, seq, site) in records.items() if seq <= st["peak_seq"]]
     live += [(seq, b, site, True) for seq, b, site in _arrdbg.peak_freed()]
-    shapes = _scan_state["shapes"]
     out = []
     for seq, b, site, freed in sorted(live, key=lambda t: (-t[1], t[0])):
         w = _where(sites, site)
@@ -61,114 +60,6 @@ def classify_pending():
         if not s[4]:
             op, kind = classify(s[10], s[3], s[11])
             _arrdbg.set_op(i, op, kind)
-
-
-def _span(a):
-    """(lowest byte offset from a's data pointer, bytes spanned) of a's elements."""
-    if a.size == 0:
-        return 0, 0
-    lo = hi = 0
-    for n, s in zip(a.shape, a.strides):
-        ext = (n - 1) * s
-        if ext < 0:
-            lo += ext
-        else:
-            hi += ext
-    return lo, hi - lo + a.itemsize
-
-
-def _holders(objs):
-    """{id(obj): name} of what refers to each of objs: a dict key (a global,
-    an attribute) or a container's type.  Costs a pass over every object
-    the collector tracks: only used for the few views that pin a base."""
-    want = {id(o) for o in objs}
-    out = {}
-    refs = [r for r in gc.get_referrers(*objs) if r is not objs]
-    refs.sort(key=lambda r: not isinstance(r, dict))  # a name before a container
-    for r in refs:
-        if isinstance(r, dict):
-            for k, v in list(r.items()):
-                if id(v) in want and id(v) not in out:
-                    out[id(v)] = k if isinstance(k, str) else "a dict"
-        elif isinstance(r, (list, tuple, set)):
-            for v in r:
-                if id(v) in want and id(v) not in out:
-                    out[id(v)] = type(r).__name__
-    return out
-
-
-def _scan(records, name_holders=True):
-    """Views pinning bases.  records: the live buffers {ptr: (bytes, seq, site)}.
-
-    The handler keeps the set of live ndarray objects (it wraps ndarray's
-    tp_alloc and tp_free), so every live view is seen, wherever it is held
-    (a global, a container, a function's local variable).  A view's owner is
-    its .base (NumPy collapses chains to the array that owns the memory).
-    The owner is held by its views alone when its reference count is exactly
-    the number of live views of it plus our own references.  No frame's
-    f_locals is read (in 3.11 that stores a snapshot in the frame that keeps
-    arrays alive) and no weak reference is made."""
-    import numpy as np
-    owners = {}  # id(owner) -> [owner, [views]]
-    shapes = _scan_state["shapes"]
-    arrays = _arrdbg.live_arrays()
-    for a in arrays:
-        b = a.base
-        if isinstance(b, np.ndarray):
-            if b.flags.owndata:
-                owners.setdefault(id(b), [b, []])[1].append(a)
-        elif b is None and a.flags.owndata:
-            rec = records.get(a.__array_interface__["data"][0])
-            if rec is not None:
-                shapes[rec[1]] = (list(a.shape), str(a.dtype))
-    a = b = arrays = None  # our references must not count below
-    pins = []
-    for key in list(owners):
-        e = owners[key]
-        ptr = e[0].__array_interface__["data"][0]
-        rec = records.get(ptr)
-        if rec is None:
-            continue
-        shapes[rec[1]] = (list(e[0].shape), str(e[0].dtype))
-        # References here: e[0] and getrefcount's argument; one per view's base.
-        if sys.getrefcount(e[0]) - 2 - len(e[1]) > 0:
-            continue
-        spans = []
-        for v in e[1]:
-            lo, n = _span(v)
-            start = v.__array_interface__["data"][0] + lo - ptr
-            spans.append((start, start + n))
-        covered = 0
-        end = None
-        for s0, s1 in sorted(spans):
-            if end is None or s0 >= end:
-                covered += s1 - s0
-                end = s1
-            elif s1 > end:
-                covered += s1 - end
-                end = s1
-        used = min(covered, sum(int(v.nbytes) for v in e[1]))
-        if used * 2 > rec[0]:
-            continue
-        holders = _holders(e[1]) if name_holders else {}
-        vlist = [{"bytes": int(v.nbytes), "shape": list(v.shape), "dtype": str(v.dtype),
-                  "holder": holders.get(id(v), "?"), "site": _arrdbg.object_site(v)}
-                 for v in e[1]]
-        pins.append({"base_bytes": rec[0], "base_seq": rec[1], "base_site": rec[2],
-                     "base_shape": list(e[0].shape), "base_dtype": str(e[0].dtype),
-                     "used_bytes": used, "views": vlist})
-    return pins
-
-
-def _records():
-    return {p: (b, s, site) for p, b, s, site in _arrdbg.records()}
-
-
-def peak_scan():
-    st = _arrdbg.stats()
-    pins = _scan(_records(), name_holders=False)
-    _scan_state["near_peak"] = {"event": st["seq"], "live_bytes": st["live_bytes"],
-                                "peak_event": st["peak_seq"], "pins": pins}
 
 
 def _where(sites, i):
@@ -233,7 +124,7 @@ def build():
     if _scan_state["phases"]:
         phases = _scan_state["phases"] + [dict(peak, name=_scan_state["phase"])]
         peak = max(phases, key=lambda p: p["bytes"])  # the run's peak: the highest phase's
-    near = _scan_state["near_peak"]
+    near = near_peak["scan"]
     return {
         "format": "arrdbg-numpy-report", "version": 1,
         "totals": dict({k: st[k] for k in ("alloc_bytes", "freed_bytes", "live_bytes",
@@ -250,79 +141,3 @@ def build():
     }
 
 
-def human(n):
-    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if abs(n) >= size:
-            return f"{n / size:.1f} {unit}"
-    return f"{n} B"
-
-
-def _loc(file, line):
-    if not file:
-        return "?"
-    return f"{os.path.basename(file)}:{line}" if line else os.path.basename(file)
-
-
-def pin_message(p):
-    pct = 100.0 * p["used_bytes"] / p["base_bytes"] if p["base_bytes"] else 0.0
-    pct_s = f"{pct:.0f}%" if pct >= 1 or pct == 0 else f"{pct:.2g}%"
-    base = f"base made at line {p['base_line']} ({_loc(p['base_file'], p['base_line'])}, {p['base_op']})"
-    vs = p["views"]
-    if len(vs) == 1:
-        v = vs[0]
-        made = f"made at line {v['line']} ({_loc(v['file'], v['line'])})" if v["line"] else \
-            "made before arrdbg saw it"
-        held = f", held by {v['holder']}," if v["holder"] != "?" else ""
-        who = f"a {human(v['bytes'])} view {made}{held}"
-    else:
-        who = f"{len(vs)} views ({human(sum(v['bytes'] for v in vs))})"
-    return f"{who} keeps alive a {human(p['base_bytes'])} {base} ({pct_s} of it used)"
-
-
-def print_report(d, out):
-    t = d["totals"]
-    w = out.write
-    w("arrdbg: NumPy data memory\n")
-    w(f"  allocated {t['alloc_bytes']:,} bytes in {t['allocs']:,} arrays, freed "
-      f"{t['freed_bytes']:,}, live now {t['live_bytes']:,} in {t['live']:,} arrays, "
-      f"peak {t['peak_bytes']:,} ({human(t['peak_bytes'])})\n\n")
-    w("per line (bytes allocated where made, freed where released):\n")
-    w(f"  {'line':<28} {'allocated':>15} {'freed':>15} {'net':>15} {'arrays':>7}  code\n")
-    for e in d["lines"]:
-        w(f"  {_loc(e['file'], e['line']):<28} {e['allocated']:>15,} {e['freed']:>15,} "
-          f"{e['net']:>15,} {e['arrays']:>7,}  {e['code'][:60]}\n")
-    w("\nby operation:\n")
-    w(f"  {'op':<24} {'kind':<11} {'arrays':>8} {'allocated':>15}\n")
-    for o in d["ops"]:
-        w(f"  {o['op']:<24} {o['kind']:<11} {o['arrays']:>8,} {o['bytes']:>15,}\n")
-    p = d["peak"]
-    w(f"\npeak: {p['bytes']:,} bytes ({human(p['bytes'])}) at event {p['event']}, "
-      f"{len(p['live'])} arrays live:\n")
-    for a in p["live"][:20]:
-        shape = f" {a['dtype']}{tuple(a['shape'])}" if a["shape"] is not None else ""
-        gone = "" if a["freed_since"] else " (still live)"
-        w(f"  {a['bytes']:>15,}  {_loc(a['file'], a['line']):<28} {a['op']}{shape}{gone}\n")
-    if len(p["live"]) > 20:
-        w(f"  ... and {len(p['live']) - 20} more\n")
-    if d.get("phases"):
-        w("\npeak of each phase (arrdbg.phase):\n")
-        for ph in d["phases"]:
-            top = ", ".join(f"{human(a['bytes'])} {_loc(a['file'], a['line'])} {a['op']}"
-                            for a in ph["live"][:3])
-            w(f"  {ph['name']:<20} {ph['bytes']:>15,} ({human(ph['bytes'])})  {top}\n")
-    n = d["pins_near_peak"]
-    w("\nviews pinning large bases near the peak")
-    if n is None:
-        w(": no scan (the live total never passed 1 MiB)\n")
-    else:
-        w(f" (scan at event {n['event']}, {human(n['live_bytes'])} live; peak at event "
-          f"{n['peak_event']}):\n")
-        for pin in n["pins"]:
-            w(f"  {pin_message(pin)}\n")
-        if not n["pins"]:
-            w("  none\n")
-    w("views pinning large bases at exit:\n")
-    for pin in d["pins_at_exit"]:
-        w(f"  {pin_message(pin)}\n")
-    if not d["pins_at_exit"]:
-        w("  none\n")

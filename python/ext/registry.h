@@ -1,7 +1,7 @@
 /* registry.h - the in-memory registry of arrdbg's NumPy data-memory handler.
  *
  * This file is the one description of the layout.  The handler
- * (python/ext/_arrdbg.c) fills it; gdb's reader
+ * (python/ext/records.c and sites.c) fills it; gdb's reader
  * (gdb/python/arrdbg_gdb/numpy_registry.py) reads it from a live python3
  * or its core without running any code in the inferior.  The reader needs
  * only the fixed header below: every other offset and size is stored in
