@@ -24,6 +24,7 @@ import time
 
 import arrdbg
 from . import _report
+from ._text import human, pin_message
 
 _active = []
 
@@ -153,10 +154,10 @@ def over_limits(rep, limits):
     w = rep["window"]
     out = []
     if "peak" in limits and w["peak"] > limits["peak"]:
-        out.append(f"peak {w['peak']:,} bytes ({_report.human(w['peak'])}) > limit "
-                   f"{limits['peak']:,} ({_report.human(limits['peak'])})")
+        out.append(f"peak {w['peak']:,} bytes ({human(w['peak'])}) > limit "
+                   f"{limits['peak']:,} ({human(limits['peak'])})")
     if "copies" in limits and w["copies"] > limits["copies"]:
-        out.append(f"copies {w['copies']:,} ({_report.human(w['copy_bytes'])}) > limit {limits['copies']:,}")
+        out.append(f"copies {w['copies']:,} ({human(w['copy_bytes'])}) > limit {limits['copies']:,}")
     if "pinned" in limits and (w["pinned"] or 0) > limits["pinned"]:
         out.append(f"pinned bases {w['pinned']:,} > limit {limits['pinned']:,}")
     return out
@@ -176,8 +177,8 @@ def summary_line(rep):
     """peak, copies and pins of a block, on one line."""
     w = rep["window"]
     pinned = "?" if w["pinned"] is None else f"{w['pinned']:,}"
-    return (f"peak {_report.human(w['peak'])} ({w['peak']:,} bytes), copies {w['copies']:,} "
-            f"({_report.human(w['copy_bytes'])}), pinned bases {pinned}")
+    return (f"peak {human(w['peak'])} ({w['peak']:,} bytes), copies {w['copies']:,} "
+            f"({human(w['copy_bytes'])}), pinned bases {pinned}")
 
 
 def text(rep, names=None, top=10):
@@ -196,7 +197,7 @@ def text(rep, names=None, top=10):
             out.append(f"    ... and {len(lines) - top} more lines")
     copies = [o for o in rep["ops"] if o["kind"] == "copy"]
     if copies:
-        out.append("  copies by op: " + ", ".join(f"{o['op']} {o['arrays']:,} ({_report.human(o['bytes'])})"
+        out.append("  copies by op: " + ", ".join(f"{o['op']} {o['arrays']:,} ({human(o['bytes'])})"
                                                   for o in copies))
     live = rep["peak"]["live"]
     if live:
@@ -205,5 +206,5 @@ def text(rep, names=None, top=10):
             shape = f" {a['dtype']}{tuple(a['shape'])}" if a["shape"] is not None else ""
             out.append(f"    {a['bytes']:>15,}  {_loc(a['file'], a['line'], names):<24} {a['op']}{shape}")
     for p in rep["pins_at_exit"]:
-        out.append("  pinned: " + _report.pin_message(p))
+        out.append("  pinned: " + pin_message(p))
     return "\n".join(out)

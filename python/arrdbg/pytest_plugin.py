@@ -135,7 +135,7 @@ def pytest_terminal_summary(terminalreporter, config):
     if st is None or not st.all or not st.results:
         return
     from . import _window
-    from ._report import pin_message
+    from ._text import pin_message
     tr = terminalreporter
     tr.section("arrdbg: NumPy data memory per test (largest peak first)")
     rows = sorted(st.results.items(), key=lambda kv: (-kv[1]["window"]["peak"], kv[0]))
