@@ -76,9 +76,10 @@ def report_data():
     """The report as a dict (what `run --json` writes; its JSON Schema:
     report.schema.json in this package, see schema())."""
     from . import _report
+    from . import _timeline
     data = _report.build()
     data["schema_version"] = SCHEMA_VERSION
-    return data
+    return _timeline.attach(data)  # live bytes over time, when sampled
 
 
 def schema():
