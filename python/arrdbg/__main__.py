@@ -35,10 +35,8 @@ def _final_report(args):
     try:
         data = arrdbg.report_data()
         if args.json:
-            tmp = args.json + ".tmp"
-            with open(tmp, "w") as f:
-                json.dump(data, f, indent=1)
-            os.replace(tmp, args.json)
+            from arrdbg._files import write_text  # a FIFO or a link is written into
+            write_text(args.json, json.dumps(data, indent=1))
         if args.html:
             from arrdbg import html
             html.write(data, args.html, title=os.path.basename(args.script))

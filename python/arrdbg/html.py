@@ -122,36 +122,8 @@ def fragment(data, uid):
 
 
 def write(data, path, title=None):
-    from ._output import write_text
+    from ._files import write_text
     write_text(path, render(data, title))
-
-
-def load_report(path):
-    """A report dict from a JSON file; ValueError with a one-line reason."""
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except OSError as e:
-        raise ValueError(f"{path}: {e.strerror or e}") from None
-    try:
-        data = json.loads(raw)
-    except RecursionError:
-        raise ValueError(f"{path}: not a report (JSON nested too deeply)") from None
-    except (ValueError, UnicodeDecodeError) as e:
-        raise ValueError(f"{path}: not JSON ({e})") from None
-    if not isinstance(data, dict) or data.get("format") != "arrdbg-numpy-report":
-        raise ValueError(f"{path}: not an arrdbg report (no \"format\": \"arrdbg-numpy-report\")")
-    try:
-        import jsonschema
-    except ImportError:
-        return data
-    from . import schema
-    err = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema()).iter_errors(data))
-    if err is not None:
-        where = "/".join(str(x) for x in err.absolute_path) or "the top level"
-        msg = err.message if len(err.message) < 200 else err.message[:200] + "..."
-        raise ValueError(f"{path}: not a valid arrdbg report: at {where}: {msg}")
-    return data
 
 
 def main(argv):
@@ -162,6 +134,7 @@ def main(argv):
     p.add_argument("-o", "--output", metavar="FILE",
                    help="where to write it (default: REPORT with .html for .json)")
     args = p.parse_args(argv)
+    from ._files import load_report
     out = args.output or (args.report[:-5] if args.report.endswith(".json") else args.report) + ".html"
     try:
         data = load_report(args.report)
