@@ -15,9 +15,9 @@ from conftest import BUILD, PYTHON
 EVIL_NAME = 'evil<b id="x">&amp;"\'.py'
 SCRIPT = '''import numpy as np
 
-def work():  # </script><script>document.body.setAttribute("data-pwned", "1")</script>
-    a = np.random.rand(1000, 1000)    # @a <img src=x onerror="document.body.setAttribute('data-pwned','2')">
-    b = a.T.copy()                    # @copy
+def work():
+    a = np.random.rand(1000, 1000)    # @a </script><script>document.body.setAttribute("data-pwned", "1")</script>
+    b = a.T.copy()                    # @copy <img src=x onerror="document.body.setAttribute('data-pwned','2')">
     c = np.ascontiguousarray(a.T)     # @contig
     del a
     return b[:10, :10], c[0]          # @views
@@ -60,7 +60,7 @@ def test_page_in_chromium(tmp_path, validate):
     assert dom.count('class="frame"') >= 4 and "all 24.0 MB" in dom
     assert re.search(r'id="pins-exit".*?held by.*?<td>keep</td>|id="pins-exit".*?<td>tuple</td>', dom, re.S)
     # the hostile text is in the page as text
-    assert "&lt;/script&gt;&lt;script&gt;document.body" in dom or "&lt;img src=x" in dom
+    assert "&lt;/script&gt;&lt;script&gt;document.body" in dom and "&lt;img src=x" in dom
     assert 'evil&lt;b id="x"&gt;&amp;amp;"\'.py' in dom
     assert '<b id="x">' not in dom
     # the screenshot the README shows
