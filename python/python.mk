@@ -13,6 +13,8 @@
 # whatever python3 comes first on PATH.
 
 ARRDBG_PYTHON ?= /usr/bin/python3
+# The libraries tests/python/t_lib_*.py run arrdbg on.
+DEB_PACKAGES += python3-scipy python3-sklearn python3-pandas python3-dask
 ARRDBG_PY_INCLUDE := $(shell $(ARRDBG_PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["include"])' 2>/dev/null)
 ARRDBG_NP_INCLUDE := $(shell $(ARRDBG_PYTHON) -c 'import numpy; print(numpy.get_include())' 2>/dev/null)
 ARRDBG_EXT_SUFFIX := $(shell $(ARRDBG_PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))' 2>/dev/null)

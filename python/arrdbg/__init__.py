@@ -12,7 +12,8 @@ called: importing NumPy alone is untouched.
 import os
 import sys
 
-__all__ = ["install", "installed", "report", "report_data", "phase", "NumpyTooOld"]
+__all__ = ["install", "installed", "report", "report_data", "phase", "configure", "tag", "set_tag",
+           "NumpyTooOld"]
 
 MIN_NUMPY = (1, 22)
 
@@ -62,6 +63,40 @@ def install():
     _state["installed"] = True
     _state["previous"] = prev
     return prev
+
+
+def configure(**opts):
+    """Report options: lib (directories whose code is a library's),
+    no_lib, stack_depth, min_bytes, top, imports (see `run --help`)."""
+    from . import _attrib
+    for k, v in opts.items():
+        if k not in _attrib.options:
+            raise TypeError(f"arrdbg.configure: no option {k!r}")
+        _attrib.options[k] = list(v) if k == "lib" else v
+
+
+def set_tag(name):
+    """From now on, this thread's NumPy allocations carry the tag name (a
+    str; None: no tag).  Returns the previous tag.  Needs install()."""
+    from . import _arrdbg
+    return _arrdbg.set_tag(name)
+
+
+class tag:
+    """with arrdbg.tag("load"): ...  -- the allocations of this thread in
+    the block carry the tag; the previous tag is back after it."""
+
+    def __init__(self, name):
+        self.name = name
+        self._prev = []
+
+    def __enter__(self):
+        self._prev.append(set_tag(self.name))
+        return self
+
+    def __exit__(self, *exc):
+        set_tag(self._prev.pop())
+        return False
 
 
 def phase(name):

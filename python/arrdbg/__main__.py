@@ -1,4 +1,5 @@
-"""python3 -m arrdbg run [--json FILE] [--html FILE] [--output FILE] [--quiet] SCRIPT [ARGS...]
+"""python3 -m arrdbg run [--json FILE] [--html FILE] [--output FILE] [--quiet] [--lib DIR] [--no-lib]
+                        [--stack-depth N] [--min-bytes N] [--top N] [--imports] SCRIPT [ARGS...]
        python3 -m arrdbg html REPORT.json [-o FILE.html]
        python3 -m arrdbg diff OLD.json NEW.json [--threshold SIZE] [--copies N]
 
@@ -73,6 +74,19 @@ def main(argv=None):
     p.add_argument("--html", metavar="FILE", help="the report as one self-contained HTML file")
     p.add_argument("--output", "-o", metavar="FILE")
     p.add_argument("--quiet", "-q", action="store_true", help="no text report")
+    p.add_argument("--lib", action="append", default=[], metavar="DIR",
+                   help="code under DIR is a library's: charge its bytes to the caller's line")
+    p.add_argument("--no-lib", action="store_true",
+                   help="charge bytes to the innermost frame outside NumPy, library or not")
+    p.add_argument("--stack-depth", type=int, default=4, metavar="N",
+                   help="library frames shown under a line (default 4)")
+    p.add_argument("--min-bytes", type=int, default=None, metavar="N",
+                   help="text table: lines below N bytes are left out (default: 100 kB, "
+                   "or 1%% of the bytes allocated when less)")
+    p.add_argument("--top", type=int, default=40, metavar="N",
+                   help="text table: at most N lines (default 40; 0: all)")
+    p.add_argument("--imports", action="store_true",
+                   help="text table: also the lines that allocated only while importing")
     p.add_argument("script")
     p.add_argument("args", nargs=argparse.REMAINDER)
     args = p.parse_args(argv[1:])
@@ -80,6 +94,8 @@ def main(argv=None):
         return _usage_error(f"{args.script}: no such file")
 
     import arrdbg
+    arrdbg.configure(lib=args.lib, no_lib=args.no_lib, stack_depth=args.stack_depth,
+                     min_bytes=args.min_bytes, top=args.top, imports=args.imports)
     try:
         arrdbg.install()
     except arrdbg.NumpyTooOld as e:

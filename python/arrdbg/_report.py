@@ -21,6 +21,7 @@ Where the numbers come from:
 import linecache
 
 from . import _arrdbg
+from ._attrib import Attributor
 from ._classify import classify
 from ._pins import near_peak, peak_scan, records as _records, scan as _scan, shapes
 from ._text import print_report
@@ -30,25 +31,27 @@ __all__ = ["build", "classify_pending", "end_phase", "peak_scan", "print_report"
 _scan_state = {"phase": "start", "phases": []}
 
 
-def _peak_summary(st, sites):
+def _peak_summary(st, sites, at):
     """The current peak and the arrays live at it."""
     records = _records()
     live = [(seq, b, site, False) for _, (b, seq, site) in records.items() if seq <= st["peak_seq"]]
     live += [(seq, b, site, True) for seq, b, site in _arrdbg.peak_freed()]
     out = []
     for seq, b, site, freed in sorted(live, key=lambda t: (-t[1], t[0])):
-        w = _where(sites, site)
+        w = _where(sites, site, at)
         shape, dtype = shapes.get(seq, (None, None))
         out.append({"bytes": b, "event": seq, "file": w["file"], "line": w["line"],
                     "op": w["op"], "kind": w["kind"], "shape": shape, "dtype": dtype,
-                    "freed_since": freed})
+                    "freed_since": freed,
+                    # its whole stack, for the HTML report's icicle (pyux)
+                    "stack": at.site(site, sites[site])["stack"] if 0 <= site < len(sites) else None})
     return {"bytes": st["peak_bytes"], "event": st["peak_seq"], "live": out}
 
 
 def end_phase(next_name):
     classify_pending()
     st = _arrdbg.stats()
-    p = _peak_summary(st, _arrdbg.sites())
+    p = _peak_summary(st, _arrdbg.sites(), _attributor())
     p["name"] = _scan_state["phase"]
     _scan_state["phases"].append(p)
     _scan_state["phase"] = next_name
@@ -62,21 +65,32 @@ def classify_pending():
             _arrdbg.set_op(i, op, kind)
 
 
-def _where(sites, i):
+def _where(sites, i, at):
+    """Site i charged to its line (at: an _attrib.Attributor): the user's
+    file and line, with the op of the innermost frame outside NumPy."""
     s = sites[i] if 0 <= i < len(sites) else None
     if s is None:
         return {"file": None, "line": None, "func": None, "op": "?", "kind": "unknown"}
-    return {"file": s[0], "line": s[2] or None, "func": s[1], "op": s[4] or "?",
+    a = at.site(i, s)
+    if a["user"] is None:
+        file, func, line = s[0], s[1], s[2]
+    else:
+        file, func, line = at.frames[a["user"]][:3]
+    return {"file": file, "line": line or None, "func": func, "op": s[4] or "?",
             "kind": s[5] or "unknown"}
 
 
-def _pin_entries(pins, sites):
+def _attributor():
+    return Attributor(_arrdbg.frames(), _arrdbg.stacks())
+
+
+def _pin_entries(pins, sites, at):
     out = []
     for p in pins:
-        base = _where(sites, p["base_site"])
+        base = _where(sites, p["base_site"], at)
         views = []
         for v in p["views"]:
-            w = _where(sites, v["site"]) if v["site"] >= 0 else _where([], -1)
+            w = _where(sites, v["site"], at)
             views.append(dict(v, file=w["file"], line=w["line"]))
         out.append({"base_bytes": p["base_bytes"], "base_event": p["base_seq"],
                     "base_file": base["file"], "base_line": base["line"], "base_op": base["op"],
@@ -84,6 +98,59 @@ def _pin_entries(pins, sites):
                     "used_bytes": p["used_bytes"], "views": views})
     out.sort(key=lambda e: -e["base_bytes"])
     return out
+
+
+def _lines(sites, at):
+    """The per-line rows (user's line and tag; largest first), the ops and
+    the by-tag summary."""
+    lines, ops, by_tag = {}, {}, {}
+    for i, s in enumerate(sites):
+        op, kind, ab, ac, fb, tag = s[4], s[5], s[6], s[7], s[8], s[13]
+        if ab == 0 and fb == 0:
+            continue
+        w, a = _where(sites, i, at), at.site(i, s)
+        key = (w["file"], w["line"], tag)
+        e = lines.get(key)
+        if e is None:
+            e = lines[key] = {"file": w["file"], "line": w["line"], "func": w["func"],
+                              "tag": tag, "allocated": 0, "freed": 0, "arrays": 0,
+                              "ops": [], "user_code": a["user_code"], "import_time": True,
+                              "via": {}, "stacks": []}
+        e["allocated"] += ab
+        e["freed"] += fb
+        e["arrays"] += ac
+        e["import_time"] = e["import_time"] and a["import_time"]
+        if a["stack"] is not None and a["stack"] not in e["stacks"]:
+            e["stacks"].append(a["stack"])
+        if ac and op not in e["ops"]:
+            e["ops"].append(op)
+        if ac and a["via"]:
+            v = e["via"].setdefault(tuple(a["via"]), {"frames": a["via"], "op": op, "kind": kind,
+                                                      "bytes": 0, "arrays": 0})
+            v["bytes"] += ab
+            v["arrays"] += ac
+        if ac:
+            o = ops.setdefault(op, {"op": op, "kind": kind, "arrays": 0, "bytes": 0})
+            o["arrays"] += ac
+            o["bytes"] += ab
+        if tag is not None:
+            t = by_tag.setdefault(tag, {"allocated": 0, "freed": 0, "arrays": 0,
+                                        "copies": 0, "copy_bytes": 0})
+            t["allocated"] += ab
+            t["freed"] += fb
+            t["arrays"] += ac
+            if kind == "copy":
+                t["copies"] += ac
+                t["copy_bytes"] += ab
+    line_list = []
+    for e in sorted(lines.values(), key=lambda e: (-e["allocated"], -e["freed"],
+                                                    e["file"] or "", e["line"] or 0)):
+        e["net"] = e["allocated"] - e["freed"]
+        e["code"] = linecache.getline(e["file"], e["line"]).strip() if e["line"] else ""
+        e["via"] = [dict(v, text=at.via_text(v["frames"]))
+                    for v in sorted(e["via"].values(), key=lambda v: -v["bytes"])]
+        line_list.append(e)
+    return line_list, ops, by_tag
 
 
 def build():
@@ -94,32 +161,9 @@ def build():
     classify_pending()
     sites = _arrdbg.sites()
 
-    lines = {}
-    ops = {}
-    for i, s in enumerate(sites):
-        file, func, line, lasti, op, kind, ab, ac, fb, fc = s[:10]
-        if ab == 0 and fb == 0:
-            continue
-        e = lines.setdefault((file, line), {"file": file, "line": line or None, "func": func,
-                                            "allocated": 0, "freed": 0, "arrays": 0,
-                                            "ops": []})
-        e["allocated"] += ab
-        e["freed"] += fb
-        e["arrays"] += ac
-        if ac and op not in e["ops"]:
-            e["ops"].append(op)
-        if ac:
-            o = ops.setdefault(op, {"op": op, "kind": kind, "arrays": 0, "bytes": 0})
-            o["arrays"] += ac
-            o["bytes"] += ab
-    line_list = []
-    for e in sorted(lines.values(), key=lambda e: (e["file"], e["line"] or 0)):
-        e["net"] = e["allocated"] - e["freed"]
-        src = linecache.getline(e["file"], e["line"]).strip() if e["line"] else ""
-        e["code"] = src
-        line_list.append(e)
-
-    peak = _peak_summary(st, sites)
+    at = _attributor()
+    line_list, ops, by_tag = _lines(sites, at)
+    peak = _peak_summary(st, sites, at)
     phases = None
     if _scan_state["phases"]:
         phases = _scan_state["phases"] + [dict(peak, name=_scan_state["phase"])]
@@ -130,14 +174,20 @@ def build():
         "totals": dict({k: st[k] for k in ("alloc_bytes", "freed_bytes", "live_bytes",
                                            "allocs", "frees", "live", "seq")},
                        peak_bytes=peak["bytes"]),
+        "options": dict({k: at.opts[k] for k in ("no_lib", "stack_depth", "top", "imports")},
+                        min_bytes=at.opts["min_bytes"] if at.opts["min_bytes"] is not None
+                        else min(100_000, st["alloc_bytes"] // 100)),
         "lines": line_list,
         "ops": sorted(ops.values(), key=lambda o: -o["bytes"]),
+        "by_tag": by_tag,
+        "frames": [{"file": f[0], "line": f[2], "func": f[1]} for f in at.frames],
+        "stacks": [list(t) for t in at.stacks],
         "peak": peak,
         "phases": phases,
-        "pins_at_exit": _pin_entries(pins_exit, sites),
+        "pins_at_exit": _pin_entries(pins_exit, sites, at),
         "pins_near_peak": None if near is None else {
             "event": near["event"], "live_bytes": near["live_bytes"],
-            "peak_event": near["peak_event"], "pins": _pin_entries(near["pins"], sites)},
+            "peak_event": near["peak_event"], "pins": _pin_entries(near["pins"], sites, at)},
     }
 
 

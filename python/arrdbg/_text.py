@@ -31,6 +31,37 @@ def pin_message(p):
     return f"{who} keeps alive a {human(p['base_bytes'])} {base} ({pct_s} of it used)"
 
 
+def _lines(d, w):
+    """The per-line table: the user's lines, largest first, each with the
+    library paths that made its buffers; cut by min_bytes and top, and
+    without import-time rows unless asked."""
+    opt = d.get("options") or {}
+    min_bytes, top = opt.get("min_bytes", 0), opt.get("top", 0)
+    shown, small, imports = [], 0, 0
+    for e in d["lines"]:
+        if e.get("import_time") and not opt.get("imports"):
+            imports += 1
+        elif max(e["allocated"], e["freed"]) < min_bytes or (top and len(shown) >= top):
+            small += 1
+        else:
+            shown.append(e)
+    tags = any(e.get("tag") is not None for e in d["lines"])
+    w("per line (bytes allocated where made, freed where released; the user's line, "
+      "via the library that made them):\n")
+    w(f"  {'line':<28} {'allocated':>15} {'freed':>15} {'net':>15} {'arrays':>7}  "
+      f"{'tag  ' if tags else ''}code\n")
+    for e in shown:
+        tag = f"{e['tag'] or '-'}  " if tags else ""
+        w(f"  {_loc(e['file'], e['line']):<28} {e['allocated']:>15,} {e['freed']:>15,} "
+          f"{e['net']:>15,} {e['arrays']:>7,}  {tag}{e['code'][:60]}\n")
+        for v in e.get("via", [])[:3]:
+            if v["bytes"] >= min_bytes:
+                w(f"      via {v['text']}  {v['op']} {human(v['bytes'])}\n")
+    if small or imports:
+        w(f"  ({small} more lines below {human(min_bytes)} or past the top {top}"
+          f" (--min-bytes, --top); {imports} import-time lines (--imports))\n")
+
+
 def print_report(d, out):
     t = d["totals"]
     w = out.write
@@ -38,11 +69,7 @@ def print_report(d, out):
     w(f"  allocated {t['alloc_bytes']:,} bytes in {t['allocs']:,} arrays, freed "
       f"{t['freed_bytes']:,}, live now {t['live_bytes']:,} in {t['live']:,} arrays, "
       f"peak {t['peak_bytes']:,} ({human(t['peak_bytes'])})\n\n")
-    w("per line (bytes allocated where made, freed where released):\n")
-    w(f"  {'line':<28} {'allocated':>15} {'freed':>15} {'net':>15} {'arrays':>7}  code\n")
-    for e in d["lines"]:
-        w(f"  {_loc(e['file'], e['line']):<28} {e['allocated']:>15,} {e['freed']:>15,} "
-          f"{e['net']:>15,} {e['arrays']:>7,}  {e['code'][:60]}\n")
+    _lines(d, w)
     w("\nby operation:\n")
     w(f"  {'op':<24} {'kind':<11} {'arrays':>8} {'allocated':>15}\n")
     for o in d["ops"]:

@@ -19,7 +19,6 @@ Each window is an arrdbg.phase(): the run's report keeps every window's
 own peak (the pytest plugin and the IPython magics are built on this).
 Windows do not nest.
 """
-import linecache
 import time
 
 import arrdbg
@@ -38,41 +37,39 @@ def _site_counts():
     return [tuple(s[6:10]) for s in arrdbg._arrdbg.sites()]
 
 
-def _delta_rows(before, sites):
-    """(site tuple, d_alloc, d_arrays, d_freed) of every site that changed."""
+def _delta_sites(before, sites):
+    """The sites with their counters made relative to before (same indices)."""
     out = []
     for i, s in enumerate(sites):
-        ab, ac, fb, _fc = s[6:10]
         b = before[i] if i < len(before) else (0, 0, 0, 0)
-        if ab != b[0] or fb != b[2]:
-            out.append((s, ab - b[0], ac - b[1], fb - b[2]))
+        out.append(tuple(s[:6]) + tuple(x - y for x, y in zip(s[6:10], b)) + tuple(s[10:]))
     return out
 
 
-def aggregate(rows):
-    """Per-line and per-op tables (the report's "lines" and "ops") of rows
-    (site tuple, allocated, arrays, freed); lines by file and line, ops
-    largest first."""
-    lines, ops = {}, {}
-    for s, ab, ac, fb in rows:
-        file, func, line, _lasti, op, kind = s[:6]
-        e = lines.setdefault((file, line), {"file": file, "line": line or None, "func": func,
-                                            "allocated": 0, "freed": 0, "arrays": 0, "ops": []})
-        e["allocated"] += ab
-        e["freed"] += fb
-        e["arrays"] += ac
-        if ac:
-            if op not in e["ops"]:
-                e["ops"].append(op)
-            o = ops.setdefault(op, {"op": op, "kind": kind, "arrays": 0, "bytes": 0})
-            o["arrays"] += ac
-            o["bytes"] += ab
-    out = []
-    for e in sorted(lines.values(), key=lambda e: (e["file"] or "", e["line"] or 0)):
-        e["net"] = e["allocated"] - e["freed"]
-        e["code"] = linecache.getline(e["file"], e["line"]).strip() if e["file"] and e["line"] else ""
-        out.append(e)
-    return out, sorted(ops.values(), key=lambda o: -o["bytes"])
+def _stack_tables(lines, live, at):
+    """{"frames", "stacks"}: only those the block's rows refer to (a run's
+    tables hold every stack seen so far), their ids renumbered in the rows."""
+    stack_ids, frame_ids = {}, {}
+
+    def frame(f):
+        return frame_ids.setdefault(f, len(frame_ids))
+
+    def stack(sid):
+        if sid is None or not 0 <= sid < len(at.stacks):
+            return None
+        if sid not in stack_ids:
+            stack_ids[sid] = (len(stack_ids), [frame(f) for f in at.stacks[sid]])
+        return stack_ids[sid][0]
+    for e in lines:
+        e["stacks"] = [stack(sid) for sid in e.get("stacks", ())]
+        for v in e.get("via", ()):
+            v["frames"] = [frame(f) for f in v["frames"]]
+    for a in live:
+        a["stack"] = stack(a.get("stack"))
+    frames = [None] * len(frame_ids)
+    for f, i in frame_ids.items():
+        frames[i] = {"file": at.frames[f][0], "line": at.frames[f][2], "func": at.frames[f][1]}
+    return {"frames": frames, "stacks": [ids for _, ids in sorted(stack_ids.values())]}
 
 
 class Window:
@@ -106,13 +103,15 @@ class Window:
         _report.classify_pending()
         st = arrdbg._arrdbg.stats()
         sites = arrdbg._arrdbg.sites()
-        peak = _report._peak_summary(st, sites)
-        peak["live"] = [a for a in peak["live"] if a["event"] > self._seq0 or a["freed_since"]]
+        at = _report._attributor()
+        peak = _report._peak_summary(st, sites, at)
+        peak["live"] = [a for a in peak["live"] if a["event"] > self._seq0]
         pins = None
         if scan_pins:
-            pins = [p for p in _report._pin_entries(_report._scan(_report._records()), sites)
+            pins = [p for p in _report._pin_entries(_report._scan(_report._records()), sites, at)
                     if p["base_event"] > self._seq0]
-        lines, ops = aggregate(_delta_rows(self._sites0, sites))
+        lines, ops, by_tag = _report._lines(_delta_sites(self._sites0, sites), at)
+        ops = sorted(ops.values(), key=lambda o: -o["bytes"])
         arrdbg.phase("after " + self.name)
         a0, f0, n0, m0 = self._alloc0
         copies = [o for o in ops if o["kind"] == "copy"]
@@ -126,6 +125,8 @@ class Window:
                        "peak_bytes": peak["bytes"]},
             "lines": lines,
             "ops": ops,
+            "by_tag": by_tag,
+            **_stack_tables(lines, peak["live"], at),
             "peak": peak,
             "phases": None,
             "pins_at_exit": pins or [],

@@ -25,37 +25,41 @@ def _asset(name):
         return f.read()
 
 
-def _frames(a, stacks):
+def _frames(a, frames, stacks):
     """The Python stack of a buffer live at the peak, outermost first: the
-    report's interned stack when it has one, else its file, function, line."""
+    report's interned stack when it has one, else its file and line."""
     sid = a.get("stack")
-    if isinstance(sid, int) and stacks is not None and 0 <= sid < len(stacks):
-        frames = [_frame_name(f) for f in reversed(stacks[sid])]
-        if frames:
-            return frames
+    if isinstance(sid, int) and 0 <= sid < len(stacks):
+        names = [_frame_name(frames[f]) for f in reversed(stacks[sid]) if 0 <= f < len(frames)]
+        if names:
+            return names
     f = os.path.basename(a.get("file") or "?")
     return [f, f"{f}:{a.get('line') or '?'} {a.get('op') or ''}".rstrip()]
 
 
 def _frame_name(f):
-    if isinstance(f, dict):
-        return f"{f.get('func') or '?'} ({os.path.basename(str(f.get('file') or '?'))}:{f.get('line') or '?'})"
-    if isinstance(f, (list, tuple)) and len(f) >= 3:
-        return f"{f[1] or '?'} ({os.path.basename(str(f[0]))}:{f[2]})"
-    return str(f)
+    return f"{f.get('func') or '?'} ({os.path.basename(str(f.get('file') or '?'))}:{f.get('line') or '?'})"
 
 
 def flame(data):
     """{"n": name, "v": bytes, "c": [children]}: the bytes live at the peak
-    by Python stack (the icicle's tree)."""
+    by Python stack (the icicle's tree).  The outer frames every stack
+    shares (arrdbg's runner, pytest's or IPython's machinery) are left out
+    but for the innermost of them."""
+    frames, stacks = data.get("frames") or [], data.get("stacks") or []
+    paths = [(a["bytes"], _frames(a, frames, stacks)) for a in data["peak"]["live"]]
+    common = min((len(p) - 1 for _, p in paths), default=0)
+    for k in range(common):
+        if any(p[k] != paths[0][1][k] for _, p in paths):
+            common = k
+            break
     root = {"n": "all", "v": 0, "c": {}}
-    stacks = data.get("stacks")
-    for a in data["peak"]["live"]:
+    for b, path in paths:
         node = root
-        node["v"] += a["bytes"]
-        for name in _frames(a, stacks):
+        node["v"] += b
+        for name in path[max(0, common - 1):]:
             node = node["c"].setdefault(name, {"n": name, "v": 0, "c": {}})
-            node["v"] += a["bytes"]
+            node["v"] += b
 
     def freeze(n):
         kids = sorted((freeze(c) for c in n["c"].values()), key=lambda c: -c["v"])

@@ -71,6 +71,10 @@ enum { SITE_NOGIL = 0, SITE_NOFRAME = 1, SITE_FIRST_REAL = 2 };
 int site_setup(PyObject *internal_prefixes);
 uint32_t site_current(void);
 uint32_t site_now(void);
+PyObject *site_set_tag(PyObject *name);
+PyObject *site_tag_names(void);
+PyObject *site_frames(void);
+PyObject *site_stacks(void);
 
 /* ---- pending.c ---- */
 extern PyObject *pend_classify_cb, *pend_peak_cb;

@@ -161,7 +161,9 @@ static PyObject *mod_peak_freed(PyObject *self, PyObject *noargs)
 }
 
 /* [(file, func, line, lasti, op, kind, alloc_bytes, allocs, freed_bytes, frees,
- *   code, np_code)] indexed by site. */
+ *   code, np_code, stack, tag)] indexed by site; file is decoded as the file
+ * system encodes names (a non-UTF-8 directory keeps its bytes); tag is a str
+ * or None. */
 static PyObject *mod_sites(PyObject *self, PyObject *noargs)
 {
     (void)self;
@@ -170,15 +172,19 @@ static PyObject *mod_sites(PyObject *self, PyObject *noargs)
     PyObject *l = PyList_New((Py_ssize_t)n);
     if (!l)
         return NULL;
+    PyObject *tags = site_tag_names();
     for (size_t i = 0; i < n; i++) {
         pthread_mutex_lock(&rec_lock);
         struct arrdbg_np_site s = R.sites[i];
         pthread_mutex_unlock(&rec_lock);
-        PyObject *t = Py_BuildValue(
-            "(ssiissKKKKOO)", s.file, s.func, (int)s.line, (int)s.lasti, s.op, s.kind,
+        PyObject *file = PyUnicode_DecodeFSDefault(s.file);
+        PyObject *t = !file ? NULL : Py_BuildValue(
+            "(NsiissKKKKOOIO)", file, s.func, (int)s.line, (int)s.lasti, s.op, s.kind,
             (unsigned long long)s.alloc_bytes, (unsigned long long)s.alloc_count,
             (unsigned long long)s.freed_bytes, (unsigned long long)s.free_count,
-            s.code ? (PyObject *)s.code : Py_None, s.np_code ? (PyObject *)s.np_code : Py_None);
+            s.code ? (PyObject *)s.code : Py_None, s.np_code ? (PyObject *)s.np_code : Py_None,
+            (unsigned int)s.stack,
+            i >= SITE_FIRST_REAL ? PyList_GET_ITEM(tags, s.tag) : Py_None);
         if (!t) {
             Py_DECREF(l);
             return NULL;
@@ -242,7 +248,40 @@ static PyObject *mod_release_quarantine(PyObject *self, PyObject *noargs)
     Py_RETURN_NONE;
 }
 
+static PyObject *mod_set_tag(PyObject *self, PyObject *name)
+{
+    (void)self;
+    if (name != Py_None && !PyUnicode_Check(name)) {
+        PyErr_SetString(PyExc_TypeError, "set_tag: the tag is a str or None");
+        return NULL;
+    }
+    if (!installed) {
+        PyErr_SetString(PyExc_RuntimeError, "arrdbg: set_tag before install()");
+        return NULL;
+    }
+    return site_set_tag(name);
+}
+
+static PyObject *mod_frames(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    return site_frames();
+}
+
+static PyObject *mod_stacks(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    return site_stacks();
+}
+
 static PyMethodDef methods[] = {
+    {"set_tag", mod_set_tag, METH_O,
+     "set_tag(name or None): this thread's allocations carry the tag from now on; "
+     "returns the previous tag"},
+    {"frames", mod_frames, METH_NOARGS, "every frame by id: [(file, func, line, code, lasti, numpy)]"},
+    {"stacks", mod_stacks, METH_NOARGS, "every stack by id: [(frame ids, innermost first)]"},
     {"release_quarantine", mod_release_quarantine, METH_NOARGS,
      "free the buffers kept for Valgrind and keep no more"},
     {"live_arrays", mod_live_arrays, METH_NOARGS, "the live ndarray objects made since install"},

@@ -19,6 +19,9 @@
  *       20     4  (padding)
  *       24   4*n  layout[]     offsets/sizes, indexed by enum arrdbg_np_field
  *
+ * A site is one (Python stack, tag); file/func/line are its innermost frame
+ * whose code is not NumPy's.
+ *
  * Records (one per live NumPy data buffer made through the handler) are an
  * open-addressing hash table keyed by the buffer address: `recs` points to
  * `rec_cap` slots of `rec_size` bytes; a slot whose ptr is 0 is empty and 1
@@ -59,8 +62,9 @@ struct arrdbg_np_site {
     uint64_t freed_bytes;    /* released here */
     uint64_t free_count;
     void *code;              /* the code object (a strong reference) */
-    void *np_code;           /* outermost NumPy frame's code at first sight */
-    uint64_t reserved;
+    void *np_code;           /* the code of the frame it called (NumPy's), or NULL */
+    uint32_t stack;          /* the whole Python stack (an interned stack id) */
+    uint32_t tag;            /* the thread's tag (set_tag) at the event, 0: none */
 };
 
 enum arrdbg_np_field {
