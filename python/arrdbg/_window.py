@@ -192,8 +192,10 @@ def text(rep, names=None, top=10):
     if lines:
         out.append("  allocated per line (largest first):")
         for e in lines[:top]:
+            ops = ", ".join(e["ops"])
+            ops = ops if len(ops) <= 24 else ops[:23] + "…"
             out.append(f"    {e['allocated']:>15,}  {e['arrays']:>5,} arrays  "
-                       f"{_loc(e['file'], e['line'], names):<24} {', '.join(e['ops']):<16} {e['code'][:60]}")
+                       f"{_loc(e['file'], e['line'], names):<24} {ops:<16} {e['code'][:60]}")
         if len(lines) > top:
             out.append(f"    ... and {len(lines) - top} more lines")
     copies = [o for o in rep["ops"] if o["kind"] == "copy"]

@@ -18,3 +18,10 @@ check-pyux: $(ARRDBG_PY_TREE)
 	  -p no:cacheprovider --basetemp="$$t" $(PYUX_PYTEST_ARGS) .
 
 CHECK_TARGETS += check-pyux
+
+# Size and load time of the HTML report for 10^5 sites (python/README.md
+# quotes it); not part of make check.
+.PHONY: bench-pyux
+bench-pyux: $(ARRDBG_PY_TREE)
+	PYTHONPATH=$(abspath $(BUILD))/python ARRDBG_PYTHON=$(ARRDBG_PYTHON) \
+	  $(ARRDBG_PYTHON) tests/pyux/big_report.py $(PYUX_SITES)

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 
 import chromium
-from conftest import BUILD, PYTHON
+from conftest import BUILD, PYTHON, ROOT
 
 # A file name and source lines that would be markup if pasted into the page.
 EVIL_NAME = 'evil<b id="x">&amp;"\'.py'
@@ -66,22 +66,27 @@ def test_page_in_chromium(tmp_path, validate):
     assert "&lt;/script&gt;&lt;script&gt;document.body" in dom and "&lt;img src=x" in dom
     assert 'evil&lt;b id="x"&gt;&amp;amp;"\'.py' in dom
     assert '<b id="x">' not in dom
-    # the screenshot the README shows
     out = os.path.join(BUILD, "pyux")
     os.makedirs(out, exist_ok=True)
-    shutil.copy(tmp_path / "r.html", os.path.join(out, "report.html"))
-    assert chromium.screenshot(tmp_path / "r.html", os.path.join(out, "report.png"))
+    assert chromium.screenshot(tmp_path / "r.html", os.path.join(out, "report-hostile.png"))
 
 
 def test_html_command_and_bad_input(tmp_path, validate):
-    (tmp_path / "s.py").write_text("import numpy as np\na = np.zeros(1000)\nb = a[::-1].copy()\n")
+    # the sample the README shows (a copy, a del, a 1% slice pinning its base)
+    shutil.copy(os.path.join(ROOT, "samples", "np_memory_intensive.py"), tmp_path / "s.py")
     r = _run(tmp_path, "run", "-q", "--json", "s.json", "s.py")
     assert r.returncode == 0, r.stderr
-    validate(json.loads((tmp_path / "s.json").read_text()))
+    rep = validate(json.loads((tmp_path / "s.json").read_text()))
     r = _run(tmp_path, "html", "s.json")
     assert r.returncode == 0 and r.stdout.strip() == "s.html", r
     dom, log = chromium.dom(tmp_path / "s.html")
     assert 'data-arrdbg-ready="1"' in _body(dom) and 'data-arrdbg-errors="0"' in _body(dom)
+    assert "peak 64.0 MB at event" in dom and len(rep["pins_at_exit"]) == 1 and "0.99%" in dom
+    # the screenshot the README shows (docs/pyux-report.png is a copy)
+    out = os.path.join(BUILD, "pyux")
+    os.makedirs(out, exist_ok=True)
+    shutil.copy(tmp_path / "s.html", os.path.join(out, "report.html"))
+    assert chromium.screenshot(tmp_path / "s.html", os.path.join(out, "report.png"))
     # into a FIFO and through a symlink: written into, not replaced
     os.symlink("target.html", tmp_path / "link.html")
     assert _run(tmp_path, "html", "s.json", "-o", "link.html").returncode == 0
