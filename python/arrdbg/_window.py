@@ -15,9 +15,10 @@ the figures limits are checked against:
   pinned      bases made during the block that, when it ends, are held alive
               by views alone that use at most half of them
 
-Each window is an arrdbg.phase(): the run's report keeps every window's
-own peak (the pytest plugin and the IPython magics are built on this).
-Windows do not nest.
+Each window is an arrdbg.phase() unless made with phase=False: the run's
+report keeps every window's own peak (the IPython magics use this; the
+pytest plugin does not, a session's report being of no use).  Windows do
+not nest.
 """
 import time
 
@@ -73,8 +74,12 @@ def _stack_tables(lines, live, at):
 
 
 class Window:
-    def __init__(self, name):
+    def __init__(self, name, phase=True):
+        """phase: make the block a phase of the run's report (its own peak
+        kept there: the magics); False restarts the peak without keeping
+        anything per block (the pytest plugin: thousands of tests)."""
         self.name = str(name)
+        self.phase = phase
         self._t0 = None
 
     def start(self):
@@ -83,7 +88,10 @@ class Window:
                               f"(windows do not nest)")
         arrdbg.install()
         _report.classify_pending()
-        arrdbg.phase(self.name)  # the peak restarts from what is live now
+        if self.phase:
+            arrdbg.phase(self.name)  # the peak restarts from what is live now
+        else:
+            arrdbg._arrdbg.reset_peak()
         st = arrdbg._arrdbg.stats()
         self._live0 = st["live_bytes"]
         self._seq0 = st["seq"]
@@ -112,7 +120,8 @@ class Window:
                     if p["base_event"] > self._seq0]
         lines, ops, by_tag = _report._lines(_delta_sites(self._sites0, sites), at)
         ops = sorted(ops.values(), key=lambda o: -o["bytes"])
-        arrdbg.phase("after " + self.name)
+        if self.phase:
+            arrdbg.phase("after " + self.name)
         a0, f0, n0, m0 = self._alloc0
         copies = [o for o in ops if o["kind"] == "copy"]
         extra = max(0, peak["bytes"] - self._live0)

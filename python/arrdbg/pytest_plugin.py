@@ -93,7 +93,7 @@ def pytest_runtest_call(item):
     limits = dict(st.defaults, **(marked or {}))
     from . import _window
     try:
-        w = _window.Window(item.nodeid).start()
+        w = _window.Window(item.nodeid, phase=False).start()
     except Exception as e:  # NumPy too old, no extension: say so, once per test
         st.pending[item.nodeid] = f"arrdbg: cannot measure: {e}"
         yield

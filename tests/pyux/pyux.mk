@@ -7,7 +7,8 @@
 # The HTML test leaves its screenshot in $(BUILD)/pyux/ (docs/ has a copy).
 
 DEB_PACKAGES += python3-pytest python3-ipython python3-ipykernel python3-nbclient \
-                python3-jsonschema python3-venv python3-pip python3-setuptools chromium
+                python3-jsonschema python3-venv python3-pip python3-setuptools python3-wheel \
+                chromium
 
 .PHONY: check-pyux
 check-pyux: $(ARRDBG_PY_TREE)
@@ -15,7 +16,7 @@ check-pyux: $(ARRDBG_PY_TREE)
 	@t=$$(mktemp -d /tmp/arrdbg-pyux.XXXXXX); trap 'rm -rf "$$t"' EXIT; \
 	  cd tests/pyux && PYDEVD_DISABLE_FILE_VALIDATION=1 ARRDBG_BUILD=$(abspath $(BUILD)) ARRDBG_PYTHON=$(ARRDBG_PYTHON) \
 	  PYTHONPATH=$(abspath $(BUILD))/python timeout 600 $(ARRDBG_PYTHON) -m pytest -q \
-	  -p no:cacheprovider --basetemp="$$t" $(PYUX_PYTEST_ARGS) .
+	  -p no:cacheprovider --basetemp="$$t" $(or $(PYUX_PYTEST_ARGS),.)
 
 CHECK_TARGETS += check-pyux
 
