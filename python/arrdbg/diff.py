@@ -116,22 +116,20 @@ def print_diff(d, out, top=25):
     (c0, b0), (c1, b1) = d["copies"]
     w(f"copies: {c0:,} arrays ({human(b0)}) -> {c1:,} arrays ({human(b1)})\n")
     w(f"pinned bases at exit: {d['pins'][0]} -> {d['pins'][1]}\n")
-    w("\nper line (bytes allocated; largest change first):\n")
-    if not d["lines"]:
+    _table(w, "per line (bytes allocated; largest change first)", d["lines"], top, "lines",
+           lambda r: f"{r['where']:<28} {r['code'][:50]}")
+    _table(w, "per op", d["ops"], top, "ops", lambda r: f"{r['op']} ({r['kind']})")
+
+
+def _table(w, title, rows, top, what, label):
+    w(f"\n{title}:\n")
+    if not rows:
         w("  no change\n")
-    for r in d["lines"][:top]:
+    for r in rows[:top]:
         w(f"  {_signed(r['delta']):>15} {r['old']:>15,} -> {r['new']:<15,} arrays {r['old_arrays']:,} -> "
-          f"{r['new_arrays']:<6,} {r['where']:<28} {r['code'][:50]}\n")
-    if len(d["lines"]) > top:
-        w(f"  ... and {len(d['lines']) - top} more lines (--all)\n")
-    w("\nper op:\n")
-    if not d["ops"]:
-        w("  no change\n")
-    for r in d["ops"][:top]:
-        w(f"  {_signed(r['delta']):>15} {r['old']:>15,} -> {r['new']:<15,} arrays {r['old_arrays']:,} -> "
-          f"{r['new_arrays']:<6,} {r['op']} ({r['kind']})\n")
-    if len(d["ops"]) > top:
-        w(f"  ... and {len(d['ops']) - top} more ops (--all)\n")
+          f"{r['new_arrays']:<6,} {label(r)}\n")
+    if len(rows) > top:
+        w(f"  ... and {len(rows) - top} more {what} (--all)\n")
 
 
 def main(argv):
