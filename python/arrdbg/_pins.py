@@ -12,7 +12,6 @@ total first passes 1 MiB and then each time it grows by a quarter ("near
 the peak": the event numbers say how near).
 """
 import gc
-import sys
 
 from . import _arrdbg
 
@@ -55,43 +54,38 @@ def _holders(objs):
     return out
 
 
-def scan(records, name_holders=True):
-    """Views pinning bases.  records: the live buffers {ptr: (bytes, seq, site)}.
+# Near the peak only views of owners of at least this many bytes are looked
+# for (the scan is incremental: _arrdbg.scan); at exit, every view.
+NEAR_PEAK_LARGE = 64 << 10
+
+
+def scan(name_holders=True, min_owner_bytes=None, incremental=False):
+    """Views pinning bases: [{base_bytes, base_seq, base_site, base_shape,
+    base_dtype, used_bytes, views}].
 
     The handler keeps the set of live ndarray objects (it wraps ndarray's
     tp_alloc and tp_free), so every live view is seen, wherever it is held
     (a global, a container, a function's local variable).  A view's owner is
     its .base (NumPy collapses chains to the array that owns the memory).
     The owner is held by its views alone when its reference count is exactly
-    the number of live views of it plus our own references.  No frame's
-    f_locals is read (in 3.11 that stores a snapshot in the frame that keeps
-    arrays alive) and no weak reference is made."""
-    import numpy as np
-    owners = {}  # id(owner) -> [owner, [views]]
-    arrays = _arrdbg.live_arrays()
-    for a in arrays:
-        b = a.base
-        if isinstance(b, np.ndarray):
-            if b.flags.owndata:
-                owners.setdefault(id(b), [b, []])[1].append(a)
-        elif b is None and a.flags.owndata:
-            rec = records.get(a.__array_interface__["data"][0])
-            if rec is not None:
-                shapes[rec[1]] = (list(a.shape), str(a.dtype))
-    a = b = arrays = None  # our references must not count below
+    the number of its live views.  The pass over every live object is the
+    handler's (_arrdbg.scan, in C: O(objects)); here only those owners are
+    measured.  No frame's f_locals is read (in 3.11 that stores a snapshot
+    in the frame that keeps arrays alive) and no weak reference is made.
+    The shapes of owners of at least min_owner_bytes (default: a
+    thousandth of the live bytes) are kept for the peak's list."""
+    if min_owner_bytes is None:
+        min_owner_bytes = _arrdbg.stats()["live_bytes"] // 1000
+    found, owners = _arrdbg.scan(min_owner_bytes, incremental, NEAR_PEAK_LARGE)
+    for a, seq in owners:
+        shapes[seq] = (list(a.shape), str(a.dtype))
+    owners = a = None
     pins = []
-    for key in list(owners):
-        e = owners[key]
-        ptr = e[0].__array_interface__["data"][0]
-        rec = records.get(ptr)
-        if rec is None:
-            continue
-        shapes[rec[1]] = (list(e[0].shape), str(e[0].dtype))
-        # References here: e[0] and getrefcount's argument; one per view's base.
-        if sys.getrefcount(e[0]) - 2 - len(e[1]) > 0:
-            continue
+    for base, views, nbytes, seq, site in found:
+        ptr = base.__array_interface__["data"][0]
+        shapes[seq] = (list(base.shape), str(base.dtype))
         spans = []
-        for v in e[1]:
+        for v in views:
             lo, n = _span(v)
             start = v.__array_interface__["data"][0] + lo - ptr
             spans.append((start, start + n))
@@ -104,25 +98,21 @@ def scan(records, name_holders=True):
             elif s1 > end:
                 covered += s1 - end
                 end = s1
-        used = min(covered, sum(int(v.nbytes) for v in e[1]))
-        if used * 2 > rec[0]:
+        used = min(covered, sum(int(v.nbytes) for v in views))
+        if used * 2 > nbytes:
             continue
-        holders = _holders(e[1]) if name_holders else {}
+        holders = _holders(views) if name_holders else {}
         vlist = [{"bytes": int(v.nbytes), "shape": list(v.shape), "dtype": str(v.dtype),
                   "holder": holders.get(id(v), "?"), "site": _arrdbg.object_site(v)}
-                 for v in e[1]]
-        pins.append({"base_bytes": rec[0], "base_seq": rec[1], "base_site": rec[2],
-                     "base_shape": list(e[0].shape), "base_dtype": str(e[0].dtype),
+                 for v in views]
+        pins.append({"base_bytes": nbytes, "base_seq": seq, "base_site": site,
+                     "base_shape": list(base.shape), "base_dtype": str(base.dtype),
                      "used_bytes": used, "views": vlist})
     return pins
 
 
-def records():
-    return {p: (b, s, site) for p, b, s, site in _arrdbg.records()}
-
-
 def peak_scan():
     st = _arrdbg.stats()
-    pins = scan(records(), name_holders=False)
+    pins = scan(name_holders=False, min_owner_bytes=NEAR_PEAK_LARGE, incremental=True)
     near_peak["scan"] = {"event": st["seq"], "live_bytes": st["live_bytes"],
                          "peak_event": st["peak_seq"], "pins": pins}

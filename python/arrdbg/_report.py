@@ -23,21 +23,20 @@ import linecache
 from . import _arrdbg
 from ._attrib import Attributor
 from ._classify import classify
-from ._pins import near_peak, peak_scan, records as _records, scan as _scan, shapes
+from ._pins import near_peak, peak_scan, scan as _scan, shapes
 from ._text import print_report
 
 __all__ = ["build", "classify_pending", "end_phase", "peak_scan", "print_report"]
 
 _scan_state = {"phase": "start", "phases": []}
+PEAK_LIST = 1000  # the peak's arrays listed (largest first); "arrays" counts them all
 
 
 def _peak_summary(st, sites, at):
     """The current peak and the arrays live at it."""
-    records = _records()
-    live = [(seq, b, site, False) for _, (b, seq, site) in records.items() if seq <= st["peak_seq"]]
-    live += [(seq, b, site, True) for seq, b, site in _arrdbg.peak_freed()]
+    n, live = _arrdbg.peak_live(PEAK_LIST)
     out = []
-    for seq, b, site, freed in sorted(live, key=lambda t: (-t[1], t[0])):
+    for seq, b, site, freed in live:
         w = _where(sites, site, at)
         shape, dtype = shapes.get(seq, (None, None))
         out.append({"bytes": b, "event": seq, "file": w["file"], "line": w["line"],
@@ -45,7 +44,8 @@ def _peak_summary(st, sites, at):
                     "freed_since": freed,
                     # its whole stack, for the HTML report's icicle (pyux)
                     "stack": at.site(site, sites[site])["stack"] if 0 <= site < len(sites) else None})
-    return {"bytes": st["peak_bytes"], "event": st["peak_seq"], "live": out}
+    return {"bytes": st["peak_bytes"], "event": st["peak_seq"], "arrays": n,
+            "live": out}
 
 
 def end_phase(next_name):
@@ -156,8 +156,7 @@ def _lines(sites, at):
 def build():
     classify_pending()
     st = _arrdbg.stats()
-    records = _records()
-    pins_exit = _scan(records)
+    pins_exit = _scan()
     classify_pending()
     sites = _arrdbg.sites()
 

@@ -76,7 +76,7 @@ def print_report(d, out):
         w(f"  {o['op']:<24} {o['kind']:<11} {o['arrays']:>8,} {o['bytes']:>15,}\n")
     p = d["peak"]
     w(f"\npeak: {p['bytes']:,} bytes ({human(p['bytes'])}) at event {p['event']}, "
-      f"{len(p['live'])} arrays live:\n")
+      f"{p.get('arrays', len(p['live'])):,} arrays live:\n")
     for a in p["live"][:20]:
         shape = f" {a['dtype']}{tuple(a['shape'])}" if a["shape"] is not None else ""
         gone = "" if a["freed_since"] else " (still live)"

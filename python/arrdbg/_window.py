@@ -116,7 +116,7 @@ class Window:
         peak["live"] = [a for a in peak["live"] if a["event"] > self._seq0]
         pins = None
         if scan_pins:
-            pins = [p for p in _report._pin_entries(_report._scan(_report._records()), sites, at)
+            pins = [p for p in _report._pin_entries(_report._scan(), sites, at)
                     if p["base_event"] > self._seq0]
         lines, ops, by_tag = _report._lines(_delta_sites(self._sites0, sites), at)
         ops = sorted(ops.values(), key=lambda o: -o["bytes"])

@@ -119,8 +119,9 @@
     lt.appendChild(el("tr", null, [el("td", {"class": "n"}, [fmt(a.bytes)]), el("td", null, [loc(a.file, a.line)]),
       el("td", null, [a.op]), el("td", null, [shape(a.shape, a.dtype)]), el("td", null, [a.freed_since ? "freed" : "still live"])]));
   });
-  sPlot.appendChild(el("h3", null, ["Buffers live at the peak (" + fmt(live.length) + ", largest first" +
-    (live.length > 50 ? ", the first 50" : "") + ")"]));
+  var nLive = typeof D.peak.arrays === "number" ? D.peak.arrays : live.length;
+  sPlot.appendChild(el("h3", null, ["Buffers live at the peak (" + fmt(nLive) + ", largest first" +
+    (nLive > 50 ? ", the first 50" : "") + ")"]));
   sPlot.appendChild(lt);
 
   /* the per-line table: sortable, filterable */

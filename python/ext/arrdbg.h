@@ -7,8 +7,9 @@
  *   table.c       tab_    hashing and the growth of open-addressing tables
  *   records.c     rec_    the registry (registry.h): one record per live
  *                         buffer, the lock, fork handling
- *   sites.c       site_   sites: where buffers were made or freed (code
- *                         kinds, frame walk, interning)
+ *   walk.c        walk_   the Python stack of the moment
+ *   sites.c       site_   sites: where buffers were made or freed (frames,
+ *                         stacks and tags, interned)
  *   pending.c     pend_   pending calls into Python (classifier, peak scan)
  *   quarantine.c  vg_     Valgrind: arrcheck owners and the quarantine
  *   handler.c     h_      the PyDataMem_Handler: totals, the peak
@@ -54,6 +55,15 @@ static inline size_t tab_hash_ptr(uintptr_t p)
     x ^= x >> 33;
     return (size_t)x;
 }
+/* The slot of a heap address in the record and object tables: addresses
+ * close together (what an allocator hands out one after another) land in
+ * neighbouring slots, so a run of short-lived arrays touches a few cache
+ * lines instead of one random line per event; the high bits folded in
+ * spread page-aligned blocks. */
+static inline size_t tab_hash_addr(uintptr_t p)
+{
+    return (size_t)((p >> 4) ^ (p >> 20) ^ (p >> 36));
+}
 typedef int (*tab_live_fn)(const void *slot, size_t *hash);
 void *tab_rehash(const void *old, size_t cap, size_t ncap, size_t sz, tab_live_fn live);
 
@@ -65,6 +75,11 @@ struct arrdbg_np_rec *rec_find(uint64_t ptr);
 struct arrdbg_np_rec *rec_insert(uint64_t ptr);
 void rec_delete(struct arrdbg_np_rec *r);
 void rec_atfork_install(void);
+
+/* ---- walk.c ---- */
+/* Fills codes[] (borrowed) and lastis[] (byte offsets), innermost first;
+ * returns how many (at most max).  GIL held. */
+int walk_stack(PyObject **codes, int *lastis, int max);
 
 /* ---- sites.c ---- */
 enum { SITE_NOGIL = 0, SITE_NOFRAME = 1, SITE_FIRST_REAL = 2 };
@@ -107,5 +122,7 @@ void h_reset_peak(void);
 void obj_install(void);
 long obj_site(uintptr_t o);
 PyObject *obj_live_arrays(void);
+PyObject *obj_scan(unsigned long long min_owner_bytes, int incremental,
+                   unsigned long long large_bytes);
 
 #endif /* ARRDBG_INTERNAL_H */

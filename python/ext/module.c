@@ -152,6 +152,66 @@ static PyObject *mod_records(PyObject *self, PyObject *noargs)
     return row_list(fill_records, "(KKKK)");
 }
 
+/* The buffers live at the peak: still live and made at or before it
+ * (v[3] = 0), or freed since (v[3] = 1). */
+static size_t fill_peak_live(struct row *out, size_t cap)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < R.rec_cap; i++)
+        if (R.recs[i].ptr > 1 && R.recs[i].seq <= h_peak_seq) {
+            if (out && k < cap)
+                out[k] = (struct row){{R.recs[i].seq, R.recs[i].bytes, R.recs[i].site, 0}};
+            k++;
+        }
+    for (size_t i = 0; i < h_n_peak_freed; i++, k++)
+        if (out && k < cap)
+            out[k] = (struct row){{h_peak_freed[i].seq, h_peak_freed[i].bytes,
+                                   h_peak_freed[i].site, 1}};
+    return out && k > cap ? cap : k;
+}
+
+static int row_by_bytes(const void *a, const void *b)
+{
+    const struct row *x = a, *y = b;
+    if (x->v[1] != y->v[1])
+        return x->v[1] < y->v[1] ? 1 : -1;
+    return x->v[0] < y->v[0] ? -1 : x->v[0] > y->v[0];
+}
+
+/* peak_live(k): (n, [(seq, bytes, site, freed_since)]) of the n buffers
+ * live at the peak: the k largest, largest first (then by event).
+ * O(n log n), one pass under the lock; only k tuples are made. */
+static PyObject *mod_peak_live(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    Py_ssize_t k = PyLong_AsSsize_t(arg);
+    if (k < 0) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "peak_live: k < 0");
+        return NULL;
+    }
+    pthread_mutex_lock(&rec_lock);
+    size_t n = fill_peak_live(NULL, 0);
+    struct row *rows = malloc((n ? n : 1) * sizeof *rows);
+    n = rows ? fill_peak_live(rows, n) : 0;
+    pthread_mutex_unlock(&rec_lock);
+    if (!rows)
+        return PyErr_NoMemory();
+    qsort(rows, n, sizeof *rows, row_by_bytes);
+    size_t m = (size_t)k < n ? (size_t)k : n;
+    PyObject *l = PyList_New((Py_ssize_t)m);
+    for (size_t i = 0; l && i < m; i++) {
+        PyObject *t = Py_BuildValue("(KKKO)", rows[i].v[0], rows[i].v[1], rows[i].v[2],
+                                    rows[i].v[3] ? Py_True : Py_False);
+        if (!t)
+            Py_CLEAR(l);
+        else
+            PyList_SET_ITEM(l, (Py_ssize_t)i, t);
+    }
+    free(rows);
+    return l ? Py_BuildValue("(nN)", (Py_ssize_t)n, l) : NULL;
+}
+
 /* [(seq, bytes, site)]: live at the peak, freed since. */
 static PyObject *mod_peak_freed(PyObject *self, PyObject *noargs)
 {
@@ -276,7 +336,25 @@ static PyObject *mod_stacks(PyObject *self, PyObject *noargs)
     return site_stacks();
 }
 
+static PyObject *mod_scan(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned long long min_owner_bytes, large_bytes = 0;
+    int incremental = 0;
+    if (!PyArg_ParseTuple(args, "K|pK", &min_owner_bytes, &incremental, &large_bytes))
+        return NULL;
+    return obj_scan(min_owner_bytes, incremental, large_bytes);
+}
+
 static PyMethodDef methods[] = {
+    {"peak_live", mod_peak_live, METH_O,
+     "peak_live(k): (n, the k largest [(seq, bytes, site, freed_since)]) of the buffers "
+     "live at the peak"},
+    {"scan", mod_scan, METH_VARARGS,
+     "scan(min_owner_bytes, incremental=False, large_bytes=0): ([(base, [views], bytes, seq, "
+     "site)] of bases held by views alone, [(owner, seq)] of owners of at least "
+     "min_owner_bytes); incremental: only owners of at least large_bytes, each object read "
+     "once"},
     {"set_tag", mod_set_tag, METH_O,
      "set_tag(name or None): this thread's allocations carry the tag from now on; "
      "returns the previous tag"},

@@ -7,9 +7,13 @@
  * the entry.  GIL-only (objects are made and freed with the GIL held). */
 #include "arrdbg.h"
 
+/* flags: what a near-peak scan learnt about the object (its base never
+ * changes once it is made): looked at, and a view of a large owner. */
+enum { OBJ_SEEN = 1, OBJ_VIEW_OF_LARGE = 2 };
 struct obj_slot {
     uintptr_t obj;
     uint32_t site_plus1;
+    uint32_t flags;
 };
 static struct obj_slot *objs;
 static size_t obj_cap, obj_count, obj_used;
@@ -19,7 +23,7 @@ static freefunc orig_tp_free;
 static int obj_live(const void *slot, size_t *hash)
 {
     uintptr_t o = ((const struct obj_slot *)slot)->obj;
-    *hash = tab_hash_ptr(o);
+    *hash = tab_hash_addr(o);
     return o > 1;
 }
 
@@ -40,13 +44,14 @@ static int obj_grow(void)
 
 static void obj_note(uintptr_t o, uint32_t site)
 {
-    if ((obj_used + 1) * 2 > obj_cap && obj_grow() < 0)
+    if ((obj_used + 1) * 10 > obj_cap * 7 && obj_grow() < 0)
         return;
-    size_t mask = obj_cap - 1, i = tab_hash_ptr(o) & mask;
+    size_t mask = obj_cap - 1, i = tab_hash_addr(o) & mask;
     struct obj_slot *tomb = NULL;
     for (; objs[i].obj; i = (i + 1) & mask) {
         if (objs[i].obj == o) {
             objs[i].site_plus1 = site + 1;
+            objs[i].flags = 0;
             return;
         }
         if (objs[i].obj == 1 && !tomb)
@@ -58,6 +63,7 @@ static void obj_note(uintptr_t o, uint32_t site)
     }
     tomb->obj = o;
     tomb->site_plus1 = site + 1;
+    tomb->flags = 0;
     obj_count++;
 }
 
@@ -66,7 +72,7 @@ static struct obj_slot *obj_find(uintptr_t o)
     if (!obj_cap)
         return NULL;
     size_t mask = obj_cap - 1;
-    for (size_t i = tab_hash_ptr(o) & mask; objs[i].obj; i = (i + 1) & mask)
+    for (size_t i = tab_hash_addr(o) & mask; objs[i].obj; i = (i + 1) & mask)
         if (objs[i].obj == o)
             return &objs[i];
     return NULL;
@@ -124,4 +130,150 @@ PyObject *obj_live_arrays(void)
             Py_CLEAR(l);
     }
     return l;
+}
+
+/* A live ndarray object that is complete (not being deallocated, not
+ * allocated but not filled in yet: a pending call can run while NumPy
+ * makes the data buffer, through a garbage collection that runs Python). */
+static int obj_complete(PyObject *o)
+{
+    return Py_REFCNT(o) > 0 && PyArray_DESCR((PyArrayObject *)o) &&
+           PyArray_DATA((PyArrayObject *)o);
+}
+
+struct pair {
+    PyObject *base, *view; /* base NULL: view is an owner to list */
+};
+
+static int pair_cmp(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)((const struct pair *)a)->base;
+    uintptr_t y = (uintptr_t)((const struct pair *)b)->base;
+    return x < y ? -1 : x > y;
+}
+
+static int grow_pairs(struct pair **pairs, size_t *cap)
+{
+    size_t ncap = *cap ? *cap * 2 : 256;
+    struct pair *n = realloc(*pairs, ncap * sizeof *n);
+    if (!n) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *pairs = n;
+    *cap = ncap;
+    return 0;
+}
+
+/* The record of the buffer an owner holds: (bytes, seq, site), 0 if none. */
+static int owner_record(PyObject *o, uint64_t out[3])
+{
+    pthread_mutex_lock(&rec_lock);
+    struct arrdbg_np_rec *r = rec_find((uint64_t)(uintptr_t)PyArray_DATA((PyArrayObject *)o));
+    if (r) {
+        out[0] = r->bytes;
+        out[1] = r->seq;
+        out[2] = r->site;
+    }
+    pthread_mutex_unlock(&rec_lock);
+    return r != NULL;
+}
+
+/* The views-pinning-bases scan, done here so its cost is one pass over the
+ * object table in C and Python sees only the candidates:
+ *   pins: [(base, [views], bytes, seq, site)] for each owner (an ndarray
+ *         with OWNDATA whose buffer is recorded) whose reference count is
+ *         exactly its number of live views (held by views alone); Python
+ *         measures what they use of it;
+ *   owners: [(array, seq)] of the owners of recorded buffers of at least
+ *         min_owner_bytes (for the shapes of the peak's arrays).
+ * Full (at report time): every object is looked at, O(objects).
+ * Incremental (near the peak): only owners of at least large_bytes count,
+ * and an object is looked at (its memory read) once in its life: a later
+ * scan reads just its table slot, unless it is a view of such an owner.
+ * So a scan costs O(table slots) sequential reads + O(objects made since
+ * the last scan) + O(views of large owners), and owners are listed when
+ * first seen.  GIL held; no Python code runs while the table is walked. */
+PyObject *obj_scan(unsigned long long min_owner_bytes, int incremental,
+                   unsigned long long large_bytes)
+{
+    struct pair *pairs = NULL;
+    size_t np = 0, cap = 0;
+    PyObject *owners = PyList_New(0), *pins = PyList_New(0), *out = NULL;
+    if (!owners || !pins)
+        goto done;
+    for (size_t i = 0; i < obj_cap; i++) {
+        struct obj_slot *slot = &objs[i];
+        PyObject *o = (PyObject *)slot->obj;
+        if ((uintptr_t)o <= 1)
+            continue;
+        if (incremental && (slot->flags & OBJ_SEEN) && !(slot->flags & OBJ_VIEW_OF_LARGE))
+            continue;
+        if (!obj_complete(o))
+            continue;
+        PyObject *b = PyArray_BASE((PyArrayObject *)o);
+        int view = b && PyArray_Check(b) && PyArray_CHKFLAGS((PyArrayObject *)b, NPY_ARRAY_OWNDATA);
+        if (incremental) {
+            int large = view && (unsigned long long)PyArray_NBYTES((PyArrayObject *)b) >= large_bytes;
+            int first = !(slot->flags & OBJ_SEEN);
+            slot->flags = OBJ_SEEN | (large ? OBJ_VIEW_OF_LARGE : 0);
+            view = large;
+            if (!view && !(first && !b))
+                continue; /* seen before, or a view of a small owner */
+        }
+        if (view) {
+            if (np == cap && grow_pairs(&pairs, &cap) < 0)
+                goto done;
+            pairs[np++] = (struct pair){b, o};
+        } else if (!b && PyArray_CHKFLAGS((PyArrayObject *)o, NPY_ARRAY_OWNDATA) &&
+                   PyArray_NBYTES((PyArrayObject *)o) >= (npy_intp)min_owner_bytes) {
+            /* Listed after the pins are measured: the list's reference
+             * would count as one more holder. */
+            if (np == cap && grow_pairs(&pairs, &cap) < 0)
+                goto done;
+            pairs[np++] = (struct pair){NULL, o};
+        }
+    }
+    qsort(pairs, np, sizeof *pairs, pair_cmp); /* owners (base NULL) first */
+    size_t first_view = 0;
+    while (first_view < np && !pairs[first_view].base)
+        first_view++;
+    for (size_t i = first_view, j; i < np; i = j) {
+        PyObject *b = pairs[i].base;
+        for (j = i; j < np && pairs[j].base == b; j++)
+            ;
+        uint64_t rec[3];
+        if (Py_REFCNT(b) != (Py_ssize_t)(j - i) || !obj_complete(b) || !owner_record(b, rec))
+            continue;
+        PyObject *views = PyList_New((Py_ssize_t)(j - i));
+        for (size_t k = i; views && k < j; k++) {
+            Py_INCREF(pairs[k].view);
+            PyList_SET_ITEM(views, (Py_ssize_t)(k - i), pairs[k].view);
+        }
+        PyObject *t = views ? Py_BuildValue("(ONKKK)", b, views, (unsigned long long)rec[0],
+                                            (unsigned long long)rec[1], (unsigned long long)rec[2])
+                            : NULL;
+        if (!t || PyList_Append(pins, t) < 0) {
+            Py_XDECREF(t);
+            goto done;
+        }
+        Py_DECREF(t);
+    }
+    for (size_t i = 0; i < first_view; i++) {
+        uint64_t rec[3];
+        if (!owner_record(pairs[i].view, rec))
+            continue;
+        PyObject *t = Py_BuildValue("(OK)", pairs[i].view, (unsigned long long)rec[1]);
+        if (!t || PyList_Append(owners, t) < 0) {
+            Py_XDECREF(t);
+            goto done;
+        }
+        Py_DECREF(t);
+    }
+    out = Py_BuildValue("(OO)", pins, owners);
+done:
+    free(pairs);
+    Py_XDECREF(pins);
+    Py_XDECREF(owners);
+    return out;
 }

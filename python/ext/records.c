@@ -42,7 +42,7 @@ static size_t rec_used; /* live + deleted slots */
 static int rec_live(const void *slot, size_t *hash)
 {
     uint64_t ptr = ((const struct arrdbg_np_rec *)slot)->ptr;
-    *hash = tab_hash_ptr(ptr);
+    *hash = tab_hash_addr(ptr);
     return ptr > 1;
 }
 
@@ -51,7 +51,7 @@ struct arrdbg_np_rec *rec_find(uint64_t ptr)
     if (R.rec_cap == 0)
         return NULL;
     size_t mask = R.rec_cap - 1;
-    for (size_t i = tab_hash_ptr(ptr) & mask;; i = (i + 1) & mask) {
+    for (size_t i = tab_hash_addr(ptr) & mask;; i = (i + 1) & mask) {
         struct arrdbg_np_rec *r = &R.recs[i];
         if (r->ptr == ptr)
             return r;
@@ -60,9 +60,12 @@ struct arrdbg_np_rec *rec_find(uint64_t ptr)
     }
 }
 
+/* Rehashes when live + deleted slots pass 70%: into a table twice as big
+ * only when the live ones need it (at most half full after), else into
+ * one of the same size (the deleted slots of short-lived buffers go). */
 static int rec_grow(void)
 {
-    size_t ncap = R.rec_cap ? R.rec_cap * 2 : 1024;
+    size_t ncap = R.rec_cap ? R.rec_cap : 1024;
     while (R.rec_count * 2 >= ncap)
         ncap *= 2;
     struct arrdbg_np_rec *n = tab_rehash(R.recs, R.rec_cap, ncap, sizeof *n, rec_live);
@@ -78,11 +81,11 @@ static int rec_grow(void)
 
 struct arrdbg_np_rec *rec_insert(uint64_t ptr)
 {
-    if ((rec_used + 1) * 2 > R.rec_cap && rec_grow() < 0)
+    if ((rec_used + 1) * 10 > R.rec_cap * 7 && rec_grow() < 0)
         return NULL;
     size_t mask = R.rec_cap - 1;
     struct arrdbg_np_rec *tomb = NULL;
-    for (size_t i = tab_hash_ptr(ptr) & mask;; i = (i + 1) & mask) {
+    for (size_t i = tab_hash_addr(ptr) & mask;; i = (i + 1) & mask) {
         struct arrdbg_np_rec *r = &R.recs[i];
         if (r->ptr == ptr)
             return r; /* stale (should not happen): reuse */

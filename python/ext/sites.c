@@ -281,38 +281,50 @@ static uint32_t site_intern(uint32_t stack, uint32_t tag)
  * innermost frame, one frame lookup each) and the thread's tag.  O(depth)
  * per event, each step an O(1) expected hash probe, then one stack and
  * one site lookup.  GIL held.  Never leaves an exception set. */
+/* The last walk and its site: the same raw stack (code objects, which the
+ * frame table keeps alive, and offsets) with the same tag is the same site
+ * without a lookup.  Several events in a row usually come from one line
+ * (the array object, its buffer, a temporary's free). */
+static struct {
+    PyObject *codes[SITE_MAX_DEPTH];
+    int lastis[SITE_MAX_DEPTH];
+    int depth;
+    uint32_t tag, site;
+} last = {.depth = -1};
+
 uint32_t site_current(void)
 {
-    PyFrameObject *f = PyEval_GetFrame(); /* borrowed */
-    if (!f)
+    PyObject *codes[SITE_MAX_DEPTH];
+    int lastis[SITE_MAX_DEPTH];
+    uint32_t ids[SITE_MAX_DEPTH];
+    int depth = walk_stack(codes, lastis, SITE_MAX_DEPTH);
+    if (depth <= 0)
         return SITE_NOFRAME;
+    if (depth == last.depth && cur_tag == last.tag &&
+        memcmp(codes, last.codes, (size_t)depth * sizeof *codes) == 0 &&
+        memcmp(lastis, last.lastis, (size_t)depth * sizeof *lastis) == 0)
+        return last.site;
     PyObject *et, *ev, *tb;
     PyErr_Fetch(&et, &ev, &tb);
-    uint32_t ids[SITE_MAX_DEPTH];
     uint32_t n = 0;
-    Py_INCREF(f);
-    while (f && n < SITE_MAX_DEPTH) {
-        PyObject *code = (PyObject *)PyFrame_GetCode(f);
-#if PY_VERSION_HEX >= 0x030B0000
-        int lasti = PyFrame_GetLasti(f);
-#else
-        int lasti = f->f_lasti * 2;
-#endif
-        uint32_t id = frame_intern(code, lasti);
-        Py_DECREF(code);
+    for (int k = 0; k < depth; k++) {
+        uint32_t id = frame_intern(codes[k], lastis[k]);
         if (id == UINT32_MAX)
             break;
         ids[n++] = id;
-        PyFrameObject *back = PyFrame_GetBack(f);
-        Py_DECREF(f);
-        f = back;
     }
-    Py_XDECREF(f);
     uint32_t site = SITE_NOFRAME;
     if (n > 0) {
         uint32_t stack = stack_intern(ids, n);
         if (stack != UINT32_MAX)
             site = site_intern(stack, cur_tag);
+    }
+    if ((int)n == depth && site != SITE_NOFRAME) {
+        memcpy(last.codes, codes, (size_t)depth * sizeof *codes);
+        memcpy(last.lastis, lastis, (size_t)depth * sizeof *lastis);
+        last.depth = depth;
+        last.tag = cur_tag;
+        last.site = site;
     }
     PyErr_Clear();
     PyErr_Restore(et, ev, tb);
