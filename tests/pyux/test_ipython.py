@@ -18,7 +18,13 @@ SHELL_DRIVER = r'''
 import json, sys
 from IPython.core.interactiveshell import InteractiveShell
 ip = InteractiveShell.instance()
-out = {}
+out = {"cells": []}
+from arrdbg import ipython as m
+_init = m.Report.__init__
+def _keep(self, data, text):  # every report a magic shows, for the schema check
+    out["cells"].append(data)
+    _init(self, data, text)
+m.Report.__init__ = _keep
 def cell(src):
     r = ip.run_cell(src, store_history=True)
     return r
@@ -35,7 +41,6 @@ cell("%arrdbg --peak 1XB x = 1")
 cell("%arrdbg --copies")
 print("=== cell 7")
 cell("%arrdbg_report")
-from arrdbg import ipython as m
 rep = m.session_report(ip)
 out["session"] = rep.data
 out["html"] = rep._repr_html_()
@@ -74,6 +79,10 @@ def test_magics_in_ipython_shell(tmp_path, validate):
     c7 = text[text.index("=== cell 7"):]
     assert "peak of each phase" in c7 and "In [3]:2" in c7 and "<arrdbg" not in c7
     validate(out["session"])
+    assert len(out["cells"]) == 4  # cells 3 and 4, %arrdbg_report (cell 7), session_report
+    for rep in out["cells"]:
+        validate(rep)
+    assert out["cells"][0]["window"]["peak"] == 12_000_000 and out["cells"][0]["window"]["pinned"] == 1
     assert out["session"]["peak"]["bytes"] == 20_000_000  # a, f's copy, c, x (4 + 4 + 4 + 8 MB)
     assert out["html"].startswith("<iframe ") and "srcdoc=\"&lt;!DOCTYPE html&gt;" in out["html"]
 
