@@ -163,12 +163,19 @@ def load_ipython_extension(shell):
             except ArrdbgLimitError as e:
                 print(e)
                 return None
-            if cell is None:
-                if not rest:
-                    print("arrdbg: usage: %arrdbg [--peak SIZE] [--copies N] [--pinned N] STATEMENT")
-                    return None
-                return _measure(self.shell, rest, 1, limits)
-            return _measure(self.shell, cell, 2, limits)
+            if cell is None and not rest:
+                print("arrdbg: usage: %arrdbg [--peak SIZE] [--copies N] [--pinned N] STATEMENT")
+                return None
+            from ._window import WindowError
+            try:
+                if cell is None:
+                    return _measure(self.shell, rest, 1, limits)
+                return _measure(self.shell, cell, 2, limits)
+            except SyntaxError as e:  # before anything ran: say where, in one line
+                print(f"arrdbg: {_cell_name(self.shell)}:{e.lineno}: SyntaxError: {e.msg}")
+            except WindowError as e:
+                print(e)
+            return None
 
         @line_magic
         def arrdbg_report(self, line):

@@ -39,7 +39,9 @@ out["cell4_error"] = type(r.error_in_exec).__name__
 print("=== cell 5")
 cell("%arrdbg --peak 1XB x = 1")
 cell("%arrdbg --copies")
-print("=== cell 7")
+cell("%%arrdbg\nx = 1\ny = (\n")
+cell("%%arrdbg\n%arrdbg x = 2\n")
+print("=== cell 9")
 cell("%arrdbg_report")
 rep = m.session_report(ip)
 out["session"] = rep.data
@@ -70,16 +72,19 @@ def test_magics_in_ipython_shell(tmp_path, validate):
     assert "arrdbg: over the limits: peak 8,000,000 bytes (8.0 MB) > limit 1,000,000 (1.0 MB)" in c4
     assert "ArrdbgLimitError: In [4] exceeded its NumPy memory limits" in c4 and "Traceback" not in c4
     assert out["cell4_error"] == "ArrdbgLimitError"
-    c5 = text[text.index("=== cell 5"):text.index("=== cell 7")]
+    c5 = text[text.index("=== cell 5"):text.index("=== cell 9")]
     assert c5.splitlines()[1:] == [
         "arrdbg: bad size '1XB': expected bytes or a number and a unit (B, kB, MB, GB, TB, KiB, MiB, "
         "GiB, TiB), e.g. '64 MB' or '1.5 GiB'",
         "arrdbg: unknown option or missing value: --copies (the options are --peak SIZE, --copies N, "
-        "--pinned N)"], c5
-    c7 = text[text.index("=== cell 7"):]
+        "--pinned N)",
+        "arrdbg: In [7]:3: SyntaxError: '(' was never closed",
+        "arrdbg: cannot measure 'In [8]' inside 'In [8]' (windows do not nest)",
+        "arrdbg: In [8]: peak 0 B (0 bytes), copies 0 (0 B), pinned bases 0"], c5
+    c7 = text[text.index("=== cell 9"):]
     assert "peak of each phase" in c7 and "In [3]:2" in c7 and "<arrdbg" not in c7
     validate(out["session"])
-    assert len(out["cells"]) == 4  # cells 3 and 4, %arrdbg_report (cell 7), session_report
+    assert len(out["cells"]) == 5  # cells 3, 4 and 8, %arrdbg_report (cell 9), session_report
     for rep in out["cells"]:
         validate(rep)
     assert out["cells"][0]["window"]["peak"] == 12_000_000 and out["cells"][0]["window"]["pinned"] == 1
