@@ -132,7 +132,16 @@
     return {r: r, loc: D.files[r[0]] + ":" + r[1], key: (D.paths[r[0]] + ":" + r[1] + " " + r[2] + " " + r[7] + " " + r[8]).toLowerCase()};
   });
   var state = {col: 3, dir: -1, q: "", limit: 200};
+  /* the page's address can set the table: #q=TEXT&sort=COLUMN&dir=asc|desc */
+  (location.hash || "").replace(/^#/, "").split("&").forEach(function (kv) {
+    var i = kv.indexOf("="), k = i < 0 ? kv : kv.slice(0, i), v = i < 0 ? "" : kv.slice(i + 1);
+    try { v = decodeURIComponent(v); } catch (e) { return; }  /* a malformed address: ignored */
+    if (k === "q") { state.q = v.toLowerCase(); }
+    if (k === "sort") { cols.forEach(function (c, ci) { if (c[0] === v) { state.col = ci; } }); }
+    if (k === "dir") { state.dir = v === "asc" ? 1 : -1; }
+  });
   var input = el("input", {type: "search", placeholder: "filter: file, line, function, op or code", id: "line-filter"});
+  input.value = state.q;
   var count = el("span", {"class": "muted", id: "line-count"}, []);
   sLines.appendChild(el("div", {"class": "filter"}, [input, " ", count]));
   var table = el("table", {id: "line-table"}, []);
@@ -179,7 +188,13 @@
   var timer = null;
   input.addEventListener("input", function () {
     clearTimeout(timer);
-    timer = setTimeout(function () { state.q = input.value.toLowerCase(); state.limit = 200; draw(); }, 120);
+    timer = setTimeout(function () {
+      state.q = input.value.toLowerCase();
+      state.limit = 200;
+      draw();
+      history.replaceState(null, "", "#q=" + encodeURIComponent(input.value) + "&sort=" +
+        encodeURIComponent(cols[state.col][0]) + "&dir=" + (state.dir < 0 ? "desc" : "asc"));
+    }, 120);
   });
   draw();
 

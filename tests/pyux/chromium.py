@@ -22,10 +22,12 @@ def _run(args, timeout):
         shutil.rmtree(prof, ignore_errors=True)
 
 
-def dom(path, timeout=90, budget_ms=5000):
-    """(the serialised DOM after the page's scripts ran, chromium's log)."""
+def dom(path, timeout=90, budget_ms=5000, fragment=""):
+    """(the serialised DOM after the page's scripts ran, chromium's log);
+    fragment: what follows # in the address."""
+    url = "file://" + os.path.abspath(path) + ("#" + fragment if fragment else "")
     return _run(["--enable-logging=stderr", "--v=0", f"--virtual-time-budget={budget_ms}",
-                 "--dump-dom", "file://" + os.path.abspath(path)], timeout)
+                 "--dump-dom", url], timeout)
 
 
 def screenshot(path, png, size="1280,1700", timeout=90):

@@ -82,6 +82,17 @@ def test_html_command_and_bad_input(tmp_path, validate):
     dom, log = chromium.dom(tmp_path / "s.html")
     assert 'data-arrdbg-ready="1"' in _body(dom) and 'data-arrdbg-errors="0"' in _body(dom)
     assert "peak 64.0 MB at event" in dom and len(rep["pins_at_exit"]) == 1 and "0.99%" in dom
+    # the table sorted and filtered from the page's address
+    def rows(fragment):
+        d, _ = chromium.dom(tmp_path / "s.html", fragment=fragment)
+        t = d[d.index('id="line-table"'):]
+        t = t[t.index("<tbody>"):t.index("</tbody>")]
+        assert 'data-arrdbg-errors="0"' in _body(d)
+        return re.findall(r'<tr[^>]*><td title="[^"]*">([^<]*)</td>', t)
+    assert rows("") == ["s.py:14", "s.py:15", "s.py:16"]        # allocated, largest first (ties: file order)
+    assert rows("sort=line&dir=desc") == ["s.py:16", "s.py:15", "s.py:14"]
+    assert rows("sort=freed&dir=desc")[0] == "s.py:16"
+    assert rows("q=COPY()") == ["s.py:15"] and rows("q=%E0%A4%A") == ["s.py:14", "s.py:15", "s.py:16"]
     # the screenshot the README shows (docs/pyux-report.png is a copy)
     out = os.path.join(BUILD, "pyux")
     os.makedirs(out, exist_ok=True)
