@@ -81,13 +81,22 @@ def _insert(pts, event, live):
 
 
 def attach(data):
-    """Add data["timeline"] (when sampling) with the report's peaks in it."""
+    """Add data["timeline"] (when sampling) with the report's peaks in it;
+    a measured block's (data["window"]) has the points of its own events,
+    its time counted from its start."""
     if not running():
         return data
     from . import _arrdbg
     _sample(_arrdbg.stats)
     with _lock:
         pts = [list(p) for p in _state["points"]]
+    w = data.get("window")
+    if w is not None:
+        pts = [p for p in pts if w["first_event"] - 1 <= p[1] <= w["last_event"]]
+        if not pts or pts[0][1] != w["first_event"] - 1:
+            pts.insert(0, [pts[0][0] if pts else 0.0, w["first_event"] - 1, w["live_at_start"]])
+        t0 = pts[0][0]
+        pts = [[round(p[0] - t0, 6), p[1], p[2]] for p in pts]
     peaks = [data["peak"]] + list(data.get("phases") or [])
     for p in peaks:
         if p["event"] > 0:

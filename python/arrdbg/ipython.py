@@ -127,8 +127,8 @@ def _measure(shell, src, first_line, limits):
         if last is not None:
             value = eval(last, shell.user_ns)
     finally:
-        rep = w.stop()
-        rep = _rename(rep, _names(shell))
+        from . import _timeline
+        rep = _rename(_timeline.attach(w.stop()), _names(shell))
         over = _window.over_limits(rep, limits)
         text = _window.text(rep)
         if over:
