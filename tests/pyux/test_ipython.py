@@ -88,6 +88,9 @@ def test_magics_in_ipython_shell(tmp_path, validate):
     for rep in out["cells"]:
         validate(rep)
     assert out["cells"][0]["window"]["peak"] == 12_000_000 and out["cells"][0]["window"]["pinned"] == 1
+    c = out["cells"][0]  # its own timeline: from its start to its end, its peak a point of it
+    assert c["timeline"][0][1] == c["window"]["first_event"] - 1 and c["timeline"][-1][1] == c["window"]["last_event"]
+    assert max(p[2] for p in c["timeline"]) == c["peak"]["bytes"]
     assert out["session"]["peak"]["bytes"] == 20_000_000  # a, f's copy, c, x (4 + 4 + 4 + 8 MB)
     assert out["html"].startswith("<iframe ") and "srcdoc=\"&lt;!DOCTYPE html&gt;" in out["html"]
 
