@@ -870,8 +870,9 @@ def main():
         if "gdb" in only:
             bench_gdb(report, cfg)
         if "python" in only:
-            from np_tools import bench_numpy_tools  # bench/np_tools.py: arrdbg's NumPy handler
+            from np_tools import bench_many_arrays, bench_numpy_tools  # bench/np_tools.py
             bench_numpy_tools(report, cfg, TREE)
+            bench_many_arrays(report, cfg, TREE)
         print("scaling:", flush=True)
         if "scaling" in only:
             points = scale_copy(report, cfg, lib, aux, npy)

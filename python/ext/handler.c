@@ -9,9 +9,9 @@
 
 PyDataMem_Handler *h_prev;
 uint64_t h_alloc_bytes, h_freed_bytes, h_allocs, h_frees, h_peak_seq, h_peak_scan_at;
-struct h_peak_freed *h_peak_freed;
+struct h_peak_freed h_peak_freed[H_PEAK_FREED];
 size_t h_n_peak_freed;
-static size_t cap_peak_freed;
+uint64_t h_peak_freed_count;
 
 static void note_alloc(void *p, size_t bytes)
 {
@@ -36,6 +36,7 @@ static void note_alloc(void *p, size_t bytes)
         R.peak_bytes = R.live_bytes;
         h_peak_seq = seq;
         h_n_peak_freed = 0;
+        h_peak_freed_count = 0;
         if (R.peak_bytes >= h_peak_scan_at) {
             h_peak_scan_at = R.peak_bytes + R.peak_bytes / 4;
             want_scan = 1;
@@ -48,19 +49,37 @@ static void note_alloc(void *p, size_t bytes)
         pend_peak();
 }
 
-/* Remembers a buffer that was live at the peak and is freed now. */
+/* Remembers a buffer that was live at the peak and is freed now: all are
+ * counted (h_peak_freed_count, h_peak_freed_bytes); the H_PEAK_FREED
+ * largest are kept, in a min-heap by bytes (the report lists the largest
+ * arrays of the peak), so the memory stays bounded however many there are.
+ * O(log H_PEAK_FREED). */
 static void note_peak_freed(const struct arrdbg_np_rec *r)
 {
-    if (h_n_peak_freed == cap_peak_freed) {
-        size_t ncap = cap_peak_freed ? cap_peak_freed * 2 : 64;
-        struct h_peak_freed *n = realloc(h_peak_freed, ncap * sizeof *n);
-        if (n) {
-            h_peak_freed = n;
-            cap_peak_freed = ncap;
-        }
+    struct h_peak_freed e = {r->seq, r->bytes, r->site, 0};
+    struct h_peak_freed *h = h_peak_freed;
+    h_peak_freed_count++;
+    size_t i;
+    if (h_n_peak_freed < H_PEAK_FREED) {
+        for (i = h_n_peak_freed++; i > 0 && h[(i - 1) / 2].bytes > e.bytes; i = (i - 1) / 2)
+            h[i] = h[(i - 1) / 2];
+        h[i] = e;
+        return;
     }
-    if (h_n_peak_freed < cap_peak_freed)
-        h_peak_freed[h_n_peak_freed++] = (struct h_peak_freed){r->seq, r->bytes, r->site, 0};
+    if (e.bytes <= h[0].bytes)
+        return;
+    for (i = 0;;) {
+        size_t c = 2 * i + 1;
+        if (c >= H_PEAK_FREED)
+            break;
+        if (c + 1 < H_PEAK_FREED && h[c + 1].bytes < h[c].bytes)
+            c++;
+        if (h[c].bytes >= e.bytes)
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = e;
 }
 
 /* Returns 1 when the buffer went into the quarantine (do not free it). */
@@ -98,6 +117,7 @@ void h_reset_peak(void)
     R.peak_bytes = R.live_bytes;
     h_peak_seq = R.seq;
     h_n_peak_freed = 0;
+    h_peak_freed_count = 0;
     h_peak_scan_at = R.peak_bytes + R.peak_bytes / 4 > (1u << 20)
                          ? R.peak_bytes + R.peak_bytes / 4
                          : (1u << 20);

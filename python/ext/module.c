@@ -134,16 +134,6 @@ static size_t fill_records(struct row *out, size_t cap)
     return k;
 }
 
-static size_t fill_peak_freed(struct row *out, size_t cap)
-{
-    if (!out)
-        return h_n_peak_freed;
-    size_t k = 0;
-    for (; k < h_n_peak_freed && k < cap; k++)
-        out[k] = (struct row){{h_peak_freed[k].seq, h_peak_freed[k].bytes, h_peak_freed[k].site, 0}};
-    return k;
-}
-
 /* [(ptr, bytes, seq, site)] of the live buffers. */
 static PyObject *mod_records(PyObject *self, PyObject *noargs)
 {
@@ -170,6 +160,13 @@ static size_t fill_peak_live(struct row *out, size_t cap)
     return out && k > cap ? cap : k;
 }
 
+/* How many buffers were live at the peak: the rows above, plus the freed
+ * ones too small to be kept (note_peak_freed). */
+static size_t peak_live_count(size_t rows)
+{
+    return rows - h_n_peak_freed + (size_t)h_peak_freed_count;
+}
+
 static int row_by_bytes(const void *a, const void *b)
 {
     const struct row *x = a, *y = b;
@@ -179,7 +176,8 @@ static int row_by_bytes(const void *a, const void *b)
 }
 
 /* peak_live(k): (n, [(seq, bytes, site, freed_since)]) of the n buffers
- * live at the peak: the k largest, largest first (then by event).
+ * live at the peak: the k largest (k <= H_PEAK_FREED for the freed ones to
+ * be exact), largest first (then by event).
  * O(n log n), one pass under the lock; only k tuples are made. */
 static PyObject *mod_peak_live(PyObject *self, PyObject *arg)
 {
@@ -194,6 +192,7 @@ static PyObject *mod_peak_live(PyObject *self, PyObject *arg)
     size_t n = fill_peak_live(NULL, 0);
     struct row *rows = malloc((n ? n : 1) * sizeof *rows);
     n = rows ? fill_peak_live(rows, n) : 0;
+    size_t count = peak_live_count(n);
     pthread_mutex_unlock(&rec_lock);
     if (!rows)
         return PyErr_NoMemory();
@@ -209,15 +208,7 @@ static PyObject *mod_peak_live(PyObject *self, PyObject *arg)
             PyList_SET_ITEM(l, (Py_ssize_t)i, t);
     }
     free(rows);
-    return l ? Py_BuildValue("(nN)", (Py_ssize_t)n, l) : NULL;
-}
-
-/* [(seq, bytes, site)]: live at the peak, freed since. */
-static PyObject *mod_peak_freed(PyObject *self, PyObject *noargs)
-{
-    (void)self;
-    (void)noargs;
-    return row_list(fill_peak_freed, "(KKK)");
+    return l ? Py_BuildValue("(nN)", (Py_ssize_t)count, l) : NULL;
 }
 
 /* [(file, func, line, lasti, op, kind, alloc_bytes, allocs, freed_bytes, frees,
@@ -372,8 +363,6 @@ static PyMethodDef methods[] = {
      "set_callbacks(classify, peak_scan, min_peak_bytes)"},
     {"stats", mod_stats, METH_NOARGS, "totals"},
     {"records", mod_records, METH_NOARGS, "live buffers: [(ptr, bytes, seq, site)]"},
-    {"peak_freed", mod_peak_freed, METH_NOARGS,
-     "buffers live at the peak and freed since: [(seq, bytes, site)]"},
     {"sites", mod_sites, METH_NOARGS, "every site, indexed by number"},
     {"set_op", mod_set_op, METH_VARARGS, "set_op(site, op, kind)"},
     {"object_site", mod_object_site, METH_O, "the site that made this ndarray object, or -1"},
