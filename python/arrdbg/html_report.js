@@ -240,6 +240,10 @@
 
   /* icicle: bytes live at the peak by Python stack; click a frame to zoom */
   var sFlame = section("Bytes live at the peak, by Python stack (click to zoom, click the top to go back)", "flame");
+  if (nLive > live.length) {
+    sFlame.appendChild(el("p", {"class": "muted"}, ["The " + fmt(live.length) + " largest of the " + fmt(nLive) +
+      " buffers live at the peak (" + human(D.flame.v) + " of " + human(D.peak.bytes) + ")."]));
+  }
   var fl = el("div", {"class": "flame", id: "flame-graph"}, []);
   sFlame.appendChild(fl);
   function depth(n) { return 1 + Math.max.apply(null, [0].concat(n.c.map(depth))); }
