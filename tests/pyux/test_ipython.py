@@ -12,6 +12,7 @@ from nbclient import NotebookClient
 
 import chromium
 from conftest import BUILD, PYTHON
+from test_readme import README, matches, readme_block
 
 # Run in a fresh interpreter: the magics install arrdbg in the process.
 SHELL_DRIVER = r'''
@@ -122,7 +123,12 @@ def test_magics_in_a_jupyter_kernel(tmp_path, validate):
     text, page = cell3[0]["data"]["text/plain"], cell3[0]["data"]["text/html"]
     with open(os.path.join(BUILD, "pyux", "notebook_cell.txt"), "w") as f:
         f.write(text + "\n")
-    assert text.startswith("arrdbg: In [3]: peak 16.0 MB (16,000,000 bytes), copies 1 (8.0 MB), pinned bases 1")
+    first = "arrdbg: In [3]: peak 16.0 MB (16,000,000 bytes), copies 1 (8.0 MB), pinned bases 1"
+    assert text.startswith(first)
+    # python/README.md shows this cell's report: it must be what the kernel printed
+    shown = [first] + readme_block(first)
+    assert matches(shown, text.splitlines()) is None, (matches(shown, text.splitlines()), text)
+    assert "\n".join(NOTEBOOK[2].splitlines()[:5]) in open(README).read()
     assert "8,000,000      1 arrays  In [3]:2                 random.rand" in text
     assert "8,000,000      1 arrays  In [3]:3                 copy             b = a.T.copy()" in text
     assert "pinned: a 72 B view made at line 4 (In [3]:4), held by corner, keeps alive a 8.0 MB base made " \
