@@ -5,6 +5,7 @@ import json
 import subprocess
 
 from conftest import PYTHON
+from test_readme import matches, readme_block
 
 BEFORE = '''import numpy as np
 
@@ -62,6 +63,10 @@ def test_diff_before_and_after_a_fix(tmp_path, validate):
     # a threshold above the growth: exit 0; the other way round: the copies grew
     r = _arrdbg(tmp_path, "diff", "old.json", "new.json", "--threshold", "1 MB")
     assert r.returncode == 0 and "nothing grew past the threshold (1.0 MB" in r.stdout, r
+    # python/README.md shows this very output
+    err = matches(readme_block('$ python3 -m arrdbg diff old.json new.json --threshold "1 MB"'),
+                  r.stdout.splitlines())
+    assert err is None, err + "\n" + r.stdout
     r = _arrdbg(tmp_path, "diff", "new.json", "old.json", "--threshold", "1 MB")
     assert r.returncode == 1 and "copies grew by 6 arrays" in r.stdout, r
     assert "peak grew by" in r.stdout
