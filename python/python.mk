@@ -23,7 +23,7 @@ ARRDBG_PY_VERSION := $(shell $(ARRDBG_PYTHON) -c 'import sys; print("%d.%d" % sy
 # system prefix, PREFIX/lib/python3.X/dist-packages for any other.
 PYTHON_SITEDIR ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/python3/dist-packages,$(PREFIX)/lib/python$(ARRDBG_PY_VERSION)/dist-packages)
 
-ARRDBG_PY_SRCS := $(sort $(wildcard python/arrdbg/*.py))
+ARRDBG_PY_SRCS := $(sort $(wildcard python/arrdbg/*.py python/arrdbg/*.json python/arrdbg/*.js python/arrdbg/*.css))
 ARRDBG_PY_BUILT := $(patsubst python/%,$(BUILD)/python/%,$(ARRDBG_PY_SRCS))
 ARRDBG_EXT := $(BUILD)/python/arrdbg/_arrdbg$(ARRDBG_EXT_SUFFIX)
 # The handler is plain C11 against Python's and NumPy's headers; no ASan:
