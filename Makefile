@@ -159,6 +159,7 @@ include tests/checkers.mk
 DEB_PACKAGES += libdw-dev
 include python/python.mk
 include tests/pyux/pyux.mk
+include tests/dask/dask.mk
 
 real-all: $(ALL_TARGETS)
 

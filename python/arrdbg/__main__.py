@@ -1,5 +1,6 @@
 """python3 -m arrdbg run [--json FILE] [--html FILE] [--output FILE] [--quiet] [--lib DIR] [--no-lib]
-                        [--stack-depth N] [--min-bytes N] [--top N] [--imports] SCRIPT [ARGS...]
+                        [--stack-depth N] [--min-bytes N] [--top N] [--imports] [--dask]
+                        SCRIPT [ARGS...]
        python3 -m arrdbg html REPORT.json [-o FILE.html]
        python3 -m arrdbg diff OLD.json NEW.json [--threshold SIZE] [--copies N]
 
@@ -22,7 +23,7 @@ import types
 def _usage_error(msg):
     print(f"arrdbg: {msg}", file=sys.stderr)
     print("usage: python3 -m arrdbg run [--json FILE] [--html FILE] [--output FILE] [--quiet] "
-          "SCRIPT [ARGS...]  (or: html REPORT.json, diff OLD.json NEW.json)", file=sys.stderr)
+          "[--dask] SCRIPT [ARGS...]  (or: html REPORT.json, diff OLD.json NEW.json)", file=sys.stderr)
     return 2
 
 
@@ -35,6 +36,9 @@ def _final_report(args):
         pass
     try:
         data = arrdbg.report_data()
+        if args.dask:  # the cluster reports taken as each Client closed
+            from arrdbg import dask as arrdbg_dask
+            data["dask"] = arrdbg_dask.collected()
         if args.json:
             from arrdbg._files import write_text  # a FIFO or a link is written into
             write_text(args.json, json.dumps(data, indent=1))
@@ -87,6 +91,9 @@ def main(argv=None):
                    help="text table: at most N lines (default 40; 0: all)")
     p.add_argument("--imports", action="store_true",
                    help="text table: also the lines that allocated only while importing")
+    p.add_argument("--dask", action="store_true",
+                   help="arrdbg on the workers of every distributed.Client SCRIPT makes (and "
+                        "task prefixes for dask's local schedulers): arrdbg.dask")
     p.add_argument("script")
     p.add_argument("args", nargs=argparse.REMAINDER)
     args = p.parse_args(argv[1:])
@@ -107,6 +114,14 @@ def main(argv=None):
     if args.html or args.json:
         from arrdbg import _timeline
         _timeline.start()  # live bytes over time, for the plot
+    if args.dask:
+        try:
+            from arrdbg import dask as arrdbg_dask
+            arrdbg_dask.hook_clients(quiet=args.quiet)
+        except ImportError as e:
+            print(f"arrdbg: --dask needs dask and distributed (python3-dask, "
+                  f"python3-distributed): {e}", file=sys.stderr)
+            return 2
     sys.argv = [args.script] + args.args
     sys.path.insert(0, os.path.dirname(os.path.abspath(args.script)))
     try:
