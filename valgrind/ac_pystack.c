@@ -439,10 +439,11 @@ void ac_pystack_pp(const Error *err)
     for (UInt i = 0; i < st->n; i++) {
         const PyFrameText *t = &st->frames[i];
         if (xml) {
-            const HChar *base = VG_(basename)(t->file);
+            const HChar *slash = VG_(strrchr)(t->file, '/');
+            const HChar *base = slash ? slash + 1 : t->file;
             HChar dir[MAX_TEXT];
             VG_(strncpy)(dir, t->file, sizeof dir - 1);
-            dir[base > t->file ? base - t->file - 1 : 0] = '\0';
+            dir[slash ? slash - t->file : 0] = '\0';
             VG_(printf_xml)("    <frame>\n      <ip>%#lx</ip>\n      <obj>python</obj>\n"
                             "      <fn>%pS</fn>\n", t->instr, t->fn);
             if (dir[0])
