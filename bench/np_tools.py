@@ -68,3 +68,39 @@ def bench_numpy_tools(report, cfg, tree):
             report.row("%s: %s vs plain" % (label, tool), tool, med[tool], "plain", med["plain"],
                        "%.2f %s/plain" % (ratio(tool), tool), ratio(tool), "(reference)", None)
     print("  numpy tools: " + ", ".join("%s %.2fs" % (k, v) for k, v in med.items()), flush=True)
+
+
+def bench_arrgrind_python_stack(report, cfg, tree):
+    """arrcheck (valgrind/arrgrind) on the NumPy script through `python3 -m
+    arrdbg run`, with and without the Python stack of each error
+    (--python-stack=yes|no).  The stack is read only when an error is
+    recorded, so the goal (issue 28) is within 2% in CPU time."""
+    import glob
+    if not glob.glob(os.path.join(cfg.build_abs, "valgrind", "lib", "arrcheck-*")):
+        report.notes.append("arrcheck is not built: the --python-stack row is skipped.")
+        return
+    rounds = "10" if cfg.quick else "40"
+    reps = 3 if cfg.quick else 5
+    script = os.path.join(tree, "bench", "np_workload.py")
+    env = dict(os.environ, PYTHONPATH=os.path.join(cfg.build_abs, "python"),
+               ARRDBG_BUILD=cfg.build_abs)
+    tool = [os.path.join(tree, "valgrind", "arrgrind"), "-q", "--log-file=/dev/null"]
+    run = [PYTHON, "-m", "arrdbg", "run", "--quiet", script, rounds]
+    sides = {"with": tool + ["--python-stack=yes"] + run, "without": tool + ["--python-stack=no"] + run}
+    goal = "with <= 1.02x without"
+    times = {k: [] for k in sides}
+    try:
+        for rep in range(reps):
+            for name in (("with", "without") if rep % 2 == 0 else ("without", "with")):
+                times[name].append(_timed(sides[name], env, tree))
+    except (RuntimeError, OSError) as exc:
+        report.failed_row("arrgrind on the NumPy script: --python-stack=yes vs no", exc, goal)
+        return
+    report.data["arrgrind_python_stack"] = times
+    r = statistics.median(x / y for x, y in zip(times["with"], times["without"]))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    report.row("arrgrind python3 -m arrdbg run, NumPy script (%s rounds, CPU time): "
+               "--python-stack=yes vs no" % rounds, "with", med["with"], "without", med["without"],
+               "%.3f with/without" % r, r, goal, r <= 1.02)
+    print("  arrgrind python stack: with %.2fs, without %.2fs" % (med["with"], med["without"]),
+          flush=True)
