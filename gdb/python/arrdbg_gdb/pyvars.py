@@ -82,8 +82,10 @@ def _gdb_thread():
 
 
 def python_frames():
-    """(frames innermost first, gdb thread) of the selected thread's Python
-    thread; one-line GdbError when there are none."""
+    """(frames innermost first, gdb thread, problem) of the selected
+    thread's Python thread: every frame that can be read, and problem (or
+    None) says where and why the chain broke or that a cap cut it; one-line
+    GdbError when there are none."""
     rt = Runtime.get()
     if not rt.present:
         raise gdb.GdbError("this process runs no Python (no _PyRuntime symbol)")
@@ -99,21 +101,29 @@ def python_frames():
             raise gdb.GdbError("gdb thread %d (LWP %d) runs no Python code (none of the %d Python "
                                "thread states is its): select another with `thread N`"
                                % (thread.num, lwp, len(states)))
-        frames = pyframe.frames(reader, mine[0])
+        walk = pyframe.frames(reader, mine[0])
     except (nl.Fault, nl.Invalid) as exc:
         raise gdb.GdbError("cannot read Python's frames: %s" % exc)
+    frames = walk.frames
     if not frames:
+        if walk.problem:
+            raise gdb.GdbError("cannot read Python's frames: %s" % walk.problem)
         raise gdb.GdbError("gdb thread %d (LWP %d) has no Python frame" % (thread.num, lwp))
     key = (thread.inferior.num, lwp)
     if _Selection.thread != key:
         _Selection.thread, _Selection.level = key, 0
     _Selection.level = min(_Selection.level, len(frames) - 1)
-    return frames, thread
+    return frames, thread, walk.problem
 
 
 def selected():
-    frames, _thread = python_frames()
+    frames, _thread, _problem = python_frames()
     return _Selection.level, frames[_Selection.level]
+
+
+def _problem_text(frames, problem):
+    """The line that says where the walk of frames ended early."""
+    return "(%d Python frames read; %s)" % (len(frames), problem)
 
 
 def c_variable(name):
@@ -205,12 +215,21 @@ where `arr info NAME`, `arr views NAME` and `arr shares A B` look names up."""
     def _run(self, arg):
         if arg.strip():
             raise gdb.GdbError("usage: arr py-bt")
-        frames, thread = python_frames()
+        frames, thread, problem = python_frames()
         rt = Runtime.get()
         gdb.write("Python %s frames of gdb thread %d (LWP %d), innermost first:\n"
                   % (rt.version, thread.num, thread.ptid[1]))
+        lines = []
         for level, frame in enumerate(frames):
-            _show(level, frame, "=> " if level == _Selection.level else "   ")
+            lines.append("%s#%d %s" % ("=> " if level == _Selection.level else "   ", level,
+                                       frame.where()))
+            if len(lines) >= 1000:
+                gdb.write("\n".join(lines) + "\n")
+                lines = []
+        if problem:
+            lines.append("   -- " + _problem_text(frames, problem))
+        if lines:
+            gdb.write("\n".join(lines) + "\n")
 
 
 class PyFrame(gdb.Command):
@@ -224,10 +243,11 @@ Usage: arr py-frame [N]   (N as numbered by `arr py-bt`; #0 is the innermost)"""
         _guard("arr py-frame", self._run, arg)
 
     def _run(self, arg):
-        frames, _thread = python_frames()
+        frames, _thread, problem = python_frames()
         level = _count(arg, "py-frame", _Selection.level)
         if level >= len(frames):
-            raise gdb.GdbError("no Python frame #%d (there are %d)" % (level, len(frames)))
+            raise gdb.GdbError("no Python frame #%d (there are %d%s)" % (
+                level, len(frames), "; " + problem if problem else ""))
         _Selection.level = level
         _show(level, frames[level])
 
@@ -240,14 +260,15 @@ class _PyMove(gdb.Command):
         _guard("arr " + self.name, self._run, arg)
 
     def _run(self, arg):
-        frames, _thread = python_frames()
+        frames, _thread, problem = python_frames()
         n = _count(arg, self.name, 1)
         level = _Selection.level + self.step * n
         if level < 0:
             raise gdb.GdbError("no Python frame %d in from #%d: #0 is the innermost"
                                % (n, _Selection.level))
         if level >= len(frames):
-            raise gdb.GdbError("no Python frame #%d: #%d is the outermost" % (level, len(frames) - 1))
+            raise gdb.GdbError("no Python frame #%d: #%d is the outermost%s" % (
+                level, len(frames) - 1, " read (%s)" % problem if problem else ""))
         _Selection.level = level
         _show(level, frames[level])
 

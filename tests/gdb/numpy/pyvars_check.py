@@ -143,6 +143,42 @@ def check_hostile(t):
           "arr views with a missing and an int candidate: %r %r" % (out, err))
 
 
+def check_deep(t):
+    """A thread 20,008 Python frames deep (a recursion): every frame is
+    read and numbered (the walk stopped at 10,000 before)."""
+    d = t["deep"]
+    num = [th.num for th in gdb.selected_inferior().threads() if th.ptid[1] == d["lwp"]]
+    check(len(num) == 1, "a gdb thread with the deep thread's LWP %d: %r" % (d["lwp"], num))
+    if not num:
+        return
+    main_num = gdb.selected_thread().num
+    run("thread %d" % num[0])
+    last = d["frames"] - 1
+    out, err = run("arr py-frame 19999")
+    check(err is None and out == "#19999 deep_fn (%s:%d)\n" % (t["file"], d["rec"]),
+          "arr py-frame 19999 in the deep thread: %r %r" % (out, err))
+    out, err = run("arr py-frame %d" % last)
+    check(err is None and out.startswith("#%d Thread._bootstrap (" % last),
+          "arr py-frame %d (the outermost): %r %r" % (last, out, err))
+    one_line_error("arr py-frame %d" % (last + 1), "no Python frame #%d (there are %d)"
+                   % (last + 1, d["frames"]))
+    out, err = run("arr py-bt")
+    lines = [l for l in out.splitlines() if re.match(r"^(=>|  ) #\d+ ", l)]
+    check(err is None and len(lines) == d["frames"] and "-- (" not in out
+          and lines[0] == "   #0 deep_fn (%s:%d)" % (t["file"], d["line"]),
+          "arr py-bt of the deep thread: %d frames, NumPy's Python says %d: %r %r"
+          % (len(lines), d["frames"], out[:200], err))
+    # A cap cuts the walk: py-bt says so, and py-frame names the cap.
+    gdb.execute("python import arrdbg_gdb.pyframe as _pf; _pf.MAX_FRAMES, _pf._saved = 1000, _pf.MAX_FRAMES")
+    out, err = run("arr py-bt")
+    check(err is None and "-- (1000 Python frames read; walk stopped at arrdbg's cap of 1000 frames" in out,
+          "arr py-bt cut by a cap of 1000: %r %r" % (out[-300:], err))
+    one_line_error("arr py-frame 1000", "there are 1000; walk stopped at arrdbg's cap of 1000 frames")
+    gdb.execute("python _pf.MAX_FRAMES = _pf._saved")
+    run("arr py-frame 0")
+    run("thread %d" % main_num)
+
+
 SWEEP_COMMANDS = ["arr py-bt", "arr py-frame", "arr py-up", "arr py-down", "arr info", "arr views",
                   "arr shares"]
 SWEEP_ARGS = ["", "0", "1", "-1", "99999999999999999999", "1.5", "x", "x x", "x x x", "nosuch",
@@ -166,12 +202,36 @@ def check_corrupt():
     time; every command answers one line (and the state is put back)."""
     from arrdbg_gdb import memory, pyframe, pyvars
     inf = gdb.selected_inferior()
-    frames, _thread = pyvars.python_frames()
+    frames, _thread, _problem = pyvars.python_frames()
     runtime = pyvars.Runtime.get().runtime
     version = int(gdb.parse_and_eval("(long) &'Py_Version'"))
     f0 = frames[0].address
+    f1 = frames[1].address
+    # A broken link after an intact innermost frame: py-bt prints the frames
+    # before it and says where and why the chain breaks; names still resolve.
+    for what, raw, want in (
+            ("a cycle", struct.pack("<Q", f0), "points back to the frame at 0x%x (a cycle)" % f0),
+            ("a bad pointer", struct.pack("<Q", 0x10), "0x10 is unreadable"),
+            ("not a frame", struct.pack("<Q", frames[0].code), "is not a Python frame (f_code is a 'tuple', not a code)")):
+        address = f1 + pyframe.OFFSETS["frame.previous"]
+        saved = bytes(inf.read_memory(address, 8))
+        inf.write_memory(address, raw)
+        memory.Target.forget()
+        memory.clear_cache()
+        out, err = run("arr py-bt")
+        lines = [l for l in out.splitlines() if re.match(r"^(=>|  ) #\d+ ", l)]
+        check(err is None and len(lines) == 2 and lines[1].startswith("   #1 outer (")
+              and "   -- (2 Python frames read; chain breaks at the link after #1: " in out and want in out,
+              "%s after frame #1: arr py-bt %r %r, expected 2 frames and %r" % (what, out, err, want))
+        out, err = run("arr info x_view")
+        check(err is None and "ndarray int32" in out, "%s after frame #1: arr info x_view %r %r" % (what, out, err))
+        one_line_error("arr py-frame 2", "no Python frame #2 (there are 2; chain breaks at the link after #1")
+        inf.write_memory(address, saved)
+        memory.Target.forget()
+        memory.clear_cache()
     pokes = [
-        ("frame cycle", f0 + pyframe.OFFSETS["frame.previous"], struct.pack("<Q", f0), "frame chain has a cycle"),
+        ("frame cycle", f0 + pyframe.OFFSETS["frame.previous"], struct.pack("<Q", f0),
+         "chain breaks at the link after #0: it points back to the frame at 0x%x (a cycle)" % f0),
         ("f_code garbage", f0 + pyframe.OFFSETS["frame.f_code"], struct.pack("<Q", 0x10), "cannot read Python's frames"),
         ("f_code a dict", f0 + pyframe.OFFSETS["frame.f_code"],
          struct.pack("<Q", frames[0].globals), "f_code is a 'dict', not a code"),
@@ -189,6 +249,10 @@ def check_corrupt():
             out, err = run(command)
             if command == "arr py-bt" and what == "globals garbage":
                 check(err is None, "%s: arr py-bt: %r" % (what, err))
+                continue
+            if what == "frame cycle":  # frame #0 is intact: its names resolve
+                check(err is None and (want in out if command == "arr py-bt" else "0x" in out),
+                      "%s: %s: %r %r" % (what, command, out, err))
                 continue
             check(err is not None and "\n" not in err and want in err and "internal error" not in err,
                   "%s: %s: %r %r, expected one line with %r" % (what, command, out, err, want))
@@ -211,6 +275,8 @@ def main():
     check_frame0(t)
     check_hostile(t)
     check_threads(t)
+    if MODE != "vgdb":  # 20,008 frames over vgdb's protocol: minutes
+        check_deep(t)
     check_sweep()
     core = os.environ.get("ARRDBG_NP_CORE")
     if MODE == "live":
