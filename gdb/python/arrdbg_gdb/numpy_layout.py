@@ -479,22 +479,3 @@ class ElementReader:
                 chars.append(chr(c) if c < 0x110000 else "?")
             return repr("".join(chars))
         return "?"
-
-
-def shown_counts(shape, limit):
-    """How many entries of each axis a listing shows (limit: per axis, None
-    for all)."""
-    return tuple(d if limit is None else min(d, limit) for d in shape)
-
-
-def nested_text(reader, block, base_pos, shape, strides, limit):
-    """{{...}, ...} of the elements, limit entries per axis, then '...'."""
-    if not shape:
-        return reader.text(block, base_pos)
-    n = shape[0]
-    shown = n if limit is None else min(n, limit)
-    parts = [nested_text(reader, block, base_pos + k * strides[0], shape[1:], strides[1:], limit)
-             for k in range(shown)]
-    if shown < n:
-        parts.append("...")
-    return "{" + ", ".join(parts) + "}"

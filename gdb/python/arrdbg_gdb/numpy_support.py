@@ -22,9 +22,9 @@ import gdb.printing
 
 from . import layout, overlap, pyvars
 from . import numpy_layout as nl
-from .memory import FAULTING_MEMORY, ADDRESS_MASK, ReadError, Settings, Target, read
+from .memory import FAULTING_MEMORY, ADDRESS_MASK, ReadError, Settings, Target
 from .model import fmt_tuple
-from .printers import print_limit
+from .printers import Elements, nested_text
 
 PYTHON_TAGS = ("_object", "tagPyArrayObject_fields", "tagPyArrayObject")
 LIBARR_TAGS = ("arr", "arr_registry")
@@ -283,32 +283,45 @@ def summary(a):
                     + ["%d bytes" % a.nbytes])
 
 
+class NumpyElements(Elements):
+    """An ndarray's elements for printers.nested_text, the one printing
+    path of libarr's arrays too (summarised as NumPy's arrayprint at
+    `print elements`, runs of equal elements and rows folded as gdb folds
+    them, everything under `set print elements unlimited`): the spans are
+    read by printers.Elements; each element's text is numpy_layout's
+    decoding of its dtype (byte order, float16, long double, str, bytes,
+    structured records)."""
+
+    def __init__(self, a, reader):  # pylint: disable=super-init-not-called
+        self.itemsize = a.itemsize
+        self.data = a.data
+        self.dtype = None
+        self.gdb_type = self.byte_type = None   # text only: no gdb value per element
+        self.array_types = {}
+        self.decoder = reader
+
+    def text_of(self, raw, gdb_format=False, fmt=None, as_number=False):
+        return self.decoder.text(raw, 0)
+
+    def value_of(self, raw, as_number=False):
+        return self.text_of(raw)
+
+
 def elements_text(a):
-    """The elements, nested per axis, at most `print elements` per axis, read
-    through the real strides from one block; or a short reason why not."""
+    """The elements, nested per axis and summarised as libarr's are (one
+    printing path: printers.nested_text), read through the real strides;
+    or a short reason why not."""
     ctx = Context.get()
     reader = nl.ElementReader(a, ctx.layout.endian)
     if not reader.decodable():
         return "<elements of dtype %s are not decoded>" % a.dtype.name
-    limit = print_limit()
-    shown = nl.shown_counts(a.shape, limit)
-    lo, hi = nl.NdArray.extent(_Box(shown, a.strides, a.itemsize))
-    if hi - lo > Settings.max_read:
-        return "<elements not read: the shown ones span %d bytes, over `set arr max-read`>" % (hi - lo)
+    elements = NumpyElements(a, reader)
     try:
-        block = read(a.data + lo, hi - lo) if hi > lo else b""
+        if not a.shape:
+            return elements.text(0)
+        return nested_text(elements, a.shape, a.strides, 0)
     except ReadError as exc:
-        return "<elements unreadable: %s>" % exc
-    return nl.nested_text(reader, block, -lo, a.shape, a.strides, limit)
-
-
-class _Box:
-    """Shape and strides of the part of an array a listing shows."""
-
-    def __init__(self, shape, strides, itemsize):
-        self.shape = shape
-        self.strides = strides
-        self.itemsize = itemsize
+        return "<elements unreadable at 0x%x>" % (exc.address & ADDRESS_MASK)
 
 
 def owner_of(a):

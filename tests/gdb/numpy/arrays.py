@@ -13,6 +13,7 @@ import ctypes
 import json
 import os
 import random
+import re
 import signal
 import sys
 
@@ -71,6 +72,19 @@ def nested(x):
     return "{" + ", ".join(parts) + "}"
 
 
+def shown(x):
+    """What `arr info` lists at gdb's default settings, from NumPy's own
+    arrayprint: summarised from PRINT_ELEMENTS elements up (threshold one
+    below), 3 edge items per axis, `...` between, gdb's braces.  The arrays
+    compared this way have no run of more than 10 equal elements or rows,
+    which gdb's `print repeats` would fold."""
+    if x.ndim == 0 or x.size == 0:
+        return nested(x)
+    text = np.array2string(x, max_line_width=1 << 30, threshold=PRINT_ELEMENTS - 1, edgeitems=3,
+                           separator=", ", formatter={"all": number})
+    return re.sub(r"\n\s*", " ", text).replace("[", "{").replace("]", "}")
+
+
 def data_address(x):
     return x.__array_interface__["data"][0]
 
@@ -107,7 +121,7 @@ def describe(x):
         "holder_type": tp_name(type(h)),
         "owner_offset": owner_offset,
         "type": tp_name(type(x)),
-        "elements": nested(x) if x.dtype.kind != "O" else None,
+        "elements": shown(x) if x.dtype.kind != "O" else None,
         "data": data_address(x),
     }
 
@@ -217,6 +231,9 @@ def main():
         "subowner": np.zeros(3).view(Sub),
         "objects": np.array([None, 1], dtype=object),
         "wide": np.arange(300),
+        "big": np.random.default_rng(28).random((1000, 1000)),
+        "image": np.random.default_rng(28).integers(0, 256, (600, 800), dtype=np.uint8),
+        "bigview": np.arange(1000000.0).reshape(1000, 1000)[::-7, 5::3],
     }
     keep.append(arrays["sub"].base)
     rng = random.Random(20240601)

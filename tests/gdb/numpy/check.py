@@ -16,6 +16,7 @@ import json
 import os
 import re
 import sys
+import time
 
 import gdb
 
@@ -149,6 +150,28 @@ def check_refusals(truth):
     check(err is not None and "not an ndarray" in err, "shares with a dict: %r" % err)
 
 
+def check_speed(truth):
+    """`arr info` of the big arrays at default settings: a few lines, fast
+    (bench goal 50 ms; the bound here is loose for a loaded machine), and
+    everything under `set print elements unlimited`."""
+    for name in ("big", "image", "bigview"):
+        t = truth["arrays"][name]
+        start = time.monotonic()
+        out, err = run("arr info 0x%x" % t["address"])
+        took = time.monotonic() - start
+        print("timing: arr info %s %s: %.1f ms, %d characters" % (name, fmt(t["shape"]), took * 1000, len(out)))
+        check(err is None and len(out) < 4000 and took < 0.5,
+              "arr info %s: %d characters in %.3f s" % (name, len(out), took))
+    run("set print elements unlimited")
+    t = truth["arrays"]["image"]
+    out, err = run("arr info 0x%x" % t["address"])
+    elements = fields(out).get("elements", "")
+    check(err is None and elements.count("{") == t["shape"][0] + 1 and "..." not in elements
+          and len(re.findall(r"\d+", elements)) == t["shape"][0] * t["shape"][1],
+          "print elements unlimited: every element of image: %d characters" % len(elements))
+    run("set print elements 200")
+
+
 def check_typed(truth):
     """At arrdbg_numpy_spot(a=v, b=a, other=dict) with DWARF from the extension."""
     v, a = truth["arrays"]["v"], truth["arrays"]["a"]
@@ -200,6 +223,7 @@ def main():
             check_views(name, truth["arrays"][name]["address"], truth["candidates"], want)
         check_views("a (tuple)", truth["arrays"]["a"]["address"], truth["candidates_tuple"], truth["views_tuple"])
         check_refusals(truth)
+        check_speed(truth)
         out, _ = run("arr info 0x%x" % truth["arrays"]["a"]["address"])
         check("NumPy %s (from " % truth["numpy"] in out, "layout names NumPy %s: %r" % (truth["numpy"], out[-300:]))
     core = os.environ.get("ARRDBG_NP_CORE")
