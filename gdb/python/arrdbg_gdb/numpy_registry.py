@@ -210,12 +210,37 @@ def _mem(reg, top):
     return lines
 
 
+WANTS = {"list": "listing every NumPy array", "leaks": "finding NumPy arrays still alive",
+         "mem": "showing NumPy's live memory by the line that made it"}
+
+
+def _process_words():
+    """'a NumPy process' / 'a Python process (no NumPy loaded)', or None
+    when the process runs no Python."""
+    from .pyvars import Runtime   # noqa: E402 (pyvars imports gdb helpers)
+    try:
+        if not Runtime.get().present:
+            return None
+    except gdb.error:
+        return None
+    numpy = any("_multiarray_umath" in (getattr(o, "filename", None) or "") for o in gdb.objfiles())
+    return "a NumPy process" if numpy else "a Python process (no NumPy loaded yet)"
+
+
 def command(name, arg, libarr_present):
     """Print the NumPy part of `arr NAME`.  True when the caller should stop
-    (there is no libarr registry to show as well).  libarr_present() is only
-    asked when arrdbg's registry is there."""
+    (there is no libarr registry to show as well).  libarr_present() is
+    asked when arrdbg's registry is there, and when it is not in a Python
+    process (then a process without libarr gets a message worded for it)."""
     addr = _address()
     if addr is None:
+        what = _process_words()
+        if what is not None and not libarr_present():
+            raise gdb.GdbError(
+                "arr %s: this is %s without arrdbg's registry: NumPy keeps no list of its arrays, so "
+                "%s needs arrdbg's registry; start the program as `python3 -m arrdbg run SCRIPT.py "
+                "[ARGS]` (or call arrdbg.install() before making arrays) to have one; `arr info "
+                "NAME` and `arr info 0xADDRESS` (id(x)) work without it" % (name, what, WANTS.get(name, "this")))
         return False
     try:
         reg = NumpyRegistry(addr)

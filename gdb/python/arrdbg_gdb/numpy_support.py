@@ -373,6 +373,9 @@ def info(arg):
     out.append("  address:    0x%x, type %s" % (a.address, a.type_name))
     out.append("  dtype:      %s, itemsize %d, byteorder '%s', type_num %d"
                % (dt.name, dt.elsize, dt.byteorder, dt.type_num))
+    if dt.fields is not None:
+        out.append("  fields:     %s" % ", ".join("%s %s at %d" % (name, f.short(), offset)
+                                                  for name, offset, f in dt.fields))
     out.append("  size:       %d elements, %d bytes" % (a.size, a.nbytes))
     out.append("  shape:      %s  strides %s" % (fmt_tuple(a.shape), fmt_tuple(a.strides)))
     out.append("  flags:      %s" % (" ".join(a.flag_names()) or "none"))

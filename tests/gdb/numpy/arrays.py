@@ -9,6 +9,7 @@ it so gdb stops at a breakpoint with typed PyArrayObject * arguments.
     /usr/bin/python3 arrays.py TRUTH.json [EXTENSION_DIR]
 """
 
+import ast
 import ctypes
 import json
 import os
@@ -35,6 +36,8 @@ def tp_name(t):
 
 
 def dtype_name(d):
+    if d.names is not None:
+        return str(d)   # NumPy's own text: names, formats, offsets
     if d.kind in "SUVMm":
         return d.str.split("[")[0]
     return d.name
@@ -53,6 +56,10 @@ def number(x):
         return text[:-2] if text.endswith(".0") else text
     if isinstance(x, (np.complexfloating, complex)):
         return "%s + %si" % (number(float(x.real)), number(float(x.imag)))
+    if isinstance(x, np.void) and x.dtype.names is not None:  # a record: its fields in order
+        parts = [number(x[name]) if x.dtype[name].subdtype is None else nested(x[name])
+                 for name in x.dtype.names]
+        return "(%s)" % (parts[0] + "," if len(parts) == 1 else ", ".join(parts))
     if isinstance(x, (bytes, np.bytes_)):
         return repr(bytes(x))
     if isinstance(x, (str, np.str_)):
@@ -83,6 +90,14 @@ def shown(x):
     text = np.array2string(x, max_line_width=1 << 30, threshold=PRINT_ELEMENTS - 1, edgeitems=3,
                            separator=", ", formatter={"all": number})
     return re.sub(r"\n\s*", " ", text).replace("[", "{").replace("]", "}")
+
+
+def field_text(d):
+    """A field's dtype as NumPy writes it in str() of a structured dtype."""
+    if d.names is not None:
+        return str(d)
+    item = ast.literal_eval(str(np.dtype([("x", d)])))[0]
+    return "(%r, %r)" % (item[1], item[2]) if len(item) == 3 else item[1]
 
 
 def data_address(x):
@@ -123,6 +138,9 @@ def describe(x):
         "type": tp_name(type(x)),
         "elements": shown(x) if x.dtype.kind != "O" else None,
         "data": data_address(x),
+        "fields": ", ".join("%s %s at %d" % (name, field_text(x.dtype.fields[name][0]),
+                                             x.dtype.fields[name][1])
+                            for name in x.dtype.names) if x.dtype.names else None,
     }
 
 
@@ -234,6 +252,14 @@ def main():
         "big": np.random.default_rng(28).random((1000, 1000)),
         "image": np.random.default_rng(28).integers(0, 256, (600, 800), dtype=np.uint8),
         "bigview": np.arange(1000000.0).reshape(1000, 1000)[::-7, 5::3],
+        # Structured dtypes: packed, aligned (padding), nested with a subarray, a gap.
+        "rec": np.array([(1, 2.5, b"ab"), (-3, 0.125, b"c")],
+                        dtype=[("a", "<i4"), ("f", "<f8"), ("s", "S2")]),
+        "recalign": np.array([(7, 1.5), (8, -2.0)], dtype=np.dtype([("a", "u1"), ("f", "<f8")], align=True)),
+        "recnest": np.array([((1, -2), [1.0, 2.5, 3.0]), ((3, 4), [0.0, 1.0, -1.0])],
+                            dtype=[("p", [("x", "<i2"), ("y", ">i2")]), ("v", "<f8", (3,))]),
+        "recgap": np.zeros(3, dtype={"names": ["u", "b"], "formats": ["<U2", "?"], "offsets": [4, 16],
+                                     "itemsize": 24}),
     }
     keep.append(arrays["sub"].base)
     rng = random.Random(20240601)

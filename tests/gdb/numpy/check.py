@@ -75,6 +75,7 @@ def check_info(name, t):
     if t["owner_offset"] is not None:
         check(data.endswith("+ %d" % t["owner_offset"]),
               "%s: data %r, NumPy says owner data + %d" % (name, data, t["owner_offset"]))
+    check(f.get("fields") == t["fields"], "%s: fields %r, NumPy says %r" % (name, f.get("fields"), t["fields"]))
     if t["elements"] is not None:
         check(f.get("elements") == t["elements"],
               "%s: elements %r, NumPy says %r" % (name, f.get("elements"), t["elements"]))

@@ -137,6 +137,10 @@ def check_hostile(t):
     one_line_error("arr shares x nosuch", "no Python variable 'nosuch'")
     one_line_error("arr shares g_int x", "not an ndarray")
     one_line_error("arr views g_int", "not an ndarray")
+    for command in ("arr list", "arr leaks", "arr mem"):  # a NumPy process without arrdbg's registry
+        one_line_error(command, "this is a NumPy process without arrdbg's registry: NumPy keeps no list of "
+                       "its arrays")
+        one_line_error(command, "start the program as `python3 -m arrdbg run SCRIPT.py [ARGS]`")
     out, err = run("arr views x x_view nosuch g_int")
     check(err is None and "  nosuch: no Python variable 'nosuch'" in out
           and "  g_int: g_int, a global of Python frame #0" in out and "not an ndarray" in out,
