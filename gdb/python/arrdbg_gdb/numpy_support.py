@@ -164,6 +164,7 @@ class Found:
         self.address = address
         self.array = array
         self.text = text
+        self.name = None   # for a name: which variable it was, and the other of that name
 
 
 def _address_and_typed(value):
@@ -222,23 +223,46 @@ def find_text(text):
 
 def resolve_text(text, evaluate):
     """A Found for a command argument, or None (not a Python object).
-    evaluate(text) gives its gdb.Value (raising gdb.error or gdb.GdbError);
-    an identifier that is not a C variable is first a Python variable of
-    the selected Python frame (pyvars.lookup)."""
+    evaluate(text) gives its gdb.Value (raising gdb.error or gdb.GdbError).
+    In a Python process a plain NAME is the selected Python frame's
+    variable (pyvars.lookup), unless it is a C local or argument of gdb's
+    selected frame; Found.name says which was used and names the other
+    when both exist.  `py:NAME` is the Python variable only, `c:NAME` the
+    C expression only."""
     text = text.strip()
     if not text or text.startswith("#"):
         return None
+    scope = None
+    m = re.match(r"^(py|c):\s*(.*)$", text, re.S)
+    if m:
+        scope, text = m.group(1), m.group(2).strip()
+        if not text:
+            raise gdb.GdbError("%s: what name?  (py:NAME, c:NAME)" % scope)
+    if scope == "c":
+        found = find_value(evaluate(text))
+        if found is None:
+            raise gdb.GdbError("c:%s is not a Python object (a PyObject * or an address)" % text)
+        return found
+    if scope == "py" and not pyvars.IDENTIFIER.match(text):
+        raise gdb.GdbError("py:%s: not a Python name" % text)
+    c_local = pyvars.c_local(text) if scope is None and pyvars.IDENTIFIER.match(text) else None
+    hit = missing = None
     try:
         hit = pyvars.lookup(text)
     except pyvars.NotFound as exc:
-        hit, missing = None, str(exc)
-    else:
-        missing = None
-    if hit is not None:
+        missing = str(exc)
+    except gdb.GdbError:
+        if not c_local:
+            raise
+    if scope == "py" and hit is None:
+        raise gdb.GdbError(missing or "py:%s: this process runs no Python (no _PyRuntime symbol)" % text)
+    if hit is not None and c_local is None:
         address, words = hit
         found = find_address(address, typed=True)
+        other = "; c:%s is the C symbol of that name" % text if scope is None and pyvars.c_symbol(text) else ""
         if found.kind != "ndarray":
-            found.text = "%s: %s" % (words, found.text)
+            found.text = "%s: %s%s" % (words, found.text, other)
+        found.name = words + other
         return found
     try:
         value = evaluate(text)
@@ -246,7 +270,11 @@ def resolve_text(text, evaluate):
         if missing:  # a Python process: say where the name was looked for
             raise gdb.GdbError(missing)
         return None
-    return find_value(value)
+    found = find_value(value)
+    if found is not None and c_local is not None:
+        found.name = "%s, %s%s" % (text, c_local, "; py:%s is the Python variable of that name (%s)"
+                                   % (text, hit[1]) if hit is not None else "")
+    return found
 
 
 def _need_array(found, command):
@@ -370,6 +398,8 @@ def info(arg):
     owner_address, owner, chain, problem = owner_of(a)
     dt = a.dtype
     out = [summary(a)]
+    if found.name:
+        out.append("  name:       %s" % found.name)
     out.append("  address:    0x%x, type %s" % (a.address, a.type_name))
     out.append("  dtype:      %s, itemsize %d, byteorder '%s', type_num %d"
                % (dt.name, dt.elsize, dt.byteorder, dt.type_num))
@@ -545,6 +575,66 @@ class NdArrayPrinter:
             return "<ndarray: invalid (%s) at 0x%x>" % (exc, self.array.address)
 
 
+# ---- $ndarray(ADDRESS | "NAME"): an ndarray for `print`, without Python's debug info --------
+
+MARK = b"\x7farrdbg-ndarray\x00"   # a $ndarray value: MARK, then the address (8 bytes)
+
+
+def _marked(value):
+    """The address a $ndarray value stands for, or None for any other value."""
+    t = value.type.strip_typedefs()
+    if t.code != gdb.TYPE_CODE_ARRAY or t.sizeof != len(MARK) + 8:
+        return None
+    try:
+        raw = bytes(value.bytes) if hasattr(value, "bytes") else \
+            bytes(int(value[k]) & 0xff for k in range(t.sizeof))
+    except (gdb.error, RuntimeError, ValueError):
+        return None
+    if raw[:len(MARK)] != MARK:
+        return None
+    return int.from_bytes(raw[len(MARK):], "little")
+
+
+class NdarrayFunction(gdb.Function):
+    """$ndarray(ADDRESS) or $ndarray("NAME"): the NumPy array at an address
+    (id(x)) or bound to a Python variable of the selected Python frame, for
+    `print`: shown as `arr info` summarises it, with its elements (`print
+    elements` applies).  Works without debug info for Python or NumPy,
+    where `print (PyObject *) ADDRESS` cannot."""
+
+    def __init__(self):
+        gdb.Function.__init__(self, "ndarray")
+
+    def invoke(self, *args):
+        if len(args) != 1:
+            raise gdb.GdbError('usage: $ndarray(ADDRESS) or $ndarray("NAME")')
+        arg = args[0]
+        t = arg.type.strip_typedefs()
+        if t.code == gdb.TYPE_CODE_ARRAY and t.target().sizeof == 1:
+            try:
+                name = arg.string()
+            except (gdb.error, UnicodeDecodeError) as exc:
+                raise gdb.GdbError("$ndarray: %s" % exc)
+            try:
+                found = resolve_text(name, gdb.parse_and_eval)
+            except (gdb.GdbError, gdb.error) as exc:
+                raise gdb.GdbError("$ndarray: %s" % exc)
+            if found is None:
+                raise gdb.GdbError("$ndarray: %r is not a Python object" % name)
+        else:
+            at = _address_and_typed(arg)
+            if at is None:
+                raise gdb.GdbError("$ndarray: an address (id(x), a PyObject *) or a \"NAME\", not a %s"
+                                   % arg.type)
+            found = find_address(at[0], typed=True)
+        if found.kind != "ndarray":
+            raise gdb.GdbError("$ndarray: %s" % found.text)
+        if not any(p is PRINTER for o in gdb.objfiles() for p in o.pretty_printers):
+            raise gdb.GdbError("$ndarray: NumPy's module is not loaded (the printer lives on it)")
+        raw = MARK + (found.address & ADDRESS_MASK).to_bytes(8, "little")
+        return gdb.Value(raw, gdb.lookup_type("unsigned char").array(len(raw) - 1))
+
+
 class NumpyPrettyPrinter(gdb.printing.PrettyPrinter):
     """`arrdbg-numpy`: PyObject * / PyArrayObject * that point to ndarrays.
     Other Python objects are left to gdb (or to CPython's own printers)."""
@@ -558,6 +648,13 @@ class NumpyPrettyPrinter(gdb.printing.PrettyPrinter):
             return None
         try:
             t = value.type.strip_typedefs()
+            if t.code == gdb.TYPE_CODE_ARRAY:   # a $ndarray(...) value, else none of ours
+                address = _marked(value)
+                if address is None:
+                    return None
+                found = find_address(address, typed=True)
+                return NdArrayPrinter(found.array) if found.kind == "ndarray" else \
+                    NdArrayPrinter(error=found.text)
             target = t.target().strip_typedefs() if t.code == gdb.TYPE_CODE_PTR else t
             if target.code != gdb.TYPE_CODE_STRUCT or target.tag not in PYTHON_TAGS:
                 return None
@@ -600,4 +697,5 @@ def register():
     for objfile in gdb.objfiles():
         _attach(objfile)
     gdb.events.new_objfile.connect(_on_new_objfile)
+    NdarrayFunction()
     pyvars.register()

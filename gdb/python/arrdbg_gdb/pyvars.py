@@ -9,11 +9,12 @@ py-up`, `arr py-down` and `arr py-frame N`, listed by `arr py-bt`.
 
 A name is looked up as Python does: the frame's locals (fast locals, cell
 and free variables; the namespace dict of module and class code), then its
-module's globals (builtins are not searched).  A name that is a C variable
-with debug info in gdb's selected frame (a local, an argument, a global)
-stays that C variable, as before; a Python name wins over a C symbol without
-debug info.  Everything is read from memory (pyframe.py): no call into the
-process.
+module's globals (builtins are not searched).  NAME is the Python variable
+first, over a C global or an extension's symbol of the same name; only a C
+local or argument of gdb's selected frame (stopped in C code with debug
+info) comes before it.  numpy_support.resolve_text says which one was used
+when both exist; `py:NAME` and `c:NAME` choose.  Everything is read from
+memory (pyframe.py): no call into the process.
 """
 
 import re
@@ -126,37 +127,50 @@ def _problem_text(frames, problem):
     return "(%d Python frames read; %s)" % (len(frames), problem)
 
 
-def c_variable(name):
-    """True when name is a C variable with debug info in gdb's selected
-    frame (local or argument), or a global or static one."""
+def c_local(name):
+    """A description of the C local or argument called name in gdb's
+    selected frame (code with debug info), or None."""
     try:
-        block = gdb.selected_frame().block()
+        frame = gdb.selected_frame()
+        block = frame.block()
     except (gdb.error, RuntimeError):
-        block = None
+        return None
+    while block is not None and not block.is_global and not block.is_static:
+        for symbol in block:
+            if symbol.name == name and (symbol.is_variable or symbol.is_argument):
+                return "a C %s of gdb frame #%d %s" % ("argument" if symbol.is_argument else "local",
+                                                       frame.level(), frame.name() or "??")
+        block = block.superblock
+    return None
+
+
+def c_symbol(name):
+    """True when name is a C global or static variable (with debug info),
+    or a symbol of the symbol tables (an extension's constant)."""
     try:
-        symbol = gdb.lookup_symbol(name, block)[0] if block is not None else None
-        if symbol is None:
-            symbol = gdb.lookup_global_symbol(name) or gdb.lookup_static_symbol(name)
+        symbol = gdb.lookup_global_symbol(name) or gdb.lookup_static_symbol(name)
     except (gdb.error, RuntimeError, ValueError):
-        return False
-    return symbol is not None and (symbol.is_variable or symbol.is_argument)
+        symbol = None
+    return symbol is not None or _symbol_address(name) is not None
 
 
 class NotFound(Exception):
     """A Python process, and no Python variable of that name: str() says where it was looked for."""
 
 
+def python_process():
+    try:
+        return Runtime.get().present
+    except gdb.error:
+        return False
+
+
 def lookup(name):
     """(object address, words) for the Python variable `name` of the
-    selected Python frame; None when name is not an identifier, is a C
-    variable, or this process runs no Python; NotFound when not bound;
-    gdb.GdbError when Python's frames cannot be read."""
-    if not IDENTIFIER.match(name) or c_variable(name):
-        return None
-    try:
-        if not Runtime.get().present:
-            return None
-    except gdb.error:
+    selected Python frame; None when name is not an identifier or this
+    process runs no Python; NotFound when not bound; gdb.GdbError when
+    Python's frames cannot be read."""
+    if not IDENTIFIER.match(name) or not python_process():
         return None
     level, frame = selected()
     try:

@@ -192,6 +192,11 @@ def check_typed(truth):
     f = fields(out)
     check(err is None and f.get("shape") == "%s  strides %s" % (fmt(v["shape"]), fmt(v["strides"])),
           "arr info a: %r %r" % (out, err))
+    check(f.get("name", "").startswith("a, a C argument of gdb frame #0 arrdbg_numpy_spot; py:a is the "
+                                        "Python variable of that name (a, a local of Python frame #0 main ("),
+          "arr info a: C argument first, the Python a named: %r" % f.get("name"))
+    out, err = run("arr info py:a")
+    check(err is None and "  address:    0x%x," % a["address"] in out, "arr info py:a: %r %r" % (out[:300], err))
     check("debug info for PyObject, PyTypeObject, PyArrayObject_fields, PyArray_Descr" in f.get("layout", ""),
           "layout from DWARF: %r" % f.get("layout"))
     out, err = run("arr shares a b")

@@ -39,6 +39,10 @@ def same_as_address(command, name, address):
     """`arr CMD NAME` prints exactly what `arr CMD 0xID` prints."""
     by_name, err = run("arr %s %s" % (command, name))
     by_id, err2 = run("arr %s 0x%x" % (command, address))
+    if command == "info":  # by name, a line says which variable it was
+        check(re.search(r"^  name:       %s, a (local|global) of Python frame #\d+ " % re.escape(name), by_name, re.M),
+              "arr info %s: no name line: %r" % (name, by_name[:300]))
+        by_name = re.sub(r"(?m)^  name: .*\n", "", by_name)
     check(err is None and err2 is None and by_name == by_id and by_name,
           "arr %s %s differs from arr %s 0x%x: %r / %r; %r %r" % (command, name, command, address,
                                                                by_name, by_id, err, err2))
@@ -126,6 +130,37 @@ def check_threads(t):
     run("thread %d" % main_num)
     out, err = run("arr py-frame")
     check(out.startswith("#0 inner"), "back in the main thread, frame #0 is selected again: %r %r" % (out, err))
+
+
+def check_names(t):
+    """NAME is the Python variable over a C symbol of that name (libc's
+    environ), and says so; py:NAME and c:NAME choose; $ndarray(...) shows an
+    ndarray in `print` without debug info for Python or NumPy."""
+    e = t["environ"]
+    out, err = run("arr info environ")
+    check(err is None and "  address:    0x%x," % e["id"] in out and
+          "  name:       environ, a global of Python frame #0 inner (" in out and
+          "; c:environ is the C symbol of that name\n" in out, "arr info environ: %r %r" % (out[:500], err))
+    out, err = run("arr info py:environ")
+    check(err is None and "  address:    0x%x," % e["id"] in out and "c:environ" not in out,
+          "arr info py:environ: %r %r" % (out[:300], err))
+    one_line_error("arr info c:environ", "environ")
+    one_line_error("arr info py:nosuch", "no Python variable 'nosuch'")
+    one_line_error("arr info py:1+1", "py:1+1: not a Python name")
+    info, _ = run("arr info g_view")
+    f = dict(re.findall(r"(?m)^  ([a-z ]+):\s+(.*)$", info))
+    want = info.splitlines()[0] + " = " + f.get("elements", "?")
+    for expr in ('$ndarray("g_view")', "$ndarray(0x%x)" % t["frame0"]["g_view"]["id"],
+                 "$ndarray((long) 0x%x)" % t["frame0"]["g_view"]["id"]):
+        out, err = run("print " + expr)
+        check(err is None and re.sub(r"^\$\d+ = ", "", out.rstrip("\n")) == want,
+              "print %s: %r %r, expected %r" % (expr, out, err, want))
+    out, err = run('output $ndarray("g_view")')
+    check(err is None and out == want, "output $ndarray: %r %r" % (out, err))
+    for expr, words in (('$ndarray("nosuch")', "no Python variable 'nosuch'"), ("$ndarray(0x10)", "0x10"),
+                        ('$ndarray("g_int")', "not an ndarray"), ("$ndarray()", "usage: $ndarray"),
+                        ("$ndarray(1.5)", "not a double")):
+        one_line_error("print " + expr, words)
 
 
 def check_hostile(t):
@@ -278,6 +313,7 @@ def main():
     check_frames(t)
     check_frame0(t)
     check_hostile(t)
+    check_names(t)
     check_threads(t)
     if MODE != "vgdb":  # 20,008 frames over vgdb's protocol: minutes
         check_deep(t)

@@ -36,6 +36,7 @@ g_copy = g_base.copy()
 g_int = 7
 x = np.ones(3)           # a global that inner() and outer() shadow
 naïve = np.arange(4)     # a non-ASCII name
+environ = np.arange(6.0).reshape(2, 3)   # also libc's symbol `environ`: NAME is the Python one
 
 
 gate = threading.Lock()
@@ -95,6 +96,7 @@ def inner(arg):
         "worker": {"lwp": worker.native_id, "line": marker_line("worker"), "wx": id(worker_arrays[0])},
         "deep": dict(deep_truth, lwp=deep.native_id),
         "outer_x": id(outer_x[0]), "global_x": id(globals()["x"]), "g_int": id(g_int),
+        "environ": describe(environ),
     }
     with open(sys.argv[1] + ".tmp", "w") as f:
         json.dump(truth, f)
