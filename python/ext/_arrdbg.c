@@ -79,6 +79,10 @@ __attribute__((visibility("default"))) struct arrdbg_np_root arrdbg_numpy_regist
         [ARRDBG_NP_F_SITE_KIND] = offsetof(struct arrdbg_np_site, kind),
         [ARRDBG_NP_F_OP_LEN] = ARRDBG_NP_OP_LEN,
         [ARRDBG_NP_F_KIND_LEN] = sizeof(((struct arrdbg_np_site *)0)->kind),
+        [ARRDBG_NP_F_OBJS] = OFF(objs),
+        [ARRDBG_NP_F_OBJ_CAP] = OFF(obj_cap),
+        [ARRDBG_NP_F_OBJ_SIZE] = 2 * sizeof(uint64_t), /* struct obj_slot, checked below */
+        [ARRDBG_NP_F_OBJ_PTR] = 0,
     },
 };
 #define R arrdbg_numpy_registry
@@ -750,6 +754,8 @@ struct obj_slot {
     uintptr_t obj;
     uint32_t site_plus1;
 };
+_Static_assert(sizeof(struct obj_slot) == 2 * sizeof(uint64_t) && offsetof(struct obj_slot, obj) == 0,
+               "registry.h: OBJ_SIZE and OBJ_PTR");
 static struct obj_slot *objs;
 static size_t obj_cap, obj_count, obj_used;
 static allocfunc orig_tp_alloc;
@@ -773,6 +779,7 @@ static int obj_grow(void)
     free(objs);
     objs = n;
     obj_cap = ncap;
+    R.objs = objs, R.obj_cap = obj_cap; /* what gdb's `arr views` reads */
     obj_used = obj_count;
     return 0;
 }

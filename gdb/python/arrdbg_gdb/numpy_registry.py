@@ -30,6 +30,9 @@ FIELDS = ("recs", "rec_cap", "rec_count", "sites", "nsites", "live_bytes", "peak
           "rec_size", "rec_ptr", "rec_bytes", "rec_seq", "rec_site", "rec_flags",
           "site_size", "site_file", "site_func", "site_line", "site_op", "site_kind",
           "op_len", "kind_len")
+# Optional fields (an older extension has none): the live ndarray objects.
+OBJ_FIELDS = ("objs", "obj_cap", "obj_size", "obj_ptr")
+MAX_OBJECTS = 1 << 24
 
 
 class NoRegistry(Exception):
@@ -84,7 +87,14 @@ class NumpyRegistry:
             raise NoRegistry("arrdbg's NumPy registry header is not sane (%d fields, %d bytes)"
                              % (nfields, root_size))
         root = bytes(read_buffer(addr, root_size))
-        lay = dict(zip(FIELDS, struct.unpack_from("<%dI" % len(FIELDS), root, LAYOUT_AT)))
+        names = FIELDS + OBJ_FIELDS if nfields >= len(FIELDS + OBJ_FIELDS) else FIELDS
+        lay = dict(zip(names, struct.unpack_from("<%dI" % len(names), root, LAYOUT_AT)))
+        self.objects_at = None   # (table address, slots, slot size, pointer offset) or None
+        if "objs" in lay and all(lay[k] + 8 <= root_size for k in OBJ_FIELDS[:2]) \
+                and 8 <= lay["obj_size"] <= 4096 and lay["obj_ptr"] + 8 <= lay["obj_size"]:
+            cap = _u("Q", root, lay["obj_cap"])
+            if cap <= MAX_OBJECTS and not cap & (cap - 1):
+                self.objects_at = (_u("Q", root, lay["objs"]), cap, lay["obj_size"], lay["obj_ptr"])
         for k in FIELDS[:8]:
             if lay[k] + 8 > root_size:
                 raise NoRegistry("field %s at %d is outside the %d-byte root" % (k, lay[k], root_size))
@@ -142,6 +152,25 @@ class NumpyRegistry:
         if len(self.records) != g["rec_count"]:
             self.problems.append("the table holds %d records, rec_count says %d"
                                  % (len(self.records), g["rec_count"]))
+
+
+def live_objects():
+    """Addresses of every live ndarray object arrdbg's registry knows (views
+    too), or None when the process has no registry or an older one."""
+    addr = _address()
+    if addr is None:
+        return None
+    try:
+        reg = NumpyRegistry(addr)
+    except (NoRegistry, ReadError):
+        return None
+    if reg.objects_at is None:
+        return None
+    table, cap, size, at = reg.objects_at
+    if not cap or not table:
+        return []
+    raw = bytes(read_buffer(table, cap * size))
+    return [p for p in (_u("Q", raw, k * size + at) for k in range(cap)) if p > 1]
 
 
 def _where(site):

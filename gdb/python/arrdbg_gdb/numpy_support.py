@@ -20,7 +20,7 @@ import re
 import gdb
 import gdb.printing
 
-from . import layout, overlap, pyvars
+from . import layout, numpy_registry, overlap, pyvars
 from . import numpy_layout as nl
 from .memory import FAULTING_MEMORY, ADDRESS_MASK, ReadError, Settings, Target
 from .model import fmt_tuple
@@ -479,6 +479,9 @@ def views(arg):
     a = _need_array(found, "arr views")
     owner_address, owner, chain, problem = owner_of(a)
     arrays, notes = _candidates(rest)
+    live = _registry_arrays()
+    if live is not None:
+        arrays.extend(v for v in live if v.address != a.address and owner_of(v)[0] == owner_address)
     if owner is not None:
         lo, hi = owner.extent()
         head = "%s at 0x%x\n  data 0x%x; elements span [%d, %d)" % (summary(owner), owner_address,
@@ -519,7 +522,7 @@ def views(arg):
 
     emit(owner_address, "  ", 0)
     if not children:
-        out.append("  no views among the arrays named")
+        out.append("  no live views" if live is not None else "  no views among the arrays named")
     if problem:
         out.append("  (%s)" % problem)
     for c in others:
@@ -527,9 +530,29 @@ def views(arg):
         out.append("  not a view of it: 0x%x %s %s (holder 0x%x); shares memory with 0x%x: %s"
                    % (c.address, c.dtype.name, fmt_tuple(c.shape), owner_of(c)[0], a.address, answer))
     out.extend(notes)
-    out.append("  (NumPy keeps no list of views: these are the base chain and the candidates named)")
+    if live is not None:
+        out.append("  (every live view of it, from arrdbg's registry of %d live ndarrays)" % len(live))
+    else:
+        out.append("  (NumPy keeps no list of views: these are the base chain and the candidates named; "
+                   "under `python3 -m arrdbg run` arrdbg's registry lists them all)")
     gdb.write("\n".join(out) + "\n")
     return True
+
+
+def _registry_arrays():
+    """Every live ndarray of arrdbg's registry (those that read as one), or
+    None without a registry that lists them."""
+    addresses = numpy_registry.live_objects()
+    if addresses is None:
+        return None
+    ctx = Context.get()
+    out = []
+    for address in addresses:
+        try:
+            out.append(nl.read_ndarray(MEM, ctx.layout, address))
+        except (nl.Fault, nl.Invalid):
+            continue   # being made or freed: not a view to list
+    return out
 
 
 # ---- arr shares ---------------------------------------------------------------
