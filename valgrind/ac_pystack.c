@@ -76,6 +76,7 @@ typedef struct {
     HChar *fn, *file;
     Int line;                     /* 0: unknown */
     Addr instr;                   /* prev_instr: the bytecode being run */
+    Addr frame;                   /* the _PyInterpreterFrame */
 } PyFrameText;
 
 typedef struct {
@@ -353,7 +354,10 @@ static PyStack *walk(Addr tstate)
         Addr code, prev, next;
         UChar owner;
         Int first;
-        if (f == mark) {
+        Bool again = f == mark; /* a cycle: exact among the frames kept, else Brent's */
+        for (UInt i = 0; i < st->n && !again; i++)
+            again = st->frames[i].frame == f;
+        if (again) {
             VG_(snprintf)(why, sizeof why, "the frame chain has a cycle at frame %#lx", f);
             break;
         }
@@ -383,7 +387,7 @@ static PyStack *walk(Addr tstate)
                 if (!rd_word(code + AC_PY_CODE_FILENAME, &p) || !rd_str(p, file, sizeof file))
                     VG_(strcpy)(file, "???");
                 PyFrameText *t = &st->frames[st->n++];
-                t->fn = copy(fn), t->file = copy(file), t->instr = prev;
+                t->fn = copy(fn), t->file = copy(file), t->instr = prev, t->frame = f;
                 t->line = frame_line(code, prev);
             } else {
                 st->more++;
