@@ -435,6 +435,13 @@ void ac_pystack_pp(const Error *err)
     if (!st)
         return;
     Bool xml = VG_(clo_xml);
+    if (st->n == 0 && st->broken) { /* one line: why there is none */
+        if (xml)
+            VG_(printf_xml)("  <auxwhat>Python stack not read: %pS</auxwhat>\n", st->broken);
+        else
+            VG_(umsg)(" Python stack not read: %s\n", st->broken);
+        return;
+    }
     if (xml)
         VG_(printf_xml)("  <auxwhat>Python stack, innermost first (CPython 3.11 frames)</auxwhat>\n"
                         "  <stack>\n");
@@ -474,8 +481,7 @@ void ac_pystack_pp(const Error *err)
             VG_(umsg)("   %s\n", text);
     }
     if (st->broken) {
-        VG_(snprintf)(text, sizeof text, "Python stack %s: %s",
-                      st->n ? "cut short" : "not read", st->broken);
+        VG_(snprintf)(text, sizeof text, "Python stack cut short: %s", st->broken);
         if (xml)
             VG_(printf_xml)("  <auxwhat>%pS</auxwhat>\n", text);
         else
