@@ -287,7 +287,8 @@ An array argument is any expression giving an arr_t * (or an arr_t), or #ID
 for the live array with that id in libarr's registry.
 Settings: set arr max-read, set arr max-dump, set arr read-orphans,
 set arr max-work.
-Functions: $arr_get(a, i, ...), $arr_shares(a, b), $arr_size(a), $arr_id(a)."""
+Functions: $arr_get(a, i, ...), $arr_shares(a, b), $arr_size(a), $arr_id(a);
+for NumPy: $ndarray(ADDRESS) or $ndarray("NAME") (print an ndarray)."""
 
     def __init__(self):
         gdb.Command.__init__(self, "arr", gdb.COMMAND_DATA, gdb.COMPLETE_NONE, True)

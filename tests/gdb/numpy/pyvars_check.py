@@ -111,16 +111,22 @@ def check_frames(t):
         one_line_error(command, want)
 
 
+def thread_number(lwp, what):
+    """gdb's number of the thread with this LWP (checked: exactly one), or None."""
+    num = [th.num for th in gdb.selected_inferior().threads() if th.ptid[1] == lwp]
+    check(len(num) == 1, "a gdb thread with the %s's LWP %d: %r" % (what, lwp, num))
+    return num[0] if len(num) == 1 else None
+
+
 def check_threads(t):
     """The selected Python frame follows gdb's selected thread."""
     w = t["worker"]
-    num = [th.num for th in gdb.selected_inferior().threads() if th.ptid[1] == w["lwp"]]
-    check(len(num) == 1, "a gdb thread with the worker's LWP %d: %r" % (w["lwp"], num))
-    if not num:
+    num = thread_number(w["lwp"], "worker")
+    if num is None:
         return
     main_num = gdb.selected_thread().num
     run("arr py-up")
-    run("thread %d" % num[0])
+    run("thread %d" % num)
     out, err = run("arr py-bt")
     check(err is None and "=> #0 worker_fn (%s:%d)" % (t["file"], w["line"]) in out
           and "(LWP %d)" % w["lwp"] in out, "arr py-bt in the worker thread: %r %r" % (out, err))
@@ -186,12 +192,11 @@ def check_deep(t):
     """A thread 20,008 Python frames deep (a recursion): every frame is
     read and numbered (the walk stopped at 10,000 before)."""
     d = t["deep"]
-    num = [th.num for th in gdb.selected_inferior().threads() if th.ptid[1] == d["lwp"]]
-    check(len(num) == 1, "a gdb thread with the deep thread's LWP %d: %r" % (d["lwp"], num))
-    if not num:
+    num = thread_number(d["lwp"], "deep thread")
+    if num is None:
         return
     main_num = gdb.selected_thread().num
-    run("thread %d" % num[0])
+    run("thread %d" % num)
     last = d["frames"] - 1
     out, err = run("arr py-frame 19999")
     check(err is None and out == "#19999 deep_fn (%s:%d)\n" % (t["file"], d["rec"]),
