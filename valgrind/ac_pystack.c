@@ -116,7 +116,7 @@ static Bool is_type(Addr a, const HChar *want)
         return False;
     for (UInt i = 0; i < 4; i++)
         if (seen[i].tp == tp)
-            return seen[i].name == want;
+            return VG_(strcmp)(seen[i].name, want) == 0;
     SizeT len = VG_(strlen)(want) + 1;
     if (!rd_word(tp + AC_PY_TP_NAME, &name) || !rd(name, text, len) ||
         VG_(memcmp)(text, want, len) != 0)
