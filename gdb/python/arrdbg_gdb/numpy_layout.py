@@ -219,6 +219,20 @@ class Dtype:
         self.fields = None
         self.subarray = None
 
+    def str(self):
+        """NumPy's dtype.str ('<f8', '|u1', '|b1', '<U3', '|S2', '|V4',
+        '|O'); None for a structured or subarray dtype (no such string)."""
+        if self.fields is not None or self.subarray is not None:
+            return None
+        order = self.byteorder if self.byteorder != "=" else self.native
+        if self.elsize == 1 or self.kind in "SVO":
+            order = "|"
+        if self.kind == "O":
+            return "|O"
+        if self.kind in "Mm":
+            return "%s%s8" % (order, self.kind)
+        return "%s%s%d" % (order, self.kind, self.elsize // 4 if self.kind == "U" else self.elsize)
+
     def short(self):
         """How NumPy names this dtype inside a structured one ('<f8',
         'u1', '?', 'S2', '<U3'), or a structured dtype's own text."""
@@ -227,16 +241,9 @@ class Dtype:
         if self.subarray is not None:
             base, shape = self.subarray
             return "(%r, %s)" % (base.short(), _shape_text(shape))
-        order = self.byteorder if self.byteorder != "=" else self.native
-        if self.elsize == 1 or self.kind in "SVO":
-            order = ""
         if self.kind == "b":
             return "?"
-        if self.kind == "O":
-            return "O"
-        if self.kind in "Mm":
-            return "%s%s8" % (order, self.kind)
-        return "%s%s%d" % (order, self.kind, self.elsize // 4 if self.kind == "U" else self.elsize)
+        return self.str().lstrip("|")
 
 
 def _shape_text(shape):

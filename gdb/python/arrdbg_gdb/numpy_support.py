@@ -20,7 +20,7 @@ import re
 import gdb
 import gdb.printing
 
-from . import layout, numpy_registry, overlap, pyvars
+from . import layout, npy, numpy_registry, overlap, pyvars
 from . import numpy_layout as nl
 from .memory import FAULTING_MEMORY, ADDRESS_MASK, ReadError, Settings, Target
 from .model import fmt_tuple
@@ -553,6 +553,26 @@ def _registry_arrays():
         except (nl.Fault, nl.Invalid):
             continue   # being made or freed: not a view to list
     return out
+
+
+# ---- arr dump ------------------------------------------------------------------
+
+
+def dump_parts(expr, read_c_order):
+    """For `arr dump EXPR FILE.npy` on an ndarray: (.npy header, element
+    chunks in C order, words for it, element bytes); None when EXPR is not
+    a Python object (the libarr side answers).  read_c_order(a, name) is
+    arr dump's own (commands.py), with its bounds (max-read, max-dump)."""
+    found = find_text(expr)
+    if found is None:
+        return None
+    a = _need_array(found, "arr dump")
+    descr = a.dtype.str()
+    if descr is None or a.dtype.kind in "OMm":
+        raise gdb.GdbError("arr dump: 0x%x has dtype %s, which arr dump does not write (numeric, bool, "
+                           "str and bytes dtypes only)" % (a.address, a.dtype.name))
+    return (npy.header(descr, a.shape), read_c_order(a, "0x%x" % a.address),
+            "0x%x %s %s" % (a.address, a.dtype.name, fmt_tuple(a.shape)), a.nbytes)
 
 
 # ---- arr shares ---------------------------------------------------------------

@@ -295,6 +295,8 @@ def main():
     keep.append(tuple(arrays[name] for name in ("t", "other", "frombytes")))
     truth["candidates_tuple"] = id(keep[-1])
     truth["views_tuple"] = views_expected(a, keep[-1])
+    truth["dumped"] = ["v", "t", "be", "u", "s", "z", "flags", "half", "ld", "scalar", "empty", "bigview"]
+    np.savez(truth_path + ".want.npz", **{name: arrays[name] for name in truth["dumped"]})
     with open(truth_path + ".tmp", "w") as f:
         json.dump(truth, f)
     os.rename(truth_path + ".tmp", truth_path)

@@ -173,6 +173,26 @@ def check_speed(truth):
     run("set print elements 200")
 
 
+def check_dump(truth):
+    """arr dump of NumPy arrays (strided, big-endian, str, bytes, float16,
+    long double, 0-d, empty): numpy.load reads back what NumPy holds."""
+    import numpy as np
+    work = os.path.dirname(TRUTH_PATH)
+    want = np.load(TRUTH_PATH + ".want.npz")
+    for name in truth["dumped"]:
+        path = os.path.join(work, "%s-%s.npy" % (MODE, name))
+        out, err = run("arr dump 0x%x %s" % (truth["arrays"][name]["address"], path))
+        check(err is None and out.startswith("wrote 0x%x " % truth["arrays"][name]["address"]),
+              "arr dump %s: %r %r" % (name, out, err))
+        if err is None:
+            got = np.load(path)
+            check(got.dtype == want[name].dtype and got.shape == want[name].shape
+                  and np.array_equal(got, want[name]), "arr dump %s: %r, NumPy holds %r" % (name, got, want[name]))
+    rec = truth["arrays"]["rec"]["address"]
+    _out, err = run("arr dump 0x%x %s" % (rec, os.path.join(work, "rec.npy")))
+    check(err is not None and "does not write" in err, "arr dump of a structured array: %r" % err)
+
+
 def check_typed(truth):
     """At arrdbg_numpy_spot(a=v, b=a, other=dict) with DWARF from the extension."""
     v, a = truth["arrays"]["v"], truth["arrays"]["a"]
@@ -230,6 +250,7 @@ def main():
         check_views("a (tuple)", truth["arrays"]["a"]["address"], truth["candidates_tuple"], truth["views_tuple"])
         check_refusals(truth)
         check_speed(truth)
+        check_dump(truth)
         out, _ = run("arr info 0x%x" % truth["arrays"]["a"]["address"])
         check("NumPy %s (from " % truth["numpy"] in out, "layout names NumPy %s: %r" % (truth["numpy"], out[-300:]))
     core = os.environ.get("ARRDBG_NP_CORE")
