@@ -1,6 +1,7 @@
 # arrcheck's Python stack under each error of a Python process (issue 28):
 # a C extension's read of a freed NumPy buffer shows the Python line of the
-# read (innermost first, under the native stack; also in XML); with the
+# read (innermost first, under the native stack; also in XML, where
+# --num-callers=3 shows 3 frames and says how many more); with the
 # caller link of a frame broken in memory (a cycle, address 0x10, a bytes
 # object) it shows the frames before the break and says why the chain ends;
 # --python-stack=no shows none.  Fails when the tool is not built.
@@ -15,7 +16,7 @@ for run in intact:xml cycle:text bad:text junk:text intact:off; do
     mode=${run%:*} how=${run#*:}
     case $how in
     text) opts=(--log-file="$d/$mode") ;;
-    xml) opts=(--xml=yes --xml-file="$d/$mode.xml" --log-file="$d/$mode") ;;
+    xml) opts=(--xml=yes --xml-file="$d/$mode.xml" --log-file="$d/$mode" --num-callers=3) ;;
     off) opts=(--log-file="$d/off" --python-stack=no) ;;
     esac
     timeout 300 "$root/valgrind/arrgrind" "${opts[@]}" "$ARRDBG_PYTHON" -m arrdbg run -q \
@@ -54,19 +55,20 @@ for mode, cut in (("cycle", r"the frame chain has a cycle at frame 0x[0-9a-f]+")
     check.check(len(s) == 4 and s[0] == "   at <lambda>.<locals>.<lambda> " + where("call") and s[1] == "   by <lambda> " + where("call")
                 and s[2] == "   by broken " + where("broken") and re.fullmatch("   Python stack cut short: " + cut, s[3]),
                 "%s: the frames before the break, then why: %s" % (mode, s))
-tops = []   # the intact read in XML: its Python stack, innermost first, then no cut
+tops = []   # the intact read in XML, --num-callers=3: 3 Python frames, innermost first, then how many more
 for e in ET.parse(d + "/intact.xml").getroot().iter("error"):
     after = False
     for c in e:
         if c.tag == "auxwhat":
             after = (c.text or "").startswith("Python stack")
-            if (c.text or "").startswith("Python stack cut short"):
+            if (c.text or "").startswith(("Python stack cut short", "(and ")):
                 tops.append(c.text)
         elif c.tag == "stack" and after:
             tops += [(f.findtext("fn"), f.findtext("dir"), f.findtext("file"), int(f.findtext("line") or 0))
                      for f in c.iter("frame")]
 check.check(tops[:1] == [("<module>", here, "vg_pystack.py", check.marker_line("intact", prog))]
-            and not any(isinstance(t, str) for t in tops), "XML: %s" % tops)
+            and len(tops) == 4 and tops[3] == "(and 2 more Python frames: --num-callers shows more)",
+            "XML: %s" % tops)
 off = open(d + "/off").read()
 check.check(off.count("DanglingAccess:") == 1 and "Python stack" not in off, "--python-stack=no: %s" % off[-500:])
 sys.exit(1 if check.failures else 0)
