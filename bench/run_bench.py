@@ -872,8 +872,9 @@ def main():
         if "python" in only:
             from np_tools import bench_numpy_tools  # bench/np_tools.py: arrdbg's NumPy handler
             bench_numpy_tools(report, cfg, TREE)
-            from np_tools import bench_arrgrind_python_stack  # issue 28
+            from np_tools import bench_arrgrind_python_stack, bench_gdb_numpy  # issue 28
             bench_arrgrind_python_stack(report, cfg, TREE)
+            bench_gdb_numpy(report, cfg, TREE)
         print("scaling:", flush=True)
         if "scaling" in only:
             points = scale_copy(report, cfg, lib, aux, npy)
