@@ -406,7 +406,11 @@ def read_dtype(mem, lay, address, depth=0):
         raise Invalid("type_num %d with kind %r" % (type_num, kind))
     dt = Dtype(address, type_num, kind, char, byteorder, elsize, lay.endian)
     if kind == "V":
-        _read_structure(mem, lay, dt, depth)
+        try:
+            _read_structure(mem, lay, dt, depth)
+        except (Fault, Invalid):   # the record stays '|V12', its elements undecoded
+            dt.fields = dt.subarray = None
+            dt.name = dtype_name(type_num, kind, byteorder, elsize)
     return dt
 
 
