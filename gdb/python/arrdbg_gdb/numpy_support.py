@@ -479,9 +479,10 @@ def views(arg):
     a = _need_array(found, "arr views")
     owner_address, owner, chain, problem = owner_of(a)
     arrays, notes = _candidates(rest)
-    live = _registry_arrays()
+    live = _registry_arrays(owner_address)
     if live is not None:
-        arrays.extend(v for v in live if v.address != a.address and owner_of(v)[0] == owner_address)
+        arrays.extend(v for v in live if v.address != a.address
+                      and (v.base == owner_address or owner_of(v)[0] == owner_address))
     if owner is not None:
         lo, hi = owner.extent()
         head = "%s at 0x%x\n  data 0x%x; elements span [%d, %d)" % (summary(owner), owner_address,
@@ -495,7 +496,10 @@ def views(arg):
     members[a.address] = a
     others = []
     for c in arrays:
-        c_owner, _o, c_chain, _p = owner_of(c)
+        if c.base == owner_address and owner is not None:   # a direct view: its chain is known
+            c_owner, c_chain = owner_address, ()
+        else:
+            c_owner, _o, c_chain, _p = owner_of(c)
         if c_owner == owner_address:
             members[c.address] = c
             for address, arr, _name in c_chain:
@@ -531,7 +535,7 @@ def views(arg):
                    % (c.address, c.dtype.name, fmt_tuple(c.shape), owner_of(c)[0], a.address, answer))
     out.extend(notes)
     if live is not None:
-        out.append("  (every live view of it, from arrdbg's registry of %d live ndarrays)" % len(live))
+        out.append("  (every live view of it, from arrdbg's registry of live ndarrays)")
     else:
         out.append("  (NumPy keeps no list of views: these are the base chain and the candidates named; "
                    "under `python3 -m arrdbg run` arrdbg's registry lists them all)")
@@ -539,17 +543,22 @@ def views(arg):
     return True
 
 
-def _registry_arrays():
-    """Every live ndarray of arrdbg's registry (those that read as one), or
-    None without a registry that lists them."""
+def _registry_arrays(owner_address):
+    """The live ndarrays of arrdbg's registry that may be views of the
+    object at owner_address (their base is set: one read of each header
+    first, then the candidates read in full), or None without a registry
+    that lists them."""
     addresses = numpy_registry.live_objects()
     if addresses is None:
         return None
-    ctx = Context.get()
+    lay = Context.get().layout
+    base_at = lay.offsets["base"]
     out = []
     for address in addresses:
         try:
-            out.append(nl.read_ndarray(MEM, ctx.layout, address))
+            if address == owner_address or not lay.ptr(MEM, address + base_at):
+                continue   # the owner itself, or an array with no base: no view
+            out.append(nl.read_ndarray(MEM, lay, address))
         except (nl.Fault, nl.Invalid):
             continue   # being made or freed: not a view to list
     return out
