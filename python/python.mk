@@ -87,3 +87,4 @@ $(ARRDBG_SAMPLE_EXT): samples/ext/np_dangling_ext.c python/python.mk
 	$(CC) $(ARRDBG_EXT_CFLAGS) -O0 -shared $< -o $@
 ALL_TARGETS += $(ARRDBG_SAMPLE_EXT)
 samples-build: $(ARRDBG_SAMPLE_EXT)
+check-python: $(ARRDBG_SAMPLE_EXT)   # tests/python/t_pystack.sh reads through it

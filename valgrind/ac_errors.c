@@ -181,6 +181,7 @@ static void ac_pp_Error(const Error *err)
         VG_(umsg)("arrcheck: unknown error kind %d\n", k);
         break;
     }
+    ac_pystack_pp(err);
 }
 
 static void ac_before_pp_Error(const Error *err)
@@ -201,6 +202,7 @@ static Bool ac_eq_Error(VgRes res, const Error *e1, const Error *e2)
 
 static UInt ac_update_extra(const Error *err)
 {
+    ac_pystack_capture(err); /* a new error: the Python stack of this moment */
     switch (VG_(get_error_kind)(err)) {
     case AC_ERR_LEAKED_COPY:
     case AC_ERR_LEAKED_ARRAY:

@@ -14,6 +14,7 @@
  *   ac_instr.c    instrumentation: dangling accesses, profile watches
  *   ac_errors.c   the error manager callbacks (printing, suppressions)
  *   ac_buffers.c  live owners' buffers; which ranges may be quarantined
+ *   ac_pystack.c  the Python stack of an error, read from CPython's frames
  *   ac_library.c  the libraries' declared stack-frame rules (ARRCHECK_LIBRARY)
  *   ac_records.c  records, hash tables, interned names, describing arrays
  *   ac_stacks.c   which stack memory is dead (for the leak scan)
@@ -211,6 +212,11 @@ typedef struct {
 
 extern const HChar *const ac_error_names[AC_ERR_NKINDS];
 void ac_register_errors(void);
+
+/* ---- ac_pystack.c: the Python stack of an error in a Python process ---- */
+extern Bool ac_clo_python_stack;           /* --python-stack=yes|no */
+void ac_pystack_capture(const Error *err); /* when a new error is recorded */
+void ac_pystack_pp(const Error *err);      /* printed after the error */
 
 /* ---- ac_leak.c: reachability and the leak report ----------------------- */
 #define AC_LEAK_CHECK_NO 0

@@ -645,6 +645,7 @@ static Bool ac_process_cmd_line_option(const HChar *arg)
 {
     if (ac_leak_process_option(arg)) {
     } else if VG_BOOL_CLO (arg, "--show-libarr-frames", ac_clo_show_libarr_frames) {
+    } else if VG_BOOL_CLO (arg, "--python-stack", ac_clo_python_stack) {
     } else if (ac_profile_process_option(arg)) {
     } else if (ac_heap_process_option(arg)) {
     } else {
@@ -661,7 +662,9 @@ static void ac_print_usage(void)
         "        where kind is one of: lost reachable; or all, none [lost]\n"
         "    --show-libarr-frames=no|yes      stacks of where arrays were made/freed\n"
         "        show libarr's inner frames too (no: they start at the public\n"
-        "        libarr call the program made) [no]\n");
+        "        libarr call the program made) [no]\n"
+        "    --python-stack=no|yes            under each error in a Python process, its\n"
+        "        Python stack (CPython 3.11 frames read when the error is found) [yes]\n");
     ac_profile_print_usage();
     VG_(printf)("\n  arrcheck is part of arrdbg, not of Valgrind: report its bugs in the arrdbg\n"
                 "  project's issue tracker (README.md, \"Reporting bugs\"), not to valgrind.org.\n");
