@@ -548,7 +548,7 @@ static void ac_print_usage(void)
         "        libarr call the program made) [no]\n");
     ac_profile_print_usage();
     VG_(printf)("\n  arrcheck is part of arrdbg, not of Valgrind: report its bugs in the arrdbg\n"
-                "  project's issue tracker (README.md, \"Reporting bugs\"), not to valgrind.org.\n");
+                "  project's issue tracker, " ARRDBG_BUGS ", not to valgrind.org.\n");
 }
 
 static void ac_print_debug_usage(void)
@@ -639,7 +639,7 @@ static void ac_pre_clo_init(void)
     VG_(details_version)(NULL);
     VG_(details_description)("an array leak and dangling-view checker");
     VG_(details_copyright_author)("Copyright (C) the arrdbg authors; built on Valgrind's tool interface.");
-    VG_(details_bug_reports_to)("the arrdbg project's issue tracker (README.md)");
+    VG_(details_bug_reports_to)(ARRDBG_BUGS);
     VG_(details_avg_translation_sizeB)(275);
 
     VG_(basic_tool_funcs)(ac_post_clo_init, ac_instrument, ac_fini);
