@@ -213,6 +213,7 @@ check: deps-check
 # Man pages and docs (install rules), first-contact tests (install, report, demo, README).
 include docs/docs.mk
 include tests/install/install.mk
+include tests/deb/deb.mk
 
 install: $(INSTALL_TARGETS)
 
@@ -222,3 +223,7 @@ $(INSTALL_TARGETS) $(UNINSTALL_TARGETS): install-paths-ok
 
 clean:
 	rm -rf build
+
+# What `make install` installs, built (debian/rules builds this, then installs).
+.PHONY: install-prereqs
+install-prereqs: $(LIBARR_A) $(LIBARR_SO) $(AC_TOOL) $(ARRDBG_GENERATED) $(ARRDBG_PY_TREE)

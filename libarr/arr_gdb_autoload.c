@@ -26,8 +26,10 @@
  * library or in gdb's own auto-load directory once installed, and no
  * build path is inside an installed library.
  *
- * The section is "MS" (mergeable strings), so a program that links the
- * static library twice still carries the entry once.  In a static link
+ * The section is "aMS": mergeable strings, so a program that links the
+ * static library twice still carries the entry once; allocated, as Rust's
+ * is, so `strip --strip-debug` (dh_strip on libarr.a, a user's `strip -g`)
+ * keeps it: it names a script and costs a few bytes of memory.  In a static link
  * this object is only pulled in when something references
  * arr__gdb_autoload_anchor (libarr's core does).
  */
@@ -36,12 +38,12 @@
 const char arr__gdb_autoload_anchor = 0;
 
 #if defined(__ELF__) && defined(__GNUC__) && !defined(ARRDBG_SHARED_OBJECT) && defined(ARRDBG_GDB_SCRIPT)
-__asm__(".pushsection \".debug_gdb_scripts\", \"MS\",@progbits,1\n"
+__asm__(".pushsection \".debug_gdb_scripts\", \"aMS\",@progbits,1\n"
         ".byte 1\n"
         ".asciz \"" ARRDBG_GDB_SCRIPT "\"\n"
         ".popsection\n");
 #elif defined(__ELF__) && defined(__GNUC__) && !defined(ARRDBG_SHARED_OBJECT) && defined(ARRDBG_PYDIR)
-__asm__(".pushsection \".debug_gdb_scripts\", \"MS\",@progbits,1\n"
+__asm__(".pushsection \".debug_gdb_scripts\", \"aMS\",@progbits,1\n"
         ".byte 4\n"
         ".ascii \"gdb.inlined-script.arrdbg\\n\"\n"
         ".ascii \"import os, sys\\n\"\n"

@@ -34,7 +34,7 @@ if [ $? -ne 0 ]; then fail "make install" "$inst"; echo "install: $passed passed
     for f in lib/libarr.a "lib/libarr.so.$version" lib/libarr.so.0 lib/libarr.so \
              lib/pkgconfig/libarr.pc lib/pkgconfig/arrcheck.pc include/arr.h include/arrcheck.h \
              bin/arr-report bin/arrgrind share/arrdbg/arrdbg.supp share/arrdbg/libarr.supp \
-             share/arrdbg/arrdbg.py share/man/man1/arrcheck.1 share/man/man1/arr-report.1 \
+             share/arrdbg/arrdbg.py share/man/man1/arrcheck.1 share/man/man1/arr-report.1 share/man/man1/arrgrind.1 \
              share/man/man3/libarr.3 share/doc/arrdbg/README.md share/doc/arrdbg/DESIGN.md share/doc/arrdbg/ADOPTING.md \
              share/doc/arrdbg/arrcheck.md share/doc/arrdbg/gdb.md share/doc/arrdbg/samples.md; do
         echo "$pfx/$f"
