@@ -11,9 +11,11 @@
 
 DEB_PACKAGES += debhelper dh-python dpkg-dev fakeroot lintian python3-all-dev
 DEB_OUT := $(BUILD)/debs
+DEB_TOOLS := dpkg-buildpackage dh lintian fakeroot
 
 .PHONY: deb check-deb
 deb:
+	@for t in $(DEB_TOOLS); do command -v $$t >/dev/null || { echo "make deb: $$t is missing (make deps)"; exit 1; }; done
 	@rm -rf $(DEB_OUT) && mkdir -p $(DEB_OUT)/arrdbg-$(ARR_VERSION)
 	@# The tree as git knows it (tracked and new files, not build/ or
 	@# ignored ones), or all but build/ outside a git checkout.
@@ -26,7 +28,10 @@ deb:
 	@ls $(DEB_OUT)/*.deb
 	lintian --fail-on error $(DEB_OUT)/*.changes
 
-check-deb: deb
-	@BUILD=$(BUILD) DEB_OUT=$(DEB_OUT) bash tests/deb/run.sh
+check-deb:
+	@if ! command -v $(DEB_TOOLS) >/dev/null 2>&1; then \
+	  echo "deb: skipped: the Debian tooling ($(DEB_TOOLS)) is not installed (make deps)"; \
+	else mkdir -p $(BUILD) && $(MAKE) --no-print-directory deb >$(BUILD)/deb.log 2>&1 || { tail -30 $(BUILD)/deb.log; exit 1; }; \
+	  grep -e '^[EW]: ' $(BUILD)/deb.log; BUILD=$(BUILD) DEB_OUT=$(DEB_OUT) bash tests/deb/run.sh; fi
 
 CHECK_TARGETS += check-deb
