@@ -7,6 +7,7 @@
 #include "pub_tool_libcproc.h"
 #include "pub_tool_aspacemgr.h"
 #include "pub_tool_clreq.h"
+#include "pub_tool_debuginfo.h"
 #include "pub_tool_gdbserver.h"
 #include "pub_tool_libcassert.h"
 #include "pub_tool_libcbase.h"
@@ -369,6 +370,20 @@ static void ac_monitor_list(void)
     VG_(free)(c.recs);
 }
 
+/* One frame of a stack, as VG_(pp_ExeContext) shows it ("at"/"by" and
+ * VG_(describe_IP), inlined calls included) but through VG_(gdb_printf):
+ * monitor output in gdb carries no ==PID== prefix. */
+static void ac_gdb_frame(UInt n, DiEpoch ep, Addr ip, void *opaque)
+{
+    InlIPCursor *iipc = VG_(new_IIPC)(ep, ip);
+    do {
+        VG_(gdb_printf)("   %s %s\n", n == 0 ? "at" : "by", VG_(describe_IP)(ep, ip, iipc));
+        n++;
+    } while (VG_(next_IIPC)(iipc));
+    VG_(delete_IIPC)(iipc);
+    (void)opaque;
+}
+
 static void ac_monitor_info(const HChar *arg)
 {
     HChar *end;
@@ -420,10 +435,10 @@ static void ac_monitor_info(const HChar *arg)
         VG_(gdb_printf)("    view %s\n", desc);
     }
     VG_(gdb_printf)("  made at:\n");
-    VG_(pp_ExeContext)(rec->made_at);
+    VG_(apply_ExeContext)(ac_gdb_frame, NULL, rec->made_at);
     if (rec->freed_at) {
         VG_(gdb_printf)("  freed at:\n");
-        VG_(pp_ExeContext)(rec->freed_at);
+        VG_(apply_ExeContext)(ac_gdb_frame, NULL, rec->freed_at);
     }
 }
 

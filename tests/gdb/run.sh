@@ -422,9 +422,9 @@ run_vgdb() { # run_vgdb NAME TOOL VALGRIND-COMMAND...
         tail -20 "$WORK/$name.valgrind.log"
         return
     fi
-    # Addresses, the pid, and libarr's own frames (their line numbers move
+    # Addresses and libarr's own frames (their line numbers move
     # with every edit of the core) are not part of the expectation.
-    sed -E -e 's/^==[0-9]+== ?//' \
+    sed -E \
         -e '/^ *(at|by) 0x[0-9A-Fa-f]+: .*\(arr_[a-z_]+\.c:[0-9]+\)$/d' \
         -e 's/0x[0-9A-Fa-f]+/0xADDR/g' \
         -e 's/handle 0xADDR \([0-9]+ bytes\)/handle 0xADDR (N bytes)/' "$WORK/$name.out" |
