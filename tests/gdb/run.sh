@@ -309,7 +309,7 @@ loading_check() {
     fi
     [ "${SANITIZE:-0}" = 1 ] && return 0  # an install links without the sanitizers
     prefix=$WORK/prefix
-    if ! make -s --no-print-directory install-gdb BUILD="$BUILD" PREFIX="$prefix" \
+    if ! make -s --no-print-directory install-gdb BUILD="$BUILD" PREFIX="$prefix" LDCONFIG=true \
             GDB_AUTOLOAD_DIR="$prefix/share/gdb/auto-load" >"$WORK/loading.install.log" 2>&1; then
         echo "make install-gdb failed:"
         tail -20 "$WORK/loading.install.log"
@@ -317,7 +317,10 @@ loading_check() {
     fi
     local entry
     entry=$(cd "$WORK" && ar x "$prefix/lib/libarr.a" arr_gdb_autoload.o && readelf -p .debug_gdb_scripts arr_gdb_autoload.o)
-    if ! grep -q "$prefix/share/arrdbg/python" <<<"$entry" || grep -q "$ROOT" <<<"$entry"; then
+    # A file name (kind 1) in gdb's auto-load directory; that script imports
+    # from the prefix.
+    if ! grep -q "$prefix/share/gdb/auto-load/arrdbg/libarr.a-gdb.py" <<<"$entry" || grep -q "$ROOT" <<<"$entry" ||
+            ! grep -q "$prefix/share/arrdbg/python" "$prefix/share/gdb/auto-load/arrdbg/libarr.a-gdb.py"; then
         echo "installed libarr.a's autoload entry: $entry"
         return 1
     fi
