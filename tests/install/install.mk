@@ -28,7 +28,10 @@ check-report: $(BUILD)/tests/report/kinds $(if $(AC_LIBDIR),$(AC_LIBDIR)/.stamp)
 check-demo: samples-build
 	@BUILD=$(BUILD) tests/report/check_demo.sh
 
-check-readme: samples-build
+# Every command README.md shows output of: the samples, leaky, the tests'
+# memcheck programs, the tool, the tour.
+check-readme: samples-build $(NATIVE_BIN) $(BUILD)/tests/valgrind/mc_quarantine $(BUILD)/tests/valgrind/mc_leaked_copy \
+              $(ARRDBG_GENERATED) $(if $(AC_LIBDIR),$(AC_LIBDIR)/.stamp)
 	@/usr/bin/python3 tests/report/check_readme.py $(BUILD)
 
 # `arr vgdb` against valgrind's gdbserver right after start (the race).
