@@ -154,12 +154,23 @@ install-paths-ok:
 	@if [ "$(words $(PREFIX) $(LIBDIR) $(INCLUDEDIR))" != 3 ]; then \
 	  echo "make: PREFIX, LIBDIR and INCLUDEDIR cannot contain spaces (DESTDIR can)"; exit 2; fi
 
+# The installed libarr.so is a GNU ld script, as Debian's libc.so and
+# libncurses.so are: -larr links libarr.so.0 (the NEEDED entry is the same)
+# and, from libarr.a, the one object that carries the .debug_gdb_scripts
+# entry (libarr/arr_gdb_autoload.c), so gdb loads the plugin with the
+# program itself, not only once libarr.so is loaded.
+define ARR_LD_SCRIPT
+/* GNU ld script: libarr.so.$(ARR_SOVERSION), plus arrdbg's gdb autoload entry from libarr.a */
+EXTERN(arr__gdb_autoload_exe)
+INPUT(libarr.so.$(ARR_SOVERSION) libarr.a)
+endef
+export ARR_LD_SCRIPT
 install-libarr: $(LIBARR_A) $(LIBARR_SO)
 	install -d "$(DESTDIR)$(LIBDIR)/pkgconfig" "$(DESTDIR)$(INCLUDEDIR)"
 	install -m 644 $(LIBARR_A) "$(DESTDIR)$(LIBDIR)/"
 	install -m 755 $(LIBARR_SO) "$(DESTDIR)$(LIBDIR)/"
 	ln -sf libarr.so.$(ARR_VERSION) "$(DESTDIR)$(LIBDIR)/libarr.so.$(ARR_SOVERSION)"
-	ln -sf libarr.so.$(ARR_VERSION) "$(DESTDIR)$(LIBDIR)/libarr.so"
+	printf '%s\n' "$$ARR_LD_SCRIPT" > "$(DESTDIR)$(LIBDIR)/libarr.so"
 	install -m 644 libarr/arr.h valgrind/arrcheck.h "$(DESTDIR)$(INCLUDEDIR)/"
 	@for p in $(PC_FILES); do echo "writing $(DESTDIR)$(LIBDIR)/pkgconfig/$$p.pc"; \
 	  $(call pc_subst,libarr/$$p.pc.in) > "$(DESTDIR)$(LIBDIR)/pkgconfig/$$p.pc" || exit 1; done

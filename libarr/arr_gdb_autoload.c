@@ -37,6 +37,16 @@
 /* Referenced from the core so static links keep this object (and section). */
 const char arr__gdb_autoload_anchor = 0;
 
+#if !defined(ARRDBG_SHARED_OBJECT)
+/* Named by the installed libarr.so, a linker script (`make install`):
+ * EXTERN(arr__gdb_autoload_exe) pulls this object out of libarr.a into a
+ * program linked with -larr against the shared library, so its
+ * .debug_gdb_scripts entry is in the program itself and gdb loads the
+ * plugin with the program, before libarr.so is loaded (`help arr` at once).
+ * libarr.so does not define it. */
+const char arr__gdb_autoload_exe = 0;
+#endif
+
 #if defined(__ELF__) && defined(__GNUC__) && !defined(ARRDBG_SHARED_OBJECT) && defined(ARRDBG_GDB_SCRIPT)
 __asm__(".pushsection \".debug_gdb_scripts\", \"aMS\",@progbits,1\n"
         ".byte 1\n"

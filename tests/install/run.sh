@@ -227,6 +227,18 @@ if $CC -g -O0 "$sd/p.c" -o "$sd/p" -I"$sd/pfx/include" "$sd/pfx/lib/libarr.a" -l
         ok "the static program's .debug_gdb_scripts names the installed script"
     else fail "the static program's .debug_gdb_scripts" "$g"; fi
 else fail "building a static program against $sd/pfx" "$(cat "$sd/err")"$'\n'"$out"; fi
+# -larr against the installed libarr.so (a linker script): NEEDED
+# libarr.so.0 as before, and gdb has `help arr` before libarr.so is loaded.
+if $CC -g -O0 "$sd/p.c" -o "$sd/shared" -I"$sd/pfx/include" -L"$sd/pfx/lib" -larr -Wl,-rpath,"$sd/pfx/lib" 2>"$sd/err" &&
+   [ "$(readelf -d "$sd/shared" | grep -o 'NEEDED.*libarr[^]]*')" = "NEEDED)             Shared library: [libarr.so.0" ] &&
+   "$sd/shared"; then
+    g=$(cd / && timeout 60 gdb -nx -batch -data-directory "$sd/gdbdata" -ex 'help arr list' -ex 'break arr_free' -ex run \
+        -ex up -ex 'print col' "$sd/shared" 2>&1)
+    if grep -q '^List live arrays' <<<"$g" && grep -q '^\$1 = arr #1 float64 shape (4,)' <<<"$g" &&
+       ! grep -q -i -e warning -e declined -e Traceback <<<"$g"; then
+        ok "-larr (shared, libarr.so is an ld script): help arr before run, printers after, no warning"
+    else fail "a -larr program in gdb" "$g"; fi
+else fail "building with -larr against $sd/pfx" "$(cat "$sd/err"; readelf -d "$sd/shared" 2>&1 | grep NEEDED)"; fi
 $MAKE --no-print-directory uninstall "${inst_sd[@]}" >/dev/null 2>&1
 if [ -z "$(find "$sd/pfx" "$sd/vgtool" "$sd/gdbdata/auto-load" -type f 2>/dev/null)" ]; then ok "its uninstall leaves no file"
 else fail "uninstall from $sd left" "$(find "$sd" -type f)"; fi
