@@ -213,6 +213,7 @@ include tests/checkers.mk
 # arr_where.c compiles against elfutils' libdw headers (libdw is dlopen'ed).
 DEB_PACKAGES += libdw-dev
 include python/python.mk
+include tests/pyux/pyux.mk
 
 real-all: $(ALL_TARGETS)
 

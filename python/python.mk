@@ -13,6 +13,8 @@
 # whatever python3 comes first on PATH.
 
 ARRDBG_PYTHON ?= /usr/bin/python3
+# The libraries tests/python/t_lib_*.py run arrdbg on.
+DEB_PACKAGES += python3-scipy python3-sklearn python3-pandas python3-dask
 ARRDBG_PY_INCLUDE := $(shell $(ARRDBG_PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["include"])' 2>/dev/null)
 ARRDBG_NP_INCLUDE := $(shell $(ARRDBG_PYTHON) -c 'import numpy; print(numpy.get_include())' 2>/dev/null)
 ARRDBG_EXT_SUFFIX := $(shell $(ARRDBG_PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))' 2>/dev/null)
@@ -21,7 +23,7 @@ ARRDBG_PY_VERSION := $(shell $(ARRDBG_PYTHON) -c 'import sys; print("%d.%d" % sy
 # system prefix, PREFIX/lib/python3.X/dist-packages for any other.
 PYTHON_SITEDIR ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/python3/dist-packages,$(PREFIX)/lib/python$(ARRDBG_PY_VERSION)/dist-packages)
 
-ARRDBG_PY_SRCS := $(sort $(wildcard python/arrdbg/*.py))
+ARRDBG_PY_SRCS := $(sort $(wildcard python/arrdbg/*.py python/arrdbg/*.json python/arrdbg/*.js python/arrdbg/*.css))
 ARRDBG_PY_BUILT := $(patsubst python/%,$(BUILD)/python/%,$(ARRDBG_PY_SRCS))
 ARRDBG_EXT := $(BUILD)/python/arrdbg/_arrdbg$(ARRDBG_EXT_SUFFIX)
 # The handler is plain C11 against Python's and NumPy's headers; no ASan:
@@ -34,11 +36,16 @@ $(BUILD)/python/arrdbg/%: python/arrdbg/%
 	@mkdir -p $(dir $@)
 	cp $< $@
 
-$(ARRDBG_EXT): python/ext/_arrdbg.c python/ext/registry.h valgrind/arrcheck.h python/python.mk
+# One extension module (_arrdbg) from every python/ext/*.c (one job per
+# file, python/ext/arrdbg.h says which); pip's build (setup.py) compiles
+# the same list.
+ARRDBG_EXT_SRCS := $(sort $(wildcard python/ext/*.c))
+ARRDBG_EXT_HDRS := $(wildcard python/ext/*.h)
+$(ARRDBG_EXT): $(ARRDBG_EXT_SRCS) $(ARRDBG_EXT_HDRS) valgrind/arrcheck.h python/python.mk
 	@mkdir -p $(dir $@)
 	@if [ -z "$(ARRDBG_NP_INCLUDE)" ] || [ ! -f "$(ARRDBG_PY_INCLUDE)/Python.h" ]; then \
 	  echo "python.mk: need python3-dev and python3-numpy for $(ARRDBG_PYTHON) (make deps)"; exit 1; fi
-	$(CC) $(ARRDBG_EXT_CFLAGS) -shared $< -o $@ -pthread
+	$(CC) $(ARRDBG_EXT_CFLAGS) -shared $(ARRDBG_EXT_SRCS) -o $@ -pthread
 
 ARRDBG_PY_TREE := $(ARRDBG_PY_BUILT) $(ARRDBG_EXT)
 ALL_TARGETS += $(ARRDBG_PY_TREE)

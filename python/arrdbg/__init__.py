@@ -12,7 +12,8 @@ called: importing NumPy alone is untouched.
 import os
 import sys
 
-__all__ = ["install", "installed", "report", "report_data", "phase", "NumpyTooOld"]
+__all__ = ["install", "installed", "report", "report_data", "phase", "configure", "tag", "set_tag",
+           "NumpyTooOld"]
 
 MIN_NUMPY = (1, 22)
 
@@ -47,13 +48,13 @@ def install():
         raise NumpyTooOld(
             f"arrdbg: NumPy {np.__version__} is older than 1.22 and has no data-memory "
             f"handler API (PyDataMem_SetHandler); nothing was installed")
-    from . import _arrdbg, _report
+    from . import _arrdbg, _report, _threads
     npdir = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
     # NumPy 1.2x wraps its public functions in code compiled from a string
     # named "<__array_function__ internals>": NumPy's too.
     prev = _arrdbg.install([npdir, "<__array_function__ internals>"])
     _arrdbg.set_callbacks(_report.classify_pending, _report.peak_scan, 1 << 20)
-    _patch_threads(_arrdbg.enter_thread)
+    _threads.patch(_arrdbg.enter_thread)
     if _arrdbg.stats()["on_valgrind"]:
         # Freed buffers wait in a quarantine under Valgrind; give them
         # back at exit, before the tool's final checks.
@@ -64,22 +65,38 @@ def install():
     return prev
 
 
-def _patch_threads(enter):
-    """Threads start in a fresh context, whose NumPy handler is the default:
-    make each new threading.Thread set ours first."""
-    import threading
-    orig = threading.Thread._bootstrap_inner
-    if getattr(orig, "_arrdbg", False):
-        return
+def configure(**opts):
+    """Report options: lib (directories whose code is a library's),
+    no_lib, stack_depth, min_bytes, top, imports (see `run --help`)."""
+    from . import _attrib
+    for k, v in opts.items():
+        if k not in _attrib.options:
+            raise TypeError(f"arrdbg.configure: no option {k!r}")
+        _attrib.options[k] = list(v) if k == "lib" else v
 
-    def _bootstrap_inner(self):
-        try:
-            enter()
-        except Exception:
-            pass
-        return orig(self)
-    _bootstrap_inner._arrdbg = True
-    threading.Thread._bootstrap_inner = _bootstrap_inner
+
+def set_tag(name):
+    """From now on, this thread's NumPy allocations carry the tag name (a
+    str; None: no tag).  Returns the previous tag.  Needs install()."""
+    from . import _arrdbg
+    return _arrdbg.set_tag(name)
+
+
+class tag:
+    """with arrdbg.tag("load"): ...  -- the allocations of this thread in
+    the block carry the tag; the previous tag is back after it."""
+
+    def __init__(self, name):
+        self.name = name
+        self._prev = []
+
+    def __enter__(self):
+        self._prev.append(set_tag(self.name))
+        return self
+
+    def __exit__(self, *exc):
+        set_tag(self._prev.pop())
+        return False
 
 
 def phase(name):
@@ -91,9 +108,31 @@ def phase(name):
 
 
 def report_data():
-    """The report as a dict (what `run --json` writes)."""
+    """The report as a dict (what `run --json` writes; its JSON Schema:
+    report.schema.json in this package, see schema())."""
     from . import _report
-    return _report.build()
+    from . import _timeline
+    data = _report.build()
+    data["schema_version"] = SCHEMA_VERSION
+    return _timeline.attach(data)  # live bytes over time, when sampled
+
+
+def schema():
+    """The report's JSON Schema (report.schema.json), as a dict."""
+    import json
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "report.schema.json")) as f:
+        return json.load(f)
+
+
+# The version report.schema.json describes (its "schema_version" const;
+# tests/pyux checks the two agree).
+SCHEMA_VERSION = 1
+
+
+def load_ipython_extension(ipython):
+    """`%load_ext arrdbg`: the %arrdbg, %%arrdbg and %arrdbg_report magics."""
+    from . import ipython as _ipython
+    _ipython.load_ipython_extension(ipython)
 
 
 def report(file=None):

@@ -1,7 +1,7 @@
 /* registry.h - the in-memory registry of arrdbg's NumPy data-memory handler.
  *
  * This file is the one description of the layout.  The handler
- * (python/ext/_arrdbg.c) fills it; gdb's reader
+ * (python/ext/records.c and sites.c) fills it; gdb's reader
  * (gdb/python/arrdbg_gdb/numpy_registry.py) reads it from a live python3
  * or its core without running any code in the inferior.  The reader needs
  * only the fixed header below: every other offset and size is stored in
@@ -18,6 +18,9 @@
  *       16     4  nfields      number of u32 entries in layout[] below
  *       20     4  (padding)
  *       24   4*n  layout[]     offsets/sizes, indexed by enum arrdbg_np_field
+ *
+ * A site is one (Python stack, tag); file/func/line are its innermost frame
+ * whose code is not NumPy's.
  *
  * Records (one per live NumPy data buffer made through the handler) are an
  * open-addressing hash table keyed by the buffer address: `recs` points to
@@ -59,8 +62,9 @@ struct arrdbg_np_site {
     uint64_t freed_bytes;    /* released here */
     uint64_t free_count;
     void *code;              /* the code object (a strong reference) */
-    void *np_code;           /* outermost NumPy frame's code at first sight */
-    uint64_t reserved;
+    void *np_code;           /* the code of the frame it called (NumPy's), or NULL */
+    uint32_t stack;          /* the whole Python stack (an interned stack id) */
+    uint32_t tag;            /* the thread's tag (set_tag) at the event, 0: none */
 };
 
 enum arrdbg_np_field {

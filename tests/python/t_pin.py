@@ -36,7 +36,7 @@ if pins:
     check.check(v["line"] == check.marker_line("c") and v["bytes"] == c.nbytes and v["holder"] == "c",
                 f"view: {v}")
     check.check(p["used_bytes"] == c.nbytes, f"used {p['used_bytes']} != {c.nbytes}")
-    from arrdbg._report import pin_message
+    from arrdbg._text import pin_message
     msg = pin_message(p)
     check.check(f"made at line {check.marker_line('c')}" in msg and
                 f"base made at line {check.marker_line('b')}" in msg, msg)

@@ -1,0 +1,111 @@
+/* arrdbg.h - what the parts of arrdbg's NumPy handler (the _arrdbg
+ * extension module) share.  Internal: nothing here is exported from the
+ * module (built with -fvisibility=hidden) except the registry root and
+ * PyInit__arrdbg.
+ *
+ * One job per file, one prefix per job:
+ *   table.c       tab_    hashing and the growth of open-addressing tables
+ *   records.c     rec_    the registry (registry.h): one record per live
+ *                         buffer, the lock, fork handling
+ *   sites.c       site_   sites: where buffers were made or freed (code
+ *                         kinds, frame walk, interning)
+ *   pending.c     pend_   pending calls into Python (classifier, peak scan)
+ *   quarantine.c  vg_     Valgrind: arrcheck owners and the quarantine
+ *   handler.c     h_      the PyDataMem_Handler: totals, the peak
+ *   objects.c     obj_    live ndarray objects and the site that made each
+ *   module.c      mod_    the module's functions and PyInit__arrdbg
+ *
+ * Locking: the lock (rec_lock) guards what threads without the GIL update
+ * (records, site counters, totals, the quarantine); everything else is
+ * changed with the GIL held.  The lock is never held across a call into
+ * Python.
+ */
+#ifndef ARRDBG_INTERNAL_H
+#define ARRDBG_INTERNAL_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <frameobject.h>
+#define NPY_NO_DEPRECATED_API NPY_1_22_API_VERSION
+/* One NumPy C-API table for the whole module: module.c imports it. */
+#define PY_ARRAY_UNIQUE_SYMBOL arrdbg_PyArray_API
+#ifndef ARRDBG_IMPORT_ARRAY
+#define NO_IMPORT_ARRAY
+#endif
+#include <numpy/arrayobject.h>
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "registry.h"
+
+#if PY_VERSION_HEX < 0x03090000
+#error "arrdbg needs Python 3.9 or later (PyFrame_GetCode/PyFrame_GetBack)"
+#endif
+
+/* ---- table.c ---- */
+static inline size_t tab_hash_ptr(uintptr_t p)
+{
+    uint64_t x = (uint64_t)p;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)x;
+}
+typedef int (*tab_live_fn)(const void *slot, size_t *hash);
+void *tab_rehash(const void *old, size_t cap, size_t ncap, size_t sz, tab_live_fn live);
+
+/* ---- records.c ---- */
+extern struct arrdbg_np_root arrdbg_numpy_registry;
+#define R arrdbg_numpy_registry
+extern pthread_mutex_t rec_lock;
+struct arrdbg_np_rec *rec_find(uint64_t ptr);
+struct arrdbg_np_rec *rec_insert(uint64_t ptr);
+void rec_delete(struct arrdbg_np_rec *r);
+void rec_atfork_install(void);
+
+/* ---- sites.c ---- */
+enum { SITE_NOGIL = 0, SITE_NOFRAME = 1, SITE_FIRST_REAL = 2 };
+int site_setup(PyObject *internal_prefixes);
+uint32_t site_current(void);
+uint32_t site_now(void);
+PyObject *site_set_tag(PyObject *name);
+PyObject *site_tag_names(void);
+PyObject *site_frames(void);
+PyObject *site_stacks(void);
+
+/* ---- pending.c ---- */
+extern PyObject *pend_classify_cb, *pend_peak_cb;
+void pend_classify(void);
+void pend_peak(void);
+
+/* ---- quarantine.c ---- */
+extern int vg_on;        /* running on Valgrind (tested once, at install) */
+extern int vg_q_off;     /* after vg_release_all: frees go straight through */
+extern size_t vg_q_len;
+void vg_declare_libraries(void);
+void vg_owner_created(void *p, size_t bytes, uint64_t id, uint32_t site);
+void vg_quarantine(void *p, size_t bytes, uint64_t id, uint32_t made, uint32_t freed);
+void vg_freed(void *p, uint64_t id, uint32_t made, uint32_t freed);
+void vg_release_all(void);
+
+/* ---- handler.c ---- */
+extern PyDataMem_Handler h_handler;
+extern PyDataMem_Handler *h_prev;  /* the handler chained to */
+extern uint64_t h_alloc_bytes, h_freed_bytes, h_allocs, h_frees, h_peak_seq, h_peak_scan_at;
+struct h_peak_freed {
+    uint64_t seq, bytes;
+    uint32_t site, pad;
+};
+extern struct h_peak_freed *h_peak_freed;
+extern size_t h_n_peak_freed;
+void h_reset_peak(void);
+
+/* ---- objects.c ---- */
+void obj_install(void);
+long obj_site(uintptr_t o);
+PyObject *obj_live_arrays(void);
+
+#endif /* ARRDBG_INTERNAL_H */

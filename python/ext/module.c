@@ -1,0 +1,315 @@
+/* module.c - the _arrdbg module: install, the tables as Python lists, the
+ * hooks.  Everything here runs with the GIL held. */
+#define ARRDBG_IMPORT_ARRAY
+#include "arrdbg.h"
+#include "arrcheck.h"
+
+static int installed;
+static PyObject *prev_capsule; /* strong reference, never released */
+
+/* Makes this handler the current context's; -1 with an exception set. */
+static int set_handler_here(void)
+{
+    PyObject *cap = PyCapsule_New(&h_handler, "mem_handler", NULL);
+    if (!cap)
+        return -1;
+    PyObject *old = PyDataMem_SetHandler(cap);
+    Py_DECREF(cap);
+    if (!old)
+        return -1;
+    Py_DECREF(old);
+    return 0;
+}
+
+static PyObject *mod_install(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *prefixes;
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &prefixes))
+        return NULL;
+    if (installed) {
+        PyErr_SetString(PyExc_RuntimeError, "arrdbg: the handler is already installed");
+        return NULL;
+    }
+    if (site_setup(prefixes) < 0)
+        return NULL;
+    prev_capsule = PyDataMem_GetHandler();
+    if (!prev_capsule)
+        return NULL;
+    h_prev = PyCapsule_GetPointer(prev_capsule, "mem_handler");
+    if (!h_prev)
+        return NULL;
+    vg_on = RUNNING_ON_VALGRIND ? 1 : 0;
+    if (vg_on)
+        vg_declare_libraries();
+    rec_atfork_install();
+    if (set_handler_here() < 0)
+        return NULL;
+    obj_install();
+    installed = 1;
+    return PyUnicode_FromString(h_prev->name);
+}
+/* Sets the handler in the calling context too (threads start in a fresh
+ * context, whose handler is NumPy's default). */
+static PyObject *mod_enter_thread(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    if (installed && set_handler_here() < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *mod_set_callbacks(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *c, *p;
+    unsigned long long min_peak;
+    if (!PyArg_ParseTuple(args, "OOK", &c, &p, &min_peak))
+        return NULL;
+    Py_XSETREF(pend_classify_cb, c == Py_None ? NULL : Py_NewRef(c));
+    Py_XSETREF(pend_peak_cb, p == Py_None ? NULL : Py_NewRef(p));
+    h_peak_scan_at = min_peak;
+    Py_RETURN_NONE;
+}
+
+static PyObject *mod_stats(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    pthread_mutex_lock(&rec_lock);
+    PyObject *d = Py_BuildValue(
+        "{s:i,s:i,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:n}", "installed", installed,
+        "on_valgrind", vg_on, "live_bytes", (unsigned long long)R.live_bytes,
+        "peak_bytes", (unsigned long long)R.peak_bytes, "peak_seq",
+        (unsigned long long)h_peak_seq, "seq", (unsigned long long)R.seq, "alloc_bytes",
+        (unsigned long long)h_alloc_bytes, "freed_bytes",
+        (unsigned long long)h_freed_bytes, "allocs", (unsigned long long)h_allocs,
+        "frees", (unsigned long long)h_frees, "live", (unsigned long long)R.rec_count,
+        "quarantined", (Py_ssize_t)vg_q_len);
+    pthread_mutex_unlock(&rec_lock);
+    return d;
+}
+
+/* The list builders: fill copies the rows out with the lock held (called
+ * first with out NULL: it returns how many there are), then the tuples are
+ * built with the lock released, since making Python objects can run the
+ * garbage collector, which frees arrays, which takes the lock.  fmt takes
+ * the row's four values in order (extra ones are ignored).  O(rows). */
+struct row {
+    unsigned long long v[4];
+};
+
+static PyObject *row_list(size_t (*fill)(struct row *out, size_t cap), const char *fmt)
+{
+    pthread_mutex_lock(&rec_lock);
+    size_t cap = fill(NULL, 0);
+    struct row *rows = malloc((cap ? cap : 1) * sizeof *rows);
+    size_t n = rows ? fill(rows, cap) : 0;
+    pthread_mutex_unlock(&rec_lock);
+    if (!rows)
+        return PyErr_NoMemory();
+    PyObject *l = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; l && i < n; i++) {
+        const unsigned long long *v = rows[i].v;
+        PyObject *t = Py_BuildValue(fmt, v[0], v[1], v[2], v[3]);
+        if (!t)
+            Py_CLEAR(l);
+        else
+            PyList_SET_ITEM(l, (Py_ssize_t)i, t);
+    }
+    free(rows);
+    return l;
+}
+
+static size_t fill_records(struct row *out, size_t cap)
+{
+    if (!out)
+        return R.rec_count;
+    size_t k = 0;
+    for (size_t i = 0; i < R.rec_cap && k < cap; i++)
+        if (R.recs[i].ptr > 1)
+            out[k++] = (struct row){{R.recs[i].ptr, R.recs[i].bytes, R.recs[i].seq,
+                                     R.recs[i].site}};
+    return k;
+}
+
+static size_t fill_peak_freed(struct row *out, size_t cap)
+{
+    if (!out)
+        return h_n_peak_freed;
+    size_t k = 0;
+    for (; k < h_n_peak_freed && k < cap; k++)
+        out[k] = (struct row){{h_peak_freed[k].seq, h_peak_freed[k].bytes, h_peak_freed[k].site, 0}};
+    return k;
+}
+
+/* [(ptr, bytes, seq, site)] of the live buffers. */
+static PyObject *mod_records(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    return row_list(fill_records, "(KKKK)");
+}
+
+/* [(seq, bytes, site)]: live at the peak, freed since. */
+static PyObject *mod_peak_freed(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    return row_list(fill_peak_freed, "(KKK)");
+}
+
+/* [(file, func, line, lasti, op, kind, alloc_bytes, allocs, freed_bytes, frees,
+ *   code, np_code, stack, tag)] indexed by site; file is decoded as the file
+ * system encodes names (a non-UTF-8 directory keeps its bytes); tag is a str
+ * or None. */
+static PyObject *mod_sites(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    size_t n = R.nsites;
+    PyObject *l = PyList_New((Py_ssize_t)n);
+    if (!l)
+        return NULL;
+    PyObject *tags = site_tag_names();
+    for (size_t i = 0; i < n; i++) {
+        pthread_mutex_lock(&rec_lock);
+        struct arrdbg_np_site s = R.sites[i];
+        pthread_mutex_unlock(&rec_lock);
+        PyObject *file = PyUnicode_DecodeFSDefault(s.file);
+        PyObject *t = !file ? NULL : Py_BuildValue(
+            "(NsiissKKKKOOIO)", file, s.func, (int)s.line, (int)s.lasti, s.op, s.kind,
+            (unsigned long long)s.alloc_bytes, (unsigned long long)s.alloc_count,
+            (unsigned long long)s.freed_bytes, (unsigned long long)s.free_count,
+            s.code ? (PyObject *)s.code : Py_None, s.np_code ? (PyObject *)s.np_code : Py_None,
+            (unsigned int)s.stack,
+            i >= SITE_FIRST_REAL ? PyList_GET_ITEM(tags, s.tag) : Py_None);
+        if (!t) {
+            Py_DECREF(l);
+            return NULL;
+        }
+        PyList_SET_ITEM(l, (Py_ssize_t)i, t);
+    }
+    return l;
+}
+
+static PyObject *mod_set_op(PyObject *self, PyObject *args)
+{
+    (void)self;
+    unsigned int idx;
+    const char *op, *kind;
+    if (!PyArg_ParseTuple(args, "Iss", &idx, &op, &kind))
+        return NULL;
+    if (idx >= R.nsites) {
+        PyErr_SetString(PyExc_IndexError, "no such site");
+        return NULL;
+    }
+    pthread_mutex_lock(&rec_lock);
+    snprintf(R.sites[idx].op, sizeof R.sites[idx].op, "%s", op);
+    snprintf(R.sites[idx].kind, sizeof R.sites[idx].kind, "%s", kind);
+    pthread_mutex_unlock(&rec_lock);
+    Py_RETURN_NONE;
+}
+
+static PyObject *mod_object_site(PyObject *self, PyObject *o)
+{
+    (void)self;
+    return PyLong_FromLong(obj_site((uintptr_t)o));
+}
+
+/* The peak starts again from what is live now (arrdbg.phase). */
+static PyObject *mod_reset_peak(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    h_reset_peak();
+    Py_RETURN_NONE;
+}
+
+/* The live, complete ndarray objects made since install (in a list). */
+static PyObject *mod_live_arrays(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    return obj_live_arrays();
+}
+
+/* Under Valgrind: free every quarantined buffer and quarantine nothing
+ * from now on.  Called at exit: the memory goes back before the tool's
+ * final checks. */
+static PyObject *mod_release_quarantine(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    pthread_mutex_lock(&rec_lock);
+    vg_release_all();
+    pthread_mutex_unlock(&rec_lock);
+    Py_RETURN_NONE;
+}
+
+static PyObject *mod_set_tag(PyObject *self, PyObject *name)
+{
+    (void)self;
+    if (name != Py_None && !PyUnicode_Check(name)) {
+        PyErr_SetString(PyExc_TypeError, "set_tag: the tag is a str or None");
+        return NULL;
+    }
+    if (!installed) {
+        PyErr_SetString(PyExc_RuntimeError, "arrdbg: set_tag before install()");
+        return NULL;
+    }
+    return site_set_tag(name);
+}
+
+static PyObject *mod_frames(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    return site_frames();
+}
+
+static PyObject *mod_stacks(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    return site_stacks();
+}
+
+static PyMethodDef methods[] = {
+    {"set_tag", mod_set_tag, METH_O,
+     "set_tag(name or None): this thread's allocations carry the tag from now on; "
+     "returns the previous tag"},
+    {"frames", mod_frames, METH_NOARGS, "every frame by id: [(file, func, line, code, lasti, numpy)]"},
+    {"stacks", mod_stacks, METH_NOARGS, "every stack by id: [(frame ids, innermost first)]"},
+    {"release_quarantine", mod_release_quarantine, METH_NOARGS,
+     "free the buffers kept for Valgrind and keep no more"},
+    {"live_arrays", mod_live_arrays, METH_NOARGS, "the live ndarray objects made since install"},
+    {"reset_peak", mod_reset_peak, METH_NOARGS, "the peak starts again from what is live now"},
+    {"install", mod_install, METH_VARARGS,
+     "install(internal_dirs): put the recording handler in front of the current one; "
+     "returns the previous handler's name"},
+    {"enter_thread", mod_enter_thread, METH_NOARGS, "set the handler in this context too"},
+    {"set_callbacks", mod_set_callbacks, METH_VARARGS,
+     "set_callbacks(classify, peak_scan, min_peak_bytes)"},
+    {"stats", mod_stats, METH_NOARGS, "totals"},
+    {"records", mod_records, METH_NOARGS, "live buffers: [(ptr, bytes, seq, site)]"},
+    {"peak_freed", mod_peak_freed, METH_NOARGS,
+     "buffers live at the peak and freed since: [(seq, bytes, site)]"},
+    {"sites", mod_sites, METH_NOARGS, "every site, indexed by number"},
+    {"set_op", mod_set_op, METH_VARARGS, "set_op(site, op, kind)"},
+    {"object_site", mod_object_site, METH_O, "the site that made this ndarray object, or -1"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef moddef = {
+    PyModuleDef_HEAD_INIT, "_arrdbg", "arrdbg's NumPy data-memory handler", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__arrdbg(void);
+PyMODINIT_FUNC PyInit__arrdbg(void)
+{
+    import_array();
+    return PyModule_Create(&moddef);
+}
