@@ -96,13 +96,20 @@ for prog in static shared; do
     else fail "gdb ./$prog: help arr before it runs" "$g"; fi
 done
 
-# python3 -m arrdbg run, from the installed python3-arrdbg only.
+# python3 -m arrdbg run, from the installed python3-arrdbg only (pybuild).
 py=$(env -u PYTHONPATH timeout 120 /usr/bin/python3 -m arrdbg run script.py 2>&1)
 if grep -q '^arrdbg: NumPy data memory' <<<"$py" && grep -q 'script.py:5 .* 80,000 .* b = a.T.copy()' <<<"$py" &&
    [ "$(env -u PYTHONPATH /usr/bin/python3 -c 'import arrdbg, os; print(os.path.dirname(arrdbg.__file__))')" = \
      /usr/lib/python3/dist-packages/arrdbg ]; then
     ok "python3 -m arrdbg run: the copy at script.py:5"
 else fail "python3 -m arrdbg run" "$py"; fi
+
+# pybuild's metadata: pytest finds the plugin through its entry point.
+ep=$(env -u PYTHONPATH /usr/bin/python3 -c 'import importlib.metadata as m
+print(" ".join(e.value for e in m.entry_points(group="pytest11") if e.name == "arrdbg"), m.version("arrdbg"))' 2>&1)
+if [ "$ep" = "arrdbg.pytest_plugin $(sed -n 's/^ARR_VERSION := //p' "$top/Makefile")" ]; then
+    ok "python3-arrdbg's metadata: version and the pytest11 entry point ($ep)"
+else fail "python3-arrdbg's metadata" "$ep"; fi
 
 # memcheck: libarr.supp with the one line README.md documents.
 mc() { HOME=$d/home timeout 120 valgrind --leak-check=full --show-leak-kinds=all ./shared 2>&1; }

@@ -43,7 +43,7 @@ if [ $? -ne 0 ]; then fail "make install" "$inst"; echo "install: $passed passed
     # The NumPy package (python/), where Debian's python3 looks under PREFIX.
     if [ -d python/arrdbg ]; then
         site=$pfx/lib/python$(/usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')/dist-packages/arrdbg
-        for f in python/arrdbg/*.py; do echo "$site/${f##*/}"; done
+        for f in python/arrdbg/*.py python/arrdbg/*.json python/arrdbg/*.js python/arrdbg/*.css; do echo "$site/${f##*/}"; done
         echo "$site/_arrdbg$(/usr/bin/python3 -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')"
     fi
     echo "$vgdir/arrcheck-$platform"
