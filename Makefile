@@ -170,6 +170,8 @@ install-libarr: $(LIBARR_A) $(LIBARR_SO)
 	install -m 644 $(LIBARR_A) "$(DESTDIR)$(LIBDIR)/"
 	install -m 755 $(LIBARR_SO) "$(DESTDIR)$(LIBDIR)/"
 	ln -sf libarr.so.$(ARR_VERSION) "$(DESTDIR)$(LIBDIR)/libarr.so.$(ARR_SOVERSION)"
+	@# An earlier install's libarr.so was a link to the library: replaced, not written through.
+	rm -f "$(DESTDIR)$(LIBDIR)/libarr.so"
 	printf '%s\n' "$$ARR_LD_SCRIPT" > "$(DESTDIR)$(LIBDIR)/libarr.so"
 	install -m 644 libarr/arr.h valgrind/arrcheck.h "$(DESTDIR)$(INCLUDEDIR)/"
 	@for p in $(PC_FILES); do echo "writing $(DESTDIR)$(LIBDIR)/pkgconfig/$$p.pc"; \

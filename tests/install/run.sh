@@ -74,6 +74,15 @@ if $CC -std=c11 $(pc --cflags libarr) tests/native/leaky.c -o "$d/shared" $(pc -
     ok "a program builds and runs against the installed libarr (pkg-config, shared and static)"
 else fail "building against the installed libarr" "$(cat "$d/err")"; fi
 
+# Installing over an earlier install whose libarr.so was a link to the
+# library: the link is replaced by the ld script, the library is intact.
+ln -sf "libarr.so.$version" "$root$pfx/lib/libarr.so"
+out=$($MAKE --no-print-directory install DESTDIR="$root" PREFIX=$pfx BUILD="$BUILD" 2>&1)
+if [ ! -L "$root$pfx/lib/libarr.so" ] && grep -q '^INPUT(libarr.so.0 libarr.a)$' "$root$pfx/lib/libarr.so" &&
+   cmp -s "$root$pfx/lib/libarr.so.$version" "$BUILD/libarr.so.$version"; then
+    ok "install over a libarr.so link: the link replaced by the ld script, libarr.so.$version intact"
+else fail "install over a libarr.so link" "$out"; fi
+
 # arr-report and the man pages from where they were installed.
 v=$("$root$pfx/bin/arr-report" --version 2>&1)
 if [ "$v" = "arr-report (arrdbg) $version" ]; then ok "installed arr-report --version: $v"
