@@ -115,10 +115,12 @@ install_note = case "$(1)" in $(PREFIX)/*) ;; *) echo "note: $(DESTDIR)$(1) is o
 rm_installed = for f in $(1); do echo "rm -f \"$(DESTDIR)$$f\""; rm -f "$(DESTDIR)$$f"; done
 # $(call rmdir_up,DIR...): removes each DIR and then its parents while they
 # are empty, inside PREFIX, stopping at PREFIX's standard directories
-# (hier(7): bin, lib, include, share, share/man, libexec): the directories
-# install made for arrdbg's files (share/doc, share/man/man1, lib/pkgconfig,
+# (hier(7): bin, lib, include, share, share/man, libexec) and Python's
+# site directory (Debian's python3 makes it): the directories install made
+# for arrdbg's files (share/doc, share/man/man1, lib/pkgconfig,
 # share/arrdbg...), never one that holds anything else.
-PREFIX_STD_DIRS := $(PREFIX) $(addprefix $(PREFIX)/,bin lib include share share/man libexec)
+PREFIX_STD_DIRS = $(PREFIX) $(addprefix $(PREFIX)/,bin lib include share share/man libexec) \
+                  $(PYTHON_SITEDIR) $(patsubst %/,%,$(dir $(PYTHON_SITEDIR)))
 rmdir_up = for d in $(1); do \
 	  while case "$$d" in $(PREFIX)/*) true;; *) false;; esac && \
 	        case " $(PREFIX_STD_DIRS) " in *" $$d "*) false;; *) true;; esac && \

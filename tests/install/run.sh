@@ -153,7 +153,9 @@ else fail "PREFIX=/usr install" "$(grep -e outside -e rror <<<"$inst2")"; fi
 # Uninstall: no file left, and no directory but PREFIX's standard ones
 # (hier(7)) and the chains down to valgrind's and gdb's own directories.
 un=$($MAKE --no-print-directory uninstall DESTDIR="$d/root" PREFIX=$pfx BUILD="$BUILD" 2>&1)
+pyv=$(/usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 std=$(printf '%s\n' /usr /usr/local $pfx/{bin,lib,include,share,share/man,libexec} /usr/share /usr/share/gdb \
+      "$pfx/lib/python$pyv" "$pfx/lib/python$pyv/dist-packages" \
       /usr/share/gdb/auto-load "$(dirname "$vgdir")" "$vgdir" /usr/lib /usr/libexec | sort -u)
 left=$(cd "$d/root" && find . -mindepth 1 \( -type d -o -type f -o -type l \) | sed 's|^\.||' | sort | comm -23 - <(echo "$std"))
 if [ -z "$left" ]; then ok "make uninstall leaves no file and no directory it made (share/doc, man1, pkgconfig...)"
