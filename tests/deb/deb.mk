@@ -9,7 +9,7 @@
 #                    (as root with the Debian tooling; otherwise it says why
 #                    it skips)
 
-DEB_PACKAGES += debhelper dh-python dpkg-dev fakeroot lintian python3-all-dev
+DEB_PACKAGES += debhelper dh-python dpkg-dev fakeroot lintian python3-all-dev python3-setuptools
 DEB_OUT := $(BUILD)/debs
 DEB_TOOLS := dpkg-buildpackage dh lintian fakeroot
 
