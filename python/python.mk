@@ -69,13 +69,13 @@ CHECK_TARGETS += check-python
 samples-build: $(ARRDBG_PY_TREE)
 
 install-python: $(ARRDBG_PY_TREE)
-	install -d $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg
-	install -m 644 $(ARRDBG_PY_BUILT) $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/
-	install -m 755 $(ARRDBG_EXT) $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/
+	install -d "$(DESTDIR)$(PYTHON_SITEDIR)/arrdbg"
+	install -m 644 $(ARRDBG_PY_BUILT) "$(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/"
+	install -m 755 $(ARRDBG_EXT) "$(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/"
 uninstall-python:
-	rm -f $(addprefix $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/,$(notdir $(ARRDBG_PY_BUILT) $(ARRDBG_EXT)))
-	@rm -rf $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/__pycache__
-	@rmdir $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg 2>/dev/null || true
+	@$(call rm_installed,$(addprefix $(PYTHON_SITEDIR)/arrdbg/,$(notdir $(ARRDBG_PY_BUILT) $(ARRDBG_EXT))))
+	@rm -rf "$(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/__pycache__"
+	@$(call rmdir_up,$(PYTHON_SITEDIR)/arrdbg)
 
 INSTALL_TARGETS += install-python
 UNINSTALL_TARGETS += uninstall-python

@@ -7,6 +7,7 @@
 #include "pub_tool_libcproc.h"
 #include "pub_tool_aspacemgr.h"
 #include "pub_tool_clreq.h"
+#include "pub_tool_debuginfo.h"
 #include "pub_tool_gdbserver.h"
 #include "pub_tool_libcassert.h"
 #include "pub_tool_libcbase.h"
@@ -460,6 +461,20 @@ static void ac_monitor_list(void)
     ac_monitor_list_values();
 }
 
+/* One frame of a stack, as VG_(pp_ExeContext) shows it ("at"/"by" and
+ * VG_(describe_IP), inlined calls included) but through VG_(gdb_printf):
+ * monitor output in gdb carries no ==PID== prefix. */
+static void ac_gdb_frame(UInt n, DiEpoch ep, Addr ip, void *opaque)
+{
+    InlIPCursor *iipc = VG_(new_IIPC)(ep, ip);
+    do {
+        VG_(gdb_printf)("   %s %s\n", n == 0 ? "at" : "by", VG_(describe_IP)(ep, ip, iipc));
+        n++;
+    } while (VG_(next_IIPC)(iipc));
+    VG_(delete_IIPC)(iipc);
+    (void)opaque;
+}
+
 static void ac_monitor_info(const HChar *arg)
 {
     HChar *end;
@@ -511,10 +526,10 @@ static void ac_monitor_info(const HChar *arg)
         VG_(gdb_printf)("    view %s\n", desc);
     }
     VG_(gdb_printf)("  made at:\n");
-    VG_(pp_ExeContext)(rec->made_at);
+    VG_(apply_ExeContext)(ac_gdb_frame, NULL, rec->made_at);
     if (rec->freed_at) {
         VG_(gdb_printf)("  freed at:\n");
-        VG_(pp_ExeContext)(rec->freed_at);
+        VG_(apply_ExeContext)(ac_gdb_frame, NULL, rec->freed_at);
     }
 }
 
@@ -667,7 +682,7 @@ static void ac_print_usage(void)
         "        Python stack (CPython 3.11 frames read when the error is found) [yes]\n");
     ac_profile_print_usage();
     VG_(printf)("\n  arrcheck is part of arrdbg, not of Valgrind: report its bugs in the arrdbg\n"
-                "  project's issue tracker (README.md, \"Reporting bugs\"), not to valgrind.org.\n");
+                "  project's issue tracker, " ARRDBG_BUGS ", not to valgrind.org.\n");
 }
 
 static void ac_print_debug_usage(void)
@@ -765,7 +780,7 @@ static void ac_pre_clo_init(void)
     VG_(details_version)(NULL);
     VG_(details_description)("an array leak and dangling-view checker");
     VG_(details_copyright_author)("Copyright (C) the arrdbg authors; built on Valgrind's tool interface.");
-    VG_(details_bug_reports_to)("the arrdbg project's issue tracker (README.md)");
+    VG_(details_bug_reports_to)(ARRDBG_BUGS);
     VG_(details_avg_translation_sizeB)(275);
 
     VG_(basic_tool_funcs)(ac_post_clo_init, ac_instrument, ac_fini);

@@ -40,7 +40,7 @@ AC_CFLAGS := -std=gnu11 -O2 -g $(PATH_FLAGS) -fno-strict-aliasing -fno-builtin -
              -DVGPV_$(VG_ARCH)_$(VG_OS)_vanilla=1 \
              -I$(VG_INCDIR) -Ivalgrind \
              -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-             -Wno-unused-parameter
+             -Wno-unused-parameter -DARRDBG_BUGS='"$(ARRDBG_BUGS)"'
 AC_LDFLAGS := -static -nodefaultlibs -nostartfiles -u _start -Wl,--build-id=none \
               -Wl,-Ttext-segment=$(VG_LOAD_ADDR)
 AC_LIBS := $(VG_ARCHIVES)/libcoregrind-$(VG_PLATFORM).a $(VG_ARCHIVES)/libvex-$(VG_PLATFORM).a \
@@ -83,24 +83,23 @@ ALL_TARGETS += $(AC_TOOL) $(AC_PRELOAD) $(AC_LIBDIR)/.stamp
 # so the tool goes there even when that is outside PREFIX; VG_TOOLDIR
 # overrides.  The installed arrgrind is plain `valgrind --tool=arrcheck`.
 VG_TOOLDIR ?= $(VG_STOCK_DIR)
-ARRDBG_SHAREDIR ?= $(PREFIX)/share/arrdbg
 ARRCHECK_INSTALLED := $(VG_TOOLDIR)/arrcheck-$(VG_PLATFORM) \
                       $(VG_TOOLDIR)/vgpreload_arrcheck-$(VG_PLATFORM).so $(PREFIX)/bin/arr-report \
                       $(PREFIX)/bin/arrgrind $(ARRDBG_SHAREDIR)/arrdbg.supp $(ARRDBG_SHAREDIR)/libarr.supp
 install-arrcheck: $(AC_TOOL) $(AC_PRELOAD)
-	install -d $(DESTDIR)$(VG_TOOLDIR) $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(ARRDBG_SHAREDIR)
-	install -m 755 $(AC_TOOL) $(DESTDIR)$(VG_TOOLDIR)/
-	install -m 644 $(AC_PRELOAD) $(DESTDIR)$(VG_TOOLDIR)/
+	install -d "$(DESTDIR)$(VG_TOOLDIR)" "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(ARRDBG_SHAREDIR)"
+	install -m 755 $(AC_TOOL) "$(DESTDIR)$(VG_TOOLDIR)/"
+	install -m 644 $(AC_PRELOAD) "$(DESTDIR)$(VG_TOOLDIR)/"
 	@$(call install_note,$(VG_TOOLDIR)/arrcheck-$(VG_PLATFORM),valgrind only finds tools in its own libexec directory)
-	sed -e 's|@ARR_VERSION@|$(ARR_VERSION)|' valgrind/arr-report > $(DESTDIR)$(PREFIX)/bin/arr-report
-	chmod 755 $(DESTDIR)$(PREFIX)/bin/arr-report
+	sed -e 's|@ARR_VERSION@|$(ARR_VERSION)|' -e 's|@ARRDBG_BUGS@|$(ARRDBG_BUGS)|' valgrind/arr-report > "$(DESTDIR)$(PREFIX)/bin/arr-report"
+	chmod 755 "$(DESTDIR)$(PREFIX)/bin/arr-report"
 	printf '#!/bin/sh\n# arrgrind: the arrcheck Valgrind tool (installed by arrdbg)\nexec valgrind --tool=arrcheck "$$@"\n' \
-	  > $(DESTDIR)$(PREFIX)/bin/arrgrind && chmod 755 $(DESTDIR)$(PREFIX)/bin/arrgrind
-	install -m 644 valgrind/arrdbg.supp samples/libarr.supp $(DESTDIR)$(ARRDBG_SHAREDIR)/
+	  > "$(DESTDIR)$(PREFIX)/bin/arrgrind" && chmod 755 "$(DESTDIR)$(PREFIX)/bin/arrgrind"
+	install -m 644 valgrind/arrdbg.supp samples/libarr.supp "$(DESTDIR)$(ARRDBG_SHAREDIR)/"
 uninstall-arrcheck:
-	rm -f $(addprefix $(DESTDIR),$(ARRCHECK_INSTALLED))
+	@$(call rm_installed,$(ARRCHECK_INSTALLED))
 	@$(call install_note,$(VG_TOOLDIR)/arrcheck-$(VG_PLATFORM),removed from valgrind's tool directory)
-	@rmdir $(DESTDIR)$(ARRDBG_SHAREDIR) 2>/dev/null || true
+	@$(call rmdir_up,$(ARRDBG_SHAREDIR) $(PREFIX)/bin)
 INSTALL_TARGETS += install-arrcheck
 UNINSTALL_TARGETS += uninstall-arrcheck
 

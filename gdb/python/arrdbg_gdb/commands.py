@@ -282,7 +282,8 @@ class ArrPrefix(gdb.Command):
     """Inspect libarr arrays: shapes, strides, and who shares memory with whom.
 
 Subcommands: arr list, arr info, arr views, arr shares, arr leaks, arr mem,
-arr dump; in a Python process arr py-bt, arr py-up, arr py-down, arr py-frame.
+arr dump, arr vgdb; in a Python process arr py-bt, arr py-up, arr py-down,
+arr py-frame.
 An array argument is any expression giving an arr_t * (or an arr_t), or #ID
 for the live array with that id in libarr's registry.
 Settings: set arr max-read, set arr max-dump, set arr read-orphans,
