@@ -1,15 +1,9 @@
 /* ac_leak.c - which never-freed arrays are still reachable, and the report.
  *
- * Reachability, as memcheck decides it but for array handles only:
- *   roots = every readable+writable client segment (data, bss, heap, live
- *           part of thread stacks) and the threads' registers, MINUS the
- *           live array handles themselves and the ranges the program told
- *           us to ignore (a registry of all handles would make everything
- *           reachable);
- *   a handle is reached when a root word points to its start; in a
- *   reached handle only a pointer to the array's own owner counts (a
- *   view's base keeps its owner reachable); other handle-to-handle
- *   pointers there are the library's bookkeeping (owner->views lists).
+ * Reachability is memcheck's, over the client's heap blocks (ac_heap.c):
+ * roots are the non-heap writable memory and registers of the live
+ * threads, heap blocks count once reached, and an array is still reachable
+ * when its handle's block is (the rule in full above ac_scan below).
  * Unreached handles are "lost", reached ones "still reachable".
  */
 #include "pub_tool_basics.h"

@@ -216,7 +216,7 @@ static void ac_report_orphans(ThreadId tid, ACArray *owner, ExeContext *freed_at
     if (!seen)
         VG_(addToFM)(ac_orphan_sites, (UWord)freed_at, 0);
     (void)VG_(unique_error)(tid, AC_ERR_ORPHANED_VIEW, owner->buffer, NULL, &extra, freed_at,
-                            !seen /* print */, False /* no gdb attach */, True /* count */);
+                            !seen /* print */, !seen /* gdbserver may stop */, True /* count */);
 }
 
 static void ac_invalid_free(ThreadId tid, ULong id, Addr handle)

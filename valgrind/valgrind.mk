@@ -56,11 +56,16 @@ $(AC_TOOL): $(AC_OBJS)
 # The tool's preload, vgpreload_arrcheck-<platform>.so, loaded by Valgrind
 # into every program run under arrcheck: Valgrind's malloc replacement
 # (whole archive, as memcheck's; the blocks are ac_heap.c's) and the GSL
-# adapter (valgrind/gsl_adapter.c: function wrappers; needs no GSL to build).
-AC_PRELOAD_SRCS := valgrind/gsl_adapter.c
+# adapter (valgrind/gsl_adapter.c: function wrappers; needs no GSL to build)
+# and byte-loop string functions (valgrind/strings_preload.c: glibc's
+# vectorised ones read past a string into quarantined buffers; loops must
+# not become calls of the functions replaced, hence
+# -fno-tree-loop-distribute-patterns).
+AC_PRELOAD_SRCS := valgrind/gsl_adapter.c valgrind/strings_preload.c
 $(AC_PRELOAD): $(AC_PRELOAD_SRCS) valgrind/arrcheck.h valgrind/valgrind.mk
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -g $(PATH_FLAGS) -fpic -shared -fno-omit-frame-pointer -fno-builtin \
+	  -fno-tree-loop-distribute-patterns \
 	  -fno-stack-protector -nodefaultlibs -Wl,-z,interpose,-z,initfirst \
 	  -Wall -Wextra -Werror -Wmissing-prototypes -Wno-unused-parameter -Ivalgrind \
 	  -o $@ $(AC_PRELOAD_SRCS) -Wl,--whole-archive \

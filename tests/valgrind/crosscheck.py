@@ -2,19 +2,21 @@
 """crosscheck.py BUILD [WORD...] - arrcheck's leak verdicts agree with memcheck's.
 
 For every libarr program in BUILD/tests/valgrind (with the arguments of
-each .vgtest that runs it, else none) and every sample in BUILD/samples,
-runs memcheck and arrcheck (both --xml, all leak kinds) and compares, per
+each .vgtest that runs it, else none), every shape heap_shapes lists (its
+fork shapes: each process's report compared with the same process's) and
+every sample in BUILD/samples, runs memcheck and arrcheck (both --xml, all leak kinds) and compares, per
 place an array was made, arrcheck's verdicts (lost / still reachable) with
 memcheck's verdicts for the heap blocks that hold those arrays' handles
 (blocks of sizeof(arr_t) bytes, allocated under a libarr call made there).
-Memcheck's definitely, indirectly and possibly lost count as lost (arrcheck
-follows only pointers to a handle's start).
+Memcheck's definitely, indirectly and possibly lost count as lost (as
+arrcheck calls them: valgrind/README.md, "The reachability rule").
 
 "A place" is the first frames of the program's own code under the
 outermost libarr frame: arrcheck's stacks (with --show-libarr-frames=yes)
 and memcheck's allocation stacks both pass through it.  Programs that send
 the client requests themselves (req_*) have no libarr handles and are
-skipped.  Prints one line per program and exits 1 on any disagreement.
+skipped.  Prints one line per program (with its verdicts) and exits 1 on
+any disagreement; WORDs run only the programs whose name holds one.
 """
 import concurrent.futures
 import os
