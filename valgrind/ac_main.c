@@ -401,15 +401,12 @@ static void ac_collect(ACArray *rec, void *opaque)
 
 #define AC_LIST_MAX 1000
 
-/* Value views (ac_values.c): listed after the live arrays. */
-static void ac_monitor_list_values(void)
+/* Collects n records with each(), prints them by id (the first
+ * AC_LIST_MAX) and frees the list. */
+static void ac_monitor_print(ULong n, void (*each)(void (*)(ACArray *, void *), void *))
 {
-    ULong n = ac_values_live();
-    if (n == 0)
-        return;
-    VG_(gdb_printf)("%llu value views (held by value; they go with their storage)\n", n);
-    ACCollect c = { VG_(malloc)("ac.list", n * sizeof(ACArray *)), 0 };
-    ac_values_for_each(ac_collect, &c);
+    ACCollect c = { VG_(malloc)("ac.list", (n ? n : 1) * sizeof(ACArray *)), 0 };
+    each(ac_collect, &c);
     VG_(ssort)(c.recs, c.n, sizeof(ACArray *), ac_cmp_by_id);
     for (ULong i = 0; i < c.n && i < AC_LIST_MAX; i++) {
         HChar desc[200];
@@ -427,22 +424,15 @@ static void ac_monitor_list(void)
     VG_(gdb_printf)("%llu live arrays (%llu owners, %llu views, %llu orphaned views), "
                     "%llu bytes\n",
                     n, ac_live_owners, ac_live_views, ac_live_orphans, ac_live_bytes);
-    if (n == 0) {
-        ac_monitor_list_values();
-        return;
+    if (n > 0)
+        ac_monitor_print(n, ac_for_each_live);
+    /* Value views (ac_values.c) after the live arrays. */
+    ULong nvalues = ac_values_live();
+    if (nvalues > 0) {
+        VG_(gdb_printf)("%llu value views (held by value; they go with their storage)\n",
+                        nvalues);
+        ac_monitor_print(nvalues, ac_values_for_each);
     }
-    ACCollect c = { VG_(malloc)("ac.list", n * sizeof(ACArray *)), 0 };
-    ac_for_each_live(ac_collect, &c);
-    VG_(ssort)(c.recs, c.n, sizeof(ACArray *), ac_cmp_by_id);
-    for (ULong i = 0; i < c.n && i < AC_LIST_MAX; i++) {
-        HChar desc[200];
-        ac_describe_array(c.recs[i], desc, sizeof desc);
-        VG_(gdb_printf)("  %s\n", desc);
-    }
-    if (c.n > AC_LIST_MAX)
-        VG_(gdb_printf)("  ... and %llu more\n", c.n - AC_LIST_MAX);
-    VG_(free)(c.recs);
-    ac_monitor_list_values();
 }
 
 static void ac_monitor_info(const HChar *arg)

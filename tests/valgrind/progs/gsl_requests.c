@@ -7,6 +7,7 @@
  *                       frame returns, when assigned again, or by
  *                       STORAGE_FREED (heap storage: the request says so)
  *   ID_OF / BASE_ID_OF  the library needs no table of its own
+ *   FREED               of a value view: retires it
  *   COPIED              an owner filled by a copy is a LeakedCopy "copy of"
  * and a read through a value view after its owner went to quarantine is
  * a DanglingAccess naming the view. */
@@ -64,6 +65,15 @@ int main(void)
     ARRCHECK_STORAGE_FREED(held, sizeof *held);
     printf("storage freed: ID_OF(held) = %lu\n", (unsigned long)ARRCHECK_ID_OF(held));
     free(held);
+
+    /* FREED of a value view retires it too; bad requests get a warning. */
+    vec_t w;
+    value_view(&w, 6, 1, buf, 0);
+    ARRCHECK_FREED(6, &w);
+    printf("freed: ID_OF(view) = %lu\n", (unsigned long)ARRCHECK_ID_OF(&w));
+    ARRCHECK_VALUE_VIEW_CREATED(NULL);
+    ARRCHECK_STORAGE_FREED(~(uintptr_t)0 - 7, 16);
+    printf("ID_OF(NULL) = %lu\n", (unsigned long)ARRCHECK_ID_OF(NULL));
 
     /* The owner goes to quarantine with view #4 in scope: no OrphanedView. */
     ARRCHECK_FREED_TO_QUARANTINE(1, owner);
