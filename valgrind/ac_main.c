@@ -651,6 +651,7 @@ static void ac_print_debug_usage(void)
 
 static void ac_thread_exit(ThreadId tid)
 {
+    ac_values_thread_exit(tid, ac_maybe_drop_dead_owner);
     ac_stacks_thread_exit(tid);
     ac_profile_thread_exit(tid);
 }

@@ -155,6 +155,15 @@ UInt ac_preload_frames(const Addr *ips, UInt n)
     return k < n ? k : 0;
 }
 
+/* tid's whole stack [lo, hi], not [SP, top] as VG_(thread_stack_next)
+ * gives it for the running thread. */
+static void ac_thread_stack(ThreadId tid, Addr *lo, Addr *hi)
+{
+    *hi = VG_(thread_get_stack_max)(tid);
+    SizeT size = VG_(thread_get_stack_size)(tid);
+    *lo = size < *hi ? *hi - size : 0;
+}
+
 #define AC_VALUES_FRAMES 8
 
 void ac_values_retire_dead(ThreadId tid, void (*gone)(ACArray *owner))
@@ -164,13 +173,19 @@ void ac_values_retire_dead(ThreadId tid, void (*gone)(ACArray *owner))
     Addr ips[AC_VALUES_FRAMES], sps[AC_VALUES_FRAMES];
     UInt n = VG_(get_StackTrace)(tid, ips, AC_VALUES_FRAMES, sps, NULL, 0);
     Addr sp = n ? sps[ac_preload_frames(ips, n)] : VG_(get_SP)(tid);
-    /* The whole stack of the thread, not [SP, top] that
-     * VG_(thread_stack_next) gives for the running thread. */
-    Addr hi = VG_(thread_get_stack_max)(tid);
-    SizeT size = VG_(thread_get_stack_size)(tid);
-    Addr lo = size < hi ? hi - size : 0;
+    Addr lo, hi;
+    ac_thread_stack(tid, &lo, &hi);
     if (sp >= lo && sp <= hi + 1)
         ac_values_retire_range(tid, lo, sp, gone);
+}
+
+void ac_values_thread_exit(ThreadId tid, void (*gone)(ACArray *owner))
+{
+    Addr lo, hi;
+    if (ac_values_live() == 0)
+        return;
+    ac_thread_stack(tid, &lo, &hi);
+    ac_values_retire_range(tid, lo, hi + 1, gone);
 }
 
 void ac_values_drop_retired(ACArray *owner)
