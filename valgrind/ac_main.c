@@ -223,7 +223,15 @@ static void ac_invalid_free(ThreadId tid, ULong id, Addr handle)
             extra.made_at = dead->made_at;
         }
     }
-    VG_(maybe_record_error)(tid, AC_ERR_INVALID_FREE, handle, NULL, &extra);
+    /* Sent from arrcheck's own preload (the GSL adapter): the error's
+     * stack starts at the program's call, like every other stack. */
+    Addr ips[AC_MAX_LIBARR_FRAMES];
+    UInt n = VG_(get_StackTrace)(tid, ips, AC_MAX_LIBARR_FRAMES, NULL, NULL, 0);
+    if (ac_preload_frames(ips, n) > 0)
+        VG_(unique_error)(tid, AC_ERR_INVALID_FREE, handle, NULL, &extra,
+                          ac_record_user_context(tid), True, True, True);
+    else
+        VG_(maybe_record_error)(tid, AC_ERR_INVALID_FREE, handle, NULL, &extra);
 }
 
 /* ARRCHECK_FREED, or with to_quarantine ARRCHECK_FREED_TO_QUARANTINE: the
