@@ -26,6 +26,7 @@
  */
 #include "pub_tool_basics.h"
 #include "pub_tool_libcassert.h"
+#include "pub_tool_debuginfo.h"
 #include "pub_tool_libcbase.h"
 #include "pub_tool_mallocfree.h"
 #include "pub_tool_machine.h"
@@ -137,14 +138,27 @@ void ac_values_retire_range(ThreadId tid, Addr lo, Addr hi, void (*gone)(ACArray
     }
 }
 
-/* Frames in arrcheck's own preload (the GSL adapter) are not the caller. */
+/* Frames in arrcheck's own preload (the GSL adapter) are not the caller.
+ * Its text range is looked up once among the loaded objects (again while
+ * not found: before the preload is mapped), then a range check. */
+static Addr ac_preload_lo, ac_preload_hi;
+
 static Bool ac_in_preload(Addr ip)
 {
-    const HChar *obj;
-    if (!VG_(get_objname)(VG_(current_DiEpoch)(), ip, &obj))
-        return False;
-    const HChar *base = VG_(strrchr)(obj, '/');
-    return VG_(strncmp)(base ? base + 1 : obj, "vgpreload_arrcheck", 18) == 0;
+    if (ac_preload_hi == 0) {
+        for (const DebugInfo *di = VG_(next_DebugInfo)(NULL); di; di = VG_(next_DebugInfo)(di)) {
+            const HChar *obj = VG_(DebugInfo_get_filename)(di);
+            const HChar *base = obj ? VG_(strrchr)(obj, '/') : NULL;
+            base = base ? base + 1 : obj;
+            if (base && VG_(strncmp)(base, "vgpreload_arrcheck", 18) == 0 &&
+                VG_(DebugInfo_get_text_size)(di) > 0) {
+                ac_preload_lo = VG_(DebugInfo_get_text_avma)(di);
+                ac_preload_hi = ac_preload_lo + VG_(DebugInfo_get_text_size)(di);
+                break;
+            }
+        }
+    }
+    return ip >= ac_preload_lo && ip < ac_preload_hi;
 }
 
 UInt ac_preload_frames(const Addr *ips, UInt n)
