@@ -278,8 +278,10 @@ ACArray *ac_values_at(Addr handle);
 UInt ac_values_linked(const ACArray *owner);  /* value views of owner */
 Bool ac_values_retire_at(ThreadId tid, Addr handle, ACOwnerGone gone);
 void ac_values_retire_range(ThreadId tid, Addr lo, Addr hi, ACOwnerGone gone);
-/* Retires tid's value views in frames that returned. */
+/* Retires tid's value views in frames that returned; all of them when the
+ * thread exits. */
 void ac_values_retire_dead(ThreadId tid, ACOwnerGone gone);
+void ac_values_thread_exit(ThreadId tid, ACOwnerGone gone);
 void ac_values_drop_retired(ACArray *owner); /* its quarantine was released */
 /* owner is being freed with only value views: keep them linked as orphans
  * (its buffer stays quarantined) or unlink them all. */

@@ -239,7 +239,15 @@ static void ac_invalid_free(ThreadId tid, ULong id, Addr handle)
             extra.made_at = dead->made_at;
         }
     }
-    VG_(maybe_record_error)(tid, AC_ERR_INVALID_FREE, handle, NULL, &extra);
+    /* Sent from arrcheck's own preload (the GSL adapter): the error's
+     * stack starts at the program's call, like every other stack. */
+    Addr ips[AC_MAX_LIBARR_FRAMES];
+    UInt n = VG_(get_StackTrace)(tid, ips, AC_MAX_LIBARR_FRAMES, NULL, NULL, 0);
+    if (ac_preload_frames(ips, n) > 0)
+        VG_(unique_error)(tid, AC_ERR_INVALID_FREE, handle, NULL, &extra,
+                          ac_record_user_context(tid), True, True, True);
+    else
+        VG_(maybe_record_error)(tid, AC_ERR_INVALID_FREE, handle, NULL, &extra);
 }
 
 /* ARRCHECK_FREED, or with to_quarantine ARRCHECK_FREED_TO_QUARANTINE: the
@@ -417,15 +425,12 @@ static void ac_collect(ACArray *rec, void *opaque)
 
 #define AC_LIST_MAX 1000
 
-/* Value views (ac_values.c): listed after the live arrays. */
-static void ac_monitor_list_values(void)
+/* Collects n records with each(), prints them by id (the first
+ * AC_LIST_MAX) and frees the list. */
+static void ac_monitor_print(ULong n, void (*each)(void (*)(ACArray *, void *), void *))
 {
-    ULong n = ac_values_live();
-    if (n == 0)
-        return;
-    VG_(gdb_printf)("%llu value views (held by value; they go with their storage)\n", n);
-    ACCollect c = { VG_(malloc)("ac.list", n * sizeof(ACArray *)), 0 };
-    ac_values_for_each(ac_collect, &c);
+    ACCollect c = { VG_(malloc)("ac.list", (n ? n : 1) * sizeof(ACArray *)), 0 };
+    each(ac_collect, &c);
     VG_(ssort)(c.recs, c.n, sizeof(ACArray *), ac_cmp_by_id);
     for (ULong i = 0; i < c.n && i < AC_LIST_MAX; i++) {
         HChar desc[200];
@@ -443,22 +448,15 @@ static void ac_monitor_list(void)
     VG_(gdb_printf)("%llu live arrays (%llu owners, %llu views, %llu orphaned views), "
                     "%llu bytes\n",
                     n, ac_live_owners, ac_live_views, ac_live_orphans, ac_live_bytes);
-    if (n == 0) {
-        ac_monitor_list_values();
-        return;
+    if (n > 0)
+        ac_monitor_print(n, ac_for_each_live);
+    /* Value views (ac_values.c) after the live arrays. */
+    ULong nvalues = ac_values_live();
+    if (nvalues > 0) {
+        VG_(gdb_printf)("%llu value views (held by value; they go with their storage)\n",
+                        nvalues);
+        ac_monitor_print(nvalues, ac_values_for_each);
     }
-    ACCollect c = { VG_(malloc)("ac.list", n * sizeof(ACArray *)), 0 };
-    ac_for_each_live(ac_collect, &c);
-    VG_(ssort)(c.recs, c.n, sizeof(ACArray *), ac_cmp_by_id);
-    for (ULong i = 0; i < c.n && i < AC_LIST_MAX; i++) {
-        HChar desc[200];
-        ac_describe_array(c.recs[i], desc, sizeof desc);
-        VG_(gdb_printf)("  %s\n", desc);
-    }
-    if (c.n > AC_LIST_MAX)
-        VG_(gdb_printf)("  ... and %llu more\n", c.n - AC_LIST_MAX);
-    VG_(free)(c.recs);
-    ac_monitor_list_values();
 }
 
 /* One frame of a stack, as VG_(pp_ExeContext) shows it ("at"/"by" and
@@ -694,6 +692,7 @@ static void ac_print_debug_usage(void)
 
 static void ac_thread_exit(ThreadId tid)
 {
+    ac_values_thread_exit(tid, ac_maybe_drop_dead_owner);
     ac_stacks_thread_exit(tid);
     ac_profile_thread_exit(tid);
 }

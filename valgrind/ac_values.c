@@ -26,6 +26,7 @@
  */
 #include "pub_tool_basics.h"
 #include "pub_tool_libcassert.h"
+#include "pub_tool_debuginfo.h"
 #include "pub_tool_libcbase.h"
 #include "pub_tool_mallocfree.h"
 #include "pub_tool_machine.h"
@@ -137,14 +138,27 @@ void ac_values_retire_range(ThreadId tid, Addr lo, Addr hi, void (*gone)(ACArray
     }
 }
 
-/* Frames in arrcheck's own preload (the GSL adapter) are not the caller. */
+/* Frames in arrcheck's own preload (the GSL adapter) are not the caller.
+ * Its text range is looked up once among the loaded objects (again while
+ * not found: before the preload is mapped), then a range check. */
+static Addr ac_preload_lo, ac_preload_hi;
+
 static Bool ac_in_preload(Addr ip)
 {
-    const HChar *obj;
-    if (!VG_(get_objname)(VG_(current_DiEpoch)(), ip, &obj))
-        return False;
-    const HChar *base = VG_(strrchr)(obj, '/');
-    return VG_(strncmp)(base ? base + 1 : obj, "vgpreload_arrcheck", 18) == 0;
+    if (ac_preload_hi == 0) {
+        for (const DebugInfo *di = VG_(next_DebugInfo)(NULL); di; di = VG_(next_DebugInfo)(di)) {
+            const HChar *obj = VG_(DebugInfo_get_filename)(di);
+            const HChar *base = obj ? VG_(strrchr)(obj, '/') : NULL;
+            base = base ? base + 1 : obj;
+            if (base && VG_(strncmp)(base, "vgpreload_arrcheck", 18) == 0 &&
+                VG_(DebugInfo_get_text_size)(di) > 0) {
+                ac_preload_lo = VG_(DebugInfo_get_text_avma)(di);
+                ac_preload_hi = ac_preload_lo + VG_(DebugInfo_get_text_size)(di);
+                break;
+            }
+        }
+    }
+    return ip >= ac_preload_lo && ip < ac_preload_hi;
 }
 
 UInt ac_preload_frames(const Addr *ips, UInt n)
@@ -153,6 +167,15 @@ UInt ac_preload_frames(const Addr *ips, UInt n)
     while (k < n && ac_in_preload(ips[k]))
         k++;
     return k < n ? k : 0;
+}
+
+/* tid's whole stack [lo, hi], not [SP, top] as VG_(thread_stack_next)
+ * gives it for the running thread. */
+static void ac_thread_stack(ThreadId tid, Addr *lo, Addr *hi)
+{
+    *hi = VG_(thread_get_stack_max)(tid);
+    SizeT size = VG_(thread_get_stack_size)(tid);
+    *lo = size < *hi ? *hi - size : 0;
 }
 
 #define AC_VALUES_FRAMES 8
@@ -164,13 +187,19 @@ void ac_values_retire_dead(ThreadId tid, void (*gone)(ACArray *owner))
     Addr ips[AC_VALUES_FRAMES], sps[AC_VALUES_FRAMES];
     UInt n = VG_(get_StackTrace)(tid, ips, AC_VALUES_FRAMES, sps, NULL, 0);
     Addr sp = n ? sps[ac_preload_frames(ips, n)] : VG_(get_SP)(tid);
-    /* The whole stack of the thread, not [SP, top] that
-     * VG_(thread_stack_next) gives for the running thread. */
-    Addr hi = VG_(thread_get_stack_max)(tid);
-    SizeT size = VG_(thread_get_stack_size)(tid);
-    Addr lo = size < hi ? hi - size : 0;
+    Addr lo, hi;
+    ac_thread_stack(tid, &lo, &hi);
     if (sp >= lo && sp <= hi + 1)
         ac_values_retire_range(tid, lo, sp, gone);
+}
+
+void ac_values_thread_exit(ThreadId tid, void (*gone)(ACArray *owner))
+{
+    Addr lo, hi;
+    if (ac_values_live() == 0)
+        return;
+    ac_thread_stack(tid, &lo, &hi);
+    ac_values_retire_range(tid, lo, hi + 1, gone);
 }
 
 void ac_values_drop_retired(ACArray *owner)

@@ -479,23 +479,15 @@ if want stripped; then
         fail stripped "$out"
     fi
 fi
-if want thirdparty; then
-    mkdir -p "$WORK/thirdparty"
-    if out=$(BUILD=$BUILD SANITIZE=${SANITIZE:-0} bash tests/gdb/thirdparty/run.sh "$WORK/thirdparty" 2>&1); then
+for lib in thirdparty gsl; do # other libraries' arrays
+    want $lib || continue
+    mkdir -p "$WORK/$lib"
+    if out=$(BUILD=$BUILD SANITIZE=${SANITIZE:-0} bash tests/gdb/$lib/run.sh "$WORK/$lib" 2>&1); then
         pass "$out"
     else
-        fail thirdparty "$out"
+        fail $lib "$out"
     fi
-fi
-
-if want gsl; then
-    mkdir -p "$WORK/gsl"
-    if out=$(BUILD=$BUILD SANITIZE=${SANITIZE:-0} bash tests/gdb/gsl/run.sh "$WORK/gsl" 2>&1); then
-        pass "$out"
-    else
-        fail gsl "$out"
-    fi
-fi
+done
 
 echo "$passed passed, $failed failed"
 [ $failed = 0 ]

@@ -567,10 +567,10 @@ def arrcheck_records(sub):
     except gdb.error:
         text = ""
     if not text.strip() or "unknown command" in text.lower():
-        raise gdb.GdbError("arr %s: no libarr in this program (no arr_registry symbol); for the "
-                           "arrays of another library (GSL, ...) run it under arrcheck "
-                           "(valgrind --tool=arrcheck --vgdb=yes --vgdb-error=0) and connect "
-                           "gdb: arr %s then reads arrcheck's records" % (sub, sub))
+        raise gdb.GdbError("arr %s: cannot read libarr's registry: no arr_registry symbol: is "
+                           "libarr loaded? (another library's arrays, GSL's: run the program "
+                           "under valgrind --tool=arrcheck --vgdb=yes --vgdb-error=0 and "
+                           "connect gdb; arr %s then reads arrcheck's records)" % (sub, sub))
     gdb.write("(no libarr in this program: arrcheck's records, from `monitor arr %s`)\n%s"
               % (sub, text if text.endswith("\n") else text + "\n"))
     return True

@@ -7,11 +7,14 @@
  *                       frame returns, when assigned again, or by
  *                       STORAGE_FREED (heap storage: the request says so)
  *   ID_OF / BASE_ID_OF  the library needs no table of its own
+ *   FREED               of a value view: retires it; so does its thread's
+ *                       exit
  *   COPIED              an owner filled by a copy is a LeakedCopy "copy of"
  * and a read through a value view after its owner went to quarantine is
  * a DanglingAccess naming the view. */
 #include "req_common.h"
 
+#include <pthread.h>
 #include <stdio.h>
 
 typedef struct { double *data; long n; } vec_t; /* a view value */
@@ -39,6 +42,18 @@ static void short_lived(double *buf, uintptr_t *where)
     printf("in frame: ID_OF(view) = %lu\n", (unsigned long)ARRCHECK_ID_OF(&v));
 }
 
+/* A thread that makes a view in its frame and exits. */
+static double *thread_buf;
+static uintptr_t thread_view;
+
+static void *thread_main(void *arg)
+{
+    vec_t v;
+    thread_view = (uintptr_t)&v;
+    value_view(&v, 7, 1, thread_buf, 2);
+    return arg;
+}
+
 int main(void)
 {
     printf("RUNNING = %lu\n", (unsigned long)ARRCHECK_RUNNING());
@@ -59,11 +74,25 @@ int main(void)
     short_lived(buf, &where);
     /* Any request from main retires the view of the frame that returned. */
     printf("frame returned: ID_OF(its view) = %lu\n", (unsigned long)ARRCHECK_ID_OF(where));
+    pthread_t t;
+    thread_buf = buf;
+    pthread_create(&t, NULL, thread_main, NULL);
+    pthread_join(t, NULL);
+    printf("thread exited: ID_OF(its view) = %lu\n", (unsigned long)ARRCHECK_ID_OF(thread_view));
     vec_t *held = malloc(sizeof *held);
     printf("on heap: VALUE_VIEW_CREATED = %lu\n", (unsigned long)value_view(held, 5, 1, buf, 2));
     ARRCHECK_STORAGE_FREED(held, sizeof *held);
     printf("storage freed: ID_OF(held) = %lu\n", (unsigned long)ARRCHECK_ID_OF(held));
     free(held);
+
+    /* FREED of a value view retires it too; bad requests get a warning. */
+    vec_t w;
+    value_view(&w, 6, 1, buf, 0);
+    ARRCHECK_FREED(6, &w);
+    printf("freed: ID_OF(view) = %lu\n", (unsigned long)ARRCHECK_ID_OF(&w));
+    ARRCHECK_VALUE_VIEW_CREATED(NULL);
+    ARRCHECK_STORAGE_FREED(~(uintptr_t)0 - 7, 16);
+    printf("ID_OF(NULL) = %lu\n", (unsigned long)ARRCHECK_ID_OF(NULL));
 
     /* The owner goes to quarantine with view #4 in scope: no OrphanedView. */
     ARRCHECK_FREED_TO_QUARANTINE(1, owner);
