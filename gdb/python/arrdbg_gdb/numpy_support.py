@@ -334,6 +334,10 @@ class NumpyElements(Elements):
     def value_of(self, raw, as_number=False):
         return self.text_of(raw)
 
+    def bulk_texts(self, raws):
+        """The texts of many elements (their bytes, one entry each)."""
+        return self.decoder.texts(raws)
+
 
 def elements_text(a):
     """The elements, nested per axis and summarised as libarr's are (one
