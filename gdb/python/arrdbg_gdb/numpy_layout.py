@@ -451,11 +451,38 @@ class NdArray:
         return lo, hi + self.itemsize
 
 
-def read_ndarray(mem, lay, address):
+class Seen:
+    """Types and dtypes already checked while reading many ndarrays in one
+    command (arr views over arrdbg's registry): each is checked once."""
+
+    def __init__(self):
+        self.types = {}    # type address -> (tp_name, ndarray subclass depth or None)
+        self.dtypes = {}   # descr address -> Dtype
+
+    def object_type(self, mem, lay, address):
+        tp = lay.ptr(mem, address + lay.offsets["ob_type"])
+        known = self.types.get(tp)
+        if known is None:
+            tp, name = object_type(mem, lay, address)
+            known = self.types[tp] = (name, ndarray_type_depth(mem, lay, tp))
+        return tp, known
+
+    def dtype(self, mem, lay, address):
+        dt = self.dtypes.get(address)
+        if dt is None:
+            dt = self.dtypes[address] = read_dtype(mem, lay, address)
+        return dt
+
+
+def read_ndarray(mem, lay, address, seen=None):
     """The ndarray at address; Invalid if it is not one (the message names
-    the Python type when it is another object)."""
-    tp, name = object_type(mem, lay, address)
-    depth = ndarray_type_depth(mem, lay, tp)
+    the Python type when it is another object).  seen: a Seen shared by the
+    reads of one command."""
+    if seen is None:
+        tp, name = object_type(mem, lay, address)
+        depth = ndarray_type_depth(mem, lay, tp)
+    else:
+        tp, (name, depth) = seen.object_type(mem, lay, address)
     if depth is None:
         raise NotAnArray(name)
     a = NdArray(address, name, depth)
@@ -472,7 +499,8 @@ def read_ndarray(mem, lay, address):
     except ValueError as e:
         raise Invalid(str(e))
     a.size = size
-    a.dtype = read_dtype(mem, lay, lay.ptr(mem, address + off["descr"]))
+    descr = lay.ptr(mem, address + off["descr"])
+    a.dtype = read_dtype(mem, lay, descr) if seen is None else seen.dtype(mem, lay, descr)
     a.nbytes = size * a.dtype.elsize
     a.flags = lay.int(mem, address + off["flags"])
     if a.flags & ~0xffff:
@@ -482,7 +510,8 @@ def read_ndarray(mem, lay, address):
     a.base = lay.ptr(mem, address + off["base"])
     if a.base:
         try:
-            a.base_type = object_type(mem, lay, a.base)[1]
+            a.base_type = object_type(mem, lay, a.base)[1] if seen is None else \
+                seen.object_type(mem, lay, a.base)[1][0]
         except (Fault, Invalid) as exc:
             a.base_type = "<unreadable base: %s>" % exc
     return a
@@ -633,6 +662,14 @@ class ElementReader:
                 chars.append(chr(c) if c < 0x110000 else "?")
             return repr("".join(chars))
         return "?"
+
+    def texts(self, raws):
+        """text() of many elements (a list of their bytes): one unpack for
+        plain numbers and bool."""
+        if self.unit is not None and self.kind != "c" and self.fields is None and raws:
+            values = struct.unpack("%s%d%s" % (self.order, len(raws), self.fmt), b"".join(raws))
+            return list(map(format_number, values))
+        return [self.text(raw, 0) for raw in raws]
 
     @staticmethod
     def _nested(reader, block, pos, dims, size):

@@ -334,6 +334,10 @@ class NumpyElements(Elements):
     def value_of(self, raw, as_number=False):
         return self.text_of(raw)
 
+    def bulk_texts(self, raws):
+        """The texts of many elements (their bytes, one entry each)."""
+        return self.decoder.texts(raws)
+
 
 def elements_text(a):
     """The elements, nested per axis and summarised as libarr's are (one
@@ -554,11 +558,12 @@ def _registry_arrays(owner_address):
     lay = Context.get().layout
     base_at = lay.offsets["base"]
     out = []
+    seen = nl.Seen()
     for address in addresses:
         try:
             if address == owner_address or not lay.ptr(MEM, address + base_at):
                 continue   # the owner itself, or an array with no base: no view
-            out.append(nl.read_ndarray(MEM, lay, address))
+            out.append(nl.read_ndarray(MEM, lay, address, seen))
         except (nl.Fault, nl.Invalid):
             continue   # being made or freed: not a view to list
     return out

@@ -170,6 +170,16 @@ def check_speed(truth):
     check(err is None and elements.count("{") == t["shape"][0] + 1 and "..." not in elements
           and len(re.findall(r"\d+", elements)) == t["shape"][0] * t["shape"][1],
           "print elements unlimited: every element of image: %d characters" % len(elements))
+    # The many-at-once decoding (NumpyElements.bulk_texts) gives the text of the per-element path.
+    from arrdbg_gdb import numpy_support
+    for name in ("a", "b", "be", "z", "u", "s", "flags", "half", "ld", "rec", "wide", "bigview"):
+        fast, _ = run("arr info 0x%x" % truth["arrays"][name]["address"])
+        saved, numpy_support.NumpyElements.bulk_texts = numpy_support.NumpyElements.bulk_texts, None
+        try:
+            slow, _ = run("arr info 0x%x" % truth["arrays"][name]["address"])
+        finally:
+            numpy_support.NumpyElements.bulk_texts = saved
+        check(fast == slow, "unlimited %s: bulk text differs: %r / %r" % (name, fast[-200:], slow[-200:]))
     run("set print elements 200")
 
 

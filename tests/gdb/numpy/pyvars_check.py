@@ -153,6 +153,13 @@ def check_names(t):
     one_line_error("arr info c:environ", "environ")
     one_line_error("arr info py:nosuch", "no Python variable 'nosuch'")
     one_line_error("arr info py:1+1", "py:1+1: not a Python name")
+    # Decoded and summarised as in tests/gdb/numpy/check.py, here also under vgdb.
+    out, err = run("arr info g_rec")
+    check(err is None and "ndarray %s shape (1,)" % t["g_rec"] in out and "  elements:   {(1, 2.5, b'ab')}" in out
+          and "  fields:     a <i4 at 0, f <f8 at 4, s S2 at 12" in out, "arr info g_rec: %r %r" % (out, err))
+    out, err = run("arr info g_big")
+    want = re.sub(r"\n\s*", " ", t["g_big"]).replace("[", "{").replace("]", "}")
+    check(err is None and "  elements:   %s\n" % want in out and len(out) < 2000, "arr info g_big: %r %r" % (out, err))
     info, _ = run("arr info g_view")
     f = dict(re.findall(r"(?m)^  ([a-z ]+):\s+(.*)$", info))
     want = info.splitlines()[0] + " = " + f.get("elements", "?")

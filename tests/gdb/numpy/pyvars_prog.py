@@ -37,6 +37,8 @@ g_int = 7
 x = np.ones(3)           # a global that inner() and outer() shadow
 naïve = np.arange(4)     # a non-ASCII name
 environ = np.arange(6.0).reshape(2, 3)   # also libc's symbol `environ`: NAME is the Python one
+g_rec = np.array([(1, 2.5, b"ab")], dtype=[("a", "<i4"), ("f", "<f8"), ("s", "S2")])
+g_big = np.arange(1000000.0).reshape(1000, 1000)   # summarised at gdb's default settings
 
 
 gate = threading.Lock()
@@ -97,6 +99,9 @@ def inner(arg):
         "deep": dict(deep_truth, lwp=deep.native_id),
         "outer_x": id(outer_x[0]), "global_x": id(globals()["x"]), "g_int": id(g_int),
         "environ": describe(environ),
+        "g_rec": str(g_rec.dtype),
+        "g_big": np.array2string(g_big, max_line_width=1 << 30, threshold=199, edgeitems=3, separator=", ",
+                                 formatter={"float": lambda v: "%d" % v}),
     }
     with open(sys.argv[1] + ".tmp", "w") as f:
         json.dump(truth, f)
