@@ -81,6 +81,14 @@ if grep -q "LeakedCopy: 48 bytes in 1 copies are lost" <<<"$vg" && grep -q "by 0
     ok "valgrind --tool=arrcheck: LeakedCopy at prog.c:10"
 else fail "valgrind --tool=arrcheck ./shared" "$vg"; fi
 
+# The tool's preload (malloc replacement, GSL adapter) is the package's,
+# and valgrind loads it into the program.
+vgv=$(timeout 120 valgrind -v --tool=arrcheck ./shared 2>&1)
+if grep -qx "/usr/libexec/valgrind/vgpreload_arrcheck-$platform.so" <<<"$where" &&
+   grep -q "Reading syms from /usr/libexec/valgrind/vgpreload_arrcheck-$platform.so" <<<"$vgv"; then
+    ok "valgrind loads the package's vgpreload_arrcheck-$platform.so"
+else fail "the tool's preload is not installed or not loaded" "$(grep vgpreload <<<"$where$vgv")"; fi
+
 # gdb, default settings (no -iex, no safe-path): the plugin loads with
 # the static libarr.a (its .debug_gdb_scripts entry) and with libarr.so.
 for prog in static shared; do
