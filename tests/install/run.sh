@@ -216,8 +216,9 @@ if [ $rc = 0 ] && [ $rc2 = 0 ] && [ "$n" = "$(wc -l <"$d/want")" ] && [ -f "$d/w
 else fail "DESTDIR with a space (install $rc, uninstall $rc2, $n files)" "$(diff <(echo "$before") <(echo "$after"))"$'\n'"$(tail -5 <<<"$out")"; fi
 
 # A relative PREFIX (or DESTDIR) is refused with one line, nothing written.
+# (MAKEFLAGS cleared: under `make -k check` make adds a "not remade" line.)
 for args in "PREFIX=rel DESTDIR=$d/rel" "PREFIX=/usr/local DESTDIR=relative"; do
-    out=$($MAKE --no-print-directory install $args BUILD="$BUILD" 2>&1); rc=$?
+    out=$(MAKEFLAGS= MFLAGS= $MAKE --no-print-directory install $args BUILD="$BUILD" 2>&1); rc=$?
     if [ $rc != 0 ] && [ "$(grep -c . <<<"$out")" -le 2 ] && grep -q "is not an absolute path" <<<"$out" &&
        [ ! -e "$d/rel" ] && [ ! -e "$d/relrel" ] && [ ! -e relative ]; then ok "make install $args: refused: ${out%%$'\n'*}"
     else fail "make install $args (exit $rc)" "$(head -5 <<<"$out")"; fi
