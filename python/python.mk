@@ -23,7 +23,7 @@ ARRDBG_PY_VERSION := $(shell $(ARRDBG_PYTHON) -c 'import sys; print("%d.%d" % sy
 # system prefix, PREFIX/lib/python3.X/dist-packages for any other.
 PYTHON_SITEDIR ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/python3/dist-packages,$(PREFIX)/lib/python$(ARRDBG_PY_VERSION)/dist-packages)
 
-ARRDBG_PY_SRCS := $(sort $(wildcard python/arrdbg/*.py))
+ARRDBG_PY_SRCS := $(sort $(wildcard python/arrdbg/*.py python/arrdbg/*.json python/arrdbg/*.js python/arrdbg/*.css))
 ARRDBG_PY_BUILT := $(patsubst python/%,$(BUILD)/python/%,$(ARRDBG_PY_SRCS))
 ARRDBG_EXT := $(BUILD)/python/arrdbg/_arrdbg$(ARRDBG_EXT_SUFFIX)
 # The handler is plain C11 against Python's and NumPy's headers; no ASan:
@@ -69,13 +69,13 @@ CHECK_TARGETS += check-python
 samples-build: $(ARRDBG_PY_TREE)
 
 install-python: $(ARRDBG_PY_TREE)
-	install -d $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg
-	install -m 644 $(ARRDBG_PY_BUILT) $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/
-	install -m 755 $(ARRDBG_EXT) $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/
+	install -d "$(DESTDIR)$(PYTHON_SITEDIR)/arrdbg"
+	install -m 644 $(ARRDBG_PY_BUILT) "$(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/"
+	install -m 755 $(ARRDBG_EXT) "$(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/"
 uninstall-python:
-	rm -f $(addprefix $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/,$(notdir $(ARRDBG_PY_BUILT) $(ARRDBG_EXT)))
-	@rm -rf $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/__pycache__
-	@rmdir $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg 2>/dev/null || true
+	@$(call rm_installed,$(addprefix $(PYTHON_SITEDIR)/arrdbg/,$(notdir $(ARRDBG_PY_BUILT) $(ARRDBG_EXT))))
+	@rm -rf "$(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/__pycache__"
+	@$(call rmdir_up,$(PYTHON_SITEDIR)/arrdbg)
 
 INSTALL_TARGETS += install-python
 UNINSTALL_TARGETS += uninstall-python
@@ -87,3 +87,4 @@ $(ARRDBG_SAMPLE_EXT): samples/ext/np_dangling_ext.c python/python.mk
 	$(CC) $(ARRDBG_EXT_CFLAGS) -O0 -shared $< -o $@
 ALL_TARGETS += $(ARRDBG_SAMPLE_EXT)
 samples-build: $(ARRDBG_SAMPLE_EXT)
+check-python: $(ARRDBG_SAMPLE_EXT)   # tests/python/t_pystack.sh reads through it

@@ -30,7 +30,9 @@ comments (`# @name`) in the sample, never by number.  Tokens:
 
 An `expect arrcheck:` line also runs the sample under Valgrind's arrcheck
 through arrdbg (when the tool is built): Kind=N error counts, and
-label=@A,@B for a DanglingAccess whose owner is labelled FILE:A..B.
+label=@A,@B for a DanglingAccess whose owner is labelled FILE:A..B,
+pyline=@R for a DanglingAccess whose Python stack (arrcheck reads it from
+CPython's frames) starts at line @R of the sample.
 
     samples/np_run.py [--quiet] [--show NAME]     exit 1 on any mismatch
 """
@@ -77,6 +79,7 @@ def run_arrcheck(path, tokens, mk):
     found = Counter(e.findtext("kind", "?") for e in root.iter("error"))
     labels = [a.text or "" for e in root.iter("error") if e.findtext("kind") == "DanglingAccess"
               for a in e.iter("auxwhat")]
+    pylines = [python_top(e) for e in root.iter("error") if e.findtext("kind") == "DanglingAccess"]
     bad = []
     want = Counter()
     for t in tokens:
@@ -86,11 +89,33 @@ def run_arrcheck(path, tokens, mk):
             if not any(text in a for a in labels):
                 bad.append(f"arrcheck: no DanglingAccess names {text}: {labels}")
             continue
+        m = re.fullmatch(r"pyline=@(\w+)", t)
+        if m:
+            where = (os.path.basename(path), mk[m.group(1)])
+            if where not in pylines:
+                bad.append(f"arrcheck: no DanglingAccess whose Python stack starts at "
+                           f"{where[0]}:{where[1]}: {pylines}")
+            continue
         k, n = t.split("=")
         want[k] = int(n)
     if found != want:
         bad.append(f"arrcheck: expected {dict(want)}, found {dict(found)}")
     return bad
+
+
+def python_top(error):
+    """(file, line) of the innermost frame of an error's Python stack (the
+    <stack> after the auxwhat 'Python stack...'), or None."""
+    after = False
+    for child in error:
+        if child.tag == "auxwhat":
+            after = (child.text or "").startswith("Python stack")
+        elif child.tag == "stack" and after:
+            frame = child.find("frame")
+            if frame is None or not frame.findtext("line"):
+                return None
+            return frame.findtext("file"), int(frame.findtext("line"))
+    return None
 
 
 def markers(path):

@@ -109,9 +109,31 @@ def phase(name):
 
 
 def report_data():
-    """The report as a dict (what `run --json` writes)."""
+    """The report as a dict (what `run --json` writes; its JSON Schema:
+    report.schema.json in this package, see schema())."""
     from . import _report
-    return _report.build()
+    from . import _timeline
+    data = _report.build()
+    data["schema_version"] = SCHEMA_VERSION
+    return _timeline.attach(data)  # live bytes over time, when sampled
+
+
+def schema():
+    """The report's JSON Schema (report.schema.json), as a dict."""
+    import json
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "report.schema.json")) as f:
+        return json.load(f)
+
+
+# The version report.schema.json describes (its "schema_version" const;
+# tests/pyux checks the two agree).
+SCHEMA_VERSION = 1
+
+
+def load_ipython_extension(ipython):
+    """`%load_ext arrdbg`: the %arrdbg, %%arrdbg and %arrdbg_report magics."""
+    from . import ipython as _ipython
+    _ipython.load_ipython_extension(ipython)
 
 
 def report(file=None):

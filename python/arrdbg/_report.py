@@ -41,7 +41,9 @@ def _peak_summary(st, sites, at):
         shape, dtype = shapes.get(seq, (None, None))
         out.append({"bytes": b, "event": seq, "file": w["file"], "line": w["line"],
                     "op": w["op"], "kind": w["kind"], "shape": shape, "dtype": dtype,
-                    "freed_since": freed})
+                    "freed_since": freed,
+                    # its whole stack, for the HTML report's icicle (pyux)
+                    "stack": at.site(site, sites[site])["stack"] if 0 <= site < len(sites) else None})
     return {"bytes": st["peak_bytes"], "event": st["peak_seq"], "arrays": n,
             "live": out}
 

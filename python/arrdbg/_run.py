@@ -25,12 +25,12 @@ import sys
 import traceback
 import types
 
-USAGE = ("usage: python3 -m arrdbg run [--json FILE] [--output FILE] [--quiet] [--lib DIR] "
+USAGE = ("usage: python3 -m arrdbg run [--json FILE] [--html FILE] [--output FILE] [--quiet] [--lib DIR] "
          "[--no-lib]\n       [--stack-depth N] [--min-bytes N] [--top N] [--imports] [--dask] "
          "SCRIPT|DIR|ZIP|- [ARGS...]")
 
 # Options that take a value (the token after them is not the script).
-_VALUED = {"--json", "--output", "-o", "--lib", "--stack-depth", "--min-bytes", "--top"}
+_VALUED = {"--json", "--html", "--output", "-o", "--lib", "--stack-depth", "--min-bytes", "--top"}
 
 
 def _count(text):
@@ -47,6 +47,7 @@ def _count(text):
 def _parser():
     p = argparse.ArgumentParser(prog="python3 -m arrdbg run", add_help=True, usage=USAGE[7:])
     p.add_argument("--json", metavar="FILE", help="also write the report as JSON")
+    p.add_argument("--html", metavar="FILE", help="the report as one self-contained HTML file")
     p.add_argument("--output", "-o", metavar="FILE", help="the text report to FILE")
     p.add_argument("--quiet", "-q", action="store_true", help="no text report")
     p.add_argument("--lib", action="append", default=[], metavar="DIR",
@@ -178,6 +179,15 @@ def final_report(args):
             write_file(path, json.dumps(data, indent=1))
         except (OSError, ValueError) as e:
             err(f"arrdbg: cannot write the JSON report {path}: {e}")
+    if getattr(args, "html", None):
+        path = _expand(args.html)
+        try:
+            from . import html
+            html.write(data, path, title=os.path.basename(args.script_name))
+        except (OSError, ValueError) as e:
+            err(f"arrdbg: cannot write the HTML report {path}: {e}")
+        except Exception as e:
+            err(f"arrdbg: the HTML report failed: {type(e).__name__}: {e}")
     if args.quiet:
         return
     try:
@@ -255,6 +265,7 @@ def main(argv):
     except SystemExit as e:
         return 2 if e.code else 0
     args.json, args.output = out_path(args.json), out_path(args.output)
+    args.html, args.script_name = out_path(args.html), script
     if script != "-" and not os.path.exists(script):
         err(f"{sys.executable}: can't open file {script!r}: [Errno 2] No such file or directory")
         return 2
@@ -270,6 +281,9 @@ def main(argv):
     except ImportError as e:
         err(f"arrdbg: cannot load NumPy or the handler: {e}")
         return 2
+    if args.html or args.json:
+        from . import _timeline
+        _timeline.start()  # live bytes over time, for the HTML report's plot
     if args.dask:
         try:
             from . import dask as arrdbg_dask
