@@ -16,8 +16,9 @@ $(ARRDBG_GENERATED): gdb/gen_layout.py $(LIBARR_HDRS) $(LIBARR_A)
 	python3 gdb/gen_layout.py --cc "$(CC) $(CFLAGS_PROJECT)" --lib $(LIBARR_A) \
 	  --ldflags "$(LDFLAGS_PROJECT)" --work $(BUILD)/gdb --out $@
 ALL_TARGETS += $(ARRDBG_GENERATED)
-# Everything that loads the plugin needs the module (make demo's gdb tour).
-samples-build tour bench-gdb: $(ARRDBG_GENERATED)
+# Everything that loads the plugin needs the module (make demo's gdb tour, make
+# bench's gdb rows on a fresh clone).
+samples-build tour bench-gdb bench: $(ARRDBG_GENERATED)
 
 # Where the plugin is imported from is fixed per object, one directory each
 # (libarr/arr_gdb_autoload.c): the static library of the build tree imports
