@@ -99,10 +99,10 @@ void pend_classify(void);
 void pend_peak(void);
 
 /* ---- quarantine.c ---- */
-extern int vg_on;        /* running on Valgrind (tested once, at install) */
+extern int vg_on;        /* running on arrcheck (tested once, at install) */
 extern int vg_q_off;     /* after vg_release_all: frees go straight through */
 extern size_t vg_q_len;
-void vg_declare_libraries(void);
+int vg_declare_libraries(void); /* 1: the tool is arrcheck */
 void vg_owner_created(void *p, size_t bytes, uint64_t id, uint32_t site);
 void vg_quarantine(void *p, size_t bytes, uint64_t id, uint32_t made, uint32_t freed);
 void vg_freed(void *p, uint64_t id, uint32_t made, uint32_t freed);

@@ -39,9 +39,10 @@ static PyObject *mod_install(PyObject *self, PyObject *args)
     h_prev = PyCapsule_GetPointer(prev_capsule, "mem_handler");
     if (!h_prev)
         return NULL;
-    vg_on = RUNNING_ON_VALGRIND ? 1 : 0;
-    if (vg_on)
-        vg_declare_libraries();
+    /* Buffers are held back (quarantine) and announced only under
+     * arrcheck: under memcheck that would hide the very reads of freed
+     * memory it reports. */
+    vg_on = RUNNING_ON_VALGRIND ? vg_declare_libraries() : 0;
     rec_atfork_install();
     if (set_handler_here() < 0)
         return NULL;

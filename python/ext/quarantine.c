@@ -1,5 +1,7 @@
-/* quarantine.c - under Valgrind (RUNNING_ON_VALGRIND, tested once at
- * install): each buffer is an arrcheck owner (arrcheck.h) labelled with
+/* quarantine.c - under arrcheck (RUNNING_ON_VALGRIND and arrcheck answers
+ * a request, tested once at install; under memcheck or any other tool
+ * nothing here runs, so memcheck sees NumPy's frees as they happen): each
+ * buffer is an arrcheck owner (arrcheck.h) labelled with
  * its Python file:line, and freed buffers stay in a small quarantine so a
  * C extension that reads one after NumPy freed it gets DanglingAccess.
  * Natively none of this runs (one predictable branch per event).  Every
@@ -150,12 +152,14 @@ void vg_release_all(void)
     vg_q_off = 1;
 }
 
-/* arrcheck's stacks and profile attribute an array to the first frame that
+/* Returns 1 when the tool is arrcheck (it answered), 0 under any other
+ * Valgrind tool (memcheck, ...).
+ * arrcheck's stacks and profile attribute an array to the first frame that
  * is not a declared library's, and a copy's creation window lasts until
  * the outermost library frame returns: declare this handler and NumPy's
  * compiled modules, so NumPy filling a new buffer is part of making it
  * (not a write after it was made) and stacks start at NumPy's frame. */
-void vg_declare_libraries(void)
+int vg_declare_libraries(void)
 {
     static const char *const objects[][2] = {
         {"arrdbg-numpy-handler", "_arrdbg"},
@@ -164,6 +168,7 @@ void vg_declare_libraries(void)
         {"numpy-random-generator", "_generator"},
         {"numpy-linalg", "_umath_linalg"},
     };
+    int answered = 0;
     for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++) {
         struct arrcheck_library lib = {
             .version = ARRCHECK_PROTOCOL_VERSION,
@@ -173,6 +178,10 @@ void vg_declare_libraries(void)
             .srcdir = NULL,
             .object = objects[i][1],
         };
-        (void)ARRCHECK_LIBRARY(&lib);
+        /* arrcheck answers 0; a tool that does not know the request
+         * returns the default given here. */
+        if (VALGRIND_DO_CLIENT_REQUEST_EXPR(1, VG_USERREQ__ARR_LIBRARY, &lib, 0, 0, 0, 0) == 0)
+            answered = 1;
     }
+    return answered;
 }
