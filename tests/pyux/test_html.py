@@ -148,6 +148,7 @@ def test_every_string_is_text(tmp_path):
         return x
     bad = poison(rep)
     assert bad["phases"] and bad["pins_at_exit"] and n[0] > 50
+    del bad["timeline"]  # and a saved report without one: the plot by event number
     (tmp_path / "bad.html").write_text(
         subprocess.run([PYTHON, "-c", "import json, sys, arrdbg.html as h; "
                                       "sys.stdout.write(h.render(json.load(sys.stdin)))"],
@@ -158,3 +159,4 @@ def test_every_string_is_text(tmp_path):
     assert 'data-arrdbg-ready="1"' in body and 'data-arrdbg-errors="0"' in body, (body, log[-1500:])
     assert "data-pwned" not in body and "<img" not in dom
     assert dom.count("&lt;/script&gt;&lt;script&gt;") > 20
+    assert "No timeline in this report" in dom and 'id="peak-mark"' in dom
