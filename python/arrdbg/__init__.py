@@ -48,18 +48,19 @@ def install():
         raise NumpyTooOld(
             f"arrdbg: NumPy {np.__version__} is older than 1.22 and has no data-memory "
             f"handler API (PyDataMem_SetHandler); nothing was installed")
-    from . import _arrdbg, _report, _threads
+    from . import _arrdbg, _report
     npdir = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
     # NumPy 1.2x wraps its public functions in code compiled from a string
     # named "<__array_function__ internals>": NumPy's too.
     prev = _arrdbg.install([npdir, "<__array_function__ internals>"])
     _arrdbg.set_callbacks(_report.classify_pending, _report.peak_scan, 1 << 20)
-    _threads.patch(_arrdbg.enter_thread)
     if _arrdbg.stats()["on_valgrind"]:
         # Freed buffers wait in a quarantine under Valgrind; give them
         # back at exit, before the tool's final checks.
         import atexit
         atexit.register(_arrdbg.release_quarantine)
+    # A forked child reports only what it made itself.
+    os.register_at_fork(after_in_child=_report.after_fork)
     _state["installed"] = True
     _state["previous"] = prev
     return prev

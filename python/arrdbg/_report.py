@@ -58,6 +58,15 @@ def end_phase(next_name):
     _arrdbg.reset_peak()
 
 
+def after_fork():
+    """In a forked child: start again from nothing (the parent's arrays,
+    phases and scans are not the child's)."""
+    _arrdbg.forget()
+    _scan_state["phase"], _scan_state["phases"] = "start", []
+    near_peak["scan"] = None
+    shapes.clear()
+
+
 def classify_pending():
     for i, s in enumerate(_arrdbg.sites()):
         if not s[4]:

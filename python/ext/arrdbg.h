@@ -76,6 +76,7 @@ extern pthread_mutex_t rec_lock;
 struct arrdbg_np_rec *rec_find(uint64_t ptr);
 struct arrdbg_np_rec *rec_insert(uint64_t ptr);
 void rec_delete(struct arrdbg_np_rec *r);
+void rec_clear(void);
 void rec_atfork_install(void);
 
 /* ---- walk.c ---- */
@@ -104,7 +105,8 @@ extern int vg_q_off;     /* after vg_release_all: frees go straight through */
 extern size_t vg_q_len;
 int vg_declare_libraries(void); /* 1: the tool is arrcheck */
 void vg_owner_created(void *p, size_t bytes, uint64_t id, uint32_t site);
-void vg_quarantine(void *p, size_t bytes, uint64_t id, uint32_t made, uint32_t freed);
+void vg_quarantine(void *p, PyDataMemAllocator *a, size_t bytes, uint64_t id, uint32_t made,
+                   uint32_t freed);
 void vg_freed(void *p, uint64_t id, uint32_t made, uint32_t freed);
 void vg_release_all(void);
 
@@ -121,6 +123,9 @@ extern struct h_peak_freed h_peak_freed[H_PEAK_FREED]; /* the largest, a min-hea
 extern size_t h_n_peak_freed;      /* in h_peak_freed */
 extern uint64_t h_peak_freed_count; /* all of them */
 void h_reset_peak(void);
+void h_forget(void);
+int h_wrap_default(PyDataMem_Handler *def);
+PyDataMem_Handler *h_default_orig(void);
 
 /* ---- objects.c ---- */
 void obj_install(void);

@@ -13,9 +13,8 @@ struct h_peak_freed h_peak_freed[H_PEAK_FREED];
 size_t h_n_peak_freed;
 uint64_t h_peak_freed_count;
 
-static void note_alloc(void *p, size_t bytes)
+static void note_alloc(void *p, size_t bytes, uint32_t site)
 {
-    uint32_t site = site_now();
     uint64_t seq;
     pthread_mutex_lock(&rec_lock);
     seq = ++R.seq;
@@ -82,10 +81,10 @@ static void note_peak_freed(const struct arrdbg_np_rec *r)
     h[i] = e;
 }
 
-/* Returns 1 when the buffer went into the quarantine (do not free it). */
-static int note_free(void *p)
+/* Returns 1 when the buffer went into the quarantine (do not free it);
+ * a: the allocator that will free it later. */
+static int note_free(void *p, PyDataMemAllocator *a, uint32_t site)
 {
-    uint32_t site = site_now();
     int kept = 0;
     pthread_mutex_lock(&rec_lock);
     R.seq++;
@@ -99,7 +98,7 @@ static int note_free(void *p)
         if (r->seq <= h_peak_seq)
             note_peak_freed(r);
         if (vg_on && !vg_q_off) {
-            vg_quarantine(p, r->bytes, r->seq, r->site, site);
+            vg_quarantine(p, a, r->bytes, r->seq, r->site, site);
             kept = 1;
         } else if (vg_on) {
             vg_freed(p, r->seq, r->site, site);
@@ -124,32 +123,66 @@ void h_reset_peak(void)
     pthread_mutex_unlock(&rec_lock);
 }
 
-static void *h_malloc(void *ctx, size_t size)
+/* a: the allocator chained to (the handler current at install, or NumPy's
+ * default one in every other context: h_wrap_default). */
+/* In a forked child: what the parent made is not the child's.  Records,
+ * counters, totals and the peak start again from nothing (the buffers the
+ * child inherited are freed through NumPy as unknown ones). */
+void h_forget(void)
 {
-    (void)ctx;
-    void *p = h_prev->allocator.malloc(h_prev->allocator.ctx, size);
+    pthread_mutex_lock(&rec_lock);
+    rec_clear();
+    for (size_t i = 0; i < R.nsites; i++) {
+        R.sites[i].alloc_bytes = R.sites[i].alloc_count = 0;
+        R.sites[i].freed_bytes = R.sites[i].free_count = 0;
+    }
+    R.live_bytes = R.peak_bytes = 0;
+    h_alloc_bytes = h_freed_bytes = h_allocs = h_frees = 0;
+    h_peak_seq = R.seq;
+    h_n_peak_freed = 0;
+    h_peak_freed_count = 0;
+    h_peak_scan_at = 1u << 20;
+    pthread_mutex_unlock(&rec_lock);
+}
+
+static void *do_malloc(PyDataMemAllocator *a, size_t size)
+{
+    void *p = a->malloc(a->ctx, size);
     if (p)
-        note_alloc(p, size);
+        note_alloc(p, size, site_now());
     return p;
 }
 
-static void *h_calloc(void *ctx, size_t nelem, size_t elsize)
+static void *do_calloc(PyDataMemAllocator *a, size_t nelem, size_t elsize)
 {
-    (void)ctx;
-    void *p = h_prev->allocator.calloc(h_prev->allocator.ctx, nelem, elsize);
+    void *p = a->calloc(a->ctx, nelem, elsize);
     if (p)
-        note_alloc(p, nelem * elsize);
+        note_alloc(p, nelem * elsize, site_now());
     return p;
 }
 
-static void *h_realloc(void *ctx, void *ptr, size_t new_size)
+/* The site of a resize: the current line, or without the GIL (NumPy grows
+ * the buffers of np.fromstring/np.fromfile(sep=...) so) the line that made
+ * the buffer being resized. */
+static uint32_t realloc_site(void *ptr)
 {
-    (void)ctx;
+    if (PyGILState_Check())
+        return site_current();
+    pthread_mutex_lock(&rec_lock);
+    struct arrdbg_np_rec *r = rec_find((uint64_t)(uintptr_t)ptr);
+    uint32_t site = r ? r->site : SITE_NOGIL;
+    pthread_mutex_unlock(&rec_lock);
+    return site;
+}
+
+static void *do_realloc(PyDataMemAllocator *a, void *ptr, size_t new_size)
+{
     if (!ptr)
-        return h_malloc(ctx, new_size);
+        return do_malloc(a, new_size);
+    uint32_t site = realloc_site(ptr);
     if (vg_on) {
         /* Keep the old buffer in quarantine like a free: move by hand. */
-        void *q = h_prev->allocator.malloc(h_prev->allocator.ctx, new_size ? new_size : 1);
+        void *q = a->malloc(a->ctx, new_size ? new_size : 1);
         if (!q)
             return NULL;
         size_t old = 0;
@@ -158,29 +191,100 @@ static void *h_realloc(void *ctx, void *ptr, size_t new_size)
         old = r ? r->bytes : 0;
         pthread_mutex_unlock(&rec_lock);
         memcpy(q, ptr, old < new_size ? old : new_size);
-        if (!note_free(ptr))
-            h_prev->allocator.free(h_prev->allocator.ctx, ptr, old);
-        note_alloc(q, new_size);
+        if (!note_free(ptr, a, site))
+            a->free(a->ctx, ptr, old);
+        note_alloc(q, new_size, site);
         return q;
     }
-    void *q = h_prev->allocator.realloc(h_prev->allocator.ctx, ptr, new_size);
+    void *q = a->realloc(a->ctx, ptr, new_size);
     if (!q)
         return NULL; /* the old buffer is untouched and still recorded */
-    note_free(ptr);
-    note_alloc(q, new_size);
+    note_free(ptr, a, site);
+    note_alloc(q, new_size, site);
     return q;
+}
+
+static void do_free(PyDataMemAllocator *a, void *ptr, size_t size)
+{
+    if (ptr && note_free(ptr, a, site_now()))
+        return;
+    a->free(a->ctx, ptr, size);
+}
+
+/* The handler's functions (ctx: the allocator chained to).  A handler a
+ * program set before install may itself call NumPy's default allocator,
+ * which is ours too (h_wrap_default): `inside` makes such a nested call go
+ * straight through, so a buffer is recorded once. */
+static _Thread_local int inside;
+
+static void *h_malloc(void *ctx, size_t size)
+{
+    PyDataMemAllocator *a = ctx;
+    if (inside)
+        return a->malloc(a->ctx, size);
+    inside = 1;
+    void *p = do_malloc(a, size);
+    inside = 0;
+    return p;
+}
+
+static void *h_calloc(void *ctx, size_t nelem, size_t elsize)
+{
+    PyDataMemAllocator *a = ctx;
+    if (inside)
+        return a->calloc(a->ctx, nelem, elsize);
+    inside = 1;
+    void *p = do_calloc(a, nelem, elsize);
+    inside = 0;
+    return p;
+}
+
+static void *h_realloc(void *ctx, void *ptr, size_t new_size)
+{
+    PyDataMemAllocator *a = ctx;
+    if (inside)
+        return a->realloc(a->ctx, ptr, new_size);
+    inside = 1;
+    void *p = do_realloc(a, ptr, new_size);
+    inside = 0;
+    return p;
 }
 
 static void h_free(void *ctx, void *ptr, size_t size)
 {
-    (void)ctx;
-    if (ptr && note_free(ptr))
+    PyDataMemAllocator *a = ctx;
+    if (inside) {
+        a->free(a->ctx, ptr, size);
         return;
-    h_prev->allocator.free(h_prev->allocator.ctx, ptr, size);
+    }
+    inside = 1;
+    do_free(a, ptr, size);
+    inside = 0;
 }
 
 PyDataMem_Handler h_handler = {
     "arrdbg",
     1,
-    {NULL, h_malloc, h_calloc, h_realloc, h_free},
+    {NULL, h_malloc, h_calloc, h_realloc, h_free}, /* ctx: &h_prev->allocator */
 };
+
+/* NumPy's default handler is what every context without a handler of its
+ * own uses (a thread started by _thread.start_new_thread, the inside of
+ * contextvars.Context().run(), an asyncio task...): its allocator is
+ * replaced in place by ours, chained to a copy of the original.  Arrays
+ * made before keep working: a free arrdbg has no record of goes straight
+ * through.  GIL held, at install. */
+static PyDataMem_Handler default_orig;
+
+int h_wrap_default(PyDataMem_Handler *def)
+{
+    default_orig = *def;
+    def->allocator = (PyDataMemAllocator){&default_orig.allocator, h_malloc, h_calloc,
+                                          h_realloc, h_free};
+    return 0;
+}
+
+PyDataMem_Handler *h_default_orig(void)
+{
+    return &default_orig;
+}

@@ -27,18 +27,21 @@ static PyObject *mod_install(PyObject *self, PyObject *args)
     PyObject *prefixes;
     if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &prefixes))
         return NULL;
-    if (installed) {
-        PyErr_SetString(PyExc_RuntimeError, "arrdbg: the handler is already installed");
-        return NULL;
-    }
+    if (installed) /* again (importlib.reload(arrdbg)): nothing more to do */
+        return PyUnicode_FromString(h_prev->name);
     if (site_setup(prefixes) < 0)
         return NULL;
     prev_capsule = PyDataMem_GetHandler();
     if (!prev_capsule)
         return NULL;
     h_prev = PyCapsule_GetPointer(prev_capsule, "mem_handler");
-    if (!h_prev)
+    PyDataMem_Handler *def = PyCapsule_GetPointer(PyDataMem_DefaultHandler, "mem_handler");
+    if (!h_prev || !def)
         return NULL;
+    h_wrap_default(def);
+    if (h_prev == def)
+        h_prev = h_default_orig();
+    h_handler.allocator.ctx = &h_prev->allocator;
     /* Buffers are held back (quarantine) and announced only under
      * arrcheck: under memcheck that would hide the very reads of freed
      * memory it reports. */
@@ -50,17 +53,6 @@ static PyObject *mod_install(PyObject *self, PyObject *args)
     installed = 1;
     return PyUnicode_FromString(h_prev->name);
 }
-/* Sets the handler in the calling context too (threads start in a fresh
- * context, whose handler is NumPy's default). */
-static PyObject *mod_enter_thread(PyObject *self, PyObject *noargs)
-{
-    (void)self;
-    (void)noargs;
-    if (installed && set_handler_here() < 0)
-        return NULL;
-    Py_RETURN_NONE;
-}
-
 static PyObject *mod_set_callbacks(PyObject *self, PyObject *args)
 {
     (void)self;
@@ -338,7 +330,17 @@ static PyObject *mod_scan(PyObject *self, PyObject *args)
     return obj_scan(min_owner_bytes, incremental, large_bytes);
 }
 
+static PyObject *mod_forget(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    h_forget();
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    {"forget", mod_forget, METH_NOARGS,
+     "start again from nothing (a forked child): records, counters, peak"},
     {"peak_live", mod_peak_live, METH_O,
      "peak_live(k): (n, the k largest [(seq, bytes, site, freed_since)]) of the buffers "
      "live at the peak"},
@@ -359,7 +361,6 @@ static PyMethodDef methods[] = {
     {"install", mod_install, METH_VARARGS,
      "install(internal_dirs): put the recording handler in front of the current one; "
      "returns the previous handler's name"},
-    {"enter_thread", mod_enter_thread, METH_NOARGS, "set the handler in this context too"},
     {"set_callbacks", mod_set_callbacks, METH_VARARGS,
      "set_callbacks(classify, peak_scan, min_peak_bytes)"},
     {"stats", mod_stats, METH_NOARGS, "totals"},

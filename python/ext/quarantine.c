@@ -18,6 +18,7 @@ int vg_on, vg_q_off;
 #define QUARANTINE_BYTES (256u << 20)
 struct qentry {
     void *ptr;
+    PyDataMemAllocator *a; /* gives it back */
     size_t bytes;
 };
 static struct qentry quarantine[QUARANTINE_SLOTS];
@@ -109,7 +110,7 @@ static void vg_release_oldest(void)
 {
     struct qentry *q = &quarantine[q_head];
     (void)ARRCHECK_QUARANTINE_RELEASED(q->ptr);
-    h_prev->allocator.free(h_prev->allocator.ctx, q->ptr, q->bytes);
+    q->a->free(q->a->ctx, q->ptr, q->bytes);
     q_bytes -= q->bytes;
     q_head = (q_head + 1) % QUARANTINE_SLOTS;
     vg_q_len--;
@@ -119,12 +120,14 @@ static void vg_release_oldest(void)
  * arrcheck counts its bytes as freed now, keeps watching the buffer and
  * reports an access to it as DanglingAccess until vg_release_oldest gives
  * it back. */
-void vg_quarantine(void *p, size_t bytes, uint64_t id, uint32_t made, uint32_t freed)
+void vg_quarantine(void *p, PyDataMemAllocator *a, size_t bytes, uint64_t id, uint32_t made,
+                   uint32_t freed)
 {
     while (vg_q_len > 0 && (vg_q_len == QUARANTINE_SLOTS || q_bytes + bytes > QUARANTINE_BYTES))
         vg_release_oldest();
     struct qentry *q = &quarantine[(q_head + vg_q_len) % QUARANTINE_SLOTS];
     q->ptr = p;
+    q->a = a;
     q->bytes = bytes;
     vg_q_len++;
     q_bytes += bytes;

@@ -103,6 +103,16 @@ struct arrdbg_np_rec *rec_insert(uint64_t ptr)
     }
 }
 
+/* Forgets every record (a forked child: the parent's buffers are not its
+ * own). */
+void rec_clear(void)
+{
+    if (R.recs)
+        memset(R.recs, 0, R.rec_cap * sizeof *R.recs);
+    R.rec_count = 0;
+    rec_used = 0;
+}
+
 void rec_delete(struct arrdbg_np_rec *r)
 {
     r->ptr = 1;
