@@ -41,6 +41,8 @@ CALL_OPS = {
     "hstack": "creation", "column_stack": "creation",
     "load": "load", "fromfile": "load", "loadtxt": "load", "genfromtxt": "load",
     "frombuffer": "load", "read_array": "load",
+    # A library call that returns a new array of the user's data.
+    "asarray": "copy", "asanyarray": "copy", "to_numpy": "copy",
 }
 # A reshape or ravel allocates only when it must copy.
 RESHAPE_COPY = {"reshape", "ravel"}
@@ -101,6 +103,10 @@ def _stack_io(ins):
         return 2 + (arg & 1) + (1 if sys.version_info >= (3, 11) else 0), 1
     if op in ("COPY", "DUP_TOP"):
         return 0, 1
+    if op in ("LIST_EXTEND", "SET_UPDATE", "DICT_UPDATE", "DICT_MERGE", "LIST_APPEND", "SET_ADD"):
+        return 1, 0  # into the container below, which stays
+    if op == "MAKE_FUNCTION":
+        return 1 + bin((arg or 0) & 0x0F).count("1"), 1
     return None
 
 
@@ -149,6 +155,41 @@ def _call_depth(call):
     return None
 
 
+# What builds a Python sequence (np.array of it is a creation, not a copy).
+_SEQ_BUILDERS = {"BUILD_LIST", "BUILD_TUPLE", "BUILD_SET", "LIST_TO_TUPLE"}
+_SEQ_CALLS = {"list", "tuple", "range", "zip", "map", "sorted", "reversed", "enumerate"}
+FROM_PYTHON = {"array", "asarray", "asanyarray", "fromiter"}
+
+
+def _python_sequence(ins, pusher, depth=0):
+    """Whether the instruction pusher leaves a Python list/tuple/range on
+    the stack: a display, a constant tuple, list * n or list + list, a
+    comprehension, list(...)/range(...)."""
+    if pusher is None or depth > 3:
+        return False
+    op = pusher.opname
+    if op in _SEQ_BUILDERS:
+        return True
+    if op == "LOAD_CONST":
+        return isinstance(pusher.argval, (tuple, list, frozenset))
+    j = ins.index(pusher)
+    if op in ("BINARY_OP", "BINARY_MULTIPLY", "BINARY_ADD"):
+        return _python_sequence(ins, _pusher(ins, j, 1), depth + 1) or \
+            _python_sequence(ins, _pusher(ins, j, 0), depth + 1)
+    cd = _call_depth(pusher)
+    if cd is not None:
+        # 3.11 calls a comprehension's function as [function, iterator] CALL 0.
+        for callee in (_pusher(ins, j, cd), _pusher(ins, j, cd + 1)):
+            if callee is not None and callee.opname == "MAKE_FUNCTION":
+                code = _pusher(ins, ins.index(callee), 0)
+                name = getattr(getattr(code, "argval", None), "co_name", "")
+                return name in ("<listcomp>", "<setcomp>", "<genexpr>")
+        callee = _pusher(ins, j, cd)
+        return callee is not None and isinstance(callee.argval, str) and \
+            callee.argval in _SEQ_CALLS
+    return False
+
+
 def classify_call(name, owner):
     if name is None:
         return "call ?", "result"
@@ -189,6 +230,9 @@ def classify(code, lasti, np_code=None):
             name, owner = _name_of(ins, idx, _pusher(ins, idx, depth))
             if name is None and np_code is not None:
                 name = np_code.co_name
+            if name in FROM_PYTHON and depth >= 1 and \
+                    _python_sequence(ins, _pusher(ins, idx, depth - 1)):  # the first argument
+                return name + "(list)", "creation"  # made from Python objects
             return classify_call(name, owner)
         return "other", "other"
     except Exception:  # a bytecode shape the walk does not know: say so

@@ -12,6 +12,8 @@ total first passes 1 MiB and then each time it grows by a quarter ("near
 the peak": the event numbers say how near).
 """
 import gc
+import sys
+import types
 
 from . import _arrdbg
 
@@ -34,20 +36,104 @@ def _span(a):
     return lo, hi - lo + a.itemsize
 
 
-def _holders(objs):
-    """{id(obj): name} of what refers to each of objs: a dict key (a global,
-    an attribute) or a container's type.  Costs a pass over every object
-    the collector tracks: only used for the few views that pin a base."""
-    want = {id(o) for o in objs}
+def _owner_of_dict(d):
+    """How a dict that holds a view is named: "" for the script's globals
+    (a plain name), "module." for another module's, "Class." for an
+    object's attributes, None for a plain dict."""
+    main = sys.modules.get("__main__")
+    if main is not None and getattr(main, "__dict__", None) is d:
+        return ""
+    for r in gc.get_referrers(d):
+        if getattr(r, "__dict__", None) is d:
+            if isinstance(r, types.ModuleType):
+                return r.__name__ + "."
+            return type(r).__name__ + "."
+    for m in list(sys.modules.values()):
+        if getattr(m, "__dict__", None) is d:
+            return m.__name__ + "."
+    return None
+
+
+def _short(k):
+    text = repr(k)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _from_globals(want, limit=20000):
+    """{id: path} of the objects in want reachable from the script's globals
+    in at most three steps: `glob`, `cache['block']`, `store.chunk`,
+    `keep[0]`.  (A dict or list holding only arrays is not tracked by the
+    collector: gc.get_referrers cannot see it, this walk can.)  Breadth
+    first, at most limit containers looked into."""
+    main = sys.modules.get("__main__")
     out = {}
+    if main is None:
+        return out
+    level = [(k, v) for k, v in list(vars(main).items()) if not k.startswith("__")]
+    seen = set()
+    for _ in range(3):
+        nxt = []
+        for path, v in level:
+            if id(v) in want:
+                out.setdefault(id(v), path)
+                continue
+            if id(v) in seen or isinstance(v, (str, bytes, int, float, types.ModuleType,
+                                               types.FunctionType, type)) or len(seen) > limit:
+                continue
+            seen.add(id(v))
+            if isinstance(v, dict):
+                nxt += [(f"{path}[{_short(k)}]", x) for k, x in list(v.items())]
+            elif isinstance(v, (list, tuple)):
+                nxt += [(f"{path}[{n}]", x) for n, x in enumerate(v)]
+            elif hasattr(v, "__dict__") and not isinstance(v, np_ndarray()):
+                try:
+                    nxt += [(f"{path}.{k}", x) for k, x in list(vars(v).items())]
+                except TypeError:
+                    pass
+        level = nxt
+        if len(out) == len(want) or not level:
+            break
+    return out
+
+
+def np_ndarray():
+    import numpy as np
+    return np.ndarray
+
+
+def _holders(objs):
+    """{id(obj): name} of what refers to each of objs, as a reader would
+    write it: the path from a global (`c`, `cache['x']`, `store.data`,
+    `keep[3]`), else what gc.get_referrers finds: an attribute
+    (`Cache.data`), a dict's key (`dict['x']`), a list's or tuple's item
+    (`list[3]`), a set.  Costs a pass over every object the collector
+    tracks: only used for the few views that pin a base."""
+    want = {id(o) for o in objs}
+    out = _from_globals(want)
+    if len(out) == len(want):
+        return out
     refs = [r for r in gc.get_referrers(*objs) if r is not objs]
     refs.sort(key=lambda r: not isinstance(r, dict))  # a name before a container
     for r in refs:
         if isinstance(r, dict):
+            prefix = None
             for k, v in list(r.items()):
                 if id(v) in want and id(v) not in out:
-                    out[id(v)] = k if isinstance(k, str) else "a dict"
-        elif isinstance(r, (list, tuple, set)):
+                    if prefix is None:
+                        prefix = _owner_of_dict(r)
+                    if prefix is not None and isinstance(k, str):
+                        out[id(v)] = prefix + k
+                    else:
+                        out[id(v)] = f"dict[{_short(k)}]"
+        elif isinstance(r, (list, tuple)):
+            for n, v in enumerate(r):
+                if id(v) in want and id(v) not in out:
+                    out[id(v)] = f"{type(r).__name__}[{n}]"
+        elif isinstance(getattr(r, "__dict__", None), dict) and not isinstance(r, type):
+            for k, v in list(vars(r).items()):  # 3.11 keeps attributes inline
+                if id(v) in want and id(v) not in out:
+                    out[id(v)] = f"{type(r).__name__}.{k}"
+        elif isinstance(r, (set, frozenset)):
             for v in r:
                 if id(v) in want and id(v) not in out:
                     out[id(v)] = type(r).__name__

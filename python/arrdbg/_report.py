@@ -109,15 +109,33 @@ def _pin_entries(pins, sites, at):
     return out
 
 
+def _user_op(at, a, op, kind):
+    """The op of the user's own call when it says more than the library's
+    (df.to_numpy() is a copy though pandas makes it with np.empty)."""
+    code, lasti = at.frames[a["user"]][3:5]
+    uop, ukind = classify(code, lasti, at.frames[a["via"][0]][3])
+    if ukind in ("copy", "creation", "load") and not uop.startswith("call "):
+        return uop, ukind
+    return op, kind
+
+
 def _lines(sites, at):
     """The per-line rows (user's line and tag; largest first), the ops and
     the by-tag summary."""
     lines, ops, by_tag = {}, {}, {}
+    live = _arrdbg.live_by_site()
     for i, s in enumerate(sites):
         op, kind, ab, ac, fb, tag = s[4], s[5], s[6], s[7], s[8], s[13]
         if ab == 0 and fb == 0:
             continue
         w, a = _where(sites, i, at), at.site(i, s)
+        if op == "temporary" and i in live:
+            # NumPy reuses a temporary for the next operation of the
+            # expression when it can (a * 2 + 1 allocates once): what is
+            # still live is the expression's result.
+            op = "arithmetic"
+        if a["via"]:
+            op, kind = _user_op(at, a, op, kind)
         key = (w["file"], w["line"], tag)
         e = lines.get(key)
         if e is None:

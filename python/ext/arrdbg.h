@@ -130,6 +130,7 @@ PyDataMem_Handler *h_default_orig(void);
 /* ---- objects.c ---- */
 void obj_install(void);
 long obj_site(uintptr_t o);
+size_t obj_live_count(void);
 PyObject *obj_live_arrays(void);
 PyObject *obj_scan(unsigned long long min_owner_bytes, int incremental,
                    unsigned long long large_bytes);

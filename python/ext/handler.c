@@ -12,6 +12,7 @@ uint64_t h_alloc_bytes, h_freed_bytes, h_allocs, h_frees, h_peak_seq, h_peak_sca
 struct h_peak_freed h_peak_freed[H_PEAK_FREED];
 size_t h_n_peak_freed;
 uint64_t h_peak_freed_count;
+static uint64_t scanned_peak_bytes; /* the peak at the last near-peak scan */
 
 static void note_alloc(void *p, size_t bytes, uint32_t site)
 {
@@ -38,6 +39,7 @@ static void note_alloc(void *p, size_t bytes, uint32_t site)
         h_peak_freed_count = 0;
         if (R.peak_bytes >= h_peak_scan_at) {
             h_peak_scan_at = R.peak_bytes + R.peak_bytes / 4;
+            scanned_peak_bytes = R.peak_bytes;
             want_scan = 1;
         }
     }
@@ -81,12 +83,28 @@ static void note_peak_freed(const struct arrdbg_np_rec *r)
     h[i] = e;
 }
 
+/* The near-peak scan (a pending call, pend_peak) is asked for when the
+ * live total first passes h_peak_scan_at (1 MiB) and each time it grows by
+ * a quarter, and when a peak ends (the first free after a new peak) that
+ * is a sixteenth above the last scanned one, so the scan describes the peak
+ * itself.  Scanned peaks grow geometrically, so all the scans (each
+ * O(table slots) + O(new objects), objects.c) cost at most 17 times the
+ * last one. */
+static void peak_ends(void)
+{
+    if (R.peak_bytes < (1u << 20) || R.peak_bytes < scanned_peak_bytes + scanned_peak_bytes / 16)
+        return;
+    scanned_peak_bytes = R.peak_bytes;
+    pend_peak();
+}
+
 /* Returns 1 when the buffer went into the quarantine (do not free it);
  * a: the allocator that will free it later. */
 static int note_free(void *p, PyDataMemAllocator *a, uint32_t site)
 {
-    int kept = 0;
+    int kept = 0, at_peak;
     pthread_mutex_lock(&rec_lock);
+    at_peak = R.live_bytes == R.peak_bytes;
     R.seq++;
     struct arrdbg_np_rec *r = rec_find((uint64_t)(uintptr_t)p);
     if (r) {
@@ -106,6 +124,8 @@ static int note_free(void *p, PyDataMemAllocator *a, uint32_t site)
         rec_delete(r);
     }
     pthread_mutex_unlock(&rec_lock);
+    if (r && at_peak && site != SITE_NOGIL)
+        peak_ends();
     return kept;
 }
 
@@ -142,6 +162,7 @@ void h_forget(void)
     h_n_peak_freed = 0;
     h_peak_freed_count = 0;
     h_peak_scan_at = 1u << 20;
+    scanned_peak_bytes = 0;
     pthread_mutex_unlock(&rec_lock);
 }
 

@@ -330,6 +330,39 @@ static PyObject *mod_scan(PyObject *self, PyObject *args)
     return obj_scan(min_owner_bytes, incremental, large_bytes);
 }
 
+/* {site: (live buffers, live bytes)} of the sites that have live buffers.
+ * O(records + sites), one pass under the lock. */
+static PyObject *mod_live_by_site(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    pthread_mutex_lock(&rec_lock);
+    size_t n = R.nsites;
+    uint64_t *acc = calloc(2 * (n ? n : 1), sizeof *acc);
+    for (size_t i = 0; acc && i < R.rec_cap; i++)
+        if (R.recs[i].ptr > 1 && R.recs[i].site < n) {
+            acc[2 * R.recs[i].site]++;
+            acc[2 * R.recs[i].site + 1] += R.recs[i].bytes;
+        }
+    pthread_mutex_unlock(&rec_lock);
+    if (!acc)
+        return PyErr_NoMemory();
+    PyObject *d = PyDict_New();
+    for (size_t i = 0; d && i < n; i++) {
+        if (!acc[2 * i])
+            continue;
+        PyObject *k = PyLong_FromSize_t(i);
+        PyObject *v = Py_BuildValue("(KK)", (unsigned long long)acc[2 * i],
+                                    (unsigned long long)acc[2 * i + 1]);
+        if (!k || !v || PyDict_SetItem(d, k, v) < 0)
+            Py_CLEAR(d);
+        Py_XDECREF(k);
+        Py_XDECREF(v);
+    }
+    free(acc);
+    return d;
+}
+
 static PyObject *mod_forget(PyObject *self, PyObject *noargs)
 {
     (void)self;
@@ -339,6 +372,8 @@ static PyObject *mod_forget(PyObject *self, PyObject *noargs)
 }
 
 static PyMethodDef methods[] = {
+    {"live_by_site", mod_live_by_site, METH_NOARGS,
+     "{site: (live buffers, live bytes)} of the sites with live buffers"},
     {"forget", mod_forget, METH_NOARGS,
      "start again from nothing (a forked child): records, counters, peak"},
     {"peak_live", mod_peak_live, METH_O,

@@ -9,7 +9,7 @@
 
 /* flags: what a near-peak scan learnt about the object (its base never
  * changes once it is made): looked at, and a view of a large owner. */
-enum { OBJ_SEEN = 1, OBJ_VIEW_OF_LARGE = 2 };
+enum { OBJ_SEEN = 1, OBJ_VIEW_OF_LARGE = 2, OBJ_LARGE_OWNER = 4 };
 struct obj_slot {
     uintptr_t obj;
     uint32_t site_plus1;
@@ -76,6 +76,11 @@ static struct obj_slot *obj_find(uintptr_t o)
         if (objs[i].obj == o)
             return &objs[i];
     return NULL;
+}
+
+size_t obj_live_count(void)
+{
+    return obj_count;
 }
 
 long obj_site(uintptr_t o)
@@ -190,10 +195,9 @@ static int owner_record(PyObject *o, uint64_t out[3])
  * Full (at report time): every object is looked at, O(objects).
  * Incremental (near the peak): only owners of at least large_bytes count,
  * and an object is looked at (its memory read) once in its life: a later
- * scan reads just its table slot, unless it is a view of such an owner.
- * So a scan costs O(table slots) sequential reads + O(objects made since
- * the last scan) + O(views of large owners), and owners are listed when
- * first seen.  GIL held; no Python code runs while the table is walked. */
+ * scan reads just its table slot, unless it is such an owner or a view of
+ * one.  So a scan costs O(table slots) sequential reads + O(objects made
+ * since the last scan) + O(large owners and their views).  GIL held; no Python code runs while the table is walked. */
 PyObject *obj_scan(unsigned long long min_owner_bytes, int incremental,
                    unsigned long long large_bytes)
 {
@@ -207,19 +211,23 @@ PyObject *obj_scan(unsigned long long min_owner_bytes, int incremental,
         PyObject *o = (PyObject *)slot->obj;
         if ((uintptr_t)o <= 1)
             continue;
-        if (incremental && (slot->flags & OBJ_SEEN) && !(slot->flags & OBJ_VIEW_OF_LARGE))
+        if (incremental && (slot->flags & OBJ_SEEN) &&
+            !(slot->flags & (OBJ_VIEW_OF_LARGE | OBJ_LARGE_OWNER)))
             continue;
         if (!obj_complete(o))
             continue;
         PyObject *b = PyArray_BASE((PyArrayObject *)o);
         int view = b && PyArray_Check(b) && PyArray_CHKFLAGS((PyArrayObject *)b, NPY_ARRAY_OWNDATA);
         if (incremental) {
+            /* Looked at again: views of large owners (their owner's count of
+             * holders changes) and large owners (np.load sets its array's
+             * shape after making it). */
             int large = view && (unsigned long long)PyArray_NBYTES((PyArrayObject *)b) >= large_bytes;
-            int first = !(slot->flags & OBJ_SEEN);
-            slot->flags = OBJ_SEEN | (large ? OBJ_VIEW_OF_LARGE : 0);
+            int owner = !b && PyArray_NBYTES((PyArrayObject *)o) >= (npy_intp)large_bytes;
+            slot->flags = OBJ_SEEN | (large ? OBJ_VIEW_OF_LARGE : 0) | (owner ? OBJ_LARGE_OWNER : 0);
             view = large;
-            if (!view && !(first && !b))
-                continue; /* seen before, or a view of a small owner */
+            if (!view && !owner)
+                continue; /* a small owner, or a view of one */
         }
         if (view) {
             if (np == cap && grow_pairs(&pairs, &cap) < 0)

@@ -55,7 +55,14 @@ struct site_slot {
 static struct site_slot *site_index;
 static size_t site_index_cap, site_cap;
 
-static char **internal_prefixes; /* directories whose code is "NumPy's" */
+/* Directories whose code is "NumPy's", with their lengths (no strlen per
+ * event; under arrcheck a word-wide strlen past a short string would touch
+ * a neighbouring quarantined buffer). */
+struct prefix {
+    const char *s;
+    size_t len;
+};
+static struct prefix *internal_prefixes;
 static size_t n_internal_prefixes;
 
 /* Tags (set_tag): id 0 is "none"; names[id] for the others. */
@@ -151,7 +158,7 @@ static const char *dup_name(PyObject *s, const char *fallback)
 static int is_numpy_file(const char *f)
 {
     for (size_t k = 0; k < n_internal_prefixes; k++)
-        if (strncmp(f, internal_prefixes[k], strlen(internal_prefixes[k])) == 0)
+        if (strncmp(f, internal_prefixes[k].s, internal_prefixes[k].len) == 0)
             return 1;
     return 0;
 }
@@ -432,10 +439,12 @@ int site_setup(PyObject *prefixes)
         return -1;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
-        const char *s = PyUnicode_AsUTF8(PyList_GET_ITEM(prefixes, i));
+        Py_ssize_t len;
+        const char *s = PyUnicode_AsUTF8AndSize(PyList_GET_ITEM(prefixes, i), &len);
         if (!s)
             return -1;
-        internal_prefixes[n_internal_prefixes++] = strdup(s);
+        internal_prefixes[n_internal_prefixes++] =
+            (struct prefix){padded_copy(s, (size_t)len, ""), (size_t)len};
     }
     tag_ids = PyDict_New();
     tag_names = Py_BuildValue("[O]", Py_None);

@@ -48,6 +48,24 @@ def live_by_line(path, since=0):
     return out
 
 
+def tracemalloc_by_line(path):
+    """{line: bytes} that tracemalloc's NumPy domain charges to lines of
+    path (the innermost frame in that file), from a snapshot taken now;
+    stops tracemalloc."""
+    import tracemalloc
+    import numpy as np
+    snap = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    here = os.path.abspath(path)
+    out = {}
+    for tr in snap.filter_traces([tracemalloc.DomainFilter(True, np.lib.tracemalloc_domain)]).traces:
+        for fr in reversed(tr.traceback):
+            if os.path.abspath(fr.filename) == here:
+                out[fr.lineno] = out.get(fr.lineno, 0) + tr.size
+                break
+    return out
+
+
 def done():
     name = os.path.basename(inspect.stack()[1].filename)
     if failures:

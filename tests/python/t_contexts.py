@@ -4,7 +4,6 @@ contextvars.Context().run() -- are recorded, on their lines: the same
 bytes per line as tracemalloc's NumPy domain."""
 import _thread
 import contextvars
-import os
 import tracemalloc
 
 import numpy as np
@@ -32,15 +31,7 @@ _thread.start_new_thread(in_thread, ())
 done.acquire()
 contextvars.Context().run(in_context)
 
-snap = tracemalloc.take_snapshot()
-tracemalloc.stop()
-here = os.path.abspath(__file__)
-theirs = {}
-for tr in snap.filter_traces([tracemalloc.DomainFilter(True, np.lib.tracemalloc_domain)]).traces:
-    for fr in reversed(tr.traceback):
-        if os.path.abspath(fr.filename) == here:
-            theirs[fr.lineno] = theirs.get(fr.lineno, 0) + tr.size
-            break
+theirs = check.tracemalloc_by_line(__file__)
 ours = check.live_by_line(__file__, since)
 for mk in ("thread", "context"):
     line = check.marker_line(mk)

@@ -21,16 +21,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     a = np.fromstring("1 2 3 4", dtype=np.float64, sep=" ")  # @fromstring
 b = np.fromfile(path, dtype=np.float64, sep=" ")  # @fromfile
-snap = tracemalloc.take_snapshot()
-tracemalloc.stop()
+theirs = check.tracemalloc_by_line(__file__)
 os.unlink(path)
-here = os.path.abspath(__file__)
-theirs = {}
-for tr in snap.filter_traces([tracemalloc.DomainFilter(True, np.lib.tracemalloc_domain)]).traces:
-    for fr in reversed(tr.traceback):
-        if os.path.abspath(fr.filename) == here:
-            theirs[fr.lineno] = theirs.get(fr.lineno, 0) + tr.size
-            break
 ours = check.live_by_line(__file__, since)
 for mk, arr in (("fromstring", a), ("fromfile", b)):
     line = check.marker_line(mk)
