@@ -33,6 +33,17 @@ USAGE = ("usage: python3 -m arrdbg run [--json FILE] [--html FILE] [--output FIL
 _VALUED = {"--json", "--html", "--output", "-o", "--lib", "--stack-depth", "--min-bytes", "--top"}
 
 
+def _count(text):
+    """A whole number >= 0 (argparse type)."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 0")
+    return n
+
+
 def _parser():
     p = argparse.ArgumentParser(prog="python3 -m arrdbg run", add_help=True, usage=USAGE[7:])
     p.add_argument("--json", metavar="FILE", help="also write the report as JSON")
@@ -43,12 +54,12 @@ def _parser():
                    help="code under DIR is a library's: charge its bytes to the caller's line")
     p.add_argument("--no-lib", action="store_true",
                    help="charge bytes to the innermost frame outside NumPy, library or not")
-    p.add_argument("--stack-depth", type=int, default=4, metavar="N",
+    p.add_argument("--stack-depth", type=_count, default=4, metavar="N",
                    help="library frames shown under a line (default 4)")
-    p.add_argument("--min-bytes", type=int, default=None, metavar="N",
+    p.add_argument("--min-bytes", type=_count, default=None, metavar="N",
                    help="text table: lines below N bytes are left out (default: 100 kB, "
                    "or 1%% of the bytes allocated when less)")
-    p.add_argument("--top", type=int, default=40, metavar="N",
+    p.add_argument("--top", type=_count, default=40, metavar="N",
                    help="text table: at most N lines (default 40; 0: all)")
     p.add_argument("--imports", action="store_true",
                    help="text table: also the lines that allocated only while importing")
@@ -285,12 +296,16 @@ def main(argv):
     if spec is not None:
         main_mod.__loader__ = spec.loader
     sys.modules["__main__"] = main_mod
+    from . import _arrdbg
+    _arrdbg.set_stack_root(True)  # stacks start at the script's frame
     try:
         exec(code, main_mod.__dict__)
     except SystemExit:
+        _arrdbg.set_stack_root(False)
         final_report(args)
         raise
     except KeyboardInterrupt as e:
+        _arrdbg.set_stack_root(False)
         _print_exception(e)
         final_report(args)
         # As python3 does: die of SIGINT, so the parent sees it.
@@ -298,8 +313,10 @@ def main(argv):
         os.kill(os.getpid(), signal.SIGINT)
         return 130
     except BaseException as e:
+        _arrdbg.set_stack_root(False)
         _print_exception(e)
         final_report(args)
         return 1
+    _arrdbg.set_stack_root(False)
     final_report(args)
     return 0

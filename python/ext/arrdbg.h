@@ -83,6 +83,8 @@ void rec_atfork_install(void);
 /* Fills codes[] (borrowed) and lastis[] (byte offsets), innermost first;
  * returns how many (at most max).  GIL held. */
 int walk_stack(PyObject **codes, int *lastis, int max);
+/* here 1: stacks end below the calling Python frame (run's); 0: whole. */
+void walk_set_root(int here);
 
 /* ---- sites.c ---- */
 enum { SITE_NOGIL = 0, SITE_NOFRAME = 1, SITE_FIRST_REAL = 2 };

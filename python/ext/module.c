@@ -363,6 +363,16 @@ static PyObject *mod_live_by_site(PyObject *self, PyObject *noargs)
     return d;
 }
 
+static PyObject *mod_set_stack_root(PyObject *self, PyObject *on)
+{
+    (void)self;
+    int here = PyObject_IsTrue(on);
+    if (here < 0)
+        return NULL;
+    walk_set_root(here);
+    Py_RETURN_NONE;
+}
+
 static PyObject *mod_forget(PyObject *self, PyObject *noargs)
 {
     (void)self;
@@ -374,6 +384,8 @@ static PyObject *mod_forget(PyObject *self, PyObject *noargs)
 static PyMethodDef methods[] = {
     {"live_by_site", mod_live_by_site, METH_NOARGS,
      "{site: (live buffers, live bytes)} of the sites with live buffers"},
+    {"set_stack_root", mod_set_stack_root, METH_O,
+     "set_stack_root(True): stacks end below the calling frame (run's); False: whole"},
     {"forget", mod_forget, METH_NOARGS,
      "start again from nothing (a forked child): records, counters, peak"},
     {"peak_live", mod_peak_live, METH_O,

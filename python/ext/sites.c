@@ -307,10 +307,13 @@ uint32_t site_current(void)
     int depth = walk_stack(codes, lastis, SITE_MAX_DEPTH);
     if (depth <= 0)
         return SITE_NOFRAME;
-    if (depth == last.depth && cur_tag == last.tag &&
-        memcmp(codes, last.codes, (size_t)depth * sizeof *codes) == 0 &&
-        memcmp(lastis, last.lastis, (size_t)depth * sizeof *lastis) == 0)
-        return last.site;
+    if (depth == last.depth && cur_tag == last.tag) {
+        int k = 0; /* a loop: stacks are a few frames, a memcmp call costs more */
+        while (k < depth && codes[k] == last.codes[k] && lastis[k] == last.lastis[k])
+            k++;
+        if (k == depth)
+            return last.site;
+    }
     PyObject *et, *ev, *tb;
     PyErr_Fetch(&et, &ev, &tb);
     uint32_t n = 0;

@@ -13,12 +13,24 @@
 #include "internal/pycore_frame.h"
 #undef Py_BUILD_CORE
 
+/* The frame of `run` that executes the script: the walk stops there (the
+ * frames above it, runpy's and arrdbg's, are the same at every event). */
+static _PyInterpreterFrame *root;
+
+void walk_set_root(int here)
+{
+    PyThreadState *ts = PyThreadState_Get();
+    _PyInterpreterFrame *f = ts->cframe ? ts->cframe->current_frame : NULL;
+    /* here: the caller's frame (run's), under this C call's own. */
+    root = here && f ? f : NULL;
+}
+
 int walk_stack(PyObject **codes, int *lastis, int max)
 {
     PyThreadState *ts = PyThreadState_Get();
     _PyInterpreterFrame *f = ts->cframe ? ts->cframe->current_frame : NULL;
     int n = 0;
-    for (; f && n < max; f = f->previous) {
+    for (; f && f != root && n < max; f = f->previous) {
         if (_PyFrame_IsIncomplete(f))
             continue;
         codes[n] = (PyObject *)f->f_code;
@@ -28,6 +40,11 @@ int walk_stack(PyObject **codes, int *lastis, int max)
     return n;
 }
 #else
+void walk_set_root(int here)
+{
+    (void)here; /* the whole stack is walked */
+}
+
 int walk_stack(PyObject **codes, int *lastis, int max)
 {
     PyFrameObject *f = PyEval_GetFrame(); /* borrowed */
