@@ -83,25 +83,58 @@ $(LIBARR_SO): $(LIBARR_PIC_OBJS)
 	ln -sf libarr.so.$(ARR_VERSION) $(BUILD)/libarr.so.$(ARR_SOVERSION)
 	ln -sf libarr.so.$(ARR_VERSION) $(BUILD)/libarr.so
 
-$(LIBARR_PC): libarr/libarr.pc.in Makefile
+# The .pc files: written from their .in by $(call pc_subst,IN), with the
+# directories of this make's PREFIX; `make install` writes them again, so
+# `make install PREFIX=/opt/foo` after a plain `make` says /opt/foo.
+# arrcheck.pc is header only (arrcheck.h for a library adopting the
+# protocol, no libarr); both name the suppression file and the gdb plugin.
+PC_FILES := libarr arrcheck
+pc_subst = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(ARR_VERSION)|g' \
+	    -e 's|@ARRDBG_SHAREDIR@|$(ARRDBG_SHAREDIR)|g' -e 's|@BUGS@|$(ARRDBG_BUGS)|g' $(1)
+$(BUILD)/%.pc: libarr/%.pc.in Makefile
 	@mkdir -p $(dir $@)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(ARR_VERSION)|g' $< > $@
+	$(call pc_subst,$<) > $@
+ALL_TARGETS += $(BUILD)/arrcheck.pc
+
+# Where users report bugs: --help, the man pages, the packages' metadata
+# (tests/install checks that each says this).
+ARRDBG_BUGS := https://arrdbg.example.org/issues
+ARRDBG_SHAREDIR ?= $(PREFIX)/share/arrdbg
 
 # install/uninstall: one list of installed paths per part (LIBARR_INSTALLED
 # here, ARRCHECK_INSTALLED, GDB_INSTALLED, DOCS_INSTALLED in the fragments),
 # used by both rules.  A path outside PREFIX is announced, with the reason,
 # by $(call install_note,PATH,WHY) (nothing when PREFIX contains it).
+# Every path is quoted: DESTDIR may contain spaces (PREFIX may not: it is
+# also a make word list's element).
+# LDCONFIG=true: no cache refresh (tests installing into a scratch PREFIX as root).
+LDCONFIG ?= ldconfig
 install_note = case "$(1)" in $(PREFIX)/*) ;; *) echo "note: $(DESTDIR)$(1) is outside PREFIX=$(PREFIX): $(2)";; esac
+# $(call rm_installed,PATH...): removes DESTDIR/PATH for each.
+rm_installed = for f in $(1); do echo "rm -f \"$(DESTDIR)$$f\""; rm -f "$(DESTDIR)$$f"; done
+# $(call rmdir_up,DIR...): removes each DIR and then its parents while they
+# are empty, inside PREFIX, stopping at PREFIX's standard directories
+# (hier(7): bin, lib, include, share, share/man, libexec) and Python's
+# site directory (Debian's python3 makes it): the directories install made
+# for arrdbg's files (share/doc, share/man/man1, lib/pkgconfig,
+# share/arrdbg...), never one that holds anything else.
+PREFIX_STD_DIRS = $(PREFIX) $(addprefix $(PREFIX)/,bin lib include share share/man libexec) \
+                  $(PYTHON_SITEDIR) $(patsubst %/,%,$(dir $(PYTHON_SITEDIR)))
+rmdir_up = for d in $(1); do \
+	  while case "$$d" in $(PREFIX)/*) true;; *) false;; esac && \
+	        case " $(PREFIX_STD_DIRS) " in *" $$d "*) false;; *) true;; esac && \
+	        rmdir "$(DESTDIR)$$d" 2>/dev/null; do d=$${d%/*}; done; done
 LIBARR_INSTALLED := $(LIBDIR)/libarr.a $(LIBDIR)/libarr.so.$(ARR_VERSION) \
                     $(LIBDIR)/libarr.so.$(ARR_SOVERSION) $(LIBDIR)/libarr.so \
-                    $(INCLUDEDIR)/arr.h $(INCLUDEDIR)/arrcheck.h $(LIBDIR)/pkgconfig/libarr.pc
+                    $(INCLUDEDIR)/arr.h $(INCLUDEDIR)/arrcheck.h \
+                    $(addprefix $(LIBDIR)/pkgconfig/,$(addsuffix .pc,$(PC_FILES)))
 # The dynamic linker's cache: refreshed when installing for real (no
 # DESTDIR) as root; a LIBDIR the linker does not search is said so.
 define ldconfig_step
-	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
-	  echo "ldconfig"; ldconfig; \
-	  if [ "$(1)" = install ] && ! ldconfig -p | grep -q "libarr.so.$(ARR_SOVERSION) .*=> $(LIBDIR)/"; then \
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v $(LDCONFIG) >/dev/null; then \
+	  echo "$(LDCONFIG)"; $(LDCONFIG); \
+	  if [ "$(1)" = install ] && ! $(LDCONFIG) -p | grep -q "libarr.so.$(ARR_SOVERSION) .*=> $(LIBDIR)/"; then \
 	    echo "note: $(LIBDIR) is not in the dynamic linker's search path: programs linked with"; \
 	    echo "      -larr need -Wl,-rpath,$(LIBDIR) or LD_LIBRARY_PATH=$(LIBDIR), or add $(LIBDIR)"; \
 	    echo "      to /etc/ld.so.conf.d/arrdbg.conf and run ldconfig"; \
@@ -111,19 +144,45 @@ define ldconfig_step
 	fi
 endef
 
-install-libarr: $(LIBARR_A) $(LIBARR_SO) $(LIBARR_PC)
-	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)
-	install -m 644 $(LIBARR_A) $(DESTDIR)$(LIBDIR)/
-	install -m 755 $(LIBARR_SO) $(DESTDIR)$(LIBDIR)/
-	ln -sf libarr.so.$(ARR_VERSION) $(DESTDIR)$(LIBDIR)/libarr.so.$(ARR_SOVERSION)
-	ln -sf libarr.so.$(ARR_VERSION) $(DESTDIR)$(LIBDIR)/libarr.so
-	install -m 644 libarr/arr.h valgrind/arrcheck.h $(DESTDIR)$(INCLUDEDIR)/
-	install -m 644 $(LIBARR_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/
+# Refused before anything is written: a relative PREFIX (with DESTDIR it
+# would silently install into DESTDIRrel), a relative DESTDIR, and
+# directories with spaces that make cannot quote.
+.PHONY: install-paths-ok
+install-paths-ok:
+	@case "$(PREFIX)" in /*) ;; *) echo "make: PREFIX=$(PREFIX) is not an absolute path (e.g. PREFIX=/usr/local)"; exit 2;; esac
+	@case "$(DESTDIR)" in ""|/*) ;; *) echo "make: DESTDIR=$(DESTDIR) is not an absolute path"; exit 2;; esac
+	@for v in "LIBDIR=$(LIBDIR)" "INCLUDEDIR=$(INCLUDEDIR)"; do case "$${v#*=}" in /*) ;; \
+	  *) echo "make: $$v is not an absolute path"; exit 2;; esac; done
+	@if [ "$(words $(PREFIX) $(LIBDIR) $(INCLUDEDIR))" != 3 ]; then \
+	  echo "make: PREFIX, LIBDIR and INCLUDEDIR cannot contain spaces (DESTDIR can)"; exit 2; fi
+
+# The installed libarr.so is a GNU ld script, as Debian's libc.so and
+# libncurses.so are: -larr links libarr.so.0 (the NEEDED entry is the same)
+# and, from libarr.a, the one object that carries the .debug_gdb_scripts
+# entry (libarr/arr_gdb_autoload.c), so gdb loads the plugin with the
+# program itself, not only once libarr.so is loaded.
+define ARR_LD_SCRIPT
+/* GNU ld script: libarr.so.$(ARR_SOVERSION), plus arrdbg's gdb autoload entry from libarr.a */
+EXTERN(arr__gdb_autoload_exe)
+INPUT(libarr.so.$(ARR_SOVERSION) libarr.a)
+endef
+export ARR_LD_SCRIPT
+install-libarr: $(LIBARR_A) $(LIBARR_SO)
+	install -d "$(DESTDIR)$(LIBDIR)/pkgconfig" "$(DESTDIR)$(INCLUDEDIR)"
+	install -m 644 $(LIBARR_A) "$(DESTDIR)$(LIBDIR)/"
+	install -m 755 $(LIBARR_SO) "$(DESTDIR)$(LIBDIR)/"
+	ln -sf libarr.so.$(ARR_VERSION) "$(DESTDIR)$(LIBDIR)/libarr.so.$(ARR_SOVERSION)"
+	@# An earlier install's libarr.so was a link to the library: replaced, not written through.
+	rm -f "$(DESTDIR)$(LIBDIR)/libarr.so"
+	printf '%s\n' "$$ARR_LD_SCRIPT" > "$(DESTDIR)$(LIBDIR)/libarr.so"
+	install -m 644 libarr/arr.h valgrind/arrcheck.h "$(DESTDIR)$(INCLUDEDIR)/"
+	@for p in $(PC_FILES); do echo "writing $(DESTDIR)$(LIBDIR)/pkgconfig/$$p.pc"; \
+	  $(call pc_subst,libarr/$$p.pc.in) > "$(DESTDIR)$(LIBDIR)/pkgconfig/$$p.pc" || exit 1; done
 	$(call ldconfig_step,install)
 
 uninstall-libarr:
-	rm -f $(addprefix $(DESTDIR),$(LIBARR_INSTALLED))
-	@rmdir $(DESTDIR)$(LIBDIR)/pkgconfig 2>/dev/null || true
+	@$(call rm_installed,$(LIBARR_INSTALLED))
+	@$(call rmdir_up,$(LIBDIR)/pkgconfig $(INCLUDEDIR))
 	$(call ldconfig_step,uninstall)
 
 # Debian packages the build, the tests and the demo need.
@@ -159,6 +218,7 @@ include tests/checkers.mk
 DEB_PACKAGES += libdw-dev
 include python/python.mk
 include tests/pyux/pyux.mk
+include tests/dask/dask.mk
 
 real-all: $(ALL_TARGETS)
 
@@ -170,10 +230,17 @@ check: deps-check
 # Man pages and docs (install rules), first-contact tests (install, report, demo, README).
 include docs/docs.mk
 include tests/install/install.mk
+include tests/deb/deb.mk
 
 install: $(INSTALL_TARGETS)
 
 uninstall: $(UNINSTALL_TARGETS)
 
+$(INSTALL_TARGETS) $(UNINSTALL_TARGETS): install-paths-ok
+
 clean:
 	rm -rf build
+
+# What `make install` installs, built (debian/rules builds this, then installs).
+.PHONY: install-prereqs
+install-prereqs: $(LIBARR_A) $(LIBARR_SO) $(AC_TOOL) $(ARRDBG_GENERATED) $(ARRDBG_PY_TREE)

@@ -47,3 +47,4 @@ bench: bench-programs
 	$(BENCH_PYTHON) bench/run_bench.py --build $(BUILD) $(if $(filter 1,$(BENCH_QUICK)),--quick)
 	$(if $(AC_LIBDIR),-@$(MAKE) --no-print-directory $(BUILD)/tests/valgrind/req_scale >/dev/null && \
 	  $(BENCH_PYTHON) tests/valgrind/scale_bench.py --build $(BUILD) $(if $(filter 1,$(BENCH_QUICK)),--quick))
+	-$(BENCH_PYTHON) bench/dask_bench.py --build $(BUILD) $(if $(filter 1,$(BENCH_QUICK)),--quick)

@@ -131,3 +131,102 @@ def bench_many_arrays(report, cfg, tree):
     print("  many arrays: " + ", ".join("%s %d: %.2fs %.0f MB" % (k[0], k[1], med(k[0], k[1], 0),
                                                                     med(k[0], k[1], 1) / 1024)
                                         for k in sorted(runs)), flush=True)
+
+def bench_arrgrind_python_stack(report, cfg, tree):
+    """arrcheck (valgrind/arrgrind) on the NumPy script through `python3 -m
+    arrdbg run`, with and without the Python stack of each error
+    (--python-stack=yes|no).  The stack is read only when an error is
+    recorded, so the goal (issue 28) is within 2% in CPU time."""
+    import glob
+    if not glob.glob(os.path.join(cfg.build_abs, "valgrind", "lib", "arrcheck-*")):
+        report.notes.append("arrcheck is not built: the --python-stack row is skipped.")
+        return
+    rounds = "10" if cfg.quick else "40"
+    reps = 3 if cfg.quick else 5
+    script = os.path.join(tree, "bench", "np_workload.py")
+    env = dict(os.environ, PYTHONPATH=os.path.join(cfg.build_abs, "python"),
+               ARRDBG_BUILD=cfg.build_abs)
+    tool = [os.path.join(tree, "valgrind", "arrgrind"), "-q", "--log-file=/dev/null"]
+    run = [PYTHON, "-m", "arrdbg", "run", "--quiet", script, rounds]
+    sides = {"with": tool + ["--python-stack=yes"] + run, "without": tool + ["--python-stack=no"] + run}
+    goal = "with <= 1.02x without"
+    times = {k: [] for k in sides}
+    try:
+        for rep in range(reps):
+            for name in (("with", "without") if rep % 2 == 0 else ("without", "with")):
+                times[name].append(_timed(sides[name], env, tree))
+    except (RuntimeError, OSError) as exc:
+        report.failed_row("arrgrind on the NumPy script: --python-stack=yes vs no", exc, goal)
+        return
+    report.data["arrgrind_python_stack"] = times
+    r = statistics.median(x / y for x, y in zip(times["with"], times["without"]))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    report.row("arrgrind python3 -m arrdbg run, NumPy script (%s rounds, CPU time): "
+               "--python-stack=yes vs no" % rounds, "with", med["with"], "without", med["without"],
+               "%.3f with/without" % r, r, goal, r <= 1.02)
+    print("  arrgrind python stack: with %.2fs, without %.2fs" % (med["with"], med["without"]),
+          flush=True)
+
+
+NP_GDB_PROGRAM = """
+import os, signal
+import numpy as np
+big = np.random.default_rng(0).random((1000, 1000))
+big3 = np.random.default_rng(0).random((120, 120, 120))
+deep = np.broadcast_to(np.float64(1.5), (2,) * 32)
+image = np.random.default_rng(0).integers(0, 256, (600, 800), dtype=np.uint8)
+os.kill(os.getpid(), signal.SIGTRAP)
+"""
+
+NP_GDB_SCRIPT = """
+import json, time
+import gdb
+gdb.execute("set pagination off")
+res = {}
+for key, command in (("big", 'print $ndarray("big")'), ("big3", 'print $ndarray("big3")'),
+                     ("deep", 'print $ndarray("deep")'), ("image", "arr info image")):
+    best = None
+    for _ in range(REPS):
+        t = time.perf_counter()
+        gdb.execute(command, to_string=True)
+        t = time.perf_counter() - t
+        best = t if best is None else min(best, t)
+    res[key] = best
+with open(OUT, "w") as f:
+    json.dump(res, f)
+"""
+
+
+def bench_gdb_numpy(report, cfg, tree):
+    """gdb on NumPy's own arrays at default settings (issue 28): the same
+    goal as libarr's printer, <= 50 ms for any shape (best of REPS)."""
+    import json
+    import shutil
+    import tempfile
+    if shutil.which("gdb") is None:
+        report.notes.append("gdb is not installed: the NumPy gdb rows are skipped.")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        prog, script, out = (os.path.join(tmp, n) for n in ("prog.py", "time.py", "out.json"))
+        with open(prog, "w") as f:
+            f.write(NP_GDB_PROGRAM)
+        with open(script, "w") as f:
+            f.write(NP_GDB_SCRIPT.replace("REPS", "3" if cfg.quick else "7").replace("OUT", repr(out)))
+        argv = ["gdb", "-nx", "-batch", "-iex", "source " + os.path.join(tree, "gdb", "arrdbg.py"),
+                "-ex", "run", "-ex", "source " + script, "--args", PYTHON, prog]
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+        try:
+            with open(out) as f:
+                res = json.load(f)
+        except (OSError, ValueError):
+            report.failed_row("gdb on NumPy arrays", "gdb said: %s" % (p.stdout + p.stderr)[-200:],
+                              "<= 50 ms")
+            return
+    report.data["gdb_numpy"] = res
+    for key, text in (("big", 'print $ndarray("big"), a 1000x1000 float64 ndarray'),
+                      ("big3", 'print $ndarray("big3"), a 120x120x120 float64 ndarray'),
+                      ("deep", 'print $ndarray("deep"), a (2,)*32 broadcast ndarray'),
+                      ("image", "arr info of a 600x800 uint8 ndarray")):
+        report.row("gdb: %s (print elements 200)" % text, "plugin", res[key], "-", None, "-", None,
+                   "<= 50 ms", res[key] <= 0.05)
+    print("  gdb numpy: " + ", ".join("%s %.1f ms" % (k, v * 1000) for k, v in res.items()), flush=True)

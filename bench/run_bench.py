@@ -873,6 +873,9 @@ def main():
             from np_tools import bench_many_arrays, bench_numpy_tools  # bench/np_tools.py
             bench_numpy_tools(report, cfg, TREE)
             bench_many_arrays(report, cfg, TREE)
+            from np_tools import bench_arrgrind_python_stack, bench_gdb_numpy  # issue 28
+            bench_arrgrind_python_stack(report, cfg, TREE)
+            bench_gdb_numpy(report, cfg, TREE)
         print("scaling:", flush=True)
         if "scaling" in only:
             points = scale_copy(report, cfg, lib, aux, npy)

@@ -17,14 +17,14 @@ DOCS_INSTALLED := $(foreach m,$(MAN_PAGES),$(MANDIR)/man$(subst .,,$(suffix $(m)
 .PHONY: install-docs uninstall-docs
 install-docs:
 	@set -e; for m in $(MAN_PAGES); do s=$${m##*.}; \
-	  echo "install -D -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}"; \
-	  install -D -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+	  echo "install -D -m 644 $$m \"$(DESTDIR)$(MANDIR)/man$$s/$${m##*/}\""; \
+	  install -D -m 644 $$m "$(DESTDIR)$(MANDIR)/man$$s/$${m##*/}"; done
 	@set -e; for d in $(DOC_FILES); do \
-	  echo "install -D -m 644 $${d%%:*} $(DESTDIR)$(DOCDIR)/$${d##*:}"; \
-	  install -D -m 644 $${d%%:*} $(DESTDIR)$(DOCDIR)/$${d##*:}; done
+	  echo "install -D -m 644 $${d%%:*} \"$(DESTDIR)$(DOCDIR)/$${d##*:}\""; \
+	  install -D -m 644 $${d%%:*} "$(DESTDIR)$(DOCDIR)/$${d##*:}"; done
 uninstall-docs:
-	rm -f $(addprefix $(DESTDIR),$(DOCS_INSTALLED))
-	@rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+	@$(call rm_installed,$(DOCS_INSTALLED))
+	@$(call rmdir_up,$(sort $(patsubst %/,%,$(dir $(DOCS_INSTALLED)))))
 
 INSTALL_TARGETS += install-docs
 UNINSTALL_TARGETS += uninstall-docs

@@ -1,6 +1,6 @@
 # gdb/gdb.mk - the arrdbg gdb plugin: autoload paths, its tests, its install.
 
-ARRDBG_SHARE_INSTALL := $(PREFIX)/share/arrdbg
+ARRDBG_SHARE_INSTALL := $(ARRDBG_SHAREDIR)
 ARRDBG_PYDIR_INSTALL := $(ARRDBG_SHARE_INSTALL)/python
 ARRDBG_PYDIR_SOURCE := $(CURDIR)/gdb/python
 # gdb's own auto-load directory (objfile scripts found there need no
@@ -62,36 +62,46 @@ CHECK_TARGETS += check-gdb
 # tests/gdb/thirdparty runs the third-party sample (built without sanitizers).
 ifneq ($(SANITIZE),1)
 check-gdb: $(BUILD)/samples/thirdparty_matrix
+# tests/gdb/gsl: a plain GSL sample (when libgsl-dev is there).
+ifneq ($(GSL_OK),)
+check-gdb: $(BUILD)/samples/gsl_stale_view
+endif
 endif
 
 # gdb reads objfile scripts from its auto-load directory (outside PREFIX for
-# PREFIX=/usr/local), named after the library's real path.
+# PREFIX=/usr/local), named after the library's real path.  A program
+# linked with the installed libarr.a names, in its .debug_gdb_scripts
+# section, the script GDB_STATIC_SCRIPT in that same directory: gdb trusts
+# it there (no safe-path setting, no warning).
 GDB_AUTOLOAD_SCRIPT := $(GDB_AUTOLOAD_DIR)$(LIBDIR)/libarr.so.$(ARR_VERSION)-gdb.py
+GDB_STATIC_SCRIPT := $(GDB_AUTOLOAD_DIR)/arrdbg/libarr.a-gdb.py
 GDB_INSTALLED := $(addprefix $(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb/,$(notdir $(ARRDBG_PY))) \
-                 $(PREFIX)/share/arrdbg/arrdbg.py $(GDB_AUTOLOAD_SCRIPT)
+                 $(ARRDBG_SHARE_INSTALL)/arrdbg.py $(GDB_AUTOLOAD_SCRIPT) $(GDB_STATIC_SCRIPT)
 # The package and its loader (`source $(ARRDBG_SHARE_INSTALL)/arrdbg.py`:
-# any gdb, e.g. on a python3 process), the objfile script for the shared
-# library, and the installed libarr.a's autoload entry: compiled here, with
-# this PREFIX, and put in place of the build tree's (after install-libarr
-# copied the archive), so the installed archive names no build path.
+# any gdb, e.g. on a python3 process), the objfile scripts for the shared
+# and the static library, and the installed libarr.a's autoload entry:
+# compiled here, naming GDB_STATIC_SCRIPT, and put in place of the build
+# tree's (after install-libarr copied the archive), so the installed
+# archive names no build path.
 install-gdb: $(ARRDBG_GENERATED) | install-libarr
-	install -d $(DESTDIR)$(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb $(DESTDIR)$(dir $(GDB_AUTOLOAD_SCRIPT)) \
-	  $(dir $(ARRDBG_AUTOLOAD_INSTALLED_O))
-	install -m 644 $(ARRDBG_PY) $(DESTDIR)$(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb/
-	install -m 644 gdb/arrdbg.py $(DESTDIR)$(PREFIX)/share/arrdbg/
-	sed -e 's|@PYDIR@|$(ARRDBG_PYDIR_INSTALL)|g' gdb/libarr-gdb.py.in > $(DESTDIR)$(GDB_AUTOLOAD_SCRIPT)
-	$(CC) $(CFLAGS_PROJECT) -fdebug-prefix-map=$(CURDIR)=. -DARRDBG_PYDIR='"$(ARRDBG_PYDIR_INSTALL)"' \
+	install -d "$(DESTDIR)$(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb" "$(DESTDIR)$(dir $(GDB_AUTOLOAD_SCRIPT))" \
+	  "$(DESTDIR)$(dir $(GDB_STATIC_SCRIPT))" $(dir $(ARRDBG_AUTOLOAD_INSTALLED_O))
+	install -m 644 $(ARRDBG_PY) "$(DESTDIR)$(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb/"
+	install -m 644 gdb/arrdbg.py "$(DESTDIR)$(ARRDBG_SHARE_INSTALL)/"
+	for f in $(GDB_AUTOLOAD_SCRIPT) $(GDB_STATIC_SCRIPT); do \
+	  sed -e 's|@PYDIR@|$(ARRDBG_PYDIR_INSTALL)|g' gdb/libarr-gdb.py.in > "$(DESTDIR)$$f" || exit 1; done
+	$(CC) $(CFLAGS_PROJECT) -fdebug-prefix-map=$(CURDIR)=. -DARRDBG_GDB_SCRIPT='"$(GDB_STATIC_SCRIPT)"' \
 	  -c libarr/arr_gdb_autoload.c -o $(ARRDBG_AUTOLOAD_INSTALLED_O)
-	ar rs $(DESTDIR)$(LIBDIR)/libarr.a $(ARRDBG_AUTOLOAD_INSTALLED_O)
+	ar rs "$(DESTDIR)$(LIBDIR)/libarr.a" $(ARRDBG_AUTOLOAD_INSTALLED_O)
 	@$(call install_note,$(GDB_AUTOLOAD_SCRIPT),gdb auto-loads a library's scripts from its auto-load directory)
+	@$(call install_note,$(GDB_STATIC_SCRIPT),gdb loads the script libarr.a names from its auto-load directory without a safe-path setting)
 uninstall-gdb:
-	rm -f $(addprefix $(DESTDIR),$(GDB_INSTALLED))
+	@$(call rm_installed,$(GDB_INSTALLED))
 	@$(call install_note,$(GDB_AUTOLOAD_SCRIPT),removed from gdb's auto-load directory)
-	@rm -rf $(DESTDIR)$(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb/__pycache__
-	@for d in $(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb $(ARRDBG_PYDIR_INSTALL) $(PREFIX)/share/arrdbg; do \
-	  rmdir $(DESTDIR)$$d 2>/dev/null || true; done
-	@d=$(patsubst %/,%,$(dir $(GDB_AUTOLOAD_SCRIPT))); while [ "$$d" != $(GDB_AUTOLOAD_DIR) ] && \
-	  rmdir $(DESTDIR)$$d 2>/dev/null; do d=$$(dirname $$d); done
+	@rm -rf "$(DESTDIR)$(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb/__pycache__"
+	@$(call rmdir_up,$(ARRDBG_PYDIR_INSTALL)/arrdbg_gdb)
+	@for s in $(GDB_AUTOLOAD_SCRIPT) $(GDB_STATIC_SCRIPT); do d=$${s%/*}; \
+	  while [ "$$d" != $(GDB_AUTOLOAD_DIR) ] && rmdir "$(DESTDIR)$$d" 2>/dev/null; do d=$${d%/*}; done; done
 
 INSTALL_TARGETS += install-gdb
 UNINSTALL_TARGETS += uninstall-gdb

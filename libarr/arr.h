@@ -380,9 +380,12 @@ arr_stats_t arr_stats(void);
  * their number; f NULL only counts.
  *
  * The native checker: with the environment variable ARR_CHECK set (and not
- * "0") libarr calls this on stderr at exit and, when there are findings,
- * exits with code 3, or ARR_CHECK_EXITCODE (0..255; 0 keeps the program's
- * own exit status). */
+ * "0") libarr writes this report after the program's atexit handlers and
+ * destructors (to ARR_CHECK_FILE, else to stderr if fd 2 is still the file
+ * it was at start) and, when there are findings, exits with code 3, or
+ * ARR_CHECK_EXITCODE (0..255; 0 keeps the program's own exit status).  A
+ * dlclose()d libarr.so reports and lets the program go on; a fork()ed child
+ * reports only the arrays it made. */
 int64_t arr_report_leaks(FILE *f);
 
 /* ---- the registry, for debuggers ------------------------------------- */

@@ -1,6 +1,25 @@
 /* arr_check.c - the native checker: arr_report_leaks, and with ARR_CHECK=1
  * the same report at exit (then exit code 3, or ARR_CHECK_EXITCODE).
  *
+ * It only adds a report; how the program ends is the program's:
+ *   - the report runs from a destructor of the lowest priority, so after
+ *     every atexit handler (registered before or after libarr's
+ *     constructor) and the program's own destructors; only then, when
+ *     there are findings, is the exit status changed (stdio flushed,
+ *     _exit(code));
+ *   - a libarr.so unloaded by dlclose() runs the same destructor: it reports
+ *     what it still had and returns; the program goes on.  Which of the two
+ *     it is: a semaphore in malloc'd memory that libc's exit handlers post
+ *     (sem_post registered with no DSO, so dlclose never runs it and it
+ *     outlives libarr's unmapping) before any destructor runs;
+ *   - in a fork()ed child only the arrays the child made are its findings
+ *     (the parent's live arrays are the parent's; arr_registry.c marks the
+ *     first id a child made);
+ *   - the report goes to ARR_CHECK_FILE (appended) when set, else to fd 2
+ *     only if it is still the file stderr was when libarr started (same
+ *     device and inode): a program that closed stderr and opened its data
+ *     file on fd 2 never gets the report in its data.
+ *
  * Findings are grouped by kind and call site ("8 copies never freed,
  * 8.0 MB, made at zscore (pipeline.c:62)"), largest first; a clean program
  * gets no output at all.  Cost: O(n) over the n live arrays under the
@@ -13,11 +32,20 @@
 
 #include "arrcheck.h" /* the finding words and the summary line's format */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <semaphore.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+/* glibc's (and the Itanium C++ ABI's) registration of an exit handler for a
+ * given DSO; NULL: the program's, never run by dlclose. */
+extern int __cxa_atexit(void (*fn)(void *), void *arg, void *dso);
 
 const char arr__check_anchor = 0;
 
@@ -186,24 +214,28 @@ static void print_group(FILE *f, const struct group *g)
     fprintf(f, "libarr:     %s: %s\n", size[0] ? "the largest" : "the first", g->rep);
 }
 
-int64_t arr_report_leaks(FILE *f)
+/* The report over the live arrays whose id is at least first_id. */
+static int64_t report_since(FILE *f, uint64_t first_id)
 {
     struct report r = {0};
     int listed = f != NULL;
     pthread_mutex_lock(&arr__registry_lock);
-    int64_t count = arr_registry.count;
-    if (listed && count > 0) {
+    int64_t live = arr_registry.count, count = 0;
+    if (listed && live > 0) {
         size_t cap = 16;
-        while (cap < (size_t)count * 2)
+        while (cap < (size_t)live * 2)
             cap *= 2;
         r.index = calloc(cap, sizeof *r.index);
         r.index_cap = cap;
         listed = r.index != NULL;
     }
-    for (int64_t i = 0; i < count; i++) {
+    for (int64_t i = 0; i < live; i++) {
         arr__show_slot(&arr_registry.items[i], arr__on_valgrind());
         const arr_t *a = arr_registry.items[i];
         arr__hide_slot(&arr_registry.items[i], arr__on_valgrind());
+        if (a->id < first_id)
+            continue;
+        count++;
         int kind = kind_of(a);
         int64_t bytes = a->is_view ? 0 : a->buffer_bytes;
         r.totals[kind]++;
@@ -235,6 +267,8 @@ int64_t arr_report_leaks(FILE *f)
     return count;
 }
 
+int64_t arr_report_leaks(FILE *f) { return report_since(f, 0); }
+
 /* ARR_CHECK_EXITCODE: 0..255; 0 keeps the program's own exit status. */
 static int findings_exit_code(void)
 {
@@ -250,21 +284,87 @@ static int findings_exit_code(void)
     return (int)v;
 }
 
-static void check_at_exit(void)
+static bool check_on;
+static sem_t *exiting;       /* posted by libc's exit handlers */
+static struct stat err_start; /* fd 2 when libarr started */
+static bool err_start_ok;
+
+/* Where the report goes: ARR_CHECK_FILE, else stderr if fd 2 is still the
+ * same file, else nowhere (NULL; the findings are only counted). */
+static FILE *report_stream(bool *opened)
 {
+    *opened = false;
+    struct stat now;
+    bool err_same = err_start_ok && fstat(2, &now) == 0 && now.st_dev == err_start.st_dev &&
+                    now.st_ino == err_start.st_ino;
+    const char *path = getenv("ARR_CHECK_FILE");
+    if (path && *path) {
+        /* Appended to, never replaced (a FIFO, a device, a symlink are
+         * written into); O_NONBLOCK: a FIFO nobody reads fails (ENXIO)
+         * instead of hanging the exit. */
+        int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0644);
+        FILE *f = NULL;
+        if (fd >= 0) {
+            (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+            f = fdopen(fd, "a");
+            if (!f)
+                close(fd);
+        }
+        if (f) {
+            *opened = true;
+            return f;
+        }
+        if (err_same)
+            fprintf(stderr, "libarr: ARR_CHECK_FILE=%s: %s; reporting on stderr\n", path,
+                    strerror(errno));
+    }
+    return err_same ? stderr : NULL;
+}
+
+static bool process_exiting(void)
+{
+    int v = 0;
+    return exiting != NULL && sem_getvalue(exiting, &v) == 0 && v > 0;
+}
+
+__attribute__((destructor(101))) static void check_at_end(void)
+{
+    if (!check_on)
+        return;
+    bool at_exit = process_exiting();
     fflush(NULL);
-    int64_t findings = arr_report_leaks(stderr);
-    fflush(stderr);
-    if (findings > 0) {
+    bool opened;
+    FILE *out = report_stream(&opened);
+    if (!at_exit && out && report_since(NULL, arr__first_own_id) > 0)
+        fprintf(out, "libarr: unloaded (dlclose) with arrays still live; the program goes on\n");
+    int64_t findings = report_since(out, arr__first_own_id);
+    if (opened)
+        fclose(out);
+    else if (out)
+        fflush(out);
+    if (at_exit && findings > 0) {
         int code = findings_exit_code();
-        if (code != 0)
+        if (code != 0) {
+            fflush(NULL);
             _exit(code);
+        }
     }
 }
 
+/* sem_post as an exit handler: a libc function, so it is still there when
+ * libarr.so is gone (cast through void (*)(void), the generic function
+ * pointer, to the handler type; its int result is ignored). */
 __attribute__((constructor)) static void arr_check_init(void)
 {
     const char *v = getenv("ARR_CHECK");
-    if (v && *v && strcmp(v, "0") != 0)
-        atexit(check_at_exit);
+    if (!v || !*v || strcmp(v, "0") == 0)
+        return;
+    check_on = true;
+    err_start_ok = fstat(2, &err_start) == 0;
+    exiting = malloc(sizeof *exiting);
+    if (exiting && (sem_init(exiting, 0, 0) != 0 ||
+                    __cxa_atexit((void (*)(void *))(void (*)(void))sem_post, exiting, NULL) != 0)) {
+        free(exiting);
+        exiting = NULL;
+    }
 }

@@ -26,6 +26,23 @@ __attribute__((used)) static const char *const keep_native_check = &arr__check_a
 struct arr_registry arr_registry = {.magic = ARR_REGISTRY_MAGIC, .layout_version = ARR_LAYOUT_VERSION, .next_id = 1};
 
 pthread_mutex_t arr__registry_lock = PTHREAD_MUTEX_INITIALIZER;
+uint64_t arr__first_own_id = 1;
+
+/* fork() while another thread holds the lock would leave it locked forever
+ * in the child: the lock is taken around fork (as any fork-safe library
+ * does), so the child starts with the tables consistent and the lock free. */
+static void registry_prepare(void) { pthread_mutex_lock(&arr__registry_lock); }
+static void registry_parent(void) { pthread_mutex_unlock(&arr__registry_lock); }
+static void registry_child(void)
+{
+    arr__first_own_id = (uint64_t)arr_registry.next_id;
+    pthread_mutex_unlock(&arr__registry_lock);
+}
+
+__attribute__((constructor)) static void registry_fork_safe(void)
+{
+    (void)pthread_atfork(registry_prepare, registry_parent, registry_child);
+}
 /* Open addressing, linear probing.  Entries are masked handle addresses, so
  * memcheck's leak scan does not see them as pointers: a copy nobody frees
  * must show up as "definitely lost", not "still reachable" via this set. */

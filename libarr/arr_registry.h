@@ -13,6 +13,10 @@
 
 extern pthread_mutex_t arr__registry_lock;
 
+/* 1, or in a fork()ed child the first id the child gave out: the arrays
+ * before it are the parent's (the native checker reports only the child's). */
+extern uint64_t arr__first_own_id;
+
 /* Is a a live handle?  Looks a up in a hash set; never reads *a.  O(1). */
 bool arr__live_locked(const arr_t *a);
 /* Adds a to the registry, gives it its id and counts it in the stats.

@@ -19,6 +19,12 @@ bool arr__under_valgrind;
 /* The protocol's limits bound libarr's (arrcheck.h). */
 _Static_assert(ARR_MAXDIMS <= ARRCHECK_MAX_NDIM, "ARR_MAXDIMS beyond the arrcheck protocol");
 _Static_assert(ARR_LABEL_MAX <= ARRCHECK_LABEL_MAX, "ARR_LABEL_MAX beyond the arrcheck protocol");
+/* .dtype is sent as is: libarr's dtypes are the protocol's. */
+_Static_assert(ARR_BOOL == (int)ARRCHECK_DTYPE_BOOL && ARR_INT64 == (int)ARRCHECK_DTYPE_INT64 &&
+                   ARR_FLOAT64 == (int)ARRCHECK_DTYPE_FLOAT64 &&
+                   ARR_COMPLEX128 == (int)ARRCHECK_DTYPE_COMPLEX128 &&
+                   ARR_NDTYPES == (int)ARRCHECK_DTYPE_COMPLEX128 + 1,
+               "arr_dtype_t and arrcheck_dtype_t differ");
 
 __attribute__((constructor)) static void detect_valgrind(void)
 {

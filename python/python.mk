@@ -69,13 +69,13 @@ CHECK_TARGETS += check-python
 samples-build: $(ARRDBG_PY_TREE)
 
 install-python: $(ARRDBG_PY_TREE)
-	install -d $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg
-	install -m 644 $(ARRDBG_PY_BUILT) $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/
-	install -m 755 $(ARRDBG_EXT) $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/
+	install -d "$(DESTDIR)$(PYTHON_SITEDIR)/arrdbg"
+	install -m 644 $(ARRDBG_PY_BUILT) "$(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/"
+	install -m 755 $(ARRDBG_EXT) "$(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/"
 uninstall-python:
-	rm -f $(addprefix $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/,$(notdir $(ARRDBG_PY_BUILT) $(ARRDBG_EXT)))
-	@rm -rf $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/__pycache__
-	@rmdir $(DESTDIR)$(PYTHON_SITEDIR)/arrdbg 2>/dev/null || true
+	@$(call rm_installed,$(addprefix $(PYTHON_SITEDIR)/arrdbg/,$(notdir $(ARRDBG_PY_BUILT) $(ARRDBG_EXT))))
+	@rm -rf "$(DESTDIR)$(PYTHON_SITEDIR)/arrdbg/__pycache__"
+	@$(call rmdir_up,$(PYTHON_SITEDIR)/arrdbg)
 
 INSTALL_TARGETS += install-python
 UNINSTALL_TARGETS += uninstall-python
@@ -87,3 +87,4 @@ $(ARRDBG_SAMPLE_EXT): samples/ext/np_dangling_ext.c python/python.mk
 	$(CC) $(ARRDBG_EXT_CFLAGS) -O0 -shared $< -o $@
 ALL_TARGETS += $(ARRDBG_SAMPLE_EXT)
 samples-build: $(ARRDBG_SAMPLE_EXT)
+check-python: $(ARRDBG_SAMPLE_EXT)   # tests/python/t_pystack.sh reads through it

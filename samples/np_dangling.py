@@ -10,9 +10,11 @@ the extension's read lands in a quarantined buffer: arrcheck reports
 DanglingAccess, and the owner's label names the Python lines where the
 array was made (@made) and freed (@freed).  Natively the read returns
 whatever is left in freed memory and nothing is reported: that is the bug.
+Under the error, arrcheck prints the Python stack of the read (read from
+CPython's frames when the error is found): its first line is @read.
 
 expect arrdbg: @made=creation:arange @freed=freed
-expect arrcheck: DanglingAccess=1 label=@made,@freed
+expect arrcheck: DanglingAccess=1 label=@made,@freed pyline=@read
 """
 import numpy as np
 

@@ -15,10 +15,24 @@ comments (`# @name`) in the sample, never by number.  Tokens:
     leak:@M       line @M made several arrays and none was freed (memory
                   that only grows)
     phase:A<B/N   phase A's peak (arrdbg.phase) is below phase B's over N
+    tag:NAME      arrays were made under tag NAME (a Dask task prefix)
+    dask-pin:@V>@B        on every worker (run --dask), a base made at @B is
+                          pinned by a stored view made at @V, both named
+                          with their task prefix
+    dask-nopin            no worker reports a pinned base
+    dask-explained:P      every worker's report explains at least P% of its
+                          unmanaged memory, and its NumPy parts at least P%
+                          of what grew beyond the process at arrdbg's start
+                          (when that is 10% of unmanaged memory or more)
+
+`run with: OPTIONS` in the docstring adds options to `arrdbg run` (e.g.
+--dask), `args: ARGS` gives the sample its arguments.
 
 An `expect arrcheck:` line also runs the sample under Valgrind's arrcheck
 through arrdbg (when the tool is built): Kind=N error counts, and
-label=@A,@B for a DanglingAccess whose owner is labelled FILE:A..B.
+label=@A,@B for a DanglingAccess whose owner is labelled FILE:A..B,
+pyline=@R for a DanglingAccess whose Python stack (arrcheck reads it from
+CPython's frames) starts at line @R of the sample.
 
     samples/np_run.py [--quiet] [--show NAME]     exit 1 on any mismatch
 """
@@ -65,6 +79,7 @@ def run_arrcheck(path, tokens, mk):
     found = Counter(e.findtext("kind", "?") for e in root.iter("error"))
     labels = [a.text or "" for e in root.iter("error") if e.findtext("kind") == "DanglingAccess"
               for a in e.iter("auxwhat")]
+    pylines = [python_top(e) for e in root.iter("error") if e.findtext("kind") == "DanglingAccess"]
     bad = []
     want = Counter()
     for t in tokens:
@@ -74,11 +89,33 @@ def run_arrcheck(path, tokens, mk):
             if not any(text in a for a in labels):
                 bad.append(f"arrcheck: no DanglingAccess names {text}: {labels}")
             continue
+        m = re.fullmatch(r"pyline=@(\w+)", t)
+        if m:
+            where = (os.path.basename(path), mk[m.group(1)])
+            if where not in pylines:
+                bad.append(f"arrcheck: no DanglingAccess whose Python stack starts at "
+                           f"{where[0]}:{where[1]}: {pylines}")
+            continue
         k, n = t.split("=")
         want[k] = int(n)
     if found != want:
         bad.append(f"arrcheck: expected {dict(want)}, found {dict(found)}")
     return bad
+
+
+def python_top(error):
+    """(file, line) of the innermost frame of an error's Python stack (the
+    <stack> after the auxwhat 'Python stack...'), or None."""
+    after = False
+    for child in error:
+        if child.tag == "auxwhat":
+            after = (child.text or "").startswith("Python stack")
+        elif child.tag == "stack" and after:
+            frame = child.find("frame")
+            if frame is None or not frame.findtext("line"):
+                return None
+            return frame.findtext("file"), int(frame.findtext("line"))
+    return None
 
 
 def markers(path):
@@ -98,6 +135,50 @@ def expectations(path, tool="arrdbg"):
     return m.group(1).split() if m else None
 
 
+def directive(path, name):
+    """The words of a `name: ...` docstring line (run with:, args:), or []."""
+    with open(path, encoding="utf-8") as f:
+        m = re.search(rf"^{name}:(.*)$", f.read(), re.M)
+    return m.group(1).split() if m else []
+
+
+def check_dask_token(tok, report, mk, path):
+    """dask-* tokens: None when every worker of every cluster report (run
+    --dask, taken as each Client closed) shows it, else what they show."""
+    clusters = report.get("dask") or []
+    workers = [w for c in clusters for w in c["workers"]]
+    if not workers:
+        return "no Dask worker report (run with: --dask?)"
+    bad = []
+    m = re.fullmatch(r"dask-pin:@(\w+)>@(\w+)", tok)
+    for w in workers:
+        if "error" in w or not w.get("arrdbg"):
+            bad.append(f"worker {w.get('name')}: {w.get('error', 'arrdbg not installed')}")
+        elif m:
+            v, b = mk[m.group(1)], mk[m.group(2)]
+            if not any(g["view_line"] == v and g["base_line"] == b and g["base_prefix"]
+                       and g["view_prefix"] and g["keys"] for g in w["pins"]):
+                bad.append(f"worker {w['name']} pins: " + "; ".join(
+                    f"{g['count']} x view {g['view_line']} ({g['view_prefix']}) > base "
+                    f"{g['base_line']} ({g['base_prefix']})" for g in w["pins"]))
+        elif tok == "dask-nopin":
+            if w["pins"]:
+                bad.append(f"worker {w['name']}: {len(w['pins'])} pin groups")
+        elif tok.startswith("dask-explained:"):
+            want = float(tok.split(":")[1]) / 100
+            e, unmanaged = w["explained"], w["memory"]["unmanaged"]
+            numpy = e["bytes"] - e["parts"]["start"]
+            beyond = unmanaged - e["parts"]["start"]
+            # The NumPy parts are held to P% of what grew beyond the start
+            # when that growth is a tenth of unmanaged memory or more.
+            if e["fraction"] < want or (beyond >= 0.1 * unmanaged and numpy < want * beyond):
+                bad.append(f"worker {w['name']}: {e['fraction']:.0%} explained, NumPy parts "
+                           f"{numpy} of {beyond} bytes beyond the start")
+        else:
+            raise ValueError(f"unknown token {tok!r}")
+    return "; ".join(bad) or None
+
+
 def by_line(report, path):
     return {e["line"]: e for e in report["lines"]
             if os.path.abspath(e["file"]) == os.path.abspath(path)}
@@ -105,6 +186,12 @@ def by_line(report, path):
 
 def check_token(tok, report, mk, path):
     """None when the report shows what tok says, else what it shows."""
+    if tok.startswith("dask-"):
+        return check_dask_token(tok, report, mk, path)
+    m = re.fullmatch(r"tag:(\S+)", tok)
+    if m:
+        tags = report.get("by_tag") or {}
+        return None if m.group(1) in tags else f"tags {sorted(map(str, tags))}"
     lines = by_line(report, path)
     kinds = {o["op"]: o["kind"] for o in report["ops"]}
 
@@ -158,8 +245,10 @@ def check_token(tok, report, mk, path):
 def run_sample(path, show=False):
     with tempfile.TemporaryDirectory(prefix="arrdbg-np-") as tmp:
         js = os.path.join(tmp, "report.json")
-        env = dict(os.environ, PYTHONPATH=PYPATH)
-        cmd = [PYTHON, "-m", "arrdbg", "run", "--json", js] + ([] if show else ["--quiet"]) + [path]
+        # Dask workers' final reports (run --dask) go to tmp too.
+        env = dict(os.environ, PYTHONPATH=PYPATH, ARRDBG_DASK_DIR=tmp)
+        cmd = [PYTHON, "-m", "arrdbg", "run", "--json", js] + ([] if show else ["--quiet"]) + \
+            directive(path, "run with") + [path] + directive(path, "args")
         try:
             p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         except subprocess.TimeoutExpired:

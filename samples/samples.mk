@@ -14,6 +14,18 @@
 
 SAMPLE_SRCS := $(sort $(wildcard samples/*.c))
 SAMPLE_BINS := $(patsubst samples/%.c,$(BUILD)/samples/%,$(SAMPLE_SRCS))
+
+# GSL samples (samples/gsl_*.c): plain GSL programs, built as a user would
+# (no arrdbg header, no libarr); arrcheck's preload understands them.
+# Without libgsl-dev they are left out.
+ifeq ($(GSL_OK),)
+SAMPLE_SRCS := $(filter-out samples/gsl_%,$(SAMPLE_SRCS))
+SAMPLE_BINS := $(filter-out $(BUILD)/samples/gsl_%,$(SAMPLE_BINS))
+else
+$(BUILD)/samples/gsl_%: samples/gsl_%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -g -O0 -fno-omit-frame-pointer -fno-inline $(WARN) $< -o $@ -lgsl -lgslcblas -lm
+endif
 # -O0 and no inlining: gcc may delete a malloc/free pair at -O1 and up,
 # and stacks should name the sample's own functions (the native checker
 # reads them from the debug info: no -rdynamic needed).
@@ -54,3 +66,4 @@ tour: $(BUILD)/samples/lesson_write_through_view
 endif
 
 CHECK_TARGETS += check-samples
+

@@ -107,11 +107,29 @@ static void ac_pp_dangling(const Error *err)
                       x->owner_label);
         ac_pp_aux(text);
     }
+    if (x->owner_made_at && !x->view_is_value) { /* (a value view's: after the free) */
+        VG_(snprintf)(text, sizeof text, "Owner #%llu was made at:", x->owner_id);
+        ac_pp_aux(text);
+        VG_(pp_ExeContext)(x->owner_made_at);
+    }
     VG_(snprintf)(text, sizeof text, "Owner #%llu was freed at:", x->owner_id);
     ac_pp_aux(text);
     VG_(pp_ExeContext)(x->owner_freed_at);
-    if (x->view_made_at) {
+    if (x->view_made_at && x->view_is_value) {
+        /* A value view (a gsl_matrix_view): which one, and the owner's birth. */
+        VG_(snprintf)(text, sizeof text, "Owner #%llu was made at:", x->owner_id);
+        ac_pp_aux(text);
+        VG_(pp_ExeContext)(x->owner_made_at);
+        VG_(snprintf)(text, sizeof text, "%s through view %s, made at:",
+                      x->is_write ? "Written" : "Read", x->view_desc);
+    } else if (x->view_holds_addr) {
+        VG_(snprintf)(text, sizeof text,
+                      "The address is inside orphaned view #%llu, which was created at:",
+                      x->view_id);
+    } else {
         VG_(snprintf)(text, sizeof text, "Orphaned view #%llu was created at:", x->view_id);
+    }
+    if (x->view_made_at) {
         ac_pp_aux(text);
         VG_(pp_ExeContext)(x->view_made_at);
     }
@@ -163,6 +181,7 @@ static void ac_pp_Error(const Error *err)
         VG_(umsg)("arrcheck: unknown error kind %d\n", k);
         break;
     }
+    ac_pystack_pp(err);
 }
 
 static void ac_before_pp_Error(const Error *err)
@@ -183,6 +202,7 @@ static Bool ac_eq_Error(VgRes res, const Error *e1, const Error *e2)
 
 static UInt ac_update_extra(const Error *err)
 {
+    ac_pystack_capture(err); /* a new error: the Python stack of this moment */
     switch (VG_(get_error_kind)(err)) {
     case AC_ERR_LEAKED_COPY:
     case AC_ERR_LEAKED_ARRAY:

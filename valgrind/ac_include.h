@@ -13,10 +13,14 @@
  *   ac_profile.c  --profile=yes (memory over time)
  *   ac_instr.c    instrumentation: dangling accesses, profile watches
  *   ac_errors.c   the error manager callbacks (printing, suppressions)
+ *   ac_buffers.c  live owners' buffers; which ranges may be quarantined
+ *   ac_pystack.c  the Python stack of an error, read from CPython's frames
  *   ac_library.c  the libraries' declared stack-frame rules (ARRCHECK_LIBRARY)
  *   ac_records.c  records, hash tables, interned names, describing arrays
  *   ac_stacks.c   which stack memory is dead (for the leak scan)
+ *   ac_heap.c     the client's malloc'd blocks (malloc replaced, as memcheck)
  *   ac_ranges.c   interval sets (quarantined buffers)
+ *   ac_values.c   value views (VALUE_VIEW_CREATED): lifetime = their storage
  *   ac_client.c   reading client memory without faulting; request warnings
  * ac_leak.c and ac_profile.c never call each other or ac_main.c.
  */
@@ -58,6 +62,10 @@ typedef enum {
 #define AC_REACHED 0x40      /* scratch mark of the reachability scan */
 #define AC_FREED_TO_Q 0x80   /* owner freed by FREED_TO_QUARANTINE: its bytes
                                 left ac_live_bytes then, not at release */
+/* Views only, on bits only owners use: */
+#define AC_VALUE 0x04        /* a value view (ac_values.c) */
+#define AC_RETIRED 0x20      /* a value view whose storage is gone, kept for
+                                its freed owner's quarantine (ac_values.c) */
 
 /* One tracked array.  Kept small (the issue asks < 256 bytes per array):
  * names are interned indexes, the shape is allocated with exactly ndim
@@ -102,6 +110,7 @@ Bool ac_client_string(Addr p, HChar *buf, Int nbuf);
 /* A warning about a bad request, with the client's stack (the first 50
  * are shown; in XML inside a <clientmsg>). */
 void ac_warn(ThreadId tid, const HChar *fmt, ...) PRINTF_CHECK(2, 3);
+
 
 /* ---- ac_records.c: records, tables, names ------------------------------ */
 extern ULong ac_live_owners, ac_live_views, ac_live_orphans;
@@ -151,6 +160,7 @@ typedef struct {
     ULong id;
     ExeContext *made_at;
     ExeContext *freed_at;
+    ULong heap_clock;       /* ac_heap_now() at the free */
 } ACFreedEntry;
 void ac_remember_freed(const ACArray *rec, ExeContext *freed_at);
 const ACFreedEntry *ac_find_freed(ULong id, Addr handle);
@@ -184,9 +194,12 @@ typedef struct {
     ExeContext *owner_freed_at;
     ULong view_id;
     ExeContext *view_made_at;
+    Bool view_holds_addr;   /* the address is in that view's extent */
     HChar owner_label[64];  /* the owner's label ("" without one) */
     Bool orphans;           /* freed while views lived (else: freed into its
                                library's quarantine) */
+    Bool view_is_value;     /* the view named is a value view */
+    HChar view_desc[64];    /* "#3 float64[4] (row)"; "" when no view */
 } ACDanglingExtra;
 
 typedef struct {
@@ -199,6 +212,11 @@ typedef struct {
 
 extern const HChar *const ac_error_names[AC_ERR_NKINDS];
 void ac_register_errors(void);
+
+/* ---- ac_pystack.c: the Python stack of an error in a Python process ---- */
+extern Bool ac_clo_python_stack;           /* --python-stack=yes|no */
+void ac_pystack_capture(const Error *err); /* when a new error is recorded */
+void ac_pystack_pp(const Error *err);      /* printed after the error */
 
 /* ---- ac_leak.c: reachability and the leak report ----------------------- */
 #define AC_LEAK_CHECK_NO 0
@@ -219,11 +237,57 @@ ULong ac_leak_check(ThreadId tid, Bool at_exit);
 /* Scans and prints live/leaked arrays to gdb (monitor "arr leaks"). */
 void ac_monitor_leaks(void);
 
+/* ---- ac_buffers.c: live buffers, acceptable quarantines ------------------ */
+/* Live owners' buffers (owned, non-empty), and whether a freed owner's
+ * buffer may be quarantined: mapped memory, no live owner's buffer in it;
+ * else a one-line warning (once per cause) and False. */
+void ac_live_buffer_add(ACArray *owner);
+void ac_live_buffer_remove(ACArray *owner);
+Bool ac_quarantine_acceptable(ThreadId tid, const HChar *req, const ACArray *owner);
+/* The live view of owner with the smallest byte extent that holds address
+ * a (strides are not kept: the extent is the view's span), or NULL. */
+const ACArray *ac_view_holding(const ACArray *owner, Addr a);
+
+/* ---- ac_heap.c: the client's malloc'd blocks ----------------------------- */
+typedef struct { Addr start; SizeT size; } ACHeapBlock;
+void ac_heap_init(void);                    /* replaces malloc & co */
+Bool ac_heap_process_option(const HChar *arg); /* --alignment and the like */
+/* A clock of allocations; was a a block's start allocated after then? */
+ULong ac_heap_now(void);
+Bool ac_heap_allocated_since(Addr a, ULong then);
+/* The live blocks, sorted by start (VG_(free) the result). */
+ACHeapBlock *ac_heap_blocks(ULong *n);
+/* ac_main.c: value views held in a freed heap block die with it. */
+void ac_storage_freed(ThreadId tid, Addr a, SizeT len);
+
 /* ---- ac_stacks.c: dead stack memory ------------------------------------- */
 void ac_stacks_init(void);
 void ac_stacks_thread_exit(ThreadId tid);
 /* Calls add(lo, hi, opaque) for each dead stack range [lo, hi). */
 void ac_stacks_dead(void (*add)(Addr lo, Addr hi, void *opaque), void *opaque, Bool trace);
+
+/* ---- ac_values.c: value views (lifetime = their storage) ---------------- */
+/* gone(owner) is called after a view was unlinked from owner. */
+typedef void (*ACOwnerGone)(ACArray *owner);
+/* rec was just built: makes it a value view; True when its storage is on
+ * no thread's stack. */
+Bool ac_values_add(ACArray *rec);
+ULong ac_values_live(void);
+void ac_values_for_each(void (*fn)(ACArray *rec, void *opaque), void *opaque);
+ACArray *ac_values_at(Addr handle);
+UInt ac_values_linked(const ACArray *owner);  /* value views of owner */
+Bool ac_values_retire_at(ThreadId tid, Addr handle, ACOwnerGone gone);
+void ac_values_retire_range(ThreadId tid, Addr lo, Addr hi, ACOwnerGone gone);
+/* Retires tid's value views in frames that returned; all of them when the
+ * thread exits. */
+void ac_values_retire_dead(ThreadId tid, ACOwnerGone gone);
+void ac_values_thread_exit(ThreadId tid, ACOwnerGone gone);
+void ac_values_drop_retired(ACArray *owner); /* its quarantine was released */
+/* owner is being freed with only value views: keep them linked as orphans
+ * (its buffer stays quarantined) or unlink them all. */
+void ac_values_orphan(ACArray *owner, Bool keep);
+/* Leading frames in arrcheck's own preload (0 when all are). */
+UInt ac_preload_frames(const Addr *ips, UInt n);
 
 /* ---- ac_ranges.c: interval sets ----------------------------------------- */
 /* Disjoint [lo, hi) intervals with a payload; O(log n) add/remove/lookup,
@@ -262,6 +326,7 @@ void ac_profile_created(ThreadId tid, ACArray *rec);
 void ac_profile_freed(ThreadId tid, ACArray *rec, Bool buffer_gone);
 void ac_profile_released(ThreadId tid, ACArray *owner);
 void ac_profile_labelled(ACArray *rec);
+void ac_profile_copied(ACArray *rec); /* rec became a copy (COPIED) */
 void ac_profile_fini(void);
 void ac_profile_print_stats(void);
 void ac_profile_thread_exit(ThreadId tid);

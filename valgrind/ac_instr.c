@@ -12,6 +12,7 @@
 #include "pub_tool_errormgr.h"
 #include "pub_tool_libcbase.h"
 #include "pub_tool_libcassert.h"
+#include "pub_tool_libcprint.h"
 #include "pub_tool_machine.h"
 #include "pub_tool_mallocfree.h"
 #include "pub_tool_threadstate.h"
@@ -80,9 +81,21 @@ static void ac_report_dangling(const ACInterval *d, Addr a, UWord size, Bool is_
     extra.orphans = !(owner->flags & AC_FREED_TO_Q);
     for (UInt i = 0; owner->label && owner->label[i] && i + 1 < sizeof extra.owner_label; i++)
         extra.owner_label[i] = owner->label[i];
-    if (owner->first_view) {
-        extra.view_id = owner->first_view->id;
-        extra.view_made_at = owner->first_view->made_at;
+    /* The view the access went through, when one's extent holds it (the
+     * smallest such: a row rather than the matrix block around it), else
+     * the first one. */
+    const ACArray *view = ac_view_holding(owner, extra.addr);
+    extra.view_holds_addr = view != NULL;
+    if (!view)
+        view = owner->first_view;
+    if (view) {
+        extra.view_id = view->id;
+        extra.view_made_at = view->made_at;
+        extra.view_is_value = (view->flags & AC_VALUE) != 0;
+        HChar shape[48];
+        ac_describe_shape(view, shape, sizeof shape);
+        VG_(snprintf)(extra.view_desc, sizeof extra.view_desc, "#%llu %s (%s)", view->id,
+                      shape, ac_interned(view->op_ix));
     }
     VG_(maybe_record_error)(VG_(get_running_tid)(), AC_ERR_DANGLING_ACCESS, a, NULL, &extra);
 }

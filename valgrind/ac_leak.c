@@ -1,15 +1,9 @@
 /* ac_leak.c - which never-freed arrays are still reachable, and the report.
  *
- * Reachability, as memcheck decides it but for array handles only:
- *   roots = every readable+writable client segment (data, bss, heap, live
- *           part of thread stacks) and the threads' registers, MINUS the
- *           live array handles themselves and the ranges the program told
- *           us to ignore (a registry of all handles would make everything
- *           reachable);
- *   a handle is reached when a root word points to its start; in a
- *   reached handle only a pointer to the array's own owner counts (a
- *   view's base keeps its owner reachable); other handle-to-handle
- *   pointers there are the library's bookkeeping (owner->views lists).
+ * Reachability is memcheck's, over the client's heap blocks (ac_heap.c):
+ * roots are the non-heap writable memory and registers of the live
+ * threads, heap blocks count once reached, and an array is still reachable
+ * when its handle's block is (the rule in full above ac_scan below).
  * Unreached handles are "lost", reached ones "still reachable".
  */
 #include "pub_tool_basics.h"
@@ -80,13 +74,52 @@ static ULong ac_n_ignored(void)
     return ac_ignored ? VG_(sizeFM)(ac_ignored) : 0;
 }
 
-/* ---- the scan --------------------------------------------------------------- */
+/* ---- the scan ---------------------------------------------------------------
+ *
+ * memcheck's rule (mc_leakcheck.c), over the heap blocks of ac_heap.c plus
+ * the handles that lie in no heap block (a library's static or mmap'd
+ * handles):
+ *   roots: the readable and writable client mappings that are not client
+ *          heap (data, bss, stacks, mmaps, the brk heap of a program whose
+ *          malloc was not replaced), minus dead stack ranges, ignored
+ *          ranges and those handles themselves; the live threads' registers;
+ *   a word pointing to a block's start, found in a root or in a block that
+ *          is itself reachable, makes the block reachable; a word pointing
+ *          inside it, or found in a block reached only that way, makes it
+ *          "possibly" reachable (memcheck: possibly lost); each block is
+ *          scanned once reached, possibly-reached ones too;
+ *   blocks never reached are lost (memcheck: definitely lost, or indirectly
+ *          when a lost block points to them).
+ * An array is still reachable when the block holding its handle (or the
+ * handle itself) is reachable, else lost: memcheck's definitely, indirectly
+ * and possibly lost are all "lost" here.  In a block holding a handle only
+ * a pointer to the array's own owner counts among pointers to handles (a
+ * view's base); the library's other handle-to-handle links (an owner's list
+ * of views, siblings) are bookkeeping. */
+
+enum { AC_UNREACHED = 0, AC_POSSIBLE = 1, AC_REACHABLE = 2 };
 
 static ACArray **ac_sorted;   /* live records by handle address */
 static ULong ac_n_sorted;
+static Long *ac_rec_block;    /* per ac_sorted entry: its heap block, or -1 */
+static UChar *ac_rec_state;   /* per ac_sorted entry outside the heap */
+static ACArray **ac_loose;    /* the records outside heap blocks, by handle */
+static ULong ac_n_loose;
 static Addr ac_handles_min, ac_handles_max;
-static ACArray **ac_work;     /* reached, not yet scanned */
+
+static ACHeapBlock *ac_blocks; /* live heap blocks by start */
+static ULong ac_n_blocks;
+static UChar *ac_block_state;
+static ACArray **ac_block_rec; /* the handle in a block, or NULL */
+static Addr ac_blocks_min, ac_blocks_max;
+
+/* reached, not yet scanned: block index * 2, or ac_sorted index * 2 + 1 */
+static UWord *ac_work;
 static ULong ac_n_work, ac_cap_work;
+
+/* What the words being scanned are in. */
+static Bool ac_from_definite;          /* a root or a reachable block */
+static const ACArray *ac_from_handle;  /* a block or handle holding this array */
 
 typedef struct { Addr lo, hi; } ACSpan;
 static ACSpan *ac_excluded;
@@ -128,9 +161,11 @@ static Int ac_cmp_interval(const void *a, const void *b)
 }
 
 /* --trace-reach: says where the pointer to rec was, and if it sits just
- * past a handle (the malloc slack of a handle), which one. */
-static void ac_trace_reached(const ACArray *rec, Addr where)
+ * past a handle (the malloc slack of a handle), which one; possibly: by an
+ * interior pointer or from a block reached only so. */
+static void ac_trace_reached(const ACArray *rec, Addr where, Bool possibly)
 {
+    const HChar *how = possibly ? " (possibly)" : "";
     const ACArray *below = NULL;
     ULong lo = 0, hi = ac_n_sorted;
     while (lo < hi) {
@@ -143,30 +178,94 @@ static void ac_trace_reached(const ACArray *rec, Addr where)
     if (where && lo > 0)
         below = ac_sorted[lo - 1];
     if (below && where - below->handle < 4096)
-        VG_(umsg)("arrcheck: #%llu reached from %#lx (handle of #%llu + %lu)\n", rec->id, where,
-                  below->id, where - below->handle);
+        VG_(umsg)("arrcheck: #%llu reached from %#lx (handle of #%llu + %lu)%s\n", rec->id,
+                  where, below->id, where - below->handle, how);
     else
-        VG_(umsg)("arrcheck: #%llu reached from %s %#lx\n", rec->id,
-                  where ? "address" : "a register", where);
+        VG_(umsg)("arrcheck: #%llu reached from %s %#lx%s\n", rec->id,
+                  where ? "address" : "a register", where, how);
+}
+
+static Long ac_find_block(Addr w)
+{
+    ULong lo = 0, hi = ac_n_blocks;
+    while (lo < hi) { /* the first block starting after w */
+        ULong mid = lo + (hi - lo) / 2;
+        if (ac_blocks[mid].start <= w)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return -1;
+    const ACHeapBlock *b = &ac_blocks[lo - 1];
+    return w < b->start + b->size || w == b->start ? (Long)(lo - 1) : -1;
+}
+
+static Long ac_find_sorted(Addr w)
+{
+    ULong lo = 0, hi = ac_n_sorted;
+    while (lo < hi) {
+        ULong mid = lo + (hi - lo) / 2;
+        if (ac_sorted[mid]->handle < w)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ac_n_sorted && ac_sorted[lo]->handle == w ? (Long)lo : -1;
+}
+
+/* May a word in the block being scanned reach target's handle? */
+static Bool ac_link_counts(const ACArray *target)
+{
+    const ACArray *from = ac_from_handle;
+    if (!target || !from || target == from)
+        return True;
+    if (from->base_id == from->id)
+        return False; /* an owner's links to its views */
+    const ACArray *owner = from->owner ? from->owner : ac_lookup_id(from->base_id);
+    return target == owner;
+}
+
+static void ac_push(UWord entry)
+{
+    if (ac_n_work == ac_cap_work) {
+        ac_cap_work = ac_cap_work ? 2 * ac_cap_work : 256;
+        ac_work = VG_(realloc)("ac.scan.work", ac_work, ac_cap_work * sizeof *ac_work);
+    }
+    ac_work[ac_n_work++] = entry;
 }
 
 /* where: the address holding w (0 for a register), for --trace-reach. */
 static inline void ac_scan_word(UWord w, Addr where)
 {
+    if (w >= ac_blocks_min && w < ac_blocks_max) {
+        Long b = ac_find_block(w);
+        if (b >= 0) {
+            if (!ac_link_counts(ac_block_rec[b]))
+                return;
+            UChar st = ac_from_definite && w == ac_blocks[b].start ? AC_REACHABLE : AC_POSSIBLE;
+            if (ac_block_state[b] < st) {
+                ac_block_state[b] = st;
+                ac_push((UWord)b * 2);
+                if (ac_clo_trace_reach && ac_block_rec[b])
+                    ac_trace_reached(ac_block_rec[b], where, st == AC_POSSIBLE);
+            }
+            return;
+        }
+    }
     if (w < ac_handles_min || w >= ac_handles_max)
         return;
-    /* A pointer to a handle is its start address (as arr_t * values are);
-     * interior pointers do not keep an array reachable. */
-    ACArray *rec = ac_lookup_handle(w);
-    if (rec && !(rec->flags & AC_REACHED)) {
-        rec->flags |= AC_REACHED;
-        if (ac_n_work == ac_cap_work) {
-            ac_cap_work = ac_cap_work ? 2 * ac_cap_work : 256;
-            ac_work = VG_(realloc)("ac.scan.work", ac_work, ac_cap_work * sizeof *ac_work);
-        }
-        ac_work[ac_n_work++] = rec;
+    /* A handle outside the heap is reached by a pointer to its start (as
+     * arr_t * values are). */
+    Long i = ac_find_sorted(w);
+    if (i < 0 || ac_rec_block[i] >= 0 || !ac_link_counts(ac_sorted[i]))
+        return;
+    UChar st = ac_from_definite ? AC_REACHABLE : AC_POSSIBLE;
+    if (ac_rec_state[i] < st) {
+        ac_rec_state[i] = st;
+        ac_push((UWord)i * 2 + 1);
         if (ac_clo_trace_reach)
-            ac_trace_reached(rec, where);
+            ac_trace_reached(ac_sorted[i], where, st == AC_POSSIBLE);
     }
 }
 
@@ -207,20 +306,20 @@ static void ac_scan_plain(Addr lo, Addr hi)
     }
 }
 
-/* Scans [lo, hi) minus the live handles (sorted by address). */
+/* Scans [lo, hi) minus the handles outside the heap (sorted by address). */
 static void ac_scan_minus_handles(Addr lo, Addr hi)
 {
-    ULong a = 0, b = ac_n_sorted;
+    ULong a = 0, b = ac_n_loose;
     while (a < b) { /* first handle ending after lo */
         ULong mid = a + (b - a) / 2;
-        if (ac_sorted[mid]->handle + ac_sorted[mid]->handle_bytes <= lo)
+        if (ac_loose[mid]->handle + ac_loose[mid]->handle_bytes <= lo)
             a = mid + 1;
         else
             b = mid;
     }
     Addr cur = lo;
-    for (ULong i = a; i < ac_n_sorted && cur < hi; i++) {
-        Addr h = ac_sorted[i]->handle, end = h + ac_sorted[i]->handle_bytes;
+    for (ULong i = a; i < ac_n_loose && cur < hi; i++) {
+        Addr h = ac_loose[i]->handle, end = h + ac_loose[i]->handle_bytes;
         if (h >= hi)
             break;
         if (h > cur)
@@ -233,8 +332,8 @@ static void ac_scan_minus_handles(Addr lo, Addr hi)
 }
 
 /* Scans [lo, hi) minus the excluded intervals (sorted, disjoint) and the
- * handles. */
-static void ac_scan_root(Addr lo, Addr hi)
+ * handles outside the heap. */
+static void ac_scan_range(Addr lo, Addr hi)
 {
     Addr cur = lo;
     ULong first = 0, last = ac_n_excluded;
@@ -258,33 +357,22 @@ static void ac_scan_root(Addr lo, Addr hi)
         ac_scan_minus_handles(cur, hi);
 }
 
-/* The words of a reached handle.  Only a pointer to the array's own
- * owner (the live record with id == base_id) counts: any other
- * handle-to-handle pointer in there is the library's bookkeeping (libarr's
- * owner->views list and the views' sibling links), and following it would
- * make a view nobody holds "reachable" through its owner. */
-static void ac_scan_reached_handle(const ACArray *rec)
+/* A reached block or handle: its words, minus dead stack (a heap stack)
+ * and ignored ranges. */
+static void ac_scan_reached(UWord entry)
 {
-    if (rec->base_id == rec->id)
-        return;
-    ACArray *owner = rec->owner ? rec->owner : ac_lookup_id(rec->base_id);
-    if (!owner || (owner->flags & (AC_FREED | AC_REACHED | AC_IS_VIEW)))
-        return; /* gone (an orphan's base), already reached, or bogus */
-    Addr end = rec->handle + rec->handle_bytes;
-    if (!ac_client_readable(rec->handle, rec->handle_bytes))
-        return; /* unmapped or PROT_NONE: nothing to follow */
-    if (VG_MINIMAL_SETJMP(ac_fault_jmp) != 0) {
-        /* faulted all the same (a file mapping past its end) */
-        VG_(sigprocmask)(VKI_SIG_SETMASK, &ac_scan_sigmask, NULL);
-        ac_n_faults++;
-        return;
-    }
-    for (Addr p = VG_ROUNDUP(rec->handle, sizeof(UWord)); p + sizeof(UWord) <= end;
-         p += sizeof(UWord)) {
-        if (*(const UWord *)p == owner->handle) {
-            ac_scan_word(owner->handle, p);
-            return;
-        }
+    if (entry & 1) {
+        ULong i = entry >> 1;
+        const ACArray *rec = ac_sorted[i];
+        ac_from_definite = ac_rec_state[i] == AC_REACHABLE;
+        ac_from_handle = rec;
+        if (ac_client_readable(rec->handle, rec->handle_bytes))
+            ac_scan_plain(rec->handle, rec->handle + rec->handle_bytes);
+    } else {
+        ULong b = entry >> 1;
+        ac_from_definite = ac_block_state[b] == AC_REACHABLE;
+        ac_from_handle = ac_block_rec[b];
+        ac_scan_range(ac_blocks[b].start, ac_blocks[b].start + ac_blocks[b].size);
     }
 }
 
@@ -319,21 +407,44 @@ static void ac_add_dead_stack(Addr lo, Addr hi, void *opaque)
     ac_add_excluded(lo, hi, opaque);
 }
 
-/* Marks AC_REACHED on every live record reachable from the roots.  The
+/* Marks AC_REACHED on every live record that is still reachable.  The
  * caller frees the arrays with ac_scan_done(). */
 static void ac_scan(void)
 {
     ULong n = ac_live_count(), cap = ac_n_ignored() + 64;
     ac_sorted = VG_(malloc)("ac.scan.sorted", (n ? n : 1) * sizeof *ac_sorted);
+    ac_rec_block = VG_(malloc)("ac.scan.recblock", (n ? n : 1) * sizeof *ac_rec_block);
+    ac_rec_state = VG_(calloc)("ac.scan.recstate", n ? n : 1, sizeof *ac_rec_state);
+    ac_loose = VG_(malloc)("ac.scan.loose", (n ? n : 1) * sizeof *ac_loose);
+    ac_blocks = NULL;
+    ac_block_state = NULL;
+    ac_block_rec = NULL;
     ac_work = NULL;
     ac_excluded = VG_(malloc)("ac.scan.excluded", cap * sizeof *ac_excluded);
-    ac_n_sorted = ac_n_work = ac_cap_work = ac_n_excluded = 0;
+    ac_n_sorted = ac_n_work = ac_cap_work = ac_n_excluded = ac_n_loose = ac_n_blocks = 0;
     ac_for_each_live(ac_collect_live, NULL);
     if (n == 0)
         return;
     ac_sort_by_handle(ac_sorted, n);
     ac_handles_min = ac_sorted[0]->handle;
     ac_handles_max = ac_sorted[n - 1]->handle + 1;
+
+    ac_blocks = ac_heap_blocks(&ac_n_blocks);
+    ac_block_state = VG_(calloc)("ac.scan.blockstate", ac_n_blocks ? ac_n_blocks : 1, 1);
+    ac_block_rec = VG_(calloc)("ac.scan.blockrec", ac_n_blocks ? ac_n_blocks : 1,
+                               sizeof *ac_block_rec);
+    ac_blocks_min = ac_n_blocks ? ac_blocks[0].start : 0;
+    ac_blocks_max = ac_n_blocks ? ac_blocks[ac_n_blocks - 1].start +
+                                      ac_blocks[ac_n_blocks - 1].size + 1 : 0;
+    for (ULong i = 0; i < n; i++) {
+        Long b = ac_find_block(ac_sorted[i]->handle);
+        ac_rec_block[i] = b;
+        if (b < 0)
+            ac_loose[ac_n_loose++] = ac_sorted[i];
+        else if (!ac_block_rec[b])
+            ac_block_rec[b] = ac_sorted[i];
+    }
+
     if (ac_ignored) {
         UWord start, len;
         VG_(initIterFM)(ac_ignored);
@@ -372,30 +483,50 @@ static void ac_scan(void)
         VG_(free)(starts);
         cap_segs = -n_segs + 16;
     }
+    ac_from_definite = True;
+    ac_from_handle = NULL;
     for (Int i = 0; i < n_segs; i++) {
         const NSegment *seg = VG_(am_find_nsegment)(starts[i]);
-        if (!seg || !seg->hasR || !seg->hasW)
-            continue;
+        if (!seg || !seg->hasR || !seg->hasW || seg->isCH)
+            continue; /* read-only memory and the client heap are no roots */
         if (seg->kind == SkFileC && (VKI_S_ISCHR(seg->mode) || VKI_S_ISBLK(seg->mode)))
             continue; /* device memory: reading it may have side effects */
-        ac_scan_root(seg->start, seg->end + 1);
+        ac_scan_range(seg->start, seg->end + 1);
     }
     VG_(free)(starts);
     VG_(apply_to_GP_regs)(ac_scan_register); /* none left at exit */
 
-    while (ac_n_work > 0) {
-        ACArray *rec = ac_work[--ac_n_work];
-        ac_scan_reached_handle(rec);
-    }
+    while (ac_n_work > 0)
+        ac_scan_reached(ac_work[--ac_n_work]);
     VG_(set_fault_catcher)(prev);
+
+    for (ULong i = 0; i < n; i++) {
+        UChar st = ac_rec_block[i] >= 0 ? ac_block_state[ac_rec_block[i]] : ac_rec_state[i];
+        if (st == AC_REACHABLE)
+            ac_sorted[i]->flags |= AC_REACHED;
+    }
 }
 
 static void ac_scan_done(void)
 {
     VG_(free)(ac_sorted);
-    VG_(free)(ac_work);
+    VG_(free)(ac_rec_block);
+    VG_(free)(ac_rec_state);
+    VG_(free)(ac_loose);
+    if (ac_blocks)
+        VG_(free)(ac_blocks);
+    if (ac_block_state)
+        VG_(free)(ac_block_state);
+    if (ac_block_rec)
+        VG_(free)(ac_block_rec);
+    if (ac_work)
+        VG_(free)(ac_work);
     VG_(free)(ac_excluded);
-    ac_sorted = ac_work = NULL;
+    ac_sorted = ac_loose = ac_block_rec = NULL;
+    ac_rec_block = NULL;
+    ac_rec_state = ac_block_state = NULL;
+    ac_blocks = NULL;
+    ac_work = NULL;
     ac_excluded = NULL;
 }
 

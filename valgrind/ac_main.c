@@ -7,6 +7,7 @@
 #include "pub_tool_libcproc.h"
 #include "pub_tool_aspacemgr.h"
 #include "pub_tool_clreq.h"
+#include "pub_tool_debuginfo.h"
 #include "pub_tool_gdbserver.h"
 #include "pub_tool_libcassert.h"
 #include "pub_tool_libcbase.h"
@@ -46,10 +47,12 @@ static ExeContext *ac_record_user_context(ThreadId tid)
     if (want > sizeof ips / sizeof ips[0])
         want = sizeof ips / sizeof ips[0];
     UInt n = VG_(get_StackTrace)(tid, ips, want, NULL, NULL, 0);
-    UInt first_outside = 0;
+    /* arrcheck's own preload (the GSL adapter) is never shown. */
+    UInt skip = ac_preload_frames(ips, n);
+    UInt first_outside = skip;
     while (first_outside < n && ac_ip_in_libarr(ips[first_outside]))
         first_outside++;
-    UInt start = first_outside > 0 && first_outside < n ? first_outside - 1 : 0;
+    UInt start = first_outside > skip && first_outside < n ? first_outside - 1 : skip;
     UInt keep = n - start;
     if (keep > (UInt)VG_(clo_backtrace_size))
         keep = (UInt)VG_(clo_backtrace_size);
@@ -62,6 +65,15 @@ static void ac_quarantine_add(ACArray *owner);
 
 /* A freed owner's record goes once no view needs it and its buffer (if
  * quarantined) was released. */
+static void ac_maybe_drop_dead_owner(ACArray *owner);
+
+/* ac_heap.c: a client heap block [a, a+len) is being freed; value views
+ * stored in it die with it (as ARRCHECK_STORAGE_FREED over it). */
+void ac_storage_freed(ThreadId tid, Addr a, SizeT len)
+{
+    ac_values_retire_range(tid, a, a + len, ac_maybe_drop_dead_owner);
+}
+
 static void ac_maybe_drop_dead_owner(ACArray *owner)
 {
     if (!(owner->flags & AC_FREED) || owner->nviews > 0)
@@ -160,16 +172,31 @@ static Bool ac_validate_created(ThreadId tid, Addr info_addr, Bool is_view, ACNe
     return True;
 }
 
-static void ac_array_created(ThreadId tid, Addr info_addr, Bool is_view)
+/* Returns, for a value view, 1 when its storage is on no stack. */
+static UWord ac_array_created(ThreadId tid, Addr info_addr, Bool is_view, Bool is_value)
 {
     ACNewArray req;
     if (!ac_validate_created(tid, info_addr, is_view, &req))
-        return;
+        return 0;
+    /* A value view held at this handle was overwritten by this array. */
+    ac_values_retire_at(tid, (Addr)req.info.handle, ac_maybe_drop_dead_owner);
     ACArray *rec = ac_record_build(&req, ac_record_user_context(tid));
+    if (!is_view)
+        ac_live_buffer_add(rec);
     ac_profile_created(tid, rec);
+    return is_value ? ac_values_add(rec) : 0;
 }
 
-static void ac_report_orphans(ThreadId tid, ACArray *owner)
+/* Where OrphanedView errors were reported already: ExeContexts are
+ * interned, so one stack is one pointer. */
+static WordFM *ac_orphan_sites;
+
+/* The error's stack is freed_at, which starts at the library's public call
+ * (ac_record_user_context) as the other kinds' stacks do; the core would
+ * take the stack of the request itself, inside the library.  So it goes
+ * through VG_(unique_error), with the core's dedup done here: a stack
+ * seen before counts, but is not printed again. */
+static void ac_report_orphans(ThreadId tid, ACArray *owner, ExeContext *freed_at)
 {
     ACOrphanExtra extra;
     VG_(memset)(&extra, 0, sizeof extra);
@@ -183,7 +210,13 @@ static void ac_report_orphans(ThreadId tid, ACArray *owner)
                       "#%llu %s (%s)", v->id, shape, ac_interned(v->op_ix));
         extra.nshown++;
     }
-    VG_(maybe_record_error)(tid, AC_ERR_ORPHANED_VIEW, owner->buffer, NULL, &extra);
+    if (!ac_orphan_sites)
+        ac_orphan_sites = VG_(newFM)(VG_(malloc), "ac.orphan.sites", VG_(free), NULL);
+    Bool seen = VG_(lookupFM)(ac_orphan_sites, NULL, NULL, (UWord)freed_at);
+    if (!seen)
+        VG_(addToFM)(ac_orphan_sites, (UWord)freed_at, 0);
+    (void)VG_(unique_error)(tid, AC_ERR_ORPHANED_VIEW, owner->buffer, NULL, &extra, freed_at,
+                            !seen /* print */, !seen /* gdbserver may stop */, True /* count */);
 }
 
 static void ac_invalid_free(ThreadId tid, ULong id, Addr handle)
@@ -206,7 +239,15 @@ static void ac_invalid_free(ThreadId tid, ULong id, Addr handle)
             extra.made_at = dead->made_at;
         }
     }
-    VG_(maybe_record_error)(tid, AC_ERR_INVALID_FREE, handle, NULL, &extra);
+    /* Sent from arrcheck's own preload (the GSL adapter): the error's
+     * stack starts at the program's call, like every other stack. */
+    Addr ips[AC_MAX_LIBARR_FRAMES];
+    UInt n = VG_(get_StackTrace)(tid, ips, AC_MAX_LIBARR_FRAMES, NULL, NULL, 0);
+    if (ac_preload_frames(ips, n) > 0)
+        VG_(unique_error)(tid, AC_ERR_INVALID_FREE, handle, NULL, &extra,
+                          ac_record_user_context(tid), True, True, True);
+    else
+        VG_(maybe_record_error)(tid, AC_ERR_INVALID_FREE, handle, NULL, &extra);
 }
 
 /* ARRCHECK_FREED, or with to_quarantine ARRCHECK_FREED_TO_QUARANTINE: the
@@ -239,8 +280,16 @@ static void ac_array_freed(ThreadId tid, ULong id, Addr handle, Bool to_quaranti
     }
 
     ac_live_owners--;
+    ac_live_buffer_remove(rec);
     Bool has_buffer = (rec->flags & AC_OWNDATA) && rec->buffer_bytes > 0;
-    if (to_quarantine && has_buffer && rec->nviews == 0) {
+    /* Value views are no OrphanedView (ac_values.c): they stay linked,
+     * orphaned, while the buffer is quarantined, else they are let go. */
+    UInt nvalues = ac_values_linked(rec);
+    Bool to_q = to_quarantine && has_buffer && rec->nviews == nvalues &&
+                ac_quarantine_acceptable(tid, "FREED_TO_QUARANTINE", rec);
+    if (nvalues > 0 && nvalues == rec->nviews)
+        ac_values_orphan(rec, to_q);
+    if (to_q) {
         ac_profile_freed(tid, rec, True);
         ac_live_bytes -= rec->buffer_bytes;
         rec->flags |= AC_FREED | AC_FREED_TO_Q;
@@ -259,7 +308,7 @@ static void ac_array_freed(ThreadId tid, ULong id, Addr handle, Bool to_quaranti
     /* Freed while views live: every view becomes an orphan.  Keep the
      * record; its buffer stays allocated (libarr's quarantine) and any
      * access to it is dangling until the last orphan is gone. */
-    ac_report_orphans(tid, rec);
+    ac_report_orphans(tid, rec, freed_at);
     rec->flags |= AC_FREED;
     rec->freed_at = freed_at;
     for (ACArray *v = rec->first_view; v; v = v->next_view) {
@@ -270,7 +319,8 @@ static void ac_array_freed(ThreadId tid, ULong id, Addr handle, Bool to_quaranti
     }
     if ((rec->flags & AC_OWNDATA) && rec->buffer_bytes > 0) {
         ac_quarantine_add(rec);
-        ac_dangling_add(rec);
+        if (ac_quarantine_acceptable(tid, to_quarantine ? "FREED_TO_QUARANTINE" : "FREED", rec))
+            ac_dangling_add(rec);
     } else {
         ac_live_bytes -= rec->buffer_bytes; /* nothing stays allocated */
     }
@@ -314,7 +364,34 @@ static void ac_quarantine_released(ThreadId tid, Addr buffer)
         ac_live_bytes -= owner->buffer_bytes;
     ac_profile_released(tid, owner);
     ac_dangling_remove(owner);
+    ac_values_drop_retired(owner);
     ac_maybe_drop_dead_owner(owner);
+}
+
+/* FREED of a live value view retires it (True); anything else is for
+ * ac_array_freed. */
+static Bool ac_value_view_freed(ThreadId tid, ULong id, Addr handle)
+{
+    ACArray *v = ac_values_at(handle);
+    return v && v->id == id && ac_values_retire_at(tid, handle, ac_maybe_drop_dead_owner);
+}
+
+/* ARRCHECK_COPIED: owner #id was filled with a copy of #source_id. */
+static void ac_copied(ThreadId tid, ULong id, ULong source_id)
+{
+    ACArray *rec = ac_lookup_id(id);
+    if (!rec || (rec->flags & (AC_FREED | AC_IS_VIEW))) {
+        ac_warn(tid, "COPIED: #%llu is not a live owner", id);
+        return;
+    }
+    if (source_id == 0 || source_id == id || !ac_lookup_id(source_id)) {
+        ac_warn(tid, "COPIED: source #%llu of #%llu is not an array", source_id, id);
+        return;
+    }
+    rec->flags |= AC_IS_COPY;
+    rec->source_id = source_id;
+    rec->op_ix = ac_intern("copy");
+    ac_profile_copied(rec);
 }
 
 /* ---- monitor commands ------------------------------------------------------------ */
@@ -348,16 +425,12 @@ static void ac_collect(ACArray *rec, void *opaque)
 
 #define AC_LIST_MAX 1000
 
-static void ac_monitor_list(void)
+/* Collects n records with each(), prints them by id (the first
+ * AC_LIST_MAX) and frees the list. */
+static void ac_monitor_print(ULong n, void (*each)(void (*)(ACArray *, void *), void *))
 {
-    ULong n = ac_live_count();
-    VG_(gdb_printf)("%llu live arrays (%llu owners, %llu views, %llu orphaned views), "
-                    "%llu bytes\n",
-                    n, ac_live_owners, ac_live_views, ac_live_orphans, ac_live_bytes);
-    if (n == 0)
-        return;
-    ACCollect c = { VG_(malloc)("ac.list", n * sizeof(ACArray *)), 0 };
-    ac_for_each_live(ac_collect, &c);
+    ACCollect c = { VG_(malloc)("ac.list", (n ? n : 1) * sizeof(ACArray *)), 0 };
+    each(ac_collect, &c);
     VG_(ssort)(c.recs, c.n, sizeof(ACArray *), ac_cmp_by_id);
     for (ULong i = 0; i < c.n && i < AC_LIST_MAX; i++) {
         HChar desc[200];
@@ -367,6 +440,37 @@ static void ac_monitor_list(void)
     if (c.n > AC_LIST_MAX)
         VG_(gdb_printf)("  ... and %llu more\n", c.n - AC_LIST_MAX);
     VG_(free)(c.recs);
+}
+
+static void ac_monitor_list(void)
+{
+    ULong n = ac_live_count();
+    VG_(gdb_printf)("%llu live arrays (%llu owners, %llu views, %llu orphaned views), "
+                    "%llu bytes\n",
+                    n, ac_live_owners, ac_live_views, ac_live_orphans, ac_live_bytes);
+    if (n > 0)
+        ac_monitor_print(n, ac_for_each_live);
+    /* Value views (ac_values.c) after the live arrays. */
+    ULong nvalues = ac_values_live();
+    if (nvalues > 0) {
+        VG_(gdb_printf)("%llu value views (held by value; they go with their storage)\n",
+                        nvalues);
+        ac_monitor_print(nvalues, ac_values_for_each);
+    }
+}
+
+/* One frame of a stack, as VG_(pp_ExeContext) shows it ("at"/"by" and
+ * VG_(describe_IP), inlined calls included) but through VG_(gdb_printf):
+ * monitor output in gdb carries no ==PID== prefix. */
+static void ac_gdb_frame(UInt n, DiEpoch ep, Addr ip, void *opaque)
+{
+    InlIPCursor *iipc = VG_(new_IIPC)(ep, ip);
+    do {
+        VG_(gdb_printf)("   %s %s\n", n == 0 ? "at" : "by", VG_(describe_IP)(ep, ip, iipc));
+        n++;
+    } while (VG_(next_IIPC)(iipc));
+    VG_(delete_IIPC)(iipc);
+    (void)opaque;
 }
 
 static void ac_monitor_info(const HChar *arg)
@@ -420,10 +524,10 @@ static void ac_monitor_info(const HChar *arg)
         VG_(gdb_printf)("    view %s\n", desc);
     }
     VG_(gdb_printf)("  made at:\n");
-    VG_(pp_ExeContext)(rec->made_at);
+    VG_(apply_ExeContext)(ac_gdb_frame, NULL, rec->made_at);
     if (rec->freed_at) {
         VG_(gdb_printf)("  freed at:\n");
-        VG_(pp_ExeContext)(rec->freed_at);
+        VG_(apply_ExeContext)(ac_gdb_frame, NULL, rec->freed_at);
     }
 }
 
@@ -473,16 +577,40 @@ static Bool ac_handle_client_request(ThreadId tid, UWord *arg, UWord *ret)
     if (!VG_IS_TOOL_USERREQ('A', 'C', arg[0]))
         return False;
     *ret = 0;
+    ac_values_retire_dead(tid, ac_maybe_drop_dead_owner);
     switch (arg[0]) {
     case VG_USERREQ__ARR_OWNER_CREATED:
-        ac_array_created(tid, arg[1], False);
+        ac_array_created(tid, arg[1], False, False);
         break;
     case VG_USERREQ__ARR_VIEW_CREATED:
-        ac_array_created(tid, arg[1], True);
+        ac_array_created(tid, arg[1], True, False);
+        break;
+    case VG_USERREQ__ARR_VALUE_VIEW_CREATED:
+        *ret = ac_array_created(tid, arg[1], True, True);
         break;
     case VG_USERREQ__ARR_FREED:
-        ac_array_freed(tid, arg[1], arg[2], False);
+        if (!ac_value_view_freed(tid, arg[1], arg[2]))
+            ac_array_freed(tid, arg[1], arg[2], False);
         break;
+    case VG_USERREQ__ARR_RUNNING:
+        *ret = ARRCHECK_LEVEL;
+        break;
+    case VG_USERREQ__ARR_STORAGE_FREED:
+        if (arg[1] + arg[2] < arg[1])
+            ac_warn(tid, "STORAGE_FREED: range %#lx + %lu wraps around", arg[1], arg[2]);
+        else
+            ac_storage_freed(tid, arg[1], arg[2]);
+        break;
+    case VG_USERREQ__ARR_COPIED:
+        ac_copied(tid, arg[1], arg[2]);
+        break;
+    case VG_USERREQ__ARR_ID_OF: {
+        ACArray *rec = ac_lookup_handle(arg[1]);
+        if (!rec)
+            rec = ac_values_at(arg[1]);
+        *ret = !rec ? 0 : arg[2] ? rec->base_id : rec->id;
+        break;
+    }
     case VG_USERREQ__ARR_FREED_TO_QUARANTINE:
         ac_array_freed(tid, arg[1], arg[2], True);
         break;
@@ -530,7 +658,9 @@ static Bool ac_process_cmd_line_option(const HChar *arg)
 {
     if (ac_leak_process_option(arg)) {
     } else if VG_BOOL_CLO (arg, "--show-libarr-frames", ac_clo_show_libarr_frames) {
+    } else if VG_BOOL_CLO (arg, "--python-stack", ac_clo_python_stack) {
     } else if (ac_profile_process_option(arg)) {
+    } else if (ac_heap_process_option(arg)) {
     } else {
         return False;
     }
@@ -545,10 +675,12 @@ static void ac_print_usage(void)
         "        where kind is one of: lost reachable; or all, none [lost]\n"
         "    --show-libarr-frames=no|yes      stacks of where arrays were made/freed\n"
         "        show libarr's inner frames too (no: they start at the public\n"
-        "        libarr call the program made) [no]\n");
+        "        libarr call the program made) [no]\n"
+        "    --python-stack=no|yes            under each error in a Python process, its\n"
+        "        Python stack (CPython 3.11 frames read when the error is found) [yes]\n");
     ac_profile_print_usage();
     VG_(printf)("\n  arrcheck is part of arrdbg, not of Valgrind: report its bugs in the arrdbg\n"
-                "  project's issue tracker (README.md, \"Reporting bugs\"), not to valgrind.org.\n");
+                "  project's issue tracker, " ARRDBG_BUGS ", not to valgrind.org.\n");
 }
 
 static void ac_print_debug_usage(void)
@@ -560,6 +692,7 @@ static void ac_print_debug_usage(void)
 
 static void ac_thread_exit(ThreadId tid)
 {
+    ac_values_thread_exit(tid, ac_maybe_drop_dead_owner);
     ac_stacks_thread_exit(tid);
     ac_profile_thread_exit(tid);
 }
@@ -628,6 +761,13 @@ static void ac_fini(Int exitcode)
 {
     (void)exitcode;
     ac_leak_check(1, True);
+    /* "0 errors" from a program that never spoke the protocol says nothing:
+     * say why, in one line. */
+    if (ac_n_created == 0 && ac_library_generation == 0 && !VG_(clo_xml) &&
+        VG_(clo_verbosity) > 0)
+        VG_(umsg)("arrcheck saw 0 arrays: no array library declared itself, so this program "
+                  "does not speak the arrcheck protocol; memcheck is the tool for its heap "
+                  "errors\n");
     ac_profile_fini();
     if (VG_(clo_stats))
         ac_print_stats();
@@ -639,7 +779,7 @@ static void ac_pre_clo_init(void)
     VG_(details_version)(NULL);
     VG_(details_description)("an array leak and dangling-view checker");
     VG_(details_copyright_author)("Copyright (C) the arrdbg authors; built on Valgrind's tool interface.");
-    VG_(details_bug_reports_to)("the arrdbg project's issue tracker (README.md)");
+    VG_(details_bug_reports_to)(ARRDBG_BUGS);
     VG_(details_avg_translation_sizeB)(275);
 
     VG_(basic_tool_funcs)(ac_post_clo_init, ac_instrument, ac_fini);
@@ -649,6 +789,7 @@ static void ac_pre_clo_init(void)
     VG_(needs_print_stats)(ac_print_stats);
     VG_(track_pre_thread_ll_exit)(ac_thread_exit);
     ac_stacks_init();
+    ac_heap_init();
     VG_(needs_xml_output)();
     ac_register_errors();
 

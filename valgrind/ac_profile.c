@@ -620,6 +620,18 @@ void ac_profile_labelled(ACArray *rec)
     p->label = rec->label ? VG_(strdup)("ac.prof.label", rec->label) : NULL;
 }
 
+/* COPIED: the owner is a copy of source_id from now on (its bytes were
+ * already counted when it was made: no second record). */
+void ac_profile_copied(ACArray *rec)
+{
+    ACProfArray *p = rec->prof;
+    if (!ac_clo_profile || !p)
+        return;
+    p->flags |= AC_P_COPY;
+    p->source_id = rec->source_id;
+    p->op_ix = rec->op_ix;
+}
+
 /* ---- the JSON file ------------------------------------------------------------------ */
 
 /* A buffered writer that remembers whether any write failed. */

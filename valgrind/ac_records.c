@@ -260,6 +260,7 @@ void ac_remember_freed(const ACArray *rec, ExeContext *freed_at)
     e->id = rec->id;
     e->made_at = rec->made_at;
     e->freed_at = freed_at;
+    e->heap_clock = ac_heap_now();
 }
 
 const ACFreedEntry *ac_find_freed(ULong id, Addr handle)
@@ -267,8 +268,10 @@ const ACFreedEntry *ac_find_freed(ULong id, Addr handle)
     /* Newest first: a handle address may have been reused. */
     for (UInt k = 1; k <= AC_FREED_RING && k <= ac_freed_next; k++) {
         const ACFreedEntry *e = &ac_freed_ring[(ac_freed_next - k) % AC_FREED_RING];
-        if ((id != 0 && e->id == id) || (id == 0 && e->handle == handle))
+        if (id != 0 && e->id == id)
             return e;
+        if (id == 0 && e->handle == handle) /* unless malloc gave it out again */
+            return ac_heap_allocated_since(handle, e->heap_clock) ? NULL : e;
     }
     return NULL;
 }

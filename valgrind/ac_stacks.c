@@ -20,10 +20,11 @@
  *     from (memcheck sees it as undefined);
  *   - an extent of a thread that has exited: everything from its low water
  *     up to its end mark, taken when the thread exited: the stack pointer
- *     of its innermost frame
- *     outside the C library (the caller of exit(),
- *     abort(), raise(), ...), or the top of its stack when every frame was
- *     the C library's (a thread that returned; main that returned);
+ *     of its innermost frame outside the C library (the caller of exit(),
+ *     abort(), raise(), ...), or, when every frame was the C library's (a
+ *     thread that returned or was cancelled; main that returned), the top
+ *     of its stack and of the anonymous mapping above it (glibc's thread
+ *     descriptor and static TLS: an exited thread's __thread variables);
  *   - any other extent (a suspended coroutine, the main stack while a
  *     handler runs on the alternate stack): [low water, the last stack
  *     pointer seen in it).
@@ -35,6 +36,7 @@
  * a switch of stacks).
  */
 #include "pub_tool_basics.h"
+#include "pub_tool_aspacemgr.h"
 #include "pub_tool_debuginfo.h"
 #include "pub_tool_libcbase.h"
 #include "pub_tool_libcprint.h"
@@ -140,9 +142,17 @@ void ac_stacks_thread_exit(ThreadId tid)
         if (x >= 0 && x != k) /* e.g. exit() called on the alternate stack's other side */
             ac_ext[x].end = ac_ext[x].high + AC_EXTENT_SLACK;
     } else if (x >= 0) {
-        /* Only C library frames left: the whole stack is dead. */
+        /* Only C library frames left: the whole stack is dead, and so is
+         * the rest of its mapping above it: glibc keeps the thread's
+         * descriptor and static TLS (its __thread variables) there, and
+         * caches the mapping for a later thread. */
         Addr top = VG_(thread_get_stack_max)(tid);
         ac_ext[x].end = top > ac_ext[x].high ? top + 1 : ac_ext[x].high + AC_EXTENT_SLACK;
+        const NSegment *seg = tid == 1 ? NULL : VG_(am_find_nsegment)(ac_ext[x].end - 1);
+        /* (not the main thread's: its TLS is elsewhere, and above its stack
+         * lie the environment and the auxiliary vector) */
+        if (seg && seg->kind == SkAnonC && !seg->isCH && seg->end + 1 > ac_ext[x].end)
+            ac_ext[x].end = seg->end + 1;
         ac_ext[x].tid = tid;
     }
     /* The thread's other extents keep their last stack pointer. */

@@ -39,6 +39,34 @@
  *                                   its own (see struct arrcheck_library),
  *                                   once, before its first array
  *
+ * Level 2 (ARRCHECK_LEVEL; a level-1 arrcheck warns once per unknown request
+ * and returns 0, so ask ARRCHECK_RUNNING() first):
+ *   ARRCHECK_RUNNING()              the level this arrcheck speaks; 0 when
+ *                                   not under arrcheck (any other tool,
+ *                                   natively, or a level-1 arrcheck)
+ *   ARRCHECK_VALUE_VIEW_CREATED(&info)
+ *                                   a view that is a value the program
+ *                                   holds (GSL's gsl_matrix_view): never
+ *                                   FREED; it lives as long as the storage
+ *                                   at info.handle: a stack frame that
+ *                                   returns, ARRCHECK_STORAGE_FREED over it,
+ *                                   or a new array made at the same handle
+ *                                   retires it.  Returns 1 when the storage
+ *                                   is on no thread's stack (heap, global):
+ *                                   then the library should send
+ *                                   STORAGE_FREED when such memory goes
+ *   ARRCHECK_STORAGE_FREED(addr, len)
+ *                                   value views held in [addr, addr + len)
+ *                                   are gone (the heap block holding them
+ *                                   was freed)
+ *   ARRCHECK_COPIED(id, source_id)  owner #id was just filled with a copy
+ *                                   of array #source_id (an alloc followed
+ *                                   by a memcpy): it is a copy from now on
+ *   ARRCHECK_ID_OF(handle)          the id of the live array at handle, 0
+ *                                   when none; ARRCHECK_BASE_ID_OF(handle):
+ *                                   its owner's id (its own for an owner),
+ *                                   so a library needs no table of its own
+ *
  * Every request that carries a struct passes its address; the struct starts
  * with (version, size) so a tool built for another protocol can say so
  * instead of misreading it.  All requests return 0 when not under arrcheck.
@@ -51,7 +79,27 @@
 /* valgrind.h turns every request into its default value under NVALGRIND. */
 #include <valgrind/valgrind.h>
 
-#define ARRCHECK_PROTOCOL_VERSION 1u
+#define ARRCHECK_PROTOCOL_VERSION 1u /* of the structs below */
+#define ARRCHECK_LEVEL 2u            /* of the requests: ARRCHECK_RUNNING() */
+
+/* arrcheck_array_info.dtype: the element types the tools name (libarr's
+ * arr_dtype_t has the same values).  dtype_name is what reports print. */
+typedef enum {
+    ARRCHECK_DTYPE_BOOL = 0,
+    ARRCHECK_DTYPE_INT8,
+    ARRCHECK_DTYPE_INT16,
+    ARRCHECK_DTYPE_INT32,
+    ARRCHECK_DTYPE_INT64,
+    ARRCHECK_DTYPE_UINT8,
+    ARRCHECK_DTYPE_UINT16,
+    ARRCHECK_DTYPE_UINT32,
+    ARRCHECK_DTYPE_UINT64,
+    ARRCHECK_DTYPE_FLOAT32,
+    ARRCHECK_DTYPE_FLOAT64,
+    ARRCHECK_DTYPE_COMPLEX64,
+    ARRCHECK_DTYPE_COMPLEX128,
+    ARRCHECK_DTYPE_OTHER = 255 /* any other: dtype_name says what */
+} arrcheck_dtype_t;
 
 /* Limits of the protocol.  A library may use smaller ones (libarr checks
  * at compile time that its ARR_MAXDIMS and ARR_LABEL_MAX fit); a request
@@ -96,6 +144,12 @@ typedef enum {
     VG_USERREQ__ARR_IGNORE_RANGE,
     VG_USERREQ__ARR_LIBRARY,
     VG_USERREQ__ARR_FREED_TO_QUARANTINE,
+    /* level 2 */
+    VG_USERREQ__ARR_RUNNING,
+    VG_USERREQ__ARR_VALUE_VIEW_CREATED,
+    VG_USERREQ__ARR_STORAGE_FREED,
+    VG_USERREQ__ARR_COPIED,
+    VG_USERREQ__ARR_ID_OF,
 } arrcheck_client_request_t;
 
 /* Passed (by address) with OWNER_CREATED and VIEW_CREATED.  Pointers point
@@ -114,7 +168,7 @@ struct arrcheck_array_info {
                                 e.g. wrapped caller memory) */
     int64_t extent_lo;       /* views: byte extent [lo, hi) relative to */
     int64_t extent_hi;       /*   the owner's buffer start; owners: 0, bytes */
-    int32_t dtype;           /* arr_dtype_t */
+    int32_t dtype;           /* arrcheck_dtype_t */
     int32_t itemsize;
     int32_t ndim;
     int32_t op;              /* arr_op_t */
@@ -174,5 +228,22 @@ struct arrcheck_library {
 
 #define ARRCHECK_LIBRARY(lib)                                                        \
     VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_LIBRARY, (lib), 0, 0, 0, 0)
+
+/* Level 2: see the list at the top. */
+#define ARRCHECK_RUNNING()                                                           \
+    VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_RUNNING, 0, 0, 0, 0, 0)
+#define ARRCHECK_VALUE_VIEW_CREATED(info)                                            \
+    VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_VALUE_VIEW_CREATED, (info), 0, \
+                                    0, 0, 0)
+#define ARRCHECK_STORAGE_FREED(addr, len)                                            \
+    VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_STORAGE_FREED, (addr), (len), \
+                                    0, 0, 0)
+#define ARRCHECK_COPIED(id, source_id)                                               \
+    VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_COPIED, (id), (source_id), 0, \
+                                    0, 0)
+#define ARRCHECK_ID_OF(handle)                                                       \
+    VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_ID_OF, (handle), 0, 0, 0, 0)
+#define ARRCHECK_BASE_ID_OF(handle)                                                  \
+    VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_ID_OF, (handle), 1, 0, 0, 0)
 
 #endif /* ARRCHECK_H */

@@ -29,6 +29,8 @@ AC_SRCS := $(sort $(wildcard valgrind/ac_*.c))
 AC_OBJS := $(patsubst valgrind/%.c,$(BUILD)/valgrind/%.o,$(AC_SRCS))
 AC_TOOL := $(BUILD)/valgrind/arrcheck-$(VG_PLATFORM)
 AC_LIBDIR := $(BUILD)/valgrind/lib
+# The malloc replacement (ac_heap.c): Valgrind's replacement archive, whole.
+AC_PRELOAD := $(BUILD)/valgrind/vgpreload_arrcheck-$(VG_PLATFORM).so
 
 # Tool code runs inside Valgrind: no libc, no stack protector, no builtins
 # that could turn into libc calls; no sanitizers even under SANITIZE=1.
@@ -38,7 +40,7 @@ AC_CFLAGS := -std=gnu11 -O2 -g $(PATH_FLAGS) -fno-strict-aliasing -fno-builtin -
              -DVGPV_$(VG_ARCH)_$(VG_OS)_vanilla=1 \
              -I$(VG_INCDIR) -Ivalgrind \
              -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-             -Wno-unused-parameter
+             -Wno-unused-parameter -DARRDBG_BUGS='"$(ARRDBG_BUGS)"'
 AC_LDFLAGS := -static -nodefaultlibs -nostartfiles -u _start -Wl,--build-id=none \
               -Wl,-Ttext-segment=$(VG_LOAD_ADDR)
 AC_LIBS := $(VG_ARCHIVES)/libcoregrind-$(VG_PLATFORM).a $(VG_ARCHIVES)/libvex-$(VG_PLATFORM).a \
@@ -51,39 +53,58 @@ $(BUILD)/valgrind/%.o: valgrind/%.c valgrind/ac_include.h valgrind/arrcheck.h va
 $(AC_TOOL): $(AC_OBJS)
 	$(CC) $(AC_LDFLAGS) -o $@ $^ $(AC_LIBS)
 
+# The tool's preload, vgpreload_arrcheck-<platform>.so, loaded by Valgrind
+# into every program run under arrcheck: Valgrind's malloc replacement
+# (whole archive, as memcheck's; the blocks are ac_heap.c's) and the GSL
+# adapter (valgrind/gsl_adapter.c: function wrappers; needs no GSL to build)
+# and byte-loop string functions (valgrind/strings_preload.c: glibc's
+# vectorised ones read past a string into quarantined buffers; loops must
+# not become calls of the functions replaced, hence
+# -fno-tree-loop-distribute-patterns).
+AC_PRELOAD_SRCS := valgrind/gsl_adapter.c valgrind/strings_preload.c
+$(AC_PRELOAD): $(AC_PRELOAD_SRCS) valgrind/arrcheck.h valgrind/valgrind.mk
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g $(PATH_FLAGS) -fpic -shared -fno-omit-frame-pointer -fno-builtin \
+	  -fno-tree-loop-distribute-patterns \
+	  -fno-stack-protector -nodefaultlibs -Wl,-z,interpose,-z,initfirst \
+	  -Wall -Wextra -Werror -Wmissing-prototypes -Wno-unused-parameter -Ivalgrind \
+	  -o $@ $(AC_PRELOAD_SRCS) -Wl,--whole-archive \
+	  $(VG_ARCHIVES)/libreplacemalloc_toolpreload-$(VG_PLATFORM).a -Wl,--no-whole-archive
+
 # Everything valgrind needs from VALGRIND_LIB, as links to the stock files,
-# plus the tool.
-$(AC_LIBDIR)/.stamp: $(AC_TOOL)
+# plus the tool and its preload.
+$(AC_LIBDIR)/.stamp: $(AC_TOOL) $(AC_PRELOAD)
 	@mkdir -p $(AC_LIBDIR)
 	@test -n "$(VG_STOCK_DIR)" || { echo "valgrind.mk: cannot find valgrind's default.supp"; exit 1; }
 	ln -sf $(VG_STOCK_DIR)/vgpreload_core-$(VG_PLATFORM).so $(VG_STOCK_DIR)/default.supp $(AC_LIBDIR)/
 	ln -sf $(VG_STOCK_DIR)/*.xml $(AC_LIBDIR)/
-	ln -sf $(abspath $(AC_TOOL)) $(AC_LIBDIR)/
+	ln -sf $(abspath $(AC_TOOL)) $(abspath $(AC_PRELOAD)) $(AC_LIBDIR)/
 	@touch $@
 
-ALL_TARGETS += $(AC_TOOL) $(AC_LIBDIR)/.stamp
+ALL_TARGETS += $(AC_TOOL) $(AC_PRELOAD) $(AC_LIBDIR)/.stamp
 
 .PHONY: install-arrcheck uninstall-arrcheck check-valgrind
 # Valgrind loads a tool only from its own libexec directory (or VALGRIND_LIB),
 # so the tool goes there even when that is outside PREFIX; VG_TOOLDIR
 # overrides.  The installed arrgrind is plain `valgrind --tool=arrcheck`.
 VG_TOOLDIR ?= $(VG_STOCK_DIR)
-ARRDBG_SHAREDIR ?= $(PREFIX)/share/arrdbg
-ARRCHECK_INSTALLED := $(VG_TOOLDIR)/arrcheck-$(VG_PLATFORM) $(PREFIX)/bin/arr-report \
+ARRCHECK_INSTALLED := $(VG_TOOLDIR)/arrcheck-$(VG_PLATFORM) \
+                      $(VG_TOOLDIR)/vgpreload_arrcheck-$(VG_PLATFORM).so $(PREFIX)/bin/arr-report \
                       $(PREFIX)/bin/arrgrind $(ARRDBG_SHAREDIR)/arrdbg.supp $(ARRDBG_SHAREDIR)/libarr.supp
-install-arrcheck: $(AC_TOOL)
-	install -d $(DESTDIR)$(VG_TOOLDIR) $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(ARRDBG_SHAREDIR)
-	install -m 755 $(AC_TOOL) $(DESTDIR)$(VG_TOOLDIR)/
+install-arrcheck: $(AC_TOOL) $(AC_PRELOAD)
+	install -d "$(DESTDIR)$(VG_TOOLDIR)" "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(ARRDBG_SHAREDIR)"
+	install -m 755 $(AC_TOOL) "$(DESTDIR)$(VG_TOOLDIR)/"
+	install -m 644 $(AC_PRELOAD) "$(DESTDIR)$(VG_TOOLDIR)/"
 	@$(call install_note,$(VG_TOOLDIR)/arrcheck-$(VG_PLATFORM),valgrind only finds tools in its own libexec directory)
-	sed -e 's|@ARR_VERSION@|$(ARR_VERSION)|' valgrind/arr-report > $(DESTDIR)$(PREFIX)/bin/arr-report
-	chmod 755 $(DESTDIR)$(PREFIX)/bin/arr-report
+	sed -e 's|@ARR_VERSION@|$(ARR_VERSION)|' -e 's|@ARRDBG_BUGS@|$(ARRDBG_BUGS)|' valgrind/arr-report > "$(DESTDIR)$(PREFIX)/bin/arr-report"
+	chmod 755 "$(DESTDIR)$(PREFIX)/bin/arr-report"
 	printf '#!/bin/sh\n# arrgrind: the arrcheck Valgrind tool (installed by arrdbg)\nexec valgrind --tool=arrcheck "$$@"\n' \
-	  > $(DESTDIR)$(PREFIX)/bin/arrgrind && chmod 755 $(DESTDIR)$(PREFIX)/bin/arrgrind
-	install -m 644 valgrind/arrdbg.supp samples/libarr.supp $(DESTDIR)$(ARRDBG_SHAREDIR)/
+	  > "$(DESTDIR)$(PREFIX)/bin/arrgrind" && chmod 755 "$(DESTDIR)$(PREFIX)/bin/arrgrind"
+	install -m 644 valgrind/arrdbg.supp samples/libarr.supp "$(DESTDIR)$(ARRDBG_SHAREDIR)/"
 uninstall-arrcheck:
-	rm -f $(addprefix $(DESTDIR),$(ARRCHECK_INSTALLED))
+	@$(call rm_installed,$(ARRCHECK_INSTALLED))
 	@$(call install_note,$(VG_TOOLDIR)/arrcheck-$(VG_PLATFORM),removed from valgrind's tool directory)
-	@rmdir $(DESTDIR)$(ARRDBG_SHAREDIR) 2>/dev/null || true
+	@$(call rmdir_up,$(ARRDBG_SHAREDIR) $(PREFIX)/bin)
 INSTALL_TARGETS += install-arrcheck
 UNINSTALL_TARGETS += uninstall-arrcheck
 
@@ -113,7 +134,13 @@ ALL_TARGETS += $(VGT_BINS)
 
 # The samples too: crosscheck.py compares arrcheck's verdicts on them and
 # on the test programs with memcheck's.
+# GSL samples only where GSL's headers are (libgsl-dev, in DEB_PACKAGES).
+GSL_OK := $(wildcard /usr/include/gsl/gsl_matrix.h)
+DEB_PACKAGES += libgsl-dev
 VGT_SAMPLE_BINS := $(patsubst samples/%.c,$(BUILD)/samples/%,$(wildcard samples/*.c))
+ifeq ($(GSL_OK),)
+VGT_SAMPLE_BINS := $(filter-out $(BUILD)/samples/gsl_%,$(VGT_SAMPLE_BINS))
+endif
 
 check-valgrind: $(AC_LIBDIR)/.stamp $(VGT_BINS) $(VGT_SAMPLE_BINS)
 	@ARRDBG_BUILD=$(BUILD) tests/valgrind/run.sh

@@ -26,7 +26,7 @@ import traceback
 import types
 
 USAGE = ("usage: python3 -m arrdbg run [--json FILE] [--html FILE] [--output FILE] [--quiet] [--lib DIR] "
-         "[--no-lib]\n       [--stack-depth N] [--min-bytes N] [--top N] [--imports] "
+         "[--no-lib]\n       [--stack-depth N] [--min-bytes N] [--top N] [--imports] [--dask] "
          "SCRIPT|DIR|ZIP|- [ARGS...]")
 
 # Options that take a value (the token after them is not the script).
@@ -63,6 +63,9 @@ def _parser():
                    help="text table: at most N lines (default 40; 0: all)")
     p.add_argument("--imports", action="store_true",
                    help="text table: also the lines that allocated only while importing")
+    p.add_argument("--dask", action="store_true",
+                   help="arrdbg on the workers of every distributed.Client SCRIPT makes (and "
+                        "task prefixes for dask's local schedulers): arrdbg.dask")
     return p
 
 
@@ -164,6 +167,9 @@ def final_report(args):
         pass
     try:
         data = arrdbg.report_data()
+        if args.dask:  # the cluster reports taken as each Client closed
+            from . import dask as arrdbg_dask
+            data["dask"] = arrdbg_dask.collected()
     except Exception as e:  # never hide the script's own outcome behind ours
         err(f"arrdbg: the report failed: {type(e).__name__}: {e}")
         return
@@ -276,6 +282,13 @@ def main(argv):
     if args.html or args.json:
         from . import _timeline
         _timeline.start()  # live bytes over time, for the page's plot
+    if args.dask:
+        try:
+            from . import dask as arrdbg_dask
+            arrdbg_dask.hook_clients(quiet=args.quiet)
+        except ImportError as e:
+            err(f"arrdbg: --dask needs dask and distributed (python3-dask, python3-distributed): {e}")
+            return 2
     try:
         code, file, path0, spec = _load(script)
     except SyntaxError as e:

@@ -15,6 +15,8 @@ struct obj_slot {
     uint32_t site_plus1;
     uint32_t flags;
 };
+_Static_assert(sizeof(struct obj_slot) == 2 * sizeof(uint64_t) && offsetof(struct obj_slot, obj) == 0,
+               "registry.h: OBJ_SIZE and OBJ_PTR");
 static struct obj_slot *objs;
 static size_t obj_cap, obj_count, obj_used;
 static allocfunc orig_tp_alloc;
@@ -38,6 +40,7 @@ static int obj_grow(void)
     free(objs);
     objs = n;
     obj_cap = ncap;
+    R.objs = objs, R.obj_cap = obj_cap; /* what gdb's `arr views` reads */
     obj_used = obj_count;
     return 0;
 }

@@ -33,6 +33,10 @@ __attribute__((visibility("default"))) struct arrdbg_np_root arrdbg_numpy_regist
         [ARRDBG_NP_F_SITE_KIND] = offsetof(struct arrdbg_np_site, kind),
         [ARRDBG_NP_F_OP_LEN] = ARRDBG_NP_OP_LEN,
         [ARRDBG_NP_F_KIND_LEN] = sizeof(((struct arrdbg_np_site *)0)->kind),
+        [ARRDBG_NP_F_OBJS] = OFF(objs),
+        [ARRDBG_NP_F_OBJ_CAP] = OFF(obj_cap),
+        [ARRDBG_NP_F_OBJ_SIZE] = 2 * sizeof(uint64_t), /* objects.c's struct obj_slot, checked there */
+        [ARRDBG_NP_F_OBJ_PTR] = 0,
     },
 };
 

@@ -27,7 +27,9 @@
  * `rec_cap` slots of `rec_size` bytes; a slot whose ptr is 0 is empty and 1
  * is a deleted slot.  Sites (where buffers were made or freed) are an array
  * of `nsites` entries of `site_size` bytes at `sites`; a record's `site` is
- * an index into it.  Strings are NUL-terminated UTF-8 in the process's
+ * an index into it.  `objs` is a hash table of `obj_cap` slots of
+ * `obj_size` bytes: the address of every live ndarray object made since
+ * install (views too) at `obj_ptr`, 0 empty, 1 deleted.  Strings are NUL-terminated UTF-8 in the process's
  * memory, never freed while the module lives.  `op` is filled shortly after
  * a site is first seen (a pending call runs the classifier) and is "" until
  * then.  The lock is not taken by a reader: gdb reads a stopped process.
@@ -90,6 +92,10 @@ enum arrdbg_np_field {
     ARRDBG_NP_F_SITE_KIND,
     ARRDBG_NP_F_OP_LEN,
     ARRDBG_NP_F_KIND_LEN,
+    ARRDBG_NP_F_OBJS,        /* pointer: live ndarray objects (below); a reader */
+    ARRDBG_NP_F_OBJ_CAP,     /* u64      takes these four as optional */
+    ARRDBG_NP_F_OBJ_SIZE,
+    ARRDBG_NP_F_OBJ_PTR,
     ARRDBG_NP_NFIELDS
 };
 
@@ -109,6 +115,8 @@ struct arrdbg_np_root {
     uint64_t live_bytes;
     uint64_t peak_bytes;
     uint64_t seq;
+    void *objs;         /* obj_cap slots of OBJ_SIZE bytes: every live ndarray */
+    uint64_t obj_cap;   /* object at OBJ_PTR (0 empty, 1 deleted) */
 };
 
 #endif /* ARRDBG_NP_REGISTRY_H */

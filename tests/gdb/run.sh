@@ -34,6 +34,8 @@
 #   thirdparty    another library's matrix type (samples/thirdparty_matrix.c)
 #                 declared with arrdbg_gdb.foreign; its arrcheck stacks
 #                 (tests/gdb/thirdparty/run.sh)
+#   gsl           an unmodified GSL program: the shipped GSL layouts
+#                 (tests/gdb/gsl/run.sh)
 # Every gdb runs under `timeout`; any "Traceback" or "Python Exception" in
 # its output fails the case.  Ends with "N passed, M failed".
 set -u
@@ -309,7 +311,7 @@ loading_check() {
     fi
     [ "${SANITIZE:-0}" = 1 ] && return 0  # an install links without the sanitizers
     prefix=$WORK/prefix
-    if ! make -s --no-print-directory install-gdb BUILD="$BUILD" PREFIX="$prefix" \
+    if ! make -s --no-print-directory install-gdb BUILD="$BUILD" PREFIX="$prefix" LDCONFIG=true \
             GDB_AUTOLOAD_DIR="$prefix/share/gdb/auto-load" >"$WORK/loading.install.log" 2>&1; then
         echo "make install-gdb failed:"
         tail -20 "$WORK/loading.install.log"
@@ -317,7 +319,10 @@ loading_check() {
     fi
     local entry
     entry=$(cd "$WORK" && ar x "$prefix/lib/libarr.a" arr_gdb_autoload.o && readelf -p .debug_gdb_scripts arr_gdb_autoload.o)
-    if ! grep -q "$prefix/share/arrdbg/python" <<<"$entry" || grep -q "$ROOT" <<<"$entry"; then
+    # A file name (kind 1) in gdb's auto-load directory; that script imports
+    # from the prefix.
+    if ! grep -q "$prefix/share/gdb/auto-load/arrdbg/libarr.a-gdb.py" <<<"$entry" || grep -q "$ROOT" <<<"$entry" ||
+            ! grep -q "$prefix/share/arrdbg/python" "$prefix/share/gdb/auto-load/arrdbg/libarr.a-gdb.py"; then
         echo "installed libarr.a's autoload entry: $entry"
         return 1
     fi
@@ -422,9 +427,9 @@ run_vgdb() { # run_vgdb NAME TOOL VALGRIND-COMMAND...
         tail -20 "$WORK/$name.valgrind.log"
         return
     fi
-    # Addresses, the pid, and libarr's own frames (their line numbers move
+    # Addresses and libarr's own frames (their line numbers move
     # with every edit of the core) are not part of the expectation.
-    sed -E -e 's/^==[0-9]+== ?//' \
+    sed -E \
         -e '/^ *(at|by) 0x[0-9A-Fa-f]+: .*\(arr_[a-z_]+\.c:[0-9]+\)$/d' \
         -e 's/0x[0-9A-Fa-f]+/0xADDR/g' \
         -e 's/handle 0xADDR \([0-9]+ bytes\)/handle 0xADDR (N bytes)/' "$WORK/$name.out" |
@@ -474,14 +479,15 @@ if want stripped; then
         fail stripped "$out"
     fi
 fi
-if want thirdparty; then
-    mkdir -p "$WORK/thirdparty"
-    if out=$(BUILD=$BUILD SANITIZE=${SANITIZE:-0} bash tests/gdb/thirdparty/run.sh "$WORK/thirdparty" 2>&1); then
+for lib in thirdparty gsl; do # other libraries' arrays
+    want $lib || continue
+    mkdir -p "$WORK/$lib"
+    if out=$(BUILD=$BUILD SANITIZE=${SANITIZE:-0} bash tests/gdb/$lib/run.sh "$WORK/$lib" 2>&1); then
         pass "$out"
     else
-        fail thirdparty "$out"
+        fail $lib "$out"
     fi
-fi
+done
 
 echo "$passed passed, $failed failed"
 [ $failed = 0 ]

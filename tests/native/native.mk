@@ -9,9 +9,21 @@ $(NATIVE_BIN): tests/native/leaky.c $(LIBARR_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_PROJECT) $< -o $@ $(LIBARR_A) $(LDFLAGS_PROJECT)
 
+# How a program ends: endings.c (static libarr), dl_host.c (dlopen's libarr.so).
+NATIVE_ENDINGS := $(BUILD)/tests/native/endings
+NATIVE_DL_HOST := $(BUILD)/tests/native/dl_host
+
+$(NATIVE_ENDINGS): tests/native/endings.c $(LIBARR_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_PROJECT) $< -o $@ $(LIBARR_A) $(LDFLAGS_PROJECT)
+
+$(NATIVE_DL_HOST): tests/native/dl_host.c libarr/arr.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_PROJECT) $< -o $@ $(LDFLAGS_PROJECT) -ldl
+
 .PHONY: check-native
-check-native: $(NATIVE_BIN)
-	@tests/native/run.sh $<
+check-native: $(NATIVE_BIN) $(NATIVE_ENDINGS) $(NATIVE_DL_HOST) $(LIBARR_SO)
+	@tests/native/run.sh $< $(NATIVE_ENDINGS) $(NATIVE_DL_HOST) $(abspath $(LIBARR_SO))
 
 CHECK_TARGETS += check-native
 

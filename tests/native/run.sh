@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# tests/native/run.sh BIN - the native checker (ARR_CHECK=1) as a user meets
+# tests/native/run.sh BIN [ENDINGS DL_HOST LIBARR_SO] - the native checker (ARR_CHECK=1) as a user meets
 # it: findings at exit grouped by site, largest first, with function
 # (file:line) even for static and inlined functions and without -rdynamic;
 # nothing at all when clean; the exit code (3, or ARR_CHECK_EXITCODE); and on
 # a stripped program, module+0xoffset that addr2line resolves to the line.
-# Expected lines are found in leaky.c by their SITE: markers.
+# Expected lines are found in leaky.c by their SITE: markers.  With ENDINGS
+# (endings.c), DL_HOST (dl_host.c) and LIBARR_SO: the checker never changes
+# how a program ends (atexit handlers, dlclose, fork, a closed stderr).
 set -u
-bin=$1
+bin=$1 endings=${2:-} dl_host=${3:-} libarr_so=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 src=$here/leaky.c
 pass=0 fail=0
@@ -86,6 +88,54 @@ if strip --strip-all -o "$stripped" "$bin"; then
     fi
 else
     bad stripped-module-offset "strip failed"
+fi
+
+# ---- how a program ends: only a report is added -------------------------
+expect_run() { # name, want-exit, want-stdout (exact), want-stderr ERE over the whole text ("" = empty), command...
+    local name=$1 want_rc=$2 want_out=$3 want_err=$4; shift 4
+    local rc
+    "$@" > "$tmp/out" 2> "$tmp/err"; rc=$?
+    local out err; out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
+    if [ "$rc" = "$want_rc" ] && [ "$out" = "$want_out" ] &&
+        { [ -z "$want_err" ] && [ -z "$err" ] || [ -n "$want_err" ] && [[ $err =~ $want_err ]]; }; then
+        ok "$name"
+    else
+        bad "$name" "exit $rc (want $want_rc)" "stdout:" "$out" "wanted:" "$want_out" "stderr:" "$err" \
+            "wanted: ${want_err:-<nothing>}"
+    fi
+}
+if [ -n "$endings" ]; then
+    nl=$'\n'
+    # Built with SANITIZE=1: dl_host's leak is deliberate (LeakSanitizer would
+    # add its own report once libarr.so, which held the arrays, is gone).
+    noleak="ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+    asan=$(ldd "$endings" 2>/dev/null | grep -o libasan | head -n 1)
+    expect_run atexit-before-libarr-runs 3 "main done${nl}own atexit ran" "LEAK SUMMARY: 1 findings" \
+        env ARR_CHECK=1 ENDINGS_EARLY_ATEXIT=1 timeout 20 "$endings" atexit-first
+    expect_run dlclose-reports-and-goes-on 0 "after dlclose${nl}own atexit ran" \
+        "^libarr: unloaded \(dlclose\) with arrays still live; the program goes on${nl}libarr: array never freed: arr #1 [^${nl}]*made at main \(dl_host\.c:[0-9]+\)${nl}libarr: LEAK SUMMARY: 1 findings[^${nl}]*$" \
+        env ARR_CHECK=1 "$noleak" timeout 20 "$dl_host" "$libarr_so"
+    expect_run dlclose-unchecked-silent 0 "after dlclose${nl}own atexit ran" "" env "$noleak" timeout 20 "$dl_host" "$libarr_so"
+    if [ -n "$asan" ]; then
+        # ASan's own allocator is not fork-safe: a child forked while another
+        # thread allocates can hang inside ASan's malloc, whatever libarr does.
+        echo "skip fork-while-threads-use-libarr (ASan build: its allocator is not fork-safe)"
+    else
+        expect_run fork-while-threads-use-libarr 0 "forks 300 hung 0 failed 0" "" timeout 60 "$endings" fork-storm 300
+    fi
+    expect_run fork-child-reports-its-own 0 "child exit 3" \
+        "^libarr: array never freed: arr #2 [^${nl}]*${nl}libarr: LEAK SUMMARY: 1 findings[^${nl}]*$" \
+        env ARR_CHECK=1 timeout 20 "$endings" fork-report
+    rm -f "$tmp/data"
+    expect_run stderr-closed-exit-status 3 "" "" env ARR_CHECK=1 timeout 20 "$endings" stderr-closed "$tmp/data"
+    if [ "$(cat "$tmp/data")" = data ]; then ok stderr-closed-data-untouched
+    else bad stderr-closed-data-untouched "the program's data file holds:" "$(cat "$tmp/data")"; fi
+    expect_run check-file-not-stderr 3 "" "" env ARR_CHECK=1 ARR_CHECK_FILE="$tmp/report" timeout 20 "$bin" copy
+    if grep -q "LEAK SUMMARY: 1 findings" "$tmp/report"; then ok check-file-holds-report
+    else bad check-file-holds-report "ARR_CHECK_FILE holds:" "$(cat "$tmp/report")"; fi
+    mkfifo "$tmp/fifo"
+    expect_run check-file-fifo-nobody-reads 3 "" "^libarr: ARR_CHECK_FILE=$tmp/fifo: No such device or address; reporting on stderr${nl}" \
+        env ARR_CHECK=1 ARR_CHECK_FILE="$tmp/fifo" timeout 20 "$bin" copy
 fi
 
 echo "native: $pass passed, $fail failed"

@@ -13,7 +13,13 @@ real profile of tests/report/kinds.c:
     with rsvg-convert, the band's colour is there;
   - --massif writes a file ms_print reads, with the arrays' source lines as
     allocation sites and the peak as massif's peak;
-  - --version prints the Makefile's version.
+  - --version prints the Makefile's version;
+  - views alike live at the peak are one row; an id list has "..." only
+    where ids are left out;
+  - a profile of a run with control characters in argv and a source file
+    whose name has a newline: the SVG is well-formed XML, ms_print reads
+    the massif file; --svg on a profile without snapshots is one clear line;
+  - arr-report(1) says which massif snapshots are detailed, as the file has.
 
 Usage: check_report.py BUILD_DIR   (from the top of the tree)
 """
@@ -113,7 +119,7 @@ def main():
     for a in prof["arrays"]:
         ids.setdefault(a["made"]["line"], a["id"])
     line = {m: source_line(m) for m in ("snapshot", "widen", "kernel", "flatten", "scratch", "orphan",
-                                        "loop")}
+                                        "loop", "views")}
     want = {m: ids[line[m]] for m in line}
 
     svg, png, massif = (os.path.join(tmp, n) for n in ("t.svg", "t.png", "massif.out"))
@@ -144,10 +150,10 @@ def main():
           reason_of(want["flatten"]))
     check(want["scratch"] not in listed(sec), "a copy written after being made is not listed")
     loop_ids = sorted(a["id"] for a in prof["arrays"] if a["made"]["line"] == line["loop"])
-    check(len(loop_ids) == 3 and re.search(
-          rf"^\s+3 copies \(#{loop_ids[0]}, #{loop_ids[1]}, #{loop_ids[2]}\) astype float64\[100\], "
-          rf"2,400 bytes, made at kinds\.c:{line['loop']} \(main\)", had, re.M),
-          "copies made on one line are one entry", had)
+    check(len(loop_ids) == 4 and re.search(
+          rf"^\s+4 copies \({', '.join(f'#{i}' for i in loop_ids)}\) astype float64\[100\], "
+          rf"3,200 bytes, made at kinds\.c:{line['loop']} \(main\)", had, re.M),
+          "copies made on one line are one entry, all four ids, no '...'", had)
 
     # The live table: the array column starts at one offset in every row.
     live = (text.split("live at the peak (largest first):\n", 1) + [""])[1].split("\n\n", 1)[0].splitlines() or [""]
@@ -156,6 +162,12 @@ def main():
           "live-at-peak columns line up (op column fits 'ascontiguous (copy)')", "\n".join(live[:4]))
     check(any(f"#{want['orphan']} " in row and "kept in quarantine" in row for row in live),
           "the quarantined owner is marked in the live table")
+    view_ids = sorted(a["id"] for a in prof["peak"]["live"] if a.get("line") == line["views"])
+    view_rows = [row for row in live if f"kinds.c:{line['views']} " in row]
+    check(len(view_ids) == 4 and len(view_rows) == 1 and view_rows[0].rstrip().endswith(
+          "; 4 views made there: " + ", ".join(f"#{i}" for i in view_ids)),
+          "the 4 views live at the peak, made on one line, are one row listing their ids",
+          "\n".join(view_rows))
 
     # The SVG, and the PNG it renders to.
     ns = "{http://www.w3.org/2000/svg}"
@@ -193,6 +205,54 @@ def main():
           all(f"kinds.c:{line[m]})" in out for m in ("snapshot", "widen", "kernel")) and
           f"astype in main (kinds.c:{line['widen']})" in out,
           "ms_print shows the arrays' source lines as allocation sites")
+
+    # arr-report(1) says which snapshots are detailed: as the file has them.
+    with open(os.path.join(ROOT, "docs", "man", "arr-report.1")) as f:
+        page = f.read()
+    every = re.search(r"[Ee]very (\d+)th snapshot", page)
+    kinds = re.findall(r"^heap_tree=(\w+)", open(massif).read(), re.M)
+    detailed = {n for n, k in enumerate(kinds) if k != "empty"}
+    peak_n = kinds.index("peak") if "peak" in kinds else -1
+    check(every and detailed == {n for n in range(len(kinds)) if n % int(every.group(1)) == 0} | {peak_n},
+          f"arr-report(1) and the massif file agree: {len(detailed)} of {len(kinds)} snapshots detailed "
+          f"(every {every.group(1) if every else '?'}th and the peak)",
+          f"man page: {every.group(0) if every else 'no every-Nth sentence'}; detailed: {sorted(detailed)}")
+
+    # Hostile names: control characters in argv, a newline in a source
+    # file's name (a real run of such a program).
+    odd = os.path.join(tmp, "odd\nname.c")
+    with open(os.path.join(ROOT, "tests", "report", "kinds.c")) as f, open(odd, "w") as g:
+        g.write(f.read())
+    oddprog, oddprof = os.path.join(tmp, "odd"), os.path.join(tmp, "odd.json")
+    oddsvg, oddmassif = os.path.join(tmp, "odd.svg"), os.path.join(tmp, "odd.massif")
+    r = subprocess.run(["gcc", "-g", "-O0", "-I" + os.path.join(ROOT, "libarr"), odd, "-o", oddprog,
+                        os.path.join(ROOT, build, "libarr.a"), "-lm", "-pthread"],
+                       capture_output=True, text=True)
+    r = r.returncode == 0 and subprocess.run(
+        arrgrind + [f"--arrcheck-out-file={oddprof}", oddprog, "a\x01b", "form\x0cfeed"], env=env,
+        capture_output=True, text=True, cwd=tmp)
+    r = r and subprocess.run([REPORT, "--svg", oddsvg, "--massif", oddmassif, oddprof],
+                             capture_output=True, text=True)
+    try:
+        ok_svg = bool(ET.parse(oddsvg).getroot().iter(ns + "text"))
+        title = next(t.text for t in ET.parse(oddsvg).getroot().iter(ns + "text"))
+    except (ET.ParseError, OSError, StopIteration) as e:
+        ok_svg, title = False, str(e)
+    check(r and r.returncode == 0 and ok_svg and "a\\x01b form\\x0cfeed" in title,
+          "argv with \\x01 and \\x0c: the SVG is well-formed, the title shows them escaped", title)
+    m = subprocess.run(["ms_print", oddmassif], capture_output=True, text=True)
+    check(m.returncode == 0 and "odd\\nname.c:" in m.stdout,
+          "a source file name with a newline: ms_print reads the massif file", m.stderr[-300:])
+    empty = os.path.join(tmp, "empty.json")
+    with open(prof_path) as f:
+        p = json.load(f)
+    p["snapshots"] = []
+    with open(empty, "w") as f:
+        json.dump(p, f)
+    r = subprocess.run([REPORT, "--svg", os.path.join(tmp, "empty.svg"), empty], capture_output=True,
+                       text=True)
+    check(r.returncode == 2 and r.stderr.count("\n") == 1 and "no snapshots" in r.stderr and
+          "Traceback" not in r.stderr, "--svg on \"snapshots\": [] is one clear error line", r.stderr[-300:])
 
     # Every option the tool's --help and --help-debug list is in its man page
     # and its README (the tool's option table is the one source).

@@ -6,7 +6,9 @@
  *   line "flatten"    reshape of a transpose      -> no strides give that shape
  *   line "scratch"    arr_copy written afterwards -> not listed (was written)
  *   line "orphan"     owner freed while a view lives: quarantine band
- *   line "loop"       three astype copies on one line: one grouped entry
+ *   line "loop"       four astype copies on one line: one grouped entry
+ *                     listing all four ids (no "..." when none is left out)
+ *   line "views"      four views of big, live at the peak: one row
  * Build: -g -O0. Run under arrcheck --profile=yes. */
 #include <arr.h>
 #include <stdio.h>
@@ -23,6 +25,9 @@ int main(void)
     int64_t shape[2] = {200, 100};
     arr_t *big = arr_full(2, shape, ARR_FLOAT64, 1.0);
     arr_t *small = arr_full(2, shape, ARR_FLOAT32, 2.0);
+    arr_t *cols[4];
+    for (int i = 0; i < 4; i++)
+        cols[i] = arr_slice(big, ":, 0");                /* views */
     arr_t *snapshot = arr_copy(big, ARR_ORDER_C);        /* snapshot */
     arr_t *widen = arr_astype(small, ARR_FLOAT64);       /* widen */
     arr_t *t = arr_transpose(big, NULL);
@@ -31,7 +36,7 @@ int main(void)
     arr_t *scratch = arr_copy(big, ARR_ORDER_C);         /* scratch */
     arr_fill(scratch, 3.0);
     double s = total(snapshot) + total(widen) + total(kernel) + total(flatten) + total(scratch);
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         arr_t *row = arr_slice(small, "0");
         arr_t *wide = arr_astype(row, ARR_FLOAT64);      /* loop */
         s += total(wide);
@@ -45,6 +50,8 @@ int main(void)
     arr_free(late);
     arr_free(row);
     printf("%g\n", s);
+    for (int i = 0; i < 4; i++)
+        arr_free(cols[i]);
     arr_free(scratch); arr_free(flatten); arr_free(kernel); arr_free(t);
     arr_free(widen); arr_free(snapshot); arr_free(small); arr_free(big);
     return 0;

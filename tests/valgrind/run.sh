@@ -69,7 +69,11 @@ run_gdb() {
         > "$outdir/$name.gdb.raw" 2>&1
     local rc=0
     if ! timeout 60 tail --pid="$vgpid" -f /dev/null; then
+        # A valgrind waiting for gdb (the script stopped at an error before
+        # its last continue) ignores SIGTERM: KILL it, or `wait` hangs.
         kill "$vgpid" 2> /dev/null
+        sleep 1
+        kill -9 "$vgpid" 2> /dev/null
         echo "  valgrind did not exit after gdb"
         rc=1
     fi

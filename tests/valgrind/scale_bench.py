@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""scale_bench.py [--build DIR] [--quick] - the four scale rows of issue 13
-for `make bench`: the cost of arrcheck's bookkeeping as it grows.
+"""scale_bench.py [--build DIR] [--quick] - the scale rows of issues 13 and
+23 for `make bench`: the cost of arrcheck's bookkeeping as it grows.
 
   1. 2M loads/stores while 20,000 orphaned views exist, vs 0 (the access
      loop alone, timed inside the program)      goal: <= 1.5x
@@ -10,6 +10,9 @@ for `make bench`: the cost of arrcheck's bookkeeping as it grows.
                                                 goal: <= 5 s
   4. owners freed while their views live: 2x10^5 and 10^6
                                                 goal: linear, 10^6 <= 10 s
+  5. 10^6 heap blocks live at exit, 10^5 of them arrays (malloc replaced,
+     the leak scan over the heap, issue 23): arrcheck vs memcheck
+                                                goal: <= 1x memcheck
 Each number is the median of 3 runs (1 for the 10^6 rows); wall and user
 CPU seconds and the load average are printed: the machine may be shared,
 so wall times are noisy.  A benchmark, never a test: it does not fail on
@@ -86,6 +89,11 @@ def main():
                  f"{s[0]:.2f} s (cpu {s[1]:.2f}) vs {b[0]:.2f} s (cpu {b[1]:.2f})",
                  f"{b[1] / s[1]:.2f}x cpu for 5x the owners",
                  "linear; 10^6 <= 10 s" if big == 1000000 else "linear (quick)"))
+    a = median_of(reps, lambda: run(arrgrind + [prog, "blocks", str(big)])[:2])
+    m = median_of(reps, lambda: run(memcheck + ["--leak-check=full", prog, "blocks", str(big)])[:2])
+    rows.append((f"{big:,} heap blocks at exit ({big // 10:,} arrays): arrcheck vs memcheck",
+                 f"{a[0]:.2f} s (cpu {a[1]:.2f}) vs {m[0]:.2f} s (cpu {m[1]:.2f})",
+                 f"{a[0] / m[0]:.2f}x", "<= 1x memcheck"))
     end_load = load()
 
     lines = [f"arrcheck scale (issue 13); load average {start_load} at start, {end_load} at end",

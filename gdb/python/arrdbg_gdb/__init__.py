@@ -23,6 +23,8 @@ def register(objfile=None):
     if not _commands_registered[0]:
         _commands_registered[0] = True
         commands.register()
+        from . import vgdb
+        vgdb.register()
         _add_source_tree(gdb)
         from . import numpy_support
         numpy_support.register()

@@ -282,12 +282,14 @@ class ArrPrefix(gdb.Command):
     """Inspect libarr arrays: shapes, strides, and who shares memory with whom.
 
 Subcommands: arr list, arr info, arr views, arr shares, arr leaks, arr mem,
-arr dump; in a Python process arr py-bt, arr py-up, arr py-down, arr py-frame.
+arr dump, arr vgdb; in a Python process arr py-bt, arr py-up, arr py-down,
+arr py-frame.
 An array argument is any expression giving an arr_t * (or an arr_t), or #ID
 for the live array with that id in libarr's registry.
 Settings: set arr max-read, set arr max-dump, set arr read-orphans,
 set arr max-work.
-Functions: $arr_get(a, i, ...), $arr_shares(a, b), $arr_size(a), $arr_id(a)."""
+Functions: $arr_get(a, i, ...), $arr_shares(a, b), $arr_size(a), $arr_id(a);
+for NumPy: $ndarray(ADDRESS) or $ndarray("NAME") (print an ndarray)."""
 
     def __init__(self):
         gdb.Command.__init__(self, "arr", gdb.COMMAND_DATA, gdb.COMPLETE_NONE, True)
@@ -315,6 +317,8 @@ caller).  `owners` lists owners and copies, `views` views and orphans,
         if what not in ("", "owners", "views", "leaks"):
             raise gdb.GdbError("usage: arr list [owners|views|leaks]")
         if _numpy_first("list", what):
+            return
+        if not what and foreign.arrcheck_records("list"):
             return
         reg = _registry("arr list")
         table = reg.table
@@ -639,6 +643,8 @@ buffers themselves; at exit the tool's report is the authoritative one."""
             raise gdb.GdbError("usage: arr leaks")
         if _numpy_first("leaks", arg):
             return
+        if foreign.arrcheck_records("leaks"):
+            return
         reg = _registry("arr leaks")
         table = reg.table
         ids, categories = table.column("id"), table.column("category")
@@ -824,20 +830,21 @@ counters is reported below the totals."""
 DUMP_CHUNK_BYTES = 1 << 20  # arr dump gathers and writes this much at a time
 
 
-def read_c_order(d):
+def read_c_order(d, name=None):
     """The elements of d in C order, as an iterable of bytes chunks of at
     most DUMP_CHUNK_BYTES (or one element): one read of its extent, then
     gathered a chunk at a time, so gdb holds the extent and one chunk, not
     the whole file (a stride-0 view of 2**32 elements reads 8 bytes and
     writes 32 GiB under `set arr max-dump unlimited`: that was a
-    MemoryError).  O(elements)."""
+    MemoryError).  O(elements).  name: what messages call d (#ID)."""
+    name = name or "#%d" % d.id
     if Settings.max_dump is not None and d.nbytes > Settings.max_dump:
-        raise gdb.GdbError("#%d has %d elements, %d bytes: more than `set arr max-dump` (%d bytes)"
-                           % (d.id, d.size, d.nbytes, Settings.max_dump))
+        raise gdb.GdbError("%s has %d elements, %d bytes: more than `set arr max-dump` (%d bytes)"
+                           % (name, d.size, d.nbytes, Settings.max_dump))
     lo, hi = d.extent()
     if hi - lo > Settings.max_read:
-        raise gdb.GdbError("#%d spans %d bytes, more than `set arr max-read` (%d)"
-                           % (d.id, hi - lo, Settings.max_read))
+        raise gdb.GdbError("%s spans %d bytes, more than `set arr max-read` (%d)"
+                           % (name, hi - lo, Settings.max_read))
     buf = read(d.data + lo, hi - lo, cache=False) if hi > lo else b""
     if d.size == 0:
         return ()
@@ -900,6 +907,8 @@ class ArrDump(gdb.Command):
 Usage: arr dump EXPR FILE.npy
 Writes format 1.0 with the array's dtype ('<f8', '|b1', '<c16', ...) and
 shape, elements in C order whatever the strides; numpy.load reads it back.
+EXPR may also be a NumPy array (as for arr info: a Python name, id(x), a
+PyObject *) of a numeric, bool, str or bytes dtype.
 Reads the array's memory once; refuses orphaned views (their buffer was
 freed; `set arr read-orphans on` to insist), arrays spanning more than
 `set arr max-read` bytes, and arrays whose elements take more than `set arr
@@ -918,12 +927,16 @@ existing FILE is left as it was.  FILE must be a regular file or new."""
         expr, path = _args(arg, "arr dump", 2, "arr dump EXPR FILE.npy")
         if not path:
             raise gdb.GdbError("usage: arr dump EXPR FILE.npy")
-        d = resolve(expr)
-        if not d.readable():
-            raise gdb.GdbError("arr dump: #%d is an orphaned view: the buffer of #%d was freed"
-                               % (d.id, d.base_id))
-        body = read_c_order(d)
-        head = npy.header(npy.descr(d.dtype, Target.get().endian), d.shape)
+        with evaluated_once() as evaluate:  # EXPR evaluated once, whoever answers
+            parts = numpy_support.dump_parts(expr, read_c_order)  # a NumPy array
+            d = resolve(expr, evaluate) if parts is None else None
+        if parts is None:
+            if not d.readable():
+                raise gdb.GdbError("arr dump: #%d is an orphaned view: the buffer of #%d was freed"
+                                   % (d.id, d.base_id))
+            parts = (npy.header(npy.descr(d.dtype, Target.get().endian), d.shape), read_c_order(d),
+                     "#%d %s %s" % (d.id, d.dtype_name, fmt_tuple(d.shape)), d.nbytes)
+        head, body, what, nbytes = parts
         path = os.path.expanduser(path)
         try:
             write_replacing(path, chain((head,), body))
@@ -932,8 +945,7 @@ existing FILE is left as it was.  FILE must be a regular file or new."""
                                % (path, exc.strerror or exc))
         except MemoryError:
             raise gdb.GdbError("arr dump: %s: gdb ran out of memory (nothing written)" % path)
-        gdb.write("wrote #%d %s %s to %s (%d bytes)\n" % (
-            d.id, d.dtype_name, fmt_tuple(d.shape), path, len(head) + d.nbytes))
+        gdb.write("wrote %s to %s (%d bytes)\n" % (what, path, len(head) + nbytes))
 
 
 # ---- settings -----------------------------------------------------------

@@ -16,6 +16,15 @@ knowledge of the struct (so the program needs debug info for it) and nothing
 runs in the inferior.  A library keeps no registry gdb could read, so `arr
 views` looks among the arrays named, or, with none named, among the selected
 frame's variables of registered types.
+
+Layouts that are not arrays of sizes (GSL's): shape and strides may each be
+a list of scalar fields or numbers (shape=("size1", "size2"),
+strides=("tda", 1), strides_in="elements"), owner_flag names an int field
+that is nonzero in an owner (a view then shows as "view", with the field
+named by shared, e.g. the block both point to), and member names the field
+of a wrapper struct that is the array (gsl_matrix_view's "matrix").  The
+GSL layouts (gsl_matrix, gsl_vector, their view and const view structs)
+are declared at import: see GSL below.
 """
 
 import gdb
@@ -37,13 +46,14 @@ class Layout:
     """What register() was told about one struct type."""
 
     def __init__(self, type_name, data, shape, strides, ndim, dtype, dtype_names, base, ident,
-                 label, strides_in):
+                 label, strides_in, owner_flag=None, shared=None, member=None):
         self.type_name = type_name
         self.data, self.shape, self.strides = data, shape, strides
         self.ndim = ndim
         self.dtype, self.dtype_names = dtype, dtype_names
         self.base, self.id, self.label = base, ident, label
         self.strides_in = strides_in
+        self.owner_flag, self.shared, self.member = owner_flag, shared, member
         # What `print` and the commands call it: the type name without "_t".
         self.word = type_name[:-2] if type_name.endswith("_t") else type_name
 
@@ -52,7 +62,8 @@ _layouts = {}  # type name or struct tag -> Layout
 
 
 def register(type_name, data, shape, strides, ndim=None, dtype="float64", dtype_names=None,
-             base=None, id=None, label=None, strides_in="bytes"):
+             base=None, id=None, label=None, strides_in="bytes", owner_flag=None, shared=None,
+             member=None, install=True):
     """Declares an array struct.  type_name: a typedef ("mat_t") or struct
     tag ("mat").  data: the field pointing at element 0.  shape, strides:
     array fields (strides in bytes, or strides_in="elements").  ndim: a
@@ -61,16 +72,29 @@ def register(type_name, data, shape, strides, ndim=None, dtype="float64", dtype_
     or a field name whose value indexes dtype_names (default: libarr's dtype
     order).  base: the field pointing at the array whose memory a view
     uses (NULL: it owns its memory).  id, label: optional fields shown as
-    #id and "label".  Registering a name again replaces it."""
+    #id and "label".  shape and strides may also be lists of scalar fields
+    or numbers; owner_flag: an int field, nonzero in an owner (instead of
+    base); shared: a pointer field a view shares with its owner, shown;
+    member: the field of type_name that is the array struct.  install=False
+    declares it without installing the printer yet.  Registering a name
+    again replaces it."""
     if strides_in not in ("bytes", "elements"):
         raise ValueError("strides_in is 'bytes' or 'elements'")
+    for what, spec in (("shape", shape), ("strides", strides)):
+        if isinstance(spec, (tuple, list)):
+            if not all(isinstance(x, (str, int)) for x in spec) or len(spec) > layout.MAXDIMS:
+                raise ValueError("%s: a field name, or a list of field names and numbers" % what)
+    if isinstance(shape, (tuple, list)) != isinstance(strides, (tuple, list)) or \
+            isinstance(shape, (tuple, list)) and len(shape) != len(strides):
+        raise ValueError("shape and strides: two array fields or two lists of the same length")
     names = tuple(dtype_names) if dtype_names is not None else layout.DTYPES
     unknown = [n for n in names if n not in layout.DTYPES]
     if unknown:
         raise ValueError("unknown dtype names %r (arrdbg knows %s)" % (unknown, ", ".join(layout.DTYPES)))
     _layouts[type_name] = Layout(type_name, data, shape, strides, ndim, dtype, names, base, id,
-                                 label, strides_in)
-    _install_printer()
+                                 label, strides_in, owner_flag, shared, member)
+    if install:
+        _install_printer()
 
 
 def registered():
@@ -121,9 +145,20 @@ class ForeignArray:
             raise Invalid("%s has no field %r (see its foreign.register call)"
                           % (self.layout.type_name, name))
 
+    def _scalars(self, value, spec):
+        """A list spec of fields and numbers, read."""
+        return tuple(x if isinstance(x, int) else int(self._field(value, x)) for x in spec)
+
     def _read(self, value, lay):
-        shape_v = self._field(value, lay.shape)
-        if isinstance(lay.ndim, int):
+        if lay.member:
+            value = self._field(value, lay.member)
+        self.is_view = lay.owner_flag is not None and int(self._field(value, lay.owner_flag)) == 0
+        self.shared = int(self._field(value, lay.shared)) & ADDRESS_MASK if lay.shared else 0
+        listed = isinstance(lay.shape, (tuple, list))
+        shape_v = self._scalars(value, lay.shape) if listed else self._field(value, lay.shape)
+        if listed:
+            ndim = len(lay.shape)
+        elif isinstance(lay.ndim, int):
             ndim = lay.ndim
         elif lay.ndim is None:
             lo, hi = shape_v.type.strip_typedefs().range()
@@ -144,7 +179,7 @@ class ForeignArray:
         self.dtype_name = name
         self.itemsize = layout.DTYPE_SIZES[self.dtype]
         self.shape = tuple(int(shape_v[k]) for k in range(ndim))
-        strides_v = self._field(value, lay.strides)
+        strides_v = self._scalars(value, lay.strides) if listed else self._field(value, lay.strides)
         unit = self.itemsize if lay.strides_in == "elements" else 1
         self.strides = tuple(int(strides_v[k]) * unit for k in range(ndim))
         if any(d < 0 for d in self.shape):
@@ -186,8 +221,10 @@ class ForeignArray:
         return layout.flag_words(*contiguity(self.shape, self.strides, self.itemsize))
 
     def relation(self, owner=None):
+        if self.is_view:  # an owner flag of 0: the owner is not named
+            return "view of block 0x%x" % self.shared if self.shared else "view"
         if not self.base:
-            return "owner"
+            return "owner of block 0x%x" % self.shared if self.shared else "owner"
         if owner is not None and owner is not self:
             return "view of %s" % owner.name()
         return "view of 0x%x" % self.base
@@ -365,7 +402,10 @@ def info(arg):
            "  dtype:      %s, itemsize %d" % (a.dtype_name, a.itemsize),
            "  size:       %d elements, %d bytes" % (a.size, a.nbytes),
            "  shape:      %s  strides %s" % (fmt_tuple(a.shape), fmt_tuple(a.strides))]
-    if not a.base:
+    if a.is_view:
+        out.append("  base:       not named (the struct says only that it is a view%s)"
+                   % (" of block 0x%x" % a.shared if a.shared else ""))
+    elif not a.base:
         out.append("  base:       none (owns its data)")
     elif owner is not None:
         out.append("  base:       %s at 0x%x" % (owner.summary(), owner.address))
@@ -462,4 +502,75 @@ def shares(arg, resolve_libarr, max_work):
 
     lines = report_mixed(argv, found, describe, resolve_libarr, max_work)
     gdb.write("\n".join(lines) + "\n")
+    return True
+
+
+# ---- GSL (the GNU Scientific Library): its double matrices and vectors --------
+# Sizes are scalar fields, a matrix's row stride is tda elements, ownership
+# is an int flag; a view struct wraps the array (gsl_matrix_view.matrix).
+# Shipped here, declared at import; the printer is installed once an
+# objfile named libgsl* is loaded (so sessions without GSL see no change in
+# `info pretty-printer`).  A GSL program needs only the plugin (gdb -iex
+# 'source .../arrdbg.py') and its own debug info for GSL's types, which come
+# from the GSL headers it was compiled with.
+
+GSL_MATRIX = dict(data="data", shape=("size1", "size2"), strides=("tda", 1),
+                  strides_in="elements", owner_flag="owner", shared="block")
+GSL_VECTOR = dict(data="data", shape=("size",), strides=("stride",), strides_in="elements",
+                  owner_flag="owner", shared="block")
+
+
+def register_gsl(install=True):
+    register("gsl_matrix", install=install, **GSL_MATRIX)
+    register("gsl_vector", install=install, **GSL_VECTOR)
+    for name in ("_gsl_matrix_view", "gsl_matrix_view", "_gsl_matrix_const_view",
+                 "gsl_matrix_const_view"):
+        register(name, member="matrix", install=install, **GSL_MATRIX)
+    for name in ("_gsl_vector_view", "gsl_vector_view", "_gsl_vector_const_view",
+                 "gsl_vector_const_view"):
+        register(name, member="vector", install=install, **GSL_VECTOR)
+
+
+def _is_gsl(objfile):
+    name = getattr(objfile, "filename", None) or ""
+    return name.rsplit("/", 1)[-1].startswith("libgsl")
+
+
+def _on_new_objfile(event):
+    try:
+        if _is_gsl(event.new_objfile):
+            _install_printer()
+    except Exception:  # an event handler must never raise into gdb
+        pass
+
+
+register_gsl(install=False)
+if any(_is_gsl(o) for o in gdb.objfiles()):
+    _install_printer()
+gdb.events.new_objfile.connect(_on_new_objfile)
+
+
+# ---- arr list / arr leaks without libarr: arrcheck's records ------------------
+
+
+def arrcheck_records(sub):
+    """`arr list` / `arr leaks` in a program without libarr's registry (a
+    GSL program, any adopting library): under Valgrind's gdbserver with
+    arrcheck, the tool's own records, through `monitor arr list|leaks`.
+    True when answered; False (nothing written) when libarr is loaded.
+    Raises gdb.GdbError, saying how to get the records, otherwise."""
+    from .model import registry_address
+    if registry_address() is not None:
+        return False
+    try:
+        text = gdb.execute("monitor arr %s" % sub, to_string=True)
+    except gdb.error:
+        text = ""
+    if not text.strip() or "unknown command" in text.lower():
+        raise gdb.GdbError("arr %s: cannot read libarr's registry: no arr_registry symbol: is "
+                           "libarr loaded? (another library's arrays, GSL's: run the program "
+                           "under valgrind --tool=arrcheck --vgdb=yes --vgdb-error=0 and "
+                           "connect gdb; arr %s then reads arrcheck's records)" % (sub, sub))
+    gdb.write("(no libarr in this program: arrcheck's records, from `monitor arr %s`)\n%s"
+              % (sub, text if text.endswith("\n") else text + "\n"))
     return True

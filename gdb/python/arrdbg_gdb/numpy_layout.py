@@ -89,6 +89,8 @@ class Layout:
             "base": 6 * w, "descr": 7 * w, "flags": 8 * w,
             "d_kind": 3 * w, "d_type": 3 * w + 1, "d_byteorder": 3 * w + 2,
             "d_type_num": 3 * w + 4, "d_elsize": 3 * w + 8,
+            # after elsize and alignment (ints): subarray, fields, names
+            "d_subarray": 3 * w + 16, "d_fields": 4 * w + 16, "d_names": 5 * w + 16,
         }
         self.elsize_bytes = 4
         if overrides:
@@ -197,9 +199,12 @@ def ndarray_type_depth(mem, lay, tp):
 
 
 class Dtype:
-    """What arrdbg reads of a PyArray_Descr."""
+    """What arrdbg reads of a PyArray_Descr.  A structured dtype has
+    fields [(name, offset, Dtype)] and the name NumPy prints for it; a
+    subarray dtype (a field's '(3,)f8') has subarray (base Dtype, shape)."""
 
-    __slots__ = ("address", "type_num", "kind", "char", "byteorder", "elsize", "name", "format")
+    __slots__ = ("address", "type_num", "kind", "char", "byteorder", "elsize", "name", "format",
+                 "fields", "subarray", "native")
 
     def __init__(self, address, type_num, kind, char, byteorder, elsize, native="<"):
         self.address = address
@@ -208,8 +213,130 @@ class Dtype:
         self.char = char
         self.byteorder = byteorder
         self.elsize = elsize
+        self.native = native
         self.name = dtype_name(type_num, kind, byteorder if byteorder != "=" else native, elsize)
         self.format = element_format(type_num, kind, elsize)
+        self.fields = None
+        self.subarray = None
+
+    def str(self):
+        """NumPy's dtype.str ('<f8', '|u1', '|b1', '<U3', '|S2', '|V4',
+        '|O'); None for a structured or subarray dtype (no such string)."""
+        if self.fields is not None or self.subarray is not None:
+            return None
+        order = self.byteorder if self.byteorder != "=" else self.native
+        if self.elsize == 1 or self.kind in "SVO":
+            order = "|"
+        if self.kind == "O":
+            return "|O"
+        if self.kind in "Mm":
+            return "%s%s8" % (order, self.kind)
+        return "%s%s%d" % (order, self.kind, self.elsize // 4 if self.kind == "U" else self.elsize)
+
+    def short(self):
+        """How NumPy names this dtype inside a structured one ('<f8',
+        'u1', '?', 'S2', '<U3'), or a structured dtype's own text."""
+        if self.fields is not None:
+            return self.name
+        if self.subarray is not None:
+            base, shape = self.subarray
+            return "(%r, %s)" % (base.short(), _shape_text(shape))
+        if self.kind == "b":
+            return "?"
+        return self.str().lstrip("|")
+
+
+def _shape_text(shape):
+    return "(%d,)" % shape[0] if len(shape) == 1 else "(" + ", ".join(map(str, shape)) + ")"
+
+
+def structured_name(fields, elsize, aligned):
+    """NumPy's str() of a structured dtype: the list form when the fields
+    are packed in order (and not aligned), else the dict form with
+    offsets and itemsize."""
+    def fmt(dt):
+        if dt.subarray is not None:
+            return "%s, %s" % (fmt(dt.subarray[0]), _shape_text(dt.subarray[1]))
+        return repr(dt.short()) if dt.fields is None else dt.short()
+
+    pos = 0
+    packed = not aligned
+    for _name, offset, dt in fields:
+        packed = packed and offset == pos
+        pos = offset + dt.elsize
+    if packed and pos == elsize:
+        return "[" + ", ".join("(%r, %s)" % (n, fmt(dt)) for n, _o, dt in fields) + "]"
+    return "{'names': [%s], 'formats': [%s], 'offsets': [%s], 'itemsize': %d%s}" % (
+        ", ".join(repr(n) for n, _o, _d in fields),
+        ", ".join("(%s)" % fmt(dt) if dt.subarray is not None else fmt(dt) for _n, _o, dt in fields),
+        ", ".join(str(o) for _n, o, _d in fields), elsize, ", 'aligned': True" if aligned else "")
+
+
+NPY_ALIGNED_STRUCT = 0x80   # PyArray_Descr.flags: made with align=True
+
+
+MAX_FIELDS = 4096        # fields of a structured dtype read
+MAX_DTYPE_DEPTH = 8      # nested structured / subarray dtypes followed
+
+
+def _small_int(mem, lay, address):
+    """A Python int of one 30-bit digit (field offsets, subarray dims)."""
+    _tp, name = object_type(mem, lay, address)
+    if name != "int":
+        raise Invalid("field offset is a %r" % name)
+    size = lay.ssize(mem, address + lay.offsets["ob_size"])
+    if size == 0:
+        return 0
+    if size != 1:
+        raise Invalid("field offset of %d digits" % size)
+    return struct.unpack(lay.endian + "I", mem.read(address + 3 * lay.pointer_size, 4))[0]
+
+
+def _read_structure(mem, lay, dt, depth):
+    """Fills dt.fields / dt.subarray from the descr's names, fields and
+    subarray (CPython 3.x objects: names a tuple of str, fields a dict of
+    name -> (dtype, offset[, title]))."""
+    from . import pyframe   # its str, tuple and dict readers (64-bit CPython layout)
+    off = lay.offsets
+    address = dt.address
+    sub = lay.ptr(mem, address + off["d_subarray"])
+    if sub:
+        base = read_dtype(mem, lay, lay.ptr(mem, sub), depth + 1)
+        shape = sequence_items(mem, lay, lay.ptr(mem, sub + lay.pointer_size))
+        if shape is None or len(shape) > MAXDIMS_V1:
+            raise Invalid("subarray shape is not a tuple")
+        dims = tuple(_small_int(mem, lay, d) for d in shape)
+        n = 1
+        for d in dims:
+            n *= d
+        if n * base.elsize != dt.elsize:
+            raise Invalid("subarray %r of %d-byte items in %d bytes" % (dims, base.elsize, dt.elsize))
+        dt.subarray = (base, dims)
+        return
+    names = lay.ptr(mem, address + off["d_names"])
+    fields = lay.ptr(mem, address + off["d_fields"])
+    if not names or not fields or object_type(mem, lay, names)[1] != "tuple":
+        return
+    if lay.pointer_size != 8 or lay.endian != "<":
+        raise Invalid("structured dtypes are decoded on 64-bit little-endian targets only")
+    r = pyframe.Reader(mem, lay)
+    out = []
+    for p in r.tuple_items(names, MAX_FIELDS):
+        name = r.str(p)
+        entry = r.dict_get(fields, name)
+        if not entry:
+            raise Invalid("field %r is not in the fields dict" % name)
+        items = r.tuple_items(entry, 3)
+        if len(items) < 2:
+            raise Invalid("field %r: a %d-tuple" % (name, len(items)))
+        fdt = read_dtype(mem, lay, items[0], depth + 1)
+        offset = _small_int(mem, lay, items[1])
+        if offset + fdt.elsize > dt.elsize:
+            raise Invalid("field %r at %d+%d in a %d-byte record" % (name, offset, fdt.elsize, dt.elsize))
+        out.append((name, offset, fdt))
+    dt.fields = out
+    aligned = mem.read(address + off["d_kind"] + 3, 1)[0] & NPY_ALIGNED_STRUCT
+    dt.name = structured_name(out, dt.elsize, aligned)
 
 
 def dtype_name(type_num, kind, byteorder, elsize):
@@ -255,7 +382,9 @@ def element_format(type_num, kind, elsize):
     return fmt if size == elsize else None
 
 
-def read_dtype(mem, lay, address):
+def read_dtype(mem, lay, address, depth=0):
+    if depth > MAX_DTYPE_DEPTH:
+        raise Invalid("dtypes nested deeper than %d" % MAX_DTYPE_DEPTH)
     if address == 0:
         raise Invalid("descr NULL")
     tp, name = object_type(mem, lay, address)
@@ -275,7 +404,14 @@ def read_dtype(mem, lay, address):
     entry = TYPE_NUMS.get(type_num)
     if entry is not None and entry[0] != kind:
         raise Invalid("type_num %d with kind %r" % (type_num, kind))
-    return Dtype(address, type_num, kind, char, byteorder, elsize, lay.endian)
+    dt = Dtype(address, type_num, kind, char, byteorder, elsize, lay.endian)
+    if kind == "V":
+        try:
+            _read_structure(mem, lay, dt, depth)
+        except (Fault, Invalid):   # the record stays '|V12', its elements undecoded
+            dt.fields = dt.subarray = None
+            dt.name = dtype_name(type_num, kind, byteorder, elsize)
+    return dt
 
 
 class NdArray:
@@ -315,11 +451,38 @@ class NdArray:
         return lo, hi + self.itemsize
 
 
-def read_ndarray(mem, lay, address):
+class Seen:
+    """Types and dtypes already checked while reading many ndarrays in one
+    command (arr views over arrdbg's registry): each is checked once."""
+
+    def __init__(self):
+        self.types = {}    # type address -> (tp_name, ndarray subclass depth or None)
+        self.dtypes = {}   # descr address -> Dtype
+
+    def object_type(self, mem, lay, address):
+        tp = lay.ptr(mem, address + lay.offsets["ob_type"])
+        known = self.types.get(tp)
+        if known is None:
+            tp, name = object_type(mem, lay, address)
+            known = self.types[tp] = (name, ndarray_type_depth(mem, lay, tp))
+        return tp, known
+
+    def dtype(self, mem, lay, address):
+        dt = self.dtypes.get(address)
+        if dt is None:
+            dt = self.dtypes[address] = read_dtype(mem, lay, address)
+        return dt
+
+
+def read_ndarray(mem, lay, address, seen=None):
     """The ndarray at address; Invalid if it is not one (the message names
-    the Python type when it is another object)."""
-    tp, name = object_type(mem, lay, address)
-    depth = ndarray_type_depth(mem, lay, tp)
+    the Python type when it is another object).  seen: a Seen shared by the
+    reads of one command."""
+    if seen is None:
+        tp, name = object_type(mem, lay, address)
+        depth = ndarray_type_depth(mem, lay, tp)
+    else:
+        tp, (name, depth) = seen.object_type(mem, lay, address)
     if depth is None:
         raise NotAnArray(name)
     a = NdArray(address, name, depth)
@@ -336,7 +499,8 @@ def read_ndarray(mem, lay, address):
     except ValueError as e:
         raise Invalid(str(e))
     a.size = size
-    a.dtype = read_dtype(mem, lay, lay.ptr(mem, address + off["descr"]))
+    descr = lay.ptr(mem, address + off["descr"])
+    a.dtype = read_dtype(mem, lay, descr) if seen is None else seen.dtype(mem, lay, descr)
     a.nbytes = size * a.dtype.elsize
     a.flags = lay.int(mem, address + off["flags"])
     if a.flags & ~0xffff:
@@ -346,7 +510,8 @@ def read_ndarray(mem, lay, address):
     a.base = lay.ptr(mem, address + off["base"])
     if a.base:
         try:
-            a.base_type = object_type(mem, lay, a.base)[1]
+            a.base_type = object_type(mem, lay, a.base)[1] if seen is None else \
+                seen.object_type(mem, lay, a.base)[1][0]
         except (Fault, Invalid) as exc:
             a.base_type = "<unreadable base: %s>" % exc
     return a
@@ -438,10 +603,18 @@ def format_number(x):
 
 
 class ElementReader:
-    """Decodes elements of one NdArray from a block of its memory."""
+    """Decodes elements of one NdArray (or of one dtype) from a block of
+    its memory; a record as NumPy prints it, (1, 2.5, b'ab'), a subarray
+    field as {1, 2, 3}."""
 
     def __init__(self, a, native):
-        dt = a.dtype
+        dt = getattr(a, "dtype", a)
+        self.fields = [(offset, ElementReader(fdt, native)) for _n, offset, fdt in dt.fields] \
+            if dt.fields is not None else None
+        self.subarray = None
+        if dt.subarray is not None:
+            base, dims = dt.subarray
+            self.subarray = (ElementReader(base, native), dims, base.elsize)
         self.kind = dt.kind
         self.elsize = dt.elsize
         self.fmt = dt.format
@@ -452,9 +625,19 @@ class ElementReader:
             self.unit = struct.Struct(order + self.fmt)
 
     def decodable(self):
+        if self.fields is not None:
+            return all(r.decodable() for _o, r in self.fields)
+        if self.subarray is not None:
+            return self.subarray[0].decodable()
         return self.fmt is not None or self.kind in "SU"
 
     def text(self, block, pos):
+        if self.fields is not None:
+            parts = [r.text(block, pos + offset) for offset, r in self.fields]
+            return "(%s)" % (parts[0] + "," if len(parts) == 1 else ", ".join(parts))
+        if self.subarray is not None:
+            reader, dims, size = self.subarray
+            return self._nested(reader, block, pos, dims, size)
         raw = block[pos:pos + self.elsize]
         if self.fmt == "x87":
             return format_number(_x87(raw, self.order))
@@ -480,21 +663,23 @@ class ElementReader:
             return repr("".join(chars))
         return "?"
 
+    def texts(self, raws):
+        """text() of many elements (a list of their bytes): one unpack for
+        plain numbers and bool."""
+        if self.unit is not None and self.kind != "c" and self.fields is None and raws:
+            values = struct.unpack("%s%d%s" % (self.order, len(raws), self.fmt), b"".join(raws))
+            return list(map(format_number, values))
+        return [self.text(raw, 0) for raw in raws]
 
-def shown_counts(shape, limit):
-    """How many entries of each axis a listing shows (limit: per axis, None
-    for all)."""
-    return tuple(d if limit is None else min(d, limit) for d in shape)
-
-
-def nested_text(reader, block, base_pos, shape, strides, limit):
-    """{{...}, ...} of the elements, limit entries per axis, then '...'."""
-    if not shape:
-        return reader.text(block, base_pos)
-    n = shape[0]
-    shown = n if limit is None else min(n, limit)
-    parts = [nested_text(reader, block, base_pos + k * strides[0], shape[1:], strides[1:], limit)
-             for k in range(shown)]
-    if shown < n:
-        parts.append("...")
-    return "{" + ", ".join(parts) + "}"
+    @staticmethod
+    def _nested(reader, block, pos, dims, size):
+        """A C-ordered subarray field as {..} per axis (at most 1000 items
+        per axis: a record's subarray is small)."""
+        if not dims:
+            return reader.text(block, pos)
+        step = size
+        for d in dims[1:]:
+            step *= d
+        shown = min(dims[0], 1000)
+        parts = [ElementReader._nested(reader, block, pos + k * step, dims[1:], size) for k in range(shown)]
+        return "{%s}" % ", ".join(parts + (["..."] if shown < dims[0] else []))

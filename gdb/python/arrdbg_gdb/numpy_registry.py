@@ -30,6 +30,9 @@ FIELDS = ("recs", "rec_cap", "rec_count", "sites", "nsites", "live_bytes", "peak
           "rec_size", "rec_ptr", "rec_bytes", "rec_seq", "rec_site", "rec_flags",
           "site_size", "site_file", "site_func", "site_line", "site_op", "site_kind",
           "op_len", "kind_len")
+# Optional fields (an older extension has none): the live ndarray objects.
+OBJ_FIELDS = ("objs", "obj_cap", "obj_size", "obj_ptr")
+MAX_OBJECTS = 1 << 24
 
 
 class NoRegistry(Exception):
@@ -84,7 +87,14 @@ class NumpyRegistry:
             raise NoRegistry("arrdbg's NumPy registry header is not sane (%d fields, %d bytes)"
                              % (nfields, root_size))
         root = bytes(read_buffer(addr, root_size))
-        lay = dict(zip(FIELDS, struct.unpack_from("<%dI" % len(FIELDS), root, LAYOUT_AT)))
+        names = FIELDS + OBJ_FIELDS if nfields >= len(FIELDS + OBJ_FIELDS) else FIELDS
+        lay = dict(zip(names, struct.unpack_from("<%dI" % len(names), root, LAYOUT_AT)))
+        self.objects_at = None   # (table address, slots, slot size, pointer offset) or None
+        if "objs" in lay and all(lay[k] + 8 <= root_size for k in OBJ_FIELDS[:2]) \
+                and 8 <= lay["obj_size"] <= 4096 and lay["obj_ptr"] + 8 <= lay["obj_size"]:
+            cap = _u("Q", root, lay["obj_cap"])
+            if cap <= MAX_OBJECTS and not cap & (cap - 1):
+                self.objects_at = (_u("Q", root, lay["objs"]), cap, lay["obj_size"], lay["obj_ptr"])
         for k in FIELDS[:8]:
             if lay[k] + 8 > root_size:
                 raise NoRegistry("field %s at %d is outside the %d-byte root" % (k, lay[k], root_size))
@@ -142,6 +152,25 @@ class NumpyRegistry:
         if len(self.records) != g["rec_count"]:
             self.problems.append("the table holds %d records, rec_count says %d"
                                  % (len(self.records), g["rec_count"]))
+
+
+def live_objects():
+    """Addresses of every live ndarray object arrdbg's registry knows (views
+    too), or None when the process has no registry or an older one."""
+    addr = _address()
+    if addr is None:
+        return None
+    try:
+        reg = NumpyRegistry(addr)
+    except (NoRegistry, ReadError):
+        return None
+    if reg.objects_at is None:
+        return None
+    table, cap, size, at = reg.objects_at
+    if not cap or not table:
+        return []
+    raw = bytes(read_buffer(table, cap * size))
+    return [p for p in (_u("Q", raw, k * size + at) for k in range(cap)) if p > 1]
 
 
 def _where(site):
@@ -210,12 +239,37 @@ def _mem(reg, top):
     return lines
 
 
+WANTS = {"list": "listing every NumPy array", "leaks": "finding NumPy arrays still alive",
+         "mem": "showing NumPy's live memory by the line that made it"}
+
+
+def _process_words():
+    """'a NumPy process' / 'a Python process (no NumPy loaded)', or None
+    when the process runs no Python."""
+    from .pyvars import Runtime   # noqa: E402 (pyvars imports gdb helpers)
+    try:
+        if not Runtime.get().present:
+            return None
+    except gdb.error:
+        return None
+    numpy = any("_multiarray_umath" in (getattr(o, "filename", None) or "") for o in gdb.objfiles())
+    return "a NumPy process" if numpy else "a Python process (no NumPy loaded yet)"
+
+
 def command(name, arg, libarr_present):
     """Print the NumPy part of `arr NAME`.  True when the caller should stop
-    (there is no libarr registry to show as well).  libarr_present() is only
-    asked when arrdbg's registry is there."""
+    (there is no libarr registry to show as well).  libarr_present() is
+    asked when arrdbg's registry is there, and when it is not in a Python
+    process (then a process without libarr gets a message worded for it)."""
     addr = _address()
     if addr is None:
+        what = _process_words()
+        if what is not None and not libarr_present():
+            raise gdb.GdbError(
+                "arr %s: this is %s without arrdbg's registry: NumPy keeps no list of its arrays, so "
+                "%s needs arrdbg's registry; start the program as `python3 -m arrdbg run SCRIPT.py "
+                "[ARGS]` (or call arrdbg.install() before making arrays) to have one; `arr info "
+                "NAME` and `arr info 0xADDRESS` (id(x)) work without it" % (name, what, WANTS.get(name, "this")))
         return False
     try:
         reg = NumpyRegistry(addr)

@@ -20,11 +20,11 @@ import re
 import gdb
 import gdb.printing
 
-from . import layout, overlap, pyvars
+from . import layout, npy, numpy_registry, overlap, pyvars
 from . import numpy_layout as nl
-from .memory import FAULTING_MEMORY, ADDRESS_MASK, ReadError, Settings, Target, read
+from .memory import FAULTING_MEMORY, ADDRESS_MASK, ReadError, Settings, Target
 from .model import fmt_tuple
-from .printers import print_limit
+from .printers import Elements, nested_text
 
 PYTHON_TAGS = ("_object", "tagPyArrayObject_fields", "tagPyArrayObject")
 LIBARR_TAGS = ("arr", "arr_registry")
@@ -164,6 +164,7 @@ class Found:
         self.address = address
         self.array = array
         self.text = text
+        self.name = None   # for a name: which variable it was, and the other of that name
 
 
 def _address_and_typed(value):
@@ -222,23 +223,46 @@ def find_text(text):
 
 def resolve_text(text, evaluate):
     """A Found for a command argument, or None (not a Python object).
-    evaluate(text) gives its gdb.Value (raising gdb.error or gdb.GdbError);
-    an identifier that is not a C variable is first a Python variable of
-    the selected Python frame (pyvars.lookup)."""
+    evaluate(text) gives its gdb.Value (raising gdb.error or gdb.GdbError).
+    In a Python process a plain NAME is the selected Python frame's
+    variable (pyvars.lookup), unless it is a C local or argument of gdb's
+    selected frame; Found.name says which was used and names the other
+    when both exist.  `py:NAME` is the Python variable only, `c:NAME` the
+    C expression only."""
     text = text.strip()
     if not text or text.startswith("#"):
         return None
+    scope = None
+    m = re.match(r"^(py|c):\s*(.*)$", text, re.S)
+    if m:
+        scope, text = m.group(1), m.group(2).strip()
+        if not text:
+            raise gdb.GdbError("%s: what name?  (py:NAME, c:NAME)" % scope)
+    if scope == "c":
+        found = find_value(evaluate(text))
+        if found is None:
+            raise gdb.GdbError("c:%s is not a Python object (a PyObject * or an address)" % text)
+        return found
+    if scope == "py" and not pyvars.IDENTIFIER.match(text):
+        raise gdb.GdbError("py:%s: not a Python name" % text)
+    c_local = pyvars.c_local(text) if scope is None and pyvars.IDENTIFIER.match(text) else None
+    hit = missing = None
     try:
         hit = pyvars.lookup(text)
     except pyvars.NotFound as exc:
-        hit, missing = None, str(exc)
-    else:
-        missing = None
-    if hit is not None:
+        missing = str(exc)
+    except gdb.GdbError:
+        if not c_local:
+            raise
+    if scope == "py" and hit is None:
+        raise gdb.GdbError(missing or "py:%s: this process runs no Python (no _PyRuntime symbol)" % text)
+    if hit is not None and c_local is None:
         address, words = hit
         found = find_address(address, typed=True)
+        other = "; c:%s is the C symbol of that name" % text if scope is None and pyvars.c_symbol(text) else ""
         if found.kind != "ndarray":
-            found.text = "%s: %s" % (words, found.text)
+            found.text = "%s: %s%s" % (words, found.text, other)
+        found.name = words + other
         return found
     try:
         value = evaluate(text)
@@ -246,7 +270,11 @@ def resolve_text(text, evaluate):
         if missing:  # a Python process: say where the name was looked for
             raise gdb.GdbError(missing)
         return None
-    return find_value(value)
+    found = find_value(value)
+    if found is not None and c_local is not None:
+        found.name = "%s, %s%s" % (text, c_local, "; py:%s is the Python variable of that name (%s)"
+                                   % (text, hit[1]) if hit is not None else "")
+    return found
 
 
 def _need_array(found, command):
@@ -283,32 +311,49 @@ def summary(a):
                     + ["%d bytes" % a.nbytes])
 
 
+class NumpyElements(Elements):
+    """An ndarray's elements for printers.nested_text, the one printing
+    path of libarr's arrays too (summarised as NumPy's arrayprint at
+    `print elements`, runs of equal elements and rows folded as gdb folds
+    them, everything under `set print elements unlimited`): the spans are
+    read by printers.Elements; each element's text is numpy_layout's
+    decoding of its dtype (byte order, float16, long double, str, bytes,
+    structured records)."""
+
+    def __init__(self, a, reader):  # pylint: disable=super-init-not-called
+        self.itemsize = a.itemsize
+        self.data = a.data
+        self.dtype = None
+        self.gdb_type = self.byte_type = None   # text only: no gdb value per element
+        self.array_types = {}
+        self.decoder = reader
+
+    def text_of(self, raw, gdb_format=False, fmt=None, as_number=False):
+        return self.decoder.text(raw, 0)
+
+    def value_of(self, raw, as_number=False):
+        return self.text_of(raw)
+
+    def bulk_texts(self, raws):
+        """The texts of many elements (their bytes, one entry each)."""
+        return self.decoder.texts(raws)
+
+
 def elements_text(a):
-    """The elements, nested per axis, at most `print elements` per axis, read
-    through the real strides from one block; or a short reason why not."""
+    """The elements, nested per axis and summarised as libarr's are (one
+    printing path: printers.nested_text), read through the real strides;
+    or a short reason why not."""
     ctx = Context.get()
     reader = nl.ElementReader(a, ctx.layout.endian)
     if not reader.decodable():
         return "<elements of dtype %s are not decoded>" % a.dtype.name
-    limit = print_limit()
-    shown = nl.shown_counts(a.shape, limit)
-    lo, hi = nl.NdArray.extent(_Box(shown, a.strides, a.itemsize))
-    if hi - lo > Settings.max_read:
-        return "<elements not read: the shown ones span %d bytes, over `set arr max-read`>" % (hi - lo)
+    elements = NumpyElements(a, reader)
     try:
-        block = read(a.data + lo, hi - lo) if hi > lo else b""
+        if not a.shape:
+            return elements.text(0)
+        return nested_text(elements, a.shape, a.strides, 0)
     except ReadError as exc:
-        return "<elements unreadable: %s>" % exc
-    return nl.nested_text(reader, block, -lo, a.shape, a.strides, limit)
-
-
-class _Box:
-    """Shape and strides of the part of an array a listing shows."""
-
-    def __init__(self, shape, strides, itemsize):
-        self.shape = shape
-        self.strides = strides
-        self.itemsize = itemsize
+        return "<elements unreadable at 0x%x>" % (exc.address & ADDRESS_MASK)
 
 
 def owner_of(a):
@@ -357,9 +402,14 @@ def info(arg):
     owner_address, owner, chain, problem = owner_of(a)
     dt = a.dtype
     out = [summary(a)]
+    if found.name:
+        out.append("  name:       %s" % found.name)
     out.append("  address:    0x%x, type %s" % (a.address, a.type_name))
     out.append("  dtype:      %s, itemsize %d, byteorder '%s', type_num %d"
                % (dt.name, dt.elsize, dt.byteorder, dt.type_num))
+    if dt.fields is not None:
+        out.append("  fields:     %s" % ", ".join("%s %s at %d" % (name, f.short(), offset)
+                                                  for name, offset, f in dt.fields))
     out.append("  size:       %d elements, %d bytes" % (a.size, a.nbytes))
     out.append("  shape:      %s  strides %s" % (fmt_tuple(a.shape), fmt_tuple(a.strides)))
     out.append("  flags:      %s" % (" ".join(a.flag_names()) or "none"))
@@ -433,6 +483,10 @@ def views(arg):
     a = _need_array(found, "arr views")
     owner_address, owner, chain, problem = owner_of(a)
     arrays, notes = _candidates(rest)
+    live = _registry_arrays(owner_address)
+    if live is not None:
+        arrays.extend(v for v in live if v.address != a.address
+                      and (v.base == owner_address or owner_of(v)[0] == owner_address))
     if owner is not None:
         lo, hi = owner.extent()
         head = "%s at 0x%x\n  data 0x%x; elements span [%d, %d)" % (summary(owner), owner_address,
@@ -446,7 +500,10 @@ def views(arg):
     members[a.address] = a
     others = []
     for c in arrays:
-        c_owner, _o, c_chain, _p = owner_of(c)
+        if c.base == owner_address and owner is not None:   # a direct view: its chain is known
+            c_owner, c_chain = owner_address, ()
+        else:
+            c_owner, _o, c_chain, _p = owner_of(c)
         if c_owner == owner_address:
             members[c.address] = c
             for address, arr, _name in c_chain:
@@ -473,7 +530,7 @@ def views(arg):
 
     emit(owner_address, "  ", 0)
     if not children:
-        out.append("  no views among the arrays named")
+        out.append("  no live views" if live is not None else "  no views among the arrays named")
     if problem:
         out.append("  (%s)" % problem)
     for c in others:
@@ -481,9 +538,55 @@ def views(arg):
         out.append("  not a view of it: 0x%x %s %s (holder 0x%x); shares memory with 0x%x: %s"
                    % (c.address, c.dtype.name, fmt_tuple(c.shape), owner_of(c)[0], a.address, answer))
     out.extend(notes)
-    out.append("  (NumPy keeps no list of views: these are the base chain and the candidates named)")
+    if live is not None:
+        out.append("  (every live view of it, from arrdbg's registry of live ndarrays)")
+    else:
+        out.append("  (NumPy keeps no list of views: these are the base chain and the candidates named; "
+                   "under `python3 -m arrdbg run` arrdbg's registry lists them all)")
     gdb.write("\n".join(out) + "\n")
     return True
+
+
+def _registry_arrays(owner_address):
+    """The live ndarrays of arrdbg's registry that may be views of the
+    object at owner_address (their base is set: one read of each header
+    first, then the candidates read in full), or None without a registry
+    that lists them."""
+    addresses = numpy_registry.live_objects()
+    if addresses is None:
+        return None
+    lay = Context.get().layout
+    base_at = lay.offsets["base"]
+    out = []
+    seen = nl.Seen()
+    for address in addresses:
+        try:
+            if address == owner_address or not lay.ptr(MEM, address + base_at):
+                continue   # the owner itself, or an array with no base: no view
+            out.append(nl.read_ndarray(MEM, lay, address, seen))
+        except (nl.Fault, nl.Invalid):
+            continue   # being made or freed: not a view to list
+    return out
+
+
+# ---- arr dump ------------------------------------------------------------------
+
+
+def dump_parts(expr, read_c_order):
+    """For `arr dump EXPR FILE.npy` on an ndarray: (.npy header, element
+    chunks in C order, words for it, element bytes); None when EXPR is not
+    a Python object (the libarr side answers).  read_c_order(a, name) is
+    arr dump's own (commands.py), with its bounds (max-read, max-dump)."""
+    found = find_text(expr)
+    if found is None:
+        return None
+    a = _need_array(found, "arr dump")
+    descr = a.dtype.str()
+    if descr is None or a.dtype.kind in "OMm":
+        raise gdb.GdbError("arr dump: 0x%x has dtype %s, which arr dump does not write (numeric, bool, "
+                           "str and bytes dtypes only)" % (a.address, a.dtype.name))
+    return (npy.header(descr, a.shape), read_c_order(a, "0x%x" % a.address),
+            "0x%x %s %s" % (a.address, a.dtype.name, fmt_tuple(a.shape)), a.nbytes)
 
 
 # ---- arr shares ---------------------------------------------------------------
@@ -529,6 +632,66 @@ class NdArrayPrinter:
             return "<ndarray: invalid (%s) at 0x%x>" % (exc, self.array.address)
 
 
+# ---- $ndarray(ADDRESS | "NAME"): an ndarray for `print`, without Python's debug info --------
+
+MARK = b"\x7farrdbg-ndarray\x00"   # a $ndarray value: MARK, then the address (8 bytes)
+
+
+def _marked(value):
+    """The address a $ndarray value stands for, or None for any other value."""
+    t = value.type.strip_typedefs()
+    if t.code != gdb.TYPE_CODE_ARRAY or t.sizeof != len(MARK) + 8:
+        return None
+    try:
+        raw = bytes(value.bytes) if hasattr(value, "bytes") else \
+            bytes(int(value[k]) & 0xff for k in range(t.sizeof))
+    except (gdb.error, RuntimeError, ValueError):
+        return None
+    if raw[:len(MARK)] != MARK:
+        return None
+    return int.from_bytes(raw[len(MARK):], "little")
+
+
+class NdarrayFunction(gdb.Function):
+    """$ndarray(ADDRESS) or $ndarray("NAME"): the NumPy array at an address
+    (id(x)) or bound to a Python variable of the selected Python frame, for
+    `print`: shown as `arr info` summarises it, with its elements (`print
+    elements` applies).  Works without debug info for Python or NumPy,
+    where `print (PyObject *) ADDRESS` cannot."""
+
+    def __init__(self):
+        gdb.Function.__init__(self, "ndarray")
+
+    def invoke(self, *args):
+        if len(args) != 1:
+            raise gdb.GdbError('usage: $ndarray(ADDRESS) or $ndarray("NAME")')
+        arg = args[0]
+        t = arg.type.strip_typedefs()
+        if t.code == gdb.TYPE_CODE_ARRAY and t.target().sizeof == 1:
+            try:
+                name = arg.string()
+            except (gdb.error, UnicodeDecodeError) as exc:
+                raise gdb.GdbError("$ndarray: %s" % exc)
+            try:
+                found = resolve_text(name, gdb.parse_and_eval)
+            except (gdb.GdbError, gdb.error) as exc:
+                raise gdb.GdbError("$ndarray: %s" % exc)
+            if found is None:
+                raise gdb.GdbError("$ndarray: %r is not a Python object" % name)
+        else:
+            at = _address_and_typed(arg)
+            if at is None:
+                raise gdb.GdbError("$ndarray: an address (id(x), a PyObject *) or a \"NAME\", not a %s"
+                                   % arg.type)
+            found = find_address(at[0], typed=True)
+        if found.kind != "ndarray":
+            raise gdb.GdbError("$ndarray: %s" % found.text)
+        if not any(p is PRINTER for o in gdb.objfiles() for p in o.pretty_printers):
+            raise gdb.GdbError("$ndarray: NumPy's module is not loaded (the printer lives on it)")
+        raw = MARK + (found.address & ADDRESS_MASK).to_bytes(8, "little")
+        return gdb.Value(raw, gdb.lookup_type("unsigned char").array(len(raw) - 1))
+
+
 class NumpyPrettyPrinter(gdb.printing.PrettyPrinter):
     """`arrdbg-numpy`: PyObject * / PyArrayObject * that point to ndarrays.
     Other Python objects are left to gdb (or to CPython's own printers)."""
@@ -542,6 +705,13 @@ class NumpyPrettyPrinter(gdb.printing.PrettyPrinter):
             return None
         try:
             t = value.type.strip_typedefs()
+            if t.code == gdb.TYPE_CODE_ARRAY:   # a $ndarray(...) value, else none of ours
+                address = _marked(value)
+                if address is None:
+                    return None
+                found = find_address(address, typed=True)
+                return NdArrayPrinter(found.array) if found.kind == "ndarray" else \
+                    NdArrayPrinter(error=found.text)
             target = t.target().strip_typedefs() if t.code == gdb.TYPE_CODE_PTR else t
             if target.code != gdb.TYPE_CODE_STRUCT or target.tag not in PYTHON_TAGS:
                 return None
@@ -584,4 +754,5 @@ def register():
     for objfile in gdb.objfiles():
         _attach(objfile)
     gdb.events.new_objfile.connect(_on_new_objfile)
+    NdarrayFunction()
     pyvars.register()

@@ -1097,6 +1097,18 @@ def nested_text(row, shape=None, strides=None, offset=0):
 def _row_children_text(row):
     budget = row.budget
     if len(row.shape) == 1:
+        bulk = getattr(row.elements, "bulk_texts", None)
+        if bulk is not None and not budget.bounded and row.shape[0]:
+            # Everything shown (print elements unlimited) and the elements
+            # decode many at once (NumPy's: numpy_support.NumpyElements):
+            # one child, the row's text folded as gdb folds runs.
+            try:
+                raws = row.elements.span(row.data, 0, row.shape[0], row.strides[0])
+            except ReadError:
+                raws = None   # the per-element path says where it stops
+            if raws is not None:
+                yield "[0]", _fold(bulk(raws), budget.repeats)
+                return
         fmt = {"format": budget.format} if budget.format else {}
         for name, value in _capped(_element_children(row), budget.cap):
             if isinstance(value, gdb.Value):

@@ -60,7 +60,7 @@ FRAME_OWNED_BY_GENERATOR = 1
 
 MAX_INTERPRETERS = 64
 MAX_THREADS = 4096
-MAX_FRAMES = 10000
+MAX_FRAMES = 1000000        # frames walked (a 20,005-deep recursion is read whole)
 MAX_LOCALS = 65536
 MAX_NAME_CHARS = 4096
 MAX_DICT_ENTRIES = 1 << 20
@@ -102,6 +102,7 @@ class Reader:
         self.mem = mem
         self.lay = lay
         self.known_types = {}   # type address -> tp_name, checked once
+        self.linetables = {}    # code address -> (co_linetable, co_firstlineno)
 
     def ptr(self, address):
         return self.lay.ptr(self.mem, address)
@@ -198,19 +199,42 @@ class Reader:
 class Frame:
     """One Python frame (a complete _PyInterpreterFrame)."""
 
-    def __init__(self, reader, address):
+    def __init__(self, reader, address, head=None, codes=None):
+        """head: the frame's bytes up to localsplus, when already read;
+        codes: a dict shared by the frames of one walk, code address ->
+        (co_flags, co_nlocalsplus, first traceable instruction address),
+        so that a deep recursion checks its code object once."""
         r = reader
         self.reader = r
         self.address = address
-        self.code = r.ptr(address + OFFSETS["frame.f_code"])
-        r.expect(self.code, "code", "f_code")
-        self.globals = r.ptr(address + OFFSETS["frame.f_globals"])
-        self.locals_dict = r.ptr(address + OFFSETS["frame.f_locals"])
-        self.flags = _i32(r.mem, self.code + OFFSETS["code.co_flags"])
-        self.nlocalsplus = _i32(r.mem, self.code + OFFSETS["code.co_nlocalsplus"])
-        if not 0 <= self.nlocalsplus <= MAX_LOCALS:
-            raise nl.Invalid("co_nlocalsplus %d" % self.nlocalsplus)
+        if head is None:
+            head = r.mem.read(address, OFFSETS["frame.localsplus"])
+        word = struct.Struct("<Q")
+        self.code = word.unpack_from(head, OFFSETS["frame.f_code"])[0]
+        self.globals = word.unpack_from(head, OFFSETS["frame.f_globals"])[0]
+        self.locals_dict = word.unpack_from(head, OFFSETS["frame.f_locals"])[0]
+        self.prev_instr = word.unpack_from(head, OFFSETS["frame.prev_instr"])[0]
+        self.previous = word.unpack_from(head, OFFSETS["frame.previous"])[0]
+        self.owner = head[OFFSETS["frame.owner"]]
+        info = codes.get(self.code) if codes is not None else None
+        if info is None:
+            r.expect(self.code, "code", "f_code")
+            flags = _i32(r.mem, self.code + OFFSETS["code.co_flags"])
+            nlocalsplus = _i32(r.mem, self.code + OFFSETS["code.co_nlocalsplus"])
+            if not 0 <= nlocalsplus <= MAX_LOCALS:
+                raise nl.Invalid("co_nlocalsplus %d" % nlocalsplus)
+            first = self.code + OFFSETS["code.co_code_adaptive"] + 2 * _i32(
+                r.mem, self.code + OFFSETS["code._co_firsttraceable"])
+            info = (flags, nlocalsplus, first)
+            if codes is not None:
+                codes[self.code] = info
+        self.flags, self.nlocalsplus, self.first_traceable = info
         self._name = self._file = self._line = None
+
+    def complete(self):
+        """Has the frame started running its code (so it has a line and
+        its variables)?  Generator frames always have."""
+        return self.owner == FRAME_OWNED_BY_GENERATOR or self.prev_instr >= self.first_traceable
 
     def _text(self, field):
         try:
@@ -242,14 +266,17 @@ class Frame:
 
     def _find_line(self):
         r = self.reader
-        prev = r.ptr(self.address + OFFSETS["frame.prev_instr"])
+        prev = self.prev_instr
         start = self.code + OFFSETS["code.co_code_adaptive"]
         index = (prev - start) // 2        # _Py_CODEUNIT: 2 bytes
         if prev < start or index > MAX_LINETABLE * 8:
             return -1
-        table = r.bytes_(r.ptr(self.code + OFFSETS["code.co_linetable"]), MAX_LINETABLE)
-        first = _i32(r.mem, self.code + OFFSETS["code.co_firstlineno"])
-        return line_of(table, first, index)
+        known = r.linetables.get(self.code)
+        if known is None:
+            known = r.linetables[self.code] = (
+                r.bytes_(r.ptr(self.code + OFFSETS["code.co_linetable"]), MAX_LINETABLE),
+                _i32(r.mem, self.code + OFFSETS["code.co_firstlineno"]))
+        return line_of(known[0], known[1], index)
 
     def where(self):
         line = self.line
@@ -375,25 +402,46 @@ def thread_states(reader, runtime_address):
                              "tstate.next", MAX_THREADS, seen, "thread")]
 
 
-def frames(reader, tstate):
+class Walk:
     """The complete Python frames of a thread, innermost first (frames
-    still being set up, which hold no variables yet, are skipped)."""
+    still being set up, which hold no variables yet, are skipped), and why
+    the walk ended early: `problem` says where the chain breaks (a cycle, a
+    link to unreadable memory or to something that is not a frame) or that
+    MAX_FRAMES cut it; None when it reached the outermost frame."""
+
+    def __init__(self, frames, problem=None):
+        self.frames = frames
+        self.problem = problem
+
+
+def frames(reader, tstate, limit=None):
+    """A Walk of the thread state's frames: every frame that can be read,
+    up to where the chain breaks (never an exception for a bad link), at
+    most limit (None: MAX_FRAMES) of them."""
+    limit = MAX_FRAMES if limit is None else limit
     r = reader
     cframe = r.ptr(tstate + OFFSETS["tstate.cframe"])
     if cframe == 0:
-        return []
+        return Walk([])
     address = r.ptr(cframe + OFFSETS["cframe.current_frame"])
-    out, seen = [], set()
-    while address and len(out) < MAX_FRAMES:
+    out, seen, codes = [], set(), {}
+    while address:
+        where = "the link after #%d" % (len(out) - 1) if out else "the current frame"
+        if len(seen) >= limit:
+            return Walk(out, "walk stopped at arrdbg's cap of %d frames (pyframe.MAX_FRAMES): "
+                             "older frames are not shown" % limit)
         if address in seen:
-            raise nl.Invalid("frame chain has a cycle")
+            return Walk(out, "chain breaks at %s: it points back to the frame at 0x%x "
+                             "(a cycle)" % (where, address))
         seen.add(address)
-        frame = Frame(r, address)
-        owner = _u8(r.mem, address + OFFSETS["frame.owner"])
-        prev = r.ptr(address + OFFSETS["frame.prev_instr"])
-        first = _i32(r.mem, frame.code + OFFSETS["code._co_firsttraceable"])
-        start = frame.code + OFFSETS["code.co_code_adaptive"]
-        if owner == FRAME_OWNED_BY_GENERATOR or prev >= start + 2 * first:
+        try:
+            frame = Frame(r, address, codes=codes)
+        except nl.Fault as exc:
+            return Walk(out, "chain breaks at %s: 0x%x is unreadable (%s)" % (where, address, exc))
+        except nl.Invalid as exc:
+            return Walk(out, "chain breaks at %s: 0x%x is not a Python frame (%s)"
+                        % (where, address, exc))
+        if frame.complete():
             out.append(frame)
-        address = r.ptr(address + OFFSETS["frame.previous"])
-    return out
+        address = frame.previous
+    return Walk(out)

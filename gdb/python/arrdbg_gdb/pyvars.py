@@ -9,11 +9,12 @@ py-up`, `arr py-down` and `arr py-frame N`, listed by `arr py-bt`.
 
 A name is looked up as Python does: the frame's locals (fast locals, cell
 and free variables; the namespace dict of module and class code), then its
-module's globals (builtins are not searched).  A name that is a C variable
-with debug info in gdb's selected frame (a local, an argument, a global)
-stays that C variable, as before; a Python name wins over a C symbol without
-debug info.  Everything is read from memory (pyframe.py): no call into the
-process.
+module's globals (builtins are not searched).  NAME is the Python variable
+first, over a C global or an extension's symbol of the same name; only a C
+local or argument of gdb's selected frame (stopped in C code with debug
+info) comes before it.  numpy_support.resolve_text says which one was used
+when both exist; `py:NAME` and `c:NAME` choose.  Everything is read from
+memory (pyframe.py): no call into the process.
 """
 
 import re
@@ -82,8 +83,10 @@ def _gdb_thread():
 
 
 def python_frames():
-    """(frames innermost first, gdb thread) of the selected thread's Python
-    thread; one-line GdbError when there are none."""
+    """(frames innermost first, gdb thread, problem) of the selected
+    thread's Python thread: every frame that can be read, and problem (or
+    None) says where and why the chain broke or that a cap cut it; one-line
+    GdbError when there are none."""
     rt = Runtime.get()
     if not rt.present:
         raise gdb.GdbError("this process runs no Python (no _PyRuntime symbol)")
@@ -99,54 +102,75 @@ def python_frames():
             raise gdb.GdbError("gdb thread %d (LWP %d) runs no Python code (none of the %d Python "
                                "thread states is its): select another with `thread N`"
                                % (thread.num, lwp, len(states)))
-        frames = pyframe.frames(reader, mine[0])
+        walk = pyframe.frames(reader, mine[0])
     except (nl.Fault, nl.Invalid) as exc:
         raise gdb.GdbError("cannot read Python's frames: %s" % exc)
+    frames = walk.frames
     if not frames:
+        if walk.problem:
+            raise gdb.GdbError("cannot read Python's frames: %s" % walk.problem)
         raise gdb.GdbError("gdb thread %d (LWP %d) has no Python frame" % (thread.num, lwp))
     key = (thread.inferior.num, lwp)
     if _Selection.thread != key:
         _Selection.thread, _Selection.level = key, 0
     _Selection.level = min(_Selection.level, len(frames) - 1)
-    return frames, thread
+    return frames, thread, walk.problem
 
 
 def selected():
-    frames, _thread = python_frames()
+    frames, _thread, _problem = python_frames()
     return _Selection.level, frames[_Selection.level]
 
 
-def c_variable(name):
-    """True when name is a C variable with debug info in gdb's selected
-    frame (local or argument), or a global or static one."""
+def _problem_text(frames, problem):
+    """The line that says where the walk of frames ended early."""
+    return "(%d Python frames read; %s)" % (len(frames), problem)
+
+
+def c_local(name):
+    """A description of the C local or argument called name in gdb's
+    selected frame (code with debug info), or None."""
     try:
-        block = gdb.selected_frame().block()
+        frame = gdb.selected_frame()
+        block = frame.block()
     except (gdb.error, RuntimeError):
-        block = None
+        return None
+    while block is not None and not block.is_global and not block.is_static:
+        for symbol in block:
+            if symbol.name == name and (symbol.is_variable or symbol.is_argument):
+                return "a C %s of gdb frame #%d %s" % ("argument" if symbol.is_argument else "local",
+                                                       frame.level(), frame.name() or "??")
+        block = block.superblock
+    return None
+
+
+def c_symbol(name):
+    """True when name is a C global or static variable (with debug info),
+    or a symbol of the symbol tables (an extension's constant)."""
     try:
-        symbol = gdb.lookup_symbol(name, block)[0] if block is not None else None
-        if symbol is None:
-            symbol = gdb.lookup_global_symbol(name) or gdb.lookup_static_symbol(name)
+        symbol = gdb.lookup_global_symbol(name) or gdb.lookup_static_symbol(name)
     except (gdb.error, RuntimeError, ValueError):
-        return False
-    return symbol is not None and (symbol.is_variable or symbol.is_argument)
+        symbol = None
+    return symbol is not None or _symbol_address(name) is not None
 
 
 class NotFound(Exception):
     """A Python process, and no Python variable of that name: str() says where it was looked for."""
 
 
+def python_process():
+    try:
+        return Runtime.get().present
+    except gdb.error:
+        return False
+
+
 def lookup(name):
     """(object address, words) for the Python variable `name` of the
-    selected Python frame; None when name is not an identifier, is a C
-    variable, or this process runs no Python; NotFound when not bound;
-    gdb.GdbError when Python's frames cannot be read."""
-    if not IDENTIFIER.match(name) or c_variable(name):
-        return None
-    try:
-        if not Runtime.get().present:
-            return None
-    except gdb.error:
+    selected Python frame; None when name is not an identifier or this
+    process runs no Python; NotFound when not bound; gdb.GdbError when
+    Python's frames cannot be read."""
+    if not IDENTIFIER.match(name) or not python_process():
         return None
     level, frame = selected()
     try:
@@ -205,12 +229,21 @@ where `arr info NAME`, `arr views NAME` and `arr shares A B` look names up."""
     def _run(self, arg):
         if arg.strip():
             raise gdb.GdbError("usage: arr py-bt")
-        frames, thread = python_frames()
+        frames, thread, problem = python_frames()
         rt = Runtime.get()
         gdb.write("Python %s frames of gdb thread %d (LWP %d), innermost first:\n"
                   % (rt.version, thread.num, thread.ptid[1]))
+        lines = []
         for level, frame in enumerate(frames):
-            _show(level, frame, "=> " if level == _Selection.level else "   ")
+            lines.append("%s#%d %s" % ("=> " if level == _Selection.level else "   ", level,
+                                       frame.where()))
+            if len(lines) >= 1000:
+                gdb.write("\n".join(lines) + "\n")
+                lines = []
+        if problem:
+            lines.append("   -- " + _problem_text(frames, problem))
+        if lines:
+            gdb.write("\n".join(lines) + "\n")
 
 
 class PyFrame(gdb.Command):
@@ -224,10 +257,11 @@ Usage: arr py-frame [N]   (N as numbered by `arr py-bt`; #0 is the innermost)"""
         _guard("arr py-frame", self._run, arg)
 
     def _run(self, arg):
-        frames, _thread = python_frames()
+        frames, _thread, problem = python_frames()
         level = _count(arg, "py-frame", _Selection.level)
         if level >= len(frames):
-            raise gdb.GdbError("no Python frame #%d (there are %d)" % (level, len(frames)))
+            raise gdb.GdbError("no Python frame #%d (there are %d%s)" % (
+                level, len(frames), "; " + problem if problem else ""))
         _Selection.level = level
         _show(level, frames[level])
 
@@ -240,14 +274,15 @@ class _PyMove(gdb.Command):
         _guard("arr " + self.name, self._run, arg)
 
     def _run(self, arg):
-        frames, _thread = python_frames()
+        frames, _thread, problem = python_frames()
         n = _count(arg, self.name, 1)
         level = _Selection.level + self.step * n
         if level < 0:
             raise gdb.GdbError("no Python frame %d in from #%d: #0 is the innermost"
                                % (n, _Selection.level))
         if level >= len(frames):
-            raise gdb.GdbError("no Python frame #%d: #%d is the outermost" % (level, len(frames) - 1))
+            raise gdb.GdbError("no Python frame #%d: #%d is the outermost%s" % (
+                level, len(frames) - 1, " read (%s)" % problem if problem else ""))
         _Selection.level = level
         _show(level, frames[level])
 

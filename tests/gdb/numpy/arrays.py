@@ -9,10 +9,12 @@ it so gdb stops at a breakpoint with typed PyArrayObject * arguments.
     /usr/bin/python3 arrays.py TRUTH.json [EXTENSION_DIR]
 """
 
+import ast
 import ctypes
 import json
 import os
 import random
+import re
 import signal
 import sys
 
@@ -34,6 +36,8 @@ def tp_name(t):
 
 
 def dtype_name(d):
+    if d.names is not None:
+        return str(d)   # NumPy's own text: names, formats, offsets
     if d.kind in "SUVMm":
         return d.str.split("[")[0]
     return d.name
@@ -52,6 +56,10 @@ def number(x):
         return text[:-2] if text.endswith(".0") else text
     if isinstance(x, (np.complexfloating, complex)):
         return "%s + %si" % (number(float(x.real)), number(float(x.imag)))
+    if isinstance(x, np.void) and x.dtype.names is not None:  # a record: its fields in order
+        parts = [number(x[name]) if x.dtype[name].subdtype is None else nested(x[name])
+                 for name in x.dtype.names]
+        return "(%s)" % (parts[0] + "," if len(parts) == 1 else ", ".join(parts))
     if isinstance(x, (bytes, np.bytes_)):
         return repr(bytes(x))
     if isinstance(x, (str, np.str_)):
@@ -69,6 +77,27 @@ def nested(x):
     if shown < x.shape[0]:
         parts.append("...")
     return "{" + ", ".join(parts) + "}"
+
+
+def shown(x):
+    """What `arr info` lists at gdb's default settings, from NumPy's own
+    arrayprint: summarised from PRINT_ELEMENTS elements up (threshold one
+    below), 3 edge items per axis, `...` between, gdb's braces.  The arrays
+    compared this way have no run of more than 10 equal elements or rows,
+    which gdb's `print repeats` would fold."""
+    if x.ndim == 0 or x.size == 0:
+        return nested(x)
+    text = np.array2string(x, max_line_width=1 << 30, threshold=PRINT_ELEMENTS - 1, edgeitems=3,
+                           separator=", ", formatter={"all": number})
+    return re.sub(r"\n\s*", " ", text).replace("[", "{").replace("]", "}")
+
+
+def field_text(d):
+    """A field's dtype as NumPy writes it in str() of a structured dtype."""
+    if d.names is not None:
+        return str(d)
+    item = ast.literal_eval(str(np.dtype([("x", d)])))[0]
+    return "(%r, %r)" % (item[1], item[2]) if len(item) == 3 else item[1]
 
 
 def data_address(x):
@@ -107,8 +136,11 @@ def describe(x):
         "holder_type": tp_name(type(h)),
         "owner_offset": owner_offset,
         "type": tp_name(type(x)),
-        "elements": nested(x) if x.dtype.kind != "O" else None,
+        "elements": shown(x) if x.dtype.kind != "O" else None,
         "data": data_address(x),
+        "fields": ", ".join("%s %s at %d" % (name, field_text(x.dtype.fields[name][0]),
+                                             x.dtype.fields[name][1])
+                            for name in x.dtype.names) if x.dtype.names else None,
     }
 
 
@@ -217,6 +249,17 @@ def main():
         "subowner": np.zeros(3).view(Sub),
         "objects": np.array([None, 1], dtype=object),
         "wide": np.arange(300),
+        "big": np.random.default_rng(28).random((1000, 1000)),
+        "image": np.random.default_rng(28).integers(0, 256, (600, 800), dtype=np.uint8),
+        "bigview": np.arange(1000000.0).reshape(1000, 1000)[::-7, 5::3],
+        # Structured dtypes: packed, aligned (padding), nested with a subarray, a gap.
+        "rec": np.array([(1, 2.5, b"ab"), (-3, 0.125, b"c")],
+                        dtype=[("a", "<i4"), ("f", "<f8"), ("s", "S2")]),
+        "recalign": np.array([(7, 1.5), (8, -2.0)], dtype=np.dtype([("a", "u1"), ("f", "<f8")], align=True)),
+        "recnest": np.array([((1, -2), [1.0, 2.5, 3.0]), ((3, 4), [0.0, 1.0, -1.0])],
+                            dtype=[("p", [("x", "<i2"), ("y", ">i2")]), ("v", "<f8", (3,))]),
+        "recgap": np.zeros(3, dtype={"names": ["u", "b"], "formats": ["<U2", "?"], "offsets": [4, 16],
+                                     "itemsize": 24}),
     }
     keep.append(arrays["sub"].base)
     rng = random.Random(20240601)
@@ -252,6 +295,8 @@ def main():
     keep.append(tuple(arrays[name] for name in ("t", "other", "frombytes")))
     truth["candidates_tuple"] = id(keep[-1])
     truth["views_tuple"] = views_expected(a, keep[-1])
+    truth["dumped"] = ["v", "t", "be", "u", "s", "z", "flags", "half", "ld", "scalar", "empty", "bigview"]
+    np.savez(truth_path + ".want.npz", **{name: arrays[name] for name in truth["dumped"]})
     with open(truth_path + ".tmp", "w") as f:
         json.dump(truth, f)
     os.rename(truth_path + ".tmp", truth_path)

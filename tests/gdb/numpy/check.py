@@ -16,6 +16,7 @@ import json
 import os
 import re
 import sys
+import time
 
 import gdb
 
@@ -74,6 +75,7 @@ def check_info(name, t):
     if t["owner_offset"] is not None:
         check(data.endswith("+ %d" % t["owner_offset"]),
               "%s: data %r, NumPy says owner data + %d" % (name, data, t["owner_offset"]))
+    check(f.get("fields") == t["fields"], "%s: fields %r, NumPy says %r" % (name, f.get("fields"), t["fields"]))
     if t["elements"] is not None:
         check(f.get("elements") == t["elements"],
               "%s: elements %r, NumPy says %r" % (name, f.get("elements"), t["elements"]))
@@ -149,6 +151,58 @@ def check_refusals(truth):
     check(err is not None and "not an ndarray" in err, "shares with a dict: %r" % err)
 
 
+def check_speed(truth):
+    """`arr info` of the big arrays at default settings: a few lines, fast
+    (bench goal 50 ms; the bound here is loose for a loaded machine), and
+    everything under `set print elements unlimited`."""
+    for name in ("big", "image", "bigview"):
+        t = truth["arrays"][name]
+        start = time.monotonic()
+        out, err = run("arr info 0x%x" % t["address"])
+        took = time.monotonic() - start
+        print("timing: arr info %s %s: %.1f ms, %d characters" % (name, fmt(t["shape"]), took * 1000, len(out)))
+        check(err is None and len(out) < 4000 and took < 0.5,
+              "arr info %s: %d characters in %.3f s" % (name, len(out), took))
+    run("set print elements unlimited")
+    t = truth["arrays"]["image"]
+    out, err = run("arr info 0x%x" % t["address"])
+    elements = fields(out).get("elements", "")
+    check(err is None and elements.count("{") == t["shape"][0] + 1 and "..." not in elements
+          and len(re.findall(r"\d+", elements)) == t["shape"][0] * t["shape"][1],
+          "print elements unlimited: every element of image: %d characters" % len(elements))
+    # The many-at-once decoding (NumpyElements.bulk_texts) gives the text of the per-element path.
+    from arrdbg_gdb import numpy_support
+    for name in ("a", "b", "be", "z", "u", "s", "flags", "half", "ld", "rec", "wide", "bigview"):
+        fast, _ = run("arr info 0x%x" % truth["arrays"][name]["address"])
+        saved, numpy_support.NumpyElements.bulk_texts = numpy_support.NumpyElements.bulk_texts, None
+        try:
+            slow, _ = run("arr info 0x%x" % truth["arrays"][name]["address"])
+        finally:
+            numpy_support.NumpyElements.bulk_texts = saved
+        check(fast == slow, "unlimited %s: bulk text differs: %r / %r" % (name, fast[-200:], slow[-200:]))
+    run("set print elements 200")
+
+
+def check_dump(truth):
+    """arr dump of NumPy arrays (strided, big-endian, str, bytes, float16,
+    long double, 0-d, empty): numpy.load reads back what NumPy holds."""
+    import numpy as np
+    work = os.path.dirname(TRUTH_PATH)
+    want = np.load(TRUTH_PATH + ".want.npz")
+    for name in truth["dumped"]:
+        path = os.path.join(work, "%s-%s.npy" % (MODE, name))
+        out, err = run("arr dump 0x%x %s" % (truth["arrays"][name]["address"], path))
+        check(err is None and out.startswith("wrote 0x%x " % truth["arrays"][name]["address"]),
+              "arr dump %s: %r %r" % (name, out, err))
+        if err is None:
+            got = np.load(path)
+            check(got.dtype == want[name].dtype and got.shape == want[name].shape
+                  and np.array_equal(got, want[name]), "arr dump %s: %r, NumPy holds %r" % (name, got, want[name]))
+    rec = truth["arrays"]["rec"]["address"]
+    _out, err = run("arr dump 0x%x %s" % (rec, os.path.join(work, "rec.npy")))
+    check(err is not None and "does not write" in err, "arr dump of a structured array: %r" % err)
+
+
 def check_typed(truth):
     """At arrdbg_numpy_spot(a=v, b=a, other=dict) with DWARF from the extension."""
     v, a = truth["arrays"]["v"], truth["arrays"]["a"]
@@ -168,6 +222,11 @@ def check_typed(truth):
     f = fields(out)
     check(err is None and f.get("shape") == "%s  strides %s" % (fmt(v["shape"]), fmt(v["strides"])),
           "arr info a: %r %r" % (out, err))
+    check(f.get("name", "").startswith("a, a C argument of gdb frame #0 arrdbg_numpy_spot; py:a is the "
+                                        "Python variable of that name (a, a local of Python frame #0 main ("),
+          "arr info a: C argument first, the Python a named: %r" % f.get("name"))
+    out, err = run("arr info py:a")
+    check(err is None and "  address:    0x%x," % a["address"] in out, "arr info py:a: %r %r" % (out[:300], err))
     check("debug info for PyObject, PyTypeObject, PyArrayObject_fields, PyArray_Descr" in f.get("layout", ""),
           "layout from DWARF: %r" % f.get("layout"))
     out, err = run("arr shares a b")
@@ -200,6 +259,8 @@ def main():
             check_views(name, truth["arrays"][name]["address"], truth["candidates"], want)
         check_views("a (tuple)", truth["arrays"]["a"]["address"], truth["candidates_tuple"], truth["views_tuple"])
         check_refusals(truth)
+        check_speed(truth)
+        check_dump(truth)
         out, _ = run("arr info 0x%x" % truth["arrays"]["a"]["address"])
         check("NumPy %s (from " % truth["numpy"] in out, "layout names NumPy %s: %r" % (truth["numpy"], out[-300:]))
     core = os.environ.get("ARRDBG_NP_CORE")

@@ -61,7 +61,7 @@ def frames_of(native_id):
     r = pyframe.Reader(Mem, LAY)
     states = [ts for ts, tid in pyframe.thread_states(r, symbol("_PyRuntime")) if tid == native_id]
     check(len(states) == 1, "one thread state for thread %d: %r" % (native_id, states))
-    return pyframe.frames(r, states[0]) if states else []
+    return pyframe.frames(r, states[0]).frames if states else []
 
 
 # The frames are read from another thread, blocked in a C call (a lock):
@@ -162,7 +162,7 @@ check(r.dict_get(id(general), "x") == id(glob_arr), "dict with a non-str key")
 # Garbage: a frame address inside a bytes object, a runtime pointing at zeros.
 junk = bytes(4096)
 r = pyframe.Reader(Mem, LAY)
-for what, fn in (("frames of a zero thread state", lambda: pyframe.frames(r, id(junk) + 64)),
+for what, fn in (("frames of a zero thread state", lambda: pyframe.frames(r, id(junk) + 64).frames),
                  ("threads of a zero runtime", lambda: pyframe.thread_states(r, id(junk) + 64)),
                  ("frame in junk", lambda: pyframe.Frame(r, id(junk) + 64)),
                  ("dict_get on a list", lambda: r.dict_get(id(a_list), "x"))):

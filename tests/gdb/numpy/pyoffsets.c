@@ -1,5 +1,6 @@
 /* tests/gdb/numpy/pyoffsets.c - the CPython 3.11 offsets that
- * gdb/python/arrdbg_gdb/pyframe.py hard-codes (OFFSETS), computed by the
+ * gdb/python/arrdbg_gdb/pyframe.py hard-codes (OFFSETS) and
+ * valgrind/ac_pystack.c too (its AC_PY_ defines), computed by the
  * compiler from the installed headers (python3-dev: Include/internal too).
  * run.sh compiles it, runs it and compares, so a wrong or drifted offset
  * fails the suite.  Prints `key value` lines, keys as in OFFSETS. */
@@ -60,5 +61,8 @@ int main(void)
     P("bytes.ob_sval", offsetof(PyBytesObject, ob_sval));
     P("tuple.ob_item", offsetof(PyTupleObject, ob_item));
     P("var.ob_size", offsetof(PyVarObject, ob_size));
+    /* read by valgrind/ac_pystack.c only (pyframe.py has them from numpy_layout) */
+    P("PyObject.ob_type", offsetof(PyObject, ob_type));
+    P("PyTypeObject.tp_name", offsetof(PyTypeObject, tp_name));
     return 0;
 }

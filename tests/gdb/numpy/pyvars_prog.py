@@ -2,7 +2,8 @@
 under gdb): arrays bound to Python names (a base, a slice view, a copy;
 locals of two nested functions, one shadowing a global and the caller's
 local of the same name; module globals; a local of another thread,
-blocked in a lock), what NumPy says about them and
+blocked in a lock; a third thread 20,005 Python frames deep), what NumPy
+says about them and
 the Python frames (names, lines) written to TRUTH.json; then it stops
 itself with SIGTRAP inside inner().
 
@@ -35,6 +36,9 @@ g_copy = g_base.copy()
 g_int = 7
 x = np.ones(3)           # a global that inner() and outer() shadow
 naïve = np.arange(4)     # a non-ASCII name
+environ = np.arange(6.0).reshape(2, 3)   # also libc's symbol `environ`: NAME is the Python one
+g_rec = np.array([(1, 2.5, b"ab")], dtype=[("a", "<i4"), ("f", "<f8"), ("s", "S2")])
+g_big = np.arange(1000000.0).reshape(1000, 1000)   # summarised at gdb's default settings
 
 
 gate = threading.Lock()
@@ -49,10 +53,32 @@ def worker_fn():
     return wx
 
 
+DEEP = 20004   # deep_fn frames: with the thread's outermost one, 20,005 Python frames
+deep_truth = {}
+
+
+def deep_fn(n):
+    if n == 0:
+        f, count = sys._getframe(), 0
+        while f is not None:
+            count += 1
+            f = f.f_back
+        deep_truth.update(frames=count, line=marker_line("deep"), rec=marker_line("rec"))
+        gate.acquire()  # @deep
+        return 0
+    return deep_fn(n - 1)  # @rec
+
+
+def deep_main():
+    sys.setrecursionlimit(DEEP + 1000)
+    deep_fn(DEEP - 1)
+
+
 def worker_blocked(t):
     """True once thread t waits in gate.acquire() (then only C runs in it)."""
     f = sys._current_frames().get(t.ident)
-    return f is not None and f.f_code.co_name == "worker_fn" and f.f_lineno == marker_line("worker")
+    return f is not None and f.f_code.co_name in ("worker_fn", "deep_fn") and \
+        f.f_lineno in (marker_line("worker"), marker_line("deep"))
 
 
 def inner(arg):
@@ -70,7 +96,12 @@ def inner(arg):
         "frame0": {name: describe(a) for name, a in frame0.items()},
         "shares": [[p, q, bool(np.shares_memory(frame0[p], frame0[q]))] for p, q in pairs],
         "worker": {"lwp": worker.native_id, "line": marker_line("worker"), "wx": id(worker_arrays[0])},
+        "deep": dict(deep_truth, lwp=deep.native_id),
         "outer_x": id(outer_x[0]), "global_x": id(globals()["x"]), "g_int": id(g_int),
+        "environ": describe(environ),
+        "g_rec": str(g_rec.dtype),
+        "g_big": np.array2string(g_big, max_line_width=1 << 30, threshold=199, edgeitems=3, separator=", ",
+                                 formatter={"float": lambda v: "%d" % v}),
     }
     with open(sys.argv[1] + ".tmp", "w") as f:
         json.dump(truth, f)
@@ -91,7 +122,9 @@ def outer():
 
 worker = threading.Thread(target=worker_fn, daemon=True)
 worker.start()
-while not worker_blocked(worker):
+deep = threading.Thread(target=deep_main, daemon=True)   # 20,005 Python frames
+deep.start()
+while not (worker_blocked(worker) and worker_blocked(deep)):
     time.sleep(0.001)
 outer()  # @module
 print("pyvars_prog.py: done")

@@ -16,8 +16,8 @@
 #   pyvars-vgdb  the same checks (not the corruption) under memcheck via vgdb
 #   pyvars-nonpython  the py commands and names in /bin/true: one line each
 #   pyframe-offline  pyframe.py inside a live python3.11, over its own memory
-#   pyoffsets  pyframe.py's CPython 3.11 offsets = the compiler's, from the
-#          installed headers (pyoffsets.c)
+#   pyoffsets  pyframe.py's and valgrind/ac_pystack.c's CPython 3.11 offsets
+#          = the compiler's, from the installed headers (pyoffsets.c)
 # Skips (exit 77) when /usr/bin/python3 has no numpy, or gdb has no Python;
 # the typed case alone is skipped without Python.h or a C compiler.
 # Ends with "numpy: N passed, M failed, K skipped"; exit 0, 1, or 77 when
@@ -149,9 +149,15 @@ version = int(got.pop("version"))
 if (version >> 8, version & 255) != pyframe.VERSION:
     print("headers of Python %d.%d: pyframe reads 3.11 only" % (version >> 8, version & 255))
     sys.exit(77)
+import re
+c = dict((k, v) for v, k in re.findall(r"^#define AC_PY_\w+ (\d+) +/\* (\S+) \*/$",
+                                       open("valgrind/ac_pystack.c").read(), re.M))
+own = {"PyObject.ob_type", "PyTypeObject.tp_name"}
 bad = ["%s: pyframe %s, compiler %s" % (k, pyframe.OFFSETS.get(k), got.get(k))
-       for k in sorted(set(got) | set(pyframe.OFFSETS)) if str(pyframe.OFFSETS.get(k)) != got.get(k)]
-print("; ".join(bad) or "%d offsets agree" % len(got))
+       for k in sorted((set(got) - own) | set(pyframe.OFFSETS)) if str(pyframe.OFFSETS.get(k)) != got.get(k)]
+bad += ["%s: ac_pystack.c %s, compiler %s" % (k, v, got.get(k)) for k, v in sorted(c.items()) if got.get(k) != v]
+bad += [] if len(c) >= 20 else ["only %d AC_PY_ offsets found in valgrind/ac_pystack.c" % len(c)]
+print("; ".join(bad) or "%d offsets agree (pyframe.py, and %d of them in ac_pystack.c)" % (len(got), len(c)))
 sys.exit(1 if bad else 0)' >"$WORK/pyoffsets.out" 2>&1; then
     pass "pyoffsets ($(cat "$WORK/pyoffsets.out"))"
 elif grep -q "3.11 only" "$WORK/pyoffsets.out"; then

@@ -10,6 +10,10 @@
  *                               each range removed again
  *   req_scale freed N           N owners freed while their view lives,
  *                               each view freed and buffer released after
+ *   req_scale blocks N          N small heap blocks live at exit, every
+ *                               tenth one an array handle, half of those
+ *                               kept: the malloc replacement and the leak
+ *                               scan over a big heap (issue 23)
  */
 #include "req_common.h"
 
@@ -89,6 +93,24 @@ int main(int argc, char **argv)
         free(buffers);
         return 0;
     }
-    fprintf(stderr, "usage: req_scale orphans N LOADS | ignore N | freed N\n");
+    if (strcmp(mode, "blocks") == 0) {
+        static const int64_t shape[1] = {1};
+        static void **table; /* a root: its blocks are reachable */
+        table = calloc((size_t)n + 1, sizeof *table);
+        for (long i = 0; i < n; i++) {
+            table[i] = malloc(64);
+            if (i % 10 == 0) {
+                struct arrcheck_array_info info = req_info((uint64_t)i + 1, (uint64_t)i + 1,
+                                                           table[i], NULL, 0, 1, shape);
+                info.owndata = 0;
+                (void)ARRCHECK_OWNER_CREATED(&info);
+                if (i % 20 == 0)
+                    table[i] = NULL; /* lost */
+            }
+        }
+        printf("%p\n", (void *)table);
+        return 0;
+    }
+    fprintf(stderr, "usage: req_scale orphans N LOADS | ignore N | freed N | blocks N\n");
     return 2;
 }
