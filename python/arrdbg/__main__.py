@@ -8,10 +8,14 @@ with a __main__.py, or - for stdin) with arrdbg's NumPy handler installed,
 and prints the report when it ends (stderr, or --output FILE), also after
 an exception or sys.exit() in the script (not after os._exit()).  --json
 FILE also writes the report as JSON, --html FILE as one self-contained HTML
-page (html: the same page from a saved JSON report; diff: what changed
-between two, exit status 1 when something grew past the threshold; see
-python/README.md).  `run --help` lists the options.
+page.  `run --help` lists the options.
 Exit status: the script's; 2 for a usage error or NumPy < 1.22.
+
+python3 -m arrdbg html REPORT.json [-o FILE.html]
+    the HTML page of a saved JSON report
+python3 -m arrdbg diff OLD.json NEW.json [--threshold SIZE] [--copies N] [--all]
+    what changed between two reports; exit status 1 when something grew
+    past the threshold (see python/README.md)
 """
 import sys
 

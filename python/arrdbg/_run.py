@@ -47,7 +47,7 @@ def _count(text):
 def _parser():
     p = argparse.ArgumentParser(prog="python3 -m arrdbg run", add_help=True, usage=USAGE[7:])
     p.add_argument("--json", metavar="FILE", help="also write the report as JSON")
-    p.add_argument("--html", metavar="FILE", help="the report as one self-contained HTML file")
+    p.add_argument("--html", metavar="FILE", help="also write the report as one self-contained HTML page")
     p.add_argument("--output", "-o", metavar="FILE", help="the text report to FILE")
     p.add_argument("--quiet", "-q", action="store_true", help="no text report")
     p.add_argument("--lib", action="append", default=[], metavar="DIR",
@@ -64,8 +64,8 @@ def _parser():
     p.add_argument("--imports", action="store_true",
                    help="text table: also the lines that allocated only while importing")
     p.add_argument("--dask", action="store_true",
-                   help="arrdbg on the workers of every distributed.Client SCRIPT makes, their "
-                   "report as each closes, task prefixes as tags (arrdbg.dask)")
+                   help="arrdbg on the workers of every distributed.Client SCRIPT makes (and "
+                        "task prefixes for dask's local schedulers): arrdbg.dask")
     return p
 
 
@@ -167,7 +167,7 @@ def final_report(args):
         pass
     try:
         data = arrdbg.report_data()
-        if getattr(args, "dask", False):  # the cluster reports (arrdbg.dask)
+        if args.dask:  # the cluster reports taken as each Client closed
             from . import dask as arrdbg_dask
             data["dask"] = arrdbg_dask.collected()
     except Exception as e:  # never hide the script's own outcome behind ours
@@ -179,15 +179,13 @@ def final_report(args):
             write_file(path, json.dumps(data, indent=1))
         except (OSError, ValueError) as e:
             err(f"arrdbg: cannot write the JSON report {path}: {e}")
-    if getattr(args, "html", None):
+    if args.html:  # the page (arrdbg/html.py)
         path = _expand(args.html)
         try:
             from . import html
-            html.write(data, path, title=os.path.basename(args.script_name))
+            write_file(path, html.render(data, title=os.path.basename(args.script)))
         except (OSError, ValueError) as e:
             err(f"arrdbg: cannot write the HTML report {path}: {e}")
-        except Exception as e:
-            err(f"arrdbg: the HTML report failed: {type(e).__name__}: {e}")
     if args.quiet:
         return
     try:
@@ -265,7 +263,7 @@ def main(argv):
     except SystemExit as e:
         return 2 if e.code else 0
     args.json, args.output = out_path(args.json), out_path(args.output)
-    args.html, args.script_name = out_path(args.html), script
+    args.html, args.script = out_path(args.html), script
     if script != "-" and not os.path.exists(script):
         err(f"{sys.executable}: can't open file {script!r}: [Errno 2] No such file or directory")
         return 2
@@ -283,13 +281,13 @@ def main(argv):
         return 2
     if args.html or args.json:
         from . import _timeline
-        _timeline.start()  # live bytes over time, for the HTML report's plot
+        _timeline.start()  # live bytes over time, for the page's plot
     if args.dask:
         try:
             from . import dask as arrdbg_dask
             arrdbg_dask.hook_clients(quiet=args.quiet)
         except ImportError as e:
-            err(f"arrdbg: --dask needs dask (python3-dask, python3-distributed): {e}")
+            err(f"arrdbg: --dask needs dask and distributed (python3-dask, python3-distributed): {e}")
             return 2
     try:
         code, file, path0, spec = _load(script)

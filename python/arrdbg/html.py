@@ -126,8 +126,9 @@ def fragment(data, uid):
 
 
 def write(data, path, title=None):
-    from ._files import write_text
-    write_text(path, render(data, title))
+    """The page at path (a FIFO, device or symlink there is written into)."""
+    from ._run import write_file
+    write_file(path, render(data, title))
 
 
 def main(argv):

@@ -67,7 +67,7 @@ for e in ET.parse(d + "/intact.xml").getroot().iter("error"):
             tops += [(f.findtext("fn"), f.findtext("dir"), f.findtext("file"), int(f.findtext("line") or 0))
                      for f in c.iter("frame")]
 check.check(tops[:1] == [("<module>", here, "vg_pystack.py", check.marker_line("intact", prog))]
-            and len(tops) == 4 and tops[3] == "(and 2 more Python frames: --num-callers shows more)",
+            and len(tops) == 4 and tops[3] == "(and 3 more Python frames: --num-callers shows more)",
             "XML: %s" % tops)
 off = open(d + "/off").read()
 check.check(off.count("DanglingAccess:") == 1 and "Python stack" not in off, "--python-stack=no: %s" % off[-500:])

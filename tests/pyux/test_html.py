@@ -123,3 +123,40 @@ def test_html_command_and_bad_input(tmp_path, validate):
         assert r.stderr.startswith("arrdbg html: ") and r.stderr.count("\n") == 1, (name, r.stderr)
         assert "Traceback" not in r.stderr
     assert not os.path.exists(tmp_path / "out.html")
+
+
+def test_every_string_is_text(tmp_path):
+    """Every string of a real report (file names, code, ops, kinds, dtypes,
+    holders, phase and block names...) replaced by markup that would run if
+    it were parsed as HTML: the page still draws, and nothing ran."""
+    (tmp_path / "s.py").write_text(SCRIPT.replace("keep = work()", "import arrdbg\narrdbg.phase('two')\n"
+                                                  "keep = work()"))
+    r = _run(tmp_path, "run", "-q", "--json", "s.json", "s.py")
+    assert r.returncode == 0, r.stderr
+    rep = json.loads((tmp_path / "s.json").read_text())
+    n = [0]
+
+    def poison(x):
+        if isinstance(x, dict):
+            return {k: poison(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [poison(v) for v in x]
+        if isinstance(x, str):
+            n[0] += 1
+            return (f'</script><script>document.body.setAttribute("data-pwned","{n[0]}")</script>'
+                    f'<img src=x onerror="document.body.setAttribute(\'data-pwned\',\'i{n[0]}\')">')
+        return x
+    bad = poison(rep)
+    assert bad["phases"] and bad["pins_at_exit"] and n[0] > 50
+    del bad["timeline"]  # and a saved report without one: the plot by event number
+    (tmp_path / "bad.html").write_text(
+        subprocess.run([PYTHON, "-c", "import json, sys, arrdbg.html as h; "
+                                      "sys.stdout.write(h.render(json.load(sys.stdin)))"],
+                       input=json.dumps(bad), stdout=subprocess.PIPE, text=True, check=True,
+                       timeout=60).stdout)
+    dom, log = chromium.dom(tmp_path / "bad.html")
+    body = _body(dom)
+    assert 'data-arrdbg-ready="1"' in body and 'data-arrdbg-errors="0"' in body, (body, log[-1500:])
+    assert "data-pwned" not in body and "<img" not in dom
+    assert dom.count("&lt;/script&gt;&lt;script&gt;") > 20
+    assert "No timeline in this report" in dom and 'id="peak-mark"' in dom

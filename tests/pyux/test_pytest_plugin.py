@@ -76,7 +76,7 @@ def test_pass_fail_and_failure_text(pytester, validate):
                             "*copies by op: copy 1 (80.0 kB)*"])
     r.stdout.fnmatch_lines(["*test_pin exceeded*pinned bases 1 > limit 0*",
                             f"*pinned: a 80 B view made at line {_line('pin')} (test_mem.py:{_line('pin')}), "
-                            f"held by list, keeps alive a 8.0 MB base made at line {_line('pinbase')}*"])
+                            f"held by *, keeps alive a 8.0 MB base made at line {_line('pinbase')}*"])
     # the per-test lines, largest peak first, and the summary table
     sec = out[out.index("arrdbg: NumPy data memory per test"):]
     order = [ln.split("::")[1].split(":")[0] for ln in sec.splitlines() if "test_mem.py::" in ln and ": peak " in ln]
