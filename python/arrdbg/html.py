@@ -7,7 +7,8 @@
 The page (html_report.js draws it, html_report.css styles it, both inlined):
 live NumPy memory over time with the peak marked and the buffers live at
 it, the per-line table (sortable, filterable), copies by op, pinned bases,
-and an icicle of the bytes live at the peak by Python stack.  The report's
+and an icicle of the bytes live at the peak by Python stack; after a
+`run --dask`, the Dask workers' reports (arrdbg.dask's text).  The report's
 data is embedded as JSON (every "<", ">" and "&" escaped, so no label or
 file name can end the script element) and every piece of text reaches the
 page through textContent, never as markup.
@@ -93,6 +94,24 @@ def _payload(data):
     }
 
 
+def _dask_section(data):
+    """Dask clusters' reports (run --dask puts them under "dask") as the
+    same text arrdbg.dask prints, escaped: per worker, Dask's managed and
+    unmanaged figures and what explains the unmanaged part."""
+    reports = data.get("dask")
+    if not isinstance(reports, list) or not reports:
+        return ""
+    from ._dask_text import render_cluster
+    parts = []
+    for d in reports:
+        try:
+            parts.append(render_cluster(d))
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            parts.append(f"(a cluster report that cannot be shown: {type(e).__name__}: {e})\n")
+    return ('<section id="arrdbg-dask" class="arrdbg"><h2>Dask workers</h2><pre>'
+            + _html.escape("\n".join(parts)) + "</pre></section>\n")
+
+
 def _script_json(obj):
     """JSON that is safe inside a <script> element."""
     s = json.dumps(obj, separators=(",", ":"), ensure_ascii=True)
@@ -112,6 +131,7 @@ def render(data, title=None):
         f"<style>{_asset('html_report.css')}</style></head>\n"
         "<body><div id=\"arrdbg\" class=\"arrdbg\"><p>This report needs JavaScript "
         "(python3 -m arrdbg run prints the same figures as text).</p></div>\n"
+        f"{_dask_section(data)}"
         f"<script type=\"application/json\" id=\"arrdbg-data\">{_script_json(p)}</script>\n"
         f"<script>{_asset('html_report.js')}</script>\n</body></html>\n")
 

@@ -45,6 +45,20 @@ def main():
         check(os.path.isdir(os.path.join(tmp, "finals")) and
               len([f for f in os.listdir(os.path.join(tmp, "finals")) if f.endswith(".json")]) == 2,
               "each worker wrote its final report when the cluster closed")
+        # The HTML page carries the workers' reports, escaped (a worker
+        # named like markup stays text).
+        js, page = os.path.join(tmp, "r.json"), os.path.join(tmp, "r.html")
+        with open(js) as f:
+            hostile = json.load(f)
+        hostile["dask"][0]["workers"][0]["name"] = "<script>bad()</script>"
+        with open(js, "w") as f:
+            json.dump(hostile, f)
+        h = subprocess.run([PY, "-m", "arrdbg", "html", js, "-o", page], capture_output=True,
+                           text=True, timeout=60)
+        text = open(page).read() if h.returncode == 0 and os.path.exists(page) else ""
+        check('<section id="arrdbg-dask"' in text and "2 x 16.0 MB base" in text and
+              "&lt;script&gt;bad()" in text and "<script>bad()" not in text,
+              f"the HTML page has the Dask workers' reports, escaped: exit {h.returncode} {h.stderr[-300:]}")
 
         p, data = arrdbg_run(tmp, "--quiet", prog, "--no-close")
         clusters = (data or {}).get("dask") or []
