@@ -22,7 +22,7 @@ if [ "${#debs[@]}" -lt 6 ]; then echo "FAIL  deb: ${#debs[@]} packages in $DEB_O
 pkgs=()
 for f in "${debs[@]}"; do pkgs+=("$(dpkg-deb -f "$f" Package)"); done
 for p in "${pkgs[@]}"; do
-    if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q installed; then
+    if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep installed >/dev/null; then
         echo "FAIL  deb: $p is already installed: not this test's to purge (dpkg --purge ${pkgs[*]})"; exit 1
     fi
 done
@@ -131,7 +131,7 @@ if grep -q arr__registry_add <<<"$without" && ! grep -q arr__registry_add <<<"$w
 else fail "memcheck with libarr.supp" "$(grep -e registry -e suppressed <<<"$without$with")"; fi
 
 bugs=$(sed -n 's/^ARRDBG_BUGS := //p' "$top/Makefile")
-if [ "$(arr-report --version)" = "arr-report (arrdbg) $version" ] && arr-report --help | grep -q -F "$bugs" &&
+if [ "$(arr-report --version)" = "arr-report (arrdbg) $version" ] && arr-report --help | grep -F "$bugs" >/dev/null &&
    man -w arrcheck arr-report arrgrind libarr >/dev/null 2>&1 &&
    [ "$(dpkg-query -W -f='${Bugs}' valgrind-arrcheck)" = "$bugs" ]; then
     ok "arr-report $version, man pages, the packages' Bugs: $bugs"
@@ -142,7 +142,7 @@ purge
 while read -r p; do [ -e "$p" ] || [ -L "$p" ] && echo "$p"; done <"$d/paths" >"$d/after"
 left=$(comm -13 "$d/before" "$d/after")
 stale=$(find /usr/share/arrdbg /usr/share/gdb/auto-load/arrdbg /usr/lib/python3/dist-packages/arrdbg 2>/dev/null)
-if [ -z "$left" ] && [ -z "$stale" ] && ! dpkg -l "${pkgs[@]}" 2>/dev/null | grep -q '^[ir][ic]'; then
+if [ -z "$left" ] && [ -z "$stale" ] && ! dpkg -l "${pkgs[@]}" 2>/dev/null | grep '^[ir][ic]' >/dev/null; then
     ok "purged: no file or directory of the packages is left"
 else fail "left after dpkg --purge" "$left"$'\n'"$stale"; fi
 
