@@ -67,11 +67,19 @@ def after_fork():
     shapes.clear()
 
 
+_classified = [0]  # sites below this number have been classified
+
+
 def classify_pending():
-    for i, s in enumerate(_arrdbg.sites()):
+    """Classifies the sites made since the last call: each site once, so a
+    program with n sites costs O(n) here in all, not O(n) per new site."""
+    start = _classified[0]
+    new = _arrdbg.sites(start)
+    for i, s in enumerate(new, start):
         if not s[4]:
             op, kind = classify(s[10], s[3], s[11])
             _arrdbg.set_op(i, op, kind)
+    _classified[0] = start + len(new)
 
 
 def _where(sites, i, at):

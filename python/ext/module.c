@@ -208,16 +208,21 @@ static PyObject *mod_peak_live(PyObject *self, PyObject *arg)
  *   code, np_code, stack, tag)] indexed by site; file is decoded as the file
  * system encodes names (a non-UTF-8 directory keeps its bytes); tag is a str
  * or None. */
-static PyObject *mod_sites(PyObject *self, PyObject *noargs)
+/* sites([start]): the sites from number start on (all by default), so
+ * that a caller that has seen the first ones reads only the new ones. */
+static PyObject *mod_sites(PyObject *self, PyObject *args)
 {
     (void)self;
-    (void)noargs;
+    Py_ssize_t start = 0;
+    if (!PyArg_ParseTuple(args, "|n:sites", &start))
+        return NULL;
     size_t n = R.nsites;
-    PyObject *l = PyList_New((Py_ssize_t)n);
+    size_t first = start <= 0 ? 0 : (size_t)start > n ? n : (size_t)start;
+    PyObject *l = PyList_New((Py_ssize_t)(n - first));
     if (!l)
         return NULL;
     PyObject *tags = site_tag_names();
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = first; i < n; i++) {
         pthread_mutex_lock(&rec_lock);
         struct arrdbg_np_site s = R.sites[i];
         pthread_mutex_unlock(&rec_lock);
@@ -233,7 +238,7 @@ static PyObject *mod_sites(PyObject *self, PyObject *noargs)
             Py_DECREF(l);
             return NULL;
         }
-        PyList_SET_ITEM(l, (Py_ssize_t)i, t);
+        PyList_SET_ITEM(l, (Py_ssize_t)(i - first), t);
     }
     return l;
 }
@@ -412,7 +417,7 @@ static PyMethodDef methods[] = {
      "set_callbacks(classify, peak_scan, min_peak_bytes)"},
     {"stats", mod_stats, METH_NOARGS, "totals"},
     {"records", mod_records, METH_NOARGS, "live buffers: [(ptr, bytes, seq, site)]"},
-    {"sites", mod_sites, METH_NOARGS, "every site, indexed by number"},
+    {"sites", mod_sites, METH_VARARGS, "sites([start]): every site from number start on"},
     {"set_op", mod_set_op, METH_VARARGS, "set_op(site, op, kind)"},
     {"object_site", mod_object_site, METH_O, "the site that made this ndarray object, or -1"},
     {NULL, NULL, 0, NULL},
