@@ -137,14 +137,13 @@ static inline void clear_freed_handle(arr_t *a, bool vg)
     a->quarantine = NULL;
 }
 
-/* O(1), plus O(views) when an owner with live views is freed.  The
- * Valgrind flag is read once (vg); the link helpers are instantiated for
- * each value of it. */
-int arr_free(arr_t *a)
+/* The body of arr_free, instantiated for each value of vg (see arr_free):
+ * the native copy has no client request left in it, so none of their
+ * memory clobbers makes the compiler reload what it already holds.
+ * freed_at: the return address of the public arr_free call. */
+static inline __attribute__((always_inline)) int free_handle(arr_t *a, const bool vg,
+                                                             const void *freed_at)
 {
-    if (a == NULL)
-        return 0;
-    const bool vg = arr__on_valgrind();
     pthread_mutex_lock(&arr__registry_lock);
     if (!arr__live_locked(a)) {
         pthread_mutex_unlock(&arr__registry_lock);
@@ -161,10 +160,7 @@ int arr_free(arr_t *a)
     if (a->is_view) {
         if (a->base) {
             arr_t *owner = a->base;
-            if (vg)
-                unlink_view_locked(a, owner, true);
-            else
-                unlink_view_locked(a, owner, false);
+            unlink_view_locked(a, owner, vg);
             owner->nviews--;
         } else if (a->quarantine && --a->quarantine->orphans == 0) {
             to_release = a->quarantine;
@@ -179,13 +175,13 @@ int arr_free(arr_t *a)
             struct arr__owner_free *e =
                 &arr__owner_free_log.items[arr__owner_free_log.count++ % ARR__FREE_LOG];
             e->id = a->id;
-            e->freed_at = ARR__CALLER;
+            e->freed_at = freed_at;
         }
         if (q == NULL)
             release = a->buffer; /* NULL for wrapped memory */
         arr_registry.stats.live_bytes -= a->buffer_bytes;
     }
-    arr__registry_remove_locked(a);
+    arr__registry_remove_locked(a, vg);
     pthread_mutex_unlock(&arr__registry_lock);
 
     if (vg) {
@@ -196,12 +192,20 @@ int arr_free(arr_t *a)
     }
     a->magic = ARR_MAGIC_FREED;
     release_buffer(release, a->buffer_bytes, a->release);
-    if (vg)
-        clear_freed_handle(a, true);
-    else
-        clear_freed_handle(a, false);
+    clear_freed_handle(a, vg);
     if (to_release)
         release_quarantine(to_release);
     free(a);
     return 0;
+}
+
+/* O(1), plus O(views) when an owner with live views is freed.  The
+ * Valgrind flag is read once, and picks the copy of the body made for it. */
+int arr_free(arr_t *a)
+{
+    if (a == NULL)
+        return 0;
+    if (arr__on_valgrind())
+        return free_handle(a, true, ARR__CALLER);
+    return free_handle(a, false, ARR__CALLER);
 }

@@ -83,6 +83,20 @@ arr_t *arr__new_owner(int ndim, const int64_t *shape, arr_dtype_t dtype, const i
     return a;
 }
 
+/* Puts view v at the head of owner's list.  Called with a constant vg, so
+ * the native copy has no client request (nor its memory clobber) left. */
+static inline __attribute__((always_inline)) void link_view_locked(arr_t *v, arr_t *owner,
+                                                                   const bool vg)
+{
+    arr_t *head = arr__link_get(&owner->views_head, vg);
+    arr__link_set(&v->view_next, head, vg);
+    arr__link_set(&v->view_prev, NULL, vg);
+    if (head)
+        arr__link_set(&head->view_prev, v, vg);
+    arr__link_set(&owner->views_head, v, vg);
+    owner->nviews++;
+}
+
 arr_t *arr__new_view(arr_t *src, int ndim, const int64_t *shape, const int64_t *strides,
                      char *data, arr_op_t op, int readonly, const void *caller)
 {
@@ -131,13 +145,10 @@ arr_t *arr__new_view(arr_t *src, int ndim, const int64_t *shape, const int64_t *
     }
     v->base_id = owner->id;
     const bool vg = arr__on_valgrind();
-    arr_t *head = arr__link_get(&owner->views_head, vg);
-    arr__link_set(&v->view_next, head, vg);
-    arr__link_set(&v->view_prev, NULL, vg);
-    if (head)
-        arr__link_set(&head->view_prev, v, vg);
-    arr__link_set(&owner->views_head, v, vg);
-    owner->nviews++;
+    if (vg)
+        link_view_locked(v, owner, true);
+    else
+        link_view_locked(v, owner, false);
     const void *owner_buffer = owner_reference(owner);
     int64_t owner_bytes = owner->buffer_bytes;
     pthread_mutex_unlock(&arr__registry_lock);

@@ -153,7 +153,6 @@ int arr__registry_add_locked(arr_t *a)
     a->registry_slot = r->count;
     r->items[r->count++] = a;
     live_set[live_set_find(masked(a))] = masked(a);
-    arr__hide_slot(&r->items[a->registry_slot], arr__on_valgrind());
 
     arr_stats_t *s = &r->stats;
     if (a->is_view) {
@@ -170,6 +169,10 @@ int arr__registry_add_locked(arr_t *a)
             s->live_copy_bytes += a->buffer_bytes;
         }
     }
+    /* Last, so that no client request's memory clobber sits between the
+     * stores above. */
+    if (arr__on_valgrind())
+        arr__hide_slot(&r->items[a->registry_slot], true);
     return 0;
 oom:
     return arr__fail(ARR_ENOMEM, "out of memory growing the array registry");
@@ -183,13 +186,13 @@ int arr__registry_add(arr_t *a)
     return rc;
 }
 
-/* Caller holds arr__registry_lock. */
-void arr__registry_remove_locked(arr_t *a)
+/* The body of arr__registry_remove_locked for a constant vg: the native
+ * copy has no client request (nor its memory clobber) left. */
+static inline __attribute__((always_inline)) void registry_remove(arr_t *a, const bool vg)
 {
     struct arr_registry *r = &arr_registry;
     live_set_remove(a);
     int64_t slot = a->registry_slot;
-    const bool vg = arr__on_valgrind();
     arr__show_slot(&r->items[r->count - 1], vg);
     arr_t *last = r->items[--r->count];
     r->items[slot] = last;
@@ -206,6 +209,16 @@ void arr__registry_remove_locked(arr_t *a)
         if (arr_op_is_copy(a->op))
             r->stats.live_copy_bytes -= a->buffer_bytes;
     }
+}
+
+/* Caller holds arr__registry_lock; vg is arr__on_valgrind(), read by the
+ * caller once. */
+void arr__registry_remove_locked(arr_t *a, bool vg)
+{
+    if (vg)
+        registry_remove(a, true);
+    else
+        registry_remove(a, false);
 }
 
 arr_stats_t arr_stats(void)

@@ -24,7 +24,7 @@ bool arr__live_locked(const arr_t *a);
 int arr__registry_add_locked(arr_t *a);
 int arr__registry_add(arr_t *a); /* takes the lock */
 /* Removes a (O(1): the last slot moves into a's) and counts it freed. */
-void arr__registry_remove_locked(arr_t *a);
+void arr__registry_remove_locked(arr_t *a, bool vg); /* vg: arr__on_valgrind() */
 
 /* Checks that a is a live handle; on failure sets ARR_ENOTLIVE/ARR_EINVAL
  * naming fn and returns -1. */
