@@ -3,7 +3,9 @@
 #include "arr_alloc.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 long arr__alloc_fail_countdown;
 
@@ -30,3 +32,22 @@ void *arr__calloc(size_t n, size_t size)
 }
 
 void arr__free_mem(void *p) { free(p); }
+
+void *arr__malloc_buffer(size_t n)
+{
+    if (injected_failure())
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    const size_t huge = (size_t)2 << 20;
+    if (n >= 2 * huge) {
+        void *buffer = NULL;
+        if (posix_memalign(&buffer, huge, n) != 0)
+            return NULL;
+        /* Only a hint: the tail past the last boundary stays small pages
+         * (the buffer is not padded, so leak reports show its true size). */
+        (void)madvise(buffer, n & ~(huge - 1), MADV_HUGEPAGE);
+        return buffer;
+    }
+#endif
+    return malloc(n ? n : 1);
+}

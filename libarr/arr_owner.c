@@ -22,25 +22,6 @@ static const void *owner_reference(const arr_t *owner)
     return owner->buffer ? owner->buffer : owner->data;
 }
 
-/* A big fresh buffer is usually written front to back right away: asking
- * for transparent huge pages cuts its page faults (most of the cost of a
- * large copy) 512-fold, as NumPy does.  Only a hint; failures are ignored. */
-static void advise_huge_pages(void *buffer, int64_t nbytes)
-{
-#ifdef MADV_HUGEPAGE
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    if (nbytes < (int64_t)(4 << 20))
-        return;
-    uintptr_t start = ((uintptr_t)buffer + huge - 1) & ~(huge - 1);
-    uintptr_t end = ((uintptr_t)buffer + (uintptr_t)nbytes) & ~(huge - 1);
-    if (end > start)
-        (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
-#else
-    (void)buffer;
-    (void)nbytes;
-#endif
-}
-
 static void fill_strides(int ndim, const int64_t *shape, int64_t itemsize, const int *perm,
                          int64_t *strides)
 {
@@ -68,10 +49,9 @@ arr_t *arr__new_owner(int ndim, const int64_t *shape, arr_dtype_t dtype, const i
     int64_t nbytes = arr__nbytes_checked(ndim, shape, itemsize, fn);
     if (nbytes < 0)
         return NULL;
-    void *buffer = arr__malloc((size_t)nbytes);
+    void *buffer = arr__malloc_buffer((size_t)nbytes);
     if (buffer == NULL)
         return arr__fail_p(ARR_ENOMEM, "out of memory allocating %" PRId64 " bytes", nbytes);
-    advise_huge_pages(buffer, nbytes);
     /* NumPy gives a freshly allocated empty array all-zero strides. */
     int64_t strides[ARR_MAXDIMS] = {0};
     if (nbytes != 0)
