@@ -199,9 +199,10 @@ def no_libarr_words():
         return ("this is %s with arrdbg's registry and no libarr: #N is the NumPy buffer that `arr list` "
                 "numbers #N (its owning ndarray); an array is also named by its Python NAME or 0xADDRESS "
                 "(id(x))" % what)
-    return ("this is %s without libarr (no arr_registry symbol), where #N means nothing yet: started as "
-            "`python3 -m arrdbg run SCRIPT.py [ARGS]` (or after arrdbg.install()), #N is the NumPy buffer "
-            "that `arr list` numbers #N; here name an array by its Python NAME or 0xADDRESS (id(x))" % what)
+    return ("this is %s with neither libarr (no arr_registry symbol) nor arrdbg's registry, so #N names "
+            "nothing here: started as `python3 -m arrdbg run SCRIPT.py [ARGS]` (or after arrdbg.install()), "
+            "#N is the NumPy buffer that `arr list` numbers #N; meanwhile name an array by its Python NAME "
+            "or 0xADDRESS (id(x))" % what)
 
 
 def where(site):

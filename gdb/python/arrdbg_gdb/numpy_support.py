@@ -797,3 +797,5 @@ def register():
     gdb.events.new_objfile.connect(_on_new_objfile)
     NdarrayFunction()
     pyvars.register()
+    from . import printcmd   # noqa: E402 (it imports this module)
+    printcmd.register()
