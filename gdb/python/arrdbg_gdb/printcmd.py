@@ -9,7 +9,8 @@ at its argument first:
   py-frame`; locals, then the module's globals), as `arr info NAME` resolves
   it (numpy_support.resolve_text's rule: a C local or argument of gdb's
   selected frame comes first).  A line says which one was used, and names
-  the C symbol of the same name when there is one.
+  the other one of the same name (a C symbol, or the Python variable that
+  a C local hides) when there is one.
 - `py:NAME`: the Python variable only; `c:NAME`: gdb's own print of NAME.
 - anything else, and everything under `set arr print-python off`: gdb's own
   print, reached through `call` (same parser, /FMT, options, value history);
@@ -77,7 +78,8 @@ def _gdb_print(arg, hint=None):
 
 def choose(name, scope):
     """(address, words) of the Python variable to print for NAME, or
-    (None, hint) for gdb's print (hint: why no Python variable, or None).
+    (None, hint) for gdb's print (hint: why no Python variable, or a line
+    naming the Python variable the C local hides, or None).
     scope: 'py', 'c' or None (a bare NAME)."""
     if scope == "c" or not Settings.print_python:
         return None, None
@@ -87,8 +89,13 @@ def choose(name, scope):
         return None, None
     if scope is None:
         c_local = pyvars.c_local(name)
-        if c_local is not None:
-            return None, None   # gdb's selected C frame has it: C first, as arr info NAME
+        if c_local is not None:   # gdb's selected C frame has it: C first, as arr info NAME
+            try:
+                hit = pyvars.lookup(name)
+            except (pyvars.NotFound, gdb.GdbError):
+                hit = None
+            return None, ("c:%s is %s; py:%s is the Python variable of that name (%s)"
+                          % (name, c_local, name, hit[1]) if hit else None)
     try:
         return pyvars.lookup(name)
     except pyvars.NotFound as exc:
@@ -185,6 +192,9 @@ def run(arg):
                            % (scope, name))
     address, text = choose(name, scope)   # text: the variable's words, or why none
     if address is None:
+        if text and text.startswith("c:"):
+            gdb.write(text + "\n")   # a C local first, and a Python variable of that name
+            text = None
         _gdb_print(head + name if scope == "c" else arg, text if scope is None else None)
         return
     print_python(head, name, address, text, scope)
@@ -208,7 +218,7 @@ Python names (arrdbg): in a process that runs Python (CPython 3.11), a bare
 NAME is the variable of the selected Python frame (`arr py-frame`, `arr
 py-up`, `arr py-bt`): its locals, then its module's globals; a C local or
 argument of gdb's selected frame of that name comes first.  A line says
-which variable was used, and `c:NAME` when a C symbol has that name too.
+which variable was used, and names the other one when both exist.
 An ndarray prints as `arr info` summarises it (through $ndarray, recorded
 as $N; `set print elements` applies); other objects show their type, and
 their value for int, float, bool, None, str and bytes.  Everything is read
