@@ -244,8 +244,8 @@ def _leaks(reg):
         g[0] += 1
         g[1] += r["bytes"]
     lines = ["NumPy buffers still live, grouped by the Python line and op that made them:"]
-    for (where, op), (n, b) in sorted(groups.items(), key=lambda kv: -kv[1][1]):
-        lines.append("  %d bytes in %d buffers (%s) made at %s" % (b, n, op, where))
+    for (made_at, op), (n, b) in sorted(groups.items(), key=lambda kv: -kv[1][1]):
+        lines.append("  %d bytes in %d buffers (%s) made at %s" % (b, n, op, made_at))
     lines.append("NUMPY SUMMARY: %d buffers, %d bytes, from %d lines"
                  % (len(reg.records), reg.live_bytes, len(groups)))
     return lines
