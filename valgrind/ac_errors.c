@@ -189,13 +189,18 @@ static void ac_before_pp_Error(const Error *err)
     (void)err;
 }
 
-/* The core already matched kind and stack; dedup on the access shape too. */
+/* The core already matched kind and stack; dedup on the access shape and
+ * the Python stack (ac_pystack.c) too. */
 static Bool ac_eq_Error(VgRes res, const Error *e1, const Error *e2)
 {
     (void)res;
     if (VG_(get_error_kind)(e1) == AC_ERR_DANGLING_ACCESS) {
         const ACDanglingExtra *a = VG_(get_error_extra)(e1), *b = VG_(get_error_extra)(e2);
-        return a->is_write == b->is_write && a->size == b->size;
+        return a->is_write == b->is_write && a->size == b->size && a->py_key == b->py_key;
+    }
+    if (VG_(get_error_kind)(e1) == AC_ERR_INVALID_FREE) {
+        const ACInvalidFreeExtra *a = VG_(get_error_extra)(e1), *b = VG_(get_error_extra)(e2);
+        return a->py_key == b->py_key;
     }
     return True;
 }

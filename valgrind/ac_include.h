@@ -200,6 +200,7 @@ typedef struct {
                                library's quarantine) */
     Bool view_is_value;     /* the view named is a value view */
     HChar view_desc[64];    /* "#3 float64[4] (row)"; "" when no view */
+    UWord py_key;           /* ac_pystack_key(): the Python stack's identity */
 } ACDanglingExtra;
 
 typedef struct {
@@ -208,6 +209,7 @@ typedef struct {
     ULong known_id;         /* the array this handle/id was, if remembered */
     ExeContext *freed_at;   /* ... and where it was freed */
     ExeContext *made_at;
+    UWord py_key;           /* ac_pystack_key(): the Python stack's identity */
 } ACInvalidFreeExtra;
 
 extern const HChar *const ac_error_names[AC_ERR_NKINDS];
@@ -215,6 +217,7 @@ void ac_register_errors(void);
 
 /* ---- ac_pystack.c: the Python stack of an error in a Python process ---- */
 extern Bool ac_clo_python_stack;           /* --python-stack=yes|no */
+UWord ac_pystack_key(void);                /* read now: a key for the error's extra (0: none) */
 void ac_pystack_capture(const Error *err); /* when a new error is recorded */
 void ac_pystack_pp(const Error *err);      /* printed after the error */
 

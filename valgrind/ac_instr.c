@@ -97,6 +97,7 @@ static void ac_report_dangling(const ACInterval *d, Addr a, UWord size, Bool is_
         VG_(snprintf)(extra.view_desc, sizeof extra.view_desc, "#%llu %s (%s)", view->id,
                       shape, ac_interned(view->op_ix));
     }
+    extra.py_key = ac_pystack_key();
     VG_(maybe_record_error)(VG_(get_running_tid)(), AC_ERR_DANGLING_ACCESS, a, NULL, &extra);
 }
 

@@ -188,7 +188,7 @@ static UWord ac_array_created(ThreadId tid, Addr info_addr, Bool is_view, Bool i
 }
 
 /* Where OrphanedView errors were reported already: ExeContexts are
- * interned, so one stack is one pointer. */
+ * interned, so one stack is one pointer, mixed with the Python stack's key. */
 static WordFM *ac_orphan_sites;
 
 /* The error's stack is freed_at, which starts at the library's public call
@@ -212,9 +212,11 @@ static void ac_report_orphans(ThreadId tid, ACArray *owner, ExeContext *freed_at
     }
     if (!ac_orphan_sites)
         ac_orphan_sites = VG_(newFM)(VG_(malloc), "ac.orphan.sites", VG_(free), NULL);
-    Bool seen = VG_(lookupFM)(ac_orphan_sites, NULL, NULL, (UWord)freed_at);
+    /* A site is the C stack and the Python stack (ac_pystack.c). */
+    UWord site = (UWord)freed_at ^ ac_pystack_key() * (UWord)0x9e3779b97f4a7c15ULL;
+    Bool seen = VG_(lookupFM)(ac_orphan_sites, NULL, NULL, site);
     if (!seen)
-        VG_(addToFM)(ac_orphan_sites, (UWord)freed_at, 0);
+        VG_(addToFM)(ac_orphan_sites, site, 0);
     (void)VG_(unique_error)(tid, AC_ERR_ORPHANED_VIEW, owner->buffer, NULL, &extra, freed_at,
                             !seen /* print */, !seen /* gdbserver may stop */, True /* count */);
 }
@@ -239,6 +241,7 @@ static void ac_invalid_free(ThreadId tid, ULong id, Addr handle)
             extra.made_at = dead->made_at;
         }
     }
+    extra.py_key = ac_pystack_key();
     /* Sent from arrcheck's own preload (the GSL adapter): the error's
      * stack starts at the program's call, like every other stack. */
     Addr ips[AC_MAX_LIBARR_FRAMES];

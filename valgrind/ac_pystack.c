@@ -1,9 +1,9 @@
 /* ac_pystack.c - the Python stack of an arrcheck error in a Python process.
  *
- * When an error is recorded (ac_update_extra: once per new error, never on
- * the hot path), the Python frames of the thread that made it are read from
- * the guest's memory, CPython 3.11's layout, as gdb/python/arrdbg_gdb/
- * pyframe.py reads them:
+ * When an error is reported (ac_pystack_key, just before the error goes to
+ * the error manager: never on the hot path), the Python frames of the
+ * thread that made it are read from the guest's memory, CPython 3.11's
+ * layout, as gdb/python/arrdbg_gdb/pyframe.py reads them:
  *
  *   _PyRuntime.interpreters.head -> PyInterpreterState (next, threads.head)
  *   PyThreadState (next, cframe, native_thread_id == this thread's LWP)
@@ -19,6 +19,12 @@
  * stack with the reason.  The stack is printed under the error (text: an
  * auxwhat line and "at/by FUNC (FILE:LINE)" lines; XML: an <auxwhat> and a
  * <stack> of <frame>s).  --python-stack=no turns it off.
+ *
+ * The stack is part of the error's identity: the key (a hash of the text
+ * printed) goes into the error's extra and ac_eq_Error compares it, so two
+ * Python lines reaching the same C read are two errors, and the same Python
+ * and C stacks merge.  The stack read for the key is the one kept when the
+ * error is new (ac_pystack_capture): one read per report.
  *
  * The offsets are those of the 3.11 headers for a 64-bit release build;
  * tests/gdb/numpy/run.sh (pyoffsets) checks each AC_PY_ value below against
@@ -408,21 +414,77 @@ static Bool wants_stack(const Error *err)
     return k == AC_ERR_DANGLING_ACCESS || k == AC_ERR_ORPHANED_VIEW || k == AC_ERR_INVALID_FREE;
 }
 
+/* The Python stack of this moment, or NULL (no CPython 3.11 here). */
+static PyStack *read_now(void)
+{
+    Addr runtime = find_runtime();
+    if (!runtime)
+        return NULL;
+    Addr ts = thread_state(runtime, VG_(gettid)());
+    if (ts)
+        return walk(ts);
+    PyStack *st = VG_(calloc)("ac.pystack", 1, sizeof *st);
+    st->broken = copy("this thread runs no Python code");
+    return st;
+}
+
+static void drop(PyStack *st)
+{
+    for (UInt i = 0; i < st->n; i++)
+        VG_(free)(st->frames[i].fn), VG_(free)(st->frames[i].file);
+    if (st->frames)
+        VG_(free)(st->frames);
+    if (st->broken)
+        VG_(free)(st->broken);
+    VG_(free)(st);
+}
+
+static ULong mix(ULong h, const void *p, SizeT n) /* FNV-1a */
+{
+    for (SizeT i = 0; i < n; i++)
+        h = (h ^ ((const UChar *)p)[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+/* A hash of what ac_pystack_pp prints for st: equal stacks, equal keys. */
+static UWord stack_key(const PyStack *st)
+{
+    ULong h = 0xcbf29ce484222325ULL;
+    for (UInt i = 0; i < st->n; i++) {
+        const PyFrameText *t = &st->frames[i];
+        h = mix(h, t->fn, VG_(strlen)(t->fn) + 1);
+        h = mix(h, t->file, VG_(strlen)(t->file) + 1);
+        h = mix(h, &t->line, sizeof t->line);
+    }
+    h = mix(h, &st->more, sizeof st->more);
+    if (st->broken)
+        h = mix(h, st->broken, VG_(strlen)(st->broken) + 1);
+    return (UWord)(h | 1);
+}
+
+/* Read by ac_pystack_key for the error being reported; taken by
+ * ac_pystack_capture when that error is new, dropped at the next report
+ * when it merged into an earlier one. */
+static PyStack *pending;
+
+UWord ac_pystack_key(void)
+{
+    if (pending)
+        drop(pending), pending = NULL;
+    if (!ac_clo_python_stack)
+        return 0;
+    pending = read_now();
+    return pending ? stack_key(pending) : 0;
+}
+
 void ac_pystack_capture(const Error *err)
 {
     if (!ac_clo_python_stack || !wants_stack(err))
         return;
-    Addr runtime = find_runtime();
-    if (!runtime)
+    PyStack *st = pending ? pending : read_now();
+    pending = NULL;
+    if (!st)
         return;
-    Addr ts = thread_state(runtime, VG_(gettid)());
-    PyStack *st;
-    if (ts) {
-        st = walk(ts);
-    } else {
-        st = VG_(calloc)("ac.pystack", 1, sizeof *st);
-        st->broken = copy("this thread runs no Python code");
-    }
     if (!stacks)
         stacks = VG_(HT_construct)("ac.pystacks");
     st->node.key = (UWord)err;

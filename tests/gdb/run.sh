@@ -36,6 +36,9 @@
 #                 (tests/gdb/thirdparty/run.sh)
 #   gsl           an unmodified GSL program: the shipped GSL layouts
 #                 (tests/gdb/gsl/run.sh)
+#   print         `print NAME` in a Python frame (live, core, MI), #N in a
+#                 NumPy process, gdb's own print for the rest
+#                 (tests/gdb/print/run.sh)
 # Every gdb runs under `timeout`; any "Traceback" or "Python Exception" in
 # its output fails the case.  Ends with "N passed, M failed".
 set -u
@@ -479,7 +482,7 @@ if want stripped; then
         fail stripped "$out"
     fi
 fi
-for lib in thirdparty gsl; do # other libraries' arrays
+for lib in thirdparty gsl print; do # other libraries' arrays; print NAME
     want $lib || continue
     mkdir -p "$WORK/$lib"
     if out=$(BUILD=$BUILD SANITIZE=${SANITIZE:-0} bash tests/gdb/$lib/run.sh "$WORK/$lib" 2>&1); then

@@ -287,7 +287,7 @@ arr py-frame.
 An array argument is any expression giving an arr_t * (or an arr_t), or #ID
 for the live array with that id in libarr's registry.
 Settings: set arr max-read, set arr max-dump, set arr read-orphans,
-set arr max-work.
+set arr max-work, set arr print-python.
 Functions: $arr_get(a, i, ...), $arr_shares(a, b), $arr_size(a), $arr_id(a);
 for NumPy: $ndarray(ADDRESS) or $ndarray("NAME") (print an ndarray)."""
 
@@ -1001,6 +1001,9 @@ def _parameters():
     _Param("max-work", gdb.PARAM_ZUINTEGER_UNLIMITED, "max_work",
            "Most search steps `arr shares` and $arr_shares spend on the exact answer.",
            "The exact shares-memory search stops after %s steps.")
+    _Param("print-python", gdb.PARAM_BOOLEAN, "print_python",
+           "Whether `print NAME` in a Python process prints the Python variable (see `help print`).",
+           "`print NAME` printing the selected Python frame's variable is %s.")
 
 
 # ---- convenience functions ----------------------------------------------

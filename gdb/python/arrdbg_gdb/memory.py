@@ -30,6 +30,7 @@ class Settings:
     read_orphans = False     # read elements of orphaned views anyway
     max_work = 1000000       # exact shares search nodes (-1: no limit)
     max_dump = 256 << 20     # bytes of elements one `arr dump` writes
+    print_python = True      # `print NAME` in a Python process: the Python variable (printcmd.py)
 
 
 _CACHE_LIMIT = 128 << 20

@@ -238,6 +238,13 @@ def registry_address():
         return None
 
 
+def no_registry_words():
+    """Why there is no libarr registry to read, worded for the process (a
+    NumPy process: what #N means there and how to start it to have one)."""
+    from . import numpy_registry   # noqa: E402 (it reads Python's state)
+    return numpy_registry.no_libarr_words() or "no arr_registry symbol: is libarr loaded?"
+
+
 class Registry:
     """libarr's list of live handles.  Made, it has read the registry's
     header and its items (or raised Invalid/ReadError); the handles are
@@ -254,7 +261,7 @@ class Registry:
         self._by_id = None
         self.address = registry_address()
         if self.address is None:
-            raise Invalid("no arr_registry symbol: is libarr loaded?")
+            raise Invalid(no_registry_words())
         target = Target.get()
         fields = target.registry.decode(read(self.address, target.registry.size))
         self.__dict__.update(fields)
@@ -341,7 +348,7 @@ def read_stats():
     garbage too).  All zero before libarr made its first array."""
     address = registry_address()
     if address is None:
-        raise Invalid("no arr_registry symbol: is libarr loaded?")
+        raise Invalid(no_registry_words())
     target = Target.get()
     head = target.registry.decode(read(address, target.registry.size))
     stats = target.stats.decode(read(address + target.stats_offset, target.stats.size))

@@ -173,7 +173,40 @@ def live_objects():
     return [p for p in (_u("Q", raw, k * size + at) for k in range(cap)) if p > 1]
 
 
-def _where(site):
+def buffer(event):
+    """(record, live ndarray addresses or None) of NumPy buffer #event in
+    arrdbg's registry; None when the process has no such registry; the
+    record is None when no live buffer has that number."""
+    addr = _address()
+    if addr is None:
+        return None
+    try:
+        reg = NumpyRegistry(addr)
+    except (NoRegistry, ReadError) as exc:
+        raise gdb.GdbError("arrdbg's NumPy registry: %s" % exc)
+    record = next((r for r in reg.records if r["event"] == event), None)
+    return record, (live_objects() if record is not None else None)
+
+
+def no_libarr_words():
+    """What `#ID` and libarr's registry are in this process when it has no
+    libarr: words for a Python or NumPy process, or None for any other
+    process (then libarr's own message stands)."""
+    what = _process_words()
+    if what is None:
+        return None
+    if _address() is not None:
+        return ("this is %s with arrdbg's registry and no libarr: #N is the NumPy buffer that `arr list` "
+                "numbers #N (its owning ndarray); an array is also named by its Python NAME or 0xADDRESS "
+                "(id(x))" % what)
+    return ("this is %s with neither libarr (no arr_registry symbol) nor arrdbg's registry, so #N names "
+            "nothing here: started as `python3 -m arrdbg run SCRIPT.py [ARGS]` (or after arrdbg.install()), "
+            "#N is the NumPy buffer that `arr list` numbers #N; meanwhile name an array by its Python NAME "
+            "or 0xADDRESS (id(x))" % what)
+
+
+def where(site):
+    """'FILE:LINE (FUNC)' of a site of the registry."""
     if site is None:
         return "?"
     if site["line"]:
@@ -190,7 +223,7 @@ def _list(reg):
     for r in reg.records:
         s = r["site"] or {"op": "?", "kind": "?"}
         rows.append(("#%d" % r["event"], "0x%x" % r["ptr"], "%d" % r["bytes"], s["op"], s["kind"],
-                     _where(r["site"])))
+                     where(r["site"])))
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
     lines = ["NumPy data buffers (arrdbg_numpy_registry at 0x%x):" % reg.address]
     for row in rows:
@@ -206,13 +239,13 @@ def _leaks(reg):
     groups = {}
     for r in reg.records:
         s = r["site"]
-        key = (_where(s), s["op"] if s else "?")
+        key = (where(s), s["op"] if s else "?")
         g = groups.setdefault(key, [0, 0])
         g[0] += 1
         g[1] += r["bytes"]
     lines = ["NumPy buffers still live, grouped by the Python line and op that made them:"]
-    for (where, op), (n, b) in sorted(groups.items(), key=lambda kv: -kv[1][1]):
-        lines.append("  %d bytes in %d buffers (%s) made at %s" % (b, n, op, where))
+    for (made_at, op), (n, b) in sorted(groups.items(), key=lambda kv: -kv[1][1]):
+        lines.append("  %d bytes in %d buffers (%s) made at %s" % (b, n, op, made_at))
     lines.append("NUMPY SUMMARY: %d buffers, %d bytes, from %d lines"
                  % (len(reg.records), reg.live_bytes, len(groups)))
     return lines
@@ -235,7 +268,7 @@ def _mem(reg, top):
     for r in shown:
         s = r["site"] or {"op": "?"}
         lines.append("    #%d %d bytes %s, made at %s" % (r["event"], r["bytes"], s["op"],
-                                                         _where(r["site"])))
+                                                         where(r["site"])))
     return lines
 
 

@@ -23,7 +23,7 @@ import gdb.printing
 from . import layout, npy, numpy_registry, overlap, pyvars
 from . import numpy_layout as nl
 from .memory import FAULTING_MEMORY, ADDRESS_MASK, ReadError, Settings, Target
-from .model import fmt_tuple
+from .model import fmt_tuple, registry_address
 from .printers import Elements, nested_text
 
 PYTHON_TAGS = ("_object", "tagPyArrayObject_fields", "tagPyArrayObject")
@@ -230,7 +230,9 @@ def resolve_text(text, evaluate):
     when both exist.  `py:NAME` is the Python variable only, `c:NAME` the
     C expression only."""
     text = text.strip()
-    if not text or text.startswith("#"):
+    if text.startswith("#"):
+        return _by_number(text)
+    if not text:
         return None
     scope = None
     m = re.match(r"^(py|c):\s*(.*)$", text, re.S)
@@ -275,6 +277,45 @@ def resolve_text(text, evaluate):
         found.name = "%s, %s%s" % (text, c_local, "; py:%s is the Python variable of that name (%s)"
                                    % (text, hit[1]) if hit is not None else "")
     return found
+
+
+def _by_number(text):
+    """#N in a Python process without libarr: the live ndarray that owns
+    NumPy buffer #N of arrdbg's registry (`arr list` numbers them), or a
+    one-line error worded for the process.  None where #N is libarr's
+    (libarr is loaded, or no Python runs)."""
+    if registry_address() is not None:
+        return None
+    words = numpy_registry.no_libarr_words()
+    if words is None:
+        return None
+    digits = text[1:]
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 19:
+        raise gdb.GdbError("%r is not a number #N (# and decimal digits): %s" % (text, words))
+    event = int(digits)
+    hit = numpy_registry.buffer(event)
+    if hit is None:
+        raise gdb.GdbError("%s: %s" % (text, words))
+    record, objects = hit
+    if record is None:
+        raise gdb.GdbError("%s: no live NumPy buffer #%d in arrdbg's registry (`arr list` shows the live "
+                           "ones)" % (text, event))
+    lay = Context.get().layout
+    made = "%d bytes, made at %s" % (record["bytes"], numpy_registry.where(record["site"]))
+    for address in objects or ():
+        try:
+            if lay.ptr(MEM, address + lay.offsets["data"]) != record["ptr"]:
+                continue
+            a = _read(address)
+        except (nl.Fault, nl.Invalid):
+            continue   # being made or freed
+        if a.owns_data:
+            found = Found("ndarray", address, array=a)
+            found.name = "%s, the ndarray that owns NumPy buffer #%d (%s)" % (text, event, made)
+            return found
+    raise gdb.GdbError("%s: NumPy buffer #%d at 0x%x (%s) has no live ndarray that owns it%s"
+                       % (text, event, record["ptr"], made, "" if objects is not None else
+                          " listed (this arrdbg's registry keeps no list of ndarrays)"))
 
 
 def _need_array(found, command):
@@ -756,3 +797,5 @@ def register():
     gdb.events.new_objfile.connect(_on_new_objfile)
     NdarrayFunction()
     pyvars.register()
+    from . import printcmd   # noqa: E402 (it imports this module)
+    printcmd.register()

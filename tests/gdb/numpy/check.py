@@ -210,6 +210,12 @@ def check_typed(truth):
     out, _ = run("print a")
     check(("shape %s strides %s" % (fmt(v["shape"]), fmt(v["strides"]))) in out and out.rstrip().endswith(
         "= " + v["elements"]), "print a (PyArrayObject *): %r" % out)
+    check(out.startswith("c:a is a C argument of gdb frame #0 arrdbg_numpy_spot; py:a is the Python variable "
+                         "of that name (a, a local of Python frame #0 main ("),
+          "print a: the C argument, the Python a named: %r" % out)
+    out, err = run("print py:a")
+    check(err is None and out.startswith("py:a is a, a local of Python frame #0 main (")
+          and ("shape %s strides %s" % (fmt(a["shape"]), fmt(a["strides"]))) in out, "print py:a: %r %r" % (out, err))
     out, _ = run("print *a")
     check(out.rstrip().endswith("= " + v["elements"]), "print *a (struct tagPyArrayObject): %r" % out)
     out, _ = run("print (PyObject *) b")
