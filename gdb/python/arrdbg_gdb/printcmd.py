@@ -60,12 +60,27 @@ def split(arg):
     return head, text.strip()
 
 
-def _gdb_print(arg, hint=None):
-    """gdb's own print of arg, through `call` (which prints nothing for a
-    void value: then `$N = void` as print says it).  hint: a line added to
-    gdb's error (where a Python name was looked for)."""
+def _is_void(expr):
+    """Whether EXP (the last history value when empty) has type void, asked
+    of `whatis`, which evaluates without side effects; False when it cannot
+    say (then `call` reports the error itself)."""
     try:
-        out = gdb.execute("call " + arg, to_string=True)
+        out = gdb.execute("whatis " + (expr or "$"), to_string=True)
+    except gdb.error:
+        return False
+    return out.strip() == "type = void"
+
+
+def _gdb_print(arg, hint=None, from_tty=False):
+    """gdb's own print of arg, through `call`: its output goes straight to
+    gdb's pager, styled.  `call` prints nothing for a void value, so that
+    one case is run captured and then says `$N = void` as print does.
+    hint: a line added to gdb's error (where a Python name was looked for)."""
+    try:
+        if not _is_void(split(arg)[1]):
+            gdb.execute("call " + arg, from_tty)
+            return
+        out = gdb.execute("call " + arg, from_tty, to_string=True)
     except gdb.error as exc:
         text = str(exc)
         raise gdb.GdbError("%s; %s" % (text.rstrip("."), hint) if hint else text)
@@ -177,16 +192,16 @@ def _head_for_call(head):
     return head
 
 
-def run(arg):
+def run(arg, from_tty=False):
     head, expr = split(arg)
     m = re.match(r"^(py|c):\s*(.*)$", expr, re.S)
     scope, name = (m.group(1), m.group(2).strip()) if m else (None, expr)
     if scope is None and not pyvars.IDENTIFIER.match(name):
-        _gdb_print(arg)   # not a name: gdb's own print, unchanged
+        _gdb_print(arg, from_tty=from_tty)   # not a name: gdb's own print, unchanged
         return
     if scope is not None and not pyvars.IDENTIFIER.match(name):
         if scope == "c" and name:
-            _gdb_print(head + name)
+            _gdb_print(head + name, from_tty=from_tty)
             return
         raise gdb.GdbError("%s:%s: not a name (py:NAME is a Python variable, c:NAME gdb's own print)"
                            % (scope, name))
@@ -195,7 +210,7 @@ def run(arg):
         if text and text.startswith("c:"):
             gdb.write(text + "\n")   # a C local first, and a Python variable of that name
             text = None
-        _gdb_print(head + name if scope == "c" else arg, text if scope is None else None)
+        _gdb_print(head + name if scope == "c" else arg, text if scope is None else None, from_tty)
         return
     print_python(head, name, address, text, scope)
 
@@ -232,9 +247,9 @@ py:NAME is the Python variable only; c:NAME is gdb's own print of NAME.
     def invoke(self, arg, from_tty):
         try:
             if not Settings.print_python:
-                _gdb_print(arg)
+                _gdb_print(arg, from_tty=from_tty)
             else:
-                run(arg)
+                run(arg, from_tty)
         except gdb.GdbError:
             raise
         except (gdb.error, nl.Fault, nl.Invalid, ReadError) as exc:
