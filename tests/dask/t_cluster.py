@@ -9,7 +9,7 @@ import os
 import numpy as np
 
 import arrdbg.dask
-from dtest import MB, by_address, check, cluster, line_of, main_in_tmpdir, wait_until
+from dtest import MB, by_address, check, cluster, line_of, main_in_tmpdir, schema_errors, wait_until
 
 HERE = os.path.abspath(__file__)
 CHUNK_MB = 40
@@ -91,6 +91,9 @@ def run(out):
         keys = {f.key for f in futs}
         data = arrdbg.dask.report_data(client)
         json.dumps(data)
+        for rep in (none, data):
+            errs = schema_errors(rep, "dask_cluster")
+            check(not errs, f"report_data validates against report.schema.json's dask_cluster: {errs[:3]}")
         fig = client.run(figures)
         sched = client.run_on_scheduler(
             lambda dask_scheduler: {a: ws.nbytes for a, ws in dask_scheduler.workers.items()})
