@@ -52,7 +52,6 @@ typedef struct { ag_vector vector; } ag_vector_view;
 /* ---- talking to arrcheck ------------------------------------------------ */
 
 static int ag_level = -1; /* ARRCHECK_RUNNING(), asked once */
-static uint64_t ag_next_id;
 
 static int ag_on(void)
 {
@@ -60,10 +59,10 @@ static int ag_on(void)
         static const struct arrcheck_library me = {ARRCHECK_PROTOCOL_VERSION, sizeof me, "GSL",
                                                    NULL, NULL, "libgsl.so"};
         ag_level = (int)ARRCHECK_RUNNING();
-        if (ag_level >= 2)
+        if (ag_level >= 3)
             (void)ARRCHECK_LIBRARY(&me);
     }
-    return ag_level >= 2;
+    return ag_level >= 3; /* ids from ARRCHECK_NEW_ID */
 }
 
 static void ag_tell(int request, const void *handle, uint64_t base_id, const ag_block *block,
@@ -76,7 +75,9 @@ static void ag_tell(int request, const void *handle, uint64_t base_id, const ag_
         empty |= shape[i] == 0;
         hi += (shape[i] - 1) * strides[i];
     }
-    uint64_t id = __atomic_add_fetch(&ag_next_id, 1, __ATOMIC_RELAXED);
+    uint64_t id = ARRCHECK_NEW_ID(); /* unique beside libarr's and any other library's */
+    if (!id)
+        return;
     struct arrcheck_array_info info = {
         .version = ARRCHECK_PROTOCOL_VERSION, .size = sizeof info, .id = id,
         .base_id = base_id ? base_id : id, .handle = handle,
