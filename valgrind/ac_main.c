@@ -588,6 +588,10 @@ static Bool ac_handle_client_request(ThreadId tid, UWord *arg, UWord *ret)
     if (!VG_IS_TOOL_USERREQ('A', 'C', arg[0]))
         return False;
     *ret = 0;
+    if (arg[0] == VG_USERREQ__ARR_NEW_ID) { /* a counter: no stack walk for dead value views */
+        *ret = (UWord)ac_new_id();
+        return True;
+    }
     ac_values_retire_dead(tid, ac_maybe_drop_dead_owner);
     switch (arg[0]) {
     case VG_USERREQ__ARR_OWNER_CREATED:
@@ -622,9 +626,6 @@ static Bool ac_handle_client_request(ThreadId tid, UWord *arg, UWord *ret)
         *ret = !rec ? 0 : arg[2] ? rec->base_id : rec->id;
         break;
     }
-    case VG_USERREQ__ARR_NEW_ID:
-        *ret = (UWord)ac_new_id();
-        break;
     case VG_USERREQ__ARR_FREED_TO_QUARANTINE:
         ac_array_freed(tid, arg[1], arg[2], True);
         break;

@@ -303,9 +303,12 @@ static void ag_free(void *handle, int owner, const ag_block *block, const ag_elt
         return;
     }
     uint64_t id = ARRCHECK_ID_OF(handle);
-    ag_lock();
-    int twice = ag_q_holds(handle);
-    ag_unlock();
+    int twice = 0;
+    if (!id) { /* a live array is never in the quarantine: scan it only for others */
+        ag_lock();
+        twice = ag_q_holds(handle);
+        ag_unlock();
+    }
     if (twice) {
         (void)ARRCHECK_FREED(0, handle); /* arrcheck: InvalidFree, freed at ... */
         return;
