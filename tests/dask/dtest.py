@@ -33,7 +33,12 @@ def schema_errors(data, part=None):
         for k in ("required", "properties", "type"):
             schema.pop(k, None)
     v = jsonschema.Draft202012Validator(schema)
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"[:200] for e in v.iter_errors(data)]
+    out = []
+    for e in v.iter_errors(data):
+        while e.context:  # inside a oneOf: the deepest error of its branches
+            e = max(e.context, key=lambda c: len(c.absolute_path))
+        out.append(f"{'/'.join(map(str, e.absolute_path))}: {e.message}"[:200])
+    return out
 
 
 def check(cond, what):

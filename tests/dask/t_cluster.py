@@ -207,6 +207,10 @@ def run(out):
         finals = arrdbg.dask.final_reports()
         check(len(finals) == 1 and finals[0]["address"] == addr and finals[0]["final"],
               f"the closing worker's final report reached the client: {[f['address'] for f in finals]}")
+        # As JSON (the event's trip through distributed turns lists into tuples)
+        errs = schema_errors(json.loads(json.dumps(
+            {"format": "arrdbg-dask-report", "version": 1, "workers": finals})), "dask_cluster")
+        check(not errs, f"the final report (with its files) is a worker report of the schema: {errs[:3]}")
         del futs2
     files = sorted(os.listdir(out))
     check(len([f for f in files if f.endswith(".json")]) == 2 and
