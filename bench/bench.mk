@@ -35,8 +35,14 @@ $(BENCH_BIN_NVG): bench/arrbench.c $(BENCH_NVG_A) libarr/arr.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_PROJECT) -DNVALGRIND $< -o $@ $(BENCH_NVG_A) $(LDFLAGS_PROJECT)
 
+# An unmodified GSL program for the GSL adapter's row (only with libgsl-dev).
+BENCH_GSL := $(if $(wildcard /usr/include/gsl/gsl_matrix.h),$(BENCH_DIR)/gsl_bench)
+$(BENCH_DIR)/gsl_bench: bench/gsl_bench.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_PROJECT) $< -o $@ -lgsl -lgslcblas -lm
+
 .PHONY: bench bench-programs
-bench-programs: $(BENCH_BIN) $(BENCH_BIN_NVG)
+bench-programs: $(BENCH_BIN) $(BENCH_BIN_NVG) $(BENCH_GSL)
 
 # The arrcheck tool is built if it can be; if it cannot, the runner says so
 # and skips its rows rather than failing the benchmark.

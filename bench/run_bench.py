@@ -439,6 +439,47 @@ def bench_tools(report, cfg):
     print("  tools: " + ", ".join("%s %s" % (t, fmt_time(med[t])) for t in tools), flush=True)
 
 
+def bench_gsl(report, cfg):
+    """An unmodified GSL program (bench/gsl_bench.c, plain -lgsl) natively,
+    under memcheck and under arrcheck, whose preload wraps GSL's functions
+    (valgrind/gsl_adapter.c); interleaved runs, medians, ratios per run."""
+    prog = os.path.join(cfg.build_abs, "bench", "gsl_bench")
+    if not os.access(prog, os.X_OK) or shutil.which("valgrind") is None or not arrgrind_available(cfg):
+        report.notes.append("GSL adapter: no build/bench/gsl_bench (libgsl-dev), valgrind or "
+                            "arrcheck: its rows are skipped.")
+        return
+    tools = ["native", "memcheck", "arrcheck"]
+    env = dict(os.environ, ARRDBG_BUILD=cfg.build_abs)
+    argv = [prog, str(cfg.gsl_rounds)]
+    times = {t: [] for t in tools}
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            outputs = set()
+            for rep in range(cfg.tool_reps):
+                for k in range(len(tools)):
+                    tool = tools[(rep + k) % len(tools)]
+                    seconds, out, _ = timed_run(tool_command(tool, os.path.join(tmp, tool + ".log")) + argv,
+                                                env)
+                    times[tool].append(seconds)
+                    outputs.add(out)
+            if len(outputs) != 1:
+                raise BenchError("the runs printed different checksums: %s" % sorted(outputs))
+        except (BenchError, OSError) as exc:
+            report.failed_row("GSL program: arrcheck vs memcheck", exc, "(reference)")
+            return
+    med = {t: statistics.median(v) for t, v in times.items()}
+    report.data["gsl"] = times
+    label = "GSL program (%d rounds)" % cfg.gsl_rounds
+    for tool in ("memcheck", "arrcheck"):
+        ratio = statistics.median(x / y for x, y in zip(times[tool], times["native"]))
+        report.row("%s: valgrind --tool=%s" % (label, tool), tool, med[tool], "native", med["native"],
+                   "%.1f %s/native" % (ratio, tool), ratio, "(reference)", None)
+    ratio = statistics.median(x / y for x, y in zip(times["arrcheck"], times["memcheck"]))
+    report.row("%s: arrcheck vs memcheck" % label, "arrcheck", med["arrcheck"], "memcheck",
+               med["memcheck"], "%.2f arrcheck/memcheck" % ratio, ratio, "(none set; reference)", None)
+    print("  GSL: " + ", ".join("%s %s" % (t, fmt_time(med[t])) for t in tools), flush=True)
+
+
 def bench_exit_report(report, cfg):
     """Time from main's end to process exit, by tool, vs live arrays."""
     if shutil.which("valgrind") is None:
@@ -772,7 +813,7 @@ def check_svg(path):
 
 # ---- main -----------------------------------------------------------------
 
-PARTS = ("numpy", "memcpy", "requests", "tools", "gdb", "python", "scaling")
+PARTS = ("numpy", "memcpy", "requests", "tools", "gsl", "gdb", "python", "scaling")
 
 
 class Config:
@@ -788,6 +829,7 @@ class Config:
             self.reps, self.cr_reps, self.shares_reps = 5, 15, 3
             self.target, self.scale_target = 0.02, 0.005
             self.workload_rounds, self.tool_reps = 600, 3
+            self.gsl_rounds = 1000
             self.live_counts = [1, 100, 10000]
             self.memcheck_live_max = 10000
             self.gdb_live, self.gdb_reps, self.gdb_full_reps = 100000, 1, 1
@@ -800,6 +842,7 @@ class Config:
             self.reps, self.cr_reps, self.shares_reps = 21, 41, 5
             self.target, self.scale_target = 0.02, 0.01
             self.workload_rounds, self.tool_reps = 4000, 5
+            self.gsl_rounds = 5000
             self.live_counts = [1, 10, 100, 1000, 10000, 100000, 1000000]
             # libarr names at most 4096 live owners for memcheck (its block
             # list is linear), so 1M live arrays now take ~5 s, not ~5 min.
@@ -867,6 +910,8 @@ def main():
         print("tools:", flush=True)
         if "tools" in only:
             bench_tools(report, cfg)
+        if "gsl" in only:
+            bench_gsl(report, cfg)
         if "gdb" in only:
             bench_gdb(report, cfg)
         if "python" in only:

@@ -149,7 +149,11 @@ int arr__registry_add_locked(arr_t *a)
     }
     if ((size_t)(r->count + 1) * 2 > live_set_cap && live_set_grow() != 0)
         goto oom;
-    a->id = r->next_id++;
+    /* Under arrcheck the tool numbers the arrays of every library in the
+     * process (arrcheck.h, ARRCHECK_NEW_ID); ids stay increasing. */
+    uint64_t id = arr__on_valgrind() && arr__tool_ids ? arr__tool_id() : 0;
+    a->id = id > r->next_id ? id : r->next_id;
+    r->next_id = a->id + 1;
     a->registry_slot = r->count;
     r->items[r->count++] = a;
     live_set[live_set_find(masked(a))] = masked(a);

@@ -15,6 +15,7 @@
  * what keeps libarr's tagging free when not under Valgrind.  (Valgrind is
  * there from the first instruction, so the answer never changes.) */
 bool arr__under_valgrind;
+bool arr__tool_ids;
 
 /* The protocol's limits bound libarr's (arrcheck.h). */
 _Static_assert(ARR_MAXDIMS <= ARRCHECK_MAX_NDIM, "ARR_MAXDIMS beyond the arrcheck protocol");
@@ -35,6 +36,14 @@ __attribute__((constructor)) static void detect_valgrind(void)
         ARRCHECK_PROTOCOL_VERSION, sizeof me, "libarr", "arr_", "libarr", "libarr.so"};
     if (arr__under_valgrind)
         (void)ARRCHECK_LIBRARY(&me);
+    /* Under arrcheck level 3 ids come from the tool, so another library in
+     * the process (the GSL adapter) never gets the same one. */
+    arr__tool_ids = arr__under_valgrind && ARRCHECK_RUNNING() >= 3;
+}
+
+uint64_t arr__tool_id(void)
+{
+    return (uint64_t)ARRCHECK_NEW_ID();
 }
 
 /* Requests cost a few instructions natively; the info struct is only filled

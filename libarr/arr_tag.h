@@ -17,6 +17,11 @@
  * are no-ops outside Valgrind. */
 extern bool arr__under_valgrind;
 
+/* True under an arrcheck that hands out ids (level 3): arr__tool_id() is
+ * the next one (0: none left). */
+extern bool arr__tool_ids;
+uint64_t arr__tool_id(void);
+
 static inline bool arr__on_valgrind(void)
 {
 #ifdef NVALGRIND

@@ -172,12 +172,23 @@ static Bool ac_validate_created(ThreadId tid, Addr info_addr, Bool is_view, ACNe
     return True;
 }
 
+/* ARRCHECK_NEW_ID: the next id is above every id handed out or sent in a
+ * CREATED request so far, so libraries that ask never share one. */
+static ULong ac_next_free_id = 1;
+
+static ULong ac_new_id(void)
+{
+    return ac_next_free_id == 0 ? 0 : ac_next_free_id++; /* 0: all 2^64 used */
+}
+
 /* Returns, for a value view, 1 when its storage is on no stack. */
 static UWord ac_array_created(ThreadId tid, Addr info_addr, Bool is_view, Bool is_value)
 {
     ACNewArray req;
     if (!ac_validate_created(tid, info_addr, is_view, &req))
         return 0;
+    if (req.info.id >= ac_next_free_id && ac_next_free_id != 0)
+        ac_next_free_id = req.info.id + 1; /* a self-numbered id: NEW_ID goes above it */
     /* A value view held at this handle was overwritten by this array. */
     ac_values_retire_at(tid, (Addr)req.info.handle, ac_maybe_drop_dead_owner);
     ACArray *rec = ac_record_build(&req, ac_record_user_context(tid));
@@ -580,6 +591,10 @@ static Bool ac_handle_client_request(ThreadId tid, UWord *arg, UWord *ret)
     if (!VG_IS_TOOL_USERREQ('A', 'C', arg[0]))
         return False;
     *ret = 0;
+    if (arg[0] == VG_USERREQ__ARR_NEW_ID) { /* a counter: no stack walk for dead value views */
+        *ret = (UWord)ac_new_id();
+        return True;
+    }
     ac_values_retire_dead(tid, ac_maybe_drop_dead_owner);
     switch (arg[0]) {
     case VG_USERREQ__ARR_OWNER_CREATED:

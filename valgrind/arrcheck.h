@@ -67,6 +67,17 @@
  *                                   its owner's id (its own for an owner),
  *                                   so a library needs no table of its own
  *
+ * Level 3:
+ *   ARRCHECK_NEW_ID()               an id for a new array, unique in the
+ *                                   process across every library that asks
+ *                                   (libarr, the GSL adapter): above every
+ *                                   id handed out or sent so far, never
+ *                                   reused; 0 below level 3.  A library
+ *                                   that numbers its arrays itself (1, 2,
+ *                                   ...) shares the id space with the
+ *                                   others: its ids are unique only if it
+ *                                   is the one library in the process
+ *
  * Every request that carries a struct passes its address; the struct starts
  * with (version, size) so a tool built for another protocol can say so
  * instead of misreading it.  All requests return 0 when not under arrcheck.
@@ -80,7 +91,7 @@
 #include <valgrind/valgrind.h>
 
 #define ARRCHECK_PROTOCOL_VERSION 1u /* of the structs below */
-#define ARRCHECK_LEVEL 2u            /* of the requests: ARRCHECK_RUNNING() */
+#define ARRCHECK_LEVEL 3u            /* of the requests: ARRCHECK_RUNNING() */
 
 /* arrcheck_array_info.dtype: the element types the tools name (libarr's
  * arr_dtype_t has the same values).  dtype_name is what reports print. */
@@ -150,6 +161,8 @@ typedef enum {
     VG_USERREQ__ARR_STORAGE_FREED,
     VG_USERREQ__ARR_COPIED,
     VG_USERREQ__ARR_ID_OF,
+    /* level 3 */
+    VG_USERREQ__ARR_NEW_ID,
 } arrcheck_client_request_t;
 
 /* Passed (by address) with OWNER_CREATED and VIEW_CREATED.  Pointers point
@@ -158,7 +171,8 @@ typedef enum {
 struct arrcheck_array_info {
     uint32_t version;        /* ARRCHECK_PROTOCOL_VERSION */
     uint32_t size;           /* sizeof(struct arrcheck_array_info) */
-    uint64_t id;             /* unique, never reused, nonzero */
+    uint64_t id;             /* unique, never reused, nonzero
+                                (ARRCHECK_NEW_ID() gives one) */
     uint64_t base_id;        /* views: the owner's id; owners: own id */
     uint64_t source_id;      /* the array it was made from; 0: none */
     const void *handle;      /* the array handle (arr_t *) */
@@ -245,5 +259,9 @@ struct arrcheck_library {
     VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_ID_OF, (handle), 0, 0, 0, 0)
 #define ARRCHECK_BASE_ID_OF(handle)                                                  \
     VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_ID_OF, (handle), 1, 0, 0, 0)
+
+/* Level 3: see the list at the top. */
+#define ARRCHECK_NEW_ID()                                                            \
+    VALGRIND_DO_CLIENT_REQUEST_EXPR(0, VG_USERREQ__ARR_NEW_ID, 0, 0, 0, 0, 0)
 
 #endif /* ARRCHECK_H */

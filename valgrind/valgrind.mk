@@ -124,6 +124,15 @@ $(BUILD)/tests/valgrind/%: tests/valgrind/progs/%.c $(LIBARR_A) libarr/arr.h val
 	@mkdir -p $(dir $@)
 	$(CC) $(VGT_CFLAGS) $< -o $@ $(LIBARR_A) -pthread -lm
 
+# progs/gslmix_*.c: libarr and plain GSL in one program (left out without
+# libgsl-dev, as the GSL samples are below).
+$(BUILD)/tests/valgrind/gslmix_%: tests/valgrind/progs/gslmix_%.c $(LIBARR_A) libarr/arr.h valgrind/arrcheck.h
+	@mkdir -p $(dir $@)
+	$(CC) $(VGT_CFLAGS) $< -o $@ $(LIBARR_A) -lgsl -lgslcblas -pthread -lm
+ifeq ($(wildcard /usr/include/gsl/gsl_matrix.h),)
+VGT_BINS := $(filter-out $(BUILD)/tests/valgrind/gslmix_%,$(VGT_BINS))
+endif
+
 ifeq ($(SANITIZE),1)
 # Valgrind cannot run ASan binaries: under SANITIZE=1 these tests run on the
 # plain build (the C tests themselves run under ASan in check-unit).

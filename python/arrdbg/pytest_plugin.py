@@ -7,8 +7,10 @@
     @pytest.mark.arrdbg(peak="64 MB", copies=0, pinned=0)   # each optional
     def test_pipeline(): ...
 
-Registered as the pytest11 entry point "arrdbg" when installed (pip install
-.); from a checkout: pytest -p arrdbg.pytest_plugin.  Only the call phase of
+Registered as the pytest11 entry point "arrdbg.pytest_plugin" when installed
+(pip install .), the module's own name: from a checkout, pytest -p
+arrdbg.pytest_plugin; installed, the same -p is harmless and -p
+no:arrdbg.pytest_plugin turns it off.  Only the call phase of
 a test is measured (not its fixtures), with arrdbg's NumPy handler
 (installed at the first measured test; a session with neither an option nor
 a marked test installs nothing).  A test over a limit fails with the block's

@@ -21,6 +21,26 @@ def line_of(path, marker):
 failures = []
 
 
+def schema_errors(data, part=None):
+    """What report.schema.json (python3-jsonschema) finds wrong in data: a
+    whole arrdbg report, or with part="dask_cluster" one cluster report
+    (arrdbg.dask.report_data); [] when it validates."""
+    import jsonschema
+    import arrdbg
+    schema = arrdbg.schema()
+    if part:
+        schema = dict(schema, **{"$ref": f"#/$defs/{part}"})
+        for k in ("required", "properties", "type"):
+            schema.pop(k, None)
+    v = jsonschema.Draft202012Validator(schema)
+    out = []
+    for e in v.iter_errors(data):
+        while e.context:  # inside a oneOf: the deepest error of its branches
+            e = max(e.context, key=lambda c: len(c.absolute_path))
+        out.append(f"{'/'.join(map(str, e.absolute_path))}: {e.message}"[:200])
+    return out
+
+
 def check(cond, what):
     print(("ok    " if cond else "FAIL  ") + what, flush=True)
     if not cond:

@@ -9,7 +9,7 @@ import os
 import numpy as np
 
 import arrdbg.dask
-from dtest import MB, by_address, check, cluster, line_of, main_in_tmpdir, wait_until
+from dtest import MB, by_address, check, cluster, line_of, main_in_tmpdir, schema_errors, wait_until
 
 HERE = os.path.abspath(__file__)
 CHUNK_MB = 40
@@ -91,6 +91,9 @@ def run(out):
         keys = {f.key for f in futs}
         data = arrdbg.dask.report_data(client)
         json.dumps(data)
+        for rep in (none, data):
+            errs = schema_errors(rep, "dask_cluster")
+            check(not errs, f"report_data validates against report.schema.json's dask_cluster: {errs[:3]}")
         fig = client.run(figures)
         sched = client.run_on_scheduler(
             lambda dask_scheduler: {a: ws.nbytes for a, ws in dask_scheduler.workers.items()})
@@ -204,6 +207,10 @@ def run(out):
         finals = arrdbg.dask.final_reports()
         check(len(finals) == 1 and finals[0]["address"] == addr and finals[0]["final"],
               f"the closing worker's final report reached the client: {[f['address'] for f in finals]}")
+        # As JSON (the event's trip through distributed turns lists into tuples)
+        errs = schema_errors(json.loads(json.dumps(
+            {"format": "arrdbg-dask-report", "version": 1, "workers": finals})), "dask_cluster")
+        check(not errs, f"the final report (with its files) is a worker report of the schema: {errs[:3]}")
         del futs2
     files = sorted(os.listdir(out))
     check(len([f for f in files if f.endswith(".json")]) == 2 and

@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 
-from dtest import MB, check, done, line_of, tmpdir
+from dtest import MB, check, done, line_of, schema_errors, tmpdir
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PY = os.environ.get("ARRDBG_PYTHON", "/usr/bin/python3")
@@ -40,6 +40,19 @@ def main():
             check(w.get("arrdbg") and g[0].get("count") == 2 and g[0].get("base_line") == line_of(prog, "chunk")
                   and g[0].get("view_line") == line_of(prog, "rows") and g[0].get("base_bytes") == 16 * MB,
                   f"worker {w.get('name')}: 2 pins of 16 MB bases at the script's lines: {g}")
+        errs = schema_errors(data)
+        check(data and not errs, f"the report with its dask key validates against report.schema.json: {errs[:3]}")
+        # The schema describes the dask key: a wrong field in it is refused.
+        for what, brk in (("a pin's line as text", lambda w: w["pins"][0].__setitem__("base_line", "11")),
+                          ("no memory figures", lambda w: w.pop("memory")),
+                          ("arrdbg on, no numpy figures", lambda w: w.pop("numpy")),
+                          ("a negative unmanaged", lambda w: w["memory"].__setitem__("unmanaged", -1))):
+            bad = json.loads(json.dumps(data or {"dask": [{"workers": [{"pins": [{}], "memory": {}}]}]}))
+            try:
+                brk(bad["dask"][0]["workers"][0])
+            except (KeyError, IndexError):
+                pass
+            check(bool(schema_errors(bad)), f"the schema refuses a dask report with {what}")
         check(p.stderr.count("2 x 16.0 MB base") == 2 and "arrdbg: Dask workers' memory (2 workers)" in p.stderr,
               "the text report, per worker, on stderr")
         check(os.path.isdir(os.path.join(tmp, "finals")) and

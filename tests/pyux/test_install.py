@@ -39,6 +39,11 @@ def test_pip_install_into_a_venv(tmp_path):
     r = _run([py, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--arrdbg", "test_x.py"], tmp_path / "t")
     assert r.returncode == 1 and "test_x exceeded its NumPy memory limits: copies 1" in r.stdout, r.stdout
     assert "arrdbg: NumPy data memory per test" in r.stdout
+    # installed and named with -p at once: the same single plugin
+    r = _run([py, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "arrdbg.pytest_plugin", "--arrdbg",
+              "test_x.py"], tmp_path / "t")
+    assert r.returncode == 1 and "already registered" not in r.stdout + r.stderr, r.stdout + r.stderr
+    assert r.stdout.count("test_x exceeded its NumPy memory limits: copies 1") == 1, r.stdout
     # the magics
     r = _run([py, "-c", "from IPython.core.interactiveshell import InteractiveShell as S; ip = S.instance(); "
                         "ip.run_cell('%load_ext arrdbg', store_history=True); "

@@ -145,3 +145,45 @@ def test_positional():
         assert r.ret == 4, (opt, r.ret)  # pytest's usage error
         err = r.stderr.str()
         assert "arrdbg: --arrdbg-* option: bad" in err and "Traceback" not in err, err
+
+
+def _entry_points(pytester):
+    """The pytest11 entry points of pyproject.toml, as pip installs them: a
+    dist-info in the session's directory (on sys.path as python -m pytest's
+    cwd), so pytest loads the plugin from its entry point as when installed."""
+    import os
+    import tomllib
+    from conftest import ROOT
+    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as f:
+        eps = tomllib.load(f)["project"]["entry-points"]["pytest11"]
+    d = pytester.path / "arrdbg-0.dist-info"
+    d.mkdir()
+    (d / "METADATA").write_text("Metadata-Version: 2.1\nName: arrdbg\nVersion: 0\n")
+    (d / "entry_points.txt").write_text(
+        "[pytest11]\n" + "".join(f"{k} = {v}\n" for k, v in eps.items()))
+    return eps
+
+
+def test_entry_point_and_dash_p_together(pytester):
+    """Installed (entry point) and -p arrdbg.pytest_plugin at once: one plugin,
+    no "Plugin already registered"; -p no:NAME with the name -p takes turns
+    the installed one off."""
+    eps = _entry_points(pytester)
+    assert list(eps.values()) == ["arrdbg.pytest_plugin"], eps
+    pytester.makepyfile(test_e='''
+import numpy as np, pytest
+@pytest.mark.arrdbg(copies=0)
+def test_copy():
+    np.ones(9).copy()
+''')
+    for args in ((), PLUGIN, PLUGIN + PLUGIN):
+        r = pytester.runpytest_subprocess(*args, "--arrdbg")
+        out = r.stdout.str() + r.stderr.str()
+        assert "already registered" not in out and "Traceback" not in out, (args, out)
+        r.assert_outcomes(failed=1)
+        assert out.count("test_copy exceeded its NumPy memory limits: copies 1") == 1, (args, out)
+        assert out.count("arrdbg: NumPy data memory per test") == 1, (args, out)
+    r = pytester.runpytest_subprocess("-p", "no:arrdbg.pytest_plugin", "--arrdbg")
+    assert r.ret == 4 and "unrecognized arguments: --arrdbg" in r.stderr.str(), r.stderr.str()
+    r = pytester.runpytest_subprocess("-p", "no:arrdbg.pytest_plugin")
+    r.assert_outcomes(passed=1)  # the marker is unknown to pytest then, nothing measured

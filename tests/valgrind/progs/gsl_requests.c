@@ -10,6 +10,7 @@
  *   FREED               of a value view: retires it; so does its thread's
  *                       exit
  *   COPIED              an owner filled by a copy is a LeakedCopy "copy of"
+ *   NEW_ID (level 3)    above every id sent or handed out, never twice
  * and a read through a value view after its owner went to quarantine is
  * a DanglingAccess naming the view. */
 #include "req_common.h"
@@ -114,5 +115,18 @@ int main(void)
     ARRCHECK_COPIED(99, 10); /* no such owner: a warning */
     ARRCHECK_FREED(10, src);
     dst = NULL; /* #11 leaks: a LeakedCopy, copy of #10 */
+
+    /* Ids from the tool: above #11 (the highest sent), then one more each;
+     * a library that numbers itself sends #40: the next is above it. */
+    uint64_t a = ARRCHECK_NEW_ID(), b = ARRCHECK_NEW_ID();
+    char *self = malloc(64);
+    double *self_buf = malloc(32);
+    info = req_info(40, 40, self, self_buf, 32, 1, four);
+    ARRCHECK_OWNER_CREATED(&info);
+    printf("NEW_ID = %lu, %lu; after #40: %lu\n", (unsigned long)a, (unsigned long)b,
+           (unsigned long)ARRCHECK_NEW_ID());
+    ARRCHECK_FREED(40, self);
+    free(self_buf);
+    free(self);
     return 0;
 }
