@@ -114,7 +114,7 @@ else fail "python3 -m arrdbg run" "$py"; fi
 
 # pybuild's metadata: pytest finds the plugin through its entry point.
 ep=$(env -u PYTHONPATH /usr/bin/python3 -c 'import importlib.metadata as m
-print(" ".join(e.value for e in m.entry_points(group="pytest11") if e.name == "arrdbg"), m.version("arrdbg"))' 2>&1)
+print(" ".join(e.value for e in m.entry_points(group="pytest11") if e.name == "arrdbg.pytest_plugin"), m.version("arrdbg"))' 2>&1)
 if [ "$ep" = "arrdbg.pytest_plugin $(sed -n 's/^ARR_VERSION := //p' "$top/Makefile")" ]; then
     ok "python3-arrdbg's metadata: version and the pytest11 entry point ($ep)"
 else fail "python3-arrdbg's metadata" "$ep"; fi
