@@ -66,6 +66,16 @@ static inline size_t tab_hash_addr(uintptr_t p)
 {
     return (size_t)((p >> 4) ^ (p >> 20) ^ (p >> 36));
 }
+/* A table's recent access streams: allocators hand out addresses one
+ * after another and programs free them in order (or in reverse), so the
+ * next key of a stream is usually its last one plus the last step. */
+#define TAB_STREAMS 4
+struct tab_streams {
+    uintptr_t last[TAB_STREAMS];
+    unsigned next; /* the stream replaced when a key starts a new one */
+};
+void tab_prefetch_next(struct tab_streams *s, uintptr_t key, const void *slots, size_t cap,
+                       size_t sz);
 typedef int (*tab_live_fn)(const void *slot, size_t *hash);
 void *tab_rehash(const void *old, size_t cap, size_t ncap, size_t sz, tab_live_fn live);
 
@@ -114,6 +124,10 @@ void vg_release_all(void);
 
 /* ---- handler.c ---- */
 extern PyDataMem_Handler h_handler;
+/* Buffers of at least this many bytes are "large": near the peak only views
+ * of large owners are looked for (_arrdbg.NEAR_PEAK_LARGE in Python). */
+#define H_LARGE_BYTES (64u << 10)
+extern uint64_t h_large_live; /* live records of at least H_LARGE_BYTES */
 extern PyDataMem_Handler *h_prev;  /* the handler chained to */
 extern uint64_t h_alloc_bytes, h_freed_bytes, h_allocs, h_frees, h_peak_seq, h_peak_scan_at;
 struct h_peak_freed {

@@ -9,6 +9,7 @@
 
 PyDataMem_Handler *h_prev;
 uint64_t h_alloc_bytes, h_freed_bytes, h_allocs, h_frees, h_peak_seq, h_peak_scan_at;
+uint64_t h_large_live;
 struct h_peak_freed h_peak_freed[H_PEAK_FREED];
 size_t h_n_peak_freed;
 uint64_t h_peak_freed_count;
@@ -25,6 +26,7 @@ static void note_alloc(void *p, size_t bytes, uint32_t site)
         r->seq = seq;
         r->site = site;
         r->flags = 0;
+        h_large_live += bytes >= H_LARGE_BYTES;
     }
     R.sites[site].alloc_bytes += bytes;
     R.sites[site].alloc_count++;
@@ -113,6 +115,7 @@ static int note_free(void *p, PyDataMemAllocator *a, uint32_t site)
         R.live_bytes -= r->bytes;
         h_freed_bytes += r->bytes;
         h_frees++;
+        h_large_live -= r->bytes >= H_LARGE_BYTES;
         if (r->seq <= h_peak_seq)
             note_peak_freed(r);
         if (vg_on && !vg_q_off) {
@@ -157,7 +160,7 @@ void h_forget(void)
         R.sites[i].freed_bytes = R.sites[i].free_count = 0;
     }
     R.live_bytes = R.peak_bytes = 0;
-    h_alloc_bytes = h_freed_bytes = h_allocs = h_frees = 0;
+    h_alloc_bytes = h_freed_bytes = h_allocs = h_frees = h_large_live = 0;
     h_peak_seq = R.seq;
     h_n_peak_freed = 0;
     h_peak_freed_count = 0;

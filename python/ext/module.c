@@ -432,5 +432,8 @@ PyMODINIT_FUNC PyInit__arrdbg(void);
 PyMODINIT_FUNC PyInit__arrdbg(void)
 {
     import_array();
-    return PyModule_Create(&moddef);
+    PyObject *m = PyModule_Create(&moddef);
+    if (m && PyModule_AddIntConstant(m, "NEAR_PEAK_LARGE", H_LARGE_BYTES) < 0)
+        Py_CLEAR(m);
+    return m;
 }

@@ -50,10 +50,13 @@ static int rec_live(const void *slot, size_t *hash)
     return ptr > 1;
 }
 
+static struct tab_streams rec_streams;
+
 struct arrdbg_np_rec *rec_find(uint64_t ptr)
 {
     if (R.rec_cap == 0)
         return NULL;
+    tab_prefetch_next(&rec_streams, ptr, R.recs, R.rec_cap, sizeof *R.recs);
     size_t mask = R.rec_cap - 1;
     for (size_t i = tab_hash_addr(ptr) & mask;; i = (i + 1) & mask) {
         struct arrdbg_np_rec *r = &R.recs[i];
@@ -87,6 +90,7 @@ struct arrdbg_np_rec *rec_insert(uint64_t ptr)
 {
     if ((rec_used + 1) * 10 > R.rec_cap * 7 && rec_grow() < 0)
         return NULL;
+    tab_prefetch_next(&rec_streams, ptr, R.recs, R.rec_cap, sizeof *R.recs);
     size_t mask = R.rec_cap - 1;
     struct arrdbg_np_rec *tomb = NULL;
     for (size_t i = tab_hash_addr(ptr) & mask;; i = (i + 1) & mask) {
