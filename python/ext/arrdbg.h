@@ -46,6 +46,12 @@
 #error "arrdbg needs Python 3.9 or later (PyFrame_GetCode/PyFrame_GetBack)"
 #endif
 
+/* Thread-local variables of the hot path: the initial-exec model reads
+ * them at a fixed offset from the thread pointer instead of calling
+ * __tls_get_addr (the module is dlopen()ed; glibc keeps static TLS room for
+ * a few bytes of such modules). */
+#define ARRDBG_TLS __attribute__((tls_model("initial-exec")))
+
 /* ---- table.c ---- */
 static inline size_t tab_hash_ptr(uintptr_t p)
 {

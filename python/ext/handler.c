@@ -239,7 +239,7 @@ static void do_free(PyDataMemAllocator *a, void *ptr, size_t size)
  * program set before install may itself call NumPy's default allocator,
  * which is ours too (h_wrap_default): `inside` makes such a nested call go
  * straight through, so a buffer is recorded once. */
-static _Thread_local int inside;
+static _Thread_local int inside ARRDBG_TLS;
 
 static void *h_malloc(void *ctx, size_t size)
 {

@@ -66,7 +66,7 @@ static struct prefix *internal_prefixes;
 static size_t n_internal_prefixes;
 
 /* Tags (set_tag): id 0 is "none"; names[id] for the others. */
-static _Thread_local uint32_t cur_tag;
+static _Thread_local uint32_t cur_tag ARRDBG_TLS;
 static PyObject *tag_ids;  /* {name: id} */
 static PyObject *tag_names; /* [None, name1, ...] */
 
