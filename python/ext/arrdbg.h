@@ -14,6 +14,7 @@
  *   quarantine.c  vg_     Valgrind: arrcheck owners and the quarantine
  *   handler.c     h_      the PyDataMem_Handler: totals, the peak
  *   objects.c     obj_    live ndarray objects and the site that made each
+ *   peakshape.c   pk_     dtype and shape of peak arrays freed unscanned
  *   module.c      mod_    the module's functions and PyInit__arrdbg
  *
  * Locking: the lock (rec_lock) guards what threads without the GIL update
@@ -156,5 +157,10 @@ size_t obj_live_count(void);
 PyObject *obj_live_arrays(void);
 PyObject *obj_scan(unsigned long long min_owner_bytes, int incremental,
                    unsigned long long large_bytes);
+
+/* ---- peakshape.c ---- */
+void pk_install(void);
+void pk_clear(void);
+PyObject *pk_shapes(void);
 
 #endif /* ARRDBG_INTERNAL_H */

@@ -50,6 +50,7 @@ static PyObject *mod_install(PyObject *self, PyObject *args)
     if (set_handler_here() < 0)
         return NULL;
     obj_install();
+    pk_install();
     installed = 1;
     return PyUnicode_FromString(h_prev->name);
 }
@@ -383,7 +384,15 @@ static PyObject *mod_forget(PyObject *self, PyObject *noargs)
     (void)self;
     (void)noargs;
     h_forget();
+    pk_clear();
     Py_RETURN_NONE;
+}
+
+static PyObject *mod_peak_shapes(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    return pk_shapes();
 }
 
 static PyMethodDef methods[] = {
@@ -396,6 +405,9 @@ static PyMethodDef methods[] = {
     {"peak_live", mod_peak_live, METH_O,
      "peak_live(k): (n, the k largest [(seq, bytes, site, freed_since)]) of the buffers "
      "live at the peak"},
+    {"peak_shapes", mod_peak_shapes, METH_NOARGS,
+     "{event: ([dims], dtype)} of the peak's arrays freed since it (at least a thousandth "
+     "of the peak each)"},
     {"scan", mod_scan, METH_VARARGS,
      "scan(min_owner_bytes, incremental=False, large_bytes=0): ([(base, [views], bytes, seq, "
      "site)] of bases held by views alone, [(owner, seq)] of owners of at least "
