@@ -149,6 +149,8 @@ void h_reset_peak(void);
 void h_forget(void);
 int h_wrap_default(PyDataMem_Handler *def);
 PyDataMem_Handler *h_default_orig(void);
+int h_is_ours(const PyDataMem_Handler *h);
+PyDataMem_Handler *h_wrap_program(PyDataMem_Handler *theirs);
 
 /* ---- objects.c ---- */
 void obj_install(void);

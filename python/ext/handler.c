@@ -312,3 +312,39 @@ PyDataMem_Handler *h_default_orig(void)
 {
     return &default_orig;
 }
+
+/* A handler the program sets after install (PyDataMem_SetHandler, in any
+ * thread or context) is used through a wrapper: ours, chained to it, with
+ * its name, so its arrays are recorded and it still receives every call.
+ * One wrapper per handler, kept for the life of the process (NumPy frees
+ * each buffer through the handler that made it).  GIL held. */
+struct wrapped {
+    PyDataMem_Handler h;
+    const PyDataMem_Handler *theirs;
+    struct wrapped *next;
+};
+static struct wrapped *wrappers;
+
+int h_is_ours(const PyDataMem_Handler *h)
+{
+    return h->allocator.malloc == h_malloc;
+}
+
+PyDataMem_Handler *h_wrap_program(PyDataMem_Handler *theirs)
+{
+    struct wrapped *w;
+    for (w = wrappers; w; w = w->next)
+        if (w->theirs == theirs)
+            return &w->h;
+    w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    memcpy(w->h.name, theirs->name, sizeof w->h.name);
+    w->h.name[sizeof w->h.name - 1] = 0;
+    w->h.version = theirs->version;
+    w->h.allocator = (PyDataMemAllocator){&theirs->allocator, h_malloc, h_calloc, h_realloc, h_free};
+    w->theirs = theirs;
+    w->next = wrappers;
+    wrappers = w;
+    return &w->h;
+}

@@ -21,6 +21,46 @@ static int set_handler_here(void)
     return 0;
 }
 
+/* NumPy's PyDataMem_SetHandler, as found in its C-API table before install
+ * put set_handler_hook there (every extension calls it through the table). */
+#define API_SET_HANDLER 304
+typedef PyObject *(*set_handler_fn)(PyObject *);
+static set_handler_fn numpy_set_handler;
+
+/* The program sets a handler of its own (capsule, or NULL: NumPy's
+ * default): a handler not already ours is replaced by a wrapper chained to
+ * it (handler.c), so the arrays of that context are recorded too.  The
+ * program's capsule is kept (its handler must outlive its arrays). */
+static PyObject *set_handler_hook(PyObject *cap)
+{
+    if (!cap)
+        return numpy_set_handler(cap);
+    PyDataMem_Handler *theirs = PyCapsule_GetPointer(cap, "mem_handler");
+    if (!theirs)
+        return NULL;
+    if (h_is_ours(theirs))
+        return numpy_set_handler(cap);
+    PyDataMem_Handler *w = h_wrap_program(theirs);
+    if (!w)
+        return PyErr_NoMemory();
+    PyObject *wcap = PyCapsule_New(w, "mem_handler", NULL);
+    if (!wcap)
+        return NULL;
+    Py_INCREF(cap); /* never released */
+    PyObject *old = numpy_set_handler(wcap);
+    Py_DECREF(wcap);
+    return old;
+}
+
+/* Puts set_handler_hook in NumPy's C-API table (writable data of
+ * _multiarray_umath), once. */
+static void hook_set_handler(void)
+{
+    void **api = (void **)PyArray_API;
+    numpy_set_handler = (set_handler_fn)api[API_SET_HANDLER];
+    api[API_SET_HANDLER] = (void *)set_handler_hook;
+}
+
 static PyObject *mod_install(PyObject *self, PyObject *args)
 {
     (void)self;
@@ -47,6 +87,7 @@ static PyObject *mod_install(PyObject *self, PyObject *args)
      * memory it reports. */
     vg_on = RUNNING_ON_VALGRIND ? vg_declare_libraries() : 0;
     rec_atfork_install();
+    hook_set_handler();
     if (set_handler_here() < 0)
         return NULL;
     obj_install();
