@@ -83,6 +83,8 @@ struct tab_streams {
 };
 void tab_prefetch_next(struct tab_streams *s, uintptr_t key, const void *slots, size_t cap,
                        size_t sz);
+void *tab_alloc(size_t n, size_t sz);
+void tab_free(void *p, size_t n, size_t sz);
 typedef int (*tab_live_fn)(const void *slot, size_t *hash);
 void *tab_rehash(const void *old, size_t cap, size_t ncap, size_t sz, tab_live_fn live);
 

@@ -38,7 +38,7 @@ static int obj_grow(void)
     struct obj_slot *n = tab_rehash(objs, obj_cap, ncap, sizeof *n, obj_live);
     if (!n)
         return -1;
-    free(objs);
+    tab_free(objs, obj_cap, sizeof *n);
     objs = n;
     obj_cap = ncap;
     R.objs = objs, R.obj_cap = obj_cap; /* what gdb's `arr views` reads */

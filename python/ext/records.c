@@ -79,10 +79,11 @@ static int rec_grow(void)
     if (!n)
         return -1;
     struct arrdbg_np_rec *old = R.recs;
+    size_t ocap = R.rec_cap;
     R.recs = n;
     R.rec_cap = ncap;
     rec_used = R.rec_count;
-    free(old);
+    tab_free(old, ocap, sizeof *n);
     return 0;
 }
 

@@ -96,7 +96,7 @@ static int index_room(void **idx, size_t *cap, size_t count, size_t sz, tab_live
     void *n = tab_rehash(*idx, *cap, ncap, sz, live);
     if (!n)
         return -1;
-    free(*idx);
+    tab_free(*idx, *cap, sz);
     *idx = n;
     *cap = ncap;
     return 0;
