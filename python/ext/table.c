@@ -57,26 +57,3 @@ void *tab_rehash(const void *old, size_t cap, size_t ncap, size_t sz, tab_live_f
     return n;
 }
 
-/* After an access to key: the slot of the key that likely comes next in
- * its stream (a key within 4 KiB of a stream's last one continues it, by
- * the same step) is fetched into the cache, so the next insert or lookup
- * (a microsecond later: a NumPy call in between) does not wait for memory.
- * A wrong guess costs one fetch.  O(TAB_STREAMS). */
-void tab_prefetch_next(struct tab_streams *s, uintptr_t key, const void *slots, size_t cap,
-                       size_t sz)
-{
-    unsigned k;
-    intptr_t step = 0;
-    for (k = 0; k < TAB_STREAMS; k++) {
-        step = (intptr_t)(key - s->last[k]);
-        if (step >= -4096 && step <= 4096)
-            break;
-    }
-    if (k == TAB_STREAMS) {
-        k = s->next++ % TAB_STREAMS;
-        step = 0;
-    }
-    s->last[k] = key;
-    if (step != 0 && cap)
-        __builtin_prefetch((const char *)slots + (tab_hash_addr(key + (uintptr_t)step) & (cap - 1)) * sz, 1);
-}
