@@ -101,9 +101,12 @@ static inline void tab_prefetch_next(struct tab_streams *s, uintptr_t key, const
         step = 0;
     }
     s->last[k] = key;
-    if (step != 0 && cap)
-        __builtin_prefetch(
-            (const char *)slots + (tab_hash_addr(key + (uintptr_t)step) & (cap - 1)) * sz, 1);
+    if (step != 0 && cap) {
+        const char *slot =
+            (const char *)slots + (tab_hash_addr(key + (uintptr_t)step) & (cap - 1)) * sz;
+        __builtin_prefetch(slot, 1);
+        __builtin_prefetch(slot + 64, 1); /* a probe often runs into the next line */
+    }
 }
 
 void *tab_alloc(size_t n, size_t sz);
