@@ -47,12 +47,6 @@
 #error "arrdbg needs Python 3.9 or later (PyFrame_GetCode/PyFrame_GetBack)"
 #endif
 
-/* Thread-local variables of the hot path: the initial-exec model reads
- * them at a fixed offset from the thread pointer instead of calling
- * __tls_get_addr (the module is dlopen()ed; glibc keeps static TLS room for
- * a few bytes of such modules). */
-#define ARRDBG_TLS __attribute__((tls_model("initial-exec")))
-
 /* ---- table.c ---- */
 static inline size_t tab_hash_ptr(uintptr_t p)
 {
@@ -178,6 +172,7 @@ void h_forget(void);
 int h_wrap_default(PyDataMem_Handler *def);
 PyDataMem_Handler *h_default_orig(void);
 int h_is_ours(const PyDataMem_Handler *h);
+void h_note_program(void); /* a handler of the program is chained to */
 PyDataMem_Handler *h_wrap_program(PyDataMem_Handler *theirs);
 
 /* ---- objects.c ---- */

@@ -236,54 +236,83 @@ static void do_free(PyDataMemAllocator *a, void *ptr, size_t size)
 }
 
 /* The handler's functions (ctx: the allocator chained to).  A handler a
- * program set before install may itself call NumPy's default allocator,
- * which is ours too (h_wrap_default): `inside` makes such a nested call go
- * straight through, so a buffer is recorded once. */
-static _Thread_local int inside ARRDBG_TLS;
+ * program set may itself call NumPy's default allocator, or the handler it
+ * found, which are ours too (h_wrap_default, h_wrap_program): `inside`
+ * makes such a nested call go straight through, so a buffer is recorded
+ * once.  Only a program's handler nests, so until one is chained to
+ * (h_program: set before any of its calls can happen) no thread-local is
+ * touched: reading one costs a __tls_get_addr call in a dlopen()ed module. */
+static _Thread_local int inside;
+static int h_program;
+
+void h_note_program(void)
+{
+    __atomic_store_n(&h_program, 1, __ATOMIC_RELAXED);
+}
+
+/* 1 when this call is nested in a program handler's call (go straight
+ * through); else marks the thread as inside when a program's handler may
+ * be reached.  *program: whether to unmark after. */
+static int enter(int *program)
+{
+    *program = __atomic_load_n(&h_program, __ATOMIC_RELAXED);
+    if (!*program)
+        return 0;
+    if (inside)
+        return 1;
+    inside = 1;
+    return 0;
+}
+
+static void leave(int program)
+{
+    if (program)
+        inside = 0;
+}
 
 static void *h_malloc(void *ctx, size_t size)
 {
     PyDataMemAllocator *a = ctx;
-    if (inside)
+    int program;
+    if (enter(&program))
         return a->malloc(a->ctx, size);
-    inside = 1;
     void *p = do_malloc(a, size);
-    inside = 0;
+    leave(program);
     return p;
 }
 
 static void *h_calloc(void *ctx, size_t nelem, size_t elsize)
 {
     PyDataMemAllocator *a = ctx;
-    if (inside)
+    int program;
+    if (enter(&program))
         return a->calloc(a->ctx, nelem, elsize);
-    inside = 1;
     void *p = do_calloc(a, nelem, elsize);
-    inside = 0;
+    leave(program);
     return p;
 }
 
 static void *h_realloc(void *ctx, void *ptr, size_t new_size)
 {
     PyDataMemAllocator *a = ctx;
-    if (inside)
+    int program;
+    if (enter(&program))
         return a->realloc(a->ctx, ptr, new_size);
-    inside = 1;
     void *p = do_realloc(a, ptr, new_size);
-    inside = 0;
+    leave(program);
     return p;
 }
 
 static void h_free(void *ctx, void *ptr, size_t size)
 {
     PyDataMemAllocator *a = ctx;
-    if (inside) {
+    int program;
+    if (enter(&program)) {
         a->free(a->ctx, ptr, size);
         return;
     }
-    inside = 1;
     do_free(a, ptr, size);
-    inside = 0;
+    leave(program);
 }
 
 PyDataMem_Handler h_handler = {
@@ -339,6 +368,7 @@ PyDataMem_Handler *h_wrap_program(PyDataMem_Handler *theirs)
     w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
+    h_note_program();
     memcpy(w->h.name, theirs->name, sizeof w->h.name);
     w->h.name[sizeof w->h.name - 1] = 0;
     w->h.version = theirs->version;

@@ -81,6 +81,8 @@ static PyObject *mod_install(PyObject *self, PyObject *args)
     h_wrap_default(def);
     if (h_prev == def)
         h_prev = h_default_orig();
+    else
+        h_note_program();
     h_handler.allocator.ctx = &h_prev->allocator;
     /* Buffers are held back (quarantine) and announced only under
      * arrcheck: under memcheck that would hide the very reads of freed
