@@ -372,7 +372,8 @@ PyDataMem_Handler *h_wrap_program(PyDataMem_Handler *theirs)
     memcpy(w->h.name, theirs->name, sizeof w->h.name);
     w->h.name[sizeof w->h.name - 1] = 0;
     w->h.version = theirs->version;
-    w->h.allocator = (PyDataMemAllocator){&theirs->allocator, h_malloc, h_calloc, h_realloc, h_free};
+    w->h.allocator =
+        (PyDataMemAllocator){&theirs->allocator, h_malloc, h_calloc, h_realloc, h_free};
     w->theirs = theirs;
     w->next = wrappers;
     wrappers = w;
