@@ -177,7 +177,7 @@ int h_wrap_default(PyDataMem_Handler *def);
 PyDataMem_Handler *h_default_orig(void);
 int h_is_ours(const PyDataMem_Handler *h);
 void h_note_program(void); /* a handler of the program is chained to */
-PyDataMem_Handler *h_wrap_program(PyDataMem_Handler *theirs);
+PyDataMem_Handler *h_wrap_program(PyDataMem_Handler *theirs, PyObject *capsule);
 
 /* ---- objects.c ---- */
 void obj_install(void);

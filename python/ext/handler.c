@@ -350,6 +350,7 @@ PyDataMem_Handler *h_default_orig(void)
 struct wrapped {
     PyDataMem_Handler h;
     const PyDataMem_Handler *theirs;
+    PyObject *capsule; /* the program's, kept: its handler outlives its arrays */
     struct wrapped *next;
 };
 static struct wrapped *wrappers;
@@ -359,7 +360,7 @@ int h_is_ours(const PyDataMem_Handler *h)
     return h->allocator.malloc == h_malloc;
 }
 
-PyDataMem_Handler *h_wrap_program(PyDataMem_Handler *theirs)
+PyDataMem_Handler *h_wrap_program(PyDataMem_Handler *theirs, PyObject *capsule)
 {
     struct wrapped *w;
     for (w = wrappers; w; w = w->next)
@@ -375,6 +376,8 @@ PyDataMem_Handler *h_wrap_program(PyDataMem_Handler *theirs)
     w->h.allocator =
         (PyDataMemAllocator){&theirs->allocator, h_malloc, h_calloc, h_realloc, h_free};
     w->theirs = theirs;
+    Py_INCREF(capsule);
+    w->capsule = capsule;
     w->next = wrappers;
     wrappers = w;
     return &w->h;

@@ -30,7 +30,8 @@ static set_handler_fn numpy_set_handler;
 /* The program sets a handler of its own (capsule, or NULL: NumPy's
  * default): a handler not already ours is replaced by a wrapper chained to
  * it (handler.c), so the arrays of that context are recorded too.  The
- * program's capsule is kept (its handler must outlive its arrays). */
+ * wrapper keeps the program's first capsule of that handler (its handler
+ * must outlive its arrays). */
 static PyObject *set_handler_hook(PyObject *cap)
 {
     if (!cap)
@@ -40,13 +41,12 @@ static PyObject *set_handler_hook(PyObject *cap)
         return NULL;
     if (h_is_ours(theirs))
         return numpy_set_handler(cap);
-    PyDataMem_Handler *w = h_wrap_program(theirs);
+    PyDataMem_Handler *w = h_wrap_program(theirs, cap);
     if (!w)
         return PyErr_NoMemory();
     PyObject *wcap = PyCapsule_New(w, "mem_handler", NULL);
     if (!wcap)
         return NULL;
-    Py_INCREF(cap); /* never released */
     PyObject *old = numpy_set_handler(wcap);
     Py_DECREF(wcap);
     return old;
