@@ -60,6 +60,14 @@ $(ARRDBG_NOGIL_EXT): tests/python/nogil_ext.c python/python.mk
 	$(CC) $(ARRDBG_EXT_CFLAGS) -shared $< -o $@ -pthread
 ALL_TARGETS += $(ARRDBG_NOGIL_EXT)
 
+# A test extension with a program's own (non-chaining) data handler.
+ARRDBG_OWNH_EXT := $(BUILD)/tests/python/own_handler_ext$(ARRDBG_EXT_SUFFIX)
+$(ARRDBG_OWNH_EXT): tests/python/own_handler_ext.c python/python.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(ARRDBG_EXT_CFLAGS) -shared $< -o $@
+ALL_TARGETS += $(ARRDBG_OWNH_EXT)
+check-python: $(ARRDBG_OWNH_EXT)
+
 check-python: $(ARRDBG_PY_TREE) $(ARRDBG_NOGIL_EXT)
 	@ARRDBG_BUILD=$(BUILD) ARRDBG_PYTHON=$(ARRDBG_PYTHON) bash tests/python/run.sh
 

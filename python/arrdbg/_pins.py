@@ -142,7 +142,7 @@ def _holders(objs):
 
 # Near the peak only views of owners of at least this many bytes are looked
 # for (the scan is incremental: _arrdbg.scan); at exit, every view.
-NEAR_PEAK_LARGE = 64 << 10
+NEAR_PEAK_LARGE = _arrdbg.NEAR_PEAK_LARGE
 
 
 def scan(name_holders=True, min_owner_bytes=None, incremental=False):

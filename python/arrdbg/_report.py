@@ -35,10 +35,11 @@ PEAK_LIST = 1000  # the peak's arrays listed (largest first); "arrays" counts th
 def _peak_summary(st, sites, at):
     """The current peak and the arrays live at it."""
     n, live = _arrdbg.peak_live(PEAK_LIST)
+    freed_shapes = _arrdbg.peak_shapes()  # the ones freed before a scan saw them
     out = []
     for seq, b, site, freed in live:
         w = _where(sites, site, at)
-        shape, dtype = shapes.get(seq, (None, None))
+        shape, dtype = shapes.get(seq) or freed_shapes.get(seq, (None, None))
         out.append({"bytes": b, "event": seq, "file": w["file"], "line": w["line"],
                     "op": w["op"], "kind": w["kind"], "shape": shape, "dtype": dtype,
                     "freed_since": freed,

@@ -14,6 +14,7 @@
  *   quarantine.c  vg_     Valgrind: arrcheck owners and the quarantine
  *   handler.c     h_      the PyDataMem_Handler: totals, the peak
  *   objects.c     obj_    live ndarray objects and the site that made each
+ *   peakshape.c   pk_     dtype and shape of peak arrays freed unscanned
  *   module.c      mod_    the module's functions and PyInit__arrdbg
  *
  * Locking: the lock (rec_lock) guards what threads without the GIL update
@@ -66,6 +67,48 @@ static inline size_t tab_hash_addr(uintptr_t p)
 {
     return (size_t)((p >> 4) ^ (p >> 20) ^ (p >> 36));
 }
+/* A table's recent access streams: allocators hand out addresses one
+ * after another and programs free them in order (or in reverse), so the
+ * next key of a stream is usually its last one plus the last step. */
+#define TAB_STREAMS 4
+struct tab_streams {
+    uintptr_t last[TAB_STREAMS];
+    unsigned next; /* the stream replaced when a key starts a new one */
+};
+/* After an access to key: the slot of the key that likely comes next in
+ * its stream (a key within 4 KiB of a stream's last one continues it, by
+ * the same step) is fetched into the cache, so the next insert or lookup
+ * (a microsecond later: a NumPy call in between) does not wait for memory.
+ * A wrong guess costs the fetches.  O(TAB_STREAMS). */
+static inline void tab_prefetch_next(struct tab_streams *s, uintptr_t key, const void *slots,
+                                     size_t cap, size_t sz)
+{
+    unsigned k;
+    intptr_t step = 0;
+    for (k = 0; k < TAB_STREAMS; k++) {
+        step = (intptr_t)(key - s->last[k]);
+        if (step >= -4096 && step <= 4096)
+            break;
+    }
+    if (k == TAB_STREAMS) {
+        k = s->next++ % TAB_STREAMS;
+        step = 0;
+    }
+    s->last[k] = key;
+    if (step != 0 && cap) {
+        /* The next key, and the one four steps on for when the program
+         * frees faster than memory answers (a list of arrays dropped). */
+        for (uintptr_t ahead = 1; ahead <= 4; ahead += 3) {
+            size_t i = tab_hash_addr(key + ahead * (uintptr_t)step) & (cap - 1);
+            const char *slot = (const char *)slots + i * sz;
+            __builtin_prefetch(slot, 1);
+            __builtin_prefetch(slot + 64, 1); /* a probe often runs into the next line */
+        }
+    }
+}
+
+void *tab_alloc(size_t n, size_t sz);
+void tab_free(void *p, size_t n, size_t sz);
 typedef int (*tab_live_fn)(const void *slot, size_t *hash);
 void *tab_rehash(const void *old, size_t cap, size_t ncap, size_t sz, tab_live_fn live);
 
@@ -114,6 +157,10 @@ void vg_release_all(void);
 
 /* ---- handler.c ---- */
 extern PyDataMem_Handler h_handler;
+/* Buffers of at least this many bytes are "large": near the peak only views
+ * of large owners are looked for (_arrdbg.NEAR_PEAK_LARGE in Python). */
+#define H_LARGE_BYTES (64u << 10)
+extern uint64_t h_large_live; /* live records of at least H_LARGE_BYTES */
 extern PyDataMem_Handler *h_prev;  /* the handler chained to */
 extern uint64_t h_alloc_bytes, h_freed_bytes, h_allocs, h_frees, h_peak_seq, h_peak_scan_at;
 struct h_peak_freed {
@@ -128,6 +175,9 @@ void h_reset_peak(void);
 void h_forget(void);
 int h_wrap_default(PyDataMem_Handler *def);
 PyDataMem_Handler *h_default_orig(void);
+int h_is_ours(const PyDataMem_Handler *h);
+void h_note_program(void); /* a handler of the program is chained to */
+PyDataMem_Handler *h_wrap_program(PyDataMem_Handler *theirs, PyObject *capsule);
 
 /* ---- objects.c ---- */
 void obj_install(void);
@@ -136,5 +186,10 @@ size_t obj_live_count(void);
 PyObject *obj_live_arrays(void);
 PyObject *obj_scan(unsigned long long min_owner_bytes, int incremental,
                    unsigned long long large_bytes);
+
+/* ---- peakshape.c ---- */
+void pk_install(void);
+void pk_clear(void);
+PyObject *pk_shapes(void);
 
 #endif /* ARRDBG_INTERNAL_H */

@@ -9,6 +9,7 @@
 
 PyDataMem_Handler *h_prev;
 uint64_t h_alloc_bytes, h_freed_bytes, h_allocs, h_frees, h_peak_seq, h_peak_scan_at;
+uint64_t h_large_live;
 struct h_peak_freed h_peak_freed[H_PEAK_FREED];
 size_t h_n_peak_freed;
 uint64_t h_peak_freed_count;
@@ -25,6 +26,7 @@ static void note_alloc(void *p, size_t bytes, uint32_t site)
         r->seq = seq;
         r->site = site;
         r->flags = 0;
+        h_large_live += bytes >= H_LARGE_BYTES;
     }
     R.sites[site].alloc_bytes += bytes;
     R.sites[site].alloc_count++;
@@ -113,6 +115,7 @@ static int note_free(void *p, PyDataMemAllocator *a, uint32_t site)
         R.live_bytes -= r->bytes;
         h_freed_bytes += r->bytes;
         h_frees++;
+        h_large_live -= r->bytes >= H_LARGE_BYTES;
         if (r->seq <= h_peak_seq)
             note_peak_freed(r);
         if (vg_on && !vg_q_off) {
@@ -157,7 +160,7 @@ void h_forget(void)
         R.sites[i].freed_bytes = R.sites[i].free_count = 0;
     }
     R.live_bytes = R.peak_bytes = 0;
-    h_alloc_bytes = h_freed_bytes = h_allocs = h_frees = 0;
+    h_alloc_bytes = h_freed_bytes = h_allocs = h_frees = h_large_live = 0;
     h_peak_seq = R.seq;
     h_n_peak_freed = 0;
     h_peak_freed_count = 0;
@@ -233,54 +236,83 @@ static void do_free(PyDataMemAllocator *a, void *ptr, size_t size)
 }
 
 /* The handler's functions (ctx: the allocator chained to).  A handler a
- * program set before install may itself call NumPy's default allocator,
- * which is ours too (h_wrap_default): `inside` makes such a nested call go
- * straight through, so a buffer is recorded once. */
+ * program set may itself call NumPy's default allocator, or the handler it
+ * found, which are ours too (h_wrap_default, h_wrap_program): `inside`
+ * makes such a nested call go straight through, so a buffer is recorded
+ * once.  Only a program's handler nests, so until one is chained to
+ * (h_program: set before any of its calls can happen) no thread-local is
+ * touched: reading one costs a __tls_get_addr call in a dlopen()ed module. */
 static _Thread_local int inside;
+static int h_program;
+
+void h_note_program(void)
+{
+    __atomic_store_n(&h_program, 1, __ATOMIC_RELAXED);
+}
+
+/* 1 when this call is nested in a program handler's call (go straight
+ * through); else marks the thread as inside when a program's handler may
+ * be reached.  *program: whether to unmark after. */
+static int enter(int *program)
+{
+    *program = __atomic_load_n(&h_program, __ATOMIC_RELAXED);
+    if (!*program)
+        return 0;
+    if (inside)
+        return 1;
+    inside = 1;
+    return 0;
+}
+
+static void leave(int program)
+{
+    if (program)
+        inside = 0;
+}
 
 static void *h_malloc(void *ctx, size_t size)
 {
     PyDataMemAllocator *a = ctx;
-    if (inside)
+    int program;
+    if (enter(&program))
         return a->malloc(a->ctx, size);
-    inside = 1;
     void *p = do_malloc(a, size);
-    inside = 0;
+    leave(program);
     return p;
 }
 
 static void *h_calloc(void *ctx, size_t nelem, size_t elsize)
 {
     PyDataMemAllocator *a = ctx;
-    if (inside)
+    int program;
+    if (enter(&program))
         return a->calloc(a->ctx, nelem, elsize);
-    inside = 1;
     void *p = do_calloc(a, nelem, elsize);
-    inside = 0;
+    leave(program);
     return p;
 }
 
 static void *h_realloc(void *ctx, void *ptr, size_t new_size)
 {
     PyDataMemAllocator *a = ctx;
-    if (inside)
+    int program;
+    if (enter(&program))
         return a->realloc(a->ctx, ptr, new_size);
-    inside = 1;
     void *p = do_realloc(a, ptr, new_size);
-    inside = 0;
+    leave(program);
     return p;
 }
 
 static void h_free(void *ctx, void *ptr, size_t size)
 {
     PyDataMemAllocator *a = ctx;
-    if (inside) {
+    int program;
+    if (enter(&program)) {
         a->free(a->ctx, ptr, size);
         return;
     }
-    inside = 1;
     do_free(a, ptr, size);
-    inside = 0;
+    leave(program);
 }
 
 PyDataMem_Handler h_handler = {
@@ -308,4 +340,45 @@ int h_wrap_default(PyDataMem_Handler *def)
 PyDataMem_Handler *h_default_orig(void)
 {
     return &default_orig;
+}
+
+/* A handler the program sets after install (PyDataMem_SetHandler, in any
+ * thread or context) is used through a wrapper: ours, chained to it, with
+ * its name, so its arrays are recorded and it still receives every call.
+ * One wrapper per handler, kept for the life of the process (NumPy frees
+ * each buffer through the handler that made it).  GIL held. */
+struct wrapped {
+    PyDataMem_Handler h;
+    const PyDataMem_Handler *theirs;
+    PyObject *capsule; /* the program's, kept: its handler outlives its arrays */
+    struct wrapped *next;
+};
+static struct wrapped *wrappers;
+
+int h_is_ours(const PyDataMem_Handler *h)
+{
+    return h->allocator.malloc == h_malloc;
+}
+
+PyDataMem_Handler *h_wrap_program(PyDataMem_Handler *theirs, PyObject *capsule)
+{
+    struct wrapped *w;
+    for (w = wrappers; w; w = w->next)
+        if (w->theirs == theirs)
+            return &w->h;
+    w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    h_note_program();
+    memcpy(w->h.name, theirs->name, sizeof w->h.name);
+    w->h.name[sizeof w->h.name - 1] = 0;
+    w->h.version = theirs->version;
+    w->h.allocator =
+        (PyDataMemAllocator){&theirs->allocator, h_malloc, h_calloc, h_realloc, h_free};
+    w->theirs = theirs;
+    Py_INCREF(capsule);
+    w->capsule = capsule;
+    w->next = wrappers;
+    wrappers = w;
+    return &w->h;
 }

@@ -21,6 +21,46 @@ static int set_handler_here(void)
     return 0;
 }
 
+/* NumPy's PyDataMem_SetHandler, as found in its C-API table before install
+ * put set_handler_hook there (every extension calls it through the table). */
+#define API_SET_HANDLER 304
+typedef PyObject *(*set_handler_fn)(PyObject *);
+static set_handler_fn numpy_set_handler;
+
+/* The program sets a handler of its own (capsule, or NULL: NumPy's
+ * default): a handler not already ours is replaced by a wrapper chained to
+ * it (handler.c), so the arrays of that context are recorded too.  The
+ * wrapper keeps the program's first capsule of that handler (its handler
+ * must outlive its arrays). */
+static PyObject *set_handler_hook(PyObject *cap)
+{
+    if (!cap)
+        return numpy_set_handler(cap);
+    PyDataMem_Handler *theirs = PyCapsule_GetPointer(cap, "mem_handler");
+    if (!theirs)
+        return NULL;
+    if (h_is_ours(theirs))
+        return numpy_set_handler(cap);
+    PyDataMem_Handler *w = h_wrap_program(theirs, cap);
+    if (!w)
+        return PyErr_NoMemory();
+    PyObject *wcap = PyCapsule_New(w, "mem_handler", NULL);
+    if (!wcap)
+        return NULL;
+    PyObject *old = numpy_set_handler(wcap);
+    Py_DECREF(wcap);
+    return old;
+}
+
+/* Puts set_handler_hook in NumPy's C-API table (writable data of
+ * _multiarray_umath), once. */
+static void hook_set_handler(void)
+{
+    void **api = (void **)PyArray_API;
+    numpy_set_handler = (set_handler_fn)api[API_SET_HANDLER];
+    api[API_SET_HANDLER] = (void *)set_handler_hook;
+}
+
 static PyObject *mod_install(PyObject *self, PyObject *args)
 {
     (void)self;
@@ -41,15 +81,19 @@ static PyObject *mod_install(PyObject *self, PyObject *args)
     h_wrap_default(def);
     if (h_prev == def)
         h_prev = h_default_orig();
+    else
+        h_note_program();
     h_handler.allocator.ctx = &h_prev->allocator;
     /* Buffers are held back (quarantine) and announced only under
      * arrcheck: under memcheck that would hide the very reads of freed
      * memory it reports. */
     vg_on = RUNNING_ON_VALGRIND ? vg_declare_libraries() : 0;
     rec_atfork_install();
+    hook_set_handler();
     if (set_handler_here() < 0)
         return NULL;
     obj_install();
+    pk_install();
     installed = 1;
     return PyUnicode_FromString(h_prev->name);
 }
@@ -383,7 +427,15 @@ static PyObject *mod_forget(PyObject *self, PyObject *noargs)
     (void)self;
     (void)noargs;
     h_forget();
+    pk_clear();
     Py_RETURN_NONE;
+}
+
+static PyObject *mod_peak_shapes(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    return pk_shapes();
 }
 
 static PyMethodDef methods[] = {
@@ -396,6 +448,9 @@ static PyMethodDef methods[] = {
     {"peak_live", mod_peak_live, METH_O,
      "peak_live(k): (n, the k largest [(seq, bytes, site, freed_since)]) of the buffers "
      "live at the peak"},
+    {"peak_shapes", mod_peak_shapes, METH_NOARGS,
+     "{event: ([dims], dtype)} of the peak's arrays freed since it (at least a thousandth "
+     "of the peak each)"},
     {"scan", mod_scan, METH_VARARGS,
      "scan(min_owner_bytes, incremental=False, large_bytes=0): ([(base, [views], bytes, seq, "
      "site)] of bases held by views alone, [(owner, seq)] of owners of at least "
@@ -432,5 +487,8 @@ PyMODINIT_FUNC PyInit__arrdbg(void);
 PyMODINIT_FUNC PyInit__arrdbg(void)
 {
     import_array();
-    return PyModule_Create(&moddef);
+    PyObject *m = PyModule_Create(&moddef);
+    if (m && PyModule_AddIntConstant(m, "NEAR_PEAK_LARGE", H_LARGE_BYTES) < 0)
+        Py_CLEAR(m);
+    return m;
 }

@@ -19,6 +19,7 @@ _Static_assert(sizeof(struct obj_slot) == 2 * sizeof(uint64_t) && offsetof(struc
                "registry.h: OBJ_SIZE and OBJ_PTR");
 static struct obj_slot *objs;
 static size_t obj_cap, obj_count, obj_used;
+static struct tab_streams obj_streams;
 static allocfunc orig_tp_alloc;
 static freefunc orig_tp_free;
 
@@ -37,7 +38,7 @@ static int obj_grow(void)
     struct obj_slot *n = tab_rehash(objs, obj_cap, ncap, sizeof *n, obj_live);
     if (!n)
         return -1;
-    free(objs);
+    tab_free(objs, obj_cap, sizeof *n);
     objs = n;
     obj_cap = ncap;
     R.objs = objs, R.obj_cap = obj_cap; /* what gdb's `arr views` reads */
@@ -45,28 +46,23 @@ static int obj_grow(void)
     return 0;
 }
 
+/* A new object goes into the first free slot (empty or deleted) of its
+ * probe sequence: its address cannot be in the table already (every
+ * tracked object leaves through arr_tp_free), so the probe stops there
+ * instead of running on to an empty slot past the deleted ones. */
 static void obj_note(uintptr_t o, uint32_t site)
 {
     if ((obj_used + 1) * 10 > obj_cap * 7 && obj_grow() < 0)
         return;
+    tab_prefetch_next(&obj_streams, o, objs, obj_cap, sizeof *objs);
     size_t mask = obj_cap - 1, i = tab_hash_addr(o) & mask;
-    struct obj_slot *tomb = NULL;
-    for (; objs[i].obj; i = (i + 1) & mask) {
-        if (objs[i].obj == o) {
-            objs[i].site_plus1 = site + 1;
-            objs[i].flags = 0;
-            return;
-        }
-        if (objs[i].obj == 1 && !tomb)
-            tomb = &objs[i];
-    }
-    if (!tomb) {
-        tomb = &objs[i];
+    while (objs[i].obj > 1)
+        i = (i + 1) & mask;
+    if (objs[i].obj == 0)
         obj_used++;
-    }
-    tomb->obj = o;
-    tomb->site_plus1 = site + 1;
-    tomb->flags = 0;
+    objs[i].obj = o;
+    objs[i].site_plus1 = site + 1;
+    objs[i].flags = 0;
     obj_count++;
 }
 
@@ -74,6 +70,7 @@ static struct obj_slot *obj_find(uintptr_t o)
 {
     if (!obj_cap)
         return NULL;
+    tab_prefetch_next(&obj_streams, o, objs, obj_cap, sizeof *objs);
     size_t mask = obj_cap - 1;
     for (size_t i = tab_hash_addr(o) & mask; objs[i].obj; i = (i + 1) & mask)
         if (objs[i].obj == o)
@@ -200,7 +197,10 @@ static int owner_record(PyObject *o, uint64_t out[3])
  * and an object is looked at (its memory read) once in its life: a later
  * scan reads just its table slot, unless it is such an owner or a view of
  * one.  So a scan costs O(table slots) sequential reads + O(objects made
- * since the last scan) + O(large owners and their views).  GIL held; no Python code runs while the table is walked. */
+ * since the last scan) + O(large owners and their views); and O(1) while
+ * no recorded buffer is large (h_large_live: then every pin and owner it
+ * could list lacks a record; objects not looked at wait for a later scan).
+ * GIL held; no Python code runs while the table is walked. */
 PyObject *obj_scan(unsigned long long min_owner_bytes, int incremental,
                    unsigned long long large_bytes)
 {
@@ -209,7 +209,10 @@ PyObject *obj_scan(unsigned long long min_owner_bytes, int incremental,
     PyObject *owners = PyList_New(0), *pins = PyList_New(0), *out = NULL;
     if (!owners || !pins)
         goto done;
-    for (size_t i = 0; i < obj_cap; i++) {
+    pthread_mutex_lock(&rec_lock);
+    int none_large = incremental && large_bytes >= H_LARGE_BYTES && h_large_live == 0;
+    pthread_mutex_unlock(&rec_lock);
+    for (size_t i = 0; i < obj_cap && !none_large; i++) {
         struct obj_slot *slot = &objs[i];
         PyObject *o = (PyObject *)slot->obj;
         if ((uintptr_t)o <= 1)

@@ -50,10 +50,13 @@ static int rec_live(const void *slot, size_t *hash)
     return ptr > 1;
 }
 
+static struct tab_streams rec_streams;
+
 struct arrdbg_np_rec *rec_find(uint64_t ptr)
 {
     if (R.rec_cap == 0)
         return NULL;
+    tab_prefetch_next(&rec_streams, ptr, R.recs, R.rec_cap, sizeof *R.recs);
     size_t mask = R.rec_cap - 1;
     for (size_t i = tab_hash_addr(ptr) & mask;; i = (i + 1) & mask) {
         struct arrdbg_np_rec *r = &R.recs[i];
@@ -76,35 +79,34 @@ static int rec_grow(void)
     if (!n)
         return -1;
     struct arrdbg_np_rec *old = R.recs;
+    size_t ocap = R.rec_cap;
     R.recs = n;
     R.rec_cap = ncap;
     rec_used = R.rec_count;
-    free(old);
+    tab_free(old, ocap, sizeof *n);
     return 0;
 }
 
+/* A new buffer goes into the first free slot (empty or deleted) of its
+ * probe sequence: its address has no record already (every recorded
+ * buffer is freed through the handler that made it, which deletes the
+ * record; a forked child and forget() clear them all), so the probe stops
+ * there instead of running on past the deleted slots to an empty one. */
 struct arrdbg_np_rec *rec_insert(uint64_t ptr)
 {
     if ((rec_used + 1) * 10 > R.rec_cap * 7 && rec_grow() < 0)
         return NULL;
+    tab_prefetch_next(&rec_streams, ptr, R.recs, R.rec_cap, sizeof *R.recs);
     size_t mask = R.rec_cap - 1;
-    struct arrdbg_np_rec *tomb = NULL;
-    for (size_t i = tab_hash_addr(ptr) & mask;; i = (i + 1) & mask) {
-        struct arrdbg_np_rec *r = &R.recs[i];
-        if (r->ptr == ptr)
-            return r; /* stale (should not happen): reuse */
-        if (r->ptr == 1 && !tomb)
-            tomb = r;
-        if (r->ptr == 0) {
-            if (!tomb) {
-                tomb = r;
-                rec_used++;
-            }
-            tomb->ptr = ptr;
-            R.rec_count++;
-            return tomb;
-        }
-    }
+    size_t i = tab_hash_addr(ptr) & mask;
+    while (R.recs[i].ptr > 1)
+        i = (i + 1) & mask;
+    struct arrdbg_np_rec *r = &R.recs[i];
+    if (r->ptr == 0)
+        rec_used++;
+    r->ptr = ptr;
+    R.rec_count++;
+    return r;
 }
 
 /* Forgets every record (a forked child: the parent's buffers are not its

@@ -67,6 +67,7 @@ static size_t n_internal_prefixes;
 
 /* Tags (set_tag): id 0 is "none"; names[id] for the others. */
 static _Thread_local uint32_t cur_tag;
+static int tags_used; /* a tag was ever set: until then cur_tag is 0 everywhere, unread */
 static PyObject *tag_ids;  /* {name: id} */
 static PyObject *tag_names; /* [None, name1, ...] */
 
@@ -96,7 +97,7 @@ static int index_room(void **idx, size_t *cap, size_t count, size_t sz, tab_live
     void *n = tab_rehash(*idx, *cap, ncap, sz, live);
     if (!n)
         return -1;
-    free(*idx);
+    tab_free(*idx, *cap, sz);
     *idx = n;
     *cap = ncap;
     return 0;
@@ -307,7 +308,8 @@ uint32_t site_current(void)
     int depth = walk_stack(codes, lastis, SITE_MAX_DEPTH);
     if (depth <= 0)
         return SITE_NOFRAME;
-    if (depth == last.depth && cur_tag == last.tag) {
+    uint32_t tag = tags_used ? cur_tag : 0;
+    if (depth == last.depth && tag == last.tag) {
         int k = 0; /* a loop: stacks are a few frames, a memcmp call costs more */
         while (k < depth && codes[k] == last.codes[k] && lastis[k] == last.lastis[k])
             k++;
@@ -327,13 +329,13 @@ uint32_t site_current(void)
     if (n > 0) {
         uint32_t stack = stack_intern(ids, n);
         if (stack != UINT32_MAX)
-            site = site_intern(stack, cur_tag);
+            site = site_intern(stack, tag);
     }
     if ((int)n == depth && site != SITE_NOFRAME) {
         memcpy(last.codes, codes, (size_t)depth * sizeof *codes);
         memcpy(last.lastis, lastis, (size_t)depth * sizeof *lastis);
         last.depth = depth;
-        last.tag = cur_tag;
+        last.tag = tag;
         last.site = site;
     }
     PyErr_Clear();
@@ -369,6 +371,7 @@ PyObject *site_set_tag(PyObject *name)
         id = PyDict_GetItem(tag_ids, name);
     }
     cur_tag = (uint32_t)PyLong_AsUnsignedLong(id);
+    tags_used = 1;
     return old;
 fail:
     Py_DECREF(old);
