@@ -23,8 +23,8 @@ strides=("tda", 1), strides_in="elements"), owner_flag names an int field
 that is nonzero in an owner (a view then shows as "view", with the field
 named by shared, e.g. the block both point to), and member names the field
 of a wrapper struct that is the array (gsl_matrix_view's "matrix").  The
-GSL layouts (gsl_matrix, gsl_vector, their view and const view structs)
-are declared at import: see GSL below.
+GSL layouts (gsl_matrix, gsl_vector, their view and const view structs, of
+every GSL element type) are declared at import: see GSL below.
 """
 
 import gdb
@@ -36,6 +36,11 @@ from .model import fmt_tuple
 from .overlap import Operand, extent, report_mixed
 
 MAX_CHAIN = 64
+
+# Element types that are not libarr dtypes: name -> the C type gdb reads
+# each element as (a cast of a literal: nothing runs in the inferior).
+# NumPy's names for them on x86-64 Linux are float128 and complex256.
+OTHER_DTYPES = {"longdouble": "(long double)0", "clongdouble": "(_Complex long double)0"}
 
 
 class Invalid(Exception):
@@ -88,9 +93,10 @@ def register(type_name, data, shape, strides, ndim=None, dtype="float64", dtype_
             isinstance(shape, (tuple, list)) and len(shape) != len(strides):
         raise ValueError("shape and strides: two array fields or two lists of the same length")
     names = tuple(dtype_names) if dtype_names is not None else layout.DTYPES
-    unknown = [n for n in names if n not in layout.DTYPES]
+    known = layout.DTYPES + tuple(OTHER_DTYPES)
+    unknown = [n for n in names if n not in known]
     if unknown:
-        raise ValueError("unknown dtype names %r (arrdbg knows %s)" % (unknown, ", ".join(layout.DTYPES)))
+        raise ValueError("unknown dtype names %r (arrdbg knows %s)" % (unknown, ", ".join(known)))
     _layouts[type_name] = Layout(type_name, data, shape, strides, ndim, dtype, names, base, id,
                                  label, strides_in, owner_flag, shared, member)
     if install:
@@ -168,16 +174,20 @@ class ForeignArray:
         if not 0 <= ndim <= layout.MAXDIMS:
             raise Invalid("ndim %d" % ndim)
         self.ndim = ndim
-        if lay.dtype in layout.DTYPES:
+        if lay.dtype in layout.DTYPES or lay.dtype in OTHER_DTYPES:
             name = lay.dtype
         else:
             k = int(self._field(value, lay.dtype))
             if not 0 <= k < len(lay.dtype_names):
                 raise Invalid("dtype %d" % k)
             name = lay.dtype_names[k]
-        self.dtype = layout.DTYPES.index(name)
         self.dtype_name = name
-        self.itemsize = layout.DTYPE_SIZES[self.dtype]
+        if name in OTHER_DTYPES:  # decoded by gdb (OtherElements): no libarr number
+            self.dtype = None
+            self.itemsize = gdb.parse_and_eval(OTHER_DTYPES[name]).type.sizeof
+        else:
+            self.dtype = layout.DTYPES.index(name)
+            self.itemsize = layout.DTYPE_SIZES[self.dtype]
         self.shape = tuple(int(shape_v[k]) for k in range(ndim))
         strides_v = self._scalars(value, lay.strides) if listed else self._field(value, lay.strides)
         unit = self.itemsize if lay.strides_in == "elements" else 1
@@ -306,10 +316,50 @@ def owner_of(a):
 # ---- elements (libarr's decoder, through the strides) ---------------------------
 
 
+_other_elements = []  # the class below, made once printers is imported
+
+
+def _other_elements_class():
+    """Elements (printers.py) for an OTHER_DTYPES element: gdb's C type
+    formats each one (so long double shows every digit gdb reads, complex
+    long double as gdb prints _Complex, like libarr's complex128)."""
+    if _other_elements:
+        return _other_elements[0]
+    import struct
+    from .printers import Elements
+
+    class OtherElements(Elements):
+        def __init__(self, desc):  # pylint: disable=super-init-not-called
+            self.itemsize, self.data = desc.itemsize, desc.data
+            self.dtype = desc.dtype_name  # not a libarr dtype number
+            self.format = struct.Struct("%ds" % desc.itemsize)
+            self.gdb_type = gdb.parse_and_eval(OTHER_DTYPES[desc.dtype_name]).type
+            self.byte_type = None
+            self.array_types = {}
+
+        def value_of(self, raw, as_number=False):
+            return gdb.Value(raw, self.gdb_type)
+
+        def text_of(self, raw, gdb_format=False, fmt=None, as_number=False):
+            try:
+                return self.value_of(raw).format_string(**({"format": fmt} if fmt else {}))
+            except (gdb.error, RuntimeError):
+                return "<unreadable>"
+
+        def number(self, offset):
+            value = self.value(offset)
+            if value.type.code == gdb.TYPE_CODE_COMPLEX:
+                value = value.real  # as Elements.number: the real part
+            return float(value)
+
+    _other_elements.append(OtherElements)
+    return OtherElements
+
+
 def elements_text(a):
     from .printers import Elements, nested_text
     try:
-        elements = Elements(a)
+        elements = Elements(a) if a.dtype is not None else _other_elements_class()(a)
         if a.ndim == 0:
             return elements.text(0)
         return nested_text(elements, a.shape, a.strides, 0)
@@ -505,7 +555,7 @@ def shares(arg, resolve_libarr, max_work):
     return True
 
 
-# ---- GSL (the GNU Scientific Library): its double matrices and vectors --------
+# ---- GSL (the GNU Scientific Library): its matrices and vectors ---------------
 # Sizes are scalar fields, a matrix's row stride is tda elements, ownership
 # is an int flag; a view struct wraps the array (gsl_matrix_view.matrix).
 # Shipped here, declared at import; the printer is installed once an
@@ -520,15 +570,25 @@ GSL_VECTOR = dict(data="data", shape=("size",), strides=("stride",), strides_in=
                   owner_flag="owner", shared="block")
 
 
+# GSL's element types: the suffix of its type names (gsl_matrix_float,
+# gsl_vector_complex_view...) and the dtype arrdbg names them with (the
+# names arrcheck's GSL adapter reports, valgrind/gsl_adapter.c AG_TYPES).
+# A complex element is two reals, so tda and stride still count elements.
+GSL_TYPES = (("", "float64"), ("_float", "float32"), ("_long_double", "longdouble"),
+             ("_int", "int32"), ("_uint", "uint32"), ("_long", "int64"), ("_ulong", "uint64"),
+             ("_short", "int16"), ("_ushort", "uint16"), ("_char", "int8"), ("_uchar", "uint8"),
+             ("_complex", "complex128"), ("_complex_float", "complex64"),
+             ("_complex_long_double", "clongdouble"))
+
+
 def register_gsl(install=True):
-    register("gsl_matrix", install=install, **GSL_MATRIX)
-    register("gsl_vector", install=install, **GSL_VECTOR)
-    for name in ("_gsl_matrix_view", "gsl_matrix_view", "_gsl_matrix_const_view",
-                 "gsl_matrix_const_view"):
-        register(name, member="matrix", install=install, **GSL_MATRIX)
-    for name in ("_gsl_vector_view", "gsl_vector_view", "_gsl_vector_const_view",
-                 "gsl_vector_const_view"):
-        register(name, member="vector", install=install, **GSL_VECTOR)
+    for suffix, dtype in GSL_TYPES:
+        for kind, fields in (("matrix", GSL_MATRIX), ("vector", GSL_VECTOR)):
+            name = "gsl_%s%s" % (kind, suffix)
+            register(name, dtype=dtype, install=install, **fields)
+            for view in ("_view", "_const_view"):
+                for tag in ("_" + name + view, name + view):
+                    register(tag, member=kind, dtype=dtype, install=install, **fields)
 
 
 def _is_gsl(objfile):
