@@ -36,6 +36,9 @@
 #                 (tests/gdb/thirdparty/run.sh)
 #   gsl           an unmodified GSL program: the shipped GSL layouts
 #                 (tests/gdb/gsl/run.sh)
+#   gsltypes      every GSL element type, printed and arr info'd live and
+#                 on a core, against the program's own printf
+#                 (tests/gdb/gsltypes/run.sh)
 #   print         `print NAME` in a Python frame (live, core, MI), #N in a
 #                 NumPy process, gdb's own print for the rest
 #                 (tests/gdb/print/run.sh)
@@ -482,7 +485,7 @@ if want stripped; then
         fail stripped "$out"
     fi
 fi
-for lib in thirdparty gsl print; do # other libraries' arrays; print NAME
+for lib in thirdparty gsl gsltypes print; do # other libraries' arrays; print NAME
     want $lib || continue
     mkdir -p "$WORK/$lib"
     if out=$(BUILD=$BUILD SANITIZE=${SANITIZE:-0} bash tests/gdb/$lib/run.sh "$WORK/$lib" 2>&1); then
