@@ -42,6 +42,8 @@
 #   print         `print NAME` in a Python frame (live, core, MI), #N in a
 #                 NumPy process, gdb's own print for the rest
 #                 (tests/gdb/print/run.sh)
+#   pystr         print NAME of a long Python str or bytes: its first 200
+#                 items and its length (tests/gdb/pystr/run.sh)
 # Every gdb runs under `timeout`; any "Traceback" or "Python Exception" in
 # its output fails the case.  Ends with "N passed, M failed".
 set -u
@@ -485,7 +487,7 @@ if want stripped; then
         fail stripped "$out"
     fi
 fi
-for lib in thirdparty gsl gsltypes print; do # other libraries' arrays; print NAME
+for lib in thirdparty gsl gsltypes print pystr; do # other libraries' arrays; print NAME
     want $lib || continue
     mkdir -p "$WORK/$lib"
     if out=$(BUILD=$BUILD SANITIZE=${SANITIZE:-0} bash tests/gdb/$lib/run.sh "$WORK/$lib" 2>&1); then

@@ -150,17 +150,26 @@ def object_text(address):
         return "None"
     if name == "float":
         return repr(struct.unpack(lay.endian + "d", MEM.read(address + 2 * lay.pointer_size, 8))[0])
-    if name == "str":
+    if name in ("str", "bytes"):
         try:
-            return repr(reader.str(address, MAX_TEXT))
-        except nl.Invalid:
-            return "<str longer than %d characters, or not compact>" % MAX_TEXT
-    if name == "bytes":
-        try:
-            return repr(reader.bytes_(address, MAX_TEXT))
-        except nl.Invalid:
-            return "<bytes longer than %d>" % MAX_TEXT
+            if name == "str":
+                prefix, length = reader.str_prefix(address, MAX_TEXT)
+            else:
+                prefix, length = reader.bytes_prefix(address, MAX_TEXT)
+        except nl.Invalid as exc:  # garbage, or a str that is not compact
+            return "<%s not readable: %s>" % (name, exc)
+        return _cut_text(prefix, length, "characters" if name == "str" else "bytes")
     return "<%s object>" % name
+
+
+def _cut_text(prefix, length, unit):
+    """repr of a str or bytes; of its first MAX_TEXT items, with `...`
+    before the closing quote and its length, when it is longer:
+    'abc...' (5000 characters)."""
+    text = repr(prefix)
+    if length <= len(prefix):
+        return text
+    return "%s...%s (%d %s)" % (text[:-1], text[-1], length, unit)
 
 
 def print_python(head, name, address, words, scope):

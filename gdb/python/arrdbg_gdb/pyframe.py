@@ -63,6 +63,7 @@ MAX_THREADS = 4096
 MAX_FRAMES = 1000000        # frames walked (a 20,005-deep recursion is read whole)
 MAX_LOCALS = 65536
 MAX_NAME_CHARS = 4096
+MAX_OBJECT_BYTES = 1 << 47     # a str or bytes of a length past it is garbage (user address space)
 MAX_DICT_ENTRIES = 1 << 20
 MAX_LINETABLE = 1 << 20
 DICT_CHUNK = 4096              # entries read per memory read
@@ -125,28 +126,44 @@ class Reader:
 
     def str(self, address, limit=MAX_NAME_CHARS):
         """The Python str at address (compact strings only: all names are)."""
+        text, length = self.str_prefix(address, limit)
+        if length > limit:
+            raise nl.Invalid("str of length %d" % length)
+        return text
+
+    def str_prefix(self, address, limit):
+        """(the first `limit` characters, the length) of the compact str at
+        address; only those characters are read."""
         self.expect(address, "str", "name")
         head = self.mem.read(address, OFFSETS["sizeof.ascii"])
         length = struct.unpack_from("<q", head, OFFSETS["ascii.length"])[0]
         state = struct.unpack_from("<I", head, OFFSETS["ascii.state"])[0]
         kind, compact, ascii_ = (state >> 2) & 7, (state >> 5) & 1, (state >> 6) & 1
-        if not 0 <= length <= limit:
+        if not 0 <= length < MAX_OBJECT_BYTES:
             raise nl.Invalid("str of length %d" % length)
         if not compact or kind not in (1, 2, 4) or (ascii_ and kind != 1):
             raise nl.Invalid("str with state 0x%x" % state)
         data = address + OFFSETS["sizeof.ascii" if ascii_ else "sizeof.compact"]
-        raw = self.mem.read(data, length * kind)
+        n = min(length, limit)
+        raw = self.mem.read(data, n * kind)
         if kind == 1:
-            return raw.decode("ascii" if ascii_ else "latin-1", "replace")
-        chars = struct.unpack("<%d%s" % (length, "H" if kind == 2 else "I"), raw)
-        return "".join(chr(c) if c < 0x110000 else "?" for c in chars)
+            return raw.decode("ascii" if ascii_ else "latin-1", "replace"), length
+        chars = struct.unpack("<%d%s" % (n, "H" if kind == 2 else "I"), raw)
+        return "".join(chr(c) if c < 0x110000 else "?" for c in chars), length
 
     def bytes_(self, address, limit):
+        raw, size = self.bytes_prefix(address, limit)
+        if size > limit:
+            raise nl.Invalid("bytes of size %d" % size)
+        return raw
+
+    def bytes_prefix(self, address, limit):
+        """(the first `limit` bytes, the size) of the bytes object at address."""
         self.expect(address, "bytes", "table")
         size = self.lay.ssize(self.mem, address + OFFSETS["var.ob_size"])
-        if not 0 <= size <= limit:
+        if not 0 <= size < MAX_OBJECT_BYTES:
             raise nl.Invalid("bytes of size %d" % size)
-        return self.mem.read(address + OFFSETS["bytes.ob_sval"], size)
+        return self.mem.read(address + OFFSETS["bytes.ob_sval"], min(size, limit)), size
 
     def tuple_items(self, address, limit):
         self.expect(address, "tuple", "names")
