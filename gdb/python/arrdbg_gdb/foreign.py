@@ -73,7 +73,8 @@ def register(type_name, data, shape, strides, ndim=None, dtype="float64", dtype_
     tag ("mat").  data: the field pointing at element 0.  shape, strides:
     array fields (strides in bytes, or strides_in="elements").  ndim: a
     number, a field name, or None (the length of the shape array).  dtype: a
-    libarr dtype name ("float64", "int32", ...) for all arrays of the type,
+    libarr dtype name ("float64", "int32", ...) or one of OTHER_DTYPES
+    ("longdouble", "clongdouble") for all arrays of the type,
     or a field name whose value indexes dtype_names (default: libarr's dtype
     order).  base: the field pointing at the array whose memory a view
     uses (NULL: it owns its memory).  id, label: optional fields shown as
