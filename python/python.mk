@@ -96,3 +96,4 @@ $(ARRDBG_SAMPLE_EXT): samples/ext/np_dangling_ext.c python/python.mk
 ALL_TARGETS += $(ARRDBG_SAMPLE_EXT)
 samples-build: $(ARRDBG_SAMPLE_EXT)
 check-python: $(ARRDBG_SAMPLE_EXT)   # tests/python/t_pystack.sh reads through it
+check-python: $(LIBARR_SO)   # tests/python/t_ids.sh loads build/libarr.so

@@ -122,8 +122,9 @@ typedef enum {
 /* Labels that name a source place.  A library whose arrays are made by
  * code without line information (arrdbg's NumPy handler: the Python
  * interpreter) may label each owner with where it was made, "FILE:LINE",
- * and once it is freed "FILE:MADE..FREED" or "FILE:MADE..FILE2:FREED"
- * (FILE has a '.' and no ':' or blanks, e.g. "prog.py": "weights:3" is no
+ * and once it is freed "FILE:MADE..FREED" or "FILE:MADE..FILE2:FREED",
+ * each maybe followed by " (event N)" (arrdbg: the NumPy event that made it,
+ * when its id is not N) (FILE has a '.' and no ':' or blanks, e.g. "prog.py": "weights:3" is no
  * place; the whole label within ARRCHECK_LABEL_MAX, never cut).  arr-report
  * then uses those places for arrays whose own stack frame has no source
  * line: its per-line table is by FILE:LINE. */

@@ -149,10 +149,10 @@ extern int vg_on;        /* running on arrcheck (tested once, at install) */
 extern int vg_q_off;     /* after vg_release_all: frees go straight through */
 extern size_t vg_q_len;
 int vg_declare_libraries(void); /* 1: the tool is arrcheck */
-void vg_owner_created(void *p, size_t bytes, uint64_t id, uint32_t site);
-void vg_quarantine(void *p, PyDataMemAllocator *a, size_t bytes, uint64_t id, uint32_t made,
+void vg_owner_created(void *p, size_t bytes, uint64_t seq, uint32_t site);
+void vg_quarantine(void *p, PyDataMemAllocator *a, size_t bytes, uint64_t seq, uint32_t made,
                    uint32_t freed);
-void vg_freed(void *p, uint64_t id, uint32_t made, uint32_t freed);
+void vg_freed(void *p, uint64_t seq, uint32_t made, uint32_t freed);
 void vg_release_all(void);
 
 /* ---- handler.c ---- */

@@ -5,11 +5,20 @@
  * its Python file:line, and freed buffers stay in a small quarantine so a
  * C extension that reads one after NumPy freed it gets DanglingAccess.
  * Natively none of this runs (one predictable branch per event).  Every
- * function here runs with rec_lock held, except vg_declare_libraries. */
+ * function here runs with rec_lock held, except vg_declare_libraries.
+ *
+ * Ids: an arrcheck of level 3 or more numbers the arrays of every library
+ * in the process (ARRCHECK_NEW_ID), so a NumPy buffer never takes the id of
+ * a libarr or GSL array in the same process; its id is then asked back from
+ * the buffer's address when it is freed (ARRCHECK_ID_OF: no table here).
+ * Below level 3 a buffer's id is its event number (seq).  The label says
+ * which event made a buffer whenever its id is not that event's number:
+ * "prog.py:12 (event 5)", the event the arrdbg report shows. */
 #include "arrdbg.h"
 #include "arrcheck.h"
 
 int vg_on, vg_q_off;
+static int vg_tool_ids; /* ids from ARRCHECK_NEW_ID (arrcheck level >= 3) */
 
 /* At most this many freed buffers (and bytes) are kept back; the oldest
  * goes first.  arrcheck checks every access against the quarantined ranges,
@@ -36,44 +45,57 @@ static const char *base_name(const char *path)
  * loses its start, so its end (".py") and the line numbers stay. */
 static void vg_site_label(char *out, const char *file, const char *suffix)
 {
-    size_t room = ARRCHECK_LABEL_MAX - 1 - strlen(suffix), len = strlen(file);
+    size_t sl = strlen(suffix), len = strlen(file);
+    size_t room = sl < ARRCHECK_LABEL_MAX - 1 ? ARRCHECK_LABEL_MAX - 1 - sl : 0;
     snprintf(out, ARRCHECK_LABEL_MAX, "%s%s", len > room ? file + (len - room) : file, suffix);
 }
 
-/* "file.py:12": the owner's label while it lives.  out: ARRCHECK_LABEL_MAX
- * bytes. */
-static void vg_label(char *out, uint32_t site)
+/* " (event SEQ)" when the buffer's arrcheck id is not its event number,
+ * else "".  out: VG_EVENT_MAX bytes. */
+#define VG_EVENT_MAX 32
+static void vg_event(char *out, uint64_t id, uint64_t seq)
+{
+    out[0] = 0;
+    if (id != seq)
+        snprintf(out, VG_EVENT_MAX, " (event %llu)", (unsigned long long)seq);
+}
+
+/* "file.py:12": the owner's label while it lives, then EV (vg_event).
+ * out: ARRCHECK_LABEL_MAX bytes. */
+static void vg_label(char *out, uint32_t site, const char *ev)
 {
     const struct arrdbg_np_site *s = &R.sites[site];
-    char suffix[16];
-    snprintf(suffix, sizeof suffix, ":%d", (int)s->line);
+    char suffix[16 + VG_EVENT_MAX];
+    snprintf(suffix, sizeof suffix, ":%d%s", (int)s->line, ev);
     vg_site_label(out, base_name(s->file), suffix);
 }
 
 /* "file.py:12..30" (made at line 12, freed at line 30 of the same file) or
  * "a.py:12..b.py:30": the label once NumPy freed it; "a.py:12" when it was
  * freed where there is no Python line ("<no GIL>", "<no Python frame>":
- * at exit) or when the second form does not fit. */
-static void vg_freed_label(char *out, uint32_t made, uint32_t freed)
+ * at exit) or when the second form does not fit.  Then EV (vg_event). */
+static void vg_freed_label(char *out, uint32_t made, uint32_t freed, const char *ev)
 {
     const struct arrdbg_np_site *m = &R.sites[made], *f = &R.sites[freed];
-    char suffix[ARRCHECK_LABEL_MAX];
+    char suffix[ARRCHECK_LABEL_MAX + VG_EVENT_MAX];
     if (f->file[0] == '<') {
-        vg_label(out, made);
+        vg_label(out, made, ev);
     } else if (strcmp(m->file, f->file) == 0) {
-        snprintf(suffix, sizeof suffix, ":%d..%d", (int)m->line, (int)f->line);
+        snprintf(suffix, sizeof suffix, ":%d..%d%s", (int)m->line, (int)f->line, ev);
         vg_site_label(out, base_name(m->file), suffix);
-    } else if ((size_t)snprintf(out, ARRCHECK_LABEL_MAX, "%s:%d..%s:%d", base_name(m->file),
-                                (int)m->line, base_name(f->file),
-                                (int)f->line) >= ARRCHECK_LABEL_MAX) {
-        vg_label(out, made);
+    } else if ((size_t)snprintf(out, ARRCHECK_LABEL_MAX, "%s:%d..%s:%d%s", base_name(m->file),
+                                (int)m->line, base_name(f->file), (int)f->line,
+                                ev) >= ARRCHECK_LABEL_MAX) {
+        vg_label(out, made, ev);
     }
 }
 
-void vg_owner_created(void *p, size_t bytes, uint64_t id, uint32_t site)
+void vg_owner_created(void *p, size_t bytes, uint64_t seq, uint32_t site)
 {
-    char label[ARRCHECK_LABEL_MAX];
-    vg_label(label, site);
+    uint64_t id = vg_tool_ids ? (uint64_t)ARRCHECK_NEW_ID() : seq;
+    char label[ARRCHECK_LABEL_MAX], ev[VG_EVENT_MAX];
+    vg_event(ev, id, seq);
+    vg_label(label, site, ev);
     /* The site's op once the classifier has named it (a site seen before);
      * "call NAME" ops go as their kind so the tool's name table stays small. */
     const struct arrdbg_np_site *st = &R.sites[site];
@@ -120,7 +142,19 @@ static void vg_release_oldest(void)
  * arrcheck counts its bytes as freed now, keeps watching the buffer and
  * reports an access to it as DanglingAccess until vg_release_oldest gives
  * it back. */
-void vg_quarantine(void *p, PyDataMemAllocator *a, size_t bytes, uint64_t id, uint32_t made,
+/* The id arrcheck knows the live buffer P by (vg_owner_created), and its
+ * freed label into LABEL.  Returns 0 when arrcheck has no array at P (it
+ * refused the creation, with a warning). */
+static uint64_t vg_freed_id(char *label, void *p, uint64_t seq, uint32_t made, uint32_t freed)
+{
+    uint64_t id = vg_tool_ids ? (uint64_t)ARRCHECK_ID_OF(p) : seq;
+    char ev[VG_EVENT_MAX];
+    vg_event(ev, id, seq);
+    vg_freed_label(label, made, freed, ev);
+    return id;
+}
+
+void vg_quarantine(void *p, PyDataMemAllocator *a, size_t bytes, uint64_t seq, uint32_t made,
                    uint32_t freed)
 {
     while (vg_q_len > 0 && (vg_q_len == QUARANTINE_SLOTS || q_bytes + bytes > QUARANTINE_BYTES))
@@ -132,18 +166,22 @@ void vg_quarantine(void *p, PyDataMemAllocator *a, size_t bytes, uint64_t id, ui
     vg_q_len++;
     q_bytes += bytes;
     char label[ARRCHECK_LABEL_MAX];
-    vg_freed_label(label, made, freed);
-    (void)ARRCHECK_LABEL(id, label);
-    (void)ARRCHECK_FREED_TO_QUARANTINE(id, p);
+    uint64_t id = vg_freed_id(label, p, seq, made, freed);
+    if (id) {
+        (void)ARRCHECK_LABEL(id, label);
+        (void)ARRCHECK_FREED_TO_QUARANTINE(id, p);
+    }
 }
 
 /* A free that goes straight back (after vg_release_all). */
-void vg_freed(void *p, uint64_t id, uint32_t made, uint32_t freed)
+void vg_freed(void *p, uint64_t seq, uint32_t made, uint32_t freed)
 {
     char label[ARRCHECK_LABEL_MAX];
-    vg_freed_label(label, made, freed);
-    (void)ARRCHECK_LABEL(id, label);
-    (void)ARRCHECK_FREED(id, p);
+    uint64_t id = vg_freed_id(label, p, seq, made, freed);
+    if (id) {
+        (void)ARRCHECK_LABEL(id, label);
+        (void)ARRCHECK_FREED(id, p);
+    }
 }
 
 /* At exit: every quarantined buffer goes back, and none is kept from now
@@ -186,5 +224,6 @@ int vg_declare_libraries(void)
         if (VALGRIND_DO_CLIENT_REQUEST_EXPR(1, VG_USERREQ__ARR_LIBRARY, &lib, 0, 0, 0, 0) == 0)
             answered = 1;
     }
+    vg_tool_ids = answered && ARRCHECK_RUNNING() >= 3;
     return answered;
 }
