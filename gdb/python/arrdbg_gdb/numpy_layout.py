@@ -607,14 +607,18 @@ class ElementReader:
     its memory; a record as NumPy prints it, (1, 2.5, b'ab'), a subarray
     field as {1, 2, 3}."""
 
-    def __init__(self, a, native):
+    def __init__(self, a, native, long_double=None):
+        """long_double: a function from one long double's bytes (in the
+        target's order) to its text, as gdb prints a C long double (every
+        digit it holds); None reads it as a Python float (offline)."""
         dt = getattr(a, "dtype", a)
-        self.fields = [(offset, ElementReader(fdt, native)) for _n, offset, fdt in dt.fields] \
-            if dt.fields is not None else None
+        self.fields = [(offset, ElementReader(fdt, native, long_double))
+                       for _n, offset, fdt in dt.fields] if dt.fields is not None else None
         self.subarray = None
         if dt.subarray is not None:
             base, dims = dt.subarray
-            self.subarray = (ElementReader(base, native), dims, base.elsize)
+            self.subarray = (ElementReader(base, native, long_double), dims, base.elsize)
+        self.native, self.long_double = native, long_double
         self.kind = dt.kind
         self.elsize = dt.elsize
         self.fmt = dt.format
@@ -640,11 +644,10 @@ class ElementReader:
             return self._nested(reader, block, pos, dims, size)
         raw = block[pos:pos + self.elsize]
         if self.fmt == "x87":
-            return format_number(_x87(raw, self.order))
+            return self._x87_text(raw)
         if self.fmt == "x87c":
             half = self.elsize // 2
-            return "%s + %si" % (format_number(_x87(raw[:half], self.order)),
-                                 format_number(_x87(raw[half:], self.order)))
+            return "%s + %si" % (self._x87_text(raw[:half]), self._x87_text(raw[half:]))
         if self.kind == "c":
             re, im = struct.unpack(self.order + "2" + self.fmt, raw)
             return "%s + %si" % (format_number(re), format_number(im))
@@ -662,6 +665,15 @@ class ElementReader:
                 chars.append(chr(c) if c < 0x110000 else "?")
             return repr("".join(chars))
         return "?"
+
+    def _x87_text(self, raw):
+        """One long double: through self.long_double (in the target's byte
+        order) when there is one, else as a Python float."""
+        if self.long_double is not None:
+            text = self.long_double(raw if self.order == self.native else raw[::-1])
+            if text is not None:
+                return text
+        return format_number(_x87(raw, self.order))
 
     def texts(self, raws):
         """text() of many elements (a list of their bytes): one unpack for

@@ -20,7 +20,7 @@ import re
 import gdb
 import gdb.printing
 
-from . import layout, npy, numpy_registry, overlap, pyvars
+from . import foreign, layout, npy, numpy_registry, overlap, pyvars
 from . import numpy_layout as nl
 from .memory import FAULTING_MEMORY, ADDRESS_MASK, ReadError, Settings, Target
 from .model import fmt_tuple, registry_address
@@ -380,12 +380,32 @@ class NumpyElements(Elements):
         return self.decoder.texts(raws)
 
 
+def long_double_text():
+    """A function from one long double's bytes to its text as gdb prints
+    a C long double (gdb's own type, the one foreign.py's GSL layouts use:
+    memory only, no inferior call; works on a core), or None without it.
+    The function returns None for bytes of another size."""
+    try:
+        gdb_type = gdb.parse_and_eval(foreign.OTHER_DTYPES["longdouble"]).type
+    except gdb.error:
+        return None
+
+    def text(raw):
+        if len(raw) != gdb_type.sizeof:
+            return None
+        try:
+            return gdb.Value(raw, gdb_type).format_string()
+        except (gdb.error, RuntimeError):
+            return None
+    return text
+
+
 def elements_text(a):
     """The elements, nested per axis and summarised as libarr's are (one
     printing path: printers.nested_text), read through the real strides;
     or a short reason why not."""
     ctx = Context.get()
-    reader = nl.ElementReader(a, ctx.layout.endian)
+    reader = nl.ElementReader(a, ctx.layout.endian, long_double_text())
     if not reader.decodable():
         return "<elements of dtype %s are not decoded>" % a.dtype.name
     elements = NumpyElements(a, reader)

@@ -117,6 +117,12 @@ FLAG_NAMES = (("C_CONTIGUOUS", "c_contiguous"), ("F_CONTIGUOUS", "f_contiguous")
               ("WRITEBACKIFCOPY", "writebackifcopy"))
 
 
+def long_double(x):
+    """Whether x's elements are long doubles (or complex long doubles)
+    wider than a double."""
+    return x.dtype.kind in "fc" and x.dtype.itemsize > (8 if x.dtype.kind == "f" else 16)
+
+
 def describe(x):
     h = holder(x)
     owner_offset = None
@@ -136,7 +142,10 @@ def describe(x):
         "holder_type": tp_name(type(h)),
         "owner_offset": owner_offset,
         "type": tp_name(type(x)),
-        "elements": shown(x) if x.dtype.kind != "O" else None,
+        "elements": shown(x) if x.dtype.kind != "O" and not long_double(x) else None,
+        "longdouble": [[np.format_float_positional(part, unique=True) for part in
+                        ((v,) if x.dtype.kind == "f" else (v.real, v.imag))]
+                       for v in x.ravel()] if long_double(x) else None,
         "data": data_address(x),
         "fields": ", ".join("%s %s at %d" % (name, field_text(x.dtype.fields[name][0]),
                                              x.dtype.fields[name][1])
@@ -242,6 +251,11 @@ def main():
         "flags": np.array([True, False, True]),
         "half": np.linspace(0, 1, 5, dtype=np.float16),
         "ld": np.arange(3, dtype=np.longdouble) / 4,
+        # Every digit of a long double (float128 on x86-64), not a float's 17:
+        # doubles widened, and quotients with all 64 mantissa bits.
+        "ldthird": np.array([1/3, 2/3], dtype=np.longdouble),
+        "ldseventh": np.array([1, -2, 3e-300], dtype=np.longdouble) / 7,
+        "cld": np.array([1/3 + 2/3j, -1e10 - 0.1j], dtype=np.clongdouble) / np.longdouble(3),
         "scalar": np.array(7, dtype=np.uint16),
         "empty": np.zeros((0, 3)),
         "frombytes": np.frombuffer(b"\x01\x02\x03\x04\x05\x06\x07\x08", dtype=np.uint16),

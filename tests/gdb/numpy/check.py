@@ -12,6 +12,7 @@ Environment:
 Prints `numpy-MODE: ok N checks` or the failures, then `numpy-MODE: FAILED`.
 """
 
+import decimal
 import json
 import os
 import re
@@ -25,6 +26,7 @@ from gdbcheck import check, count, failures, run  # noqa: E402  (tests/gdb/numpy
 
 MODE = os.environ.get("ARRDBG_NP_MODE", "live")
 TRUTH_PATH = os.environ["ARRDBG_NP_TRUTH"]
+LD_TOLERANCE = decimal.Decimal("1e-19")  # relative; a double's digits miss by ~1e-17
 
 
 def fmt(values):
@@ -76,7 +78,9 @@ def check_info(name, t):
         check(data.endswith("+ %d" % t["owner_offset"]),
               "%s: data %r, NumPy says owner data + %d" % (name, data, t["owner_offset"]))
     check(f.get("fields") == t["fields"], "%s: fields %r, NumPy says %r" % (name, f.get("fields"), t["fields"]))
-    if t["elements"] is not None:
+    if t.get("longdouble") is not None:
+        check_long_double(name, f.get("elements", ""), t["longdouble"])
+    elif t["elements"] is not None:
         check(f.get("elements") == t["elements"],
               "%s: elements %r, NumPy says %r" % (name, f.get("elements"), t["elements"]))
     else:
@@ -84,6 +88,21 @@ def check_info(name, t):
               "%s: object elements %r" % (name, f.get("elements")))
     check("1.x and CPython 3.x" in f.get("layout", "") or "debug info" in f.get("layout", ""),
           "%s: layout line %r" % (name, f.get("layout")))
+
+
+def check_long_double(name, elements, want):
+    """Long double elements (gdb's digits) against NumPy's unique
+    format_float_positional of each (both parts of a complex), within
+    1e-19 relative: closer than a double's 17 digits can be."""
+    got = [[part[:-1] if part.endswith("i") else part for part in item.split(" + ")]
+           for item in elements.strip("{}").split(", ")] if elements.startswith("{") else []
+    ok = len(got) == len(want) and all(len(g) == len(w) for g, w in zip(got, want))
+    try:
+        ok = ok and all(abs(decimal.Decimal(a) - decimal.Decimal(b)) <= abs(decimal.Decimal(b)) * LD_TOLERANCE
+                        for g, w in zip(got, want) for a, b in zip(g, w))
+    except decimal.InvalidOperation:
+        ok = False
+    check(ok, "%s: long double elements %r, NumPy says %r" % (name, elements, want))
 
 
 def check_shares(truth):
