@@ -14,6 +14,9 @@
 #          of pyvars_prog.py (pyvars_check.py), arr py-bt/py-up/py-down,
 #          hostile names, corrupt interpreter state; live and on its core
 #   pyvars-vgdb  the same checks (not the corruption) under memcheck via vgdb
+#   print-vgdb  print NAME (a Python ndarray local, a str, c:NAME) via vgdb in
+#          tests/gdb/print/print_prog.py run by `python3 -m arrdbg run` under
+#          arrcheck (valgrind/arrgrind; memcheck when it is not built)
 #   pyvars-nonpython  the py commands and names in /bin/true: one line each
 #   pyframe-offline  pyframe.py inside a live python3.11, over its own memory
 #   pyoffsets  pyframe.py's and valgrind/ac_pystack.c's CPython 3.11 offsets
@@ -95,24 +98,59 @@ else
     verdict pyvars-core "$WORK/pyvars-core.log"
 fi
 # The same under memcheck through valgrind's gdbserver (vgdb): reads only.
-if ! command -v valgrind >/dev/null || ! command -v vgdb >/dev/null; then
-    skip "pyvars-vgdb (valgrind and vgdb are not installed: apt-get install valgrind)"
-else
-    prefix=$WORK/pyvars-vgdb
-    valgrind -q --vgdb=yes --vgdb-error=0 --vgdb-prefix="$prefix" $PY tests/gdb/numpy/pyvars_prog.py \
-        "$WORK/pyvars-vg.json" >"$WORK/pyvars-vg.out" 2>&1 &
-    vgpid=$! waited=0
-    until ls "$prefix"-from-vgdb-to-"$vgpid"-* >/dev/null 2>&1 || [ $waited -gt 600 ] ||
-            ! kill -0 "$vgpid" 2>/dev/null; do
+vgdb_start() { # vgdb_start PREFIX LOG VALGRIND... PROGRAM...: runs it (its valgrind told
+    # --vgdb-prefix=PREFIX), sets vgpid, returns 1 when no gdbserver came up in 120 s
+    local prefix=$1 log=$2 waited=0
+    shift 2
+    "$@" >"$log" 2>&1 &
+    vgpid=$!
+    until ls "$prefix"-from-vgdb-to-"$vgpid"-* >/dev/null 2>&1; do
+        if [ $waited -gt 600 ] || ! kill -0 "$vgpid" 2>/dev/null; then
+            vgdb_end
+            return 1
+        fi
         sleep 0.2
         waited=$((waited + 1))
     done
+}
+vgdb_end() { # waits up to 60 s for valgrind (gdb has killed the program), else kills it
+    timeout 60 tail --pid="$vgpid" -f /dev/null || kill -9 "$vgpid" 2>/dev/null
+    wait "$vgpid" 2>/dev/null
+}
+if ! command -v valgrind >/dev/null || ! command -v vgdb >/dev/null; then
+    skip "pyvars-vgdb, print-vgdb (valgrind and vgdb are not installed: apt-get install valgrind)"
+else
+    prefix=$WORK/pyvars-vgdb
+    vgdb_start "$prefix" "$WORK/pyvars-vg.out" valgrind -q --vgdb=yes --vgdb-error=0 --vgdb-prefix="$prefix" \
+        $PY tests/gdb/numpy/pyvars_prog.py "$WORK/pyvars-vg.json"
     ARRDBG_NP_MODE=vgdb ARRDBG_NP_TRUTH=$WORK/pyvars-vg.json \
         ARRDBG_NP_TARGET="target remote | vgdb --vgdb-prefix=$prefix --pid=$vgpid" \
         "${GDB[@]}" -x tests/gdb/numpy/pyvars_check.py $PY >"$WORK/pyvars-vgdb.log" 2>&1
-    timeout 60 tail --pid="$vgpid" -f /dev/null || kill "$vgpid" 2>/dev/null
-    wait "$vgpid" 2>/dev/null
+    vgdb_end
     verdict pyvars-vgdb "$WORK/pyvars-vgdb.log"
+    # print NAME in a Python frame, the program run by `python3 -m arrdbg run`
+    # under the tree's arrcheck (valgrind/arrgrind) when it is built, else memcheck.
+    BUILD=${BUILD:-build}
+    platform=$(pkg-config --variable=platform valgrind 2>/dev/null || echo amd64-linux)
+    if [ -x "$BUILD/valgrind/lib/arrcheck-$platform" ]; then
+        tool=arrcheck vg=(env ARRDBG_BUILD="$BUILD" valgrind/arrgrind)
+    else
+        tool=memcheck vg=(valgrind)
+    fi
+    prefix=$WORK/print-vgdb
+    if [ ! -f "$BUILD/python/arrdbg/__main__.py" ]; then
+        skip "print-vgdb (no $BUILD/python/arrdbg: make python-build)"
+    elif ! PYTHONPATH=$BUILD/python vgdb_start "$prefix" "$WORK/print-vg.out" "${vg[@]}" --vgdb=yes \
+            --vgdb-error=0 --vgdb-prefix="$prefix" $PY -m arrdbg run tests/gdb/print/print_prog.py \
+            "$WORK/print-vg.json"; then
+        fail print-vgdb "valgrind started no gdbserver: $(tail -5 "$WORK/print-vg.out")"
+    else
+        ARRDBG_PRINT_TRUTH=$WORK/print-vg.json ARRDBG_VGDB_TOOL=$tool \
+            ARRDBG_VGDB_TARGET="target remote | vgdb --vgdb-prefix=$prefix --pid=$vgpid" \
+            timeout -k 5 60 "${GDB[@]:4}" -x tests/gdb/numpy/print_vgdb.py $PY >"$WORK/print-vgdb.log" 2>&1
+        vgdb_end
+        verdict print-vgdb "$WORK/print-vgdb.log"
+    fi
 fi
 # A process without Python: the py commands say so, names go to gdb as before.
 "${GDB[@]}" -ex starti -ex 'arr py-bt' -ex 'arr py-up' -ex 'arr info b' -ex 'arr views b' \
