@@ -52,13 +52,44 @@ static PyObject *set_handler_hook(PyObject *cap)
     return old;
 }
 
-/* Puts set_handler_hook in NumPy's C-API table (writable data of
- * _multiarray_umath), once. */
+/* Whether the word at addr lies in a writable mapping of this process, as
+ * /proc/self/maps says (0 when it cannot tell).  O(mappings), once. */
+static int word_writable(const void *addr)
+{
+    FILE *f = fopen("/proc/self/maps", "re");
+    if (!f)
+        return 0;
+    uintptr_t a = (uintptr_t)addr;
+    unsigned long lo, hi;
+    char perms[8];
+    char line[512];
+    int writable = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3)
+            continue;
+        if (a >= lo && a + sizeof(void *) <= hi) {
+            writable = perms[1] == 'w';
+            break;
+        }
+    }
+    fclose(f);
+    return writable;
+}
+
+/* 1 once set_handler_hook is in NumPy's C-API table (writable data of
+ * _multiarray_umath in NumPy's own builds); a build whose table is
+ * read-only keeps NumPy's function (a handler the program sets after
+ * install is then not recorded: stats()["handler_hook"] says 0). */
+static int hooked;
+
 static void hook_set_handler(void)
 {
     void **api = (void **)PyArray_API;
+    if (!word_writable(&api[API_SET_HANDLER]))
+        return;
     numpy_set_handler = (set_handler_fn)api[API_SET_HANDLER];
     api[API_SET_HANDLER] = (void *)set_handler_hook;
+    hooked = 1;
 }
 
 static PyObject *mod_install(PyObject *self, PyObject *args)
@@ -116,7 +147,8 @@ static PyObject *mod_stats(PyObject *self, PyObject *noargs)
     (void)noargs;
     pthread_mutex_lock(&rec_lock);
     PyObject *d = Py_BuildValue(
-        "{s:i,s:i,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:n}", "installed", installed,
+        "{s:i,s:i,s:i,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:n}", "installed", installed,
+        "handler_hook", hooked,
         "on_valgrind", vg_on, "live_bytes", (unsigned long long)R.live_bytes,
         "peak_bytes", (unsigned long long)R.peak_bytes, "peak_seq",
         (unsigned long long)h_peak_seq, "seq", (unsigned long long)R.seq, "alloc_bytes",

@@ -17,6 +17,10 @@ from arrdbg import _arrdbg
 name = np.core.multiarray.get_handler_name
 tracemalloc.start(40)
 since = _arrdbg.stats()["seq"]
+# NumPy's C-API table is writable data here (install checks the mapping
+# before it puts its hook there).
+check.check(_arrdbg.stats()["handler_hook"] == 1,
+            "install hooked PyDataMem_SetHandler in NumPy's C-API table")
 kept, names, calls = [], {}, {}
 
 
