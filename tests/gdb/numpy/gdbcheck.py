@@ -1,6 +1,9 @@
 """The checking helpers shared by the gdb -x scripts of tests/gdb/numpy
-(check.py, pyvars_check.py): a count of checks with their failures, and a
-gdb command run for its output or its error."""
+(check.py, pyvars_check.py, print_vgdb.py) and tests/gdb/print
+(print_check.py): a count of checks with their failures, a gdb command run
+for its output or its error, and the value text of a printed `$N = ...`."""
+
+import re
 
 import gdb
 
@@ -21,3 +24,9 @@ def run(command):
         return gdb.execute(command, to_string=True), None
     except gdb.error as exc:
         return "", str(exc)
+
+
+def value_text(out):
+    """The text after `$N = ` of a printed value (one line)."""
+    m = re.search(r"^\$\d+ = (.*)$", out, re.M)
+    return m.group(1) if m else None

@@ -21,13 +21,7 @@ import sys
 import gdb
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gdbcheck import check, count, failures, run  # noqa: E402  (tests/gdb/numpy)
-
-
-def value_text(out):
-    """The text after `$N = ` of a printed value (one line)."""
-    m = re.search(r"^\$\d+ = (.*)$", out, re.M)
-    return m.group(1) if m else None
+from gdbcheck import check, count, failures, run, value_text  # noqa: E402  (tests/gdb/numpy)
 
 
 def main():

@@ -16,32 +16,14 @@ import json
 import os
 import re
 import struct
+import sys
 
 import gdb
 
-failures = []
-count = [0]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "numpy"))
+from gdbcheck import check, count, failures, run, value_text  # noqa: E402  (tests/gdb/numpy)
+
 MODE = os.environ.get("ARRDBG_PRINT_MODE", "live")
-
-
-def check(cond, what):
-    count[0] += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL: %s" % what)
-
-
-def run(command):
-    try:
-        return gdb.execute(command, to_string=True), None
-    except gdb.error as exc:
-        return "", str(exc)
-
-
-def value_text(out):
-    """The text after `$N = ` of a printed value (one line)."""
-    m = re.search(r"^\$\d+ = (.*)$", out, re.M)
-    return m.group(1) if m else None
 
 
 def check_names(t):
